@@ -1,0 +1,39 @@
+# Candor: `make demo` runs the tour on samples/, `make test` runs every test.
+# Both install what a fresh Debian machine lacks (OpenBLAS through apt-get) first.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+CANDOR := .build/release/candor
+
+.PHONY: all deps build release test demo bench clean
+
+all: build
+
+deps:
+	@if ! pkg-config --exists openblas 2>/dev/null; then \
+	  echo "Installing OpenBLAS (libopenblas-dev) and pkg-config with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product candor
+
+# One BLAS thread: the tests parallelize themselves, and two BLAS threads on two busy cores are slower.
+test: deps
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
+
+demo: release
+	@mkdir -p reports
+	$(CANDOR) train --data samples/adult_train.csv --target income --positive '>50K' --drop fnlwgt \
+	  --out reports/adult_logistic.json
+	$(CANDOR) predict --model reports/adult_logistic.json --data samples/adult_test.csv \
+	  --out reports/adult_test_predictions.csv --target income
+
+bench: release
+	bench/run.sh
+
+clean:
+	rm -rf .build

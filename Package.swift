@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Candor",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "candor", targets: ["candor"]),
+    .library(name: "CandorCore", targets: ["CandorCore"]),
+    .library(name: "CandorModels", targets: ["CandorModels"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "COpenBLAS", path: "Sources/COpenBLAS",
+      pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
+    .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
+    .executableTarget(
+      name: "candor",
+      dependencies: [
+        "CandorCore", "CandorModels",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
+    .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
+    .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
+    .testTarget(name: "CandorCLITests", dependencies: ["CandorCore", "CandorTestSupport"]),
+  ]
+)

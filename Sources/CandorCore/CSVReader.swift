@@ -1,0 +1,90 @@
+import Foundation
+
+/// Reads CSV files (RFC 4180) into typed tables.
+///
+/// Byte-level: one pass finds the fields (quoted fields may hold commas, doubled quotes and newlines;
+/// records end in LF or CRLF; a UTF-8 byte-order mark is skipped; blank lines are skipped), then each
+/// column is typed on its own: numeric when every non-missing cell is a finite number, else categorical
+/// (dictionary codes, no string per cell). Options override the inference.
+public enum CSVReader {
+  /// Reads the file at `path`.
+  /// - Throws: `TableError` naming the file, line, column and value at fault.
+  public static func read(path: String, options: CSVOptions = CSVOptions()) throws(TableError) -> Table {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .fileNotFound(path) }
+    if isDirectory.boolValue { throw .unreadable(path, reason: "it is a directory") }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw .unreadable(path, reason: error.localizedDescription)
+    }
+    return try parse(data, source: path, options: options)
+  }
+
+  /// Parses CSV bytes; `source` names them in errors.
+  public static func parse(_ data: Data, source: String, options: CSVOptions = CSVOptions()) throws(TableError)
+    -> Table
+  {
+    let result: Result<Table, TableError> = data.withUnsafeBytes { raw in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      do {
+        return .success(try parse(bytes, source: source, options: options))
+      } catch let error as TableError {
+        return .failure(error)
+      } catch {
+        fatalError("unexpected \(error)")
+      }
+    }
+    return try result.get()
+  }
+
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String, options: CSVOptions) throws(TableError)
+    -> Table
+  {
+    let fields = try FieldScanner.scan(bytes, source: source)
+    let names = try headerNames(fields, bytes: bytes, source: source)
+    for name in options.categoricalColumns + options.numericColumns where !names.contains(name) {
+      throw .missingColumn(name, available: names, file: source)
+    }
+    let missingTokens = options.missingTokens.map { Array($0.utf8) }
+    var columns: [Column] = []
+    columns.reserveCapacity(names.count)
+    for (index, name) in names.enumerated() {
+      let cells = ColumnCells(fields: fields, column: index, name: name, bytes: bytes, source: source,
+                              missingTokens: missingTokens)
+      if options.categoricalColumns.contains(name) {
+        columns.append(.categorical(try cells.categorical()))
+      } else if let numeric = try cells.numeric(required: options.numericColumns.contains(name)) {
+        columns.append(.numeric(numeric))
+      } else {
+        columns.append(.categorical(try cells.categorical()))
+      }
+    }
+    return try Table(columns: columns, source: source)
+  }
+
+  private static func headerNames(_ fields: ScannedFields, bytes: UnsafeBufferPointer<UInt8>, source: String)
+    throws(TableError) -> [String]
+  {
+    guard fields.recordCount > 0 else { throw .emptyFile(source) }
+    var names: [String] = []
+    var numericNames: [(Int, String)] = []
+    for c in 0..<fields.columnCount {
+      guard let name = fields.text(record: 0, column: c, bytes: bytes) else {
+        throw .invalidUTF8(file: source, line: 1, column: "#\(c + 1)")
+      }
+      let trimmed = name.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty { throw .emptyColumnName(file: source, column: c + 1) }
+      if Double(trimmed) != nil { numericNames.append((c + 1, name)) }
+      if names.contains(name) { throw .duplicateColumn(name, file: source) }
+      names.append(name)
+    }
+    // A header names columns; when most of its fields are numbers, the file has no header.
+    if let first = numericNames.first, numericNames.count * 2 >= fields.columnCount {
+      throw .noHeader(file: source, field: first.0, value: first.1)
+    }
+    if fields.recordCount == 1 { throw .noRows(file: source) }
+    return names
+  }
+}

@@ -1,0 +1,142 @@
+/// A numeric column: one `Double` per row, `NaN` marks a missing value.
+public struct NumericColumn: Sendable, Equatable {
+  public var name: String
+  public var values: ContiguousArray<Double>
+
+  public init(name: String, values: ContiguousArray<Double>) {
+    self.name = name
+    self.values = values
+  }
+
+  public var missingCount: Int { values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) } }
+}
+
+/// A categorical column stored as dictionary codes: `codes[row]` indexes `levels`, or is
+/// `CategoricalColumn.missingCode` for a missing value.
+///
+/// Levels keep the order in which they were first seen; encoders sort them where order matters.
+public struct CategoricalColumn: Sendable, Equatable {
+  public static let missingCode: Int32 = -1
+
+  public var name: String
+  public var codes: ContiguousArray<Int32>
+  public var levels: [String]
+
+  public init(name: String, codes: ContiguousArray<Int32>, levels: [String]) {
+    self.name = name
+    self.codes = codes
+    self.levels = levels
+  }
+
+  /// Builds a column from text values; `nil` is missing.
+  public init(name: String, strings: [String?]) {
+    var index: [String: Int32] = [:]
+    var levels: [String] = []
+    var codes = ContiguousArray<Int32>()
+    codes.reserveCapacity(strings.count)
+    for value in strings {
+      guard let value else {
+        codes.append(Self.missingCode)
+        continue
+      }
+      if let code = index[value] {
+        codes.append(code)
+      } else {
+        let code = Int32(levels.count)
+        index[value] = code
+        levels.append(value)
+        codes.append(code)
+      }
+    }
+    self.init(name: name, codes: codes, levels: levels)
+  }
+
+  /// The text of one row, `nil` when missing.
+  public func value(at row: Int) -> String? {
+    let code = codes[row]
+    return code == Self.missingCode ? nil : levels[Int(code)]
+  }
+
+  public var missingCount: Int { codes.reduce(0) { $0 + ($1 == Self.missingCode ? 1 : 0) } }
+
+  /// Codes that translate this column's levels into `targetLevels` (−1 where a level is absent there).
+  public func codeMap(into targetLevels: [String]) -> [Int32] {
+    var position: [String: Int32] = [:]
+    for (i, level) in targetLevels.enumerated() where position[level] == nil { position[level] = Int32(i) }
+    return levels.map { position[$0] ?? Self.missingCode }
+  }
+}
+
+/// One column of a `Table`.
+public enum Column: Sendable, Equatable {
+  case numeric(NumericColumn)
+  case categorical(CategoricalColumn)
+
+  public var name: String {
+    switch self {
+    case let .numeric(column): column.name
+    case let .categorical(column): column.name
+    }
+  }
+
+  public var count: Int {
+    switch self {
+    case let .numeric(column): column.values.count
+    case let .categorical(column): column.codes.count
+    }
+  }
+
+  public var isNumeric: Bool {
+    if case .numeric = self { return true }
+    return false
+  }
+
+  public var missingCount: Int {
+    switch self {
+    case let .numeric(column): column.missingCount
+    case let .categorical(column): column.missingCount
+    }
+  }
+
+  /// The cell as text (numbers in their shortest round-trip form), `nil` when missing.
+  public func text(at row: Int) -> String? {
+    switch self {
+    case let .numeric(column):
+      let value = column.values[row]
+      return value.isNaN ? nil : formatNumber(value)
+    case let .categorical(column):
+      return column.value(at: row)
+    }
+  }
+
+  /// The same column restricted to `rows`, in that order (rows may repeat).
+  public func selecting(_ rows: some Collection<Int>) -> Column {
+    switch self {
+    case var .numeric(column):
+      let source = column.values
+      column.values = ContiguousArray(rows.lazy.map { source[$0] })
+      return .numeric(column)
+    case var .categorical(column):
+      let source = column.codes
+      column.codes = ContiguousArray(rows.lazy.map { source[$0] })
+      return .categorical(column)
+    }
+  }
+
+  public func renamed(_ name: String) -> Column {
+    switch self {
+    case var .numeric(column):
+      column.name = name
+      return .numeric(column)
+    case var .categorical(column):
+      column.name = name
+      return .categorical(column)
+    }
+  }
+}
+
+/// Shortest text that reads back as the same number; integers without a trailing ".0".
+public func formatNumber(_ value: Double) -> String {
+  if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+  return "\(value)"
+}

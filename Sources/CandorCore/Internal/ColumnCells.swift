@@ -1,0 +1,93 @@
+import Foundation
+
+/// The cells of one column of a scanned CSV buffer (header excluded), typed on demand.
+struct ColumnCells {
+  let fields: ScannedFields
+  let column: Int
+  let name: String
+  let bytes: UnsafeBufferPointer<UInt8>
+  let source: String
+  let missingTokens: [[UInt8]]
+
+  var rowCount: Int { fields.recordCount - 1 }
+
+  private func span(_ row: Int) -> (start: Int, end: Int, escaped: Bool) {
+    let i = fields.index(record: row + 1, column: column)
+    return (fields.starts[i], fields.ends[i], fields.hasEscapedQuote[i])
+  }
+
+  private func isMissing(start: Int, end: Int) -> Bool {
+    if start == end { return true }
+    for token in missingTokens where token.count == end - start {
+      var equal = true
+      for k in 0..<token.count where bytes[start + k] != token[k] {
+        equal = false
+        break
+      }
+      if equal { return true }
+    }
+    return false
+  }
+
+  private func cellText(_ row: Int) -> String {
+    fields.text(record: row + 1, column: column, bytes: bytes) ?? "(invalid UTF-8)"
+  }
+
+  private func line(_ row: Int) -> Int { fields.recordLines[row + 1] }
+
+  /// The column as numbers, or nil when some cell is not a number and the column was not required to be.
+  /// - Throws: `.notANumber` for a required column, `.notFinite` when every cell is a number but one is
+  ///   NaN or infinite.
+  func numeric(required: Bool) throws(TableError) -> NumericColumn? {
+    var values = ContiguousArray<Double>(repeating: .nan, count: rowCount)
+    var firstNonFinite: Int?
+    var scratch: [UInt8] = []
+    for row in 0..<rowCount {
+      let (start, end, escaped) = span(row)
+      if isMissing(start: start, end: end) { continue }
+      var parsed: Double?
+      if escaped {
+        parsed = nil  // a field holding quotes is text
+      } else {
+        parsed = NumberParser.parse(bytes, start, end, scratch: &scratch)
+      }
+      guard let value = parsed else {
+        if required { throw .notANumber(file: source, column: name, line: line(row), value: cellText(row)) }
+        return nil
+      }
+      if !value.isFinite && firstNonFinite == nil { firstNonFinite = row }
+      values[row] = value
+    }
+    if let row = firstNonFinite {
+      throw .notFinite(file: source, column: name, line: line(row), value: cellText(row))
+    }
+    return NumericColumn(name: name, values: values)
+  }
+
+  /// The column as dictionary codes; levels in order of first appearance.
+  func categorical() throws(TableError) -> CategoricalColumn {
+    var codes = ContiguousArray<Int32>(repeating: CategoricalColumn.missingCode, count: rowCount)
+    var index = LevelIndex()
+    var scratch: [UInt8] = []
+    for row in 0..<rowCount {
+      let (start, end, escaped) = span(row)
+      if isMissing(start: start, end: end) { continue }
+      if escaped {
+        unescape(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &scratch)
+        codes[row] = scratch.withUnsafeBufferPointer { index.code(for: $0) }
+      } else {
+        codes[row] = index.code(for: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+      }
+    }
+    var levels: [String] = []
+    levels.reserveCapacity(index.levelCount)
+    for level in 0..<index.levelCount {
+      guard let text = index.text(of: level) else {
+        let row = codes.firstIndex(of: Int32(level))!
+        throw .invalidUTF8(file: source, line: line(row), column: name)
+      }
+      levels.append(text)
+    }
+    return CategoricalColumn(name: name, codes: codes, levels: levels)
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Errors writing results.
+public enum OutputError: Error, Equatable, CustomStringConvertible {
+  case cannotWrite(path: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case let .cannotWrite(path, reason): "Cannot write \(path): \(reason)."
+    }
+  }
+}
+
+/// Writes a whole file or nothing: the bytes go to a temporary file in the same directory, which is then
+/// renamed over the destination, so a failure never leaves a partial output behind.
+public enum OutputFile {
+  public static func write(_ data: Data, to path: String) throws(OutputError) {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw .cannotWrite(path: path, reason: "the directory \(directory.path) does not exist")
+    }
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    do {
+      try data.write(to: temporary)
+      if FileManager.default.fileExists(atPath: url.path) {
+        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: url)
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw .cannotWrite(path: path, reason: error.localizedDescription)
+    }
+  }
+
+  public static func write(_ text: String, to path: String) throws(OutputError) {
+    try write(Data(text.utf8), to: path)
+  }
+}

@@ -1,0 +1,67 @@
+/// Everything that can be wrong with a data file or a table, with what the user needs to fix it.
+///
+/// Lines are 1-based physical lines of the file (the header is line 1), so a field holding a newline
+/// moves the count as an editor would.
+public enum TableError: Error, Equatable, CustomStringConvertible {
+  case fileNotFound(String)
+  case unreadable(String, reason: String)
+  case emptyFile(String)
+  case noHeader(file: String, field: Int, value: String)
+  case emptyColumnName(file: String, column: Int)
+  case duplicateColumn(String, file: String?)
+  case noRows(file: String)
+  case wrongFieldCount(file: String, line: Int, expected: Int, found: Int)
+  case unterminatedQuote(file: String, line: Int)
+  case textAfterQuote(file: String, line: Int, column: String)
+  case invalidUTF8(file: String, line: Int, column: String)
+  case notANumber(file: String, column: String, line: Int, value: String)
+  case notFinite(file: String, column: String, line: Int, value: String)
+  case allMissing(column: String, file: String?)
+  case textInNumericFeature(file: String?, column: String, row: Int, value: String)
+  case missingColumn(String, available: [String], file: String?)
+  case incompatibleTables(expected: [String], found: [String])
+
+  public var description: String {
+    switch self {
+    case let .fileNotFound(path):
+      return "\(path): no such file."
+    case let .unreadable(path, reason):
+      return "\(path): cannot be read (\(reason))."
+    case let .emptyFile(path):
+      return "\(path) is empty: a CSV file needs a header row naming the columns, then one row per record."
+    case let .noHeader(file, field, value):
+      return "\(file), line 1: field \(field) is the number '\(value)', so the first line looks like data. "
+        + "Candor needs a header row naming the columns."
+    case let .emptyColumnName(file, column):
+      return "\(file), line 1: column \(column) of the header has no name. Every column needs a name."
+    case let .duplicateColumn(name, file):
+      return "\(file.map { "\($0): " } ?? "")the column name '\(name)' appears twice in the header. Column names must be unique."
+    case let .noRows(file):
+      return "\(file) has a header but no data rows."
+    case let .wrongFieldCount(file, line, expected, found):
+      return "\(file), line \(line): \(found) field\(found == 1 ? "" : "s") where the header has \(expected). "
+        + "Quote fields that contain commas."
+    case let .unterminatedQuote(file, line):
+      return "\(file), line \(line): a quoted field is never closed (a '\"' is missing)."
+    case let .textAfterQuote(file, line, column):
+      return "\(file), line \(line), column '\(column)': text follows the closing quote of a quoted field. "
+        + "Write a quote inside a quoted field as two quotes (\"\")."
+    case let .invalidUTF8(file, line, column):
+      return "\(file), line \(line), column '\(column)': the text is not valid UTF-8."
+    case let .notANumber(file, column, line, value):
+      return "\(file), line \(line), column '\(column)': '\(value)' is not a number, but the column was declared numeric."
+    case let .notFinite(file, column, line, value):
+      return "\(file), line \(line), column '\(column)': '\(value)' is not a finite number. "
+        + "Leave the cell empty (or name the token with --na) to mark a missing value."
+    case let .allMissing(column, file):
+      return "\(file.map { "\($0): " } ?? "")column '\(column)' has no values (every cell is missing). Drop it with --drop \(column)."
+    case let .textInNumericFeature(file, column, row, value):
+      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is text, "
+        + "but the model was trained with '\(column)' as a number."
+    case let .missingColumn(name, available, file):
+      return "\(file.map { "\($0) has " } ?? "There is ")no column '\(name)'. The columns are: \(available.joined(separator: ", "))."
+    case let .incompatibleTables(expected, found):
+      return "Tables do not match: expected columns \(expected.joined(separator: ", ")), found \(found.joined(separator: ", "))."
+    }
+  }
+}

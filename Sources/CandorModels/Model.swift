@@ -1,0 +1,41 @@
+import CandorCore
+
+/// What a model's output columns mean.
+public enum OutputKind: String, Sendable, Codable, Equatable {
+  /// One column: the probability of the positive class (`classes[1]`).
+  case binaryProbability = "binary_probability"
+  /// One column per class in `classes`, each row summing to 1.
+  case multiclassProbabilities = "multiclass_probabilities"
+  /// One column: the predicted value.
+  case regression
+}
+
+/// Anything that scores a batch of raw rows: Candor's own estimators, loaded model files, adapters.
+///
+/// Every analysis calls `predict` with large batches; a model owns its preprocessing, so it takes the raw
+/// `Table` (columns by name) and never sees one-hot columns from the caller.
+public protocol Model: Sendable {
+  var outputKind: OutputKind { get }
+  /// Class labels (`[negative, positive]` for a binary model); for a regression model, the target name.
+  var classes: [String] { get }
+  /// The raw columns the model reads.
+  var featureNames: [String] { get }
+  /// Scores every row: rows × 1 for binary probability and regression, rows × classes for multiclass.
+  func predict(_ table: Table) throws -> Matrix
+}
+
+extension Model {
+  public var isClassifier: Bool { outputKind != .regression }
+
+  /// Probabilities of every class (rows × classes), also for a binary model (`[1 − p, p]`).
+  public func classProbabilities(_ table: Table) throws -> Matrix {
+    let scores = try predict(table)
+    guard outputKind == .binaryProbability else { return scores }
+    var full = Matrix(rows: scores.rows, columns: 2)
+    for r in 0..<scores.rows {
+      full[r, 0] = 1 - scores[r, 0]
+      full[r, 1] = scores[r, 0]
+    }
+    return full
+  }
+}

@@ -1,0 +1,47 @@
+/// Everything that can be wrong when training, loading or running a model.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+  case singleClass(target: String, value: String, file: String?)
+  case positiveNotFound(target: String, value: String, seen: [String], file: String?)
+  case missingTarget(target: String, row: Int, file: String?)
+  case targetNotNumeric(target: String, example: String, file: String?)
+  case invalidWeight(column: String, row: Int, value: String, file: String?)
+  case noFeatures
+  case targetIsFeature(String)
+  case invalidOption(name: String, value: String, reason: String)
+  case notAModelFile(path: String, reason: String)
+  case unsupportedFormat(path: String, format: String)
+  case unsupportedVersion(path: String, version: Int, supported: Int)
+  case invalidModel(path: String, reason: String)
+  case solverFailed(reason: String)
+
+  public var description: String {
+    switch self {
+    case let .singleClass(target, value, file):
+      "\(file.map { "\($0): " } ?? "")the target column '\(target)' has only one class ('\(value)'). A classifier needs at least two."
+    case let .positiveNotFound(target, value, seen, file):
+      "\(file.map { "\($0): " } ?? "")the positive label '\(value)' never occurs in column '\(target)'. Its values are: \(seen.joined(separator: ", "))."
+    case let .missingTarget(target, row, file):
+      "\(file.map { "\($0), " } ?? "")data row \(row): the target '\(target)' is missing. Every training row needs a target value."
+    case let .targetNotNumeric(target, example, file):
+      "\(file.map { "\($0): " } ?? "")the target '\(target)' holds text such as '\(example)', so it cannot be a regression target. Use a classifier (--model-type logistic or mlp)."
+    case let .invalidWeight(column, row, value, file):
+      "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': weight '\(value)' is not a non-negative number."
+    case .noFeatures:
+      "No features are left to train on: check --features and --drop."
+    case let .targetIsFeature(target):
+      "The target '\(target)' is also listed as a feature. Remove it from --features."
+    case let .invalidOption(name, value, reason):
+      "--\(name) \(value): \(reason)."
+    case let .notAModelFile(path, reason):
+      "\(path) is not a model file Candor can read: \(reason)."
+    case let .unsupportedFormat(path, format):
+      "\(path) is a \(format) model, which this version of candor cannot load yet."
+    case let .unsupportedVersion(path, version, supported):
+      "\(path) is a candor-model of version \(version); this candor reads version \(supported). Retrain or upgrade candor."
+    case let .invalidModel(path, reason):
+      "\(path) is a broken candor-model file: \(reason)."
+    case let .solverFailed(reason):
+      "Training failed: \(reason)."
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import CandorCore
+
+/// Which columns of a table a model learns from, and how the target is read.
+public struct TrainingSpec: Sendable, Equatable {
+  public var target: String
+  /// The target value that counts as the positive class; nil lets the classes come from the data.
+  public var positive: String?
+  /// Feature columns; nil means every column except the target, the weights column and `drop`.
+  public var features: [String]?
+  public var drop: [String]
+  public var weightsColumn: String?
+
+  public init(target: String, positive: String? = nil, features: [String]? = nil, drop: [String] = [],
+              weightsColumn: String? = nil) {
+    self.target = target
+    self.positive = positive
+    self.features = features
+    self.drop = drop
+    self.weightsColumn = weightsColumn
+  }
+
+  /// The feature columns this spec selects from `table`.
+  public func featureNames(in table: Table) throws -> [String] {
+    for name in [target] + drop + (weightsColumn.map { [$0] } ?? []) + (features ?? []) where table.index(of: name) == nil {
+      throw TableError.missingColumn(name, available: table.columnNames, file: table.source)
+    }
+    if let features {
+      if features.contains(target) { throw ModelError.targetIsFeature(target) }
+      if features.isEmpty { throw ModelError.noFeatures }
+      return features
+    }
+    let excluded = Set([target] + drop + (weightsColumn.map { [$0] } ?? []))
+    let names = table.columnNames.filter { !excluded.contains($0) }
+    if names.isEmpty { throw ModelError.noFeatures }
+    return names
+  }
+}
+
+/// The target of a training set: class indices into `classes`, or values.
+public enum TrainingTarget: Sendable, Equatable {
+  case classes([String], labels: ContiguousArray<Int32>)
+  case values(ContiguousArray<Double>)
+}
+
+/// Encoded features, target and sample weights, ready for an estimator.
+public struct TrainingSet: Sendable {
+  public let encoder: FeatureEncoder
+  public let design: Matrix
+  public let target: TrainingTarget
+  public let weights: [Double]
+  public let targetName: String
+
+  public var rowCount: Int { design.rows }
+
+  public static func prepare(_ table: Table, spec: TrainingSpec, classification: Bool) throws -> TrainingSet {
+    let features = try spec.featureNames(in: table)
+    let encoder = try FeatureEncoder.fit(table, features: features)
+    let design = try encoder.transform(table)
+    let targetColumn = try table.column(spec.target)
+    let target = classification
+      ? try classificationTarget(targetColumn, positive: spec.positive, file: table.source)
+      : try regressionTarget(targetColumn, file: table.source)
+    let weights = try spec.weightsColumn.map { try sampleWeights(table.column($0), file: table.source) }
+      ?? [Double](repeating: 1, count: table.rowCount)
+    return TrainingSet(encoder: encoder, design: design, target: target, weights: weights, targetName: spec.target)
+  }
+
+  /// Classes sorted like scikit-learn's `classes_` (numerically for a numeric column); with `positive`,
+  /// a binary target `[other, positive]`.
+  static func classificationTarget(_ column: Column, positive: String?, file: String?) throws -> TrainingTarget {
+    let categorical = column.asCategorical()
+    if let row = categorical.codes.firstIndex(of: CategoricalColumn.missingCode) {
+      throw ModelError.missingTarget(target: column.name, row: row + 1, file: file)
+    }
+    var present = Set<Int32>()
+    for code in categorical.codes { present.insert(code) }
+    var levels = present.map { categorical.levels[Int($0)] }
+    if column.isNumeric {
+      levels.sort { Double($0)! < Double($1)! }
+    } else {
+      levels.sort { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+    }
+    if let positive {
+      guard let positiveCode = categorical.levels.firstIndex(of: positive).map(Int32.init), present.contains(positiveCode) else {
+        throw ModelError.positiveNotFound(target: column.name, value: positive, seen: levels, file: file)
+      }
+      if levels.count == 1 { throw ModelError.singleClass(target: column.name, value: positive, file: file) }
+      let others = levels.filter { $0 != positive }
+      let negative = others.count == 1 ? others[0] : "not \(positive)"
+      let labels = ContiguousArray(categorical.codes.map { $0 == positiveCode ? Int32(1) : Int32(0) })
+      return .classes([negative, positive], labels: labels)
+    }
+    if levels.count == 1 { throw ModelError.singleClass(target: column.name, value: levels[0], file: file) }
+    let map = categorical.codeMap(into: levels)
+    return .classes(levels, labels: ContiguousArray(categorical.codes.map { map[Int($0)] }))
+  }
+
+  static func regressionTarget(_ column: Column, file: String?) throws -> TrainingTarget {
+    switch column {
+    case let .categorical(categorical):
+      throw ModelError.targetNotNumeric(target: column.name, example: categorical.levels.first ?? "", file: file)
+    case let .numeric(numeric):
+      if let row = numeric.values.firstIndex(where: \.isNaN) {
+        throw ModelError.missingTarget(target: column.name, row: row + 1, file: file)
+      }
+      return .values(numeric.values)
+    }
+  }
+
+  static func sampleWeights(_ column: Column, file: String?) throws -> [Double] {
+    guard case let .numeric(numeric) = column else {
+      let categorical = column.asCategorical()
+      let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
+      throw ModelError.invalidWeight(column: column.name, row: row + 1, value: categorical.value(at: row) ?? "", file: file)
+    }
+    if let row = numeric.values.firstIndex(where: { $0.isNaN || $0 < 0 }) {
+      let value = numeric.values[row]
+      throw ModelError.invalidWeight(column: column.name, row: row + 1, value: value.isNaN ? "(missing)" : formatNumber(value), file: file)
+    }
+    return Array(numeric.values)
+  }
+}
