@@ -106,6 +106,9 @@ extension Matrix {
     return c
   }
 
+  /// `a · b` as a new matrix.
+  public static func product(_ a: Matrix, _ b: Matrix) -> Matrix { product(a, .none, b, .none) }
+
   /// `alpha · op(self) · x + beta · y` by one DGEMV call.
   public func multiply(
     _ x: UnsafeBufferPointer<Double>, transpose: Transpose = .none, alpha: Double = 1, beta: Double = 0,
@@ -173,5 +176,30 @@ extension Matrix {
       }
     }
     return result
+  }
+}
+
+// MARK: - Codable
+
+extension Matrix: Codable {
+  private enum CodingKeys: String, CodingKey { case rows, columns, values }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let rows = try container.decode(Int.self, forKey: .rows)
+    let columns = try container.decode(Int.self, forKey: .columns)
+    let values = try container.decode([Double].self, forKey: .values)
+    guard rows >= 0, columns >= 0, values.count == rows * columns else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .values, in: container, debugDescription: "\(values.count) values for a \(rows)×\(columns) matrix")
+    }
+    self.init(rows: rows, columns: columns, storage: ContiguousArray(values))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(rows, forKey: .rows)
+    try container.encode(columns, forKey: .columns)
+    try container.encode(Array(storage), forKey: .values)
   }
 }

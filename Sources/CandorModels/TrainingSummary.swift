@@ -14,9 +14,9 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
   /// `accuracy` for classifiers, `r2` for regression, on the training rows (weighted when weights are given).
   public var metricName: String
   public var metric: Double
-  /// Newton iterations, or epochs for the MLP.
+  /// Newton iterations (logistic), 1 (linear) or epochs (MLP).
   public var iterations: Int
-  /// Largest absolute gradient component at the end (nil where not tracked: the MLP stops on loss).
+  /// Largest absolute gradient component at the end (logistic only).
   public var gradientNorm: Double?
   public var converged: Bool
   /// Final objective per unit of sample weight.
@@ -28,12 +28,15 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
       "Trained \(modelType.rawValue) model on \(rows) rows, \(features) features (\(encodedColumns) encoded columns).",
       "Training \(metricName): \(String(format: "%.5f", metric))",
     ]
-    let unit = modelType == .mlp ? "epochs" : "iterations"
-    if let gradientNorm {
-      lines.append((converged ? "Converged" : "Did not converge")
-        + " after \(iterations) \(unit); final gradient norm (max |component|) \(String(format: "%.3e", gradientNorm)).")
-    } else {
-      lines.append((converged ? "Stopped on a loss plateau" : "Ran the full budget") + " after \(iterations) \(unit); final loss \(String(format: "%.5f", finalLoss)).")
+    switch modelType {
+    case .logistic:
+      lines.append((converged ? "Converged" : "Did not converge") + " after \(iterations) Newton iterations; "
+        + "final gradient norm (max |component|) \(String(format: "%.3e", gradientNorm ?? .nan)).")
+    case .linear:
+      lines.append("Solved exactly (normal equations, Cholesky).")
+    case .mlp:
+      lines.append((converged ? "Stopped after 10 epochs without improvement" : "Ran the full epoch budget")
+        + " (\(iterations) epochs); final training loss \(String(format: "%.5f", finalLoss)).")
     }
     return lines.joined(separator: "\n")
   }

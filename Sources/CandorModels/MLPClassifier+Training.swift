@@ -1,0 +1,124 @@
+import CandorCore
+import Foundation
+
+extension MLPClassifier {
+  public struct Options: Sendable, Equatable {
+    public var hiddenLayers: [Int] = [32, 16]
+    public var maxEpochs: Int = 200
+    public var batchSize: Int = 200
+    public var learningRate: Double = 0.001
+    /// L2 penalty, scikit-learn's `alpha`.
+    public var alpha: Double = 0.0001
+    public var seed: UInt64 = 0
+    public init() {}
+  }
+
+  /// A network with Glorot-uniform weights (Glorot & Bengio 2010; gain 2 for a sigmoid output, as
+  /// scikit-learn does) and zero-mean uniform biases of the same bound.
+  public static func initialized(encoder: FeatureEncoder, classes: [String], hiddenLayers: [Int],
+                                 random: inout SeededRandom) -> MLPClassifier {
+    let widths = [encoder.encodedColumnCount] + hiddenLayers + [classes.count == 2 ? 1 : classes.count]
+    var layers: [Layer] = []
+    for l in 0..<(widths.count - 1) {
+      let fanIn = widths[l], fanOut = widths[l + 1]
+      let gain = (l == widths.count - 2 && fanOut == 1) ? 2.0 : 6.0
+      let bound = (gain / Double(fanIn + fanOut)).squareRoot()
+      var weights = Matrix(rows: fanIn, columns: fanOut)
+      for i in weights.storage.indices { weights.storage[i] = (2 * random.nextUniform() - 1) * bound }
+      let bias = (0..<fanOut).map { _ in (2 * random.nextUniform() - 1) * bound }
+      layers.append(Layer(weights: weights, bias: bias))
+    }
+    return MLPClassifier(encoder: encoder, classes: classes, layers: layers)
+  }
+
+  public static func fit(_ data: TrainingSet, options: Options = Options()) throws -> (MLPClassifier, TrainingSummary) {
+    guard case let .classes(classes, labels) = data.target else { preconditionFailure("the MLP needs a class target") }
+    guard options.hiddenLayers.allSatisfy({ $0 > 0 }) else {
+      throw ModelError.invalidOption(name: "hidden", value: options.hiddenLayers.map(String.init).joined(separator: ","),
+                                     reason: "every hidden layer needs at least one unit")
+    }
+    guard options.batchSize > 0 else {
+      throw ModelError.invalidOption(name: "batch-size", value: "\(options.batchSize)", reason: "must be at least 1")
+    }
+    guard options.learningRate > 0, options.learningRate.isFinite else {
+      throw ModelError.invalidOption(name: "learning-rate", value: "\(options.learningRate)", reason: "must be positive")
+    }
+    var random = SeededRandom(seed: options.seed)
+    var model = initialized(encoder: data.encoder, classes: classes, hiddenLayers: options.hiddenLayers, random: &random)
+    var parameters = model.flatParameters
+    var adam = AdamState(count: parameters.count)
+    let n = data.rowCount
+    var order = Array(0..<n)
+    var bestLoss = Double.infinity, epochsWithoutImprovement = 0, epochs = 0, lastLoss = Double.infinity
+    let width = data.design.columns
+    while epochs < options.maxEpochs {
+      epochs += 1
+      order.shuffle(using: &random)
+      var epochLoss = 0.0
+      for start in stride(from: 0, to: n, by: options.batchSize) {
+        let rows = order[start..<min(n, start + options.batchSize)]
+        var batch = Matrix(rows: rows.count, columns: width)
+        for (i, row) in rows.enumerated() {
+          for c in 0..<width { batch.storage[i * width + c] = data.design.storage[row * width + c] }
+        }
+        let batchLabels = rows.map { labels[$0] }
+        let batchWeights = rows.map { data.weights[$0] }
+        let weightSum = max(batchWeights.reduce(0, +), .leastNonzeroMagnitude)
+        let pass = model.forward(batch)
+        let deltas = model.backward(pass, labels: batchLabels)
+        var gradient = model.scaledGradientSum(pass, deltas: deltas, scales: batchWeights.map { $0 / weightSum })
+        // L2 on weights only, scaled by the batch size as scikit-learn does.
+        var offset = 0
+        var penalty = 0.0
+        for layer in model.layers {
+          for (i, w) in layer.weights.storage.enumerated() {
+            gradient[offset + i] += options.alpha * w / Double(rows.count)
+            penalty += w * w
+          }
+          offset += layer.weights.storage.count + layer.bias.count
+        }
+        epochLoss += (logLoss(pass.output, labels: batchLabels, weights: batchWeights)
+          + 0.5 * options.alpha * penalty / Double(rows.count)) * Double(rows.count)
+        adam.step(&parameters, gradient: gradient, learningRate: options.learningRate)
+        model.setFlatParameters(parameters)
+      }
+      lastLoss = epochLoss / Double(n)
+      if lastLoss > bestLoss - 1e-4 {
+        epochsWithoutImprovement += 1
+      } else {
+        epochsWithoutImprovement = 0
+      }
+      bestLoss = min(bestLoss, lastLoss)
+      if epochsWithoutImprovement >= 10 { break }
+    }
+    let probabilities = model.forward(data.design).output
+    let summary = TrainingSummary(
+      modelType: .mlp, rows: n, features: data.encoder.features.count, encodedColumns: width,
+      metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights, binary: classes.count == 2),
+      iterations: epochs, gradientNorm: nil, converged: epochsWithoutImprovement >= 10, finalLoss: lastLoss)
+    return (model, summary)
+  }
+}
+
+/// Adam's moment estimates (Kingma & Ba 2015, Algorithm 1, β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
+struct AdamState {
+  var firstMoment: [Double]
+  var secondMoment: [Double]
+  var steps = 0
+
+  init(count: Int) {
+    firstMoment = [Double](repeating: 0, count: count)
+    secondMoment = [Double](repeating: 0, count: count)
+  }
+
+  mutating func step(_ parameters: inout [Double], gradient: [Double], learningRate: Double) {
+    steps += 1
+    let beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+    let correctedRate = learningRate * (1 - pow(beta2, Double(steps))).squareRoot() / (1 - pow(beta1, Double(steps)))
+    for i in parameters.indices {
+      firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gradient[i]
+      secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gradient[i] * gradient[i]
+      parameters[i] -= correctedRate * firstMoment[i] / (secondMoment[i].squareRoot() + epsilon)
+    }
+  }
+}

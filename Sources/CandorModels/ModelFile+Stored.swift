@@ -1,0 +1,112 @@
+import CandorCore
+import Foundation
+
+extension ModelFile {
+  /// The on-disk shape; decoding it checks types, `validated` checks that the shapes fit together.
+  struct Stored: Codable {
+    struct Parameters: Codable {
+      var coefficients: Matrix?
+      var intercepts: [Double]?
+      var intercept: Double?
+      var layers: [MLPClassifier.Layer]?
+    }
+
+    var format: String
+    var version: Int
+    var modelType: ModelType
+    var target: String
+    var classes: [String]
+    var encoder: FeatureEncoder
+    var parameters: Parameters
+    var training: TrainingSummary?
+
+    init(_ file: ModelFile) {
+      format = ModelFile.formatName
+      version = ModelFile.currentVersion
+      modelType = file.model.modelType
+      target = file.target
+      training = file.training
+      switch file.model {
+      case let .logistic(model):
+        classes = model.classes
+        encoder = model.encoder
+        parameters = Parameters(coefficients: model.coefficients, intercepts: model.intercepts)
+      case let .linear(model):
+        classes = model.classes
+        encoder = model.encoder
+        let row = Matrix(rows: 1, columns: model.coefficients.count, storage: ContiguousArray(model.coefficients))
+        parameters = Parameters(coefficients: row, intercept: model.intercept)
+      case let .mlp(model):
+        classes = model.classes
+        encoder = model.encoder
+        parameters = Parameters(layers: model.layers)
+      }
+    }
+
+    func validated(path: String) throws -> ModelFile {
+      func invalid(_ reason: String) -> ModelError { .invalidModel(path: path, reason: reason) }
+      for feature in encoder.features {
+        switch feature.kind {
+        case .numeric:
+          guard let mean = feature.mean, let scale = feature.scale, mean.isFinite, scale.isFinite, scale > 0 else {
+            throw invalid("numeric feature '\(feature.name)' needs a finite mean and a positive scale")
+          }
+        case .categorical:
+          guard let categories = feature.categories, Set(categories).count == categories.count else {
+            throw invalid("categorical feature '\(feature.name)' needs a list of distinct categories")
+          }
+        }
+      }
+      let width = encoder.encodedColumnCount
+      func checkFinite(_ values: some Sequence<Double>, _ what: String) throws {
+        if values.contains(where: { !$0.isFinite }) { throw invalid("\(what) holds a value that is not a finite number") }
+      }
+      switch modelType {
+      case .logistic:
+        guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
+        let outputs = classes.count == 2 ? 1 : classes.count
+        guard let coefficients = parameters.coefficients, let intercepts = parameters.intercepts else {
+          throw invalid("logistic parameters need 'coefficients' and 'intercepts'")
+        }
+        guard coefficients.rows == outputs, coefficients.columns == width, intercepts.count == outputs else {
+          throw invalid("coefficients are \(coefficients.rows)×\(coefficients.columns) with \(intercepts.count) intercepts; "
+            + "\(classes.count) classes and \(width) encoded columns need \(outputs)×\(width) and \(outputs)")
+        }
+        try checkFinite(coefficients.storage, "coefficients")
+        try checkFinite(intercepts, "intercepts")
+        let model = LogisticRegression(encoder: encoder, classes: classes, coefficients: coefficients, intercepts: intercepts)
+        return ModelFile(model: .logistic(model), target: target, training: training)
+      case .linear:
+        guard let coefficients = parameters.coefficients, let intercept = parameters.intercept else {
+          throw invalid("linear parameters need 'coefficients' and 'intercept'")
+        }
+        guard coefficients.rows == 1, coefficients.columns == width else {
+          throw invalid("coefficients are \(coefficients.rows)×\(coefficients.columns); \(width) encoded columns need 1×\(width)")
+        }
+        try checkFinite(coefficients.storage, "coefficients")
+        try checkFinite([intercept], "intercept")
+        let model = LinearRegression(encoder: encoder, targetName: target, coefficients: Array(coefficients.storage),
+                                     intercept: intercept)
+        return ModelFile(model: .linear(model), target: target, training: training)
+      case .mlp:
+        guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
+        guard let layers = parameters.layers, !layers.isEmpty else { throw invalid("MLP parameters need 'layers'") }
+        var inputs = width
+        for (l, layer) in layers.enumerated() {
+          guard layer.weights.rows == inputs, layer.bias.count == layer.weights.columns else {
+            throw invalid("layer \(l) is \(layer.weights.rows)×\(layer.weights.columns) with \(layer.bias.count) biases, "
+              + "but its input has \(inputs) columns")
+          }
+          try checkFinite(layer.weights.storage, "layer \(l)")
+          try checkFinite(layer.bias, "layer \(l)")
+          inputs = layer.weights.columns
+        }
+        guard inputs == (classes.count == 2 ? 1 : classes.count) else {
+          throw invalid("the last layer has \(inputs) outputs for \(classes.count) classes")
+        }
+        return ModelFile(model: .mlp(MLPClassifier(encoder: encoder, classes: classes, layers: layers)), target: target,
+                         training: training)
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import CandorCore
+import Foundation
+
+/// Candor's built-in estimators, as stored in a model file.
+public enum BuiltinModel: Sendable, Equatable {
+  case logistic(LogisticRegression)
+  case linear(LinearRegression)
+  case mlp(MLPClassifier)
+
+  public var model: any Model {
+    switch self {
+    case let .logistic(model): model
+    case let .linear(model): model
+    case let .mlp(model): model
+    }
+  }
+
+  public var modelType: ModelType {
+    switch self {
+    case .logistic: .logistic
+    case .linear: .linear
+    case .mlp: .mlp
+    }
+  }
+}
+
+/// The `candor-model` JSON file: a whole pipeline (encoder + estimator) with its training summary.
+///
+/// ```
+/// {"format": "candor-model", "version": 1, "model_type": "logistic", "target": "income",
+///  "classes": ["<=50K", ">50K"], "encoder": {"features": [...]},
+///  "parameters": {...}, "training": {...}}
+/// ```
+/// `parameters` holds `coefficients` (a matrix) and `intercepts` for logistic, `coefficients` and
+/// `intercept` for linear, `layers` (each `weights` + `bias`) for the MLP. Matrices are
+/// `{"rows", "columns", "values"}` with values row-major.
+public struct ModelFile: Sendable, Equatable {
+  public static let formatName = "candor-model"
+  public static let currentVersion = 1
+
+  public var model: BuiltinModel
+  public var target: String
+  public var training: TrainingSummary?
+
+  public init(model: BuiltinModel, target: String, training: TrainingSummary?) {
+    self.model = model
+    self.target = target
+    self.training = training
+  }
+
+  /// The JSON text of the file.
+  public func encoded() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return try encoder.encode(Stored(self))
+  }
+
+  /// Reads and validates a candor-model file.
+  /// - Throws: `ModelError` saying what is wrong: another format, another version, a missing field, or
+  ///   parameters whose shapes do not fit the encoder.
+  public static func decode(_ data: Data, path: String) throws -> ModelFile {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let header: Header
+    do {
+      header = try decoder.decode(Header.self, from: data)
+    } catch {
+      throw ModelError.notAModelFile(path: path, reason: "it is not a JSON object")
+    }
+    guard header.format == formatName else {
+      throw ModelError.notAModelFile(path: path, reason: "its \"format\" is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)'")
+    }
+    guard let version = header.version else { throw ModelError.invalidModel(path: path, reason: "\"version\" is missing") }
+    guard version == currentVersion else {
+      throw ModelError.unsupportedVersion(path: path, version: version, supported: currentVersion)
+    }
+    let stored: Stored
+    do {
+      stored = try decoder.decode(Stored.self, from: data)
+    } catch let error as DecodingError {
+      throw ModelError.invalidModel(path: path, reason: describe(error))
+    }
+    return try stored.validated(path: path)
+  }
+
+  private struct Header: Decodable {
+    var format: String?
+    var version: Int?
+  }
+}
+
+// MARK: - Format detection
+
+/// Model file formats recognized from their content (not their extension).
+public enum ModelFormat: String, Sendable, Equatable {
+  case candor = "candor-model"
+  case onnx = "ONNX"
+  case xgboostJSON = "XGBoost JSON"
+  case lightGBMText = "LightGBM text"
+  case unknown
+
+  public static func detect(_ data: Data) -> ModelFormat {
+    let prefix = data.prefix(4096)
+    let text = String(decoding: prefix, as: UTF8.self)
+    let trimmed = text.drop { $0.isWhitespace }
+    if trimmed.hasPrefix("{") {
+      if text.contains("\"candor-model\"") { return .candor }
+      if text.contains("\"learner\"") { return .xgboostJSON }
+      return .unknown
+    }
+    if trimmed.hasPrefix("tree\n") || trimmed.hasPrefix("tree\r\n") { return .lightGBMText }
+    // ONNX is a protobuf ModelProto: field 1 (ir_version, varint) comes first, and the producer or opset
+    // strings name onnx.
+    if prefix.first == 0x08 && (text.contains("onnx") || text.contains("ai.onnx") || text.contains("skl2onnx")) { return .onnx }
+    return .unknown
+  }
+}
+
+public enum ModelLoader {
+  /// Loads any supported model file, detecting the format from its content.
+  public static func load(path: String) throws -> ModelFile {
+    guard FileManager.default.fileExists(atPath: path) else { throw TableError.fileNotFound(path) }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw TableError.unreadable(path, reason: error.localizedDescription)
+    }
+    if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
+    switch ModelFormat.detect(data) {
+    case .candor:
+      return try ModelFile.decode(data, path: path)
+    case .unknown:
+      return try ModelFile.decode(data, path: path)  // says precisely why it is not a candor-model
+    case let other:
+      throw ModelError.unsupportedFormat(path: path, format: other.rawValue)
+    }
+  }
+}
+
+/// Plain words for a decoding error: which field, what was wrong.
+func describe(_ error: DecodingError) -> String {
+  func path(_ context: DecodingError.Context) -> String {
+    let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+    return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+  }
+  switch error {
+  case let .keyNotFound(key, context):
+    return "field '\(key.stringValue)' is missing at \(path(context))"
+  case let .typeMismatch(_, context), let .valueNotFound(_, context):
+    return "\(path(context)) has the wrong type (\(context.debugDescription))"
+  case let .dataCorrupted(context):
+    return "\(path(context)): \(context.debugDescription)"
+  @unknown default:
+    return "\(error)"
+  }
+}

@@ -1,0 +1,67 @@
+import CandorCore
+
+/// A model's output for a table: the predicted label (or value) per row and, for classifiers, every
+/// class's probability.
+public struct Predictions: Sendable, Equatable {
+  public let outputKind: OutputKind
+  public let classes: [String]
+  /// Rows × classes for classifiers, rows × 1 for regression.
+  public let values: Matrix
+  /// Predicted class (highest probability; a binary model predicts positive when p > 0.5), or the value.
+  public let labels: [String]
+
+  public init(model: any Model, table: Table) throws {
+    outputKind = model.outputKind
+    classes = model.classes
+    values = model.isClassifier ? try model.classProbabilities(table) : try model.predict(table)
+    var labels: [String] = []
+    labels.reserveCapacity(values.rows)
+    for r in 0..<values.rows {
+      switch outputKind {
+      case .regression:
+        labels.append("\(values[r, 0])")
+      case .binaryProbability:
+        labels.append(classes[values[r, 1] > 0.5 ? 1 : 0])
+      case .multiclassProbabilities:
+        var best = 0
+        for k in 1..<values.columns where values[r, k] > values[r, best] { best = k }
+        labels.append(classes[best])
+      }
+    }
+    self.labels = labels
+  }
+
+  /// `row,prediction[,probability_<class>…]`, rows numbered from 0 in file order.
+  public func csv() -> String {
+    var header = ["row", "prediction"]
+    if outputKind != .regression { header += classes.map { "probability_\($0)" } }
+    var writer = CSVWriter(header: header)
+    for r in 0..<values.rows {
+      var fields = [String(r), labels[r]]
+      if outputKind != .regression { for k in 0..<values.columns { fields.append("\(values[r, k])") } }
+      writer.appendRow(fields)
+    }
+    return writer.text
+  }
+
+  /// Accuracy for classifiers (rows whose label text equals the prediction), R² for regression.
+  public func score(against target: Column) throws -> (name: String, value: Double) {
+    precondition(target.count == labels.count, "target length")
+    if outputKind == .regression {
+      guard case let .numeric(numeric) = target else {
+        throw ModelError.targetNotNumeric(target: target.name, example: target.text(at: 0) ?? "", file: nil)
+      }
+      let present = numeric.values.indices.filter { !numeric.values[$0].isNaN }
+      let r2 = rSquared(present.map { values[$0, 0] }, present.map { numeric.values[$0] },
+                        weights: [Double](repeating: 1, count: present.count))
+      return ("R²", r2)
+    }
+    var correct = 0, counted = 0
+    for r in 0..<labels.count {
+      guard let truth = target.text(at: r) else { continue }
+      counted += 1
+      if truth == labels[r] { correct += 1 }
+    }
+    return ("Accuracy", counted > 0 ? Double(correct) / Double(counted) : 0)
+  }
+}

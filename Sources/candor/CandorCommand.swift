@@ -1,0 +1,49 @@
+import ArgumentParser
+import CandorCore
+import CandorModels
+import Foundation
+
+/// `candor`: parse flags, call a library, write files. Exit 0 on success, 2 on bad input or usage, 1 on
+/// anything else; errors go to stderr as one or two plain sentences.
+@main
+struct Candor: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "candor",
+    abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
+    version: version,
+    subcommands: [Train.self, Predict.self])
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error where isBadInput(error) {
+      fail("\(error)", code: 2)
+    } catch {
+      switch exitCode(for: error) {
+      case .success:
+        exit(withError: error)  // --help, --version
+      case .validationFailure:
+        fail(fullMessage(for: error), code: 2)
+      default:
+        fail(fullMessage(for: error), code: 1)
+      }
+    }
+  }
+
+  static func isBadInput(_ error: any Error) -> Bool {
+    error is TableError || error is ModelError || error is OutputError
+  }
+
+  static func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    Foundation.exit(code)
+  }
+}
+
+/// Splits `a,b` options (and repeated flags) into one list.
+func commaSeparated(_ values: [String]) -> [String] {
+  values.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+}

@@ -1,0 +1,52 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+@Suite struct TableTests {
+  @Test("row selection copies values in the order given, repeats allowed")
+  func selectingRows() throws {
+    let table = try parseCSV("x,c\n1,a\n2,b\n3,\n")
+    let picked = table.selecting(rows: [2, 0, 0])
+    #expect(numericValues(picked, "x") == [3, 1, 1])
+    #expect(categoricalValues(picked, "c") == [nil, "a", "a"])
+  }
+
+  @Test("concatenation merges categorical levels by text")
+  func concatenation() throws {
+    let first = try parseCSV("x,c\n1,a\n2,b\n")
+    let second = try parseCSV("x,c\n3,b\n4,z\n5,\n")
+    let both = try first.concatenating([second])
+    #expect(both.rowCount == 5)
+    #expect(categoricalValues(both, "c") == ["a", "b", "b", "z", nil])
+    #expect(numericValues(both, "x") == [1, 2, 3, 4, 5])
+  }
+
+  @Test("replacing a column keeps the others")
+  func replacing() throws {
+    let table = try parseCSV("x,c\n1,a\n2,b\n")
+    let replaced = table.replacing(.numeric(NumericColumn(name: "x", values: [9, 8])))
+    #expect(numericValues(replaced, "x") == [9, 8])
+    #expect(replaced.columnNames == ["x", "c"])
+  }
+
+  @Test("intersectional group counts add up to the row count")
+  func groupingCountsAddUp() throws {
+    let adult = try Fixtures.adult("test")
+    let grouping = try adult.grouping(by: ["race", "sex"])
+    #expect(grouping.counts.reduce(0, +) == adult.rowCount)
+    #expect(grouping.keys.count == 10)
+    #expect(grouping.keys.contains("White|Male"))
+    let white = try adult.grouping(by: ["race"])
+    let whiteCount = white.counts[white.keys.firstIndex(of: "White")!]
+    let split = ["White|Female", "White|Male"].map { grouping.counts[grouping.keys.firstIndex(of: $0)!] }
+    #expect(split.reduce(0, +) == whiteCount)
+  }
+
+  @Test("missing values form their own group")
+  func missingGroup() throws {
+    let table = try parseCSV("g,x\na,1\n,2\nb,3\n")
+    let grouping = try table.grouping(by: ["g"])
+    #expect(grouping.keys == ["a", "b", "missing"])
+  }
+}
