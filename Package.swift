@@ -27,6 +27,6 @@ let package = Package(
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
     .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
-    .testTarget(name: "CandorCLITests", dependencies: ["CandorCore", "CandorTestSupport"]),
+    .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorCore", "CandorTestSupport"]),
   ]
 )

@@ -19,7 +19,8 @@ public enum OutputFile {
     let directory = url.deletingLastPathComponent()
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw .cannotWrite(path: path, reason: "the directory \(directory.path) does not exist")
+      let given = (path as NSString).deletingLastPathComponent
+      throw .cannotWrite(path: path, reason: "the directory \(given.isEmpty ? "." : given) does not exist")
     }
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {

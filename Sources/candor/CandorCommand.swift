@@ -26,7 +26,10 @@ struct Candor: ParsableCommand {
       case .success:
         exit(withError: error)  // --help, --version
       case .validationFailure:
-        fail(fullMessage(for: error), code: 2)
+        let text = message(for: error)
+        let sentence = text.hasSuffix(".") || text.hasSuffix("?") ? text : text + "."
+        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { "candor \($0)" } ?? "candor"
+        fail("\(sentence) Run '\(command) --help' for usage.", code: 2)
       default:
         fail(fullMessage(for: error), code: 1)
       }

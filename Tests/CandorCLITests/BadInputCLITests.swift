@@ -1,0 +1,99 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// Every bad input exits with 2, says what is wrong in one or two sentences on stderr, and writes nothing.
+@Suite struct BadInputCLITests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    let name: String
+    let files: [String: String]
+    let arguments: [String]
+    let message: String
+    var testDescription: String { name }
+  }
+
+  static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
+
+  static let cases: [Case] = [
+    Case(name: "missing data file", files: [:], arguments: ["train", "--data", "nope.csv", "--target", "y", "--out", "m.json"],
+         message: "error: nope.csv: no such file.\n"),
+    Case(name: "empty file", files: ["d.csv": ""], arguments: ["train", "--data", "d.csv", "--target", "y", "--out", "m.json"],
+         message: "error: d.csv is empty: a CSV file needs a header row naming the columns, then one row per record.\n"),
+    Case(name: "no header", files: ["d.csv": "30,1.5,2\n40,2.5,1\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "y", "--out", "m.json"],
+         message: "error: d.csv, line 1: field 1 is the number '30', so the first line looks like data. Candor needs a header row naming the columns.\n"),
+    Case(name: "wrong number of fields", files: ["d.csv": "age,sex,income\n30,F,yes\n40,M\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv, line 3: 2 fields where the header has 3. Quote fields that contain commas.\n"),
+    Case(name: "target column absent", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "incme", "--out", "m.json"],
+         message: "error: d.csv has no column 'incme'. The columns are: age, sex, income.\n"),
+    Case(name: "target with a single class", files: ["d.csv": "age,income\n30,yes\n40,yes\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv: the target column 'income' has only one class ('yes'). A classifier needs at least two.\n"),
+    Case(name: "positive value not found", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--positive", ">50K", "--out", "m.json"],
+         message: "error: d.csv: the positive label '>50K' never occurs in column 'income'. Its values are: no, yes.\n"),
+    Case(name: "text in a column forced numeric", files: ["d.csv": "age,income\n30,yes\nthirty,no\n"],
+         arguments: ["train", "--data", "d.csv", "--numeric", "age", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv, line 3, column 'age': 'thirty' is not a number, but the column was declared numeric.\n"),
+    Case(name: "infinity in a numeric column", files: ["d.csv": "age,income\n30,yes\ninf,no\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv, line 3, column 'age': 'inf' is not a finite number. Leave the cell empty (or name the token with --na) to mark a missing value.\n"),
+    Case(name: "NaN in a numeric column", files: ["d.csv": "age,income\nNaN,yes\n3,no\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv, line 2, column 'age': 'NaN' is not a finite number. Leave the cell empty (or name the token with --na) to mark a missing value.\n"),
+    Case(name: "all-missing column", files: ["d.csv": "age,note,income\n30,,yes\n40,,no\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "m.json"],
+         message: "error: d.csv: column 'note' has no values (every cell is missing). Drop it with --drop note.\n"),
+    Case(name: "model file of the wrong format", files: ["d.csv": good, "m.json": good],
+         arguments: ["predict", "--model", "m.json", "--data", "d.csv", "--out", "p.csv"],
+         message: "error: m.json is not a model file Candor can read: it is not a JSON object.\n"),
+    Case(name: "model file of another version", files: ["d.csv": good, "m.json": "{\"format\": \"candor-model\", \"version\": 9}"],
+         arguments: ["predict", "--model", "m.json", "--data", "d.csv", "--out", "p.csv"],
+         message: "error: m.json is a candor-model of version 9; this candor reads version 1. Retrain or upgrade candor.\n"),
+    Case(name: "an unsupported model format", files: ["d.csv": good, "m.json": "{\"learner\": {}, \"version\": [3, 2, 0]}"],
+         arguments: ["predict", "--model", "m.json", "--data", "d.csv", "--out", "p.csv"],
+         message: "error: m.json is a XGBoost JSON model, which this version of candor cannot load yet.\n"),
+    Case(name: "weights that are negative", files: ["d.csv": "age,w,income\n30,1,yes\n40,-2,no\n"],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--weights-column", "w", "--out", "m.json"],
+         message: "error: d.csv, data row 2, column 'w': weight '-2' is not a non-negative number.\n"),
+    Case(name: "output directory missing", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "no/such/dir/m.json"],
+         message: "error: Cannot write no/such/dir/m.json: the directory no/such/dir does not exist.\n"),
+  ]
+
+  @Test("bad input exits 2 with a plain message and leaves no output", arguments: cases)
+  func refused(_ testCase: Case) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (name, text) in testCase.files {
+      try Data(text.utf8).write(to: directory.appendingPathComponent(name))
+    }
+    let before = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    let result = try CandorBinary.run(testCase.arguments, in: directory)
+    #expect(result.exitCode == 2)
+    #expect(result.standardError == testCase.message)
+    #expect(result.standardOutput == "")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == before)
+  }
+
+  @Test("a usage error (unknown option) exits 2")
+  func usage() throws {
+    let result = try CandorBinary.run(["train", "--data", "d.csv", "--target", "y", "--out", "m.json", "--bogus"])
+    #expect(result.exitCode == 2)
+    #expect(result.standardError == "error: Unknown option '--bogus'. Did you mean '--out'? Run 'candor train --help' for usage.\n")
+  }
+
+  @Test("a failed run leaves an existing output file untouched")
+  func existingOutputKept() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Data("keep me".utf8).write(to: directory.appendingPathComponent("m.json"))
+    try Data("age,income\n30,yes\n40,yes\n".utf8).write(to: directory.appendingPathComponent("d.csv"))
+    let result = try CandorBinary.run(["train", "--data", "d.csv", "--target", "income", "--out", "m.json"], in: directory)
+    #expect(result.exitCode == 2)
+    #expect(try String(contentsOf: directory.appendingPathComponent("m.json"), encoding: .utf8) == "keep me")
+  }
+}

@@ -1,0 +1,67 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+@Suite struct TrainPredictCLITests {
+  @Test("--help lists the commands and --version prints the version, both with exit 0")
+  func helpAndVersion() throws {
+    let help = try CandorBinary.run(["--help"])
+    #expect(help.exitCode == 0)
+    #expect(help.standardOutput.contains("train"))
+    #expect(help.standardOutput.contains("predict"))
+    let version = try CandorBinary.run(["--version"])
+    #expect(version.exitCode == 0)
+    #expect(version.standardOutput == "0.1.0\n")
+    for command in ["train", "predict"] {
+      #expect(try CandorBinary.run([command, "--help"]).exitCode == 0)
+    }
+  }
+
+  // The sklearn-match bar through the CLI: scikit-learn 1.9.1 LogisticRegression(C=1.0) fitted to the optimum
+  // (Tests/Fixtures/adult_logreg_converged_test_scores.csv), 1e-4 on every one of the 16,281 test rows.
+  @Test("train then predict on Adult reproduces scikit-learn's converged probabilities")
+  func adultEndToEnd() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = directory.appendingPathComponent("m.json").path
+    let predictions = directory.appendingPathComponent("p.csv").path
+    let train = try CandorBinary.run([
+      "train", "--data", "samples/adult_train.csv", "--target", "income", "--positive", ">50K", "--drop", "fnlwgt",
+      "--out", model,
+    ])
+    #expect(train.exitCode == 0, "\(train.standardError)")
+    let lines = train.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "Trained logistic model on 32561 rows, 13 features (107 encoded columns).")
+    #expect(lines[1] == "Training accuracy: 0.85240")
+    #expect(lines[2].hasPrefix("Converged after "))
+    let predict = try CandorBinary.run([
+      "predict", "--model", model, "--data", "samples/adult_test.csv", "--out", predictions, "--target", "income",
+    ])
+    #expect(predict.exitCode == 0, "\(predict.standardError)")
+    #expect(predict.standardOutput == "Wrote 16281 predictions to \(predictions).\nAccuracy against 'income': 0.85191\n")
+    let written = try CSVReader.read(path: predictions)
+    #expect(written.columnNames == ["row", "prediction", "probability_<=50K", "probability_>50K"])
+    let reference = try CSVReader.read(path: Fixtures.path("adult_logreg_converged_test_scores.csv"))
+    guard case let .numeric(ours) = try written.column("probability_>50K"),
+      case let .numeric(expected) = try reference.column("probability_1")
+    else { Issue.record("column types"); return }
+    #expect(maxAbsoluteDifference(ours.values, expected.values) < 1e-4)
+  }
+
+  @Test("a regression model writes one prediction column and reports R²")
+  func regression() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = directory.appendingPathComponent("ridge.json").path
+    let out = directory.appendingPathComponent("p.csv").path
+    let train = try CandorBinary.run(["train", "--data", "samples/german_credit.csv", "--target", "credit_amount",
+                                      "--model-type", "linear", "--out", model])
+    #expect(train.exitCode == 0)
+    let predict = try CandorBinary.run(["predict", "--model", model, "--data", "samples/german_credit.csv", "--out", out,
+                                        "--target", "credit_amount"])
+    #expect(predict.exitCode == 0)
+    #expect(try CSVReader.read(path: out).columnNames == ["row", "prediction"])
+    #expect(predict.standardOutput.contains("R² against 'credit_amount': 0.4716"))
+  }
+}
