@@ -92,39 +92,52 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// Encodes every row of `table` (rows × `encodedColumnCount`, row-major).
   /// - Throws: `.missingColumn` when a feature is absent, `.textInNumericFeature` when a feature that was
   ///   numeric in training holds text here.
-  /// - Complexity: O(rows × features); one allocation for the result.
+  /// - Complexity: O(rows × features), plus zero-filling the dense result.
   public func transform(_ table: Table) throws(TableError) -> Matrix {
-    let width = encodedColumnCount
-    var output = Matrix(rows: table.rowCount, columns: width)
+    try encodedRows(table).dense()
+  }
+
+  /// Encodes every row of `table` as one entry per raw feature (see `EncodedRows`): the form linear models
+  /// use, and the single place where encoding happens.
+  public func encodedRows(_ table: Table) throws(TableError) -> EncodedRows {
+    var output = EncodedRows(rows: table.rowCount, columns: encodedColumnCount, stride: features.count)
+    let stride = features.count
     var offset = 0
-    for feature in features {
+    for (f, feature) in features.enumerated() {
       let column = try table.column(feature.name)
-      try output.storage.withUnsafeMutableBufferPointer { (out) throws(TableError) in
-        switch (feature.kind, column) {
-        case let (.numeric, .numeric(numeric)):
-          let mean = feature.mean!, scale = feature.scale!
-          numeric.values.withUnsafeBufferPointer { values in
-            for r in 0..<values.count {
-              let v = values[r]
-              out[r * width + offset] = v.isNaN ? 0 : (v - mean) / scale
+      let base = Int32(offset)
+      try output.values.withUnsafeMutableBufferPointer { (values) throws(TableError) in
+        try output.indices.withUnsafeMutableBufferPointer { (indices) throws(TableError) in
+          switch (feature.kind, column) {
+          case let (.numeric, .numeric(numeric)):
+            let mean = feature.mean!, scale = feature.scale!
+            numeric.values.withUnsafeBufferPointer { source in
+              for r in 0..<source.count {
+                let v = source[r]
+                indices[r * stride + f] = base
+                values[r * stride + f] = v.isNaN ? 0 : (v - mean) / scale
+              }
             }
-          }
-        case let (.numeric, .categorical(categorical)):
-          let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
-          throw .textInNumericFeature(file: table.source, column: feature.name, row: row + 1,
-                                      value: categorical.value(at: row) ?? "")
-        case (.categorical, _):
-          let categorical = column.asCategorical()
-          var map = categorical.codeMap(into: feature.categories!)
-          let missingTarget = feature.categories!.firstIndex(of: Table.missingLevelName).map(Int32.init) ?? -1
-          map.append(missingTarget)  // code −1 reads map[map.count − 1]
-          let missingSlot = map.count - 1
-          map.withUnsafeBufferPointer { map in
-            categorical.codes.withUnsafeBufferPointer { codes in
-              for r in 0..<codes.count {
-                let code = codes[r]
-                let category = map[code < 0 ? missingSlot : Int(code)]
-                if category >= 0 { out[r * width + offset + Int(category)] = 1 }
+          case let (.numeric, .categorical(categorical)):
+            let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
+            throw .textInNumericFeature(file: table.source, column: feature.name, row: row + 1,
+                                        value: categorical.value(at: row) ?? "")
+          case (.categorical, _):
+            let categorical = column.asCategorical()
+            var map = categorical.codeMap(into: feature.categories!)
+            let missingTarget = feature.categories!.firstIndex(of: Table.missingLevelName).map(Int32.init) ?? -1
+            map.append(missingTarget)  // code −1 reads the last slot
+            let missingSlot = map.count - 1
+            map.withUnsafeBufferPointer { map in
+              categorical.codes.withUnsafeBufferPointer { codes in
+                for r in 0..<codes.count {
+                  let code = codes[r]
+                  let category = map[code < 0 ? missingSlot : Int(code)]
+                  if category >= 0 {
+                    indices[r * stride + f] = base + category
+                    values[r * stride + f] = 1
+                  }
+                }
               }
             }
           }

@@ -25,14 +25,15 @@ public enum OutputFile {
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
       try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
-      }
     } catch {
       try? FileManager.default.removeItem(at: temporary)
       throw .cannotWrite(path: path, reason: error.localizedDescription)
+    }
+    // POSIX rename replaces the destination atomically (Foundation's replaceItemAt is unreliable on Linux).
+    if rename(temporary.path, url.path) != 0 {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: temporary)
+      throw .cannotWrite(path: path, reason: reason)
     }
   }
 

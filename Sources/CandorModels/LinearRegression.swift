@@ -23,7 +23,13 @@ public struct LinearRegression: Model, Equatable {
   }
 
   public func predict(_ table: Table) throws -> Matrix {
-    predictions(encoded: try encoder.transform(table))
+    predictions(try encoder.encodedRows(table))
+  }
+
+  /// `X·w + b` on rows encoded by entry.
+  public func predictions(_ rows: EncodedRows) -> Matrix {
+    let values = coefficients.withUnsafeBufferPointer { rows.times($0, intercept: intercept) }
+    return Matrix(rows: rows.rows, columns: 1, storage: ContiguousArray(values))
   }
 
   /// `X·w + b` by one GEMV.
@@ -40,11 +46,10 @@ public struct LinearRegression: Model, Equatable {
     guard C > 0, C.isFinite else {
       throw ModelError.invalidOption(name: "l2", value: "\(C)", reason: "C must be a positive finite number")
     }
-    let design = data.design.appendingOnesColumn()
-    var normal = data.weights.withUnsafeBufferPointer { design.weightedGram($0) }
-    for j in 0..<(design.columns - 1) { normal[j, j] += 1 / C }
+    var normal = data.weights.withUnsafeBufferPointer { data.encoded.weightedGram($0, appendingIntercept: true) }
+    for j in 0..<data.encoded.columns { normal[j, j] += 1 / C }
     let weightedTargets = zip(targets, data.weights).map { $0 * $1 }
-    let rightHandSide = design.times(weightedTargets, transpose: .transposed)
+    let rightHandSide = weightedTargets.withUnsafeBufferPointer { data.encoded.transposedTimes($0, appendingIntercept: true) }
     let solution: [Double]
     do {
       solution = try normal.solveSymmetricPositiveDefinite(rightHandSide)
@@ -53,7 +58,7 @@ public struct LinearRegression: Model, Equatable {
     }
     let model = LinearRegression(encoder: data.encoder, targetName: data.targetName,
                                  coefficients: Array(solution.dropLast()), intercept: solution.last!)
-    let fitted = model.predictions(encoded: data.design)
+    let fitted = model.predictions(data.encoded)
     let r2 = rSquared(fitted.storage, targets, weights: data.weights)
     let residualSum = zip(zip(fitted.storage, targets), data.weights).reduce(0) { $0 + $1.1 * ($1.0.0 - $1.0.1) * ($1.0.0 - $1.0.1) }
     let summary = TrainingSummary(

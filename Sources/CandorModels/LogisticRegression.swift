@@ -27,20 +27,38 @@ public struct LogisticRegression: Model, Equatable {
   }
 
   public func predict(_ table: Table) throws -> Matrix {
-    try probabilities(encoded: encoder.transform(table))
+    probabilities(try encoder.encodedRows(table))
   }
 
-  /// Probabilities from already-encoded rows: one GEMM, then the link.
+  /// Probabilities from rows encoded by entry: O(rows × features) multiply-adds, then the link.
+  public func probabilities(_ rows: EncodedRows) -> Matrix {
+    var scores = Matrix(rows: rows.rows, columns: coefficients.rows)
+    coefficients.storage.withUnsafeBufferPointer { all in
+      for k in 0..<coefficients.rows {
+        let slice = UnsafeBufferPointer(rebasing: all[(k * coefficients.columns)..<((k + 1) * coefficients.columns)])
+        let column = rows.times(slice, intercept: intercepts[k])
+        for r in 0..<rows.rows { scores.storage[r * coefficients.rows + k] = column[r] }
+      }
+    }
+    applyLink(&scores)
+    return scores
+  }
+
+  /// Probabilities from dense encoded rows: one GEMM, then the link.
   public func probabilities(encoded: Matrix) -> Matrix {
     var scores = Matrix(rows: encoded.rows, columns: coefficients.rows)
     for r in 0..<scores.rows { for k in 0..<scores.columns { scores[r, k] = intercepts[k] } }
     Matrix.multiply(encoded, .none, coefficients, .transposed, beta: 1, into: &scores)
+    applyLink(&scores)
+    return scores
+  }
+
+  private func applyLink(_ scores: inout Matrix) {
     if outputKind == .binaryProbability {
       for i in scores.storage.indices { scores.storage[i] = sigmoid(scores.storage[i]) }
     } else {
       softmaxRows(&scores)
     }
-    return scores
   }
 
   // MARK: - Fitting
@@ -64,14 +82,13 @@ public struct LogisticRegression: Model, Equatable {
     guard C > 0, C.isFinite else {
       throw ModelError.invalidOption(name: "l2", value: "\(C)", reason: "C must be a positive finite number")
     }
-    let design = data.design.appendingOnesColumn()
     let totalWeight = data.weights.reduce(0, +)
     let tolerance = options.relativeTolerance * max(1, C * totalWeight)
     let outputs = classes.count == 2 ? 1 : classes.count
-    let objective = LogisticObjective(design: design, labels: labels, weights: data.weights, outputCount: outputs, C: C)
+    let objective = LogisticObjective(rows: data.encoded, labels: labels, weights: data.weights, outputCount: outputs, C: C)
     let result = try NewtonSolver.minimize(objective, from: [Double](repeating: 0, count: objective.parameterCount),
                                            tolerance: tolerance, maxIterations: options.maxIterations)
-    let width = design.columns
+    let width = objective.width
     var coefficients = Matrix(rows: outputs, columns: width - 1)
     var intercepts = [Double](repeating: 0, count: outputs)
     for k in 0..<outputs {
@@ -79,7 +96,7 @@ public struct LogisticRegression: Model, Equatable {
       intercepts[k] = result.parameters[k * width + width - 1]
     }
     let model = LogisticRegression(encoder: data.encoder, classes: classes, coefficients: coefficients, intercepts: intercepts)
-    let probabilities = model.probabilities(encoded: data.design)
+    let probabilities = model.probabilities(data.encoded)
     let summary = TrainingSummary(
       modelType: .logistic, rows: data.rowCount, features: data.encoder.features.count,
       encodedColumns: data.encoder.encodedColumnCount,

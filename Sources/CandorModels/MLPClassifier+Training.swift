@@ -50,7 +50,8 @@ extension MLPClassifier {
     let n = data.rowCount
     var order = Array(0..<n)
     var bestLoss = Double.infinity, epochsWithoutImprovement = 0, epochs = 0, lastLoss = Double.infinity
-    let width = data.design.columns
+    let design = data.design
+    let width = design.columns
     while epochs < options.maxEpochs {
       epochs += 1
       order.shuffle(using: &random)
@@ -59,7 +60,7 @@ extension MLPClassifier {
         let rows = order[start..<min(n, start + options.batchSize)]
         var batch = Matrix(rows: rows.count, columns: width)
         for (i, row) in rows.enumerated() {
-          for c in 0..<width { batch.storage[i * width + c] = data.design.storage[row * width + c] }
+          for c in 0..<width { batch.storage[i * width + c] = design.storage[row * width + c] }
         }
         let batchLabels = rows.map { labels[$0] }
         let batchWeights = rows.map { data.weights[$0] }
@@ -91,7 +92,7 @@ extension MLPClassifier {
       bestLoss = min(bestLoss, lastLoss)
       if epochsWithoutImprovement >= 10 { break }
     }
-    let probabilities = model.forward(data.design).output
+    let probabilities = model.forward(design).output
     let summary = TrainingSummary(
       modelType: .mlp, rows: n, features: data.encoder.features.count, encodedColumns: width,
       metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights, binary: classes.count == 2),

@@ -45,24 +45,36 @@ public enum TrainingTarget: Sendable, Equatable {
 /// Encoded features, target and sample weights, ready for an estimator.
 public struct TrainingSet: Sendable {
   public let encoder: FeatureEncoder
-  public let design: Matrix
+  /// The encoded features, one entry per raw feature and row.
+  public let encoded: EncodedRows
   public let target: TrainingTarget
   public let weights: [Double]
   public let targetName: String
 
-  public var rowCount: Int { design.rows }
+  public init(encoder: FeatureEncoder, encoded: EncodedRows, target: TrainingTarget, weights: [Double], targetName: String) {
+    self.encoder = encoder
+    self.encoded = encoded
+    self.target = target
+    self.weights = weights
+    self.targetName = targetName
+  }
+
+  public var rowCount: Int { encoded.rows }
+
+  /// The encoded features as a dense matrix (computed on each call).
+  public var design: Matrix { encoded.dense() }
 
   public static func prepare(_ table: Table, spec: TrainingSpec, classification: Bool) throws -> TrainingSet {
     let features = try spec.featureNames(in: table)
     let encoder = try FeatureEncoder.fit(table, features: features)
-    let design = try encoder.transform(table)
+    let encoded = try encoder.encodedRows(table)
     let targetColumn = try table.column(spec.target)
     let target = classification
       ? try classificationTarget(targetColumn, positive: spec.positive, file: table.source)
       : try regressionTarget(targetColumn, file: table.source)
     let weights = try spec.weightsColumn.map { try sampleWeights(table.column($0), file: table.source) }
       ?? [Double](repeating: 1, count: table.rowCount)
-    return TrainingSet(encoder: encoder, design: design, target: target, weights: weights, targetName: spec.target)
+    return TrainingSet(encoder: encoder, encoded: encoded, target: target, weights: weights, targetName: spec.target)
   }
 
   /// Classes sorted like scikit-learn's `classes_` (numerically for a numeric column); with `positive`,

@@ -13,7 +13,7 @@ struct Candor: ParsableCommand {
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
     version: version,
-    subcommands: [Train.self, Predict.self])
+    subcommands: [Inspect.self, Train.self, Predict.self])
 
   static func main() {
     do {

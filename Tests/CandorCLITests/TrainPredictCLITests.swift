@@ -65,3 +65,16 @@ import Testing
     #expect(predict.standardOutput.contains("R² against 'credit_amount': 0.4716"))
   }
 }
+
+@Suite struct InspectCLITests {
+  @Test("inspect shows how each column of Adult was typed")
+  func adult() throws {
+    let result = try CandorBinary.run(["inspect", "--data", "samples/adult_test.csv"])
+    #expect(result.exitCode == 0)
+    let lines = result.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines[0].hasPrefix("samples/adult_test.csv: 16281 rows, 15 columns (read in "))
+    #expect(lines[1] == "  age: numeric, min 17, mean 38.767, max 90")
+    #expect(lines[9] == "  race: categorical, 5 levels: White (13946), Black (1561), Asian-Pac-Islander (480), Amer-Indian-Eskimo (159), Other (135)")
+    #expect(lines.count == 16)
+  }
+}

@@ -56,3 +56,34 @@ import Testing
     #expect(decoded == encoder)
   }
 }
+
+@Suite struct EncodedRowsTests {
+  static func adultRows() throws -> (EncodedRows, Matrix) {
+    let table = try Fixtures.adult("test").selecting(rows: Array(0..<500))
+    let encoder = try FeatureEncoder.fit(table, features: ["age", "workclass", "education_num", "occupation", "sex"])
+    let rows = try encoder.encodedRows(table)
+    return (rows, rows.dense().appendingOnesColumn())
+  }
+
+  @Test("the Gram matrix by entries equals the dense X̃ᵀ·diag(w)·X̃")
+  func gram() throws {
+    let (rows, dense) = try Self.adultRows()
+    var random = SeededRandom(seed: 8)
+    let weights = (0..<rows.rows).map { _ in random.nextUniform() - 0.3 }
+    let sparse = weights.withUnsafeBufferPointer { rows.weightedGram($0, appendingIntercept: true) }
+    let expected = weights.withUnsafeBufferPointer { dense.weightedGram($0) }
+    #expect(maxDifference(sparse, expected) < 1e-10)
+  }
+
+  @Test("products by entries equal the dense products")
+  func products() throws {
+    let (rows, dense) = try Self.adultRows()
+    var random = SeededRandom(seed: 9)
+    let theta = (0..<dense.columns).map { _ in random.nextGaussian() }
+    let scores = theta.withUnsafeBufferPointer { rows.times(UnsafeBufferPointer(rebasing: $0.dropLast()), intercept: theta.last!) }
+    #expect(zip(scores, dense.times(theta)).allSatisfy { abs($0 - $1) < 1e-12 })
+    let v = (0..<rows.rows).map { _ in random.nextGaussian() }
+    let back = v.withUnsafeBufferPointer { rows.transposedTimes($0, appendingIntercept: true) }
+    #expect(zip(back, dense.times(v, transpose: .transposed)).allSatisfy { abs($0 - $1) < 1e-10 })
+  }
+}

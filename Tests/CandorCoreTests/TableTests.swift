@@ -50,3 +50,26 @@ import Testing
     #expect(grouping.keys == ["a", "b", "missing"])
   }
 }
+
+@Suite struct ColumnProfileTests {
+  @Test("profiles name the type, missing count, range and most frequent levels")
+  func profiles() throws {
+    let table = try parseCSV("x,c\n1,b\n3,a\n,b\n8,\n")
+    #expect(ColumnProfile(table["x"]!).text == "x: numeric, 1 missing, min 1, mean 4, max 8")
+    #expect(ColumnProfile(table["c"]!).text == "c: categorical, 2 levels, 1 missing: b (2), a (1)")
+    #expect(ColumnProfile(table["c"]!, top: 1).text == "c: categorical, 2 levels, 1 missing: b (2), …")
+  }
+}
+
+@Suite struct OutputFileTests {
+  @Test("writing replaces an existing file whole and leaves no temporary behind")
+  func replaces() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("out.txt").path
+    try OutputFile.write("first", to: path)
+    try OutputFile.write("second", to: path)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.txt"])
+  }
+}

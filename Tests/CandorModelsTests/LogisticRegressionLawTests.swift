@@ -20,7 +20,7 @@ import Testing
     let repeatedData = try TrainingSet.prepare(repeatedTable, spec: spec, classification: true)
     let weightedSpec = TrainingSpec(target: "risk", positive: "1", features: spec.features, weightsColumn: "w")
     let weightedPrepared = try TrainingSet.prepare(weighted, spec: weightedSpec, classification: true)
-    let weightedData = TrainingSet(encoder: repeatedData.encoder, design: try repeatedData.encoder.transform(weighted),
+    let weightedData = TrainingSet(encoder: repeatedData.encoder, encoded: try repeatedData.encoder.encodedRows(weighted),
                                    target: weightedPrepared.target, weights: weightedPrepared.weights, targetName: "risk")
     let (a, _) = try LogisticRegression.fit(repeatedData)
     let (b, _) = try LogisticRegression.fit(weightedData)

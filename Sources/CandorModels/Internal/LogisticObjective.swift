@@ -1,27 +1,38 @@
 import CandorCore
 import Foundation
 
-/// `½‖W‖² + C · Σᵢ sᵢ · logloss` over a design matrix whose last column is the intercept (unpenalized).
+/// `½‖W‖² + C · Σᵢ sᵢ · logloss` for a linear model on encoded rows with an unpenalized intercept.
 /// Parameters are laid out one output at a time: `[w₁ … w_p, b]` per output. One output means the binary
 /// model (sigmoid of the positive class's log-odds), several the multinomial one (softmax).
+///
+/// Works on `EncodedRows`, so a Hessian costs O(rows × features²) however many one-hot columns there are.
 struct LogisticObjective: ConvexObjective {
-  let design: Matrix
+  let rows: EncodedRows
   let labels: ContiguousArray<Int32>
   let weights: [Double]
   let outputCount: Int
   let C: Double
 
-  var parameterCount: Int { outputCount * design.columns }
+  var width: Int { rows.columns + 1 }
+  var parameterCount: Int { outputCount * width }
 
-  private func scores(_ parameters: [Double]) -> Matrix {
-    let theta = Matrix(rows: outputCount, columns: design.columns, storage: ContiguousArray(parameters))
-    return Matrix.product(design, .none, theta, .transposed)
+  /// Linear scores, rows × outputs.
+  func scores(_ parameters: [Double]) -> Matrix {
+    var z = Matrix(rows: rows.rows, columns: outputCount)
+    parameters.withUnsafeBufferPointer { theta in
+      for k in 0..<outputCount {
+        let slice = UnsafeBufferPointer(rebasing: theta[(k * width)..<((k + 1) * width)])
+        let column = rows.times(slice, intercept: slice[width - 1])
+        for r in 0..<rows.rows { z.storage[r * outputCount + k] = column[r] }
+      }
+    }
+    return z
   }
 
   private func penalty(_ parameters: [Double]) -> Double {
     var sum = 0.0
     for k in 0..<outputCount {
-      for j in 0..<(design.columns - 1) { sum += parameters[k * design.columns + j] * parameters[k * design.columns + j] }
+      for j in 0..<(width - 1) { sum += parameters[k * width + j] * parameters[k * width + j] }
     }
     return 0.5 * sum
   }
@@ -48,34 +59,31 @@ struct LogisticObjective: ConvexObjective {
 
   func gradientAndHessian(_ parameters: [Double]) -> (gradient: [Double], hessian: Matrix) {
     var probabilities = scores(parameters)
-    let width = design.columns
     if outputCount == 1 {
       for i in probabilities.storage.indices { probabilities.storage[i] = sigmoid(probabilities.storage[i]) }
     } else {
       softmaxRows(&probabilities)
     }
-    // Residuals C·sᵢ·(pᵢₖ − yᵢₖ), rows × outputs; the gradient is their product with the design.
-    var residuals = probabilities
-    for r in 0..<residuals.rows {
-      for k in 0..<outputCount {
-        let isLabel = outputCount == 1 ? labels[r] == 1 : Int(labels[r]) == k
-        residuals[r, k] = C * weights[r] * (probabilities[r, k] - (isLabel ? 1 : 0))
-      }
-    }
-    let gradientMatrix = Matrix.product(residuals, .transposed, design)  // outputs × width
-    var gradient = Array(gradientMatrix.storage)
+    var gradient = [Double](repeating: 0, count: parameterCount)
+    var residuals = [Double](repeating: 0, count: rows.rows)
     for k in 0..<outputCount {
-      for j in 0..<(width - 1) { gradient[k * width + j] += parameters[k * width + j] }
+      // C·sᵢ·(pᵢₖ − yᵢₖ); the gradient block is X̃ᵀ times these.
+      for r in 0..<rows.rows {
+        let isLabel = outputCount == 1 ? labels[r] == 1 : Int(labels[r]) == k
+        residuals[r] = C * weights[r] * (probabilities[r, k] - (isLabel ? 1 : 0))
+      }
+      let block = residuals.withUnsafeBufferPointer { rows.transposedTimes($0, appendingIntercept: true) }
+      for j in 0..<width { gradient[k * width + j] = block[j] + (j < width - 1 ? parameters[k * width + j] : 0) }
     }
     var hessian = Matrix(rows: parameterCount, columns: parameterCount)
-    var curvature = [Double](repeating: 0, count: design.rows)
+    var curvature = [Double](repeating: 0, count: rows.rows)
     for k in 0..<outputCount {
       for l in k..<outputCount {
-        for r in 0..<design.rows {
+        for r in 0..<rows.rows {
           let pk = probabilities[r, k]
           curvature[r] = C * weights[r] * (k == l ? pk * (1 - pk) : -pk * probabilities[r, l])
         }
-        let block = curvature.withUnsafeBufferPointer { design.weightedGram($0) }
+        let block = curvature.withUnsafeBufferPointer { rows.weightedGram($0, appendingIntercept: true) }
         for i in 0..<width {
           for j in 0..<width {
             hessian[k * width + i, l * width + j] = block[i, j]

@@ -1,0 +1,31 @@
+"""Shared helpers: time a Candor command and its Python twin in the same run, print both and the ratio."""
+import os
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CANDOR = os.path.join(ROOT, ".build", "release", "candor")
+
+
+def best_of(repeats, function):
+    """Smallest wall time of `repeats` calls (the least disturbed by the other load on a shared machine)."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def run_candor(*arguments):
+    completed = subprocess.run([CANDOR, *arguments], cwd=ROOT, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise SystemExit(f"candor {' '.join(arguments)} failed:\n{completed.stderr}")
+    return completed.stdout
+
+
+def report(name, candor_seconds, python_seconds, python_name, extra=""):
+    ratio = python_seconds / candor_seconds
+    print(f"{name}: candor {candor_seconds:.3f} s, {python_name} {python_seconds:.3f} s, "
+          f"ratio {ratio:.1f}x{extra}", flush=True)
+    return ratio
