@@ -62,6 +62,14 @@ public struct Matrix: Sendable, Equatable {
 
 // MARK: - BLAS
 
+public enum BLAS {
+  /// Runs BLAS on one thread. Candor parallelizes over rows, features and replicates itself; two BLAS
+  /// threads on two busy cores are often slower, and one thread makes every result bit-for-bit repeatable.
+  public static func useSingleThread() {
+    openblas_set_num_threads(1)
+  }
+}
+
 public enum Transpose: Sendable {
   case none, transposed
   var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }

@@ -16,6 +16,7 @@ struct Candor: ParsableCommand {
     subcommands: [Inspect.self, Train.self, Predict.self])
 
   static func main() {
+    BLAS.useSingleThread()
     do {
       var command = try parseAsRoot()
       try command.run()

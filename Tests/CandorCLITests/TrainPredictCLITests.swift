@@ -78,3 +78,20 @@ import Testing
     #expect(lines.count == 16)
   }
 }
+
+@Suite struct ReproducibilityCLITests {
+  @Test("training twice with the same seed writes byte-identical model files", arguments: ["logistic", "mlp"])
+  func identicalFiles(modelType: String) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var files: [Data] = []
+    for name in ["a.json", "b.json"] {
+      let path = directory.appendingPathComponent(name).path
+      let result = try CandorBinary.run(["train", "--data", "samples/german_credit.csv", "--target", "risk", "--positive", "1",
+                                         "--model-type", modelType, "--epochs", "3", "--seed", "5", "--out", path])
+      #expect(result.exitCode == 0)
+      files.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+    #expect(files[0] == files[1])
+  }
+}
