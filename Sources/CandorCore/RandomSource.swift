@@ -36,29 +36,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
     return result
   }
 
-  /// An independent stream for worker `index`: the generator advanced by `index + 1` jumps of 2¹²⁸ steps,
-  /// so parallel workers never overlap and results do not depend on scheduling.
-  public func stream(_ index: Int) -> SeededRandom {
-    var copy = self
-    for _ in 0...index { copy.jump() }
-    return copy
+  /// The generator for stream `stream` of `seed`: replicate r of a bootstrap, worker w of a parallel loop.
+  /// Results then depend on the seed and the stream number only, never on scheduling. The pair is mixed
+  /// through SplitMix64, so neighbouring streams start from unrelated states.
+  public init(seed: UInt64, stream: Int) {
+    self.init(seed: seed ^ (UInt64(truncatingIfNeeded: stream) &+ 1) &* 0xD1B5_4A32_D192_ED03)
   }
 
-  private mutating func jump() {
-    let jumpPolynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C, 0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
-    var s0: UInt64 = 0, s1: UInt64 = 0, s2: UInt64 = 0, s3: UInt64 = 0
-    for word in jumpPolynomial {
-      for bit in 0..<64 {
-        if word & (1 << UInt64(bit)) != 0 {
-          s0 ^= state.0
-          s1 ^= state.1
-          s2 ^= state.2
-          s3 ^= state.3
-        }
-        _ = next()
-      }
-    }
-    state = (s0, s1, s2, s3)
+  /// A uniform integer in `0..<bound` by Lemire's multiply-shift (bias below bound / 2⁶⁴).
+  public mutating func nextIndex(below bound: Int) -> Int {
+    Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
   }
 }
 

@@ -1,7 +1,8 @@
 /// Rows of a table partitioned by the values of one or more categorical columns.
 ///
 /// `keys[g]` is the group's label (values joined by `|` in the order of the columns, `missing` for a
-/// missing value); `groupOfRow[r]` is the group of row r; groups are sorted by key.
+/// missing value); `groupOfRow[r]` is the group of row r; groups are sorted by the first column's value,
+/// then the second's (code-point order), as Fairlearn sorts them.
 public struct Grouping: Sendable, Equatable {
   public let columns: [String]
   public let keys: [String]
@@ -34,28 +35,42 @@ extension Table {
       }
       radix *= levels.count
     }
-    var firstRowOfCode: [Int: Int] = [:]
-    for r in 0..<rowCount where firstRowOfCode[combined[r]] == nil { firstRowOfCode[combined[r]] = r }
-    func label(_ mixed: Int) -> String {
-      var rest = mixed
-      var parts: [String] = []
-      for levels in perColumnLevels {
-        parts.append(levels[rest % levels.count])
-        rest /= levels.count
-      }
-      return parts.joined(separator: "|")
-    }
-    let present = firstRowOfCode.keys.map { ($0, label($0)) }.sorted { $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }
+    // Distinct combinations present, then their order: by the first column's value, then the second's, ….
+    var present: [Int] = []
     var groupOfCode: [Int: Int32] = [:]
-    for (g, entry) in present.enumerated() { groupOfCode[entry.0] = Int32(g) }
-    var groupOfRow = ContiguousArray<Int32>(repeating: 0, count: rowCount)
-    var counts = [Int](repeating: 0, count: present.count)
+    var table = radix <= 1 << 22 ? [Int32](repeating: -1, count: radix) : []
     for r in 0..<rowCount {
-      let g = groupOfCode[combined[r]]!
+      let code = combined[r]
+      if table.isEmpty {
+        if groupOfCode[code] == nil { groupOfCode[code] = 0; present.append(code) }
+      } else if table[code] < 0 {
+        table[code] = 0
+        present.append(code)
+      }
+    }
+    func parts(_ mixed: Int) -> [String] {
+      var rest = mixed
+      return perColumnLevels.map { levels in
+        defer { rest /= levels.count }
+        return levels[rest % levels.count]
+      }
+    }
+    let labelled = present.map { ($0, parts($0)) }.sorted { a, b in
+      for (x, y) in zip(a.1, b.1) where x != y { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
+      return false
+    }
+    for (g, entry) in labelled.enumerated() {
+      if table.isEmpty { groupOfCode[entry.0] = Int32(g) } else { table[entry.0] = Int32(g) }
+    }
+    var groupOfRow = ContiguousArray<Int32>(repeating: 0, count: rowCount)
+    var counts = [Int](repeating: 0, count: labelled.count)
+    for r in 0..<rowCount {
+      let g = table.isEmpty ? groupOfCode[combined[r]]! : table[combined[r]]
       groupOfRow[r] = g
       counts[Int(g)] += 1
     }
-    return Grouping(columns: names, keys: present.map(\.1), groupOfRow: groupOfRow, counts: counts)
+    let keys = labelled.map { $0.1.joined(separator: "|") }
+    return Grouping(columns: names, keys: keys, groupOfRow: groupOfRow, counts: counts)
   }
 }
 

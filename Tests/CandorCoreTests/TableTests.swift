@@ -73,3 +73,12 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.txt"])
   }
 }
+
+@Suite struct GroupingOrderTests {
+  @Test("intersectional groups sort by each value in turn, not by the joined text")
+  func tupleOrder() throws {
+    // Joined text would put "A-B|x" before "A|y" ('-' < '|'); value by value, "A" comes first.
+    let table = try parseCSV("g,h\nA-B,x\nA,y\nA,x\n")
+    #expect(try table.grouping(by: ["g", "h"]).keys == ["A|x", "A|y", "A-B|x"])
+  }
+}
