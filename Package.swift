@@ -18,15 +18,17 @@ let package = Package(
       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
+    .target(name: "CandorFairness", dependencies: ["CandorCore"]),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorCore", "CandorModels",
+        "CandorCore", "CandorModels", "CandorFairness",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
     .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
+    .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorCore", "CandorTestSupport"]),
   ]
 )

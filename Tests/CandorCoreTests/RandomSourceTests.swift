@@ -47,3 +47,32 @@ import Testing
     #expect(abs(squares / Double(n) - 1) < 0.016)
   }
 }
+
+@Suite struct StatisticsTests {
+  // scipy.stats.norm.ppf values.
+  @Test("normal quantiles match scipy to 1e-14", arguments: [
+    (0.975, 1.959963984540054), (0.5, 0.0), (0.025, -1.9599639845400545), (0.995, 2.5758293035489004),
+    (1e-10, -6.361340902404056), (0.9, 1.2815515655446004),
+  ])
+  func normalQuantile(p: Double, expected: Double) {
+    #expect(abs(Statistics.normalQuantile(p) - expected) < 1e-14 * max(1, abs(expected)))
+  }
+
+  // numpy.quantile([1, 2, 4, 8], q) with the default (linear) method.
+  @Test("quantiles interpolate like NumPy's default")
+  func quantile() {
+    let values: [Double] = [1, 2, 4, 8]
+    #expect(Statistics.quantile(sorted: values, 0.025) == 1.075)
+    #expect(Statistics.quantile(sorted: values, 0.5) == 3)
+    #expect(Statistics.quantile(sorted: values, 1) == 8)
+    #expect(Statistics.quantile(sorted: [Double](), 0.5).isNaN)
+  }
+
+  // scipy 1.17: scipy.stats.binomtest(15, 50).proportion_ci(0.95, method='wilson')
+  @Test("Wilson interval matches statsmodels")
+  func wilson() {
+    let (low, high) = Statistics.wilsonInterval(proportion: 0.3, trials: 50, level: 0.95)
+    #expect(abs(low - 0.1910355350088095) < 1e-12)
+    #expect(abs(high - 0.4375035046445341) < 1e-12)
+  }
+}

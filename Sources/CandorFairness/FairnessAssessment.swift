@@ -1,0 +1,197 @@
+import CandorCore
+import Foundation
+
+/// What to assess and how.
+public struct FairnessConfiguration: Sendable {
+  /// Each entry is one sensitive set; several features in one set give intersectional groups.
+  public var sensitiveSets: [[String]]
+  /// Control features: every set is also assessed within each stratum of these (Fairlearn's `control_features`).
+  public var controlFeatures: [String] = []
+  public var privilegedSplits: [PrivilegedSplit] = []
+  /// Bootstrap replicates; 0 for none.
+  public var bootstrapReplicates = 0
+  public var confidenceLevel = 0.95
+  public var seed: UInt64 = 0
+  public var minGroupSize = 30
+
+  public init(sensitiveSets: [[String]]) {
+    self.sensitiveSets = sensitiveSets
+  }
+}
+
+/// Group metrics, their aggregates and named disparities, with Wilson and bootstrap intervals.
+///
+/// Metric definitions and edge cases follow Fairlearn 0.15's `MetricFrame` (scikit-learn metrics) and
+/// AIF360 0.6's `ClassificationMetric`; see the reference README in the project's fixtures.
+public enum FairnessAssessment {
+  /// - Parameters:
+  ///   - outcomes: labels, predictions and scores (or regression targets and predictions), one per row.
+  ///   - weights: optional sample weights (non-negative, not all zero).
+  ///   - table: holds the sensitive, control and privileged columns, row-aligned with `outcomes`.
+  /// - Throws: `TableError` for an absent column, `FairnessError` for a bad option.
+  /// - Complexity: O(rows) per sensitive set plus O(rows log rows) once for ROC AUC; the bootstrap adds
+  ///   O(rows) per replicate and set, on all cores.
+  public static func assess(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table,
+                            configuration: FairnessConfiguration) throws -> FairnessReport {
+    precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
+    guard configuration.confidenceLevel > 0 && configuration.confidenceLevel < 1 else {
+      throw FairnessError.invalidOption(name: "ci", value: "\(configuration.confidenceLevel)", reason: "the level must be between 0 and 1")
+    }
+    guard configuration.bootstrapReplicates >= 0 && configuration.bootstrapReplicates != 1 else {
+      throw FairnessError.invalidOption(name: "bootstrap", value: "\(configuration.bootstrapReplicates)", reason: "use 0 (none) or at least 2 replicates")
+    }
+    let terms = RowTerms(outcomes, weights: weights)
+    let isBinary = terms.kind == .binary
+    let metrics = isBinary
+      ? FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
+      : FairnessMetric.regression(weighted: weights != nil)
+    var warnings: [String] = []
+    var sets: [String: SensitiveSetResult] = [:]
+    for (index, features) in configuration.sensitiveSets.enumerated() {
+      let key = features.joined(separator: "|")
+      let grouping = try table.grouping(by: features)
+      if grouping.keys.count == 1 {
+        warnings.append("Every row of sensitive set '\(key)' falls in one group ('\(grouping.keys[0])'): no disparity can be measured.")
+      }
+      var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration,
+                             bootstrapSeed: configuration.seed &+ UInt64(index))
+      if !configuration.controlFeatures.isEmpty {
+        result.controlFeatures = configuration.controlFeatures
+        result.strata = try strata(outcomes, weights: weights, table: table, features: features, configuration: configuration)
+      }
+      sets[key] = result
+    }
+    var comparisons: [String: PrivilegedComparisonResult] = [:]
+    if !configuration.privilegedSplits.isEmpty {
+      guard isBinary else {
+        throw FairnessError.invalidOption(name: "privileged", value: configuration.privilegedSplits[0].key,
+                                          reason: "privileged comparisons need a binary classifier")
+      }
+      for split in configuration.privilegedSplits {
+        comparisons[split.key] = try compare(split, terms: terms, table: table, configuration: configuration)
+      }
+    }
+    return FairnessReport(
+      task: isBinary ? "binary_classification" : "regression", rows: outcomes.count, weighted: weights != nil,
+      metrics: metrics.map(\.rawValue), confidenceLevel: configuration.confidenceLevel,
+      bootstrap: configuration.bootstrapReplicates > 0
+        ? BootstrapSettings(replicates: configuration.bootstrapReplicates, seed: configuration.seed, stratifiedByGroup: true) : nil,
+      sensitiveSets: sets, privilegedComparisons: comparisons, warnings: warnings)
+  }
+
+  static func assessSet(terms: RowTerms, metrics: [FairnessMetric], grouping: Grouping, configuration: FairnessConfiguration,
+                        bootstrapSeed: UInt64) -> SensitiveSetResult {
+    let layout = SetLayout(metrics: metrics, groups: grouping.keys, isBinary: terms.kind == .binary)
+    let groupCount = grouping.keys.count
+    let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
+    var result = SensitiveSetResult(
+      sensitiveFeatures: grouping.columns, groups: grouping.keys, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
+      differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
+      wilsonIntervals: nil, intervals: nil,
+      smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),
+      notes: terms.kind == .binary ? notes(sums, groups: grouping.keys, metrics: metrics) : [])
+    layout.fill(&result, from: layout.evaluate(sums))
+    if terms.kind == .binary {
+      result.wilsonIntervals = wilsonIntervals(sums, groups: grouping.keys, metrics: metrics, level: configuration.confidenceLevel)
+    }
+    if configuration.bootstrapReplicates > 0 {
+      let intervals = StratifiedBootstrap.intervals(
+        terms: terms, groups: grouping.groupOfRow, groupCount: groupCount, replicates: configuration.bootstrapReplicates,
+        seed: bootstrapSeed, level: configuration.confidenceLevel, evaluate: layout.evaluate)
+      let block = layout.intervalBlock(intervals)
+      result.intervals = block
+      if terms.kind == .binary {
+        result.indistinguishableFromParity = block.disparities.filter { name, interval in
+          let parity = Disparity.parityValue(ofKey: name)
+          return interval[0] <= parity && parity <= interval[1]
+        }.map(\.key).sorted()
+      }
+    }
+    return result
+  }
+
+  static func wilsonIntervals(_ sums: GroupSums, groups: [String], metrics: [FairnessMetric], level: Double) -> IntervalBlock {
+    var block = IntervalBlock()
+    for metric in metrics where metric.isProportion {
+      func interval(_ g: Int) -> Interval {
+        let (low, high) = Statistics.wilsonInterval(proportion: sums.value(metric, group: g),
+                                                     trials: sums.effectiveCount(metric, group: g), level: level)
+        return [low, high]
+      }
+      block.overall[metric.rawValue] = interval(groups.count)
+      block.byGroup[metric.rawValue] = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, interval($0)) })
+    }
+    return block
+  }
+
+  /// Notes for values set by convention, so a reader is not misled by a 0 that means "undefined".
+  static func notes(_ sums: GroupSums, groups: [String], metrics: [FairnessMetric]) -> [ValueNote] {
+    var notes: [ValueNote] = []
+    for (g, group) in (groups + ["(overall)"]).enumerated() {
+      let positives = sums[g, 2] + sums[g, 5], negatives = sums[g, 3] + sums[g, 4], predicted = sums[g, 2] + sums[g, 3]
+      func add(_ metric: FairnessMetric, _ reason: String) {
+        if metrics.contains(metric) { notes.append(ValueNote(metric: metric.rawValue, group: group, reason: reason)) }
+      }
+      if positives == 0 {
+        add(.truePositiveRate, "no positive labels: reported as 0, as Fairlearn does")
+        add(.falseNegativeRate, "no positive labels: reported as 0, as Fairlearn does")
+      }
+      if negatives == 0 {
+        add(.falsePositiveRate, "no negative labels: reported as 0, as Fairlearn does")
+        add(.trueNegativeRate, "no negative labels: reported as 0, as Fairlearn does")
+      }
+      if predicted == 0 { add(.precision, "no predicted positives: reported as 0 (zero_division=0)") }
+      if positives == 0 || negatives == 0 {
+        add(.balancedAccuracy, "one class only: the recall of that class")
+        add(.rocAUC, "one class only: undefined (nan)")
+      }
+    }
+    return notes
+  }
+
+  static func strata(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table, features: [String],
+                     configuration: FairnessConfiguration) throws -> [String: SensitiveSetResult] {
+    let control = try table.grouping(by: configuration.controlFeatures)
+    var rowsOf = [[Int]](repeating: [], count: control.keys.count)
+    for (row, g) in control.groupOfRow.enumerated() { rowsOf[Int(g)].append(row) }
+    var result: [String: SensitiveSetResult] = [:]
+    var inner = configuration
+    inner.bootstrapReplicates = 0
+    for (s, stratum) in control.keys.enumerated() {
+      let rows = rowsOf[s]
+      let terms = RowTerms(outcomes.selecting(rows), weights: weights.map { w in ContiguousArray(rows.map { w[$0] }) })
+      let metrics = terms.kind == .binary
+        ? FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
+        : FairnessMetric.regression(weighted: weights != nil)
+      result[stratum] = assessSet(terms: terms, metrics: metrics, grouping: try table.selecting(rows: rows).grouping(by: features),
+                                  configuration: inner, bootstrapSeed: 0)
+    }
+    return result
+  }
+
+  static func compare(_ split: PrivilegedSplit, terms: RowTerms, table: Table, configuration: FairnessConfiguration) throws
+    -> PrivilegedComparisonResult
+  {
+    let column = try table.column(split.column).asCategorical()
+    let present = Set(column.codes.filter { $0 >= 0 }.map { column.levels[Int($0)] })
+    for value in split.values where !present.contains(value) {
+      throw FairnessError.privilegedValueNotFound(column: split.column, value: value,
+                                                  seen: present.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+    }
+    let privilegedCodes = Set(split.values.compactMap { v in column.levels.firstIndex(of: v).map(Int32.init) })
+    let groups = ContiguousArray(column.codes.map { privilegedCodes.contains($0) ? Int32(0) : Int32(1) })
+    let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
+    let values = PrivilegedMetrics.values(sums)
+    var intervals: [String: Interval]?
+    if configuration.bootstrapReplicates > 0 {
+      let computed = StratifiedBootstrap.intervals(
+        terms: terms, groups: groups, groupCount: 2, replicates: configuration.bootstrapReplicates,
+        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: PrivilegedMetrics.values)
+      intervals = Dictionary(uniqueKeysWithValues: zip(PrivilegedMetrics.names, computed).map { ($0, $1) })
+    }
+    let metrics = Dictionary(uniqueKeysWithValues: zip(PrivilegedMetrics.names, values).map { ($0, $1) })
+    return PrivilegedComparisonResult(
+      column: split.column, privilegedValues: split.values, privilegedCount: Int(sums[0, 0]), unprivilegedCount: Int(sums[1, 0]),
+      metrics: metrics, fourFifthsRuleViolated: metrics["disparate_impact"]! < 0.8, intervals: intervals)
+  }
+}

@@ -1,0 +1,37 @@
+/// What is wrong with the inputs of a fairness assessment.
+public enum FairnessError: Error, Equatable, CustomStringConvertible {
+  case labelNotBinary(column: String, values: [String], file: String?)
+  case predictionNotBinary(column: String, row: Int, value: String, file: String?)
+  case scoreOutOfRange(column: String, row: Int, value: Double, file: String?)
+  case missingValue(column: String, row: Int, file: String?)
+  case negativeWeight(column: String, row: Int, value: Double, file: String?)
+  case weightsAllZero(column: String, file: String?)
+  case notABinaryModel(classes: [String])
+  case invalidOption(name: String, value: String, reason: String)
+  case privilegedValueNotFound(column: String, value: String, seen: [String])
+
+  public var description: String {
+    func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
+    switch self {
+    case let .labelNotBinary(column, values, file):
+      return "\(file.map { "\($0): " } ?? "")the label column '\(column)' must hold two classes for binary metrics, but it holds "
+        + "\(values.count): \(values.prefix(10).joined(separator: ", "))\(values.count > 10 ? ", …" : "")."
+    case let .predictionNotBinary(column, row, value, file):
+      return "\(at(file, row)), column '\(column)': prediction '\(value)' is not 0 or 1 (nor one of the label's two values)."
+    case let .scoreOutOfRange(column, row, value, file):
+      return "\(at(file, row)), column '\(column)': score \(value) is outside [0, 1]; log loss needs probabilities."
+    case let .missingValue(column, row, file):
+      return "\(at(file, row)), column '\(column)': the value is missing. Labels, predictions, scores and weights may not be missing."
+    case let .negativeWeight(column, row, value, file):
+      return "\(at(file, row)), column '\(column)': weight \(value) is negative."
+    case let .weightsAllZero(column, file):
+      return "\(file.map { "\($0): " } ?? "")every weight in column '\(column)' is zero."
+    case let .notABinaryModel(classes):
+      return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.joined(separator: ", ")))."
+    case let .invalidOption(name, value, reason):
+      return "--\(name) \(value): \(reason)."
+    case let .privilegedValueNotFound(column, value, seen):
+      return "--privileged: column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
+    }
+  }
+}
