@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CANDOR := .build/release/candor
 
-.PHONY: all deps build release test demo bench clean
+.PHONY: all deps browser build release test demo bench clean
 
 all: build
 
@@ -15,6 +15,14 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
 	fi
 
+# Debian's chromium loads the HTML reports in the tests; without it those checks are skipped (said in the output).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing chromium (headless checks of the HTML reports) with apt-get..."; \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium ) >/dev/null 2>&1 \
+	    || echo "chromium could not be installed: the browser checks will be skipped."; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -22,7 +30,7 @@ release: deps
 	$(SWIFT) build -c release --product candor
 
 # One BLAS thread: the tests parallelize themselves, and two BLAS threads on two busy cores are slower.
-test: deps
+test: deps browser
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
 
 demo: release

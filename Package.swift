@@ -19,16 +19,18 @@ let package = Package(
     .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore"]),
+    .target(name: "CandorReport", dependencies: ["CandorFairness"]),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorCore", "CandorModels", "CandorFairness",
+        "CandorCore", "CandorModels", "CandorFairness", "CandorReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
     .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorTestSupport"]),
+    .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorCore", "CandorTestSupport"]),
   ]
 )

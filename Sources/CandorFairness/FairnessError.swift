@@ -1,3 +1,5 @@
+import CandorCore
+
 /// What is wrong with the inputs of a fairness assessment.
 public enum FairnessError: Error, Equatable, CustomStringConvertible {
   case labelNotBinary(column: String, values: [String], file: String?)
@@ -19,11 +21,11 @@ public enum FairnessError: Error, Equatable, CustomStringConvertible {
     case let .predictionNotBinary(column, row, value, file):
       return "\(at(file, row)), column '\(column)': prediction '\(value)' is not 0 or 1 (nor one of the label's two values)."
     case let .scoreOutOfRange(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': score \(value) is outside [0, 1]; log loss needs probabilities."
+      return "\(at(file, row)), column '\(column)': score \(formatNumber(value)) is outside [0, 1]; log loss needs probabilities."
     case let .missingValue(column, row, file):
       return "\(at(file, row)), column '\(column)': the value is missing. Labels, predictions, scores and weights may not be missing."
     case let .negativeWeight(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': weight \(value) is negative."
+      return "\(at(file, row)), column '\(column)': weight \(formatNumber(value)) is negative."
     case let .weightsAllZero(column, file):
       return "\(file.map { "\($0): " } ?? "")every weight in column '\(column)' is zero."
     case let .notABinaryModel(classes):

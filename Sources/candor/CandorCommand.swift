@@ -1,5 +1,6 @@
 import ArgumentParser
 import CandorCore
+import CandorFairness
 import CandorModels
 import Foundation
 
@@ -13,7 +14,7 @@ struct Candor: ParsableCommand {
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
     version: version,
-    subcommands: [Inspect.self, Train.self, Predict.self])
+    subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self])
 
   static func main() {
     BLAS.useSingleThread()
@@ -38,7 +39,7 @@ struct Candor: ParsableCommand {
   }
 
   static func isBadInput(_ error: any Error) -> Bool {
-    error is TableError || error is ModelError || error is OutputError
+    error is TableError || error is ModelError || error is OutputError || error is FairnessError
   }
 
   static func fail(_ message: String, code: Int32) -> Never {

@@ -113,3 +113,26 @@ import Testing
     #expect(set.disparities.isEmpty)
   }
 }
+
+@Suite struct ControlFeatureTests {
+  @Test("control strata partition the rows: their group counts add up to the set's")
+  func strataAddUp() throws {
+    let table = try CSVReader.read(path: Fixtures.path("adult_test_predictions.csv"))
+    let outcomes = try Outcomes.fromColumns(table: table, labelColumn: "y_true", predictionColumn: "y_pred",
+                                            scoreColumn: "y_score", positive: "1", threshold: 0.5)
+    var configuration = FairnessConfiguration(sensitiveSets: [["race"]])
+    configuration.controlFeatures = ["sex"]
+    let set = try FairnessAssessment.assess(outcomes, weights: nil, table: table, configuration: configuration).sensitiveSets["race"]!
+    let strata = try #require(set.strata)
+    #expect(strata.keys.sorted() == ["Female", "Male"])
+    for group in set.groups {
+      let total = strata.values.reduce(0.0) { $0 + ($1.byGroup["count"]![group] ?? 0) }
+      #expect(total == set.byGroup["count"]![group]!)
+    }
+    // Within a stratum the numbers are those of the intersection: race within sex=Female is sex|race for Female.
+    let intersection = try FairnessAssessment.assess(outcomes, weights: nil, table: table,
+                                                     configuration: FairnessConfiguration(sensitiveSets: [["sex", "race"]]))
+    let female = intersection.sensitiveSets["sex|race"]!.byGroup["selection_rate"]!["Female|Black"]!
+    #expect(abs(strata["Female"]!.byGroup["selection_rate"]!["Black"]! - female) < 1e-15)
+  }
+}

@@ -1,0 +1,44 @@
+import CandorCore
+
+/// ROC curves by group, for reports: (false positive rate, true positive rate) at every distinct score
+/// threshold, thinned to at most `maxPoints` per curve (the first and last points always kept).
+public enum ROCCurves {
+  public static func compute(labels: ContiguousArray<UInt8>, scores: ContiguousArray<Double>, weights: ContiguousArray<Double>?,
+                             grouping: Grouping, maxPoints: Int = 200) -> [String: [(x: Double, y: Double)]] {
+    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    let groupCount = grouping.keys.count
+    var positives = [Double](repeating: 0, count: groupCount), negatives = positives
+    for i in labels.indices {
+      let w = weights?[i] ?? 1
+      if labels[i] == 1 { positives[Int(grouping.groupOfRow[i])] += w } else { negatives[Int(grouping.groupOfRow[i])] += w }
+    }
+    var truePositives = [Double](repeating: 0, count: groupCount), falsePositives = truePositives
+    var curves = [[(x: Double, y: Double)]](repeating: [(0, 0)], count: groupCount)
+    var k = 0
+    while k < order.count {
+      let score = scores[order[k]]
+      var touched = Set<Int>()
+      while k < order.count && scores[order[k]] == score {
+        let i = order[k]
+        let g = Int(grouping.groupOfRow[i])
+        if labels[i] == 1 { truePositives[g] += weights?[i] ?? 1 } else { falsePositives[g] += weights?[i] ?? 1 }
+        touched.insert(g)
+        k += 1
+      }
+      for g in touched {
+        curves[g].append((negatives[g] > 0 ? falsePositives[g] / negatives[g] : 0, positives[g] > 0 ? truePositives[g] / positives[g] : 0))
+      }
+    }
+    var result: [String: [(x: Double, y: Double)]] = [:]
+    for (g, key) in grouping.keys.enumerated() {
+      let curve = curves[g]
+      if curve.count <= maxPoints {
+        result[key] = curve
+      } else {
+        let step = Double(curve.count - 1) / Double(maxPoints - 1)
+        result[key] = (0..<maxPoints).map { curve[Int((Double($0) * step).rounded())] }
+      }
+    }
+    return result
+  }
+}

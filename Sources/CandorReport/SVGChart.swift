@@ -1,0 +1,82 @@
+import Foundation
+
+/// Inline SVG charts. Every label goes through `escapeHTML`; sizes are in SVG user units.
+public enum SVGChart {
+  static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
+
+  public static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+  /// Horizontal bars, one per label, with optional interval whiskers and a dashed reference line (e.g. the
+  /// overall value).
+  public static func bars(title: String, labels: [String], values: [Double], intervals: [[Double]]? = nil,
+                          reference: Double? = nil, referenceLabel: String = "overall") -> String {
+    let rowHeight = 22.0, labelWidth = 150.0, plotWidth = 170.0, top = 28.0
+    let height = top + rowHeight * Double(labels.count) + 24
+    let finite = (values + (intervals?.flatMap { $0 } ?? []) + (reference.map { [$0] } ?? [])).filter(\.isFinite)
+    let upper = max(finite.max() ?? 1, 0) > 0 ? finite.max()! : 1
+    let lower = min(finite.min() ?? 0, 0)
+    func x(_ v: Double) -> Double { labelWidth + (v - lower) / (upper - lower) * plotWidth }
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(labelWidth + plotWidth + 60)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
+    svg += "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
+    for (i, label) in labels.enumerated() {
+      let y = top + rowHeight * Double(i)
+      let value = values[i]
+      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, 24)))</text>"
+      if value.isFinite {
+        let start = x(min(0, value)), end = x(max(0, value))
+        svg += "<rect x=\"\(f(start))\" y=\"\(f(y + 3))\" width=\"\(f(max(end - start, 0.5)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(color(0))\"><title>\(escapeHTML(label)): \(formatValue(value))</title></rect>"
+        svg += "<text x=\"\(f(labelWidth + plotWidth + 8))\" y=\"\(y + 14)\" font-size=\"10\" fill=\"#333\">\(formatValue(value, decimals: 3))</text>"
+      } else {
+        svg += "<text x=\"\(labelWidth + 4)\" y=\"\(y + 14)\" font-size=\"10\" fill=\"#777\">n/a</text>"
+      }
+      if let interval = intervals?[i], interval.count == 2, interval[0].isFinite, interval[1].isFinite {
+        let mid = y + rowHeight / 2 - 1
+        svg += "<line x1=\"\(f(x(interval[0])))\" x2=\"\(f(x(interval[1])))\" y1=\"\(f(mid))\" y2=\"\(f(mid))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
+        for end in interval {
+          svg += "<line x1=\"\(f(x(end)))\" x2=\"\(f(x(end)))\" y1=\"\(f(mid - 4))\" y2=\"\(f(mid + 4))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
+        }
+      }
+    }
+    if let reference, reference.isFinite {
+      svg += "<line x1=\"\(f(x(reference)))\" x2=\"\(f(x(reference)))\" y1=\"\(top - 2)\" y2=\"\(f(height - 20))\" stroke=\"#c00\" stroke-dasharray=\"3 3\"/>"
+      svg += "<text x=\"\(f(x(reference)))\" y=\"\(f(height - 8))\" font-size=\"10\" fill=\"#c00\" text-anchor=\"middle\">\(escapeHTML(referenceLabel)) \(formatValue(reference, decimals: 3))</text>"
+    }
+    return svg + "</svg>"
+  }
+
+  /// Lines through points in the unit square (ROC curves), with the diagonal and a legend.
+  public static func unitLines(title: String, series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String,
+                               yLabel: String, diagonal: Bool = true) -> String {
+    let size = 240.0, left = 44.0, top = 26.0
+    let legendHeight = 14.0 * Double(series.count)
+    let height = top + size + 46 + legendHeight
+    func px(_ v: Double) -> Double { left + v * size }
+    func py(_ v: Double) -> Double { top + (1 - v) * size }
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(left + size + 20)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
+    svg += "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
+    svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(size)\" height=\"\(size)\" fill=\"none\" stroke=\"#999\"/>"
+    for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
+      svg += "<text x=\"\(f(px(tick)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(tick)</text>"
+      svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(tick) + 3))\" font-size=\"9\" text-anchor=\"end\">\(tick)</text>"
+    }
+    svg += "<text x=\"\(f(px(0.5)))\" y=\"\(f(top + size + 25))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(xLabel))</text>"
+    svg += "<text x=\"10\" y=\"\(f(py(0.5)))\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 10 \(f(py(0.5))))\">\(escapeHTML(yLabel))</text>"
+    if diagonal {
+      svg += "<line x1=\"\(f(px(0)))\" y1=\"\(f(py(0)))\" x2=\"\(f(px(1)))\" y2=\"\(f(py(1)))\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>"
+    }
+    for (k, line) in series.enumerated() {
+      let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+      svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"1.6\"><title>\(escapeHTML(line.name))</title></polyline>"
+      let y = top + size + 50 + 14 * Double(k)
+      svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(line.name))</text>"
+    }
+    return svg + "</svg>"
+  }
+
+  static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+  static func truncated(_ text: String, _ length: Int) -> String {
+    text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+  }
+}
