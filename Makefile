@@ -39,6 +39,9 @@ demo: release
 	  --out reports/adult_logistic.json
 	$(CANDOR) predict --model reports/adult_logistic.json --data samples/adult_test.csv \
 	  --out reports/adult_test_predictions.csv --target income
+	$(CANDOR) fairness --model reports/adult_logistic.json --data samples/adult_test.csv --target income \
+	  --sensitive sex --sensitive race --sensitive sex,race --privileged sex=Male --bootstrap 200 --seed 1 \
+	  --json reports/fairness.json --html reports/fairness.html
 
 bench: release
 	bench/run.sh

@@ -149,7 +149,7 @@ public enum FairnessPage {
       }
       lines.append("  Four-fifths rule: " + (comparison.fourFifthsRuleViolated ? "violated (disparate impact below 0.8)." : "met."))
     }
-    return lines.joined(separator: "\n")
+    return lines.map { $0.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }.joined(separator: "\n")
   }
 
   static func pad(_ text: String, _ width: Int) -> String {
