@@ -36,6 +36,9 @@ struct Fairness: ParsableCommand {
   @Option(name: .customLong("score-column"), help: "Predictions mode: column of scores P(y = positive) in [0, 1].")
   var scoreColumn: String?
 
+  @Option(help: "Predictions mode: binary (0/1 labels and predictions, optional scores) or regression (numeric target and --pred-column).")
+  var task: FairnessTask = .binary
+
   @Option(help: "Scores above this are predicted positive.")
   var threshold: Double = 0.5
 
@@ -86,6 +89,10 @@ struct Fairness: ParsableCommand {
     let outcomes: Outcomes
     if let model {
       outcomes = try modelOutcomes(try ModelLoader.load(path: model).model.model, table: table)
+    } else if task == .regression {
+      guard let predictionColumn else { throw ValidationError("--task regression needs --pred-column.") }
+      outcomes = .regression(targets: try Outcomes.numbers(table.column(target), file: source),
+                             predictions: try Outcomes.numbers(table.column(predictionColumn), file: source))
     } else {
       outcomes = try Outcomes.fromColumns(table: table, labelColumn: target, predictionColumn: predictionColumn,
                                           scoreColumn: scoreColumn, positive: positive ?? "1", threshold: threshold)
@@ -137,4 +144,8 @@ struct Fairness: ParsableCommand {
       return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > threshold ? 1 : 0 }), scores: probability)
     }
   }
+}
+
+enum FairnessTask: String, ExpressibleByArgument, CaseIterable {
+  case binary, regression
 }

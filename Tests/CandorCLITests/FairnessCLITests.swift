@@ -132,6 +132,20 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
   }
 
+  @Test("predictions mode with --task regression reports regression metrics by group")
+  func regressionPredictions() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Data("y,p,g\n1,1.5,a\n2,2,a\n3,2,a\n10,12,b\n20,18,b\n".utf8).write(to: directory.appendingPathComponent("r.csv"))
+    let result = try CandorBinary.run(["fairness", "--predictions", "r.csv", "--task", "regression", "--target", "y",
+                                       "--pred-column", "p", "--sensitive", "g", "--json", "out.json"], in: directory)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("out.json"))) as! [String: Any]
+    #expect(json["task"] as? String == "regression")
+    let set = (json["sensitive_sets"] as! [String: [String: Any]])["g"]!
+    #expect((set["by_group"] as! [String: [String: Double]])["mse"]!["b"] == 4)
+  }
+
   @Test("a sensitive set with a single group warns and still reports")
   func singleGroup() throws {
     let directory = try temporaryDirectory()
