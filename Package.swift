@@ -18,7 +18,7 @@ let package = Package(
       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
-    .target(name: "CandorFairness", dependencies: ["CandorCore"]),
+    .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorReport", dependencies: ["CandorFairness"]),
     .executableTarget(
       name: "candor",

@@ -11,6 +11,7 @@ public enum FairnessError: Error, Equatable, CustomStringConvertible {
   case notABinaryModel(classes: [String])
   case invalidOption(name: String, value: String, reason: String)
   case privilegedValueNotFound(column: String, value: String, seen: [String])
+  case degenerateGroup(group: String)
 
   public var description: String {
     func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
@@ -32,6 +33,8 @@ public enum FairnessError: Error, Equatable, CustomStringConvertible {
       return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.joined(separator: ", ")))."
     case let .invalidOption(name, value, reason):
       return "--\(name) \(value): \(reason)."
+    case let .degenerateGroup(group):
+      return "Group '\(group)' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
     case let .privilegedValueNotFound(column, value, seen):
       return "--privileged: column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
     }

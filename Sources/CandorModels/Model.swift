@@ -22,9 +22,14 @@ public protocol Model: Sendable {
   var featureNames: [String] { get }
   /// Scores every row: rows × 1 for binary probability and regression, rows × classes for multiclass.
   func predict(_ table: Table) throws -> Matrix
+  /// True when the model's decisions are drawn at random from its probabilities (post-processing policies),
+  /// rather than taken at probability 0.5.
+  var isRandomized: Bool { get }
 }
 
 extension Model {
+  public var isRandomized: Bool { false }
+
   public var isClassifier: Bool { outputKind != .regression }
 
   /// Probabilities of every class (rows × classes), also for a binary model (`[1 − p, p]`).

@@ -13,6 +13,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
   case unsupportedVersion(path: String, version: Int, supported: Int)
   case invalidModel(path: String, reason: String)
   case solverFailed(reason: String)
+  case unknownGroup(group: String, features: [String], known: [String])
 
   public var description: String {
     switch self {
@@ -42,6 +43,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
       "\(path) is a broken candor-model file: \(reason)."
     case let .solverFailed(reason):
       "Training failed: \(reason)."
+    case let .unknownGroup(group, features, known):
+      "The threshold policy has no rule for \(features.joined(separator: "|")) = '\(group)'; it knows: \(known.joined(separator: ", "))."
     }
   }
 }

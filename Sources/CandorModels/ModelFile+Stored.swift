@@ -9,6 +9,16 @@ extension ModelFile {
       var intercepts: [Double]?
       var intercept: Double?
       var layers: [MLPClassifier.Layer]?
+      var policy: GroupThresholdPolicy?
+      var base: StoredBox?
+    }
+
+    /// A nested model file (the base model of a thresholded one).
+    final class StoredBox: Codable, @unchecked Sendable {
+      let stored: Stored
+      init(_ stored: Stored) { self.stored = stored }
+      init(from decoder: any Decoder) throws { stored = try Stored(from: decoder) }
+      func encode(to encoder: any Encoder) throws { try stored.encode(to: encoder) }
     }
 
     var format: String
@@ -40,6 +50,11 @@ extension ModelFile {
         classes = model.classes
         encoder = model.encoder
         parameters = Parameters(layers: model.layers)
+      case let .thresholded(model):
+        let base = Stored(ModelFile(model: model.base, target: file.target, training: nil))
+        classes = base.classes
+        encoder = base.encoder
+        parameters = Parameters(policy: model.policy, base: StoredBox(base))
       }
     }
 
@@ -88,6 +103,19 @@ extension ModelFile {
         let model = LinearRegression(encoder: encoder, targetName: target, coefficients: Array(coefficients.storage),
                                      intercept: intercept)
         return ModelFile(model: .linear(model), target: target, training: training)
+      case .thresholded:
+        guard let policy = parameters.policy, let base = parameters.base else {
+          throw invalid("thresholded parameters need 'policy' and 'base'")
+        }
+        let baseModel = try base.stored.validated(path: path).model
+        guard baseModel.model.outputKind == .binaryProbability else { throw invalid("the base of a threshold policy must be a binary classifier") }
+        guard !policy.sensitiveFeatures.isEmpty, !policy.rules.isEmpty else { throw invalid("the policy needs sensitive features and rules") }
+        for (group, rule) in policy.rules {
+          for p in [rule.p0, rule.p1, rule.pIgnore, rule.predictionConstant] where !(p >= -1e-12 && p <= 1 + 1e-12) {
+            throw invalid("the rule for group '\(group)' has a probability outside [0, 1]")
+          }
+        }
+        return ModelFile(model: .thresholded(ThresholdedModel(base: baseModel, policy: policy)), target: target, training: training)
       case .mlp:
         guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
         guard let layers = parameters.layers, !layers.isEmpty else { throw invalid("MLP parameters need 'layers'") }

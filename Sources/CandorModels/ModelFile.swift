@@ -2,16 +2,19 @@ import CandorCore
 import Foundation
 
 /// Candor's built-in estimators, as stored in a model file.
-public enum BuiltinModel: Sendable, Equatable {
+public indirect enum BuiltinModel: Sendable, Equatable {
   case logistic(LogisticRegression)
   case linear(LinearRegression)
   case mlp(MLPClassifier)
+  /// A binary model followed by a group threshold policy (`candor mitigate threshold`).
+  case thresholded(ThresholdedModel)
 
   public var model: any Model {
     switch self {
     case let .logistic(model): model
     case let .linear(model): model
     case let .mlp(model): model
+    case let .thresholded(model): model
     }
   }
 
@@ -20,6 +23,7 @@ public enum BuiltinModel: Sendable, Equatable {
     case .logistic: .logistic
     case .linear: .linear
     case .mlp: .mlp
+    case .thresholded: .thresholded
     }
   }
 }
@@ -53,6 +57,7 @@ public struct ModelFile: Sendable, Equatable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(Stored(self))
   }
 
@@ -62,6 +67,7 @@ public struct ModelFile: Sendable, Equatable {
   public static func decode(_ data: Data, path: String) throws -> ModelFile {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let header: Header
     do {
       header = try decoder.decode(Header.self, from: data)

@@ -7,10 +7,12 @@ public struct Predictions: Sendable, Equatable {
   public let classes: [String]
   /// Rows × classes for classifiers, rows × 1 for regression.
   public let values: Matrix
-  /// Predicted class (highest probability; a binary model predicts positive when p > 0.5), or the value.
+  /// Predicted class (highest probability; a binary model predicts positive when p > 0.5; a randomized
+  /// model draws positive with probability p, from the seeded generator), or the value.
   public let labels: [String]
 
-  public init(model: any Model, table: Table) throws {
+  public init(model: any Model, table: Table, seed: UInt64 = 0) throws {
+    var random = SeededRandom(seed: seed)
     outputKind = model.outputKind
     classes = model.classes
     values = model.isClassifier ? try model.classProbabilities(table) : try model.predict(table)
@@ -21,7 +23,8 @@ public struct Predictions: Sendable, Equatable {
       case .regression:
         labels.append("\(values[r, 0])")
       case .binaryProbability:
-        labels.append(classes[values[r, 1] > 0.5 ? 1 : 0])
+        let positive = model.isRandomized ? random.nextUniform() < values[r, 1] : values[r, 1] > 0.5
+        labels.append(classes[positive ? 1 : 0])
       case .multiclassProbabilities:
         var best = 0
         for k in 1..<values.columns where values[r, k] > values[r, best] { best = k }

@@ -3,6 +3,11 @@ import Foundation
 /// The built-in model types `candor train` fits.
 public enum ModelType: String, Sendable, Codable, CaseIterable {
   case logistic, linear, mlp
+  /// Not trained by `candor train`: a binary model with a group threshold policy.
+  case thresholded
+
+  /// The types `candor train --model-type` fits.
+  public static let trainable: [ModelType] = [.logistic, .linear, .mlp]
 }
 
 /// What training did and how well it fit, stored in the model file and printed by `candor train`.
@@ -34,6 +39,8 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
         + "final gradient norm (max |component|) \(String(format: "%.3e", gradientNorm ?? .nan)).")
     case .linear:
       lines.append("Solved exactly (normal equations, Cholesky).")
+    case .thresholded:
+      break
     case .mlp:
       lines.append((converged ? "Stopped after 10 epochs without improvement" : "Ran the full epoch budget")
         + " (\(iterations) epochs); final training loss \(String(format: "%.5f", finalLoss)).")

@@ -6,7 +6,9 @@ import Foundation
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Score a CSV file with a model; write row, prediction and one probability column per class.",
-    discussion: "The model format is detected from the file's content.")
+    discussion: """
+      The model format is detected from the file's content. A binary model predicts its positive class when the       probability is above 0.5; a threshold policy (candor mitigate threshold) draws each prediction at random       with its probability, reproducibly with --seed.
+      """)
 
   @Option(help: "Model file (candor-model JSON).")
   var model: String
@@ -19,10 +21,13 @@ struct Predict: ParsableCommand {
   @Option(help: "Target column in the data: also print accuracy (classifiers) or R² (regression).")
   var target: String?
 
+  @Option(help: "Seed for the draws of a randomized model (a threshold policy from candor mitigate threshold).")
+  var seed: UInt64 = 0
+
   func run() throws {
     let file = try ModelLoader.load(path: model)
     let table = try dataOptions.readTable()
-    let predictions = try Predictions(model: file.model.model, table: table)
+    let predictions = try Predictions(model: file.model.model, table: table, seed: seed)
     try OutputFile.write(predictions.csv(), to: out)
     print("Wrote \(predictions.labels.count) predictions to \(out).")
     if let target {

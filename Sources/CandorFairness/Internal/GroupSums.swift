@@ -24,11 +24,21 @@ struct GroupSums {
           if m == 0 { continue }
           let w = terms.weight(i) * m
           let base = Int(groups[i]) * slots
-          let cell = Int(terms.cell[i])
           s[base] += m
           s[base + 1] += w
-          s[base + 2 + cell] += w
-          s[base + 6 + cell] += w * w / m  // Σ w² for the effective count: m copies of weight w/m each
+          if let probabilities = terms.positiveProbability {
+            // Expected cells of a randomized decision: positive with weight p, negative with 1 − p.
+            let p = probabilities[i]
+            let (positiveCell, negativeCell) = terms.label[i] == 1 ? (0, 3) : (1, 2)
+            s[base + 2 + positiveCell] += w * p
+            s[base + 2 + negativeCell] += w * (1 - p)
+            s[base + 6 + positiveCell] += w * w / m * p
+            s[base + 6 + negativeCell] += w * w / m * (1 - p)
+          } else {
+            let cell = Int(terms.cell[i])
+            s[base + 2 + cell] += w
+            s[base + 6 + cell] += w * w / m  // Σ w² for the effective count: m copies of weight w/m each
+          }
           if terms.hasScores {
             s[base + 10] += w * terms.loss[i]
             s[base + 11] += w * terms.brier[i]

@@ -18,6 +18,8 @@ struct RowTerms: Sendable {
   let hasScores: Bool
   /// Binary: 0 TP, 1 FP, 2 TN, 3 FN.
   var cell = ContiguousArray<UInt8>()
+  /// Randomized binary: P(ŷ = 1) per row (then `cell` is unused).
+  var positiveProbability: ContiguousArray<Double>?
   var label = ContiguousArray<UInt8>()
   var loss = ContiguousArray<Double>()
   var brier = ContiguousArray<Double>()
@@ -59,6 +61,11 @@ struct RowTerms: Sendable {
         scoreOrder = ContiguousArray(order.map { Int32($0) })
         sortedScores = ContiguousArray(order.map { scores[$0] })
       }
+    case let .randomizedBinary(labels, probabilities):
+      kind = .binary
+      hasScores = false
+      label = labels
+      positiveProbability = probabilities
     case let .regression(targets, predictions):
       kind = .regression
       hasScores = false

@@ -1,0 +1,63 @@
+import CandorCore
+
+/// Reweighing (Kamiran & Calders 2012, "Data preprocessing techniques for classification without
+/// discrimination", KAIS 33, §4.1): every row of group g with label y gets the weight
+///
+///     W(g, y) = P(g)·P(y) / P(g, y) = n_g·n_y / (n·n_gy)
+///
+/// so that label and group are independent under the new weights (the weighted label rate of every group
+/// equals the overall rate). AIF360's `Reweighing` computes the same for one privileged/unprivileged split;
+/// this takes any number of groups (intersections too) and, optionally, existing sample weights (then the
+/// counts are weighted sums and each row keeps its weight times W).
+public struct Reweighing: Sendable, Equatable, Codable {
+  public var sensitiveFeatures: [String]
+  public var groups: [String]
+  /// n(g, y) (weighted sums when base weights are given): group → "0"/"1" → value.
+  public var counts: [String: [String: Double]]
+  public var weights: [String: [String: Double]]
+  public var labelRateByGroupBefore: [String: Double]
+  public var weightedLabelRateByGroupAfter: [String: Double]
+  public var overallLabelRate: Double
+  /// One weight per input row.
+  public var rowWeights: [Double]
+
+  enum CodingKeys: String, CodingKey {
+    case groups, counts, weights
+    case sensitiveFeatures = "sensitive_features"
+    case labelRateByGroupBefore = "label_rate_by_group_before"
+    case weightedLabelRateByGroupAfter = "weighted_label_rate_by_group_after"
+    case overallLabelRate = "overall_label_rate"
+    case rowWeights = "row_weights"
+  }
+
+  public static func fit(labels: ContiguousArray<UInt8>, grouping: Grouping, baseWeights: ContiguousArray<Double>? = nil) -> Reweighing {
+    let groupCount = grouping.keys.count
+    var cell = [[Double]](repeating: [0, 0], count: groupCount)
+    for (i, label) in labels.enumerated() { cell[Int(grouping.groupOfRow[i])][Int(label)] += baseWeights?[i] ?? 1 }
+    let n = cell.reduce(0) { $0 + $1[0] + $1[1] }
+    let labelTotals = [cell.reduce(0) { $0 + $1[0] }, cell.reduce(0) { $0 + $1[1] }]
+    var weightTable = [[Double]](repeating: [0, 0], count: groupCount)
+    for g in 0..<groupCount {
+      let groupTotal = cell[g][0] + cell[g][1]
+      for y in 0..<2 where cell[g][y] > 0 {
+        // The same float expression as the reference: n_y·n_g / (n·n_gy).
+        weightTable[g][y] = labelTotals[y] * groupTotal / (n * cell[g][y])
+      }
+    }
+    let rowWeights = labels.indices.map { i in
+      (baseWeights?[i] ?? 1) * weightTable[Int(grouping.groupOfRow[i])][Int(labels[i])]
+    }
+    var counts: [String: [String: Double]] = [:], weights: [String: [String: Double]] = [:]
+    var before: [String: Double] = [:], after: [String: Double] = [:]
+    for (g, key) in grouping.keys.enumerated() {
+      counts[key] = ["0": cell[g][0], "1": cell[g][1]]
+      weights[key] = ["0": weightTable[g][0], "1": weightTable[g][1]]
+      before[key] = cell[g][1] / (cell[g][0] + cell[g][1])
+      let weighted0 = cell[g][0] * weightTable[g][0], weighted1 = cell[g][1] * weightTable[g][1]
+      after[key] = weighted1 / (weighted0 + weighted1)
+    }
+    return Reweighing(sensitiveFeatures: grouping.columns, groups: grouping.keys, counts: counts, weights: weights,
+                      labelRateByGroupBefore: before, weightedLabelRateByGroupAfter: after,
+                      overallLabelRate: labelTotals[1] / n, rowWeights: rowWeights)
+  }
+}

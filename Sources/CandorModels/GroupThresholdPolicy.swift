@@ -1,0 +1,90 @@
+import CandorCore
+
+/// A randomized per-group decision rule on a binary model's score (Hardt, Price & Srebro 2016, "Equality of
+/// Opportunity in Supervised Learning", NeurIPS; in the form Fairlearn's `ThresholdOptimizer` builds):
+/// for a row of group g with score s,
+///
+///     q(s) = p0·[s > threshold0] + p1·[s > threshold1]
+///     P(ŷ = 1) = p_ignore·prediction_constant + (1 − p_ignore)·q(s)
+///
+/// Thresholds may be ±∞ (nobody / everybody selected).
+public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
+  public struct Rule: Sendable, Equatable, Codable {
+    public var p0: Double
+    public var threshold0: Double
+    public var p1: Double
+    public var threshold1: Double
+    public var pIgnore: Double
+    public var predictionConstant: Double
+
+    public init(p0: Double, threshold0: Double, p1: Double, threshold1: Double, pIgnore: Double = 0, predictionConstant: Double = 0) {
+      self.p0 = p0
+      self.threshold0 = threshold0
+      self.p1 = p1
+      self.threshold1 = threshold1
+      self.pIgnore = pIgnore
+      self.predictionConstant = predictionConstant
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case p0, p1
+      case threshold0, threshold1
+      case pIgnore = "p_ignore"
+      case predictionConstant = "prediction_constant"
+    }
+
+    @inline(__always) public func positiveProbability(score s: Double) -> Double {
+      let q = p0 * (s > threshold0 ? 1 : 0) + p1 * (s > threshold1 ? 1 : 0)
+      return pIgnore * predictionConstant + (1 - pIgnore) * q
+    }
+  }
+
+  /// Columns whose values, joined with `|`, name a row's group.
+  public var sensitiveFeatures: [String]
+  public var rules: [String: Rule]
+
+  public init(sensitiveFeatures: [String], rules: [String: Rule]) {
+    self.sensitiveFeatures = sensitiveFeatures
+    self.rules = rules
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case rules
+    case sensitiveFeatures = "sensitive_features"
+  }
+}
+
+/// A binary model followed by a group threshold policy: `predict` returns P(ŷ = 1) under the policy (the
+/// expectation, so metrics need no sampling); `decisions(…, seed:)` draws the randomized labels.
+public struct ThresholdedModel: Model, Equatable {
+  public let base: BuiltinModel
+  public let policy: GroupThresholdPolicy
+
+  public init(base: BuiltinModel, policy: GroupThresholdPolicy) {
+    precondition(base.model.outputKind == .binaryProbability, "a threshold policy needs a binary model")
+    self.base = base
+    self.policy = policy
+  }
+
+  public var outputKind: OutputKind { .binaryProbability }
+  public var classes: [String] { base.model.classes }
+  public var featureNames: [String] { base.model.featureNames + policy.sensitiveFeatures.filter { !base.model.featureNames.contains($0) } }
+  public var isRandomized: Bool { true }
+
+  public func predict(_ table: Table) throws -> Matrix {
+    let scores = try base.model.predict(table)
+    let grouping = try table.grouping(by: policy.sensitiveFeatures)
+    var rules: [GroupThresholdPolicy.Rule] = []
+    for key in grouping.keys {
+      guard let rule = policy.rules[key] else {
+        throw ModelError.unknownGroup(group: key, features: policy.sensitiveFeatures, known: policy.rules.keys.sorted())
+      }
+      rules.append(rule)
+    }
+    var result = Matrix(rows: table.rowCount, columns: 1)
+    for r in 0..<table.rowCount {
+      result.storage[r] = rules[Int(grouping.groupOfRow[r])].positiveProbability(score: scores.storage[r])
+    }
+    return result
+  }
+}

@@ -1,0 +1,38 @@
+import CandorCore
+
+/// Fits any of the built-in trainable models: the one place `candor train` and retraining after
+/// mitigation go through.
+public struct TrainingOptions: Sendable, Equatable {
+  public var modelType: ModelType = .logistic
+  /// Inverse L2 strength C (logistic: scikit-learn's C; linear: Ridge alpha = 1/C).
+  public var inverseRegularization: Double = 1
+  public var mlp = MLPClassifier.Options()
+
+  public init() {}
+}
+
+public enum ModelTrainer {
+  public static func fit(_ table: Table, spec: TrainingSpec, options: TrainingOptions, weights: [Double]? = nil) throws
+    -> (BuiltinModel, TrainingSummary)
+  {
+    var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
+    if let weights {
+      precondition(weights.count == data.rowCount, "one weight per row")
+      data = TrainingSet(encoder: data.encoder, encoded: data.encoded, target: data.target,
+                         weights: zip(data.weights, weights).map { $0 * $1 }, targetName: data.targetName)
+    }
+    switch options.modelType {
+    case .logistic:
+      let (model, summary) = try LogisticRegression.fit(data, options: .init(inverseRegularization: options.inverseRegularization))
+      return (.logistic(model), summary)
+    case .linear:
+      let (model, summary) = try LinearRegression.fit(data, inverseRegularization: options.inverseRegularization)
+      return (.linear(model), summary)
+    case .mlp:
+      let (model, summary) = try MLPClassifier.fit(data, options: options.mlp)
+      return (.mlp(model), summary)
+    case .thresholded:
+      throw ModelError.invalidOption(name: "model-type", value: "thresholded", reason: "threshold policies come from candor mitigate threshold")
+    }
+  }
+}
