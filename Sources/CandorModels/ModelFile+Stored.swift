@@ -30,6 +30,11 @@ extension ModelFile {
     var parameters: Parameters
     var training: TrainingSummary?
 
+    enum CodingKeys: String, CodingKey {
+      case format, version, target, classes, encoder, parameters, training
+      case modelType = "model_type"
+    }
+
     init(_ file: ModelFile) {
       format = ModelFile.formatName
       version = ModelFile.currentVersion

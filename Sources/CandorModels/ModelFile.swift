@@ -56,7 +56,6 @@ public struct ModelFile: Sendable, Equatable {
   public func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(Stored(self))
   }
@@ -66,7 +65,6 @@ public struct ModelFile: Sendable, Equatable {
   ///   parameters whose shapes do not fit the encoder.
   public static func decode(_ data: Data, path: String) throws -> ModelFile {
     let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let header: Header
     do {

@@ -79,7 +79,7 @@ public struct TrainingSet: Sendable {
 
   /// Classes sorted like scikit-learn's `classes_` (numerically for a numeric column); with `positive`,
   /// a binary target `[other, positive]`.
-  static func classificationTarget(_ column: Column, positive: String?, file: String?) throws -> TrainingTarget {
+  public static func classificationTarget(_ column: Column, positive: String?, file: String?) throws -> TrainingTarget {
     let categorical = column.asCategorical()
     if let row = categorical.codes.firstIndex(of: CategoricalColumn.missingCode) {
       throw ModelError.missingTarget(target: column.name, row: row + 1, file: file)

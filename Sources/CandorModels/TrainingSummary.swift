@@ -27,6 +27,15 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
   /// Final objective per unit of sample weight.
   public var finalLoss: Double
 
+  enum CodingKeys: String, CodingKey {
+    case rows, features, metric, iterations, converged
+    case modelType = "model_type"
+    case encodedColumns = "encoded_columns"
+    case metricName = "metric_name"
+    case gradientNorm = "gradient_norm"
+    case finalLoss = "final_loss"
+  }
+
   /// The summary printed after training.
   public var text: String {
     var lines = [

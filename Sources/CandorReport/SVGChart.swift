@@ -44,32 +44,83 @@ public enum SVGChart {
     return svg + "</svg>"
   }
 
+  /// One series of an x/y chart.
+  public struct Series: Sendable {
+    public var name: String
+    public var points: [(x: Double, y: Double)]
+    public var line = true
+    public var markers = false
+    public init(name: String, points: [(x: Double, y: Double)], line: Bool = true, markers: Bool = false) {
+      self.name = name
+      self.points = points
+      self.line = line
+      self.markers = markers
+    }
+  }
+
   /// Lines through points in the unit square (ROC curves), with the diagonal and a legend.
   public static func unitLines(title: String, series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String,
                                yLabel: String, diagonal: Bool = true) -> String {
-    let size = 240.0, left = 44.0, top = 26.0
-    let legendHeight = 14.0 * Double(series.count)
+    xy(title: title, series: series.map { Series(name: $0.name, points: $0.points) }, xLabel: xLabel, yLabel: yLabel,
+       xDomain: (0, 1), yDomain: (0, 1), diagonal: diagonal)
+  }
+
+  /// An x/y chart: lines and/or markers per series, optional highlighted points (drawn as rings with a
+  /// label), the domains given or taken from the data.
+  public static func xy(title: String, series: [Series], highlights: [(x: Double, y: Double, label: String)] = [],
+                        xLabel: String, yLabel: String, xDomain: (Double, Double)? = nil, yDomain: (Double, Double)? = nil,
+                        diagonal: Bool = false) -> String {
+    let size = 240.0, left = 48.0, top = 26.0
+    let allX = series.flatMap { $0.points.map(\.x) } + highlights.map(\.x)
+    let allY = series.flatMap { $0.points.map(\.y) } + highlights.map(\.y)
+    func domain(_ values: [Double], _ given: (Double, Double)?) -> (Double, Double) {
+      if let given { return given }
+      let finite = values.filter(\.isFinite)
+      guard var low = finite.min(), var high = finite.max() else { return (0, 1) }
+      if high - low < 1e-9 { low -= 0.5; high += 0.5 }
+      let pad = (high - low) * 0.05
+      return (low - pad, high + pad)
+    }
+    let (x0, x1) = domain(allX, xDomain), (y0, y1) = domain(allY, yDomain)
+    let legendHeight = 14.0 * Double(series.count + highlights.count)
     let height = top + size + 46 + legendHeight
-    func px(_ v: Double) -> Double { left + v * size }
-    func py(_ v: Double) -> Double { top + (1 - v) * size }
+    func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * size }
+    func py(_ v: Double) -> Double { top + (1 - (v - y0) / (y1 - y0)) * size }
     var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(left + size + 20)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
     svg += "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
     svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(size)\" height=\"\(size)\" fill=\"none\" stroke=\"#999\"/>"
-    for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
-      svg += "<text x=\"\(f(px(tick)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(tick)</text>"
-      svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(tick) + 3))\" font-size=\"9\" text-anchor=\"end\">\(tick)</text>"
+    // Enough decimals to tell neighbouring ticks apart.
+    func decimals(_ span: Double) -> Int { max(2, Int((-log10(max(span / 4, 1e-12))).rounded(.up)) + 1) }
+    for k in 0...4 {
+      let tx = x0 + (x1 - x0) * Double(k) / 4, ty = y0 + (y1 - y0) * Double(k) / 4
+      svg += "<text x=\"\(f(px(tx)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(formatValue(tx, decimals: decimals(x1 - x0)))</text>"
+      svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(ty) + 3))\" font-size=\"9\" text-anchor=\"end\">\(formatValue(ty, decimals: decimals(y1 - y0)))</text>"
     }
-    svg += "<text x=\"\(f(px(0.5)))\" y=\"\(f(top + size + 25))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(xLabel))</text>"
-    svg += "<text x=\"10\" y=\"\(f(py(0.5)))\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 10 \(f(py(0.5))))\">\(escapeHTML(yLabel))</text>"
+    svg += "<text x=\"\(f(left + size / 2))\" y=\"\(f(top + size + 25))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(xLabel))</text>"
+    svg += "<text x=\"10\" y=\"\(f(top + size / 2))\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 10 \(f(top + size / 2)))\">\(escapeHTML(yLabel))</text>"
     if diagonal {
       svg += "<line x1=\"\(f(px(0)))\" y1=\"\(f(py(0)))\" x2=\"\(f(px(1)))\" y2=\"\(f(py(1)))\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>"
     }
     for (k, line) in series.enumerated() {
-      let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-      svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"1.6\"><title>\(escapeHTML(line.name))</title></polyline>"
+      let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }
+      if line.line {
+        let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+        svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"1.6\"><title>\(escapeHTML(line.name))</title></polyline>"
+      }
+      if line.markers {
+        for point in points {
+          svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.6\" fill=\"\(color(k))\"><title>\(escapeHTML(line.name)): (\(formatValue(point.x)), \(formatValue(point.y)))</title></circle>"
+        }
+      }
       let y = top + size + 50 + 14 * Double(k)
       svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
       svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(line.name))</text>"
+    }
+    for (k, point) in highlights.enumerated() where point.x.isFinite && point.y.isFinite {
+      svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>\(escapeHTML(point.label))</title></circle>"
+      let y = top + size + 50 + 14 * Double(series.count + k)
+      svg += "<circle cx=\"\(left + 5)\" cy=\"\(f(y - 6))\" r=\"4\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(point.label))</text>"
     }
     return svg + "</svg>"
   }

@@ -14,7 +14,7 @@ struct Candor: ParsableCommand {
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
     version: version,
-    subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self])
+    subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self, Mitigate.self])
 
   static func main() {
     BLAS.useSingleThread()
@@ -28,9 +28,12 @@ struct Candor: ParsableCommand {
       case .success:
         exit(withError: error)  // --help, --version
       case .validationFailure:
-        let text = message(for: error)
+        // ArgumentParser lists allowed values one per line; keep the message to one line.
+        let text = message(for: error).replacingOccurrences(of: " of the following:\n  - ", with: " of: ")
+          .replacingOccurrences(of: "\n  - ", with: ", ")
         let sentence = text.hasSuffix(".") || text.hasSuffix("?") ? text : text + "."
-        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { "candor \($0)" } ?? "candor"
+        let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }
+        let command = (["candor"] + words).joined(separator: " ")
         fail("\(sentence) Run '\(command) --help' for usage.", code: 2)
       default:
         fail(fullMessage(for: error), code: 1)

@@ -10,7 +10,8 @@ struct Fairness: ParsableCommand {
     abstract: "Group metrics, disparities and their uncertainty for a model's predictions.",
     discussion: """
       Two input modes. A model: --model M --data D --target T [--positive V] [--threshold 0.5] (scores from the \
-      model; a row is predicted positive when its score is above the threshold). Or a predictions file: \
+      model; a row is predicted positive when its score is above the threshold; for a threshold policy from \
+      candor mitigate threshold, metrics are expectations over its randomized decisions). Or a predictions file: \
       --predictions P --target y_true [--pred-column y_pred] [--score-column y_score] [--positive 1].
       Metrics and aggregates follow Fairlearn's MetricFrame; --privileged adds AIF360's comparisons.
       """)
@@ -141,6 +142,8 @@ struct Fairness: ParsableCommand {
       var probability = ContiguousArray(scores.storage)
       if positiveClass == model.classes[0] { probability = ContiguousArray(probability.map { 1 - $0 }) }
       let labels = try Outcomes.binaryLabels(table.column(target), positive: positiveClass, file: table.source)
+      // A threshold policy's decisions are random: its metrics are expectations over them.
+      if model.isRandomized { return .randomizedBinary(labels: labels, positiveProbabilities: probability) }
       return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > threshold ? 1 : 0 }), scores: probability)
     }
   }

@@ -1,4 +1,5 @@
 import CandorCore
+import CandorModels
 
 /// The before/after numbers of a mitigation on one data set, computed with the fairness module (for a
 /// randomized policy, in expectation).
@@ -16,7 +17,30 @@ public struct MitigationBlock: Sendable, Equatable, Codable {
   }
 }
 
+/// Before and after a mitigation, on the same data.
+public struct MitigationComparison: Sendable, Codable {
+  public var before: MitigationBlock
+  public var after: MitigationBlock
+
+  public init(before: MitigationBlock, after: MitigationBlock) {
+    self.before = before
+    self.after = after
+  }
+}
+
 public enum MitigationEvaluation {
+  /// Two models' hard decisions (probability above 0.5) compared on labelled data.
+  public static func compare(_ original: any Model, _ mitigated: any Model, on table: Table, target: String, positive: String,
+                             sensitiveFeatures: [String]) throws -> MitigationComparison {
+    let labels = try Outcomes.binaryLabels(table.column(target), positive: positive, file: table.source)
+    func block(_ model: any Model) throws -> MitigationBlock {
+      let scores = ContiguousArray(try model.predict(table).storage)
+      return try Self.block(.binary(labels: labels, predictions: ContiguousArray(scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil),
+                            weights: nil, table: table, sensitiveFeatures: sensitiveFeatures)
+    }
+    return MitigationComparison(before: try block(original), after: try block(mitigated))
+  }
+
   static let groupMetrics = ["count", "selection_rate", "accuracy", "balanced_accuracy", "true_positive_rate",
                              "false_positive_rate", "false_negative_rate", "true_negative_rate"]
   static let disparityNames = ["demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference"]

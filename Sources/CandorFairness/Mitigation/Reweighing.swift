@@ -18,8 +18,8 @@ public struct Reweighing: Sendable, Equatable, Codable {
   public var labelRateByGroupBefore: [String: Double]
   public var weightedLabelRateByGroupAfter: [String: Double]
   public var overallLabelRate: Double
-  /// One weight per input row.
-  public var rowWeights: [Double]
+  /// One weight per input row (written to the weights CSV, not to JSON).
+  public var rowWeights: [Double] = []
 
   enum CodingKeys: String, CodingKey {
     case groups, counts, weights
@@ -27,7 +27,6 @@ public struct Reweighing: Sendable, Equatable, Codable {
     case labelRateByGroupBefore = "label_rate_by_group_before"
     case weightedLabelRateByGroupAfter = "weighted_label_rate_by_group_after"
     case overallLabelRate = "overall_label_rate"
-    case rowWeights = "row_weights"
   }
 
   public static func fit(labels: ContiguousArray<UInt8>, grouping: Grouping, baseWeights: ContiguousArray<Double>? = nil) -> Reweighing {
@@ -59,5 +58,18 @@ public struct Reweighing: Sendable, Equatable, Codable {
     return Reweighing(sensitiveFeatures: grouping.columns, groups: grouping.keys, counts: counts, weights: weights,
                       labelRateByGroupBefore: before, weightedLabelRateByGroupAfter: after,
                       overallLabelRate: labelTotals[1] / n, rowWeights: rowWeights)
+  }
+}
+
+/// What `candor mitigate reweigh --json` writes.
+public struct ReweighingReport: Sendable, Codable {
+  public var method = "reweighing"
+  public var reweighing: Reweighing
+  /// The original and the retrained model on the evaluation data (with --eval-data).
+  public var evaluation: MitigationComparison?
+
+  public init(reweighing: Reweighing, evaluation: MitigationComparison?) {
+    self.reweighing = reweighing
+    self.evaluation = evaluation
   }
 }

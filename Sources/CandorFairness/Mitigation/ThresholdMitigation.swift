@@ -1,0 +1,141 @@
+import CandorCore
+import CandorModels
+
+/// Scores, labels and sensitive columns of one data set, as threshold mitigation reads them.
+public struct ScoredData: Sendable {
+  public var scores: ContiguousArray<Double>
+  public var labels: ContiguousArray<UInt8>
+  public var weights: ContiguousArray<Double>?
+  public var table: Table
+
+  public init(scores: ContiguousArray<Double>, labels: ContiguousArray<UInt8>, weights: ContiguousArray<Double>?, table: Table) {
+    self.scores = scores
+    self.labels = labels
+    self.weights = weights
+    self.table = table
+  }
+}
+
+/// The result of `candor mitigate threshold`, as written to JSON.
+public struct ThresholdMitigationResult: Sendable, Codable {
+  public struct Search: Sendable, Codable {
+    public var mode: String
+    public var gridSize: Int?
+    public var tolerance: Double?
+    enum CodingKeys: String, CodingKey {
+      case mode, tolerance
+      case gridSize = "grid_size"
+    }
+  }
+
+  public struct Fit: Sendable, Codable {
+    public var xBest: Double?
+    public var yBest: Double
+    public var operatingPoints: [String: [Double]]
+    enum CodingKeys: String, CodingKey {
+      case xBest = "x_best"
+      case yBest = "y_best"
+      case operatingPoints = "operating_points"
+    }
+  }
+
+  /// One point of the accuracy / disparity trade-off.
+  public struct TradeoffPoint: Sendable, Codable {
+    public var label: String
+    public var tolerance: Double?
+    public var accuracy: Double
+    public var disparity: Double
+  }
+
+  public var constraint: String
+  public var objective: String
+  public var sensitiveFeatures: [String]
+  public var search: Search
+  public var policy: [String: GroupThresholdPolicy.Rule]
+  public var fit: Fit
+  public var evaluation: MitigationComparison?
+  /// The disparity the trade-off is measured in (the constraint's metric difference between groups).
+  public var disparityName: String
+  public var sweep: [TradeoffPoint]?
+
+  enum CodingKeys: String, CodingKey {
+    case constraint, objective, search, policy, fit, evaluation, sweep
+    case sensitiveFeatures = "sensitive_features"
+    case disparityName = "disparity_name"
+  }
+}
+
+public enum ThresholdMitigation {
+  /// The difference that measures a constraint's violation on evaluated data.
+  public static func disparityName(_ constraint: FairnessConstraint) -> String {
+    switch constraint {
+    case .demographicParity: "demographic_parity_difference"
+    case .equalizedOdds: "equalized_odds_difference"
+    case .truePositiveRateParity, .falseNegativeRateParity: "equal_opportunity_difference"
+    case .falsePositiveRateParity, .trueNegativeRateParity: "false_positive_rate_difference"
+    }
+  }
+
+  static func disparity(_ block: MitigationBlock, _ constraint: FairnessConstraint) -> Double {
+    if let value = block.disparities[disparityName(constraint)] { return value }
+    let rates = block.byGroup["false_positive_rate"]!.values
+    return rates.max()! - rates.min()!
+  }
+
+  /// P(ŷ = 1) of every row under a policy.
+  public static func positiveProbabilities(_ policy: GroupThresholdPolicy, data: ScoredData) throws -> ContiguousArray<Double> {
+    let grouping = try data.table.grouping(by: policy.sensitiveFeatures)
+    var rules: [GroupThresholdPolicy.Rule] = []
+    for key in grouping.keys {
+      guard let rule = policy.rules[key] else {
+        throw ModelError.unknownGroup(group: key, features: policy.sensitiveFeatures, known: policy.rules.keys.sorted())
+      }
+      rules.append(rule)
+    }
+    return ContiguousArray(data.scores.indices.map { rules[Int(grouping.groupOfRow[$0])].positiveProbability(score: data.scores[$0]) })
+  }
+
+  /// Before (the base scores thresholded at 0.5) and after (the policy, in expectation) on `data`.
+  public static func evaluate(_ policy: GroupThresholdPolicy, on data: ScoredData) throws -> MitigationComparison {
+    let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
+    let soft = Outcomes.randomizedBinary(labels: data.labels, positiveProbabilities: try positiveProbabilities(policy, data: data))
+    return .init(before: try MitigationEvaluation.block(hard, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures),
+                 after: try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures))
+  }
+
+  public static func run(fitData: ScoredData, evalData: ScoredData?, sensitiveFeatures: [String], constraint: FairnessConstraint,
+                         objective: ThresholdObjective, search: ThresholdSearch, sweepTolerances: [Double]?)
+    throws -> (ThresholdMitigationResult, ThresholdFit)
+  {
+    func fitPolicy(_ search: ThresholdSearch) throws -> ThresholdFit {
+      try ThresholdOptimizer.fit(scores: fitData.scores, labels: fitData.labels, weights: fitData.weights,
+                                 grouping: try fitData.table.grouping(by: sensitiveFeatures), constraint: constraint,
+                                 objective: objective, search: search)
+    }
+    let fit = try fitPolicy(search)
+    let evaluation = try evalData.map { try evaluate(fit.policy, on: $0) }
+    var sweep: [ThresholdMitigationResult.TradeoffPoint]?
+    if let tolerances = sweepTolerances {
+      let target = evalData ?? fitData
+      let baseline = try evaluate(fit.policy, on: target).before
+      var points = [ThresholdMitigationResult.TradeoffPoint(label: "unmitigated", tolerance: nil, accuracy: baseline.accuracy,
+                                                            disparity: disparity(baseline, constraint))]
+      for tolerance in tolerances {
+        let relaxed = try evaluate(try fitPolicy(.exact(tolerance: tolerance)).policy, on: target).after
+        points.append(.init(label: "tolerance \(tolerance)", tolerance: tolerance, accuracy: relaxed.accuracy,
+                            disparity: disparity(relaxed, constraint)))
+      }
+      sweep = points
+    }
+    let searchDescription: ThresholdMitigationResult.Search
+    switch search {
+    case let .grid(size): searchDescription = .init(mode: "grid", gridSize: size, tolerance: nil)
+    case let .exact(tolerance): searchDescription = .init(mode: "exact", gridSize: nil, tolerance: tolerance)
+    }
+    let result = ThresholdMitigationResult(
+      constraint: constraint.rawValue, objective: objective.name, sensitiveFeatures: sensitiveFeatures, search: searchDescription,
+      policy: fit.policy.rules, fit: .init(xBest: fit.xBest, yBest: fit.yBest, operatingPoints: fit.operatingPoints),
+      evaluation: evaluation, disparityName: disparityName(constraint), sweep: sweep)
+    return (result, fit)
+  }
+}
