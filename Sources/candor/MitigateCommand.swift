@@ -162,6 +162,9 @@ struct Threshold: ParsableCommand {
   @Flag(help: "Also run the relaxed problem for a range of tolerances and report accuracy vs disparity.")
   var sweep = false
 
+  @Option(name: .customLong("compare-model"), help: "With --sweep: also place this model (e.g. a reweighed retrain) on the trade-off.")
+  var compareModel: String?
+
   @Option(name: .customLong("eval-data"), help: "Evaluate before/after on this CSV (scored like the fitting data).")
   var evalData: String?
 
@@ -184,6 +187,7 @@ struct Threshold: ParsableCommand {
     if out != nil && model == nil { throw ValidationError("--out saves base model + policy, so it needs --model.") }
     if let tolerance, !(tolerance >= 0 && tolerance <= 1) { throw ValidationError("--tolerance must be between 0 and 1.") }
     if gridSize < 1 { throw ValidationError("--grid-size must be at least 1.") }
+    if compareModel != nil && (!sweep || model == nil) { throw ValidationError("--compare-model needs --sweep and --model.") }
   }
 
   func scored(_ path: String, base: BuiltinModel?) throws -> ScoredData {
@@ -217,10 +221,16 @@ struct Threshold: ParsableCommand {
     case .balancedAccuracy: .balancedAccuracy
     case .cost: .cost(falsePositive: costFalsePositive, falseNegative: costFalseNegative)
     }
-    let (result, fit) = try ThresholdMitigation.run(
+    var (result, fit) = try ThresholdMitigation.run(
       fitData: fitData, evalData: evaluation, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint,
       objective: objectiveValue, search: search,
       sweepTolerances: sweep ? [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5] : nil)
+    if let compareModel {
+      let other = try ModelLoader.load(path: compareModel).model
+      let point = try ThresholdMitigation.tradeoffPoint(of: other.model, label: "compared: \(compareModel)", on: evaluation ?? fitData,
+                                                        sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
+      result.sweep?.append(point)
+    }
     var outputs: [(Data, String)] = []
     if let out, let base {
       outputs.append((try ModelFile(model: .thresholded(ThresholdedModel(base: base, policy: fit.policy)), target: target, training: nil).encoded(), out))

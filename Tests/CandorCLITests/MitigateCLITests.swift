@@ -88,6 +88,21 @@ import Testing
     let set = ((try Self.json(URL(fileURLWithPath: json)))["sensitive_sets"] as! [String: [String: Any]])["sex"]!
     // Demographic parity on the fitting data: the policy equalizes expected selection rates up to the grid step.
     #expect(((set["disparities"] as! [String: Double])["demographic_parity_difference"]!) < 0.002)
+
+    // The trade-off sweep places a reweighed retrain beside the relaxed policies.
+    let reweighed = directory.appendingPathComponent("rw.json").path, sweep = directory.appendingPathComponent("s.json")
+    #expect(try CandorBinary.run(["mitigate", "reweigh", "--data", "samples/german_credit.csv", "--target", "risk", "--positive", "1",
+                                  "--sensitive", "sex", "--retrain-out", reweighed]).exitCode == 0)
+    let swept = try CandorBinary.run(["mitigate", "threshold", "--model", base, "--data", "samples/german_credit.csv", "--target", "risk",
+                                      "--sensitive", "sex", "--constraint", "demographic_parity", "--sweep", "--compare-model", reweighed,
+                                      "--json", sweep.path])
+    #expect(swept.exitCode == 0, "\(swept.standardError)")
+    let points = try Self.json(sweep)["sweep"] as! [[String: Any]]
+    #expect(points.first?["label"] as? String == "unmitigated")
+    #expect(points.last?["label"] as? String == "compared: \(reweighed)")
+    // Relaxing the constraint never lowers the fitted accuracy (evaluated here on the fitting data).
+    let relaxed = points.filter { $0["tolerance"] != nil }.map { $0["accuracy"] as! Double }
+    #expect(zip(relaxed, relaxed.dropFirst()).allSatisfy { $1 >= $0 - 1e-12 })
   }
 
   @Test("bad mitigation input exits 2 and writes nothing", arguments: [

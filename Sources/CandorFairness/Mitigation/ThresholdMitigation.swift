@@ -103,6 +103,15 @@ public enum ThresholdMitigation {
                  after: try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures))
   }
 
+  /// Where another model's hard decisions (probability above 0.5) sit on the trade-off, on `data`.
+  public static func tradeoffPoint(of model: any Model, label: String, on data: ScoredData, sensitiveFeatures: [String],
+                                   constraint: FairnessConstraint) throws -> ThresholdMitigationResult.TradeoffPoint {
+    let scores = try model.predict(data.table).storage
+    let outcomes = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
+    let block = try MitigationEvaluation.block(outcomes, weights: data.weights, table: data.table, sensitiveFeatures: sensitiveFeatures)
+    return .init(label: label, tolerance: nil, accuracy: block.accuracy, disparity: disparity(block, constraint))
+  }
+
   public static func run(fitData: ScoredData, evalData: ScoredData?, sensitiveFeatures: [String], constraint: FairnessConstraint,
                          objective: ThresholdObjective, search: ThresholdSearch, sweepTolerances: [Double]?)
     throws -> (ThresholdMitigationResult, ThresholdFit)
