@@ -22,6 +22,18 @@ public enum CSVReader {
     return try parse(data, source: path, options: options)
   }
 
+  /// Reads several files at once (each file's scan is sequential, so separate files overlap on the cores).
+  /// Throws the first failure in the order given.
+  public static func read(paths: [String], options: CSVOptions = CSVOptions()) throws(TableError) -> [Table] {
+    let results = DisjointWrites<Result<Table, TableError>?>(repeating: nil, count: paths.count)
+    parallelFor(paths.count) { i in
+      results[i] = Result { () throws(TableError) -> Table in try read(path: paths[i], options: options) }
+    }
+    var tables: [Table] = []
+    for result in results.values { tables.append(try result!.get()) }
+    return tables
+  }
+
   /// Parses CSV bytes; `source` names them in errors.
   public static func parse(_ data: Data, source: String, options: CSVOptions = CSVOptions()) throws(TableError)
     -> Table
@@ -48,19 +60,22 @@ public enum CSVReader {
       throw .missingColumn(name, available: names, file: source)
     }
     let missingTokens = options.missingTokens.map { Array($0.utf8) }
-    var columns: [Column] = []
-    columns.reserveCapacity(names.count)
-    for (index, name) in names.enumerated() {
-      let cells = ColumnCells(fields: fields, column: index, name: name, bytes: bytes, source: source,
+    // Columns are typed independently, on all cores; the first failing column (in file order) is reported.
+    let typed = DisjointWrites<Result<Column, TableError>?>(repeating: nil, count: names.count)
+    let shared = SharedScan(fields: fields, bytes: bytes)
+    parallelFor(names.count) { index in
+      let name = names[index]
+      let cells = ColumnCells(fields: shared.fields, column: index, name: name, bytes: shared.bytes, source: source,
                               missingTokens: missingTokens)
-      if options.categoricalColumns.contains(name) {
-        columns.append(.categorical(try cells.categorical()))
-      } else if let numeric = try cells.numeric(required: options.numericColumns.contains(name)) {
-        columns.append(.numeric(numeric))
-      } else {
-        columns.append(.categorical(try cells.categorical()))
+      typed[index] = Result { () throws(TableError) -> Column in
+        if options.categoricalColumns.contains(name) { return .categorical(try cells.categorical()) }
+        if let numeric = try cells.numeric(required: options.numericColumns.contains(name)) { return .numeric(numeric) }
+        return .categorical(try cells.categorical())
       }
     }
+    var columns: [Column] = []
+    columns.reserveCapacity(names.count)
+    for result in typed.values { columns.append(try result!.get()) }
     return try Table(columns: columns, source: source)
   }
 
@@ -87,4 +102,10 @@ public enum CSVReader {
     if fields.recordCount == 1 { throw .noRows(file: source) }
     return names
   }
+}
+
+/// The scan of one buffer, read (never written) by the column-typing workers while the buffer is alive.
+private struct SharedScan: @unchecked Sendable {
+  let fields: ScannedFields
+  let bytes: UnsafeBufferPointer<UInt8>
 }

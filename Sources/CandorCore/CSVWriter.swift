@@ -28,3 +28,69 @@ extension String {
     split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
   }
 }
+
+extension CSVWriter {
+  /// One numeric column as CSV bytes (header, then one value per line, shortest round-trip text). Each
+  /// distinct value is formatted once; bytes are copied into a buffer sized up front.
+  public static func column(_ name: String, values: [Double]) -> [UInt8] {
+    var distinct = DistinctValues()
+    var items: [[UInt8]] = []
+    var header = Array(quoted(name).utf8)
+    header.append(0x0A)
+    var total = header.count
+    var indices = [Int](repeating: 0, count: values.count)
+    var row = 0
+    for value in values {
+      let (index, isNew) = distinct.index(of: value)
+      if isNew { items.append(Array("\(value)".utf8) + [0x0A]) }
+      total += items[index].count
+      indices[row] = index
+      row += 1
+    }
+    var bytes = [UInt8](repeating: 0, count: total)
+    bytes.withUnsafeMutableBytes { out in
+      var position = 0
+      func copy(_ source: [UInt8]) {
+        source.withUnsafeBytes { (out.baseAddress! + position).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        position += source.count
+      }
+      copy(header)
+      for index in indices { copy(items[index]) }
+    }
+    return bytes
+  }
+}
+
+/// Distinct doubles (by value, 0 and −0 merged) numbered in order of appearance. A short linear list
+/// serves the usual case of a few distinct values; a dictionary takes over beyond it.
+struct DistinctValues {
+  private var bits: [UInt64] = []
+  private var table: [UInt64: Int] = [:]
+  private var lastBits: UInt64 = 0, lastIndex = -1
+
+  /// The value's number, and whether it was seen for the first time.
+  @inline(__always) mutating func index(of value: Double) -> (index: Int, isNew: Bool) {
+    let key = (value == 0 ? 0.0 : value).bitPattern
+    if key == lastBits && lastIndex >= 0 { return (lastIndex, false) }
+    var found = -1
+    if bits.count <= 16 {
+      var i = 0
+      while i < bits.count {
+        if bits[i] == key { found = i; break }
+        i += 1
+      }
+    } else if let known = table[key] {
+      found = known
+    }
+    var isNew = false
+    if found < 0 {
+      found = bits.count
+      isNew = true
+      bits.append(key)
+      if bits.count == 17 { for (i, b) in bits.enumerated() { table[b] = i } } else if bits.count > 17 { table[key] = found }
+    }
+    lastBits = key
+    lastIndex = found
+    return (found, isNew)
+  }
+}

@@ -59,6 +59,15 @@ public struct CategoricalColumn: Sendable, Equatable {
 
   public var missingCount: Int { codes.reduce(0) { $0 + ($1 == Self.missingCode ? 1 : 0) } }
 
+  /// The levels that occur in at least one row, in level order (one pass, no hashing per row).
+  public var presentLevels: [String] {
+    var seen = [Bool](repeating: false, count: levels.count)
+    codes.withUnsafeBufferPointer { codes in
+      for code in codes where code >= 0 { seen[Int(code)] = true }
+    }
+    return levels.indices.filter { seen[$0] }.map { levels[$0] }
+  }
+
   /// Codes that translate this column's levels into `targetLevels` (−1 where a level is absent there).
   public func codeMap(into targetLevels: [String]) -> [Int32] {
     var position: [String: Int32] = [:]
@@ -110,15 +119,13 @@ public enum Column: Sendable, Equatable {
   }
 
   /// The same column restricted to `rows`, in that order (rows may repeat).
-  public func selecting(_ rows: some Collection<Int>) -> Column {
+  public func selecting(_ rows: [Int]) -> Column {
     switch self {
     case var .numeric(column):
-      let source = column.values
-      column.values = ContiguousArray(rows.lazy.map { source[$0] })
+      column.values = gather(column.values, rows)
       return .numeric(column)
     case var .categorical(column):
-      let source = column.codes
-      column.codes = ContiguousArray(rows.lazy.map { source[$0] })
+      column.codes = gather(column.codes, rows)
       return .categorical(column)
     }
   }
@@ -139,4 +146,14 @@ public enum Column: Sendable, Equatable {
 public func formatNumber(_ value: Double) -> String {
   if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
   return "\(value)"
+}
+
+/// `source[rows[0]], source[rows[1]], …` in one allocation.
+func gather<T>(_ source: ContiguousArray<T>, _ rows: [Int]) -> ContiguousArray<T> {
+  ContiguousArray(unsafeUninitializedCapacity: rows.count) { buffer, count in
+    source.withUnsafeBufferPointer { source in
+      for (i, row) in rows.enumerated() { (buffer.baseAddress! + i).initialize(to: source[row]) }
+    }
+    count = rows.count
+  }
 }

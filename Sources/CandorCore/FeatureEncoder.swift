@@ -76,10 +76,8 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
         let scale = std < 10 * Double.ulpOfOne * max(abs(mean), 1) ? 1 : std
         features.append(Feature(name: name, kind: .numeric, mean: mean, scale: scale, categories: nil))
       case let .categorical(categorical):
-        var used = Set<Int32>()
-        for code in categorical.codes { used.insert(code) }
-        var categories = Set(used.compactMap { $0 == CategoricalColumn.missingCode ? nil : categorical.levels[Int($0)] })
-        if used.contains(CategoricalColumn.missingCode) { categories.insert(Table.missingLevelName) }
+        var categories = Set(categorical.presentLevels)
+        if categorical.codes.contains(CategoricalColumn.missingCode) { categories.insert(Table.missingLevelName) }
         let sorted = categories.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
         features.append(Feature(name: name, kind: .categorical, mean: nil, scale: nil, categories: sorted))
       }

@@ -34,7 +34,7 @@ public enum Statistics {
 
   /// The q-quantile of sorted values with linear interpolation between order statistics (NumPy's default,
   /// Hyndman & Fan type 7). NaN for an empty input.
-  public static func quantile(sorted values: some RandomAccessCollection<Double>, _ q: Double) -> Double {
+  public static func quantile(sorted values: [Double], _ q: Double) -> Double {
     guard !values.isEmpty else { return .nan }
     let position = Double(values.count - 1) * q
     let lower = Int(position.rounded(.down))

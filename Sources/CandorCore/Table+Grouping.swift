@@ -81,7 +81,20 @@ extension Column {
     case let .categorical(column):
       return column
     case let .numeric(column):
-      return CategoricalColumn(name: column.name, strings: column.values.map { $0.isNaN ? nil : formatNumber($0) })
+      // Distinct values (0 and −0 merged), each formatted once: no string per row.
+      var distinct = DistinctValues()
+      var levels: [String] = []
+      var codes = ContiguousArray<Int32>(repeating: CategoricalColumn.missingCode, count: column.values.count)
+      codes.withUnsafeMutableBufferPointer { out in
+        column.values.withUnsafeBufferPointer { values in
+          for row in 0..<values.count where !values[row].isNaN {
+            let (index, isNew) = distinct.index(of: values[row])
+            if isNew { levels.append(formatNumber(values[row])) }
+            out[row] = Int32(index)
+          }
+        }
+      }
+      return CategoricalColumn(name: column.name, codes: codes, levels: levels)
     }
   }
 }

@@ -36,7 +36,7 @@ public struct Table: Sendable, Equatable {
   // MARK: - Rows
 
   /// The rows at `indices`, in that order (indices may repeat).
-  public func selecting(rows indices: some Collection<Int>) -> Table {
+  public func selecting(rows indices: [Int]) -> Table {
     // Column names stay unique, so the throwing init cannot fail here.
     try! Table(columns: columns.map { $0.selecting(indices) }, source: source)
   }

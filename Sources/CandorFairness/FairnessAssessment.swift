@@ -173,7 +173,7 @@ public enum FairnessAssessment {
     -> PrivilegedComparisonResult
   {
     let column = try table.column(split.column).asCategorical()
-    let present = Set(column.codes.filter { $0 >= 0 }.map { column.levels[Int($0)] })
+    let present = Set(column.presentLevels)
     for value in split.values where !present.contains(value) {
       throw FairnessError.privilegedValueNotFound(column: split.column, value: value,
                                                   seen: present.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })

@@ -7,7 +7,7 @@ extension Outcomes {
     if let row = categorical.codes.firstIndex(of: CategoricalColumn.missingCode) {
       throw FairnessError.missingValue(column: column.name, row: row + 1, file: file)
     }
-    let present = Set(categorical.codes).map { categorical.levels[Int($0)] }
+    let present = categorical.presentLevels
       .sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
     guard present.count <= 2, present.count < 2 || present.contains(positive) else {
       throw FairnessError.labelNotBinary(column: column.name, values: present, file: file)
@@ -80,7 +80,7 @@ extension Outcomes {
     let scores = try scoreColumn.map { try Self.scores(table.column($0), file: file) }
     let predictions: ContiguousArray<UInt8>
     if let predictionColumn {
-      let labelValues = Set(labelsColumn.asCategorical().codes).map { labelsColumn.asCategorical().levels[Int($0)] }
+      let labelValues = labelsColumn.asCategorical().presentLevels
       predictions = try binaryPredictions(table.column(predictionColumn), positive: positive, labelValues: labelValues, file: file)
     } else if let scores {
       predictions = ContiguousArray(scores.map { $0 > threshold ? 1 : 0 })

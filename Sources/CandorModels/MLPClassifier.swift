@@ -65,7 +65,7 @@ public struct MLPClassifier: Model, Equatable {
 
   /// Per-example error signals ∂ℓᵢ/∂zₗ for every layer (batch × width of layer l), for the log loss of
   /// `labels` (class indices). Row i depends on example i alone.
-  public func backward(_ pass: ForwardPass, labels: some Collection<Int32>) -> [Matrix] {
+  public func backward(_ pass: ForwardPass, labels: [Int32]) -> [Matrix] {
     var delta = pass.output
     for (r, label) in labels.enumerated() {
       if delta.columns == 1 {
@@ -134,7 +134,7 @@ public struct MLPClassifier: Model, Equatable {
   }
 
   /// Mean log loss of a forward pass (weighted).
-  static func logLoss(_ output: Matrix, labels: some Collection<Int32>, weights: some Collection<Double>) -> Double {
+  static func logLoss(_ output: Matrix, labels: [Int32], weights: [Double]) -> Double {
     var total = 0.0, weightSum = 0.0
     let floor = 1e-15
     for (r, (label, weight)) in zip(labels, weights).enumerated() {

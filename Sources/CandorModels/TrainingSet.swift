@@ -84,16 +84,14 @@ public struct TrainingSet: Sendable {
     if let row = categorical.codes.firstIndex(of: CategoricalColumn.missingCode) {
       throw ModelError.missingTarget(target: column.name, row: row + 1, file: file)
     }
-    var present = Set<Int32>()
-    for code in categorical.codes { present.insert(code) }
-    var levels = present.map { categorical.levels[Int($0)] }
+    var levels = categorical.presentLevels
     if column.isNumeric {
       levels.sort { Double($0)! < Double($1)! }
     } else {
       levels.sort { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
     }
     if let positive {
-      guard let positiveCode = categorical.levels.firstIndex(of: positive).map(Int32.init), present.contains(positiveCode) else {
+      guard let positiveCode = categorical.levels.firstIndex(of: positive).map(Int32.init), levels.contains(positive) else {
         throw ModelError.positiveNotFound(target: column.name, value: positive, seen: levels, file: file)
       }
       if levels.count == 1 { throw ModelError.singleClass(target: column.name, value: positive, file: file) }

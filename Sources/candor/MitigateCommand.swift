@@ -73,9 +73,7 @@ struct Reweigh: ParsableCommand {
     let reweighing = Reweighing.fit(labels: ContiguousArray(labels.map { UInt8($0) }), grouping: try table.grouping(by: features), baseWeights: base)
     var outputs: [(Data, String)] = []
     if let weightsOut {
-      var writer = CSVWriter(header: ["weight"])
-      for weight in reweighing.rowWeights { writer.appendRow(["\(weight)"]) }
-      outputs.append((Data(writer.text.utf8), weightsOut))
+      outputs.append((Data(CSVWriter.column("weight", values: reweighing.rowWeights)), weightsOut))
     }
     var evaluation: MitigationComparison?
     if let retrainOut {
@@ -190,8 +188,8 @@ struct Threshold: ParsableCommand {
     if compareModel != nil && (!sweep || model == nil) { throw ValidationError("--compare-model needs --sweep and --model.") }
   }
 
-  func scored(_ path: String, base: BuiltinModel?) throws -> ScoredData {
-    let table = try CSVReader.read(path: path, options: CSVOptions(missingTokens: commaSeparated(na)))
+  func scored(_ table: Table, base: BuiltinModel?) throws -> ScoredData {
+    let path = table.source ?? ""
     let weights = try weightsColumn.map { try Outcomes.weights(table.column($0), file: path) }
     if let base {
       let classes = base.model.classes
@@ -213,8 +211,10 @@ struct Threshold: ParsableCommand {
         throw FairnessError.notABinaryModel(classes: base!.model.classes)
       }
     }
-    let fitData = try scored(predictions ?? data!, base: base)
-    let evaluation = try evalData.map { try scored($0, base: base) }
+    let tables = try CSVReader.read(paths: [predictions ?? data!] + (evalData.map { [$0] } ?? []),
+                                    options: CSVOptions(missingTokens: commaSeparated(na)))
+    let fitData = try scored(tables[0], base: base)
+    let evaluation = try tables.count > 1 ? scored(tables[1], base: base) : nil
     let search: ThresholdSearch = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize)
     let objectiveValue: ThresholdObjective = switch objective {
     case .accuracy: .accuracy

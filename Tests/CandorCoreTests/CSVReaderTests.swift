@@ -77,6 +77,21 @@ func numericValues(_ table: Table, _ name: String) -> [Double] {
     }
   }
 
+  @Test("long decimals (16 to 19 digits, the extended-precision path) parse exactly as strtod does")
+  func longDecimals() throws {
+    var random = SeededRandom(seed: 11)
+    var texts: [String] = ["0.4999999999999999722444243843710864", "0.1000000000000000055511151231257827"]
+    for _ in 0..<20_000 {
+      let digits = 16 + Int(random.next() % 4)
+      var text = "0."
+      for _ in 0..<digits { text.append(Character(String(random.next() % 10))) }
+      texts.append(text)
+      texts.append("\(random.nextUniform() * pow(10, Double(random.next() % 8)))")
+    }
+    let parsed = numericValues(try parseCSV("v\n" + texts.joined(separator: "\n") + "\n"), "v")
+    for (text, value) in zip(texts, parsed) { #expect(value.bitPattern == Double(text)!.bitPattern, "\(text)") }
+  }
+
   @Test("the Adult sample reads with the documented shape and types")
   func adultShape() throws {
     let table = try Fixtures.adult("train")

@@ -41,22 +41,24 @@ struct ColumnCells {
   func numeric(required: Bool) throws(TableError) -> NumericColumn? {
     var values = ContiguousArray<Double>(repeating: .nan, count: rowCount)
     var firstNonFinite: Int?
+    var firstText: Int?
     var scratch: [UInt8] = []
-    for row in 0..<rowCount {
-      let (start, end, escaped) = span(row)
-      if isMissing(start: start, end: end) { continue }
-      var parsed: Double?
-      if escaped {
-        parsed = nil  // a field holding quotes is text
-      } else {
-        parsed = NumberParser.parse(bytes, start, end, scratch: &scratch)
+    values.withUnsafeMutableBufferPointer { out in
+      for row in 0..<rowCount {
+        let (start, end, escaped) = span(row)
+        if isMissing(start: start, end: end) { continue }
+        // A field holding quotes is text.
+        guard !escaped, let value = NumberParser.parse(bytes, start, end, scratch: &scratch) else {
+          firstText = row
+          return
+        }
+        if !value.isFinite && firstNonFinite == nil { firstNonFinite = row }
+        out[row] = value
       }
-      guard let value = parsed else {
-        if required { throw .notANumber(file: source, column: name, line: line(row), value: cellText(row)) }
-        return nil
-      }
-      if !value.isFinite && firstNonFinite == nil { firstNonFinite = row }
-      values[row] = value
+    }
+    if let row = firstText {
+      if required { throw .notANumber(file: source, column: name, line: line(row), value: cellText(row)) }
+      return nil
     }
     if let row = firstNonFinite {
       throw .notFinite(file: source, column: name, line: line(row), value: cellText(row))
@@ -69,14 +71,16 @@ struct ColumnCells {
     var codes = ContiguousArray<Int32>(repeating: CategoricalColumn.missingCode, count: rowCount)
     var index = LevelIndex()
     var scratch: [UInt8] = []
-    for row in 0..<rowCount {
-      let (start, end, escaped) = span(row)
-      if isMissing(start: start, end: end) { continue }
-      if escaped {
-        unescape(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &scratch)
-        codes[row] = scratch.withUnsafeBufferPointer { index.code(for: $0) }
-      } else {
-        codes[row] = index.code(for: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    codes.withUnsafeMutableBufferPointer { out in
+      for row in 0..<rowCount {
+        let (start, end, escaped) = span(row)
+        if isMissing(start: start, end: end) { continue }
+        if escaped {
+          unescape(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &scratch)
+          out[row] = scratch.withUnsafeBufferPointer { index.code(for: $0) }
+        } else {
+          out[row] = index.code(for: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
       }
     }
     var levels: [String] = []

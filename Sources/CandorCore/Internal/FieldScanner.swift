@@ -41,16 +41,19 @@ enum FieldScanner {
     cr = UInt8(ascii: "\r")
 
   /// One pass over the bytes. The header fixes the column count; every later record must match it.
+  ///
+  /// Field boundaries go into arrays sized up front from the number of line breaks (an upper bound on the
+  /// records), written by index; they grow only for a malformed file, which is then refused anyway.
   static func scan(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(TableError) -> ScannedFields {
     var result = ScannedFields()
     let n = bytes.count
     var pos = 0
     if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
+    var lineBreaks = 0
+    for b in bytes where b == lf || b == cr { lineBreaks += 1 }
     var line = 1
-    // Rough capacity from the first line keeps appends from reallocating many times.
-    var expectedFields = 0
-    var lineCount = 0
-    for b in bytes where b == lf { lineCount += 1 }
+    var buffers = FieldBuffers()
+    defer { buffers.deallocate() }
 
     while pos < n {
       // Blank line: skip.
@@ -81,9 +84,13 @@ enum FieldScanner {
             pos += 1
           }
           if pos < n && bytes[pos] != comma && bytes[pos] != lf && bytes[pos] != cr {
-            let name = result.columnCount > fieldsInRecord && result.recordCount > 0
-              ? (result.text(record: 0, column: fieldsInRecord, bytes: bytes) ?? "#\(fieldsInRecord + 1)")
-              : "#\(fieldsInRecord + 1)"
+            // The header's field of this column names it (header fields are the first ones stored).
+            var name = "#\(fieldsInRecord + 1)"
+            if result.recordCount > 0 && fieldsInRecord < result.columnCount,
+              let text = String(validating: UnsafeBufferPointer(rebasing: bytes[buffers.starts[fieldsInRecord]..<buffers.ends[fieldsInRecord]]), as: UTF8.self)
+            {
+              name = text
+            }
             throw .textAfterQuote(file: source, line: line, column: name)
           }
         } else {
@@ -94,9 +101,7 @@ enum FieldScanner {
           }
           end = pos
         }
-        result.starts.append(start)
-        result.ends.append(end)
-        result.hasEscapedQuote.append(escaped)
+        buffers.append(start, end, escaped)
         fieldsInRecord += 1
         if pos >= n { break }
         let b = bytes[pos]
@@ -108,17 +113,55 @@ enum FieldScanner {
       }
       if result.recordCount == 0 {
         result.columnCount = fieldsInRecord
-        expectedFields = fieldsInRecord * (lineCount + 1)
-        result.starts.reserveCapacity(expectedFields)
-        result.ends.reserveCapacity(expectedFields)
-        result.hasEscapedQuote.reserveCapacity(expectedFields)
-        result.recordLines.reserveCapacity(lineCount + 1)
+        let records = lineBreaks + 1
+        buffers.reserve(records * fieldsInRecord)
+        result.recordLines.reserveCapacity(records)
       } else if fieldsInRecord != result.columnCount {
         throw .wrongFieldCount(file: source, line: recordLine, expected: result.columnCount, found: fieldsInRecord)
       }
       result.recordLines.append(recordLine)
       result.recordCount += 1
     }
+    result.starts = ContiguousArray(UnsafeBufferPointer(start: buffers.starts, count: buffers.count))
+    result.ends = ContiguousArray(UnsafeBufferPointer(start: buffers.ends, count: buffers.count))
+    result.hasEscapedQuote = ContiguousArray(UnsafeBufferPointer(start: buffers.escapes, count: buffers.count))
     return result
+  }
+}
+
+/// Growable raw buffers of field boundaries, written by index with no per-field checks beyond capacity.
+private struct FieldBuffers {
+  var starts = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+  var ends = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+  var escapes = UnsafeMutablePointer<Bool>.allocate(capacity: 16)
+  var count = 0
+  var capacity = 16
+
+  @inline(__always) mutating func append(_ start: Int, _ end: Int, _ escaped: Bool) {
+    if count == capacity { reserve(capacity * 2) }
+    starts[count] = start
+    ends[count] = end
+    escapes[count] = escaped
+    count += 1
+  }
+
+  mutating func reserve(_ minimum: Int) {
+    guard minimum > capacity else { return }
+    func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+      let new = UnsafeMutablePointer<T>.allocate(capacity: minimum)
+      new.moveInitialize(from: old, count: count)
+      old.deallocate()
+      return new
+    }
+    starts = moved(starts)
+    ends = moved(ends)
+    escapes = moved(escapes)
+    capacity = minimum
+  }
+
+  func deallocate() {
+    starts.deallocate()
+    ends.deallocate()
+    escapes.deallocate()
   }
 }

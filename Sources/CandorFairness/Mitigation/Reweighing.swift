@@ -31,28 +31,37 @@ public struct Reweighing: Sendable, Equatable, Codable {
 
   public static func fit(labels: ContiguousArray<UInt8>, grouping: Grouping, baseWeights: ContiguousArray<Double>? = nil) -> Reweighing {
     let groupCount = grouping.keys.count
-    var cell = [[Double]](repeating: [0, 0], count: groupCount)
-    for (i, label) in labels.enumerated() { cell[Int(grouping.groupOfRow[i])][Int(label)] += baseWeights?[i] ?? 1 }
-    let n = cell.reduce(0) { $0 + $1[0] + $1[1] }
-    let labelTotals = [cell.reduce(0) { $0 + $1[0] }, cell.reduce(0) { $0 + $1[1] }]
-    var weightTable = [[Double]](repeating: [0, 0], count: groupCount)
-    for g in 0..<groupCount {
-      let groupTotal = cell[g][0] + cell[g][1]
-      for y in 0..<2 where cell[g][y] > 0 {
-        // The same float expression as the reference: n_y·n_g / (n·n_gy).
-        weightTable[g][y] = labelTotals[y] * groupTotal / (n * cell[g][y])
+    // cell[2g + y]: (weighted) count of group g with label y. Flat arrays keep the row loops allocation-free.
+    var cell = [Double](repeating: 0, count: 2 * groupCount)
+    cell.withUnsafeMutableBufferPointer { cell in
+      grouping.groupOfRow.withUnsafeBufferPointer { groups in
+        for i in 0..<labels.count { cell[2 * Int(groups[i]) + Int(labels[i])] += baseWeights?[i] ?? 1 }
       }
     }
-    let rowWeights = labels.indices.map { i in
-      (baseWeights?[i] ?? 1) * weightTable[Int(grouping.groupOfRow[i])][Int(labels[i])]
+    let n = cell.reduce(0, +)
+    var labelTotals = [0.0, 0.0]
+    for g in 0..<groupCount { for y in 0..<2 { labelTotals[y] += cell[2 * g + y] } }
+    var weightTable = [Double](repeating: 0, count: 2 * groupCount)
+    for g in 0..<groupCount {
+      let groupTotal = cell[2 * g] + cell[2 * g + 1]
+      for y in 0..<2 where cell[2 * g + y] > 0 {
+        // The same float expression as the reference: n_y·n_g / (n·n_gy).
+        weightTable[2 * g + y] = labelTotals[y] * groupTotal / (n * cell[2 * g + y])
+      }
+    }
+    var rowWeights = [Double](repeating: 0, count: labels.count)
+    rowWeights.withUnsafeMutableBufferPointer { out in
+      grouping.groupOfRow.withUnsafeBufferPointer { groups in
+        for i in 0..<labels.count { out[i] = (baseWeights?[i] ?? 1) * weightTable[2 * Int(groups[i]) + Int(labels[i])] }
+      }
     }
     var counts: [String: [String: Double]] = [:], weights: [String: [String: Double]] = [:]
     var before: [String: Double] = [:], after: [String: Double] = [:]
     for (g, key) in grouping.keys.enumerated() {
-      counts[key] = ["0": cell[g][0], "1": cell[g][1]]
-      weights[key] = ["0": weightTable[g][0], "1": weightTable[g][1]]
-      before[key] = cell[g][1] / (cell[g][0] + cell[g][1])
-      let weighted0 = cell[g][0] * weightTable[g][0], weighted1 = cell[g][1] * weightTable[g][1]
+      counts[key] = ["0": cell[2 * g], "1": cell[2 * g + 1]]
+      weights[key] = ["0": weightTable[2 * g], "1": weightTable[2 * g + 1]]
+      before[key] = cell[2 * g + 1] / (cell[2 * g] + cell[2 * g + 1])
+      let weighted0 = cell[2 * g] * weightTable[2 * g], weighted1 = cell[2 * g + 1] * weightTable[2 * g + 1]
       after[key] = weighted1 / (weighted0 + weighted1)
     }
     return Reweighing(sensitiveFeatures: grouping.columns, groups: grouping.keys, counts: counts, weights: weights,
