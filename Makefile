@@ -27,7 +27,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product candor
+	$(SWIFT) build -c release --static-swift-stdlib --product candor
 
 # One BLAS thread: the tests parallelize themselves, and two BLAS threads on two busy cores are slower.
 test: deps browser

@@ -92,6 +92,26 @@ func numericValues(_ table: Table, _ name: String) -> [Double] {
     for (text, value) in zip(texts, parsed) { #expect(value.bitPattern == Double(text)!.bitPattern, "\(text)") }
   }
 
+  @Test("large quote-free files (scanned in parallel chunks) read like small ones, blank lines and CRLF included")
+  func largeFiles() throws {
+    var lines = ["id,x,label"]
+    for i in 0..<60_000 { lines.append("\(i),\(Double(i) / 7),\(i % 3 == 0 ? "a" : "b")") }
+    lines.insert("", at: 30_000)
+    let lf = lines.joined(separator: "\n") + "\n"
+    let crlf = lines.joined(separator: "\r\n")
+    #expect(lf.utf8.count > 1 << 20)
+    let a = try parseCSV(lf), b = try parseCSV(crlf)
+    #expect(a.rowCount == 60_000)
+    #expect(a == b)
+    #expect(numericValues(a, "x")[59_999] == 59_999.0 / 7)
+    var broken = lines
+    broken[45_000] = "1,2"
+    // Line numbers count the header and the blank line: list index + 1.
+    #expect(throws: TableError.wrongFieldCount(file: "test.csv", line: 45_001, expected: 3, found: 2)) {
+      try parseCSV(broken.joined(separator: "\n"))
+    }
+  }
+
   @Test("the Adult sample reads with the documented shape and types")
   func adultShape() throws {
     let table = try Fixtures.adult("train")

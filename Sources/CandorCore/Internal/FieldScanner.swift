@@ -1,3 +1,5 @@
+import Foundation
+
 /// Field boundaries of a whole CSV buffer: field (record r, column c) spans `starts[i]..<ends[i]` with
 /// `i = r * columnCount + c`; `hasEscapedQuote[i]` marks a quoted field holding `""` that must be unescaped.
 struct ScannedFields {
@@ -45,6 +47,11 @@ enum FieldScanner {
   /// Field boundaries go into arrays sized up front from the number of line breaks (an upper bound on the
   /// records), written by index; they grow only for a malformed file, which is then refused anyway.
   static func scan(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(TableError) -> ScannedFields {
+    if bytes.count >= 1 << 20, memchr(bytes.baseAddress!, Int32(quote), bytes.count) == nil,
+      let result = try scanPlainInParallel(bytes, source: source)
+    {
+      return result
+    }
     var result = ScannedFields()
     let n = bytes.count
     var pos = 0
@@ -129,8 +136,137 @@ enum FieldScanner {
   }
 }
 
+extension FieldScanner {
+  /// A file without any quote character splits at line breaks into independent chunks, scanned on all
+  /// cores and concatenated. Returns nil when the header is not on a line of its own (then the sequential
+  /// scanner decides).
+  static func scanPlainInParallel(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(TableError) -> ScannedFields? {
+    let n = bytes.count
+    var pos = n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+    // The header: the first non-blank line.
+    var line = 1
+    while pos < n && (bytes[pos] == lf || bytes[pos] == cr) {
+      if bytes[pos] == lf || pos + 1 == n || bytes[pos + 1] != lf { line += 1 }
+      pos += 1
+    }
+    guard pos < n else { return nil }
+    var header = FieldBuffers()
+    defer { header.deallocate() }
+    var headerLines: [Int] = []
+    let headerEnd = (UnsafeBufferPointer(rebasing: bytes[pos...]).firstIndex(of: lf)).map { pos + $0 + 1 } ?? n
+    _ = try scanPlainRecords(bytes, from: pos, to: headerEnd, firstLine: line, columnCount: nil, into: &header, lines: &headerLines, source: source)
+    let columnCount = header.count
+    let headerLine = line
+    line += 1
+    // Chunks end just after a line feed.
+    let chunkCount = 8
+    var bounds = [headerEnd]
+    for c in 1..<chunkCount {
+      var cut = max(headerEnd + (n - headerEnd) * c / chunkCount, bounds.last!)
+      while cut < n && bytes[cut - 1] != lf { cut += 1 }
+      bounds.append(cut)
+    }
+    bounds.append(n)
+    // Chunks count lines from 0; each chunk's offset is the line breaks of the chunks before it.
+    struct Chunk: @unchecked Sendable {
+      var buffers = FieldBuffers()
+      var lines: [Int] = []
+      var lineBreaks = 0
+      var error: TableError?
+    }
+    let chunks = DisjointWrites<Chunk>(repeating: Chunk(), count: chunkCount)
+    let shared = SharedBytes(bytes: bytes)
+    let chunkBounds = bounds
+    parallelFor(chunkCount) { c in
+      var chunk = Chunk()
+      chunk.buffers = FieldBuffers()
+      chunk.buffers.reserve(columnCount * max(16, (chunkBounds[c + 1] - chunkBounds[c]) / max(1, 2 * columnCount)))
+      do throws(TableError) {
+        chunk.lineBreaks = try scanPlainRecords(shared.bytes, from: chunkBounds[c], to: chunkBounds[c + 1], firstLine: 0,
+                                                columnCount: columnCount, into: &chunk.buffers, lines: &chunk.lines, source: source)
+      } catch {
+        chunk.error = error
+      }
+      chunks[c] = chunk
+    }
+    var firstLines = [line]
+    for chunk in chunks.values.dropLast() { firstLines.append(firstLines.last! + chunk.lineBreaks) }
+    var result = ScannedFields()
+    result.columnCount = columnCount
+    var total = columnCount
+    for (c, chunk) in chunks.values.enumerated() {
+      if let error = chunk.error {
+        for other in chunks.values { other.buffers.deallocate() }
+        // Lines in a chunk's error are relative to the chunk.
+        if case let .wrongFieldCount(file, relative, expected, found) = error {
+          throw .wrongFieldCount(file: file, line: relative + firstLines[c], expected: expected, found: found)
+        }
+        throw error
+      }
+      total += chunk.buffers.count
+    }
+    result.starts.reserveCapacity(total)
+    result.ends.reserveCapacity(total)
+    result.starts.append(contentsOf: UnsafeBufferPointer(start: header.starts, count: header.count))
+    result.ends.append(contentsOf: UnsafeBufferPointer(start: header.ends, count: header.count))
+    result.recordLines = [headerLine]
+    for (c, chunk) in chunks.values.enumerated() {
+      result.starts.append(contentsOf: UnsafeBufferPointer(start: chunk.buffers.starts, count: chunk.buffers.count))
+      result.ends.append(contentsOf: UnsafeBufferPointer(start: chunk.buffers.ends, count: chunk.buffers.count))
+      let offset = firstLines[c]
+      result.recordLines.append(contentsOf: chunk.lines.lazy.map { $0 + offset })
+      chunk.buffers.deallocate()
+    }
+    result.hasEscapedQuote = ContiguousArray(repeating: false, count: total)
+    result.recordCount = result.recordLines.count
+    return result
+  }
+
+  /// Records of a quote-free range: fields end at commas, records at LF, CRLF or CR; blank lines skipped.
+  /// With `columnCount`, every record must have that many fields.
+  static func scanPlainRecords(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, firstLine: Int, columnCount: Int?,
+                               into buffers: inout FieldBuffers, lines: inout [Int], source: String) throws(TableError) -> Int {
+    var pos = from, line = firstLine
+    while pos < end {
+      if bytes[pos] == lf { pos += 1; line += 1; continue }
+      if bytes[pos] == cr && (pos + 1 == end || bytes[pos + 1] == lf) { pos += pos + 1 == end ? 1 : 2; line += 1; continue }
+      var fields = 0
+      var start = pos
+      while true {
+        while pos < end {
+          let b = bytes[pos]
+          if b == comma || b == lf || b == cr { break }
+          pos += 1
+        }
+        buffers.append(start, pos, false)
+        fields += 1
+        if pos >= end { break }
+        let b = bytes[pos]
+        pos += 1
+        if b == comma {
+          start = pos
+          if pos == end { buffers.append(pos, pos, false); fields += 1; break }
+          continue
+        }
+        if b == cr && pos < end && bytes[pos] == lf { pos += 1 }
+        break
+      }
+      if let columnCount, fields != columnCount {
+        throw .wrongFieldCount(file: source, line: line, expected: columnCount, found: fields)
+      }
+      lines.append(line)
+      line += 1
+    }
+    return line - firstLine
+  }
+}
+
+private struct SharedBytes: @unchecked Sendable {
+  let bytes: UnsafeBufferPointer<UInt8>
+}
+
 /// Growable raw buffers of field boundaries, written by index with no per-field checks beyond capacity.
-private struct FieldBuffers {
+struct FieldBuffers {
   var starts = UnsafeMutablePointer<Int>.allocate(capacity: 16)
   var ends = UnsafeMutablePointer<Int>.allocate(capacity: 16)
   var escapes = UnsafeMutablePointer<Bool>.allocate(capacity: 16)
