@@ -19,6 +19,7 @@ public enum CSVReader {
     } catch {
       throw .unreadable(path, reason: error.localizedDescription)
     }
+    if data.count >= 1 << 32 { throw .unreadable(path, reason: "it is larger than 4 GiB; split it into smaller files") }
     return try parse(data, source: path, options: options)
   }
 

@@ -13,7 +13,7 @@ struct ColumnCells {
 
   private func span(_ row: Int) -> (start: Int, end: Int, escaped: Bool) {
     let i = fields.index(record: row + 1, column: column)
-    return (fields.starts[i], fields.ends[i], fields.hasEscapedQuote[i])
+    return (Int(fields.starts[i]), Int(fields.ends[i]), fields.hasEscapedQuote[i])
   }
 
   private func isMissing(start: Int, end: Int) -> Bool {

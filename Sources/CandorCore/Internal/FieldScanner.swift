@@ -5,8 +5,9 @@ import Foundation
 struct ScannedFields {
   var columnCount = 0
   var recordCount = 0
-  var starts = ContiguousArray<Int>()
-  var ends = ContiguousArray<Int>()
+  /// Byte offsets as UInt32 (files up to 4 GiB): half the memory, and half the page faults, of Int.
+  var starts = ContiguousArray<UInt32>()
+  var ends = ContiguousArray<UInt32>()
   var hasEscapedQuote = ContiguousArray<Bool>()
   /// Physical line (1-based) on which each record starts.
   var recordLines = ContiguousArray<Int>()
@@ -16,7 +17,7 @@ struct ScannedFields {
   /// The field's text with doubled quotes unescaped, or nil when it is not valid UTF-8.
   func text(record: Int, column: Int, bytes: UnsafeBufferPointer<UInt8>) -> String? {
     let i = index(record: record, column: column)
-    let raw = UnsafeBufferPointer(rebasing: bytes[starts[i]..<ends[i]])
+    let raw = UnsafeBufferPointer(rebasing: bytes[Int(starts[i])..<Int(ends[i])])
     if !hasEscapedQuote[i] { return String(validating: raw, as: UTF8.self) }
     return String(validating: unescape(raw), as: UTF8.self)
   }
@@ -94,7 +95,7 @@ enum FieldScanner {
             // The header's field of this column names it (header fields are the first ones stored).
             var name = "#\(fieldsInRecord + 1)"
             if result.recordCount > 0 && fieldsInRecord < result.columnCount,
-              let text = String(validating: UnsafeBufferPointer(rebasing: bytes[buffers.starts[fieldsInRecord]..<buffers.ends[fieldsInRecord]]), as: UTF8.self)
+              let text = String(validating: UnsafeBufferPointer(rebasing: bytes[Int(buffers.starts[fieldsInRecord])..<Int(buffers.ends[fieldsInRecord])]), as: UTF8.self)
             {
               name = text
             }
@@ -205,17 +206,33 @@ extension FieldScanner {
       }
       total += chunk.buffers.count
     }
-    result.starts.reserveCapacity(total)
-    result.ends.reserveCapacity(total)
-    result.starts.append(contentsOf: UnsafeBufferPointer(start: header.starts, count: header.count))
-    result.ends.append(contentsOf: UnsafeBufferPointer(start: header.ends, count: header.count))
-    result.recordLines = [headerLine]
-    for (c, chunk) in chunks.values.enumerated() {
-      result.starts.append(contentsOf: UnsafeBufferPointer(start: chunk.buffers.starts, count: chunk.buffers.count))
-      result.ends.append(contentsOf: UnsafeBufferPointer(start: chunk.buffers.ends, count: chunk.buffers.count))
-      let offset = firstLines[c]
-      result.recordLines.append(contentsOf: chunk.lines.lazy.map { $0 + offset })
-      chunk.buffers.deallocate()
+    // Concatenate with one allocation and one memcpy per chunk and array.
+    let parts = [(header.starts, header.ends, header.count)] + chunks.values.map { ($0.buffers.starts, $0.buffers.ends, $0.buffers.count) }
+    func concatenated(_ pick: ((UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, Int)) -> UnsafeMutablePointer<UInt32>) -> ContiguousArray<UInt32> {
+      ContiguousArray(unsafeUninitializedCapacity: total) { buffer, count in
+        var offset = 0
+        for part in parts {
+          (buffer.baseAddress! + offset).initialize(from: pick(part), count: part.2)
+          offset += part.2
+        }
+        count = total
+      }
+    }
+    result.starts = concatenated { $0.0 }
+    result.ends = concatenated { $0.1 }
+    let recordTotal = 1 + chunks.values.reduce(0) { $0 + $1.lines.count }
+    result.recordLines = ContiguousArray(unsafeUninitializedCapacity: recordTotal) { buffer, count in
+      buffer[0] = headerLine
+      var position = 1
+      for (c, chunk) in chunks.values.enumerated() {
+        let offset = firstLines[c]
+        chunk.lines.withUnsafeBufferPointer { lines in
+          for k in 0..<lines.count { buffer[position + k] = lines[k] + offset }
+        }
+        position += chunk.lines.count
+        chunk.buffers.deallocate()
+      }
+      count = recordTotal
     }
     result.hasEscapedQuote = ContiguousArray(repeating: false, count: total)
     result.recordCount = result.recordLines.count
@@ -267,16 +284,16 @@ private struct SharedBytes: @unchecked Sendable {
 
 /// Growable raw buffers of field boundaries, written by index with no per-field checks beyond capacity.
 struct FieldBuffers {
-  var starts = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-  var ends = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+  var starts = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
+  var ends = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
   var escapes = UnsafeMutablePointer<Bool>.allocate(capacity: 16)
   var count = 0
   var capacity = 16
 
   @inline(__always) mutating func append(_ start: Int, _ end: Int, _ escaped: Bool) {
     if count == capacity { reserve(capacity * 2) }
-    starts[count] = start
-    ends[count] = end
+    starts[count] = UInt32(truncatingIfNeeded: start)
+    ends[count] = UInt32(truncatingIfNeeded: end)
     escapes[count] = escaped
     count += 1
   }
