@@ -42,6 +42,13 @@ demo: release
 	$(CANDOR) fairness --model reports/adult_logistic.json --data samples/adult_test.csv --target income \
 	  --sensitive sex --sensitive race --sensitive sex,race --privileged sex=Male --bootstrap 200 --seed 1 \
 	  --json reports/fairness.json --html reports/fairness.html
+	$(CANDOR) mitigate reweigh --data samples/adult_train.csv --target income --positive '>50K' --drop fnlwgt \
+	  --sensitive sex --retrain-out reports/adult_reweighed.json --eval-data samples/adult_test.csv \
+	  --json reports/reweighing.json --html reports/reweighing.html
+	$(CANDOR) mitigate threshold --model reports/adult_logistic.json --data samples/adult_train.csv --target income \
+	  --sensitive race --constraint equalized_odds --eval-data samples/adult_test.csv --sweep \
+	  --compare-model reports/adult_reweighed.json --out reports/adult_equalized_odds.json \
+	  --json reports/threshold.json --html reports/threshold.html
 
 bench: release
 	bench/run.sh

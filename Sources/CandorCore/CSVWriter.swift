@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds RFC 4180 CSV text: fields holding a comma, quote, CR or LF are quoted, quotes doubled.
 public struct CSVWriter: Sendable {
   public private(set) var text = ""
@@ -30,34 +32,39 @@ extension String {
 }
 
 extension CSVWriter {
-  /// One numeric column as CSV bytes (header, then one value per line, shortest round-trip text). Each
-  /// distinct value is formatted once; bytes are copied into a buffer sized up front.
-  public static func column(_ name: String, values: [Double]) -> [UInt8] {
+  /// One numeric column as CSV bytes (header, then one value per line, shortest round-trip text), in one
+  /// pass: each distinct value is formatted once into a 32-byte slot (a double's shortest form is at most
+  /// 24 characters), and every row copies its slot as four 8-byte words into a buffer with that much slack,
+  /// which is then cut to length.
+  public static func column(_ name: String, values: [Double]) -> Data {
     var distinct = DistinctValues()
-    var items: [[UInt8]] = []
-    var header = Array(quoted(name).utf8)
-    header.append(0x0A)
-    var total = header.count
-    var indices = [Int](repeating: 0, count: values.count)
-    var row = 0
-    for value in values {
-      let (index, isNew) = distinct.index(of: value)
-      if isNew { items.append(Array("\(value)".utf8) + [0x0A]) }
-      total += items[index].count
-      indices[row] = index
-      row += 1
-    }
-    var bytes = [UInt8](repeating: 0, count: total)
-    bytes.withUnsafeMutableBytes { out in
-      var position = 0
-      func copy(_ source: [UInt8]) {
-        source.withUnsafeBytes { (out.baseAddress! + position).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        position += source.count
+    var slots: [(UInt64, UInt64, UInt64, UInt64)] = []
+    var lengths: [Int] = []
+    let header = Array(quoted(name).utf8) + [0x0A]
+    var data = Data(count: header.count + values.count * 25 + 32)
+    var used = 0
+    data.withUnsafeMutableBytes { raw in
+      let out = raw.baseAddress!
+      header.withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      used = header.count
+      values.withUnsafeBufferPointer { values in
+        for value in values {
+          let (index, isNew) = distinct.index(of: value)
+          if isNew {
+            var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            let text = Array("\(value)".utf8) + [0x0A]
+            withUnsafeMutableBytes(of: &slot) { $0.copyBytes(from: text.prefix(32)) }
+            slots.append(slot)
+            lengths.append(min(text.count, 32))
+          }
+          let slot = slots[index]
+          (out + used).storeBytes(of: slot, as: (UInt64, UInt64, UInt64, UInt64).self)
+          used += lengths[index]
+        }
       }
-      copy(header)
-      for index in indices { copy(items[index]) }
     }
-    return bytes
+    data.count = used
+    return data
   }
 }
 

@@ -29,9 +29,14 @@ extension Table {
     var radix = 1
     for (codes, levels) in zip(perColumnCodes, perColumnLevels) {
       let missingIndex = levels.count - 1
-      for r in 0..<rowCount {
-        let code = codes[r]
-        combined[r] += radix * (code == CategoricalColumn.missingCode ? missingIndex : Int(code))
+      let factor = radix
+      combined.withUnsafeMutableBufferPointer { combined in
+        codes.withUnsafeBufferPointer { codes in
+          for r in 0..<codes.count {
+            let code = codes[r]
+            combined[r] += factor * (code == CategoricalColumn.missingCode ? missingIndex : Int(code))
+          }
+        }
       }
       radix *= levels.count
     }
@@ -39,13 +44,19 @@ extension Table {
     var present: [Int] = []
     var groupOfCode: [Int: Int32] = [:]
     var table = radix <= 1 << 22 ? [Int32](repeating: -1, count: radix) : []
-    for r in 0..<rowCount {
-      let code = combined[r]
-      if table.isEmpty {
-        if groupOfCode[code] == nil { groupOfCode[code] = 0; present.append(code) }
-      } else if table[code] < 0 {
-        table[code] = 0
-        present.append(code)
+    if table.isEmpty {
+      for r in 0..<rowCount where groupOfCode[combined[r]] == nil {
+        groupOfCode[combined[r]] = 0
+        present.append(combined[r])
+      }
+    } else {
+      table.withUnsafeMutableBufferPointer { table in
+        combined.withUnsafeBufferPointer { combined in
+          for r in 0..<combined.count where table[combined[r]] < 0 {
+            table[combined[r]] = 0
+            present.append(combined[r])
+          }
+        }
       }
     }
     func parts(_ mixed: Int) -> [String] {
@@ -64,10 +75,26 @@ extension Table {
     }
     var groupOfRow = ContiguousArray<Int32>(repeating: 0, count: rowCount)
     var counts = [Int](repeating: 0, count: labelled.count)
-    for r in 0..<rowCount {
-      let g = table.isEmpty ? groupOfCode[combined[r]]! : table[combined[r]]
-      groupOfRow[r] = g
-      counts[Int(g)] += 1
+    if table.isEmpty {
+      for r in 0..<rowCount {
+        let g = groupOfCode[combined[r]]!
+        groupOfRow[r] = g
+        counts[Int(g)] += 1
+      }
+    } else {
+      groupOfRow.withUnsafeMutableBufferPointer { out in
+        counts.withUnsafeMutableBufferPointer { counts in
+          table.withUnsafeBufferPointer { table in
+            combined.withUnsafeBufferPointer { combined in
+              for r in 0..<combined.count {
+                let g = table[combined[r]]
+                out[r] = g
+                counts[Int(g)] += 1
+              }
+            }
+          }
+        }
+      }
     }
     let keys = labelled.map { $0.1.joined(separator: "|") }
     return Grouping(columns: names, keys: keys, groupOfRow: groupOfRow, counts: counts)

@@ -73,7 +73,7 @@ struct Reweigh: ParsableCommand {
     let reweighing = Reweighing.fit(labels: ContiguousArray(labels.map { UInt8($0) }), grouping: try table.grouping(by: features), baseWeights: base)
     var outputs: [(Data, String)] = []
     if let weightsOut {
-      outputs.append((Data(CSVWriter.column("weight", values: reweighing.rowWeights)), weightsOut))
+      outputs.append((CSVWriter.column("weight", values: reweighing.rowWeights), weightsOut))
     }
     var evaluation: MitigationComparison?
     if let retrainOut {
