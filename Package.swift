@@ -19,17 +19,19 @@ let package = Package(
     .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
-    .target(name: "CandorReport", dependencies: ["CandorFairness"]),
+    .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
+    .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain"]),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorCore", "CandorModels", "CandorFairness", "CandorReport",
+        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
     .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorTestSupport"]),
+    .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorCore", "CandorTestSupport"]),
   ]

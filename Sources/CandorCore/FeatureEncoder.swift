@@ -20,6 +20,22 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
     public let categories: [String]?
 
     public var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
+
+    public init(name: String, kind: Kind, mean: Double?, scale: Double?, categories: [String]?) {
+      self.name = name
+      self.kind = kind
+      self.mean = mean
+      self.scale = scale
+      self.categories = categories
+    }
+
+    public static func numeric(_ name: String, mean: Double, scale: Double) -> Feature {
+      Feature(name: name, kind: .numeric, mean: mean, scale: scale, categories: nil)
+    }
+
+    public static func categorical(_ name: String, categories: [String]) -> Feature {
+      Feature(name: name, kind: .categorical, mean: nil, scale: nil, categories: categories)
+    }
   }
 
   /// The encoded columns that belong to one raw feature.
