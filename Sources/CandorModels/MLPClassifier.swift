@@ -13,6 +13,12 @@ public struct MLPClassifier: Model, Equatable {
     /// inputs × outputs, so a batch goes through as `A · W + b`.
     public var weights: Matrix
     public var bias: [Double]
+
+    public init(weights: Matrix, bias: [Double]) {
+      precondition(bias.count == weights.columns, "one bias per output")
+      self.weights = weights
+      self.bias = bias
+    }
   }
 
   public let encoder: FeatureEncoder

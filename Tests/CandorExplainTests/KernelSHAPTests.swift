@@ -1,0 +1,165 @@
+import CandorCore
+import CandorModels
+import CandorTestSupport
+import Foundation
+import Testing
+
+@testable import CandorExplain
+
+/// Reference models rebuilt from their arrays and rows (Tests/Fixtures/*.json; README of the explain reference).
+enum ExplainFixtures {
+  static func table(numericNames: [String], numeric: [[Double]], categoricalNames: [String] = [], categorical: [[String]] = []) throws -> Table {
+    var columns: [Column] = numericNames.enumerated().map { j, name in
+      .numeric(NumericColumn(name: name, values: ContiguousArray(numeric.map { $0[j] })))
+    }
+    columns += categoricalNames.enumerated().map { j, name in .categorical(CategoricalColumn(name: name, strings: categorical.map { $0[j] })) }
+    return try Table(columns: columns)
+  }
+
+  /// Case B: logistic regression on the six numeric Adult columns.
+  static func adultNumeric() throws -> (LogisticRegression, background: Table, explain: Table, json: [String: Any]) {
+    let json = try Fixtures.json("adult_numeric_logreg_kernelshap.json") as! [String: Any]
+    let names = json["features"] as! [String]
+    let standardization = json["standardization"] as! [String: Any]
+    let means = standardization["mean"] as! [Double], stds = standardization["std"] as! [Double]
+    let encoder = FeatureEncoder(features: names.indices.map { .numeric(names[$0], mean: means[$0], scale: stds[$0]) })
+    let model = json["model"] as! [String: Any]
+    let coef = model["coef"] as! [Double]
+    let logistic = LogisticRegression(encoder: encoder, classes: ["<=50K", ">50K"], coefficients: Matrix(rows: 1, columns: coef.count, storage: ContiguousArray(coef)),
+                                      intercepts: [model["intercept"] as! Double])
+    let background = try table(numericNames: names, numeric: (json["background"] as! [String: Any])["raw"] as! [[Double]])
+    let explain = try table(numericNames: names, numeric: (json["explain"] as! [String: Any])["raw"] as! [[Double]])
+    return (logistic, background, explain, json)
+  }
+
+  /// Case C: the (16,) ReLU MLP on 12 grouped Adult features.
+  static func adultMLP() throws -> (MLPClassifier, background: Table, explain: Table, json: [String: Any]) {
+    let json = try Fixtures.json("adult_mlp_sampled.json") as! [String: Any]
+    let encoding = json["encoding"] as! [String: Any]
+    let numeric = encoding["numeric_features"] as! [String], categorical = encoding["categorical_features"] as! [String]
+    let standardization = encoding["numeric_standardization"] as! [String: Any]
+    let means = standardization["mean"] as! [Double], stds = standardization["std"] as! [Double]
+    let categories = (encoding["categorical_one_hot"] as! [String: Any])["categories"] as! [String: [String]]
+    let encoder = FeatureEncoder(features: numeric.indices.map { .numeric(numeric[$0], mean: means[$0], scale: stds[$0]) }
+      + categorical.map { .categorical($0, categories: categories[$0]!) })
+    let model = json["model"] as! [String: Any]
+    let w1 = model["W1"] as! [[Double]], w2 = model["W2"] as! [[Double]]
+    let mlp = MLPClassifier(encoder: encoder, classes: ["0", "1"], layers: [
+      .init(weights: Matrix(w1), bias: model["b1"] as! [Double]),
+      .init(weights: Matrix(w2), bias: model["b2"] as! [Double]),
+    ])
+    func rows(_ key: String) throws -> Table {
+      let block = json[key] as! [String: Any]
+      return try table(numericNames: numeric, numeric: block["numeric"] as! [[Double]], categoricalNames: categorical,
+                       categorical: block["categorical"] as! [[String]])
+    }
+    return (mlp, try rows("background"), try rows("explain"), json)
+  }
+
+  static func players(_ names: [String]) -> [FeatureGroup] { names.map { FeatureGroup(name: $0, columns: [$0]) } }
+}
+
+@Suite struct KernelSHAPTests {
+  // Case A: brute-force grouped Shapley values (2^9 coalitions), which shap reproduces to 1e-15.
+  @Test("German credit: exact grouped Shapley values within 1e-9, efficiency within 1e-12")
+  func germanExact() throws {
+    let json = try Fixtures.json("german_logreg_exact.json") as! [String: Any]
+    let model = try GermanModel.load()
+    let data = try GermanModel.data()
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let result = try KernelSHAP.explain(model: model, table: data, rows: Array(100..<120), background: data.selecting(rows: Array(0..<40)),
+                                        groups: ExplainFixtures.players(names), configuration: .init())
+    #expect(result.exact)
+    let truth = json["ground_truth"] as! [String: Any]
+    #expect(abs(result.baseValue[0] - (truth["base_value"] as! Double)) < 1e-12)
+    let expected = truth["shap_values"] as! [[Double]]
+    for (i, row) in result.rows.enumerated() {
+      #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9, "row \(row.row)")
+      #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-12)
+      #expect(row.stdErrors[0].allSatisfy { $0 == 0 })
+    }
+  }
+
+  // Case B: shap.KernelExplainer with every coalition enumerated, identity and logit links.
+  @Test("Adult numeric logistic regression: shap's enumerated values within 1e-8, both links", arguments: [Link.identity, .logit])
+  func adultNumeric(link: Link) throws {
+    let (model, background, explain, json) = try ExplainFixtures.adultNumeric()
+    var configuration = KernelSHAP.Configuration()
+    configuration.link = link
+    let result = try KernelSHAP.explain(model: model, table: explain, rows: Array(0..<explain.rowCount), background: background,
+                                        groups: ExplainFixtures.players(json["features"] as! [String]), configuration: configuration)
+    let block = json[link == .identity ? "identity_link" : "logit_link"] as! [String: Any]
+    let expected = block["exact_shap_values"] as! [[Double]]
+    for (i, row) in result.rows.enumerated() {
+      #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-8, "row \(i)")
+      // capital_loss is 0 in every background row: where the row's is 0 too, its φ is exactly 0.
+      if explain["capital_loss"]!.text(at: i) == "0" { #expect(row.values[0][3] == 0) }
+      #expect(abs(row.values[0].reduce(0, +) - (link.apply(row.prediction[0]) - result.baseValue[0])) < 1e-10)
+    }
+  }
+
+  @Test("Adult MLP: full enumeration (4094 coalitions) gives the exact values within 1e-9")
+  func mlpFullEnumeration() throws {
+    let (model, background, explain, json) = try ExplainFixtures.adultMLP()
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = 4094
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let result = try KernelSHAP.explain(model: model, table: explain, rows: Array(0..<5), background: background,
+                                        groups: ExplainFixtures.players(names), configuration: configuration)
+    let expected = (json["ground_truth"] as! [String: Any])["shap_values"] as! [[Double]]
+    for (i, row) in result.rows.enumerated() { #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9) }
+  }
+
+  /// The accuracy bar of the reference README: over 20 seeds × 5 rows × 12 features, Candor's mean absolute
+  /// error against the exact values must be within 3 combined standard errors of shap's at the same nsamples;
+  /// and the reported standard errors must cover about 95 % of errors at ±1.96 SE.
+  @Test("Adult MLP, sampled: no less accurate than shap at 256, 512 and 2048 coalitions, and calibrated errors",
+        arguments: [256, 512, 2048])
+  func mlpSampled(nsamples: Int) throws {
+    let (model, background, explain, json) = try ExplainFixtures.adultMLP()
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let exact = (json["ground_truth"] as! [String: Any])["shap_values"] as! [[Double]]
+    var perSeed: [Double] = []
+    var covered = 0, total = 0
+    for seed in 0..<20 {
+      var configuration = KernelSHAP.Configuration()
+      configuration.nsamples = nsamples
+      configuration.seed = UInt64(seed)
+      let result = try KernelSHAP.explain(model: model, table: explain, rows: Array(0..<5), background: background,
+                                          groups: ExplainFixtures.players(names), configuration: configuration)
+      var error = 0.0
+      for (i, row) in result.rows.enumerated() {
+        #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10)
+        for j in 0..<12 {
+          let e = abs(row.values[0][j] - exact[i][j])
+          error += e
+          if e <= 1.96 * row.stdErrors[0][j] { covered += 1 }
+          total += 1
+        }
+      }
+      perSeed.append(error / 60)
+    }
+    let mae = perSeed.reduce(0, +) / 20
+    let se = (perSeed.reduce(0) { $0 + ($1 - mae) * ($1 - mae) } / 19).squareRoot() / 20.0.squareRoot()
+    let bar = json["accuracy_bar"] as! [String: Any]
+    let reference = (bar["mae"] as! [String: Double])["\(nsamples)"]!, referenceSE = (bar["mae_standard_error"] as! [String: Double])["\(nsamples)"]!
+    #expect(mae <= reference + 3 * (referenceSE * referenceSE + se * se).squareRoot(), "MAE \(mae) vs shap \(reference)")
+    let coverage = Double(covered) / Double(total)
+    #expect(coverage > 0.85 && coverage < 0.995, "coverage \(coverage)")
+  }
+
+  @Test("same seed, same values; a feature the model ignores gets exactly 0")
+  func laws() throws {
+    let (model, background, explain, json) = try ExplainFixtures.adultMLP()
+    let extra = explain.replacing(.numeric(NumericColumn(name: "noise", values: [1, 2, 3, 4, 5])))
+    let noisyBackground = background.replacing(.numeric(NumericColumn(name: "noise", values: ContiguousArray((0..<50).map(Double.init)))))
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String] + ["noise"]
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = 500
+    configuration.seed = 4
+    let a = try KernelSHAP.explain(model: model, table: extra, rows: [0, 1], background: noisyBackground, groups: ExplainFixtures.players(names), configuration: configuration)
+    let b = try KernelSHAP.explain(model: model, table: extra, rows: [0, 1], background: noisyBackground, groups: ExplainFixtures.players(names), configuration: configuration)
+    #expect(a == b)
+    for row in a.rows { #expect(row.values[0][12] == 0) }
+  }
+}
