@@ -50,11 +50,14 @@ public enum SVGChart {
     public var points: [(x: Double, y: Double)]
     public var line = true
     public var markers = false
-    public init(name: String, points: [(x: Double, y: Double)], line: Bool = true, markers: Bool = false) {
+    /// A fixed colour (thin background lines such as ICE curves); nil takes the palette's.
+    public var color: String?
+    public init(name: String, points: [(x: Double, y: Double)], line: Bool = true, markers: Bool = false, color: String? = nil) {
       self.name = name
       self.points = points
       self.line = line
       self.markers = markers
+      self.color = color
     }
   }
 
@@ -82,7 +85,8 @@ public enum SVGChart {
       return (low - pad, high + pad)
     }
     let (x0, x1) = domain(allX, xDomain), (y0, y1) = domain(allY, yDomain)
-    let legendHeight = 14.0 * Double(series.count + highlights.count)
+    let legendSeries = series.filter { !$0.name.isEmpty }
+    let legendHeight = 14.0 * Double(legendSeries.count + highlights.count)
     let height = top + size + 46 + legendHeight
     func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * size }
     func py(_ v: Double) -> Double { top + (1 - (v - y0) / (y1 - y0)) * size }
@@ -101,24 +105,29 @@ public enum SVGChart {
     if diagonal {
       svg += "<line x1=\"\(f(px(0)))\" y1=\"\(f(py(0)))\" x2=\"\(f(px(1)))\" y2=\"\(f(py(1)))\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>"
     }
-    for (k, line) in series.enumerated() {
+    // Thin fixed-colour lines first, so the named series draw on top.
+    var legendRow = 0
+    for (k, line) in series.enumerated().sorted(by: { ($0.element.color == nil ? 1 : 0) < ($1.element.color == nil ? 1 : 0) }) {
       let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }
+      let stroke = line.color ?? color(k)
       if line.line {
         let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-        svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"1.6\"><title>\(escapeHTML(line.name))</title></polyline>"
+        svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(line.color == nil ? 1.6 : 0.6)\"><title>\(escapeHTML(line.name))</title></polyline>"
       }
       if line.markers {
         for point in points {
-          svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.6\" fill=\"\(color(k))\"><title>\(escapeHTML(line.name)): (\(formatValue(point.x)), \(formatValue(point.y)))</title></circle>"
+          svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.6\" fill=\"\(stroke)\"><title>\(escapeHTML(line.name)): (\(formatValue(point.x)), \(formatValue(point.y)))</title></circle>"
         }
       }
-      let y = top + size + 50 + 14 * Double(k)
-      svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
+      guard !line.name.isEmpty else { continue }
+      let y = top + size + 50 + 14 * Double(legendRow)
+      legendRow += 1
+      svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(stroke)\"/>"
       svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(line.name))</text>"
     }
     for (k, point) in highlights.enumerated() where point.x.isFinite && point.y.isFinite {
       svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>\(escapeHTML(point.label))</title></circle>"
-      let y = top + size + 50 + 14 * Double(series.count + k)
+      let y = top + size + 50 + 14 * Double(legendSeries.count + k)
       svg += "<circle cx=\"\(left + 5)\" cy=\"\(f(y - 6))\" r=\"4\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>"
       svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(point.label))</text>"
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CandorCore
+import CandorExplain
 import CandorFairness
 import CandorModels
 import Foundation
@@ -14,7 +15,7 @@ struct Candor: ParsableCommand {
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
     version: version,
-    subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self, Mitigate.self])
+    subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self, Mitigate.self, Explain.self])
 
   static func main() {
     BLAS.useSingleThread()
@@ -42,7 +43,7 @@ struct Candor: ParsableCommand {
   }
 
   static func isBadInput(_ error: any Error) -> Bool {
-    error is TableError || error is ModelError || error is OutputError || error is FairnessError
+    error is TableError || error is ModelError || error is OutputError || error is FairnessError || error is ExplainError
   }
 
   static func fail(_ message: String, code: Int32) -> Never {
