@@ -116,3 +116,20 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
                       seed: configuration.seed, rows: explanations, meanAbs: meanAbs)
   }
 }
+
+extension KernelSHAP {
+  /// The JSON document (see the README), written fast.
+  public var json: JSONValue {
+    .object([
+      ("method", .string(method)), ("features", .array(features.map(JSONValue.string))),
+      ("outputs", .array(outputs.map(JSONValue.string))), ("link", .string(link.rawValue)),
+      ("base_value", .numbers(baseValue)), ("nsamples", .integer(nsamples)), ("exact", .bool(exact)),
+      ("seed", .string(String(seed))),
+      ("rows", .array(rows.map { row in
+        .object([("row", .integer(row.row)), ("prediction", .numbers(row.prediction)),
+                 ("values", .array(row.values.map(JSONValue.numbers))), ("std_errors", .array(row.stdErrors.map(JSONValue.numbers)))])
+      })),
+      ("mean_abs", .object(features.map { ($0, .numbers(meanAbs[$0]!)) })),
+    ])
+  }
+}

@@ -145,3 +145,21 @@ public enum PartialDependence {
     return FeatureEffects(method: "ale", features: curves)
   }
 }
+
+extension FeatureEffects {
+  /// The JSON document (`method`, `features{name: {grid | levels, average, individual}}`), written fast.
+  public var json: JSONValue {
+    .object([
+      ("method", .string(method)),
+      ("features", .object(features.keys.sorted().map { name in
+        let curve = features[name]!
+        var members: [(String, JSONValue)] = []
+        if let grid = curve.grid { members.append(("grid", .numbers(grid))) }
+        if let levels = curve.levels { members.append(("levels", .array(levels.map(JSONValue.string)))) }
+        members.append(("average", .numbers(curve.average)))
+        if let individual = curve.individual { members.append(("individual", .array(individual.map(JSONValue.numbers)))) }
+        return (name, .object(members))
+      })),
+    ])
+  }
+}

@@ -38,7 +38,67 @@ public struct MLPClassifier: Model, Equatable {
   }
 
   public func predict(_ table: Table) throws -> Matrix {
-    forward(try encoder.transform(table)).output
+    forward(firstLayer: firstLayer(try encoder.encodedRows(table))).output
+  }
+
+  /// The first layer's pre-activations from rows encoded by entry: each row adds the weight rows of its few
+  /// non-zero inputs (one per raw feature) instead of multiplying a mostly-zero one-hot matrix.
+  func firstLayer(_ rows: EncodedRows) -> Matrix {
+    let layer = layers[0]
+    let width = layer.weights.columns, stride = rows.stride, count = rows.rows
+    var z = Matrix(rows: count, columns: width)
+    z.storage.withUnsafeMutableBufferPointer { out in
+      layer.weights.storage.withUnsafeBufferPointer { w in
+        layer.bias.withUnsafeBufferPointer { bias in
+          rows.indices.withUnsafeBufferPointer { indices in
+            rows.values.withUnsafeBufferPointer { values in
+              let o = out.baseAddress!, wp = w.baseAddress!, bp = bias.baseAddress!
+              let ip = indices.baseAddress!, vp = values.baseAddress!
+              for r in 0..<count {
+                let target = o + r * width
+                target.update(from: bp, count: width)
+                for s in (r * stride)..<((r + 1) * stride) {
+                  let column = Int(ip[s])
+                  if column < 0 { continue }
+                  let v = vp[s], source = wp + column * width
+                  for c in 0..<width { target[c] += v * source[c] }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return z
+  }
+
+  /// The rest of the forward pass from the first layer's pre-activations.
+  func forward(firstLayer z0: Matrix) -> ForwardPass {
+    var activations: [Matrix] = []
+    var z = z0
+    for l in 0..<layers.count {
+      if l > 0 {
+        var next = Matrix(rows: z.rows, columns: layers[l].weights.columns)
+        let bias = layers[l].bias
+        next.storage.withUnsafeMutableBufferPointer { out in
+          for r in 0..<next.rows { for c in 0..<next.columns { out[r * next.columns + c] = bias[c] } }
+        }
+        Matrix.multiply(activations[l - 1], .none, layers[l].weights, .none, beta: 1, into: &next)
+        z = next
+      }
+      if l < layers.count - 1 {
+        z.storage.withUnsafeMutableBufferPointer { values in
+          for i in 0..<values.count where values[i] < 0 { values[i] = 0 }
+        }
+        activations.append(z)
+      }
+    }
+    if z.columns == 1 {
+      z.storage.withUnsafeMutableBufferPointer { values in for i in 0..<values.count { values[i] = sigmoid(values[i]) } }
+    } else {
+      softmaxRows(&z)
+    }
+    return ForwardPass(activations: [], output: z)
   }
 
   // MARK: - Forward and backward

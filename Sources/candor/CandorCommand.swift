@@ -4,6 +4,12 @@ import CandorExplain
 import CandorFairness
 import CandorModels
 import Foundation
+#if canImport(Glibc)
+  import Glibc
+
+  /// glibc's `mallopt` (malloc.h, not part of the Glibc module).
+  @_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// `candor`: parse flags, call a library, write files. Exit 0 on success, 2 on bad input or usage, 1 on
 /// anything else; errors go to stderr as one or two plain sentences.
@@ -19,6 +25,12 @@ struct Candor: ParsableCommand {
 
   static func main() {
     BLAS.useSingleThread()
+    #if canImport(Glibc)
+      // Analyses allocate and free large blocks (synthetic batches, encoded rows) again and again. glibc
+      // returns such blocks to the kernel and every reuse then pays page faults; keep them in the heap.
+      _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+      _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+    #endif
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -118,7 +118,7 @@ struct Explain: ParsableCommand {
       configuration.seed = seed
       let result = try KernelSHAP.explain(model: loaded, table: table, rows: rowIndices, background: backgroundTable, groups: players,
                                           configuration: configuration)
-      if let json { outputs.append((try encoder.encode(result), json)) }
+      if let json { outputs.append((result.json.data(), json)) }
       if let html { outputs.append((Data(ExplainPage.shapHTML(result, explained: table, source: data).utf8), html)) }
       text = ExplainPage.shapText(result)
     case .pdp, .ale:
@@ -134,7 +134,7 @@ struct Explain: ParsableCommand {
       } else {
         result = try PartialDependence.accumulatedLocalEffects(model: loaded, table: table, features: names, bins: gridResolution)
       }
-      if let json { outputs.append((try encoder.encode(result), json)) }
+      if let json { outputs.append((result.json.data(), json)) }
       if let html { outputs.append((Data(ExplainPage.effectsHTML(result, source: data).utf8), html)) }
       text = ExplainPage.effectsText(result)
     }

@@ -82,3 +82,18 @@ import Testing
     #expect(try table.grouping(by: ["g", "h"]).keys == ["A|x", "A|y", "A-B|x"])
   }
 }
+
+@Suite struct JSONValueTests {
+  @Test("the writer escapes strings, writes non-finite numbers as strings, and parses back")
+  func roundTrip() throws {
+    let value = JSONValue.object([
+      ("name", .string("a \"quoted\"\\ line\nbreak")), ("values", .numbers([1.5, .nan, -.infinity, 0.1])),
+      ("nested", .array([.object([("ok", .bool(true)), ("n", .integer(3)), ("none", .null)])])),
+    ])
+    let parsed = try JSONSerialization.jsonObject(with: value.data()) as! [String: Any]
+    #expect(parsed["name"] as? String == "a \"quoted\"\\ line\nbreak")
+    let values = parsed["values"] as! [Any]
+    #expect(values[0] as? Double == 1.5 && values[1] as? String == "nan" && values[2] as? String == "-inf")
+    #expect(((parsed["nested"] as! [[String: Any]])[0]["n"] as? Int) == 3)
+  }
+}
