@@ -6,7 +6,8 @@ import Foundation
 extension KernelSHAP {
   /// One explained row: varying features, coalitions, one batched model call, the constrained regression.
   static func explainRow(model: any Model, source: Table, explained: Int, backgroundCount: Int, groupColumns: [[Int]],
-                         nsamples: Int, link: Link, random: SeededRandom, row: Int, meanBackground: [Double]) throws -> RowExplanation {
+                         nsamples: Int, link: Link, random: SeededRandom, row: Int, meanBackground: [Double],
+                         encoded: EncodedSource?) throws -> RowExplanation {
     var random = random
     let m = groupColumns.count
     let prediction = try model.predict(source.selecting(rows: [explained]))
@@ -28,22 +29,27 @@ extension KernelSHAP {
     guard v > 0 else { return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors) }
     let coalitions = (v < 31 && (1 << v) - 2 <= nsamples) ? Coalitions.enumerated(v) : Coalitions.shapBudget(v, nsamples: nsamples, random: &random)
     let count = coalitions.masks.count
-    // Synthetic rows: coalition c, background b → row c·B + b; each column gathers from the background row
-    // or from the explained row.
-    var columns: [Column] = []
-    for (index, column) in source.columns.enumerated() {
-      let owner = varying.firstIndex { groupColumns[$0].contains(index) }
-      var gather = [Int](repeating: 0, count: count * backgroundCount)
-      for c in 0..<count {
-        let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
-        for b in 0..<backgroundCount {
-          gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
+    // Synthetic rows: coalition c, background b → row c·B + b, each raw feature taken from the explained
+    // row or from background row b.
+    let predictions: Matrix
+    if let encoded {
+      predictions = encoded.model.predict(encoded: syntheticEncoded(encoded, coalitions: coalitions, varying: varying,
+                                                                    explained: explained, backgroundCount: backgroundCount))
+    } else {
+      var columns: [Column] = []
+      for (index, column) in source.columns.enumerated() {
+        let owner = varying.firstIndex { groupColumns[$0].contains(index) }
+        var gather = [Int](repeating: 0, count: count * backgroundCount)
+        for c in 0..<count {
+          let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
+          for b in 0..<backgroundCount {
+            gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
+          }
         }
+        columns.append(column.selecting(gather))
       }
-      columns.append(column.selecting(gather))
+      predictions = try model.predict(try Table(columns: columns, source: source.source))
     }
-    let synthetic = try Table(columns: columns, source: source.source)
-    let predictions = try model.predict(synthetic)
     // v(S) per coalition and output, after the link.
     var coalitionValues = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
     for k in 0..<outputCount {
@@ -53,14 +59,15 @@ extension KernelSHAP {
         coalitionValues[k][c] = link.apply(sum / Double(backgroundCount))
       }
     }
-    let blocks = Set(coalitions.block.filter { $0 >= 0 }).sorted()
     for k in 0..<outputCount {
       let base = link.apply(meanBackground[k]), total = link.apply(fx[k]) - base
-      let full = try solve(coalitions, keep: nil, values: coalitionValues[k], base: base, total: total, v: v)
+      let equations = NormalEquations(coalitions, values: coalitionValues[k], base: base, total: total, v: v)
+      let full = try equations.solve(excluding: nil)
       for (i, j) in varying.enumerated() { values[k][j] = full[i] }
+      let blocks = equations.blocks
       if blocks.count > 1 {
         // Jackknife over blocks of sampled coalitions: SE² = (G−1)/G · Σ (φ₋g − φ̄)².
-        let leaveOut = try blocks.map { g in try solve(coalitions, keep: { coalitions.block[$0] != g }, values: coalitionValues[k], base: base, total: total, v: v) }
+        let leaveOut = try blocks.map { g in try equations.solve(excluding: g) }
         let groups = Double(blocks.count)
         for (i, j) in varying.enumerated() {
           let mean = leaveOut.reduce(0) { $0 + $1[i] } / groups
@@ -71,6 +78,42 @@ extension KernelSHAP {
     return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors)
   }
 
+  /// Encoded synthetic rows: each encoder slot's entry copied from the explained row (its player is in the
+  /// coalition, or it belongs to no player) or from the background row.
+  static func syntheticEncoded(_ encoded: EncodedSource, coalitions: Coalitions, varying: [Int], explained: Int, backgroundCount: Int) -> EncodedRows {
+    let source = encoded.rows
+    let stride = source.stride
+    let count = coalitions.masks.count
+    var synthetic = EncodedRows(rows: count * backgroundCount, columns: source.columns, stride: stride)
+    // For each slot: the position of its player among the varying ones (−1: none → explained row; −2: a
+    // non-varying player → background, equal anyway).
+    let position = encoded.owner.map { owner -> Int in
+      guard owner >= 0 else { return -1 }
+      return varying.firstIndex(of: owner) ?? -2
+    }
+    synthetic.indices.withUnsafeMutableBufferPointer { outIndices in
+      synthetic.values.withUnsafeMutableBufferPointer { outValues in
+        source.indices.withUnsafeBufferPointer { inIndices in
+          source.values.withUnsafeBufferPointer { inValues in
+            for c in 0..<count {
+              let mask = coalitions.masks[c]
+              for b in 0..<backgroundCount {
+                let target = (c * backgroundCount + b) * stride
+                for slot in 0..<stride {
+                  let p = position[slot]
+                  let from = (p == -1 || (p >= 0 && mask[p]) ? explained : b) * stride + slot
+                  outIndices[target + slot] = inIndices[from]
+                  outValues[target + slot] = inValues[from]
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return synthetic
+  }
+
   /// Columns of no player keep the explained row's value; columns of a non-varying player equal it anyway.
   private static func belongsToAPlayer(_ column: Int, _ groupColumns: [[Int]]) -> Bool {
     groupColumns.contains { $0.contains(column) }
@@ -78,30 +121,75 @@ extension KernelSHAP {
 
   /// The weighted least squares with Σφ = total, by eliminating the last player (shap's `solve`):
   /// y_S − z_{S,last}·total = Σ_{j<last} (z_{S,j} − z_{S,last})·φ_j, solved from the normal equations.
+  /// The normal equations are sums over coalitions, so they are accumulated per jackknife block once and a
+  /// leave-one-block-out system is the total minus that block's part.
   static func solve(_ coalitions: Coalitions, keep: ((Int) -> Bool)?, values: [Double], base: Double, total: Double, v: Int) throws -> [Double] {
-    if v == 1 { return [total] }
-    let unknowns = v - 1
-    var normal = Matrix(rows: unknowns, columns: unknowns)
-    var rightHandSide = [Double](repeating: 0, count: unknowns)
-    var z = [Double](repeating: 0, count: unknowns)
-    for c in coalitions.masks.indices where keep?(c) ?? true {
-      let mask = coalitions.masks[c], w = coalitions.weights[c]
+    try NormalEquations(coalitions, values: values, base: base, total: total, v: v).solve(excluding: nil)
+  }
+}
+
+/// Σ w·zzᵀ and Σ w·z·y of the constrained regression, overall and per jackknife block.
+struct NormalEquations {
+  let unknowns: Int
+  let total: Double
+  var gram: [Double]
+  var rightHandSide: [Double]
+  var blockGram: [Int: [Double]] = [:]
+  var blockRightHandSide: [Int: [Double]] = [:]
+
+  init(_ coalitions: Coalitions, values: [Double], base: Double, total: Double, v: Int) {
+    unknowns = v - 1
+    self.total = total
+    let n = max(unknowns, 0)
+    gram = [Double](repeating: 0, count: n * n)
+    rightHandSide = [Double](repeating: 0, count: n)
+    guard n > 0 else { return }
+    var z = [Double](repeating: 0, count: n)
+    for c in coalitions.masks.indices {
+      let mask = coalitions.masks[c], w = coalitions.weights[c], block = coalitions.block[c]
       let last = mask[v - 1] ? 1.0 : 0.0
-      for j in 0..<unknowns { z[j] = (mask[j] ? 1 : 0) - last }
+      for j in 0..<n { z[j] = (mask[j] ? 1 : 0) - last }
       let y = values[c] - base - last * total
-      for i in 0..<unknowns where z[i] != 0 {
-        rightHandSide[i] += w * z[i] * y
-        for j in 0..<unknowns where z[j] != 0 { normal[i, j] += w * z[i] * z[j] }
+      if block >= 0 && blockGram[block] == nil {
+        blockGram[block] = [Double](repeating: 0, count: n * n)
+        blockRightHandSide[block] = [Double](repeating: 0, count: n)
+      }
+      gram.withUnsafeMutableBufferPointer { g in
+        rightHandSide.withUnsafeMutableBufferPointer { r in
+          for i in 0..<n where z[i] != 0 {
+            r[i] += w * z[i] * y
+            for j in 0..<n where z[j] != 0 { g[i * n + j] += w * z[i] * z[j] }
+          }
+        }
+      }
+      if block >= 0 {
+        for i in 0..<n where z[i] != 0 {
+          blockRightHandSide[block]![i] += w * z[i] * y
+          for j in 0..<n where z[j] != 0 { blockGram[block]![i * n + j] += w * z[i] * z[j] }
+        }
       }
     }
+  }
+
+  var blocks: [Int] { blockGram.keys.sorted() }
+
+  /// φ for every player (the last from the constraint), without `excluding`'s coalitions when given.
+  func solve(excluding block: Int?) throws -> [Double] {
+    if unknowns == 0 { return [total] }
+    var g = gram, r = rightHandSide
+    if let block, let bg = blockGram[block], let br = blockRightHandSide[block] {
+      for k in g.indices { g[k] -= bg[k] }
+      for k in r.indices { r[k] -= br[k] }
+    }
+    let matrix = Matrix(rows: unknowns, columns: unknowns, storage: ContiguousArray(g))
     let solution: [Double]
     do {
-      solution = try normal.solveSymmetricPositiveDefinite(rightHandSide)
+      solution = try matrix.solveSymmetricPositiveDefinite(r)
     } catch {
-      // Too few distinct coalitions for a full-rank system: the least-squares solution through QR.
-      var augmented = normal
-      for i in 0..<unknowns { augmented[i, i] += 1e-12 }
-      solution = try augmented.solveSymmetricPositiveDefinite(rightHandSide)
+      // Too few distinct coalitions for a full-rank system: a tiny ridge keeps it solvable.
+      var damped = matrix
+      for i in 0..<unknowns { damped[i, i] += 1e-12 }
+      solution = try damped.solveSymmetricPositiveDefinite(r)
     }
     return solution + [total - solution.reduce(0, +)]
   }

@@ -96,11 +96,13 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     let outputs = model.outputKind == .binaryProbability ? [model.classes[1]] : model.classes
     let results = DisjointWrites<Result<RowExplanation, any Error>?>(repeating: nil, count: rows.count)
     let groupColumns = groups.map { $0.columns.map { source.index(of: $0)! } }
+    let fastPath = try EncodedSource(model: model, source: source, groups: groups)
     parallelFor(rows.count) { i in
       results[i] = Result {
         try explainRow(model: model, source: source, explained: backgroundCount + i, backgroundCount: backgroundCount,
                        groupColumns: groupColumns, nsamples: nsamples, link: configuration.link,
-                       random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i], meanBackground: meanBackground)
+                       random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i], meanBackground: meanBackground,
+                       encoded: fastPath)
       }
     }
     let explanations = try results.values.map { try $0!.get() }
@@ -131,5 +133,29 @@ extension KernelSHAP {
       })),
       ("mean_abs", .object(features.map { ($0, .numbers(meanAbs[$0]!)) })),
     ])
+  }
+}
+
+/// The background and explained rows encoded once, for models that take encoded input: synthetic rows are
+/// then recombined from encoded entries (one per raw feature) instead of being built and re-encoded.
+struct EncodedSource: @unchecked Sendable {
+  let model: any EncodedInputModel
+  let rows: EncodedRows
+  /// For each encoder slot (raw feature), the player that owns it, or −1.
+  let owner: [Int]
+
+  init?(model: any Model, source: Table, groups: [FeatureGroup]) throws {
+    guard let encodedModel = model as? any EncodedInputModel else { return nil }
+    let slots = encodedModel.encoder.featureNames
+    var owner = [Int](repeating: -1, count: slots.count)
+    for (g, group) in groups.enumerated() {
+      for column in group.columns {
+        guard let slot = slots.firstIndex(of: column) else { continue }
+        owner[slot] = g
+      }
+    }
+    self.model = encodedModel
+    rows = try encodedModel.encoder.encodedRows(source)
+    self.owner = owner
   }
 }

@@ -61,7 +61,19 @@ public struct MLPClassifier: Model, Equatable {
                   let column = Int(ip[s])
                   if column < 0 { continue }
                   let v = vp[s], source = wp + column * width
-                  for c in 0..<width { target[c] += v * source[c] }
+                  // Four lanes at a time (one AVX2 register), the tail one by one.
+                  var c = 0
+                  let lanes = SIMD4<Double>(repeating: v)
+                  while c + 4 <= width {
+                    let t = UnsafeRawPointer(target + c).loadUnaligned(as: SIMD4<Double>.self)
+                    let w4 = UnsafeRawPointer(source + c).loadUnaligned(as: SIMD4<Double>.self)
+                    UnsafeMutableRawPointer(target + c).storeBytes(of: t + lanes * w4, as: SIMD4<Double>.self)
+                    c += 4
+                  }
+                  while c < width {
+                    target[c] += v * source[c]
+                    c += 1
+                  }
                 }
               }
             }

@@ -44,3 +44,23 @@ extension Model {
     return full
   }
 }
+
+/// A model whose first step is a `FeatureEncoder`: it can also score rows already encoded by entry, so an
+/// analysis that builds many synthetic rows from a few real ones (KernelSHAP) can recombine encoded entries
+/// instead of building and re-encoding tables.
+public protocol EncodedInputModel: Model {
+  var encoder: FeatureEncoder { get }
+  func predict(encoded: EncodedRows) -> Matrix
+}
+
+extension LogisticRegression: EncodedInputModel {
+  public func predict(encoded: EncodedRows) -> Matrix { probabilities(encoded) }
+}
+
+extension LinearRegression: EncodedInputModel {
+  public func predict(encoded: EncodedRows) -> Matrix { predictions(encoded) }
+}
+
+extension MLPClassifier: EncodedInputModel {
+  public func predict(encoded: EncodedRows) -> Matrix { forward(firstLayer: firstLayer(encoded)).output }
+}
