@@ -3,18 +3,20 @@ import Foundation
 /// A JSON document built in code and written by a small byte-level writer: several times faster than
 /// `JSONEncoder` for results with many numbers (ICE curves, SHAP matrices). Keys keep the order given;
 /// non-finite numbers are written as the strings "nan", "inf", "-inf" (as everywhere in Candor's JSON).
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
   case number(Double)
   case integer(Int)
   case string(String)
   case bool(Bool)
   case null
-  case array([JSONValue])
-  case object([(String, JSONValue)])
+  /// A long list of numbers, stored flat (no value per element).
+  case numberArray([Double])
+  indirect case array([JSONValue])
+  indirect case object([(String, JSONValue)])
 
   public static func == (a: JSONValue, b: JSONValue) -> Bool { a.data() == b.data() }
 
-  public static func numbers(_ values: [Double]) -> JSONValue { .array(values.map(JSONValue.number)) }
+  public static func numbers(_ values: [Double]) -> JSONValue { .numberArray(values) }
 
   /// The document as UTF-8 bytes, two-space indented, arrays of scalars on one line.
   public func data() -> Data {
@@ -27,7 +29,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
   private var isScalar: Bool {
     switch self {
-    case .array, .object: false
+    case .array, .object, .numberArray: false
     default: true
     }
   }
@@ -35,9 +37,14 @@ public indirect enum JSONValue: Sendable, Equatable {
   private func write(into out: inout [UInt8], indent: Int) {
     switch self {
     case let .number(value):
-      if value.isNaN { out += Array("\"nan\"".utf8) } else if value.isInfinite { out += Array((value > 0 ? "\"inf\"" : "\"-inf\"").utf8) } else {
-        out += Array(value.description.utf8)
+      Self.writeNumber(value, into: &out)
+    case let .numberArray(values):
+      out.append(0x5B)
+      for (i, value) in values.enumerated() {
+        if i > 0 { out.append(0x2C); out.append(0x20) }
+        Self.writeNumber(value, into: &out)
       }
+      out.append(0x5D)
     case let .integer(value): out += Array(String(value).utf8)
     case let .string(text): Self.writeString(text, into: &out)
     case let .bool(value): out += Array((value ? "true" : "false").utf8)
@@ -75,6 +82,16 @@ public indirect enum JSONValue: Sendable, Equatable {
       out.append(0x0A)
       out += [UInt8](repeating: 0x20, count: indent)
       out.append(0x7D)
+    }
+  }
+
+  private static func writeNumber(_ value: Double, into out: inout [UInt8]) {
+    if value.isNaN {
+      out.append(contentsOf: "\"nan\"".utf8)
+    } else if value.isInfinite {
+      out.append(contentsOf: (value > 0 ? "\"inf\"" : "\"-inf\"").utf8)
+    } else {
+      out.append(contentsOf: value.description.utf8)
     }
   }
 
