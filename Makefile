@@ -49,6 +49,12 @@ demo: release
 	  --sensitive race --constraint equalized_odds --eval-data samples/adult_test.csv --sweep \
 	  --compare-model reports/adult_reweighed.json --out reports/adult_equalized_odds.json \
 	  --json reports/threshold.json --html reports/threshold.html
+	$(CANDOR) explain --model reports/adult_logistic.json --data samples/adult_test.csv --method kernelshap \
+	  --background 100 --rows 0:50 --link logit --json reports/shap.json --html reports/shap.html
+	$(CANDOR) explain --model reports/adult_logistic.json --data samples/adult_test.csv --method permutation \
+	  --target income --scorer roc_auc --repeats 10 --json reports/permutation.json --html reports/permutation.html
+	$(CANDOR) explain --model reports/adult_logistic.json --data samples/adult_test.csv --method pdp \
+	  --features age,hours_per_week,education --ice --html reports/pdp.html
 
 bench: release
 	bench/run.sh
