@@ -6,8 +6,8 @@ import Foundation
 extension KernelSHAP {
   /// One explained row: varying features, coalitions, one batched model call, the constrained regression.
   static func explainRow(model: any Model, source: Table, explained: Int, backgroundCount: Int, groupColumns: [[Int]],
-                         nsamples: Int, link: Link, random: SeededRandom, row: Int, meanBackground: [Double],
-                         encoded: EncodedSource?) throws -> RowExplanation {
+                         nsamples: Int, link: Link, random: SeededRandom, row: Int, meanBackground: [Double], backgroundWeights: [Double],
+                         encoded: EncodedSource?, tolerance: Double? = nil, maxFeatures: Int? = nil) throws -> RowExplanation {
     var random = random
     let m = groupColumns.count
     let prediction = try model.predict(source.selecting(rows: [explained]))
@@ -23,11 +23,30 @@ extension KernelSHAP {
         return (0..<backgroundCount).contains { b in column.text(at: b) != column.text(at: explained) }
       }
     }
+    let v = varying.count
+    guard v > 0 else {
+      let zeros = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputCount)
+      return RowExplanation(row: row, prediction: fx, values: zeros, stdErrors: zeros, stoppedBy: "exact")
+    }
+    // With a tolerance, start small and double the coalitions until every standard error is below it or the
+    // budget is spent.
+    var budget = tolerance == nil ? nsamples : min(nsamples, max(256, 4 * (v + 2)))
+    while true {
+      let (values, errors, exact) = try estimate(budget: budget)
+      let largest = errors.flatMap { $0 }.max() ?? 0
+      if let tolerance, !exact, largest > tolerance, budget < nsamples {
+        budget = min(2 * budget, nsamples)
+        continue
+      }
+      let stoppedBy = exact ? "exact" : (tolerance.map { largest <= $0 } ?? false) ? "tolerance" : "budget"
+      return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors, stoppedBy: stoppedBy)
+    }
+
+    func estimate(budget nsamples: Int) throws -> (values: [[Double]], errors: [[Double]], exact: Bool) {
     var values = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputCount)
     var errors = values
-    let v = varying.count
-    guard v > 0 else { return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors) }
-    let coalitions = (v < 31 && (1 << v) - 2 <= nsamples) ? Coalitions.enumerated(v) : Coalitions.shapBudget(v, nsamples: nsamples, random: &random)
+    let exact = v < 31 && (1 << v) - 2 <= nsamples
+    let coalitions = exact ? Coalitions.enumerated(v) : Coalitions.shapBudget(v, nsamples: nsamples, random: &random)
     let count = coalitions.masks.count
     // Synthetic rows: coalition c, background b → row c·B + b, each raw feature taken from the explained
     // row or from background row b.
@@ -55,27 +74,37 @@ extension KernelSHAP {
     for k in 0..<outputCount {
       for c in 0..<count {
         var sum = 0.0
-        for b in 0..<backgroundCount { sum += predictions[c * backgroundCount + b, k] }
-        coalitionValues[k][c] = link.apply(sum / Double(backgroundCount))
+        for b in 0..<backgroundCount { sum += backgroundWeights[b] * predictions[c * backgroundCount + b, k] }
+        coalitionValues[k][c] = link.apply(sum)
       }
     }
     for k in 0..<outputCount {
       let base = link.apply(meanBackground[k]), total = link.apply(fx[k]) - base
-      let equations = NormalEquations(coalitions, values: coalitionValues[k], base: base, total: total, v: v)
-      let full = try equations.solve(excluding: nil)
-      for (i, j) in varying.enumerated() { values[k][j] = full[i] }
+      var equations = NormalEquations(coalitions, values: coalitionValues[k], base: base, total: total, v: v)
+      var full = try equations.solve(excluding: nil)
+      var players = varying
+      if let maxFeatures, maxFeatures < v {
+        // Explicit feature selection (never silent): keep the K largest |φ| of the full solution and solve
+        // again on those alone, the others 0.
+        let keep = (0..<v).sorted { abs(full[$0]) > abs(full[$1]) }.prefix(maxFeatures).sorted()
+        equations = NormalEquations(coalitions.projected(onto: keep), values: coalitionValues[k], base: base, total: total, v: keep.count)
+        full = try equations.solve(excluding: nil)
+        players = keep.map { varying[$0] }
+      }
+      for (i, j) in players.enumerated() { values[k][j] = full[i] }
       let blocks = equations.blocks
       if blocks.count > 1 {
         // Jackknife over blocks of sampled coalitions: SE² = (G−1)/G · Σ (φ₋g − φ̄)².
         let leaveOut = try blocks.map { g in try equations.solve(excluding: g) }
         let groups = Double(blocks.count)
-        for (i, j) in varying.enumerated() {
+        for (i, j) in players.enumerated() {
           let mean = leaveOut.reduce(0) { $0 + $1[i] } / groups
           errors[k][j] = ((groups - 1) / groups * leaveOut.reduce(0) { $0 + ($1[i] - mean) * ($1[i] - mean) }).squareRoot()
         }
       }
     }
-    return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors)
+    return (values, errors, exact)
+    }
   }
 
   /// Encoded synthetic rows: each encoder slot's entry copied from the explained row (its player is in the

@@ -31,10 +31,13 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     /// values[output][feature]
     public var values: [[Double]]
     public var stdErrors: [[Double]]
+    /// "exact" (every coalition), "tolerance" (every standard error below it) or "budget" (nsamples spent).
+    public var stoppedBy: String
 
     enum CodingKeys: String, CodingKey {
       case row, prediction, values
       case stdErrors = "std_errors"
+      case stoppedBy = "stopped_by"
     }
   }
 
@@ -48,17 +51,28 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
   public var seed: UInt64
   public var rows: [RowExplanation]
   public var meanAbs: [String: [Double]]
+  /// Set when --max-features selected features; nil otherwise.
+  public var maxFeatures: Int?
+  public var tolerance: Double?
 
   enum CodingKeys: String, CodingKey {
     case method, features, outputs, link, nsamples, exact, seed, rows
+    case tolerance
     case baseValue = "base_value"
     case meanAbs = "mean_abs"
+    case maxFeatures = "max_features"
   }
 
   public struct Configuration: Sendable {
     public var nsamples: Int?
     public var link: Link = .identity
     public var seed: UInt64 = 0
+    /// Weights of the background rows (k-means centroids carry their cluster sizes); nil: equal.
+    public var backgroundWeights: [Double]?
+    /// Keep sampling until every standard error is below this (nsamples is then the budget).
+    public var tolerance: Double?
+    /// Explicit feature selection: only the K largest |φ| are estimated, the rest reported as 0.
+    public var maxFeatures: Int?
     public init() {}
   }
 
@@ -70,6 +84,12 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
                              configuration: Configuration) throws -> KernelSHAP {
     let featureCount = groups.count
     let nsamples = configuration.nsamples ?? 2 * featureCount + 2048
+    if let k = configuration.maxFeatures, k < 1 {
+      throw ExplainError.invalidOption(name: "max-features", value: "\(k)", reason: "needs at least 1")
+    }
+    if let t = configuration.tolerance, !(t > 0) {
+      throw ExplainError.invalidOption(name: "tolerance", value: "\(t)", reason: "needs a positive number")
+    }
     guard nsamples >= featureCount + 2 else {
       throw ExplainError.invalidOption(name: "nsamples", value: "\(nsamples)", reason: "needs at least M + 2 = \(featureCount + 2) for \(featureCount) features")
     }
@@ -90,8 +110,11 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     let backgroundCount = background.rowCount
     let basePredictions = try model.predict(source.selecting(rows: Array(0..<backgroundCount)))
     let outputCount = basePredictions.columns
+    let weights = configuration.backgroundWeights.map { w in w.map { $0 / w.reduce(0, +) } }
+      ?? [Double](repeating: 1 / Double(backgroundCount), count: backgroundCount)
+    precondition(weights.count == backgroundCount, "one weight per background row")
     let meanBackground = (0..<outputCount).map { k in
-      (0..<backgroundCount).reduce(0) { $0 + basePredictions[$1, k] } / Double(backgroundCount)
+      (0..<backgroundCount).reduce(0) { $0 + weights[$1] * basePredictions[$1, k] }
     }
     let outputs = model.outputKind == .binaryProbability ? [model.classes[1]] : model.classes
     let results = DisjointWrites<Result<RowExplanation, any Error>?>(repeating: nil, count: rows.count)
@@ -102,7 +125,8 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
         try explainRow(model: model, source: source, explained: backgroundCount + i, backgroundCount: backgroundCount,
                        groupColumns: groupColumns, nsamples: nsamples, link: configuration.link,
                        random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i], meanBackground: meanBackground,
-                       encoded: fastPath)
+                       backgroundWeights: weights, encoded: fastPath, tolerance: configuration.tolerance,
+                       maxFeatures: configuration.maxFeatures)
       }
     }
     let explanations = try results.values.map { try $0!.get() }
@@ -115,7 +139,8 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     let exact = featureCount < 31 && (1 << featureCount) - 2 <= nsamples
     return KernelSHAP(features: groups.map(\.name), outputs: outputs, link: configuration.link,
                       baseValue: meanBackground.map(configuration.link.apply), nsamples: nsamples, exact: exact,
-                      seed: configuration.seed, rows: explanations, meanAbs: meanAbs)
+                      seed: configuration.seed, rows: explanations, meanAbs: meanAbs,
+                      maxFeatures: configuration.maxFeatures.flatMap { $0 < featureCount ? $0 : nil }, tolerance: configuration.tolerance)
   }
 }
 
@@ -129,9 +154,12 @@ extension KernelSHAP {
       ("seed", .string(String(seed))),
       ("rows", .array(rows.map { row in
         .object([("row", .integer(row.row)), ("prediction", .numbers(row.prediction)),
-                 ("values", .array(row.values.map(JSONValue.numbers))), ("std_errors", .array(row.stdErrors.map(JSONValue.numbers)))])
+                 ("values", .array(row.values.map(JSONValue.numbers))), ("std_errors", .array(row.stdErrors.map(JSONValue.numbers))),
+                 ("stopped_by", .string(row.stoppedBy))])
       })),
       ("mean_abs", .object(features.map { ($0, .numbers(meanAbs[$0]!)) })),
+      ("max_features", maxFeatures.map { .integer($0) } ?? .null),
+      ("tolerance", tolerance.map { .number($0) } ?? .null),
     ])
   }
 }

@@ -36,8 +36,13 @@ public enum ExplainPage {
 
   public static func shapText(_ result: KernelSHAP) -> String {
     var lines = ["KernelSHAP (\(result.exact ? "exact: every coalition" : "\(result.nsamples) coalitions per row"), link \(result.link.rawValue), "
-      + "\(result.rows.count) rows); base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", ")).",
-                 "Mean |φ| by feature:"]
+      + "\(result.rows.count) rows); base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
+    if let k = result.maxFeatures { lines.append("Feature selection: only the \(k) largest |φ| per row were estimated (--max-features); the others are 0.") }
+    if let t = result.tolerance {
+      let met = result.rows.filter { $0.stoppedBy != "budget" }.count
+      lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
+    }
+    lines.append("Mean |φ| by feature:")
     let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
     for name in result.features.sorted(by: { result.meanAbs[$0]![0] > result.meanAbs[$1]![0] }) {
       lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + result.meanAbs[name]!.map { formatValue($0) }.joined(separator: "  "))

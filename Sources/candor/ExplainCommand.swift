@@ -48,11 +48,20 @@ struct Explain: ParsableCommand {
   @Option(name: .customLong("sample-weight"), help: "Permutation: column of sample weights for the scorer.")
   var sampleWeight: String?
 
-  @Option(help: "KernelSHAP: background rows — a CSV file, or a number of rows sampled from the data.")
+  @Option(help: "KernelSHAP: background rows — a CSV file, or a number of rows sampled from the data (with --background-kmeans: the rows to cluster).")
   var background: String = "100"
+
+  @Option(name: .customLong("background-kmeans"), help: "KernelSHAP: summarize the background by k-means into K weighted rows.")
+  var backgroundKmeans: Int?
 
   @Option(help: "KernelSHAP: coalitions per row (default 2M + 2048; every coalition when 2^M - 2 fits).")
   var nsamples: Int?
+
+  @Option(help: "KernelSHAP: keep sampling until every standard error is below this, or nsamples is spent.")
+  var tolerance: Double?
+
+  @Option(name: .customLong("max-features"), help: "KernelSHAP: estimate only the K features with the largest |φ| (others reported as 0).")
+  var maxFeatures: Int?
 
   @Option(help: "KernelSHAP: identity or logit.")
   var link: Link = .identity
@@ -111,8 +120,18 @@ struct Explain: ParsableCommand {
       text = ExplainPage.permutationText(result)
     case .kernelshap:
       let rowIndices = try self.rowIndices(count: table.rowCount)
-      let backgroundTable = try self.backgroundTable(table)
+      var backgroundTable = try self.backgroundTable(table)
       var configuration = KernelSHAP.Configuration()
+      if let clusters = backgroundKmeans {
+        guard let encoderModel = loaded as? any EncodedInputModel else {
+          throw ExplainError.invalidOption(name: "background-kmeans", value: "\(clusters)", reason: "k-means needs a model with a feature encoder")
+        }
+        let summary = try BackgroundSummary.kmeans(backgroundTable, encoder: encoderModel.encoder, clusters: clusters, seed: seed)
+        backgroundTable = summary.rows
+        configuration.backgroundWeights = summary.weights
+      }
+      configuration.tolerance = tolerance
+      configuration.maxFeatures = maxFeatures
       configuration.nsamples = nsamples
       configuration.link = link
       configuration.seed = seed

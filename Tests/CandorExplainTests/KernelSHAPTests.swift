@@ -163,3 +163,48 @@ enum ExplainFixtures {
     for row in a.rows { #expect(row.values[0][12] == 0) }
   }
 }
+
+@Suite struct KernelSHAPOptionTests {
+  static func run(_ change: (inout KernelSHAP.Configuration) -> Void, background: Table? = nil) throws -> KernelSHAP {
+    let (model, bg, explain, json) = try ExplainFixtures.adultMLP()
+    var configuration = KernelSHAP.Configuration()
+    change(&configuration)
+    return try KernelSHAP.explain(model: model, table: explain, rows: Array(0..<5), background: background ?? bg,
+                                  groups: ExplainFixtures.players((json["encoding"] as! [String: Any])["raw_features"] as! [String]),
+                                  configuration: configuration)
+  }
+
+  @Test("--tolerance keeps sampling until every standard error is below it, or says the budget ran out")
+  func tolerance() throws {
+    let result = try Self.run { $0.tolerance = 0.002; $0.nsamples = 4000; $0.seed = 1 }
+    for row in result.rows {
+      let largest = row.stdErrors[0].max()!
+      #expect(row.stoppedBy == "tolerance" ? largest <= 0.002 : row.stoppedBy == "budget")
+      #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10)
+    }
+    #expect(result.rows.contains { $0.stoppedBy == "tolerance" })
+  }
+
+  @Test("--max-features K estimates K features per row, the rest exactly 0, efficiency kept")
+  func maxFeatures() throws {
+    let result = try Self.run { $0.maxFeatures = 4; $0.nsamples = 1000 }
+    #expect(result.maxFeatures == 4)
+    for row in result.rows {
+      #expect(row.values[0].filter { $0 != 0 }.count <= 4)
+      #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10)
+    }
+  }
+
+  @Test("a k-means background: weights are cluster sizes and the base value is their weighted mean")
+  func kmeansBackground() throws {
+    let (model, background, _, _) = try ExplainFixtures.adultMLP()
+    let summary = try BackgroundSummary.kmeans(background, encoder: model.encoder, clusters: 8, seed: 2)
+    #expect(summary.rows.rowCount <= 8)
+    #expect(summary.weights.reduce(0, +) == 50)
+    let result = try Self.run({ $0.backgroundWeights = summary.weights; $0.nsamples = 4094 }, background: summary.rows)
+    let predictions = try model.predict(summary.rows)
+    let weightedMean = zip(predictions.storage, summary.weights).reduce(0) { $0 + $1.0 * $1.1 } / 50
+    #expect(abs(result.baseValue[0] - weightedMean) < 1e-12)
+    for row in result.rows { #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10) }
+  }
+}

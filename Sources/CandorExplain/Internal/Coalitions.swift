@@ -9,6 +9,13 @@ struct Coalitions {
   var weights: [Double] = []
   var block: [Int] = []  // −1 for enumerated coalitions
 
+  /// The same coalitions seen by a subset of the players (for explicit feature selection).
+  func projected(onto players: [Int]) -> Coalitions {
+    var result = self
+    result.masks = masks.map { mask in players.map { mask[$0] } }
+    return result
+  }
+
   static func binomial(_ n: Int, _ k: Int) -> Double {
     var result = 1.0
     for i in 0..<min(k, n - k) { result = result * Double(n - i) / Double(i + 1) }
