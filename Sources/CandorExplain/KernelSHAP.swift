@@ -120,7 +120,9 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     let results = DisjointWrites<Result<RowExplanation, any Error>?>(repeating: nil, count: rows.count)
     let groupColumns = groups.map { $0.columns.map { source.index(of: $0)! } }
     let fastPath = try EncodedSource(model: model, source: source, groups: groups)
+    let progress = Progress("KernelSHAP rows", total: rows.count)
     parallelFor(rows.count) { i in
+      defer { progress.advance() }
       results[i] = Result {
         try explainRow(model: model, source: source, explained: backgroundCount + i, backgroundCount: backgroundCount,
                        groupColumns: groupColumns, nsamples: nsamples, link: configuration.link,
