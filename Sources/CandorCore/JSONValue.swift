@@ -111,3 +111,20 @@ public enum JSONValue: Sendable, Equatable {
     out.append(0x22)
   }
 }
+
+/// The one JSON convention for Codable results and model files: sorted keys, indented, and non-finite
+/// numbers as the strings "nan", "inf", "-inf".
+public enum CandorJSON {
+  public static func encoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+  }
+
+  public static func decoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }
+}

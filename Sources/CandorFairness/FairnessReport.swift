@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// A `[low, high]` interval.
@@ -135,15 +136,10 @@ public struct PrivilegedComparisonResult: Sendable, Equatable, Codable {
 extension FairnessReport {
   /// JSON with NaN and infinities written as the strings "nan", "inf", "-inf", keys sorted.
   public func jsonData() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(self)
+    try CandorJSON.encoder().encode(self)
   }
 
   public static func decode(_ data: Data) throws -> FairnessReport {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try decoder.decode(FairnessReport.self, from: data)
+    try CandorJSON.decoder().decode(FairnessReport.self, from: data)
   }
 }

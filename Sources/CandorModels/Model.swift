@@ -32,6 +32,14 @@ extension Model {
 
   public var isClassifier: Bool { outputKind != .regression }
 
+  /// A binary model's probability of the class `positive` (either of its two; default its positive class).
+  public func positiveClassProbabilities(_ table: Table, positive: String?) throws -> (positive: String, probabilities: ContiguousArray<Double>) {
+    precondition(outputKind == .binaryProbability, "a binary model")
+    let positiveClass = positive ?? classes[1]
+    let scores = ContiguousArray(try predict(table).storage)
+    return (positiveClass, positiveClass == classes[0] ? ContiguousArray(scores.map { 1 - $0 }) : scores)
+  }
+
   /// Probabilities of every class (rows × classes), also for a binary model (`[1 − p, p]`).
   public func classProbabilities(_ table: Table) throws -> Matrix {
     let scores = try predict(table)

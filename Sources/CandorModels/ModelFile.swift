@@ -54,18 +54,14 @@ public struct ModelFile: Sendable, Equatable {
 
   /// The JSON text of the file.
   public func encoded() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(Stored(self))
+    try CandorJSON.encoder().encode(Stored(self))
   }
 
   /// Reads and validates a candor-model file.
   /// - Throws: `ModelError` saying what is wrong: another format, another version, a missing field, or
   ///   parameters whose shapes do not fit the encoder.
   public static func decode(_ data: Data, path: String) throws -> ModelFile {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let decoder = CandorJSON.decoder()
     let header: Header
     do {
       header = try decoder.decode(Header.self, from: data)

@@ -97,9 +97,7 @@ struct Explain: ParsableCommand {
     let loaded = try ModelLoader.load(path: model).model.model
     let table = try CSVReader.read(path: data, options: CSVOptions(missingTokens: commaSeparated(na)))
     let players = try self.players(model: loaded, table: table)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let encoder = CandorJSON.encoder()
     var outputs: [(Data, String)] = []
     let text: String
     switch method {

@@ -130,17 +130,14 @@ struct Fairness: ParsableCommand {
   /// Scores from a binary model (positive class = --positive, else the model's second class) or values
   /// from a regression model.
   func modelOutcomes(_ model: any Model, table: Table) throws -> Outcomes {
-    let scores = try model.predict(table)
     switch model.outputKind {
     case .multiclassProbabilities:
       throw FairnessError.notABinaryModel(classes: model.classes)
     case .regression:
       return .regression(targets: try Outcomes.numbers(table.column(target), file: table.source),
-                         predictions: ContiguousArray(scores.storage))
+                         predictions: ContiguousArray(try model.predict(table).storage))
     case .binaryProbability:
-      let positiveClass = positive ?? model.classes[1]
-      var probability = ContiguousArray(scores.storage)
-      if positiveClass == model.classes[0] { probability = ContiguousArray(probability.map { 1 - $0 }) }
+      let (positiveClass, probability) = try model.positiveClassProbabilities(table, positive: positive)
       let labels = try Outcomes.binaryLabels(table.column(target), positive: positiveClass, file: table.source)
       // A threshold policy's decisions are random: its metrics are expectations over them.
       if model.isRandomized { return .randomizedBinary(labels: labels, positiveProbabilities: probability) }

@@ -90,8 +90,7 @@ struct Reweigh: ParsableCommand {
       }
     }
     if let json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      let encoder = CandorJSON.encoder()
       outputs.append((try encoder.encode(ReweighingReport(reweighing: reweighing, evaluation: evaluation)), json))
     }
     if let html {
@@ -192,10 +191,7 @@ struct Threshold: ParsableCommand {
     let path = table.source ?? ""
     let weights = try weightsColumn.map { try Outcomes.weights(table.column($0), file: path) }
     if let base {
-      let classes = base.model.classes
-      let positiveClass = positive ?? classes[1]
-      var scores = ContiguousArray(try base.model.predict(table).storage)
-      if positiveClass == classes[0] { scores = ContiguousArray(scores.map { 1 - $0 }) }
+      let (positiveClass, scores) = try base.model.positiveClassProbabilities(table, positive: positive)
       return ScoredData(scores: scores, labels: try Outcomes.binaryLabels(table.column(target), positive: positiveClass, file: path),
                         weights: weights, table: table)
     }
@@ -236,9 +232,7 @@ struct Threshold: ParsableCommand {
       outputs.append((try ModelFile(model: .thresholded(ThresholdedModel(base: base, policy: fit.policy)), target: target, training: nil).encoded(), out))
     }
     if let json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      let encoder = CandorJSON.encoder()
       outputs.append((try encoder.encode(result), json))
     }
     if let html {
