@@ -68,6 +68,21 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
     }
   }
 
+  /// The encoded entry (column, value) of one raw value of feature `slot`: (−1, 0) for a category unseen in
+  /// training. `numeric` for numeric features, `level` (nil: missing) for categorical ones.
+  public func entry(slot: Int, numeric: Double = .nan, level: String? = nil) -> (column: Int32, value: Double) {
+    let feature = features[slot]
+    let offset = Int32(featureGroups[slot].columns.lowerBound)
+    switch feature.kind {
+    case .numeric:
+      return (offset, numeric.isNaN ? 0 : (numeric - feature.mean!) / feature.scale!)
+    case .categorical:
+      let name = level ?? Table.missingLevelName
+      guard let index = feature.categories!.firstIndex(of: name) else { return (-1, 0) }
+      return (offset + Int32(index), 1)
+    }
+  }
+
   // MARK: - Fitting
 
   /// Learns means, scales and categories of `names` from `table`.

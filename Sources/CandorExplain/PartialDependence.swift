@@ -57,8 +57,30 @@ public enum PartialDependence {
     }
     var curves: [String: FeatureEffects.Curve] = [:]
     let n = table.rowCount
+    // Models with an encoder: encode the rows once and overwrite one entry per grid point.
+    let encodedModel = model as? any EncodedInputModel
+    let encoded = try encodedModel.map { try $0.encoder.encodedRows(table) }
     for name in features {
       guard let column = table[name] else { throw ExplainError.unknownFeature(name, available: model.featureNames) }
+      if let encodedModel, let encoded, let slot = encodedModel.encoder.featureNames.firstIndex(of: name),
+        encodedModel.encoder.features[slot].kind == .categorical || column.isNumeric
+      {
+        // The encoder decides the kind: a numeric column of a categorical feature is a column of levels.
+        let typed: Column = encodedModel.encoder.features[slot].kind == .categorical ? .categorical(column.asCategorical()) : column
+        curves[name] = gridCurve(typed, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { entries in
+          var stacked = EncodedRows(rows: n * entries.count, columns: encoded.columns, stride: encoded.stride)
+          for (g, entry) in entries.enumerated() {
+            stacked.indices.replaceSubrange((g * n * encoded.stride)..<((g + 1) * n * encoded.stride), with: encoded.indices)
+            stacked.values.replaceSubrange((g * n * encoded.stride)..<((g + 1) * n * encoded.stride), with: encoded.values)
+            for r in 0..<n {
+              stacked.indices[(g * n + r) * encoded.stride + slot] = entry.column
+              stacked.values[(g * n + r) * encoded.stride + slot] = entry.value
+            }
+          }
+          return encodedModel.predict(encoded: stacked)
+        } encode: { numeric, level in encodedModel.encoder.entry(slot: slot, numeric: numeric, level: level) }
+        continue
+      }
       // Each grid point's copy of the table, stacked: rows g·n ..< (g+1)·n hold grid point g.
       var points: Int
       var stacked: Table
@@ -91,6 +113,29 @@ public enum PartialDependence {
       curves[name] = curve
     }
     return FeatureEffects(method: "pdp", features: curves)
+  }
+
+  /// One feature's PDP from encoded entries: the grid, each point's entry, one batched prediction.
+  static func gridCurve(_ column: Column, resolution: Int, percentiles: (Double, Double), ice: Bool, n: Int,
+                        predict: ([(column: Int32, value: Double)]) -> Matrix,
+                        encode: (Double, String?) -> (column: Int32, value: Double)) -> FeatureEffects.Curve {
+    var curve = FeatureEffects.Curve(grid: nil, levels: nil, average: [], individual: nil)
+    let entries: [(column: Int32, value: Double)]
+    switch column {
+    case let .numeric(numeric):
+      let grid = Self.grid(Array(numeric.values), resolution: resolution, percentiles: percentiles)
+      curve.grid = grid
+      entries = grid.map { encode($0, nil) }
+    case let .categorical(categorical):
+      let levels = categorical.presentLevels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+      curve.levels = levels
+      entries = levels.map { encode(.nan, $0) }
+    }
+    let predictions = predict(entries)
+    let outputs = predictions.columns, points = entries.count
+    curve.average = (0..<points).map { g in (0..<n).reduce(0) { $0 + predictions.storage[(g * n + $1) * outputs] } / Double(n) }
+    if ice { curve.individual = (0..<n).map { r in (0..<points).map { g in predictions.storage[(g * n + r) * outputs] } } }
+    return curve
   }
 
   /// First-order ALE of numeric features on quantile bins (Apley & Zhu 2020, eq. 15): for each bin, the mean
