@@ -51,7 +51,10 @@ extension KernelSHAP {
     // Synthetic rows: coalition c, background b → row c·B + b, each raw feature taken from the explained
     // row or from background row b.
     let predictions: Matrix
-    if let encoded {
+    if let encoded, let linear = encoded.model as? any LinearFirstLayerModel, let first = encoded.firstLayer {
+      predictions = linear.output(fromFirstLayer: syntheticFirstLayer(encoded, first: first, coalitions: coalitions, varying: varying,
+                                                                     explained: explained, backgroundCount: backgroundCount))
+    } else if let encoded {
       predictions = encoded.model.predict(encoded: syntheticEncoded(encoded, coalitions: coalitions, varying: varying,
                                                                     explained: explained, backgroundCount: backgroundCount))
     } else {
@@ -105,6 +108,55 @@ extension KernelSHAP {
     }
     return (values, errors, exact)
     }
+  }
+
+  /// First-layer pre-activations of the synthetic rows, added up per coalition: background row b's
+  /// pre-activation plus, for each varying player in the coalition, the difference its slots make when taken
+  /// from the explained row. |S| additions of one layer-width vector per row instead of a product per entry.
+  static func syntheticFirstLayer(_ encoded: EncodedSource, first: EncodedSource.FirstLayer, coalitions: Coalitions, varying: [Int],
+                                  explained: Int, backgroundCount: Int) -> Matrix {
+    let width = first.width, slots = encoded.rows.stride
+    let count = coalitions.masks.count
+    let position = encoded.owner.map { owner -> Int in owner >= 0 ? (varying.firstIndex(of: owner) ?? -2) : -1 }
+    let v = varying.count
+    // base[b]: bias + slots from b, except slots of no player (always the explained row's).
+    // delta[b][p]: Σ over p's slots of (explained − b).
+    var base = [Double](repeating: 0, count: backgroundCount * width)
+    var delta = [Double](repeating: 0, count: backgroundCount * v * width)
+    first.contributions.withUnsafeBufferPointer { contribution in
+      for b in 0..<backgroundCount {
+        for c in 0..<width { base[b * width + c] = first.bias[c] }
+        for slot in 0..<slots {
+          let from = position[slot] == -1 ? explained : b
+          let own = (from * slots + slot) * width, mine = (explained * slots + slot) * width, theirs = (b * slots + slot) * width
+          for c in 0..<width { base[b * width + c] += contribution[own + c] }
+          if position[slot] >= 0 {
+            let target = (b * v + position[slot]) * width
+            for c in 0..<width { delta[target + c] += contribution[mine + c] - contribution[theirs + c] }
+          }
+        }
+      }
+    }
+    var z = Matrix(rows: count * backgroundCount, columns: width)
+    z.storage.withUnsafeMutableBufferPointer { out in
+      base.withUnsafeBufferPointer { base in
+        delta.withUnsafeBufferPointer { delta in
+          let o = out.baseAddress!, bp = base.baseAddress!, dp = delta.baseAddress!
+          for c in 0..<count {
+            let members = (0..<v).filter { coalitions.masks[c][$0] }
+            for b in 0..<backgroundCount {
+              let row = o + (c * backgroundCount + b) * width
+              row.update(from: bp + b * width, count: width)
+              for p in members {
+                let d = dp + (b * v + p) * width
+                for k in 0..<width { row[k] += d[k] }
+              }
+            }
+          }
+        }
+      }
+    }
+    return z
   }
 
   /// Encoded synthetic rows: each encoder slot's entry copied from the explained row (its player is in the

@@ -173,6 +173,13 @@ struct EncodedSource: @unchecked Sendable {
   let rows: EncodedRows
   /// For each encoder slot (raw feature), the player that owns it, or −1.
   let owner: [Int]
+  /// For models with a linear first layer: each source row's per-slot contributions to it.
+  struct FirstLayer {
+    let width: Int
+    let bias: [Double]
+    let contributions: [Double]
+  }
+  let firstLayer: FirstLayer?
 
   init?(model: any Model, source: Table, groups: [FeatureGroup]) throws {
     guard let encodedModel = model as? any EncodedInputModel else { return nil }
@@ -187,5 +194,11 @@ struct EncodedSource: @unchecked Sendable {
     self.model = encodedModel
     rows = try encodedModel.encoder.encodedRows(source)
     self.owner = owner
+    if let linear = encodedModel as? any LinearFirstLayerModel {
+      let (width, bias, contributions) = linear.firstLayerContributions(rows)
+      firstLayer = FirstLayer(width: width, bias: bias, contributions: contributions)
+    } else {
+      firstLayer = nil
+    }
   }
 }

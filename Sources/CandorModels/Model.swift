@@ -72,3 +72,33 @@ extension LinearRegression: EncodedInputModel {
 extension MLPClassifier: EncodedInputModel {
   public func predict(encoded: EncodedRows) -> Matrix { forward(firstLayer: firstLayer(encoded)).output }
 }
+
+/// A model whose first layer is linear in the encoded entries: pre-activations z = bias + Σ entries v·W[column].
+/// Rows that mix raw features of a few real rows (KernelSHAP's coalitions) can then be scored from each raw
+/// feature's contribution, added instead of recomputed.
+public protocol LinearFirstLayerModel: EncodedInputModel {
+  /// The first layer's width and bias, and per row and encoder slot its contribution: rows × slots × width.
+  func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double])
+  /// The model output from first-layer pre-activations (rows × width, bias included).
+  func output(fromFirstLayer z: Matrix) -> Matrix
+}
+
+extension MLPClassifier: LinearFirstLayerModel {
+  public func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double]) {
+    let layer = layers[0]
+    let width = layer.weights.columns
+    var contributions = [Double](repeating: 0, count: rows.rows * rows.stride * width)
+    for r in 0..<rows.rows {
+      for slot in 0..<rows.stride {
+        let entry = r * rows.stride + slot
+        let column = Int(rows.indices[entry])
+        if column < 0 { continue }
+        let v = rows.values[entry]
+        for c in 0..<width { contributions[entry * width + c] = v * layer.weights.storage[column * width + c] }
+      }
+    }
+    return (width, layer.bias, contributions)
+  }
+
+  public func output(fromFirstLayer z: Matrix) -> Matrix { forward(firstLayer: z).output }
+}
