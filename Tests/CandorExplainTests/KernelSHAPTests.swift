@@ -208,3 +208,26 @@ enum ExplainFixtures {
     for row in result.rows { #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10) }
   }
 }
+
+/// A model that only answers `predict` (no encoder exposed): KernelSHAP must take its generic path.
+struct OpaqueModel: Model {
+  let inner: LogisticRegression
+  var outputKind: OutputKind { inner.outputKind }
+  var classes: [String] { inner.classes }
+  var featureNames: [String] { inner.featureNames }
+  func predict(_ table: Table) throws -> Matrix { try inner.predict(table) }
+}
+
+@Suite struct KernelSHAPGenericPathTests {
+  @Test("a black-box model (tables in, probabilities out) gets the same exact values as the encoder path")
+  func opaqueModel() throws {
+    let json = try Fixtures.json("german_logreg_exact.json") as! [String: Any]
+    let data = try GermanModel.data()
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let result = try KernelSHAP.explain(model: OpaqueModel(inner: try GermanModel.load()), table: data, rows: Array(100..<105),
+                                        background: data.selecting(rows: Array(0..<40)), groups: ExplainFixtures.players(names),
+                                        configuration: .init())
+    let expected = (json["ground_truth"] as! [String: Any])["shap_values"] as! [[Double]]
+    for (i, row) in result.rows.enumerated() { #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9) }
+  }
+}
