@@ -142,21 +142,32 @@ extension KernelSHAP {
       base.withUnsafeBufferPointer { base in
         delta.withUnsafeBufferPointer { delta in
           let o = out.baseAddress!, bp = base.baseAddress!, dp = delta.baseAddress!
+          var members = [Int]()
+          members.reserveCapacity(v)
           for c in 0..<count {
-            let members = (0..<v).filter { coalitions.masks[c][$0] }
+            members.removeAll(keepingCapacity: true)
+            for p in 0..<v where coalitions.masks[c][p] { members.append(p) }
             for b in 0..<backgroundCount {
               let row = o + (c * backgroundCount + b) * width
               row.update(from: bp + b * width, count: width)
-              for p in members {
-                let d = dp + (b * v + p) * width
-                for k in 0..<width { row[k] += d[k] }
-              }
+              for p in members { addVector(row, dp + (b * v + p) * width, width) }
             }
           }
         }
       }
     }
     return z
+  }
+
+  /// `target += source` over `count` doubles; the common widths get a constant trip count, which the
+  /// compiler turns into vector instructions.
+  @inline(__always) static func addVector(_ target: UnsafeMutablePointer<Double>, _ source: UnsafePointer<Double>, _ count: Int) {
+    switch count {
+    case 16: for k in 0..<16 { target[k] += source[k] }
+    case 8: for k in 0..<8 { target[k] += source[k] }
+    case 32: for k in 0..<32 { target[k] += source[k] }
+    default: for k in 0..<count { target[k] += source[k] }
+    }
   }
 
   /// Encoded synthetic rows: each encoder slot's entry copied from the explained row (its player is in the
