@@ -220,14 +220,16 @@ extension KernelSHAP {
   }
 }
 
-/// Σ w·zzᵀ and Σ w·z·y of the constrained regression, overall and per jackknife block.
+/// Σ w·zzᵀ and Σ w·z·y of the constrained regression, overall and per jackknife block (flat arrays, block-major).
 struct NormalEquations {
   let unknowns: Int
   let total: Double
   var gram: [Double]
   var rightHandSide: [Double]
-  var blockGram: [Int: [Double]] = [:]
-  var blockRightHandSide: [Int: [Double]] = [:]
+  /// The jackknife blocks that hold coalitions, and their sums at block·n² and block·n.
+  var blocks: [Int] = []
+  var blockGram: [Double] = []
+  var blockRightHandSide: [Double] = []
 
   init(_ coalitions: Coalitions, values: [Double], base: Double, total: Double, v: Int) {
     unknowns = v - 1
@@ -236,42 +238,52 @@ struct NormalEquations {
     gram = [Double](repeating: 0, count: n * n)
     rightHandSide = [Double](repeating: 0, count: n)
     guard n > 0 else { return }
+    let blockCount = (coalitions.block.max() ?? -1) + 1
+    blockGram = [Double](repeating: 0, count: blockCount * n * n)
+    blockRightHandSide = [Double](repeating: 0, count: blockCount * n)
+    var used = [Bool](repeating: false, count: blockCount)
     var z = [Double](repeating: 0, count: n)
-    for c in coalitions.masks.indices {
-      let mask = coalitions.masks[c], w = coalitions.weights[c], block = coalitions.block[c]
-      let last = mask[v - 1] ? 1.0 : 0.0
-      for j in 0..<n { z[j] = (mask[j] ? 1 : 0) - last }
-      let y = values[c] - base - last * total
-      if block >= 0 && blockGram[block] == nil {
-        blockGram[block] = [Double](repeating: 0, count: n * n)
-        blockRightHandSide[block] = [Double](repeating: 0, count: n)
-      }
-      gram.withUnsafeMutableBufferPointer { g in
-        rightHandSide.withUnsafeMutableBufferPointer { r in
-          for i in 0..<n where z[i] != 0 {
-            r[i] += w * z[i] * y
-            for j in 0..<n where z[j] != 0 { g[i * n + j] += w * z[i] * z[j] }
+    var nonZero = [Int]()
+    nonZero.reserveCapacity(n)
+    gram.withUnsafeMutableBufferPointer { g in
+      rightHandSide.withUnsafeMutableBufferPointer { r in
+        blockGram.withUnsafeMutableBufferPointer { bg in
+          blockRightHandSide.withUnsafeMutableBufferPointer { br in
+            for c in coalitions.masks.indices {
+              let mask = coalitions.masks[c], w = coalitions.weights[c], block = coalitions.block[c]
+              let last = mask[v - 1] ? 1.0 : 0.0
+              nonZero.removeAll(keepingCapacity: true)
+              for j in 0..<n {
+                z[j] = (mask[j] ? 1 : 0) - last
+                if z[j] != 0 { nonZero.append(j) }
+              }
+              let y = values[c] - base - last * total
+              if block >= 0 { used[block] = true }
+              for i in nonZero {
+                let wz = w * z[i]
+                r[i] += wz * y
+                if block >= 0 { br[block * n + i] += wz * y }
+                for j in nonZero {
+                  g[i * n + j] += wz * z[j]
+                  if block >= 0 { bg[block * n * n + i * n + j] += wz * z[j] }
+                }
+              }
+            }
           }
         }
       }
-      if block >= 0 {
-        for i in 0..<n where z[i] != 0 {
-          blockRightHandSide[block]![i] += w * z[i] * y
-          for j in 0..<n where z[j] != 0 { blockGram[block]![i * n + j] += w * z[i] * z[j] }
-        }
-      }
     }
+    blocks = (0..<blockCount).filter { used[$0] }
   }
-
-  var blocks: [Int] { blockGram.keys.sorted() }
 
   /// φ for every player (the last from the constraint), without `excluding`'s coalitions when given.
   func solve(excluding block: Int?) throws -> [Double] {
     if unknowns == 0 { return [total] }
     var g = gram, r = rightHandSide
-    if let block, let bg = blockGram[block], let br = blockRightHandSide[block] {
-      for k in g.indices { g[k] -= bg[k] }
-      for k in r.indices { r[k] -= br[k] }
+    if let block {
+      let n = unknowns
+      for k in g.indices { g[k] -= blockGram[block * n * n + k] }
+      for k in r.indices { r[k] -= blockRightHandSide[block * n + k] }
     }
     let matrix = Matrix(rows: unknowns, columns: unknowns, storage: ContiguousArray(g))
     let solution: [Double]

@@ -80,7 +80,13 @@ struct Coalitions {
       sampling = Array(sampling[fullSizes...])
       let mass = sampling.reduce(0, +)
       sampling = sampling.map { $0 / mass }
-      var used: [[Bool]: Int] = [:]
+      // Masks as bit patterns (m ≤ 64 here: more players cannot be sampled meaningfully anyway).
+      func key(_ mask: [Bool]) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: (m + 63) / 64)
+        for (j, bit) in mask.enumerated() where bit { words[j / 64] |= 1 << UInt64(j % 64) }
+        return words
+      }
+      var used: [[UInt64]: Int] = [:]
       var attempts = 0
       while samplesLeft > 0 && attempts < 4 * max(samplesLeft, nsamples) {
         attempts += 1
@@ -93,11 +99,12 @@ struct Coalitions {
         for j in order.prefix(size) { mask[j] = true }
         let block = attempts % blocks
         var isNew = false
-        if let position = used[mask] {
+        let maskKey = key(mask)
+        if let position = used[maskKey] {
           result.weights[position] += 1
         } else {
           isNew = true
-          used[mask] = result.masks.count
+          used[maskKey] = result.masks.count
           result.masks.append(mask)
           result.weights.append(1)
           result.block.append(block)
@@ -110,7 +117,7 @@ struct Coalitions {
             result.block.append(block)
             samplesLeft -= 1
           } else {
-            result.weights[used[mask]! + 1] += 1
+            result.weights[used[maskKey]! + 1] += 1
           }
         }
       }
