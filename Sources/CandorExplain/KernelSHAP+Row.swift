@@ -210,17 +210,12 @@ extension KernelSHAP {
   private static func belongsToAPlayer(_ column: Int, _ groupColumns: [[Int]]) -> Bool {
     groupColumns.contains { $0.contains(column) }
   }
-
-  /// The weighted least squares with Σφ = total, by eliminating the last player (shap's `solve`):
-  /// y_S − z_{S,last}·total = Σ_{j<last} (z_{S,j} − z_{S,last})·φ_j, solved from the normal equations.
-  /// The normal equations are sums over coalitions, so they are accumulated per jackknife block once and a
-  /// leave-one-block-out system is the total minus that block's part.
-  static func solve(_ coalitions: Coalitions, keep: ((Int) -> Bool)?, values: [Double], base: Double, total: Double, v: Int) throws -> [Double] {
-    try NormalEquations(coalitions, values: values, base: base, total: total, v: v).solve(excluding: nil)
-  }
 }
 
-/// Σ w·zzᵀ and Σ w·z·y of the constrained regression, overall and per jackknife block (flat arrays, block-major).
+/// The weighted least squares with Σφ = total, by eliminating the last player (shap's `solve`):
+/// y_S − z_{S,last}·total = Σ_{j<last} (z_{S,j} − z_{S,last})·φ_j, solved from the normal equations, which are
+/// sums over coalitions: accumulated per jackknife block once, a leave-one-block-out system is the total minus
+/// that block's part. Holds Σ w·zzᵀ and Σ w·z·y, overall and per block (flat arrays, block-major).
 struct NormalEquations {
   let unknowns: Int
   let total: Double
