@@ -57,7 +57,8 @@ public enum PartialDependence {
     }
     var curves: [String: FeatureEffects.Curve] = [:]
     let n = table.rowCount
-    // Models with an encoder: encode the rows once and overwrite one entry per grid point.
+    // Models with an encoder: encode the rows once and overwrite one entry per grid point. Other models: the
+    // table stacked once per grid point with the feature's column replaced.
     let encodedModel = model as? any EncodedInputModel
     let encoded = try encodedModel.map { try $0.encoder.encodedRows(table) }
     for name in features {
@@ -67,74 +68,57 @@ public enum PartialDependence {
       {
         // The encoder decides the kind: a numeric column of a categorical feature is a column of levels.
         let typed: Column = encodedModel.encoder.features[slot].kind == .categorical ? .categorical(column.asCategorical()) : column
-        curves[name] = gridCurve(typed, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { entries in
-          var stacked = EncodedRows(rows: n * entries.count, columns: encoded.columns, stride: encoded.stride)
+        curves[name] = try curve(typed, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { points in
+          let entries = points.map { encodedModel.encoder.entry(slot: slot, numeric: $0.number, level: $0.level) }
+          let stride = encoded.stride
+          var stacked = EncodedRows(rows: n * entries.count, columns: encoded.columns, stride: stride)
           for (g, entry) in entries.enumerated() {
-            stacked.indices.replaceSubrange((g * n * encoded.stride)..<((g + 1) * n * encoded.stride), with: encoded.indices)
-            stacked.values.replaceSubrange((g * n * encoded.stride)..<((g + 1) * n * encoded.stride), with: encoded.values)
+            stacked.indices.replaceSubrange((g * n * stride)..<((g + 1) * n * stride), with: encoded.indices)
+            stacked.values.replaceSubrange((g * n * stride)..<((g + 1) * n * stride), with: encoded.values)
             for r in 0..<n {
-              stacked.indices[(g * n + r) * encoded.stride + slot] = entry.column
-              stacked.values[(g * n + r) * encoded.stride + slot] = entry.value
+              stacked.indices[(g * n + r) * stride + slot] = entry.column
+              stacked.values[(g * n + r) * stride + slot] = entry.value
             }
           }
           return encodedModel.predict(encoded: stacked)
-        } encode: { numeric, level in encodedModel.encoder.entry(slot: slot, numeric: numeric, level: level) }
-        continue
-      }
-      // Each grid point's copy of the table, stacked: rows g·n ..< (g+1)·n hold grid point g.
-      var points: Int
-      var stacked: Table
-      var curve = FeatureEffects.Curve(grid: nil, levels: nil, average: [], individual: nil)
-      switch column {
-      case let .numeric(numeric):
-        let grid = Self.grid(Array(numeric.values), resolution: resolution, percentiles: percentiles)
-        points = grid.count
-        stacked = table.selecting(rows: Array(repeatElement(Array(0..<n), count: points).joined()))
-        var values = ContiguousArray<Double>(repeating: 0, count: n * points)
-        for (g, value) in grid.enumerated() { for r in 0..<n { values[g * n + r] = value } }
-        stacked = stacked.replacing(.numeric(NumericColumn(name: name, values: values)))
-        curve.grid = grid
-      case let .categorical(categorical):
-        let levels = categorical.presentLevels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        points = levels.count
-        stacked = table.selecting(rows: Array(repeatElement(Array(0..<n), count: points).joined()))
-        var codes = ContiguousArray<Int32>(repeating: 0, count: n * points)
-        for (g, level) in levels.enumerated() {
-          let code = Int32(categorical.levels.firstIndex(of: level)!)
-          for r in 0..<n { codes[g * n + r] = code }
         }
-        stacked = stacked.replacing(.categorical(CategoricalColumn(name: name, codes: codes, levels: categorical.levels)))
-        curve.levels = levels
+      } else {
+        curves[name] = try curve(column, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { points in
+          let stacked = table.selecting(rows: Array(repeatElement(Array(0..<n), count: points.count).joined()))
+          switch column {
+          case .numeric:
+            let values = ContiguousArray(points.flatMap { repeatElement($0.number, count: n) })
+            return try model.predict(stacked.replacing(.numeric(NumericColumn(name: name, values: values))))
+          case let .categorical(categorical):
+            let codes = ContiguousArray(points.flatMap { repeatElement(Int32(categorical.levels.firstIndex(of: $0.level!)!), count: n) })
+            return try model.predict(stacked.replacing(.categorical(CategoricalColumn(name: name, codes: codes, levels: categorical.levels))))
+          }
+        }
       }
-      let predictions = try model.predict(stacked)
-      let outputs = predictions.columns
-      curve.average = (0..<points).map { g in (0..<n).reduce(0) { $0 + predictions.storage[(g * n + $1) * outputs] } / Double(n) }
-      if ice { curve.individual = (0..<n).map { r in (0..<points).map { g in predictions.storage[(g * n + r) * outputs] } } }
-      curves[name] = curve
     }
     return FeatureEffects(method: "pdp", features: curves)
   }
 
-  /// One feature's PDP from encoded entries: the grid, each point's entry, one batched prediction.
-  static func gridCurve(_ column: Column, resolution: Int, percentiles: (Double, Double), ice: Bool, n: Int,
-                        predict: ([(column: Int32, value: Double)]) -> Matrix,
-                        encode: (Double, String?) -> (column: Int32, value: Double)) -> FeatureEffects.Curve {
+  /// One feature's curve: scikit-learn's grid (or the sorted levels), one batched prediction of every row at
+  /// every grid point (rows g·n ..< (g+1)·n hold point g), the average and the ICE curves.
+  static func curve(_ column: Column, resolution: Int, percentiles: (Double, Double), ice: Bool, n: Int,
+                    predict: ([(number: Double, level: String?)]) throws -> Matrix) throws -> FeatureEffects.Curve {
     var curve = FeatureEffects.Curve(grid: nil, levels: nil, average: [], individual: nil)
-    let entries: [(column: Int32, value: Double)]
+    let points: [(number: Double, level: String?)]
     switch column {
     case let .numeric(numeric):
       let grid = Self.grid(Array(numeric.values), resolution: resolution, percentiles: percentiles)
       curve.grid = grid
-      entries = grid.map { encode($0, nil) }
+      points = grid.map { ($0, nil) }
     case let .categorical(categorical):
       let levels = categorical.presentLevels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
       curve.levels = levels
-      entries = levels.map { encode(.nan, $0) }
+      points = levels.map { (.nan, $0) }
     }
-    let predictions = predict(entries)
-    let outputs = predictions.columns, points = entries.count
-    curve.average = (0..<points).map { g in (0..<n).reduce(0) { $0 + predictions.storage[(g * n + $1) * outputs] } / Double(n) }
-    if ice { curve.individual = (0..<n).map { r in (0..<points).map { g in predictions.storage[(g * n + r) * outputs] } } }
+    let predictions = try predict(points)
+    let outputs = predictions.columns
+    curve.average = (0..<points.count).map { g in (0..<n).reduce(0) { $0 + predictions.storage[(g * n + $1) * outputs] } / Double(n) }
+    if ice { curve.individual = (0..<n).map { r in (0..<points.count).map { g in predictions.storage[(g * n + r) * outputs] } } }
     return curve
   }
 

@@ -12,6 +12,8 @@ public struct TrainingOptions: Sendable, Equatable {
 }
 
 public enum ModelTrainer {
+  /// - Parameter weights: sample weights that replace the spec's weights column (which still stays out of the
+  ///   features), e.g. reweighing weights that already include it.
   public static func fit(_ table: Table, spec: TrainingSpec, options: TrainingOptions, weights: [Double]? = nil) throws
     -> (BuiltinModel, TrainingSummary)
   {
@@ -19,7 +21,7 @@ public enum ModelTrainer {
     if let weights {
       precondition(weights.count == data.rowCount, "one weight per row")
       data = TrainingSet(encoder: data.encoder, encoded: data.encoded, target: data.target,
-                         weights: zip(data.weights, weights).map { $0 * $1 }, targetName: data.targetName)
+                         weights: weights, targetName: data.targetName)
     }
     switch options.modelType {
     case .logistic:

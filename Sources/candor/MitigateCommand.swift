@@ -78,9 +78,8 @@ struct Reweigh: ParsableCommand {
     var evaluation: MitigationComparison?
     if let retrainOut {
       let options = try modelOptions.trainingOptions()
-      // The weights multiply any --weights-column weights, which the spec already applies.
-      let relative = zip(reweighing.rowWeights, base ?? ContiguousArray(repeating: 1, count: table.rowCount)).map { $1 > 0 ? $0 / $1 : 0 }
-      let (retrained, summary) = try ModelTrainer.fit(table, spec: spec, options: options, weights: relative)
+      // The reweighing weights already include any --weights-column weights.
+      let (retrained, summary) = try ModelTrainer.fit(table, spec: spec, options: options, weights: reweighing.rowWeights)
       outputs.append((try ModelFile(model: retrained, target: target, training: summary).encoded(), retrainOut))
       if let evalData {
         let (original, _) = try ModelTrainer.fit(table, spec: spec, options: options)

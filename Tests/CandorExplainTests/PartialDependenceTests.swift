@@ -39,3 +39,18 @@ import Testing
     }
   }
 }
+
+@Suite struct PartialDependenceGenericPathTests {
+  @Test("a black-box model (tables in, probabilities out) gets the same curves as the encoder path")
+  func opaqueModel() throws {
+    let model = try GermanModel.load(), data = try GermanModel.data()
+    let direct = try PartialDependence.compute(model: model, table: data, features: ["age", "housing"], ice: true)
+    let opaque = try PartialDependence.compute(model: OpaqueModel(inner: model), table: data, features: ["age", "housing"], ice: true)
+    for name in ["age", "housing"] {
+      let a = direct.features[name]!, b = opaque.features[name]!
+      #expect(a.grid == b.grid && a.levels == b.levels)
+      #expect(maxAbsoluteDifference(a.average, b.average) < 1e-12)
+      #expect(maxAbsoluteDifference(a.individual!.flatMap { $0 }, b.individual!.flatMap { $0 }) < 1e-12)
+    }
+  }
+}

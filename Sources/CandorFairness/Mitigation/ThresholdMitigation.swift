@@ -95,12 +95,21 @@ public enum ThresholdMitigation {
     return ContiguousArray(data.scores.indices.map { rules[Int(grouping.groupOfRow[$0])].positiveProbability(score: data.scores[$0]) })
   }
 
+  /// The unmitigated model on `data`: its scores thresholded at 0.5.
+  static func baseline(_ data: ScoredData, sensitiveFeatures: [String]) throws -> MitigationBlock {
+    let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
+    return try MitigationEvaluation.block(hard, weights: data.weights, table: data.table, sensitiveFeatures: sensitiveFeatures)
+  }
+
+  /// The policy on `data`, in expectation over its randomized decisions.
+  static func mitigated(_ policy: GroupThresholdPolicy, _ data: ScoredData) throws -> MitigationBlock {
+    let soft = Outcomes.randomizedBinary(labels: data.labels, positiveProbabilities: try positiveProbabilities(policy, data: data))
+    return try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures)
+  }
+
   /// Before (the base scores thresholded at 0.5) and after (the policy, in expectation) on `data`.
   public static func evaluate(_ policy: GroupThresholdPolicy, on data: ScoredData) throws -> MitigationComparison {
-    let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
-    let soft = Outcomes.randomizedBinary(labels: data.labels, positiveProbabilities: try positiveProbabilities(policy, data: data))
-    return .init(before: try MitigationEvaluation.block(hard, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures),
-                 after: try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures))
+    .init(before: try baseline(data, sensitiveFeatures: policy.sensitiveFeatures), after: try mitigated(policy, data))
   }
 
   /// Where another model's hard decisions (probability above 0.5) sit on the trade-off, on `data`.
@@ -126,11 +135,11 @@ public enum ThresholdMitigation {
     var sweep: [ThresholdMitigationResult.TradeoffPoint]?
     if let tolerances = sweepTolerances {
       let target = evalData ?? fitData
-      let baseline = try evaluate(fit.policy, on: target).before
+      let baseline = try evaluation?.before ?? Self.baseline(target, sensitiveFeatures: sensitiveFeatures)
       var points = [ThresholdMitigationResult.TradeoffPoint(label: "unmitigated", tolerance: nil, accuracy: baseline.accuracy,
                                                             disparity: disparity(baseline, constraint))]
       for tolerance in tolerances {
-        let relaxed = try evaluate(try fitPolicy(.exact(tolerance: tolerance)).policy, on: target).after
+        let relaxed = try mitigated(try fitPolicy(.exact(tolerance: tolerance)).policy, target)
         points.append(.init(label: "tolerance \(tolerance)", tolerance: tolerance, accuracy: relaxed.accuracy,
                             disparity: disparity(relaxed, constraint)))
       }
