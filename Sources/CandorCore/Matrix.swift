@@ -16,6 +16,17 @@ public struct Matrix: Sendable, Equatable {
     storage = ContiguousArray(repeating: value, count: rows * columns)
   }
 
+  /// A matrix whose entries `fill` writes, every one of them, into the row-major storage (no zeroing first).
+  public init(rows: Int, columns: Int, filling fill: (UnsafeMutableBufferPointer<Double>) throws -> Void) rethrows {
+    precondition(rows >= 0 && columns >= 0, "negative shape \(rows)×\(columns)")
+    self.rows = rows
+    self.columns = columns
+    storage = try ContiguousArray(unsafeUninitializedCapacity: rows * columns) { buffer, count in
+      try fill(buffer)
+      count = rows * columns
+    }
+  }
+
   public init(rows: Int, columns: Int, storage: ContiguousArray<Double>) {
     precondition(storage.count == rows * columns, "\(storage.count) values for a \(rows)×\(columns) matrix")
     self.rows = rows
@@ -65,8 +76,11 @@ public struct Matrix: Sendable, Equatable {
 public enum BLAS {
   /// Runs BLAS on one thread. Candor parallelizes over rows, features and replicates itself; two BLAS
   /// threads on two busy cores are often slower, and one thread makes every result bit-for-bit repeatable.
+  /// The worker threads OpenBLAS starts at load time spin on `sched_yield` for about 2^28 cycles before they
+  /// sleep, taking a core from ours for a tenth of a second; they are stopped here.
   public static func useSingleThread() {
     openblas_set_num_threads(1)
+    _ = blas_thread_shutdown_()
   }
 }
 
@@ -95,6 +109,14 @@ extension Matrix {
     a.storage.withUnsafeBufferPointer { pa in
       b.storage.withUnsafeBufferPointer { pb in
         c.storage.withUnsafeMutableBufferPointer { pc in
+          if n == 1 {
+            // A matrix times a vector: GEMV, without GEMM's packing of op(a).
+            let (rowsA, columnsA) = (a.rows, a.columns)
+            cblas_dgemv(
+              CblasRowMajor, transposeA.cblas, Int32(rowsA), Int32(columnsA), alpha, pa.baseAddress, Int32(columnsA),
+              pb.baseAddress, 1, beta, pc.baseAddress, 1)
+            return
+          }
           cblas_dgemm(
             CblasRowMajor, transposeA.cblas, transposeB.cblas, Int32(m), Int32(n), Int32(k), alpha,
             pa.baseAddress, Int32(a.columns), pb.baseAddress, Int32(b.columns), beta, pc.baseAddress,

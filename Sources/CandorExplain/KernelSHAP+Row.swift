@@ -48,39 +48,43 @@ extension KernelSHAP {
     let exact = v < 31 && (1 << v) - 2 <= nsamples
     let coalitions = exact ? Coalitions.enumerated(v) : Coalitions.shapBudget(v, nsamples: nsamples, random: &random)
     let count = coalitions.masks.count
-    // Synthetic rows: coalition c, background b → row c·B + b, each raw feature taken from the explained
-    // row or from background row b.
-    let predictions: Matrix
+    // v(S) per output and coalition, after the link: the background-weighted mean prediction over the
+    // synthetic rows of coalition c (row c·B + b takes each raw feature from the explained row or from
+    // background row b).
+    var coalitionValues: [[Double]]
     if let encoded, let linear = encoded.model as? any LinearFirstLayerModel, let first = encoded.firstLayer {
-      predictions = linear.output(fromFirstLayer: syntheticFirstLayer(encoded, first: first, coalitions: coalitions, varying: varying,
-                                                                     explained: explained, backgroundCount: backgroundCount))
-    } else if let encoded {
-      predictions = encoded.model.predict(encoded: syntheticEncoded(encoded, coalitions: coalitions, varying: varying,
-                                                                    explained: explained, backgroundCount: backgroundCount))
+      coalitionValues = firstLayerAverages(encoded, model: linear, first: first, coalitions: coalitions, varying: varying,
+                                           explained: explained, backgroundWeights: backgroundWeights, outputCount: outputCount)
     } else {
-      var columns: [Column] = []
-      for (index, column) in source.columns.enumerated() {
-        let owner = varying.firstIndex { groupColumns[$0].contains(index) }
-        var gather = [Int](repeating: 0, count: count * backgroundCount)
-        for c in 0..<count {
-          let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
-          for b in 0..<backgroundCount {
-            gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
+      let predictions: Matrix
+      if let encoded {
+        predictions = encoded.model.predict(encoded: syntheticEncoded(encoded, coalitions: coalitions, varying: varying,
+                                                                      explained: explained, backgroundCount: backgroundCount))
+      } else {
+        var columns: [Column] = []
+        for (index, column) in source.columns.enumerated() {
+          let owner = varying.firstIndex { groupColumns[$0].contains(index) }
+          var gather = [Int](repeating: 0, count: count * backgroundCount)
+          for c in 0..<count {
+            let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
+            for b in 0..<backgroundCount {
+              gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
+            }
           }
+          columns.append(column.selecting(gather))
         }
-        columns.append(column.selecting(gather))
+        predictions = try model.predict(try Table(columns: columns, source: source.source))
       }
-      predictions = try model.predict(try Table(columns: columns, source: source.source))
-    }
-    // v(S) per coalition and output, after the link.
-    var coalitionValues = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
-    for k in 0..<outputCount {
-      for c in 0..<count {
-        var sum = 0.0
-        for b in 0..<backgroundCount { sum += backgroundWeights[b] * predictions[c * backgroundCount + b, k] }
-        coalitionValues[k][c] = link.apply(sum)
+      coalitionValues = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
+      for k in 0..<outputCount {
+        for c in 0..<count {
+          var sum = 0.0
+          for b in 0..<backgroundCount { sum += backgroundWeights[b] * predictions[c * backgroundCount + b, k] }
+          coalitionValues[k][c] = sum
+        }
       }
     }
+    for k in 0..<outputCount { for c in 0..<count { coalitionValues[k][c] = link.apply(coalitionValues[k][c]) } }
     for k in 0..<outputCount {
       let base = link.apply(meanBackground[k]), total = link.apply(fx[k]) - base
       var equations = NormalEquations(coalitions, values: coalitionValues[k], base: base, total: total, v: v)
@@ -110,63 +114,134 @@ extension KernelSHAP {
     }
   }
 
-  /// First-layer pre-activations of the synthetic rows, added up per coalition: background row b's
-  /// pre-activation plus, for each varying player in the coalition, the difference its slots make when taken
-  /// from the explained row. |S| additions of one layer-width vector per row instead of a product per entry.
-  static func syntheticFirstLayer(_ encoded: EncodedSource, first: EncodedSource.FirstLayer, coalitions: Coalitions, varying: [Int],
-                                  explained: Int, backgroundCount: Int) -> Matrix {
-    let width = first.width, slots = encoded.rows.stride
-    let count = coalitions.masks.count
+  /// The background-weighted mean output per coalition (outputs × coalitions), for a model with a linear first
+  /// layer. A synthetic row's first-layer pre-activation is background row b's plus, for each varying player in
+  /// the coalition, the difference its slots make when taken from the explained row — or, for coalitions of
+  /// more than half the players, the all-explained pre-activation minus the differences of the players left
+  /// out. One block holds the B background rows' pre-activations. Coalitions are visited in lexicographic
+  /// order of those member lists, keeping the partial sums of the current prefix, so most coalitions cost one
+  /// block addition (its prefix is the coalition before it). They go through the model in chunks of about
+  /// 2048 synthetic rows, so the pre-activations stay in cache and are averaged as soon as they are scored.
+  static func firstLayerAverages(_ encoded: EncodedSource, model: any LinearFirstLayerModel, first: EncodedSource.FirstLayer,
+                                 coalitions: Coalitions, varying: [Int], explained: Int, backgroundWeights: [Double],
+                                 outputCount: Int) -> [[Double]] {
+    let width = first.width, slots = encoded.rows.stride, backgroundCount = backgroundWeights.count
+    let count = coalitions.masks.count, v = varying.count
     let position = encoded.owner.map { owner -> Int in owner >= 0 ? (varying.firstIndex(of: owner) ?? -2) : -1 }
-    let v = varying.count
-    // base[b]: bias + slots from b, except slots of no player (always the explained row's).
-    // delta[b][p]: Σ over p's slots of (explained − b).
-    var base = [Double](repeating: 0, count: backgroundCount * width)
-    var delta = [Double](repeating: 0, count: backgroundCount * v * width)
+    // bases[0]: every player from the background (slots of no player from the explained row); bases[1]: every
+    // varying player from the explained row. differences[0][p]: what taking p from the explained row adds;
+    // differences[1][p]: its negation.
+    let block = backgroundCount * width
+    var fromBackground = [Double](repeating: 0, count: block)
+    var delta = [Double](repeating: 0, count: v * block)
     first.contributions.withUnsafeBufferPointer { contribution in
       for b in 0..<backgroundCount {
-        for c in 0..<width { base[b * width + c] = first.bias[c] }
+        for c in 0..<width { fromBackground[b * width + c] = first.bias[c] }
         for slot in 0..<slots {
           let from = position[slot] == -1 ? explained : b
           let own = (from * slots + slot) * width, mine = (explained * slots + slot) * width, theirs = (b * slots + slot) * width
-          for c in 0..<width { base[b * width + c] += contribution[own + c] }
+          for c in 0..<width { fromBackground[b * width + c] += contribution[own + c] }
           if position[slot] >= 0 {
-            let target = (b * v + position[slot]) * width
+            let target = position[slot] * block + b * width
             for c in 0..<width { delta[target + c] += contribution[mine + c] - contribution[theirs + c] }
           }
         }
       }
     }
-    var z = Matrix(rows: count * backgroundCount, columns: width)
-    z.storage.withUnsafeMutableBufferPointer { out in
-      base.withUnsafeBufferPointer { base in
-        delta.withUnsafeBufferPointer { delta in
-          let o = out.baseAddress!, bp = base.baseAddress!, dp = delta.baseAddress!
-          var members = [Int]()
-          members.reserveCapacity(v)
-          for c in 0..<count {
-            members.removeAll(keepingCapacity: true)
-            for p in 0..<v where coalitions.masks[c][p] { members.append(p) }
-            for b in 0..<backgroundCount {
-              let row = o + (c * backgroundCount + b) * width
-              row.update(from: bp + b * width, count: width)
-              for p in members { addVector(row, dp + (b * v + p) * width, width) }
+    var fromExplained = fromBackground
+    for p in 0..<v { for i in 0..<block { fromExplained[i] += delta[p * block + i] } }
+    let bases = fromBackground + fromExplained
+    let differences = delta + delta.map { -$0 }
+    // Member lists (players added to the base), flat, and the visiting order.
+    var complement = [Bool](repeating: false, count: count)
+    var memberStart = [Int](repeating: 0, count: count + 1)
+    var members = [Int]()
+    members.reserveCapacity(count * (v + 1) / 2)
+    for c in 0..<count {
+      let mask = coalitions.masks[c]
+      complement[c] = 2 * mask.reduce(0) { $0 + ($1 ? 1 : 0) } > v
+      for p in 0..<v where mask[p] != complement[c] { members.append(p) }
+      memberStart[c + 1] = members.count
+    }
+    let order = (0..<count).sorted { x, y in
+      if complement[x] != complement[y] { return !complement[x] }
+      let a = members[memberStart[x]..<memberStart[x + 1]], b = members[memberStart[y]..<memberStart[y + 1]]
+      return a.lexicographicallyPrecedes(b)
+    }
+    var averages = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
+    let chunk = max(1, 2048 / max(backgroundCount, 1))
+    // The prefix sums: level d = base + the first d members of `path`, at levels[d] (own storage) or in a row of
+    // the current chunk.
+    var ownLevels = [Double](repeating: 0, count: (v + 1) * block)
+    var path = [Int](repeating: 0, count: v + 1)
+    var level = [UnsafePointer<Double>?](repeating: nil, count: v + 1)
+    bases.withUnsafeBufferPointer { bases in
+      differences.withUnsafeBufferPointer { differences in
+        ownLevels.withUnsafeMutableBufferPointer { ownLevels in
+          for start in stride(from: 0, to: count, by: chunk) {
+            let end = min(count, start + chunk)
+            let z = Matrix(rows: (end - start) * backgroundCount, columns: width) { out in
+              var depth = 0, family = -1
+              for i in start..<end {
+                let c = order[i], f = complement[c] ? 1 : 0
+                let list = members[memberStart[c]..<memberStart[c + 1]]
+                let target = out.baseAddress! + (i - start) * block
+                if f != family {
+                  family = f
+                  level[0] = bases.baseAddress! + f * block
+                  depth = 0
+                }
+                guard let last = list.last else {
+                  target.update(from: level[0]!, count: block)
+                  continue
+                }
+                // Reuse the common prefix, add the rest but the last member into own levels, the last into the row.
+                var common = 0
+                while common < depth && common < list.count - 1 && path[common] == list[list.startIndex + common] { common += 1 }
+                for d in common..<(list.count - 1) {
+                  let next = ownLevels.baseAddress! + (d + 1) * block
+                  let member = list[list.startIndex + d]
+                  addVectors(level[d]!, differences.baseAddress! + (f * v + member) * block, into: next, block)
+                  level[d + 1] = UnsafePointer(next)
+                  path[d] = member
+                }
+                addVectors(level[list.count - 1]!, differences.baseAddress! + (f * v + last) * block, into: target, block)
+                level[list.count] = UnsafePointer(target)
+                path[list.count - 1] = last
+                depth = list.count
+              }
+            }
+            let output = model.output(fromFirstLayer: z)
+            output.storage.withUnsafeBufferPointer { predictions in
+              for k in 0..<outputCount {
+                for i in start..<end {
+                  var sum = 0.0
+                  let first = (i - start) * backgroundCount
+                  for b in 0..<backgroundCount { sum += backgroundWeights[b] * predictions[(first + b) * outputCount + k] }
+                  averages[k][order[i]] = sum
+                }
+              }
             }
           }
         }
       }
     }
-    return z
+    return averages
   }
 
-  /// `target += source` over `count` doubles; the common widths get a constant trip count, which the
-  /// compiler turns into vector instructions.
-  @inline(__always) static func addVector(_ target: UnsafeMutablePointer<Double>, _ source: UnsafePointer<Double>, _ count: Int) {
-    switch count {
-    case 16: for k in 0..<16 { target[k] += source[k] }
-    case 8: for k in 0..<8 { target[k] += source[k] }
-    case 32: for k in 0..<32 { target[k] += source[k] }
-    default: for k in 0..<count { target[k] += source[k] }
+  /// `target = x + y` over `count` doubles, four lanes at a time.
+  @inline(__always) static func addVectors(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>,
+                                           _ count: Int) {
+    var i = 0
+    while i + 4 <= count {
+      let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+      let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
+      UnsafeMutableRawPointer(target + i).storeBytes(of: a + b, as: SIMD4<Double>.self)
+      i += 4
+    }
+    while i < count {
+      target[i] = x[i] + y[i]
+      i += 1
     }
   }
 

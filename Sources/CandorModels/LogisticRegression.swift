@@ -110,7 +110,9 @@ public struct LogisticRegression: Model, Equatable {
 // MARK: - Shared numerics
 
 @inline(__always) func sigmoid(_ z: Double) -> Double {
-  z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+  // One exp of −|z| (never overflows) and a select instead of a branch, which mispredicts on mixed signs.
+  let e = exp(-abs(z))
+  return (z >= 0 ? 1 : e) / (1 + e)
 }
 
 /// log(1 + eᶻ) without overflow.

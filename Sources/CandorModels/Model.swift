@@ -80,7 +80,7 @@ public protocol LinearFirstLayerModel: EncodedInputModel {
   /// The first layer's width and bias, and per row and encoder slot its contribution: rows × slots × width.
   func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double])
   /// The model output from first-layer pre-activations (rows × width, bias included).
-  func output(fromFirstLayer z: Matrix) -> Matrix
+  func output(fromFirstLayer z: consuming Matrix) -> Matrix
 }
 
 extension MLPClassifier: LinearFirstLayerModel {
@@ -100,5 +100,5 @@ extension MLPClassifier: LinearFirstLayerModel {
     return (width, layer.bias, contributions)
   }
 
-  public func output(fromFirstLayer z: Matrix) -> Matrix { forward(firstLayer: z).output }
+  public func output(fromFirstLayer z: consuming Matrix) -> Matrix { forward(firstLayer: z).output }
 }
