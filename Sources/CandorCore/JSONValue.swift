@@ -21,10 +21,21 @@ public enum JSONValue: Sendable, Equatable {
   /// The document as UTF-8 bytes, two-space indented, arrays of scalars on one line.
   public func data() -> Data {
     var out: [UInt8] = []
-    out.reserveCapacity(1 << 16)
+    out.reserveCapacity(estimatedSize + 1)
     write(into: &out, indent: 0)
     out.append(0x0A)
     return Data(out)
+  }
+
+  /// About the written size (numbers at their longest), so the output buffer is allocated once.
+  private var estimatedSize: Int {
+    switch self {
+    case let .numberArray(values): 2 + 26 * values.count
+    case let .string(text): 2 + 2 * text.utf8.count
+    case let .array(items): items.reduce(2) { $0 + 16 + $1.estimatedSize }
+    case let .object(members): members.reduce(2) { $0 + 20 + 2 * $1.0.utf8.count + $1.1.estimatedSize }
+    default: 26
+    }
   }
 
   private var isScalar: Bool {
@@ -91,8 +102,19 @@ public enum JSONValue: Sendable, Equatable {
     } else if value.isInfinite {
       out.append(contentsOf: (value > 0 ? "\"inf\"" : "\"-inf\"").utf8)
     } else {
-      out.append(contentsOf: value.description.utf8)
+      // The shortest round-trip digits, as `description` gives them, without an intermediate String.
+      var sink = ByteSink(bytes: out)
+      out = []
+      value.write(to: &sink)
+      out = sink.bytes
     }
+  }
+
+  /// Appends what `TextOutputStreamable` types write; numbers arrive through `_writeASCII` as raw bytes.
+  private struct ByteSink: TextOutputStream {
+    var bytes: [UInt8]
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
   }
 
   private static func writeString(_ text: String, into out: inout [UInt8]) {

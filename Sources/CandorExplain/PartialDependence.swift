@@ -48,7 +48,8 @@ public enum PartialDependence {
     return (0..<resolution).map { $0 == resolution - 1 ? high : low + Double($0) * step }
   }
 
-  /// PDP (and ICE) of each feature: one batched model call per feature (rows × grid points).
+  /// PDP (and ICE) of each feature: one batched model call per grid point (all rows) for models that take
+  /// encoded input, one per feature (rows × grid points) for the others.
   public static func compute(model: any Model, table: Table, features: [String], resolution: Int = 20,
                              percentiles: (Double, Double) = (0.05, 0.95), ice: Bool) throws -> FeatureEffects {
     guard resolution >= 2 else { throw ExplainError.invalidOption(name: "grid-resolution", value: "\(resolution)", reason: "needs at least 2") }
@@ -69,18 +70,24 @@ public enum PartialDependence {
         // The encoder decides the kind: a numeric column of a categorical feature is a column of levels.
         let typed: Column = encodedModel.encoder.features[slot].kind == .categorical ? .categorical(column.asCategorical()) : column
         curves[name] = try curve(typed, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { points in
-          let entries = points.map { encodedModel.encoder.entry(slot: slot, numeric: $0.number, level: $0.level) }
+          // One copy of the encoded rows, the feature's entry overwritten per grid point: the working set stays
+          // the size of the data whatever the grid.
+          var rows = encoded
           let stride = encoded.stride
-          var stacked = EncodedRows(rows: n * entries.count, columns: encoded.columns, stride: stride)
-          for (g, entry) in entries.enumerated() {
-            stacked.indices.replaceSubrange((g * n * stride)..<((g + 1) * n * stride), with: encoded.indices)
-            stacked.values.replaceSubrange((g * n * stride)..<((g + 1) * n * stride), with: encoded.values)
+          var storage = ContiguousArray<Double>()
+          var outputs = 0
+          for point in points {
+            let entry = encodedModel.encoder.entry(slot: slot, numeric: point.number, level: point.level)
             for r in 0..<n {
-              stacked.indices[(g * n + r) * stride + slot] = entry.column
-              stacked.values[(g * n + r) * stride + slot] = entry.value
+              rows.indices[r * stride + slot] = entry.column
+              rows.values[r * stride + slot] = entry.value
             }
+            let predictions = encodedModel.predict(encoded: rows)
+            outputs = predictions.columns
+            storage.reserveCapacity(n * points.count * outputs)
+            storage.append(contentsOf: predictions.storage)
           }
-          return encodedModel.predict(encoded: stacked)
+          return Matrix(rows: n * points.count, columns: outputs, storage: storage)
         }
       } else {
         curves[name] = try curve(column, resolution: resolution, percentiles: percentiles, ice: ice, n: n) { points in
@@ -99,8 +106,8 @@ public enum PartialDependence {
     return FeatureEffects(method: "pdp", features: curves)
   }
 
-  /// One feature's curve: scikit-learn's grid (or the sorted levels), one batched prediction of every row at
-  /// every grid point (rows g·n ..< (g+1)·n hold point g), the average and the ICE curves.
+  /// One feature's curve: scikit-learn's grid (or the sorted levels), the predictions of every row at every
+  /// grid point (rows g·n ..< (g+1)·n hold point g), the average and the ICE curves.
   static func curve(_ column: Column, resolution: Int, percentiles: (Double, Double), ice: Bool, n: Int,
                     predict: ([(number: Double, level: String?)]) throws -> Matrix) throws -> FeatureEffects.Curve {
     var curve = FeatureEffects.Curve(grid: nil, levels: nil, average: [], individual: nil)

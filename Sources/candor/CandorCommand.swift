@@ -17,6 +17,8 @@ import Foundation
 struct Candor: ParsableCommand {
   static let version = "0.1.0"
 
+  // Every command names itself: ArgumentParser would otherwise derive the name from the type by reflection,
+  // milliseconds of conformance lookups at every start.
   static let configuration = CommandConfiguration(
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",

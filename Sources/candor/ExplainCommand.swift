@@ -15,6 +15,7 @@ enum ExplainMethod: String, ExpressibleByArgument, CaseIterable {
 
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "explain",
     abstract: "Explain a model in raw features: permutation importance, KernelSHAP, partial dependence / ICE, ALE.",
     discussion: """
       Every method speaks in raw features (a categorical's one-hot columns move together); --group name=a,b \

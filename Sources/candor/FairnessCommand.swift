@@ -7,6 +7,7 @@ import Foundation
 
 struct Fairness: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "fairness",
     abstract: "Group metrics, disparities and their uncertainty for a model's predictions.",
     discussion: """
       Two input modes. A model: --model M --data D --target T [--positive V] [--threshold 0.5] (scores from the \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract: "Show how a CSV file is read: rows, and each column's type, missing count and levels or range.")
 
   @OptionGroup var dataOptions: DataOptions

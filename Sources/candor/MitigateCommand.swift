@@ -7,6 +7,7 @@ import Foundation
 
 struct Mitigate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "mitigate",
     abstract: "Reduce a disparity: reweigh training rows, or post-process a model's scores with group thresholds.",
     subcommands: [Reweigh.self, Threshold.self])
 }
@@ -21,6 +22,7 @@ enum ObjectiveName: String, ExpressibleByArgument, CaseIterable {
 
 struct Reweigh: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "reweigh",
     abstract: "Reweighing (Kamiran & Calders): one weight per row that makes label and group independent.",
     discussion: "Optionally retrains a built-in model with the weights (--retrain-out, same options as candor train) and "
       + "compares the original and the retrained model on --eval-data.")
@@ -102,6 +104,7 @@ struct Reweigh: ParsableCommand {
 
 struct Threshold: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "threshold",
     abstract: "Group-specific randomized thresholds on a model's scores (Hardt et al.; Fairlearn's ThresholdOptimizer).",
     discussion: """
       Fit on data with labels: a model (--model M --data FIT.csv --target T) or scores (--predictions P.csv \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "predict",
     abstract: "Score a CSV file with a model; write row, prediction and one probability column per class.",
     discussion: """
       The model format is detected from the file's content. A binary model predicts its positive class when the       probability is above 0.5; a threshold policy (candor mitigate threshold) draws each prediction at random       with its probability, reproducibly with --seed.

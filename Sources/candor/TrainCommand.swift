@@ -5,6 +5,7 @@ import Foundation
 
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "train",
     abstract: "Fit a built-in model (logistic, linear or mlp) and save it as a candor-model JSON file.",
     discussion: """
       Features are standardized (numeric) and one-hot encoded (categorical, missing as its own level), as \
