@@ -32,39 +32,38 @@ extension String {
 }
 
 extension CSVWriter {
-  /// One numeric column as CSV bytes (header, then one value per line, shortest round-trip text), in one
-  /// pass: each distinct value is formatted once into a 32-byte slot (a double's shortest form is at most
-  /// 24 characters), and every row copies its slot as four 8-byte words into a buffer with that much slack,
-  /// which is then cut to length.
-  public static func column(_ name: String, values: [Double]) -> Data {
+  /// One numeric column as CSV (header, then one value per line, shortest round-trip text), written to `sink`
+  /// through one 1 MiB block that is reused: each distinct value is formatted once into a 32-byte slot (a
+  /// double's shortest form is at most 24 characters), and every row copies its slot as four 8-byte words.
+  public static func writeColumn(_ name: String, values: [Double], to sink: OutputFile.Sink) {
     var distinct = DistinctValues()
     var slots: [(UInt64, UInt64, UInt64, UInt64)] = []
     var lengths: [Int] = []
     let header = Array(quoted(name).utf8) + [0x0A]
-    var data = Data(count: header.count + values.count * 25 + 32)
-    var used = 0
-    data.withUnsafeMutableBytes { raw in
-      let out = raw.baseAddress!
-      header.withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      used = header.count
-      values.withUnsafeBufferPointer { values in
-        for value in values {
-          let (index, isNew) = distinct.index(of: value)
-          if isNew {
-            var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            let text = Array("\(value)".utf8) + [0x0A]
-            withUnsafeMutableBytes(of: &slot) { $0.copyBytes(from: text.prefix(32)) }
-            slots.append(slot)
-            lengths.append(min(text.count, 32))
-          }
-          let slot = slots[index]
-          (out + used).storeBytes(of: slot, as: (UInt64, UInt64, UInt64, UInt64).self)
-          used += lengths[index]
+    let capacity = max(1 << 20, header.count + 32)
+    let block = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { block.deallocate() }
+    header.withUnsafeBytes { block.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    var used = header.count
+    values.withUnsafeBufferPointer { values in
+      for value in values {
+        if used > capacity - 32 {
+          sink.write(UnsafeRawBufferPointer(start: block, count: used))
+          used = 0
         }
+        let (index, isNew) = distinct.index(of: value)
+        if isNew {
+          var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+          let text = Array("\(value)".utf8) + [0x0A]
+          withUnsafeMutableBytes(of: &slot) { $0.copyBytes(from: text.prefix(32)) }
+          slots.append(slot)
+          lengths.append(min(text.count, 32))
+        }
+        (block + used).storeBytes(of: slots[index], as: (UInt64, UInt64, UInt64, UInt64).self)
+        used += lengths[index]
       }
     }
-    data.count = used
-    return data
+    sink.write(UnsafeRawBufferPointer(start: block, count: used))
   }
 }
 

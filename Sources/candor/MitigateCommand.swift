@@ -73,10 +73,9 @@ struct Reweigh: ParsableCommand {
     }
     let base = try weightsColumn.map { try Outcomes.weights(table.column($0), file: table.source) }
     let reweighing = Reweighing.fit(labels: ContiguousArray(labels.map { UInt8($0) }), grouping: try table.grouping(by: features), baseWeights: base)
+    // Everything is computed before the first file is written; the weights stream straight to their file.
     var outputs: [(Data, String)] = []
-    if let weightsOut {
-      outputs.append((CSVWriter.column("weight", values: reweighing.rowWeights), weightsOut))
-    }
+    let weights = reweighing.rowWeights
     var evaluation: MitigationComparison?
     if let retrainOut {
       let options = try modelOptions.trainingOptions()
@@ -97,6 +96,7 @@ struct Reweigh: ParsableCommand {
     if let html {
       outputs.append((Data(MitigationPage.reweighingHTML(reweighing, evaluation: evaluation, source: dataOptions.data).utf8), html))
     }
+    if let weightsOut { try OutputFile.write(to: weightsOut) { CSVWriter.writeColumn("weight", values: weights, to: $0) } }
     for (data, path) in outputs { try OutputFile.write(data, to: path) }
     print(MitigationPage.reweighingText(reweighing, evaluation: evaluation))
   }

@@ -110,6 +110,13 @@ func numericValues(_ table: Table, _ name: String) -> [Double] {
     #expect(throws: TableError.wrongFieldCount(file: "test.csv", line: 45_001, expected: 3, found: 2)) {
       try parseCSV(broken.joined(separator: "\n"))
     }
+    // A cell's line, found through the chunk that holds it.
+    var infinite = lines
+    infinite[50_000] = "49999,inf,b"
+    #expect(throws: TableError.notFinite(file: "test.csv", column: "x", line: 50_001, value: "inf")) {
+      try parseCSV(infinite.joined(separator: "\n"))
+    }
+    #expect(a["label"]!.text(at: 59_999) == "b" && a["label"]!.text(at: 59_997) == "a")
   }
 
   @Test("the Adult sample reads with the documented shape and types")

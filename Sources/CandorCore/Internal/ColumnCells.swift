@@ -11,9 +11,17 @@ struct ColumnCells {
 
   var rowCount: Int { fields.recordCount - 1 }
 
-  private func span(_ row: Int) -> (start: Int, end: Int, escaped: Bool) {
-    let i = fields.index(record: row + 1, column: column)
-    return (Int(fields.starts[i]), Int(fields.ends[i]), fields.hasEscapedQuote[i])
+  /// Calls `body(row, start, end, escaped)` for every cell in row order, segment by segment; `body` returns
+  /// false to stop.
+  @inline(__always) private func forEachCell(_ body: (Int, Int, Int, Bool) -> Bool) {
+    let columns = fields.columnCount
+    for segment in fields.segments {
+      let buffers = segment.buffers
+      for local in 0..<segment.recordCount where segment.firstRecord + local > 0 {
+        let i = local * columns + column
+        if !body(segment.firstRecord + local - 1, Int(buffers.starts[i]), Int(buffers.ends[i]), buffers.escapes?[i] ?? false) { return }
+      }
+    }
   }
 
   private func isMissing(start: Int, end: Int) -> Bool {
@@ -33,7 +41,7 @@ struct ColumnCells {
     fields.text(record: row + 1, column: column, bytes: bytes) ?? "(invalid UTF-8)"
   }
 
-  private func line(_ row: Int) -> Int { fields.recordLines[row + 1] }
+  private func line(_ row: Int) -> Int { fields.line(record: row + 1) }
 
   /// The column as numbers, or nil when some cell is not a number and the column was not required to be.
   /// - Throws: `.notANumber` for a required column, `.notFinite` when every cell is a number but one is
@@ -44,16 +52,16 @@ struct ColumnCells {
     var firstText: Int?
     var scratch: [UInt8] = []
     values.withUnsafeMutableBufferPointer { out in
-      for row in 0..<rowCount {
-        let (start, end, escaped) = span(row)
-        if isMissing(start: start, end: end) { continue }
+      forEachCell { row, start, end, escaped in
+        if isMissing(start: start, end: end) { return true }
         // A field holding quotes is text.
         guard !escaped, let value = NumberParser.parse(bytes, start, end, scratch: &scratch) else {
           firstText = row
-          return
+          return false
         }
         if !value.isFinite && firstNonFinite == nil { firstNonFinite = row }
         out[row] = value
+        return true
       }
     }
     if let row = firstText {
@@ -72,15 +80,15 @@ struct ColumnCells {
     var index = LevelIndex()
     var scratch: [UInt8] = []
     codes.withUnsafeMutableBufferPointer { out in
-      for row in 0..<rowCount {
-        let (start, end, escaped) = span(row)
-        if isMissing(start: start, end: end) { continue }
+      forEachCell { row, start, end, escaped in
+        if isMissing(start: start, end: end) { return true }
         if escaped {
           unescape(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &scratch)
           out[row] = scratch.withUnsafeBufferPointer { index.code(for: $0) }
         } else {
           out[row] = index.code(for: UnsafeBufferPointer(rebasing: bytes[start..<end]))
         }
+        return true
       }
     }
     var levels: [String] = []

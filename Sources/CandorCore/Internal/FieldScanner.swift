@@ -1,24 +1,60 @@
 import Foundation
 
-/// Field boundaries of a whole CSV buffer: field (record r, column c) spans `starts[i]..<ends[i]` with
-/// `i = r * columnCount + c`; `hasEscapedQuote[i]` marks a quoted field holding `""` that must be unescaped.
-struct ScannedFields {
-  var columnCount = 0
-  var recordCount = 0
-  /// Byte offsets as UInt32 (files up to 4 GiB): half the memory, and half the page faults, of Int.
-  var starts = ContiguousArray<UInt32>()
-  var ends = ContiguousArray<UInt32>()
-  var hasEscapedQuote = ContiguousArray<Bool>()
-  /// Physical line (1-based) on which each record starts.
-  var recordLines = ContiguousArray<Int>()
+/// Field boundaries of a whole CSV buffer, kept in segments of consecutive records as the scanners produce
+/// them (one per parallel chunk; never concatenated, which would touch every boundary twice): in a segment,
+/// field (record r, column c) spans `starts[i]..<ends[i]` with `i = (r − firstRecord) · columnCount + c`;
+/// `escapes[i]`, when the segment may hold quotes, marks a quoted field holding `""` that must be unescaped.
+final class ScannedFields: @unchecked Sendable {
+  struct Segment {
+    let firstRecord: Int
+    let buffers: FieldBuffers
+    /// Physical line (1-based, after adding `lineOffset`) on which each record starts.
+    let lines: ContiguousArray<UInt32>
+    let lineOffset: Int
+    var recordCount: Int { lines.count }
+  }
 
-  func index(record: Int, column: Int) -> Int { record * columnCount + column }
+  let columnCount: Int
+  let segments: [Segment]
+  let recordCount: Int
+
+  /// Takes ownership of the segments' buffers.
+  init(columnCount: Int, segments: [Segment]) {
+    self.columnCount = columnCount
+    self.segments = segments
+    recordCount = segments.reduce(0) { $0 + $1.recordCount }
+  }
+
+  deinit {
+    for segment in segments { segment.buffers.deallocate() }
+  }
+
+  /// The segment holding `record`, by binary search over the segments' first records.
+  private func segment(of record: Int) -> Segment {
+    var low = 0, high = segments.count - 1
+    while low < high {
+      let mid = (low + high + 1) / 2
+      if segments[mid].firstRecord <= record { low = mid } else { high = mid - 1 }
+    }
+    return segments[low]
+  }
+
+  func field(record: Int, column: Int) -> (start: Int, end: Int, escaped: Bool) {
+    let segment = segment(of: record)
+    let i = (record - segment.firstRecord) * columnCount + column
+    return (Int(segment.buffers.starts[i]), Int(segment.buffers.ends[i]), segment.buffers.escapes?[i] ?? false)
+  }
+
+  func line(record: Int) -> Int {
+    let segment = segment(of: record)
+    return Int(segment.lines[record - segment.firstRecord]) + segment.lineOffset
+  }
 
   /// The field's text with doubled quotes unescaped, or nil when it is not valid UTF-8.
   func text(record: Int, column: Int, bytes: UnsafeBufferPointer<UInt8>) -> String? {
-    let i = index(record: record, column: column)
-    let raw = UnsafeBufferPointer(rebasing: bytes[Int(starts[i])..<Int(ends[i])])
-    if !hasEscapedQuote[i] { return String(validating: raw, as: UTF8.self) }
+    let (start, end, escaped) = field(record: record, column: column)
+    let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+    if !escaped { return String(validating: raw, as: UTF8.self) }
     return String(validating: unescape(raw), as: UTF8.self)
   }
 }
@@ -53,15 +89,17 @@ enum FieldScanner {
     {
       return result
     }
-    var result = ScannedFields()
+    var columnCount = 0, recordCount = 0
+    var recordLines = ContiguousArray<UInt32>()
     let n = bytes.count
     var pos = 0
     if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
     var lineBreaks = 0
     for b in bytes where b == lf || b == cr { lineBreaks += 1 }
     var line = 1
-    var buffers = FieldBuffers()
-    defer { buffers.deallocate() }
+    var buffers = FieldBuffers(tracksEscapes: true)
+    var handedOver = false
+    defer { if !handedOver { buffers.deallocate() } }
 
     while pos < n {
       // Blank line: skip.
@@ -94,7 +132,7 @@ enum FieldScanner {
           if pos < n && bytes[pos] != comma && bytes[pos] != lf && bytes[pos] != cr {
             // The header's field of this column names it (header fields are the first ones stored).
             var name = "#\(fieldsInRecord + 1)"
-            if result.recordCount > 0 && fieldsInRecord < result.columnCount,
+            if recordCount > 0 && fieldsInRecord < columnCount,
               let text = String(validating: UnsafeBufferPointer(rebasing: bytes[Int(buffers.starts[fieldsInRecord])..<Int(buffers.ends[fieldsInRecord])]), as: UTF8.self)
             {
               name = text
@@ -119,21 +157,20 @@ enum FieldScanner {
         line += 1
         break
       }
-      if result.recordCount == 0 {
-        result.columnCount = fieldsInRecord
+      if recordCount == 0 {
+        columnCount = fieldsInRecord
         let records = lineBreaks + 1
         buffers.reserve(records * fieldsInRecord)
-        result.recordLines.reserveCapacity(records)
-      } else if fieldsInRecord != result.columnCount {
-        throw .wrongFieldCount(file: source, line: recordLine, expected: result.columnCount, found: fieldsInRecord)
+        recordLines.reserveCapacity(records)
+      } else if fieldsInRecord != columnCount {
+        throw .wrongFieldCount(file: source, line: recordLine, expected: columnCount, found: fieldsInRecord)
       }
-      result.recordLines.append(recordLine)
-      result.recordCount += 1
+      recordLines.append(UInt32(truncatingIfNeeded: recordLine))
+      recordCount += 1
     }
-    result.starts = ContiguousArray(UnsafeBufferPointer(start: buffers.starts, count: buffers.count))
-    result.ends = ContiguousArray(UnsafeBufferPointer(start: buffers.ends, count: buffers.count))
-    result.hasEscapedQuote = ContiguousArray(UnsafeBufferPointer(start: buffers.escapes, count: buffers.count))
-    return result
+    handedOver = true
+    return ScannedFields(columnCount: columnCount,
+                         segments: [.init(firstRecord: 0, buffers: buffers, lines: recordLines, lineOffset: 0)])
   }
 }
 
@@ -151,13 +188,17 @@ extension FieldScanner {
       pos += 1
     }
     guard pos < n else { return nil }
-    var header = FieldBuffers()
-    defer { header.deallocate() }
-    var headerLines: [Int] = []
+    var header = FieldBuffers(tracksEscapes: false)
+    var headerLines = ContiguousArray<UInt32>()
     let headerEnd = (UnsafeBufferPointer(rebasing: bytes[pos...]).firstIndex(of: lf)).map { pos + $0 + 1 } ?? n
-    _ = try scanPlainRecords(bytes, from: pos, to: headerEnd, firstLine: line, columnCount: nil, into: &header, lines: &headerLines, source: source)
+    do throws(TableError) {
+      _ = try scanPlainRecords(bytes, from: pos, to: headerEnd, firstLine: line, columnCount: nil, into: &header, lines: &headerLines,
+                               source: source)
+    } catch {
+      header.deallocate()
+      throw error
+    }
     let columnCount = header.count
-    let headerLine = line
     line += 1
     // Chunks end just after a line feed.
     let chunkCount = 8
@@ -170,18 +211,19 @@ extension FieldScanner {
     bounds.append(n)
     // Chunks count lines from 0; each chunk's offset is the line breaks of the chunks before it.
     struct Chunk: @unchecked Sendable {
-      var buffers = FieldBuffers()
-      var lines: [Int] = []
+      var buffers = FieldBuffers(tracksEscapes: false)
+      var lines = ContiguousArray<UInt32>()
       var lineBreaks = 0
       var error: TableError?
     }
-    let chunks = DisjointWrites<Chunk>(repeating: Chunk(), count: chunkCount)
+    let chunks = DisjointWrites<Chunk?>(repeating: nil, count: chunkCount)
     let shared = SharedBytes(bytes: bytes)
     let chunkBounds = bounds
     parallelFor(chunkCount) { c in
       var chunk = Chunk()
-      chunk.buffers = FieldBuffers()
-      chunk.buffers.reserve(columnCount * max(16, (chunkBounds[c + 1] - chunkBounds[c]) / max(1, 2 * columnCount)))
+      let length = chunkBounds[c + 1] - chunkBounds[c]
+      chunk.buffers.reserve(columnCount * max(16, length / max(1, 2 * columnCount)))
+      chunk.lines.reserveCapacity(max(16, length / max(1, 2 * columnCount)))
       do throws(TableError) {
         chunk.lineBreaks = try scanPlainRecords(shared.bytes, from: chunkBounds[c], to: chunkBounds[c + 1], firstLine: 0,
                                                 columnCount: columnCount, into: &chunk.buffers, lines: &chunk.lines, source: source)
@@ -190,59 +232,33 @@ extension FieldScanner {
       }
       chunks[c] = chunk
     }
-    var firstLines = [line]
-    for chunk in chunks.values.dropLast() { firstLines.append(firstLines.last! + chunk.lineBreaks) }
-    var result = ScannedFields()
-    result.columnCount = columnCount
-    var total = columnCount
-    for (c, chunk) in chunks.values.enumerated() {
+    let scanned = chunks.values.map { $0! }
+    var segments = [ScannedFields.Segment(firstRecord: 0, buffers: header, lines: headerLines, lineOffset: 0)]
+    var firstLine = line
+    for (c, chunk) in scanned.enumerated() {
       if let error = chunk.error {
-        for other in chunks.values { other.buffers.deallocate() }
+        for segment in segments { segment.buffers.deallocate() }
+        for other in scanned[c...] { other.buffers.deallocate() }
         // Lines in a chunk's error are relative to the chunk.
         if case let .wrongFieldCount(file, relative, expected, found) = error {
-          throw .wrongFieldCount(file: file, line: relative + firstLines[c], expected: expected, found: found)
+          throw .wrongFieldCount(file: file, line: relative + firstLine, expected: expected, found: found)
         }
         throw error
       }
-      total += chunk.buffers.count
+      let previous = segments.last!
+      segments.append(.init(firstRecord: previous.firstRecord + previous.recordCount, buffers: chunk.buffers, lines: chunk.lines,
+                            lineOffset: firstLine))
+      firstLine += chunk.lineBreaks
     }
-    // Concatenate with one allocation and one memcpy per chunk and array.
-    let parts = [(header.starts, header.ends, header.count)] + chunks.values.map { ($0.buffers.starts, $0.buffers.ends, $0.buffers.count) }
-    func concatenated(_ pick: ((UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, Int)) -> UnsafeMutablePointer<UInt32>) -> ContiguousArray<UInt32> {
-      ContiguousArray(unsafeUninitializedCapacity: total) { buffer, count in
-        var offset = 0
-        for part in parts {
-          (buffer.baseAddress! + offset).initialize(from: pick(part), count: part.2)
-          offset += part.2
-        }
-        count = total
-      }
-    }
-    result.starts = concatenated { $0.0 }
-    result.ends = concatenated { $0.1 }
-    let recordTotal = 1 + chunks.values.reduce(0) { $0 + $1.lines.count }
-    result.recordLines = ContiguousArray(unsafeUninitializedCapacity: recordTotal) { buffer, count in
-      buffer[0] = headerLine
-      var position = 1
-      for (c, chunk) in chunks.values.enumerated() {
-        let offset = firstLines[c]
-        chunk.lines.withUnsafeBufferPointer { lines in
-          for k in 0..<lines.count { buffer[position + k] = lines[k] + offset }
-        }
-        position += chunk.lines.count
-        chunk.buffers.deallocate()
-      }
-      count = recordTotal
-    }
-    result.hasEscapedQuote = ContiguousArray(repeating: false, count: total)
-    result.recordCount = result.recordLines.count
-    return result
+    return ScannedFields(columnCount: columnCount, segments: segments)
   }
 
   /// Records of a quote-free range: fields end at commas, records at LF, CRLF or CR; blank lines skipped.
   /// With `columnCount`, every record must have that many fields.
   static func scanPlainRecords(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, firstLine: Int, columnCount: Int?,
-                               into buffers: inout FieldBuffers, lines: inout [Int], source: String) throws(TableError) -> Int {
+                               into buffers: inout FieldBuffers, lines: inout ContiguousArray<UInt32>, source: String)
+    throws(TableError) -> Int
+  {
     var pos = from, line = firstLine
     while pos < end {
       if bytes[pos] == lf { pos += 1; line += 1; continue }
@@ -255,14 +271,14 @@ extension FieldScanner {
           if b == comma || b == lf || b == cr { break }
           pos += 1
         }
-        buffers.append(start, pos, false)
+        buffers.append(start, pos)
         fields += 1
         if pos >= end { break }
         let b = bytes[pos]
         pos += 1
         if b == comma {
           start = pos
-          if pos == end { buffers.append(pos, pos, false); fields += 1; break }
+          if pos == end { buffers.append(pos, pos); fields += 1; break }
           continue
         }
         if b == cr && pos < end && bytes[pos] == lf { pos += 1 }
@@ -271,7 +287,7 @@ extension FieldScanner {
       if let columnCount, fields != columnCount {
         throw .wrongFieldCount(file: source, line: line, expected: columnCount, found: fields)
       }
-      lines.append(line)
+      lines.append(UInt32(truncatingIfNeeded: line))
       line += 1
     }
     return line - firstLine
@@ -283,18 +299,23 @@ private struct SharedBytes: @unchecked Sendable {
 }
 
 /// Growable raw buffers of field boundaries, written by index with no per-field checks beyond capacity.
+/// `escapes` exists only for scans that can meet quotes.
 struct FieldBuffers {
   var starts = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
   var ends = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
-  var escapes = UnsafeMutablePointer<Bool>.allocate(capacity: 16)
+  var escapes: UnsafeMutablePointer<Bool>?
   var count = 0
   var capacity = 16
 
-  @inline(__always) mutating func append(_ start: Int, _ end: Int, _ escaped: Bool) {
+  init(tracksEscapes: Bool) {
+    if tracksEscapes { escapes = .allocate(capacity: 16) }
+  }
+
+  @inline(__always) mutating func append(_ start: Int, _ end: Int, _ escaped: Bool = false) {
     if count == capacity { reserve(capacity * 2) }
     starts[count] = UInt32(truncatingIfNeeded: start)
     ends[count] = UInt32(truncatingIfNeeded: end)
-    escapes[count] = escaped
+    escapes?[count] = escaped
     count += 1
   }
 
@@ -308,13 +329,13 @@ struct FieldBuffers {
     }
     starts = moved(starts)
     ends = moved(ends)
-    escapes = moved(escapes)
+    escapes = escapes.map(moved)
     capacity = minimum
   }
 
   func deallocate() {
     starts.deallocate()
     ends.deallocate()
-    escapes.deallocate()
+    escapes?.deallocate()
   }
 }
