@@ -13,7 +13,4 @@ void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const in
 void dgels_(const char *trans, const int *m, const int *n, const int *nrhs, double *a, const int *lda,
             double *b, const int *ldb, double *work, const int *lwork, int *info, size_t trans_len);
 
-/// Stops OpenBLAS's worker threads (exported by the pthread build; they are started again if a call needs them).
-int blas_thread_shutdown_(void);
-
 #endif

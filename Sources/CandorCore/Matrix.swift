@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A dense row-major matrix of `Double`.
 ///
@@ -77,10 +80,16 @@ public enum BLAS {
   /// Runs BLAS on one thread. Candor parallelizes over rows, features and replicates itself; two BLAS
   /// threads on two busy cores are often slower, and one thread makes every result bit-for-bit repeatable.
   /// The worker threads OpenBLAS starts at load time spin on `sched_yield` for about 2^28 cycles before they
-  /// sleep, taking a core from ours for a tenth of a second; they are stopped here.
+  /// sleep, taking a core from ours for a tenth of a second; they are stopped here. `blas_thread_shutdown_` is
+  /// looked up at run time: threaded builds export it, a serial build has no threads to stop.
   public static func useSingleThread() {
     openblas_set_num_threads(1)
-    _ = blas_thread_shutdown_()
+    #if canImport(Glibc)
+      if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") {  // RTLD_DEFAULT
+        typealias Shutdown = @convention(c) () -> Int32
+        _ = unsafeBitCast(symbol, to: Shutdown.self)()
+      }
+    #endif
   }
 }
 
