@@ -3,6 +3,7 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
+import CandorStartup
 import Foundation
 #if canImport(Glibc)
   import Glibc
@@ -26,6 +27,7 @@ struct Candor: ParsableCommand {
     subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self, Mitigate.self, Explain.self])
 
   static func main() {
+    _ = candor_startup_linked()  // keeps the .preinit_array entry that sets OPENBLAS_NUM_THREADS=1 before OpenBLAS loads
     BLAS.useSingleThread()
     #if canImport(Glibc)
       // Analyses allocate and free large blocks (synthetic batches, encoded rows) again and again. glibc
