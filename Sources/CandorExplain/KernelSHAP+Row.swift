@@ -163,11 +163,7 @@ extension KernelSHAP {
       for p in 0..<v where mask[p] != complement[c] { members.append(p) }
       memberStart[c + 1] = members.count
     }
-    let order = (0..<count).sorted { x, y in
-      if complement[x] != complement[y] { return !complement[x] }
-      let a = members[memberStart[x]..<memberStart[x + 1]], b = members[memberStart[y]..<memberStart[y + 1]]
-      return a.lexicographicallyPrecedes(b)
-    }
+    let order = MemberLists(players: v, members: members, start: memberStart, secondFamily: complement).lexicographicOrder()
     var averages = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
     let chunk = max(1, 2048 / max(backgroundCount, 1))
     // The prefix sums: level d = base + the first d members of `path`, at levels[d] (own storage) or in a row of

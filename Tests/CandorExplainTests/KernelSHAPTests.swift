@@ -231,3 +231,40 @@ struct OpaqueModel: Model {
     for (i, row) in result.rows.enumerated() { #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9) }
   }
 }
+
+@Suite struct CoalitionOrderTests {
+  /// Random sorted member lists over `players`, in two families.
+  static func lists(players: Int, count: Int, seed: UInt64) -> MemberLists {
+    var random = SeededRandom(seed: seed)
+    var members: [Int] = [], start = [0], second: [Bool] = []
+    for _ in 0..<count {
+      let size = 1 + Int(random.nextUniform() * Double(min(players - 1, 8)))
+      members += Array(0..<players).shuffled(using: &random).prefix(size).sorted()
+      start.append(members.count)
+      second.append(random.nextUniform() < 0.5)
+    }
+    return MemberLists(players: players, members: members, start: start, secondFamily: second)
+  }
+
+  @Test("the trie keys order member lists exactly as comparing them does", arguments: [3, 12, 40, 62])
+  func keysMatchComparison(players: Int) {
+    let lists = Self.lists(players: players, count: 3000, seed: UInt64(players))
+    let byKey = lists.orderByTrieKey(), byComparison = lists.orderByComparison()
+    // Repeated lists may come in either order; their member lists must agree position by position.
+    let text = { (order: [Int]) in order.map { c in "\(lists.secondFamily[c]):\(lists.members[lists.start[c]..<lists.start[c + 1]])" } }
+    #expect(text(byKey) == text(byComparison))
+    #expect(Set(byKey) == Set(0..<3000))
+  }
+
+  @Test("more than 62 players are ordered by comparison: first family first, each lexicographic, prefixes first")
+  func manyPlayers() {
+    let lists = Self.lists(players: 70, count: 500, seed: 7)
+    let order = lists.lexicographicOrder()
+    for (a, b) in zip(order, order.dropFirst()) {
+      let x = lists.members[lists.start[a]..<lists.start[a + 1]], y = lists.members[lists.start[b]..<lists.start[b + 1]]
+      let sameFamily = lists.secondFamily[a] == lists.secondFamily[b]
+      #expect(sameFamily ? !y.lexicographicallyPrecedes(x) : !lists.secondFamily[a])
+    }
+    #expect(lists.orderByComparison() == order)
+  }
+}

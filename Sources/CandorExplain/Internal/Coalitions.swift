@@ -145,3 +145,43 @@ struct Coalitions {
     return result
   }
 }
+
+/// Sorted member lists (players 0 ..< `players`), list c at `members[start[c] ..< start[c + 1]]`, in two
+/// families; the order that visits the first family, then the second, each in lexicographic order — a preorder
+/// walk of their trie, in which a list's prefixes come right before it.
+struct MemberLists {
+  let players: Int
+  let members: [Int]
+  let start: [Int]
+  let secondFamily: [Bool]
+
+  func lexicographicOrder() -> [Int] {
+    players <= 62 ? orderByTrieKey() : orderByComparison()
+  }
+
+  /// A list's position in a preorder walk of the trie of all sorted lists: stepping from last member p to a
+  /// skips the subtrees of p+1 … a−1 (2^(players−1−q) lists each) and the node itself, so numeric order of the
+  /// keys is lexicographic order; the top bit puts the second family after the first. Needs players ≤ 62.
+  func orderByTrieKey() -> [Int] {
+    var keyed = [(key: UInt64, list: Int)]()
+    keyed.reserveCapacity(secondFamily.count)
+    for c in secondFamily.indices {
+      var key: UInt64 = secondFamily[c] ? 1 << 63 : 0, previous = -1
+      for member in members[start[c]..<start[c + 1]] {
+        for q in (previous + 1)..<member { key += 1 << UInt64(players - 1 - q) }
+        key += 1
+        previous = member
+      }
+      keyed.append((key, c))
+    }
+    keyed.sort { $0.key < $1.key }
+    return keyed.map(\.list)
+  }
+
+  func orderByComparison() -> [Int] {
+    secondFamily.indices.sorted { x, y in
+      if secondFamily[x] != secondFamily[y] { return !secondFamily[x] }
+      return members[start[x]..<start[x + 1]].lexicographicallyPrecedes(members[start[y]..<start[y + 1]])
+    }
+  }
+}
