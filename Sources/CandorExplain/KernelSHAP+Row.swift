@@ -307,39 +307,34 @@ struct NormalEquations {
     let blockCount = (coalitions.block.max() ?? -1) + 1
     blockGram = [Double](repeating: 0, count: blockCount * n * n)
     blockRightHandSide = [Double](repeating: 0, count: blockCount * n)
-    var used = [Bool](repeating: false, count: blockCount)
-    var z = [Double](repeating: 0, count: n)
-    var nonZero = [Int]()
-    nonZero.reserveCapacity(n)
-    gram.withUnsafeMutableBufferPointer { g in
-      rightHandSide.withUnsafeMutableBufferPointer { r in
-        blockGram.withUnsafeMutableBufferPointer { bg in
-          blockRightHandSide.withUnsafeMutableBufferPointer { br in
-            for c in coalitions.masks.indices {
-              let mask = coalitions.masks[c], w = coalitions.weights[c], block = coalitions.block[c]
-              let last = mask[v - 1] ? 1.0 : 0.0
-              nonZero.removeAll(keepingCapacity: true)
-              for j in 0..<n {
-                z[j] = (mask[j] ? 1 : 0) - last
-                if z[j] != 0 { nonZero.append(j) }
-              }
-              let y = values[c] - base - last * total
-              if block >= 0 { used[block] = true }
-              for i in nonZero {
-                let wz = w * z[i]
-                r[i] += wz * y
-                if block >= 0 { br[block * n + i] += wz * y }
-                for j in nonZero {
-                  g[i * n + j] += wz * z[j]
-                  if block >= 0 { bg[block * n * n + i * n + j] += wz * z[j] }
-                }
-              }
-            }
-          }
-        }
+    // The coalitions of each jackknife block (slot 0: the enumerated ones, in no block), then per block one
+    // weighted Gram matrix (DSYRK) and one GEMV for Σ w·z·y.
+    var coalitionsOf = [[Int]](repeating: [], count: blockCount + 1)
+    for c in coalitions.masks.indices { coalitionsOf[coalitions.block[c] + 1].append(c) }
+    for (slot, members) in coalitionsOf.enumerated() where !members.isEmpty {
+      var z = Matrix(rows: members.count, columns: n)
+      var weights = [Double](repeating: 0, count: members.count), weightedTargets = weights
+      for (i, c) in members.enumerated() {
+        let mask = coalitions.masks[c]
+        let last = mask[v - 1] ? 1.0 : 0.0
+        for j in 0..<n { z[i, j] = (mask[j] ? 1 : 0) - last }
+        weights[i] = coalitions.weights[c]
+        weightedTargets[i] = weights[i] * (values[c] - base - last * total)
+      }
+      let blockGramMatrix = weights.withUnsafeBufferPointer { z.weightedGram($0) }
+      var blockSums = [Double](repeating: 0, count: n)
+      weightedTargets.withUnsafeBufferPointer { x in
+        blockSums.withUnsafeMutableBufferPointer { y in z.multiply(x, transpose: .transposed, into: y) }
+      }
+      for k in 0..<(n * n) { gram[k] += blockGramMatrix.storage[k] }
+      for k in 0..<n { rightHandSide[k] += blockSums[k] }
+      if slot > 0 {
+        let block = slot - 1
+        for k in 0..<(n * n) { blockGram[block * n * n + k] = blockGramMatrix.storage[k] }
+        for k in 0..<n { blockRightHandSide[block * n + k] = blockSums[k] }
       }
     }
-    blocks = (0..<blockCount).filter { used[$0] }
+    blocks = (0..<blockCount).filter { !coalitionsOf[$0 + 1].isEmpty }
   }
 
   /// φ for every player (the last from the constraint), without `excluding`'s coalitions when given.
