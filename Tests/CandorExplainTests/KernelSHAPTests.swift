@@ -211,7 +211,7 @@ enum ExplainFixtures {
 
 /// A model that only answers `predict` (no encoder exposed): KernelSHAP must take its generic path.
 struct OpaqueModel: Model {
-  let inner: LogisticRegression
+  let inner: any Model
   var outputKind: OutputKind { inner.outputKind }
   var classes: [String] { inner.classes }
   var featureNames: [String] { inner.featureNames }
@@ -229,6 +229,37 @@ struct OpaqueModel: Model {
                                         configuration: .init())
     let expected = (json["ground_truth"] as! [String: Any])["shap_values"] as! [[Double]]
     for (i, row) in result.rows.enumerated() { #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9) }
+  }
+
+  @Test("a three-class MLP: every output matches the black-box path, exact and sampled, and is efficient",
+        arguments: [nil, 120] as [Int?])
+  func multiclassMLP(nsamples: Int?) throws {
+    let json = try Fixtures.json("german_logreg_exact.json") as! [String: Any]
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let data = try GermanModel.data()
+    let encoder = try GermanModel.load().encoder
+    var random = SeededRandom(seed: 5)
+    func layer(_ inputs: Int, _ outputs: Int) -> MLPClassifier.Layer {
+      .init(weights: Matrix(rows: inputs, columns: outputs, storage: ContiguousArray((0..<(inputs * outputs)).map { _ in random.nextUniform() - 0.5 })),
+            bias: (0..<outputs).map { _ in random.nextUniform() - 0.5 })
+    }
+    let mlp = MLPClassifier(encoder: encoder, classes: ["a", "b", "c"], layers: [layer(encoder.encodedColumnCount, 8), layer(8, 3)])
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = nsamples
+    let rows = Array(200..<204), background = data.selecting(rows: Array(0..<30))
+    let fast = try KernelSHAP.explain(model: mlp, table: data, rows: rows, background: background,
+                                      groups: ExplainFixtures.players(names), configuration: configuration)
+    let generic = try KernelSHAP.explain(model: OpaqueModel(inner: mlp), table: data, rows: rows, background: background,
+                                         groups: ExplainFixtures.players(names), configuration: configuration)
+    let predictions = try mlp.predict(data.selecting(rows: rows))
+    #expect(fast.outputs == ["a", "b", "c"] && fast.exact == (nsamples == nil))
+    for (i, (ours, blackBox)) in zip(fast.rows, generic.rows).enumerated() {
+      for k in 0..<3 {
+        #expect(maxAbsoluteDifference(ours.values[k], blackBox.values[k]) < 1e-12)
+        #expect(maxAbsoluteDifference(ours.stdErrors[k], blackBox.stdErrors[k]) < 1e-12)
+        #expect(abs(ours.values[k].reduce(0, +) - (predictions[i, k] - fast.baseValue[k])) < 1e-12)
+      }
+    }
   }
 }
 
