@@ -72,6 +72,30 @@ import Testing
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.txt"])
   }
+
+  @Test("a streamed numeric column spans several 1 MiB blocks and reads back bit for bit")
+  func streamedColumn() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("w.csv").path
+    var random = SeededRandom(seed: 11)
+    // 150,000 values of up to 24 characters (more than 2 MiB), with repeats, negatives, zeros and integers.
+    let values = (0..<150_000).map { i -> Double in
+      switch i % 5 {
+      case 0: return 0.25
+      case 1: return -random.nextUniform() * 1e-7
+      case 2: return Double(i)
+      default: return random.nextUniform() * 1e300
+      }
+    }
+    try OutputFile.write(to: path) { CSVWriter.writeColumn("weight, \"w\"", values: values, to: $0) }
+    #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int > 2 << 20)
+    let table = try CSVReader.read(path: path)
+    #expect(table.columnNames == ["weight, \"w\""])
+    guard case let .numeric(column) = table.columns[0] else { Issue.record("not numeric"); return }
+    #expect(column.values.count == values.count)
+    #expect(zip(column.values, values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0 == 0 && $1 == 0) })
+  }
 }
 
 @Suite struct GroupingOrderTests {
