@@ -21,11 +21,10 @@ let package = Package(
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain"]),
-    .target(name: "CandorStartup"),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorStartup", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorReport",
+        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),

@@ -3,7 +3,6 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
-import CandorStartup
 import Foundation
 #if canImport(Glibc)
   import Glibc
@@ -27,7 +26,6 @@ struct Candor: ParsableCommand {
     subcommands: [Inspect.self, Train.self, Predict.self, Fairness.self, Mitigate.self, Explain.self])
 
   static func main() {
-    _ = candor_startup_linked()  // keeps the .preinit_array entry that sets OPENBLAS_NUM_THREADS=1 before OpenBLAS loads
     BLAS.useSingleThread()
     #if canImport(Glibc)
       // Analyses allocate and free large blocks (synthetic batches, encoded rows) again and again. glibc
