@@ -1,69 +1,142 @@
 import Foundation
 
-/// Builds RFC 4180 CSV text: fields holding a comma, quote, CR or LF are quoted, quotes doubled.
-public struct CSVWriter: Sendable {
-  public private(set) var text = ""
+/// RFC 4180 CSV written straight into an output file through one reused 1 MiB block: fields holding a comma,
+/// quote, CR or LF are quoted with their quotes doubled; numbers in shortest round-trip form (as `description`
+/// gives them). Call `finish()` to write what is left in the block.
+public final class CSVWriter {
+  private let sink: OutputFile.Sink
+  private let block: UnsafeMutableRawPointer
+  private let capacity = 1 << 20
+  private var used = 0
+  private var rowStarted = false
 
-  public init(header: [String]) {
-    appendRow(header)
+  public init(to sink: OutputFile.Sink) {
+    self.sink = sink
+    block = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
   }
 
-  public mutating func appendRow(_ fields: [String]) {
-    var first = true
-    for field in fields {
-      if !first { text.append(",") }
-      first = false
-      text.append(Self.quoted(field))
+  deinit { block.deallocate() }
+
+  public func row(_ fields: [String]) {
+    for field in fields { self.field(field) }
+    endRow()
+  }
+
+  public func field(_ text: String) {
+    separate()
+    var text = text
+    text.withUTF8 { bytes in
+      let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+      if !needsQuotes {
+        append(UnsafeRawBufferPointer(bytes))
+        return
+      }
+      append(0x22)
+      for byte in bytes {
+        if byte == 0x22 { append(0x22) }
+        append(byte)
+      }
+      append(0x22)
     }
-    text.append("\n")
   }
 
-  public static func quoted(_ field: String) -> String {
-    let needsQuotes = field.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-    if !needsQuotes { return field }
-    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  public func field(_ value: Double) {
+    separate()
+    appendSlot(DoubleText(value))
   }
-}
 
-extension String {
-  fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  public func field(_ value: Int) {
+    separate()
+    var text = String(value)
+    text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+  }
+
+  public func endRow() {
+    append(0x0A)
+    rowStarted = false
+  }
+
+  public func finish() {
+    sink.write(UnsafeRawBufferPointer(start: block, count: used))
+    used = 0
+  }
+
+  private func separate() {
+    if rowStarted { append(0x2C) }
+    rowStarted = true
+  }
+
+  @inline(__always) private func makeRoom(_ count: Int) {
+    if used + count > capacity { finish() }
+  }
+
+  @inline(__always) private func append(_ byte: UInt8) {
+    makeRoom(1)
+    block.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+    used += 1
+  }
+
+  private func append(_ bytes: UnsafeRawBufferPointer) {
+    if bytes.count > capacity {
+      finish()
+      sink.write(bytes)
+      return
+    }
+    makeRoom(bytes.count)
+    if let base = bytes.baseAddress { (block + used).copyMemory(from: base, byteCount: bytes.count) }
+    used += bytes.count
+  }
+
+  /// A formatted number: its 32-byte slot stored as four words (the block keeps 32 bytes of slack for it).
+  @inline(__always) private func appendSlot(_ text: DoubleText) {
+    makeRoom(32)
+    (block + used).storeBytes(of: text.slot, as: DoubleText.Slot.self)
+    used += text.count
   }
 }
 
 extension CSVWriter {
-  /// One numeric column as CSV (header, then one value per line, shortest round-trip text), written to `sink`
-  /// through one 1 MiB block that is reused: each distinct value is formatted once into a 32-byte slot (a
-  /// double's shortest form is at most 24 characters), and every row copies its slot as four 8-byte words.
+  /// One numeric column as CSV (header, then one value per line): each distinct value is formatted once, and
+  /// every row copies its 32-byte slot.
   public static func writeColumn(_ name: String, values: [Double], to sink: OutputFile.Sink) {
+    let writer = CSVWriter(to: sink)
+    writer.row([name])
     var distinct = DistinctValues()
-    var slots: [(UInt64, UInt64, UInt64, UInt64)] = []
-    var lengths: [Int] = []
-    let header = Array(quoted(name).utf8) + [0x0A]
-    let capacity = max(1 << 20, header.count + 32)
-    let block = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-    defer { block.deallocate() }
-    header.withUnsafeBytes { block.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-    var used = header.count
+    var lines: [DoubleText] = []
     values.withUnsafeBufferPointer { values in
       for value in values {
-        if used > capacity - 32 {
-          sink.write(UnsafeRawBufferPointer(start: block, count: used))
-          used = 0
-        }
         let (index, isNew) = distinct.index(of: value)
-        if isNew {
-          var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-          let text = Array("\(value)".utf8) + [0x0A]
-          withUnsafeMutableBytes(of: &slot) { $0.copyBytes(from: text.prefix(32)) }
-          slots.append(slot)
-          lengths.append(min(text.count, 32))
-        }
-        (block + used).storeBytes(of: slots[index], as: (UInt64, UInt64, UInt64, UInt64).self)
-        used += lengths[index]
+        if isNew { lines.append(DoubleText(value, newline: true)) }
+        writer.appendSlot(lines[index])
       }
     }
-    sink.write(UnsafeRawBufferPointer(start: block, count: used))
+    writer.finish()
+  }
+}
+
+/// A double's shortest round-trip text (at most 24 characters, as `description` writes it), formatted into a
+/// 32-byte slot without an intermediate String; optionally followed by a line feed.
+struct DoubleText: TextOutputStream {
+  typealias Slot = (UInt64, UInt64, UInt64, UInt64)
+  private(set) var slot: Slot = (0, 0, 0, 0)
+  private(set) var count = 0
+
+  init(_ value: Double, newline: Bool = false) {
+    value.write(to: &self)
+    if newline { append(0x0A) }
+  }
+
+  private mutating func append(_ byte: UInt8) {
+    guard count < 32 else { return }
+    withUnsafeMutableBytes(of: &slot) { $0[count] = byte }
+    count += 1
+  }
+
+  mutating func write(_ string: String) { for byte in string.utf8 { append(byte) } }
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { for byte in buffer { append(byte) } }
+
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    withUnsafeBytes(of: slot) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
   }
 }
 

@@ -102,19 +102,8 @@ public enum JSONValue: Sendable, Equatable {
     } else if value.isInfinite {
       out.append(contentsOf: (value > 0 ? "\"inf\"" : "\"-inf\"").utf8)
     } else {
-      // The shortest round-trip digits, as `description` gives them, without an intermediate String.
-      var sink = ByteSink(bytes: out)
-      out = []
-      value.write(to: &sink)
-      out = sink.bytes
+      DoubleText(value).withBytes { out.append(contentsOf: $0) }
     }
-  }
-
-  /// Appends what `TextOutputStreamable` types write; numbers arrive through `_writeASCII` as raw bytes.
-  private struct ByteSink: TextOutputStream {
-    var bytes: [UInt8]
-    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
   }
 
   private static func writeString(_ text: String, into out: inout [UInt8]) {

@@ -34,17 +34,20 @@ public struct Predictions: Sendable, Equatable {
     self.labels = labels
   }
 
-  /// `row,prediction[,probability_<class>…]`, rows numbered from 0 in file order.
-  public func csv() -> String {
-    var header = ["row", "prediction"]
-    if outputKind != .regression { header += classes.map { "probability_\($0)" } }
-    var writer = CSVWriter(header: header)
-    for r in 0..<values.rows {
-      var fields = [String(r), labels[r]]
-      if outputKind != .regression { for k in 0..<values.columns { fields.append("\(values[r, k])") } }
-      writer.appendRow(fields)
+  /// `row,prediction[,probability_<class>…]`, rows numbered from 0 in file order, written to `sink`.
+  public func writeCSV(to sink: OutputFile.Sink) {
+    let writer = CSVWriter(to: sink)
+    writer.row(["row", "prediction"] + (outputKind == .regression ? [] : classes.map { "probability_\($0)" }))
+    values.storage.withUnsafeBufferPointer { values in
+      let columns = self.values.columns
+      for r in 0..<labels.count {
+        writer.field(r)
+        writer.field(labels[r])
+        if outputKind != .regression { for k in 0..<columns { writer.field(values[r * columns + k]) } }
+        writer.endRow()
+      }
     }
-    return writer.text
+    writer.finish()
   }
 
   /// Accuracy for classifiers (rows whose label text equals the prediction), R² for regression.

@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
     let file = try ModelLoader.load(path: model)
     let table = try dataOptions.readTable()
     let predictions = try Predictions(model: file.model.model, table: table, seed: seed)
-    try OutputFile.write(predictions.csv(), to: out)
+    try OutputFile.write(to: out) { predictions.writeCSV(to: $0) }
     print("Wrote \(predictions.labels.count) predictions to \(out).")
     if let target {
       let score = try predictions.score(against: table.column(target))

@@ -73,6 +73,34 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.txt"])
   }
 
+  @Test("rows of text, integers and numbers are quoted per RFC 4180 and read back, a field longer than a block too")
+  func streamedRows() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("rows.csv").path
+    let long = String(repeating: "x", count: 1_500_000)
+    let texts = ["plain", "a,b", "say \"hi\"", "two\nlines", long]
+    try OutputFile.write(to: path) { sink in
+      let writer = CSVWriter(to: sink)
+      writer.row(["id", "text", "value"])
+      for (i, text) in texts.enumerated() {
+        writer.field(i)
+        writer.field(text)
+        writer.field(Double(i) / 3)
+        writer.endRow()
+      }
+      writer.finish()
+    }
+    let table = try CSVReader.read(path: path)
+    #expect(table.rowCount == texts.count)
+    for (i, text) in texts.enumerated() {
+      #expect(try table.column("text").text(at: i) == text)
+      #expect(try table.column("id").text(at: i) == "\(i)")
+      guard case let .numeric(values) = try table.column("value") else { Issue.record("value type"); return }
+      #expect(values.values[i] == Double(i) / 3)
+    }
+  }
+
   @Test("a streamed numeric column spans several 1 MiB blocks and reads back bit for bit")
   func streamedColumn() throws {
     let directory = try temporaryDirectory()
