@@ -52,29 +52,23 @@ extension KernelSHAP {
     // synthetic rows of coalition c (row c·B + b takes each raw feature from the explained row or from
     // background row b).
     var coalitionValues: [[Double]]
-    if let encoded, let linear = encoded.model as? any LinearFirstLayerModel, let first = encoded.firstLayer {
-      coalitionValues = firstLayerAverages(encoded, model: linear, first: first, coalitions: coalitions, varying: varying,
-                                           explained: explained, backgroundWeights: backgroundWeights, outputCount: outputCount)
+    if let encoded {
+      coalitionValues = firstLayerAverages(encoded, coalitions: coalitions, varying: varying, explained: explained,
+                                           backgroundWeights: backgroundWeights, outputCount: outputCount)
     } else {
-      let predictions: Matrix
-      if let encoded {
-        predictions = encoded.model.predict(encoded: syntheticEncoded(encoded, coalitions: coalitions, varying: varying,
-                                                                      explained: explained, backgroundCount: backgroundCount))
-      } else {
-        var columns: [Column] = []
-        for (index, column) in source.columns.enumerated() {
-          let owner = varying.firstIndex { groupColumns[$0].contains(index) }
-          var gather = [Int](repeating: 0, count: count * backgroundCount)
-          for c in 0..<count {
-            let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
-            for b in 0..<backgroundCount {
-              gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
-            }
+      var columns: [Column] = []
+      for (index, column) in source.columns.enumerated() {
+        let owner = varying.firstIndex { groupColumns[$0].contains(index) }
+        var gather = [Int](repeating: 0, count: count * backgroundCount)
+        for c in 0..<count {
+          let fromExplained = owner.map { coalitions.masks[c][$0] } ?? false
+          for b in 0..<backgroundCount {
+            gather[c * backgroundCount + b] = fromExplained || (owner == nil && !belongsToAPlayer(index, groupColumns)) ? explained : b
           }
-          columns.append(column.selecting(gather))
         }
-        predictions = try model.predict(try Table(columns: columns, source: source.source))
+        columns.append(column.selecting(gather))
       }
+      let predictions = try model.predict(try Table(columns: columns, source: source.source))
       coalitionValues = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
       for k in 0..<outputCount {
         for c in 0..<count {
@@ -122,9 +116,9 @@ extension KernelSHAP {
   /// order of those member lists, keeping the partial sums of the current prefix, so most coalitions cost one
   /// block addition (its prefix is the coalition before it). They go through the model in chunks of about
   /// 2048 synthetic rows, so the pre-activations stay in cache and are averaged as soon as they are scored.
-  static func firstLayerAverages(_ encoded: EncodedSource, model: any LinearFirstLayerModel, first: EncodedSource.FirstLayer,
-                                 coalitions: Coalitions, varying: [Int], explained: Int, backgroundWeights: [Double],
-                                 outputCount: Int) -> [[Double]] {
+  static func firstLayerAverages(_ encoded: EncodedSource, coalitions: Coalitions, varying: [Int], explained: Int,
+                                 backgroundWeights: [Double], outputCount: Int) -> [[Double]] {
+    let model = encoded.model, first = encoded.firstLayer
     let width = first.width, slots = encoded.rows.stride, backgroundCount = backgroundWeights.count
     let count = coalitions.masks.count, v = varying.count
     let position = encoded.owner.map { owner -> Int in owner >= 0 ? (varying.firstIndex(of: owner) ?? -2) : -1 }
@@ -239,42 +233,6 @@ extension KernelSHAP {
       target[i] = x[i] + y[i]
       i += 1
     }
-  }
-
-  /// Encoded synthetic rows: each encoder slot's entry copied from the explained row (its player is in the
-  /// coalition, or it belongs to no player) or from the background row.
-  static func syntheticEncoded(_ encoded: EncodedSource, coalitions: Coalitions, varying: [Int], explained: Int, backgroundCount: Int) -> EncodedRows {
-    let source = encoded.rows
-    let stride = source.stride
-    let count = coalitions.masks.count
-    var synthetic = EncodedRows(rows: count * backgroundCount, columns: source.columns, stride: stride)
-    // For each slot: the position of its player among the varying ones (−1: none → explained row; −2: a
-    // non-varying player → background, equal anyway).
-    let position = encoded.owner.map { owner -> Int in
-      guard owner >= 0 else { return -1 }
-      return varying.firstIndex(of: owner) ?? -2
-    }
-    synthetic.indices.withUnsafeMutableBufferPointer { outIndices in
-      synthetic.values.withUnsafeMutableBufferPointer { outValues in
-        source.indices.withUnsafeBufferPointer { inIndices in
-          source.values.withUnsafeBufferPointer { inValues in
-            for c in 0..<count {
-              let mask = coalitions.masks[c]
-              for b in 0..<backgroundCount {
-                let target = (c * backgroundCount + b) * stride
-                for slot in 0..<stride {
-                  let p = position[slot]
-                  let from = (p == -1 || (p >= 0 && mask[p]) ? explained : b) * stride + slot
-                  outIndices[target + slot] = inIndices[from]
-                  outValues[target + slot] = inValues[from]
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return synthetic
   }
 
   /// Columns of no player keep the explained row's value; columns of a non-varying player equal it anyway.

@@ -166,24 +166,25 @@ extension KernelSHAP {
   }
 }
 
-/// The background and explained rows encoded once, for models that take encoded input: synthetic rows are
-/// then recombined from encoded entries (one per raw feature) instead of being built and re-encoded.
+/// The background and explained rows encoded once, for models whose first layer is linear in the encoded
+/// entries (logistic, ridge, MLP): each source row's per-slot contributions to that layer, from which every
+/// synthetic row's first layer is added up instead of being built and re-encoded.
 struct EncodedSource: @unchecked Sendable {
-  let model: any EncodedInputModel
+  let model: any LinearFirstLayerModel
   let rows: EncodedRows
   /// For each encoder slot (raw feature), the player that owns it, or −1.
   let owner: [Int]
-  /// For models with a linear first layer: each source row's per-slot contributions to it.
+  /// The first layer's width and bias, and each source row's per-slot contributions to it.
   struct FirstLayer {
     let width: Int
     let bias: [Double]
     let contributions: [Double]
   }
-  let firstLayer: FirstLayer?
+  let firstLayer: FirstLayer
 
   init?(model: any Model, source: Table, groups: [FeatureGroup]) throws {
-    guard let encodedModel = model as? any EncodedInputModel else { return nil }
-    let slots = encodedModel.encoder.featureNames
+    guard let linearModel = model as? any LinearFirstLayerModel else { return nil }
+    let slots = linearModel.encoder.featureNames
     var owner = [Int](repeating: -1, count: slots.count)
     for (g, group) in groups.enumerated() {
       for column in group.columns {
@@ -191,14 +192,10 @@ struct EncodedSource: @unchecked Sendable {
         owner[slot] = g
       }
     }
-    self.model = encodedModel
-    rows = try encodedModel.encoder.encodedRows(source)
+    self.model = linearModel
+    rows = try linearModel.encoder.encodedRows(source)
     self.owner = owner
-    if let linear = encodedModel as? any LinearFirstLayerModel {
-      let (width, bias, contributions) = linear.firstLayerContributions(rows)
-      firstLayer = FirstLayer(width: width, bias: bias, contributions: contributions)
-    } else {
-      firstLayer = nil
-    }
+    let (width, bias, contributions) = linearModel.firstLayerContributions(rows)
+    firstLayer = FirstLayer(width: width, bias: bias, contributions: contributions)
   }
 }

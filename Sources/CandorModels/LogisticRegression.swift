@@ -53,7 +53,7 @@ public struct LogisticRegression: Model, Equatable {
     return scores
   }
 
-  private func applyLink(_ scores: inout Matrix) {
+  func applyLink(_ scores: inout Matrix) {
     if outputKind == .binaryProbability {
       for i in scores.storage.indices { scores.storage[i] = sigmoid(scores.storage[i]) }
     } else {

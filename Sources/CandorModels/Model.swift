@@ -85,20 +85,48 @@ public protocol LinearFirstLayerModel: EncodedInputModel {
 
 extension MLPClassifier: LinearFirstLayerModel {
   public func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double]) {
-    let layer = layers[0]
-    let width = layer.weights.columns
-    var contributions = [Double](repeating: 0, count: rows.rows * rows.stride * width)
-    for r in 0..<rows.rows {
-      for slot in 0..<rows.stride {
-        let entry = r * rows.stride + slot
-        let column = Int(rows.indices[entry])
-        if column < 0 { continue }
-        let v = rows.values[entry]
-        for c in 0..<width { contributions[entry * width + c] = v * layer.weights.storage[column * width + c] }
-      }
-    }
-    return (width, layer.bias, contributions)
+    let weights = layers[0].weights
+    return (weights.columns, layers[0].bias,
+            linearContributions(rows, width: weights.columns) { column, unit in weights.storage[column * weights.columns + unit] })
   }
 
   public func output(fromFirstLayer z: consuming Matrix) -> Matrix { forward(firstLayer: z).output }
+}
+
+/// Logistic regression's first layer is its scores (one per coefficient row); the link makes the output.
+extension LogisticRegression: LinearFirstLayerModel {
+  public func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double]) {
+    let coefficients = self.coefficients
+    return (coefficients.rows, intercepts,
+            linearContributions(rows, width: coefficients.rows) { column, k in coefficients.storage[k * coefficients.columns + column] })
+  }
+
+  public func output(fromFirstLayer z: consuming Matrix) -> Matrix {
+    var scores = z
+    applyLink(&scores)
+    return scores
+  }
+}
+
+/// Ridge regression is its own first layer.
+extension LinearRegression: LinearFirstLayerModel {
+  public func firstLayerContributions(_ rows: EncodedRows) -> (width: Int, bias: [Double], contributions: [Double]) {
+    let coefficients = self.coefficients
+    return (1, [intercept], linearContributions(rows, width: 1) { column, _ in coefficients[column] })
+  }
+
+  public func output(fromFirstLayer z: consuming Matrix) -> Matrix { z }
+}
+
+/// Per row and encoder slot, the slot's entry v times `weight(column, unit)` for each of `width` linear units:
+/// rows × slots × width, 0 for empty slots.
+func linearContributions(_ rows: EncodedRows, width: Int, weight: (Int, Int) -> Double) -> [Double] {
+  var contributions = [Double](repeating: 0, count: rows.rows * rows.stride * width)
+  for entry in 0..<(rows.rows * rows.stride) {
+    let column = Int(rows.indices[entry])
+    if column < 0 { continue }
+    let v = rows.values[entry]
+    for unit in 0..<width { contributions[entry * width + unit] = v * weight(column, unit) }
+  }
+  return contributions
 }

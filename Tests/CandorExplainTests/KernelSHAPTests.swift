@@ -263,6 +263,37 @@ struct OpaqueModel: Model {
   }
 }
 
+@Suite struct KernelSHAPLinearModelTests {
+  @Test("ridge: every φ is its encoded columns' w·(x − mean background x), exact and sampled alike")
+  func ridgeClosedForm() throws {
+    let json = try Fixtures.json("german_logreg_exact.json") as! [String: Any]
+    let names = (json["encoding"] as! [String: Any])["raw_features"] as! [String]
+    let data = try GermanModel.data()
+    let encoder = try GermanModel.load().encoder
+    var random = SeededRandom(seed: 9)
+    let weights = (0..<encoder.encodedColumnCount).map { _ in random.nextUniform() - 0.5 }
+    let ridge = LinearRegression(encoder: encoder, targetName: "y", coefficients: weights, intercept: 0.3)
+    let rows = Array(300..<306), background = data.selecting(rows: Array(0..<25))
+    let x = try encoder.transform(data.selecting(rows: rows)), b = try encoder.transform(background)
+    for nsamples in [nil, 200] as [Int?] {
+      var configuration = KernelSHAP.Configuration()
+      configuration.nsamples = nsamples
+      let result = try KernelSHAP.explain(model: ridge, table: data, rows: rows, background: background,
+                                          groups: ExplainFixtures.players(names), configuration: configuration)
+      for (i, row) in result.rows.enumerated() {
+        let expected = names.map { name -> Double in
+          let group = encoder.featureGroups.first { $0.name == name }!
+          return group.columns.reduce(0) { sum, c in
+            let mean = (0..<b.rows).reduce(0) { $0 + b[$1, c] } / Double(b.rows)
+            return sum + weights[c] * (x[i, c] - mean)
+          }
+        }
+        #expect(maxAbsoluteDifference(row.values[0], expected) < 1e-10, "row \(i), nsamples \(String(describing: nsamples))")
+      }
+    }
+  }
+}
+
 @Suite struct CoalitionOrderTests {
   /// Random sorted member lists over `players`, in two families.
   static func lists(players: Int, count: Int, seed: UInt64) -> MemberLists {
