@@ -5,7 +5,7 @@ import CandorCore
 public enum ROCCurves {
   public static func compute(labels: ContiguousArray<UInt8>, scores: ContiguousArray<Double>, weights: ContiguousArray<Double>?,
                              grouping: Grouping, maxPoints: Int = 200) -> [String: [(x: Double, y: Double)]] {
-    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    let order = scores.withUnsafeBufferPointer { ascendingOrder($0) }.reversed().map { Int($0) }
     let groupCount = grouping.keys.count
     var positives = [Double](repeating: 0, count: groupCount), negatives = positives
     for i in labels.indices {
@@ -14,20 +14,26 @@ public enum ROCCurves {
     }
     var truePositives = [Double](repeating: 0, count: groupCount), falsePositives = truePositives
     var curves = [[(x: Double, y: Double)]](repeating: [(0, 0)], count: groupCount)
+    // Groups with rows at the current score, in order of first appearance (a flag per group, no set per score).
+    var touched: [Int] = [], isTouched = [Bool](repeating: false, count: groupCount)
     var k = 0
     while k < order.count {
       let score = scores[order[k]]
-      var touched = Set<Int>()
       while k < order.count && scores[order[k]] == score {
         let i = order[k]
         let g = Int(grouping.groupOfRow[i])
         if labels[i] == 1 { truePositives[g] += weights?[i] ?? 1 } else { falsePositives[g] += weights?[i] ?? 1 }
-        touched.insert(g)
+        if !isTouched[g] {
+          isTouched[g] = true
+          touched.append(g)
+        }
         k += 1
       }
       for g in touched {
         curves[g].append((negatives[g] > 0 ? falsePositives[g] / negatives[g] : 0, positives[g] > 0 ? truePositives[g] / positives[g] : 0))
+        isTouched[g] = false
       }
+      touched.removeAll(keepingCapacity: true)
     }
     var result: [String: [(x: Double, y: Double)]] = [:]
     for (g, key) in grouping.keys.enumerated() {

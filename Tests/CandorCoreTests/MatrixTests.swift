@@ -69,3 +69,29 @@ func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
   precondition(a.rows == b.rows && a.columns == b.columns)
   return zip(a.storage, b.storage).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
+
+@Suite struct AscendingOrderTests {
+  @Test("the radix order sorts like a stable comparison sort: negatives, zeros, ties, infinities, subnormals")
+  func matchesComparisonSort() {
+    var random = SeededRandom(seed: 4)
+    var values: [Double] = [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 1, 1, 0.5]
+    for i in 0..<20_000 {
+      switch i % 4 {
+      case 0: values.append(Double(Int(random.nextUniform() * 50)) / 10)  // many ties
+      case 1: values.append(-random.nextUniform() * 1e6)
+      case 2: values.append(random.nextUniform())
+      default: values.append(Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF) * (random.nextUniform() < 0.5 ? -1 : 1))
+      }
+    }
+    let order = values.withUnsafeBufferPointer { ascendingOrder($0) }.map { Int($0) }
+    // Stable: ties by index; −0 and +0 compare equal but the radix order puts −0 first, so compare by value
+    // and, among equal values, by sign bit, then index.
+    let expected = values.indices.sorted { a, b in
+      if values[a] != values[b] { return values[a] < values[b] }
+      if values[a].sign != values[b].sign { return values[a].sign == .minus }
+      return a < b
+    }
+    #expect(order == expected)
+    #expect([Double]().withUnsafeBufferPointer { ascendingOrder($0) }.isEmpty)
+  }
+}

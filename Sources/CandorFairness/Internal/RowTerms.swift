@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// Per-row terms every group statistic is a weighted sum of, computed once and shared by every sensitive
@@ -57,9 +58,8 @@ struct RowTerms: Sendable {
           calibrationBin.append(UInt8(min(Int(s * Double(Self.calibrationBins)), Self.calibrationBins - 1)))
           calibrationGap.append(s - y)
         }
-        let order = (0..<count).sorted { scores[$0] < scores[$1] }
-        scoreOrder = ContiguousArray(order.map { Int32($0) })
-        sortedScores = ContiguousArray(order.map { scores[$0] })
+        scoreOrder = scores.withUnsafeBufferPointer { ascendingOrder($0) }
+        sortedScores = ContiguousArray(scoreOrder.map { scores[Int($0)] })
       }
     case let .randomizedBinary(labels, probabilities):
       kind = .binary
