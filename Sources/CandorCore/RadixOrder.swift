@@ -3,7 +3,7 @@
 /// scores costs twenty comparisons per element through a closure. Bits are mapped so that unsigned order is
 /// numeric order (negatives flipped whole, positives with the sign bit set); −0 lands just before +0. Digits of
 /// 11 bits, six passes, and a pass is skipped when every key has the same digit (the high bits of scores in
-/// [0, 1] rarely differ). NaN must not occur.
+/// [0, 1] rarely differ). A NaN, which callers reject before, would sort by its bits (a positive one after +∞).
 public func ascendingOrder(_ values: UnsafeBufferPointer<Double>) -> ContiguousArray<Int32> {
   let n = values.count
   precondition(n < Int(Int32.max), "too many values to order")

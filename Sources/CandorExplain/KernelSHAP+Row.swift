@@ -160,7 +160,7 @@ extension KernelSHAP {
     let order = MemberLists(players: v, members: members, start: memberStart, secondFamily: complement).lexicographicOrder()
     var averages = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputCount)
     let chunk = max(1, 2048 / max(backgroundCount, 1))
-    // The prefix sums: level d = base + the first d members of `path`, at levels[d] (own storage) or in a row of
+    // The prefix sums: level[d] = base + the first d members of `path`, in ownLevels (slot d) or in a row of
     // the current chunk.
     var ownLevels = [Double](repeating: 0, count: (v + 1) * block)
     var path = [Int](repeating: 0, count: v + 1)
