@@ -1,10 +1,10 @@
 import Foundation
 
 /// Errors writing results.
-public enum OutputError: Error, Equatable, CustomStringConvertible {
+public enum OutputError: CandorError, Equatable {
   case cannotWrite(path: String, reason: String)
 
-  public var description: String {
+  public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .cannotWrite(path, reason): "Cannot write \(path): \(reason)."
     }

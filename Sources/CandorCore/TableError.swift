@@ -2,7 +2,7 @@
 ///
 /// Lines are 1-based physical lines of the file (the header is line 1), so a field holding a newline
 /// moves the count as an editor would.
-public enum TableError: Error, Equatable, CustomStringConvertible {
+public enum TableError: CandorError, Equatable {
   case fileNotFound(String)
   case unreadable(String, reason: String)
   case emptyFile(String)
@@ -21,7 +21,7 @@ public enum TableError: Error, Equatable, CustomStringConvertible {
   case missingColumn(String, available: [String], file: String?)
   case incompatibleTables(expected: [String], found: [String])
 
-  public var description: String {
+  public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .fileNotFound(path):
       return "\(path): no such file."
@@ -52,9 +52,9 @@ public enum TableError: Error, Equatable, CustomStringConvertible {
       return "\(file), line \(line), column '\(column)': '\(value)' is not a number, but the column was declared numeric."
     case let .notFinite(file, column, line, value):
       return "\(file), line \(line), column '\(column)': '\(value)' is not a finite number. "
-        + "Leave the cell empty (or name the token with --na) to mark a missing value."
+        + "Leave the cell empty (or name the token with \(name(.missingTokens))) to mark a missing value."
     case let .allMissing(column, file):
-      return "\(file.map { "\($0): " } ?? "")column '\(column)' has no values (every cell is missing). Drop it with --drop \(column)."
+      return "\(file.map { "\($0): " } ?? "")column '\(column)' has no values (every cell is missing). Drop it with \(name(.drop)) \(column)."
     case let .textInNumericFeature(file, column, row, value):
       return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is text, "
         + "but the model was trained with '\(column)' as a number."

@@ -9,7 +9,7 @@ public enum BackgroundSummary {
   public static func kmeans(_ table: Table, encoder: FeatureEncoder, clusters k: Int, seed: UInt64, iterations: Int = 50) throws
     -> (rows: Table, weights: [Double])
   {
-    guard k >= 1 else { throw ExplainError.invalidOption(name: "background-kmeans", value: "\(k)", reason: "needs at least 1 cluster") }
+    guard k >= 1 else { throw ExplainError.invalidSetting(.init(.backgroundClusters, value: "\(k)", .atLeast(1, unit: "cluster"))) }
     let x = try encoder.transform(table)
     let n = x.rows, d = x.columns
     if k >= n { return (table, [Double](repeating: 1, count: n)) }

@@ -1,23 +1,63 @@
+import CandorCore
+
 /// What is wrong with an explanation request.
-public enum ExplainError: Error, Equatable, CustomStringConvertible {
+public enum ExplainError: CandorError, Equatable {
   case unknownFeature(String, available: [String])
   case rowOutOfRange(row: Int, rowCount: Int)
-  case invalidOption(name: String, value: String, reason: String)
+  case invalidSetting(InvalidSetting)
   case scorerNeedsClassifier(String)
   case scorerNeedsRegression(String)
+  case weightsNotNumeric(column: String)
+  case regressionTargetNotNumeric(column: String)
+  /// A target value that is none of the model's classes (`row` is the 1-based data row).
+  case targetNotAClass(column: String, row: Int, value: String, classes: [String])
+  case kmeansNeedsEncoder(clusters: Int)
+  case backgroundColumnNotInData(column: String, file: String?)
 
-  public var description: String {
+  public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .unknownFeature(name, available):
       "No feature or group '\(name)'. The model's features are: \(available.joined(separator: ", "))."
     case let .rowOutOfRange(row, rowCount):
       "Row \(row) is out of range: the data has rows 0 to \(rowCount - 1)."
-    case let .invalidOption(name, value, reason):
-      "--\(name) \(value): \(reason)."
+    case let .invalidSetting(invalid):
+      invalid.message(naming: name)
     case let .scorerNeedsClassifier(name):
       "The scorer '\(name)' needs a classifier; this model is a regression model."
     case let .scorerNeedsRegression(name):
       "The scorer '\(name)' needs a regression model; this model is a classifier."
+    case let .weightsNotNumeric(column):
+      "\(name(.sampleWeightColumn)) \(column): the column must be numeric."
+    case let .regressionTargetNotNumeric(column):
+      "\(name(.targetColumn)) \(column): a regression target must be numeric."
+    case let .targetNotAClass(column, row, value, classes):
+      "\(name(.targetColumn)) \(column): data row \(row) holds '\(value)', which is not one of the model's classes (\(classes.joined(separator: ", ")))."
+    case let .kmeansNeedsEncoder(clusters):
+      "\(name(.backgroundClusters)) \(clusters): k-means needs a model with a feature encoder."
+    case let .backgroundColumnNotInData(column, file):
+      "\(name(.background)) \(file ?? "(table)"): its column '\(column)' is not in the data."
     }
   }
+}
+
+extension Setting {
+  public static let nsamples = Setting("nsamples")
+  public static let maxFeatures = Setting("maxFeatures")
+  /// KernelSHAP's target standard error.
+  public static let standardErrorTolerance = Setting("standardErrorTolerance")
+  public static let link = Setting("link")
+  public static let gridResolution = Setting("gridResolution")
+  public static let percentiles = Setting("percentiles")
+  public static let effectMethod = Setting("effectMethod")
+  /// Clusters of a k-means background summary.
+  public static let backgroundClusters = Setting("backgroundClusters")
+  public static let backgroundSize = Setting("backgroundSize")
+  public static let background = Setting("background")
+  public static let repeats = Setting("repeats")
+  public static let sampleWeightColumn = Setting("sampleWeightColumn")
+  public static let targetColumn = Setting("targetColumn")
+  /// Rows to explain (`0:20`, `3,8`).
+  public static let rows = Setting("rows")
+  /// Groups of columns explained as one player.
+  public static let playerGroups = Setting("playerGroups")
 }

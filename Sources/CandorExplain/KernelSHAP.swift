@@ -85,20 +85,20 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     let featureCount = groups.count
     let nsamples = configuration.nsamples ?? 2 * featureCount + 2048
     if let k = configuration.maxFeatures, k < 1 {
-      throw ExplainError.invalidOption(name: "max-features", value: "\(k)", reason: "needs at least 1")
+      throw ExplainError.invalidSetting(.init(.maxFeatures, value: "\(k)", .atLeast(1)))
     }
     if let t = configuration.tolerance, !(t > 0) {
-      throw ExplainError.invalidOption(name: "tolerance", value: "\(t)", reason: "needs a positive number")
+      throw ExplainError.invalidSetting(.init(.standardErrorTolerance, value: "\(t)", .positive))
     }
     guard nsamples >= featureCount + 2 else {
-      throw ExplainError.invalidOption(name: "nsamples", value: "\(nsamples)", reason: "needs at least M + 2 = \(featureCount + 2) for \(featureCount) features")
+      throw ExplainError.invalidSetting(.init(.nsamples, value: "\(nsamples)", .because("needs at least M + 2 = \(featureCount + 2) for \(featureCount) features")))
     }
     if featureCount > 30 && nsamples >= 1 << 30 {
-      throw ExplainError.invalidOption(name: "nsamples", value: "\(nsamples)", reason: "more than 2^30 coalitions cannot be enumerated")
+      throw ExplainError.invalidSetting(.init(.nsamples, value: "\(nsamples)", .because("more than 2^30 coalitions cannot be enumerated")))
     }
     for row in rows where row < 0 || row >= table.rowCount { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
     if configuration.link == .logit && !model.isClassifier {
-      throw ExplainError.invalidOption(name: "link", value: "logit", reason: "the logit link needs a model with probability outputs")
+      throw ExplainError.invalidSetting(.init(.link, value: "logit", .because("the logit link needs a model with probability outputs")))
     }
     let columns = groups.flatMap(\.columns)
     for name in columns where table.index(of: name) == nil || background.index(of: name) == nil {

@@ -52,9 +52,9 @@ public enum PartialDependence {
   /// encoded input, one per feature (rows × grid points) for the others.
   public static func compute(model: any Model, table: Table, features: [String], resolution: Int = 20,
                              percentiles: (Double, Double) = (0.05, 0.95), ice: Bool) throws -> FeatureEffects {
-    guard resolution >= 2 else { throw ExplainError.invalidOption(name: "grid-resolution", value: "\(resolution)", reason: "needs at least 2") }
+    guard resolution >= 2 else { throw ExplainError.invalidSetting(.init(.gridResolution, value: "\(resolution)", .atLeast(2))) }
     guard percentiles.0 >= 0, percentiles.0 < percentiles.1, percentiles.1 <= 1 else {
-      throw ExplainError.invalidOption(name: "percentiles", value: "\(percentiles.0),\(percentiles.1)", reason: "give two fractions, low < high")
+      throw ExplainError.invalidSetting(.init(.percentiles, value: "\(percentiles.0),\(percentiles.1)", .because("give two fractions, low < high")))
     }
     var curves: [String: FeatureEffects.Curve] = [:]
     let n = table.rowCount
@@ -133,12 +133,12 @@ public enum PartialDependence {
   /// change of the output when the rows in it move from the bin's lower to its upper edge; accumulated and
   /// centred so the row-weighted mean effect is 0. One batched call per feature (2 × rows).
   public static func accumulatedLocalEffects(model: any Model, table: Table, features: [String], bins: Int = 20) throws -> FeatureEffects {
-    guard bins >= 1 else { throw ExplainError.invalidOption(name: "grid-resolution", value: "\(bins)", reason: "needs at least 1") }
+    guard bins >= 1 else { throw ExplainError.invalidSetting(.init(.gridResolution, value: "\(bins)", .atLeast(1))) }
     var curves: [String: FeatureEffects.Curve] = [:]
     for name in features {
       guard let column = table[name] else { throw ExplainError.unknownFeature(name, available: model.featureNames) }
       guard case let .numeric(numeric) = column else {
-        throw ExplainError.invalidOption(name: "method", value: "ale", reason: "ALE needs numeric features; '\(name)' is categorical (use pdp)")
+        throw ExplainError.invalidSetting(.init(.effectMethod, value: "ale", .because("ALE needs numeric features; '\(name)' is categorical (use pdp)")))
       }
       let rows = numeric.values.indices.filter { !numeric.values[$0].isNaN }
       let sorted = rows.map { numeric.values[$0] }.sorted()

@@ -57,7 +57,7 @@ public struct PermutationImportance: Sendable, Equatable, Codable {
                              groups: [FeatureGroup], repeats: Int, seed: UInt64, permutations: [[Int]]? = nil) throws
     -> PermutationImportance
   {
-    guard repeats >= 1 else { throw ExplainError.invalidOption(name: "repeats", value: "\(repeats)", reason: "needs at least 1") }
+    guard repeats >= 1 else { throw ExplainError.invalidSetting(.init(.repeats, value: "\(repeats)", .atLeast(1))) }
     if scorer.needsClassifier && !model.isClassifier { throw ExplainError.scorerNeedsClassifier(scorer.rawValue) }
     if !scorer.needsClassifier && model.isClassifier { throw ExplainError.scorerNeedsRegression(scorer.rawValue) }
     for group in groups {

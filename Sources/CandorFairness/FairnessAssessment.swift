@@ -35,10 +35,10 @@ public enum FairnessAssessment {
                             configuration: FairnessConfiguration) throws -> FairnessReport {
     precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
     guard configuration.confidenceLevel > 0 && configuration.confidenceLevel < 1 else {
-      throw FairnessError.invalidOption(name: "ci", value: "\(configuration.confidenceLevel)", reason: "the level must be between 0 and 1")
+      throw FairnessError.invalidSetting(.init(.confidenceLevel, value: "\(configuration.confidenceLevel)", .betweenZeroAndOne))
     }
     guard configuration.bootstrapReplicates >= 0 && configuration.bootstrapReplicates != 1 else {
-      throw FairnessError.invalidOption(name: "bootstrap", value: "\(configuration.bootstrapReplicates)", reason: "use 0 (none) or at least 2 replicates")
+      throw FairnessError.invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
     }
     let terms = RowTerms(outcomes, weights: weights)
     let isBinary = terms.kind == .binary
@@ -64,8 +64,8 @@ public enum FairnessAssessment {
     var comparisons: [String: PrivilegedComparisonResult] = [:]
     if !configuration.privilegedSplits.isEmpty {
       guard isBinary else {
-        throw FairnessError.invalidOption(name: "privileged", value: configuration.privilegedSplits[0].key,
-                                          reason: "privileged comparisons need a binary classifier")
+        throw FairnessError.invalidSetting(.init(.privilegedSplits, value: configuration.privilegedSplits[0].key,
+                                                .because("privileged comparisons need a binary classifier")))
       }
       for split in configuration.privilegedSplits {
         comparisons[split.key] = try compare(split, terms: terms, table: table, configuration: configuration)

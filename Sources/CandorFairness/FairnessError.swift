@@ -1,7 +1,7 @@
 import CandorCore
 
 /// What is wrong with the inputs of a fairness assessment.
-public enum FairnessError: Error, Equatable, CustomStringConvertible {
+public enum FairnessError: CandorError, Equatable {
   case labelNotBinary(column: String, values: [String], file: String?)
   case predictionNotBinary(column: String, row: Int, value: String, file: String?)
   case scoreOutOfRange(column: String, row: Int, value: Double, file: String?)
@@ -9,11 +9,11 @@ public enum FairnessError: Error, Equatable, CustomStringConvertible {
   case negativeWeight(column: String, row: Int, value: Double, file: String?)
   case weightsAllZero(column: String, file: String?)
   case notABinaryModel(classes: [String])
-  case invalidOption(name: String, value: String, reason: String)
+  case invalidSetting(InvalidSetting)
   case privilegedValueNotFound(column: String, value: String, seen: [String])
   case degenerateGroup(group: String)
 
-  public var description: String {
+  public func message(naming name: (Setting) -> String) -> String {
     func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
     switch self {
     case let .labelNotBinary(column, values, file):
@@ -31,12 +31,22 @@ public enum FairnessError: Error, Equatable, CustomStringConvertible {
       return "\(file.map { "\($0): " } ?? "")every weight in column '\(column)' is zero."
     case let .notABinaryModel(classes):
       return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.joined(separator: ", ")))."
-    case let .invalidOption(name, value, reason):
-      return "--\(name) \(value): \(reason)."
+    case let .invalidSetting(invalid):
+      return invalid.message(naming: name)
     case let .degenerateGroup(group):
       return "Group '\(group)' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
     case let .privilegedValueNotFound(column, value, seen):
-      return "--privileged: column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
+      return "\(name(.privilegedSplits)): column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
     }
   }
+}
+
+extension Setting {
+  public static let confidenceLevel = Setting("confidenceLevel")
+  public static let bootstrapReplicates = Setting("bootstrapReplicates")
+  /// Privileged groups of AIF360's comparisons (`column=value`).
+  public static let privilegedSplits = Setting("privilegedSplits")
+  public static let predictionColumn = Setting("predictionColumn")
+  /// How far the groups' equalized metric may differ in threshold optimization.
+  public static let constraintTolerance = Setting("constraintTolerance")
 }

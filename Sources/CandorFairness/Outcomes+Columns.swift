@@ -85,7 +85,7 @@ extension Outcomes {
     } else if let scores {
       predictions = ContiguousArray(scores.map { $0 > threshold ? 1 : 0 })
     } else {
-      throw FairnessError.invalidOption(name: "pred-column", value: "(none)", reason: "give a prediction column, a score column, or both")
+      throw FairnessError.invalidSetting(.init(.predictionColumn, value: "(none)", .because("give a prediction column, a score column, or both")))
     }
     return .binary(labels: labels, predictions: predictions, scores: scores)
   }

@@ -44,7 +44,7 @@ public struct LinearRegression: Model, Equatable {
   public static func fit(_ data: TrainingSet, inverseRegularization C: Double = 1) throws -> (LinearRegression, TrainingSummary) {
     guard case let .values(targets) = data.target else { preconditionFailure("ridge needs a numeric target") }
     guard C > 0, C.isFinite else {
-      throw ModelError.invalidOption(name: "l2", value: "\(C)", reason: "C must be a positive finite number")
+      throw ModelError.invalidSetting(.init(.inverseRegularization, value: "\(C)", .positiveFinite))
     }
     var normal = data.weights.withUnsafeBufferPointer { data.encoded.weightedGram($0, appendingIntercept: true) }
     for j in 0..<data.encoded.columns { normal[j, j] += 1 / C }

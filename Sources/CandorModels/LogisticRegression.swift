@@ -80,7 +80,7 @@ public struct LogisticRegression: Model, Equatable {
     }
     let C = options.inverseRegularization
     guard C > 0, C.isFinite else {
-      throw ModelError.invalidOption(name: "l2", value: "\(C)", reason: "C must be a positive finite number")
+      throw ModelError.invalidSetting(.init(.inverseRegularization, value: "\(C)", .positiveFinite))
     }
     let totalWeight = data.weights.reduce(0, +)
     let tolerance = options.relativeTolerance * max(1, C * totalWeight)

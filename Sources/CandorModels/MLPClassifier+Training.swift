@@ -34,14 +34,14 @@ extension MLPClassifier {
   public static func fit(_ data: TrainingSet, options: Options = Options()) throws -> (MLPClassifier, TrainingSummary) {
     guard case let .classes(classes, labels) = data.target else { preconditionFailure("the MLP needs a class target") }
     guard options.hiddenLayers.allSatisfy({ $0 > 0 }) else {
-      throw ModelError.invalidOption(name: "hidden", value: options.hiddenLayers.map(String.init).joined(separator: ","),
-                                     reason: "every hidden layer needs at least one unit")
+      throw ModelError.invalidSetting(.init(.hiddenLayers, value: options.hiddenLayers.map(String.init).joined(separator: ","),
+                                           .because("every hidden layer needs at least one unit")))
     }
     guard options.batchSize > 0 else {
-      throw ModelError.invalidOption(name: "batch-size", value: "\(options.batchSize)", reason: "must be at least 1")
+      throw ModelError.invalidSetting(.init(.batchSize, value: "\(options.batchSize)", .atLeast(1)))
     }
     guard options.learningRate > 0, options.learningRate.isFinite else {
-      throw ModelError.invalidOption(name: "learning-rate", value: "\(options.learningRate)", reason: "must be positive")
+      throw ModelError.invalidSetting(.init(.learningRate, value: "\(options.learningRate)", .positiveFinite))
     }
     var random = SeededRandom(seed: options.seed)
     var model = initialized(encoder: data.encoder, classes: classes, hiddenLayers: options.hiddenLayers, random: &random)

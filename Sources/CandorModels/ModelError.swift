@@ -1,5 +1,7 @@
+import CandorCore
+
 /// Everything that can be wrong when training, loading or running a model.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
+public enum ModelError: CandorError, Equatable {
   case singleClass(target: String, value: String, file: String?)
   case positiveNotFound(target: String, value: String, seen: [String], file: String?)
   case missingTarget(target: String, row: Int, file: String?)
@@ -7,7 +9,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
   case invalidWeight(column: String, row: Int, value: String, file: String?)
   case noFeatures
   case targetIsFeature(String)
-  case invalidOption(name: String, value: String, reason: String)
+  case invalidSetting(InvalidSetting)
   case notAModelFile(path: String, reason: String)
   case unsupportedFormat(path: String, format: String)
   case unsupportedVersion(path: String, version: Int, supported: Int)
@@ -15,7 +17,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
   case solverFailed(reason: String)
   case unknownGroup(group: String, features: [String], known: [String])
 
-  public var description: String {
+  public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .singleClass(target, value, file):
       "\(file.map { "\($0): " } ?? "")the target column '\(target)' has only one class ('\(value)'). A classifier needs at least two."
@@ -24,15 +26,15 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case let .missingTarget(target, row, file):
       "\(file.map { "\($0), " } ?? "")data row \(row): the target '\(target)' is missing. Every training row needs a target value."
     case let .targetNotNumeric(target, example, file):
-      "\(file.map { "\($0): " } ?? "")the target '\(target)' holds text such as '\(example)', so it cannot be a regression target. Use a classifier (--model-type logistic or mlp)."
+      "\(file.map { "\($0): " } ?? "")the target '\(target)' holds text such as '\(example)', so it cannot be a regression target. Use a classifier (\(name(.modelType)) logistic or mlp)."
     case let .invalidWeight(column, row, value, file):
       "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': weight '\(value)' is not a non-negative number."
     case .noFeatures:
-      "No features are left to train on: check --features and --drop."
+      "No features are left to train on: check \(name(.features)) and \(name(.drop))."
     case let .targetIsFeature(target):
-      "The target '\(target)' is also listed as a feature. Remove it from --features."
-    case let .invalidOption(name, value, reason):
-      "--\(name) \(value): \(reason)."
+      "The target '\(target)' is also listed as a feature. Remove it from \(name(.features))."
+    case let .invalidSetting(invalid):
+      invalid.message(naming: name)
     case let .notAModelFile(path, reason):
       "\(path) is not a model file Candor can read: \(reason)."
     case let .unsupportedFormat(path, format):
@@ -47,4 +49,13 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
       "The threshold policy has no rule for \(features.joined(separator: "|")) = '\(group)'; it knows: \(known.joined(separator: ", "))."
     }
   }
+}
+
+extension Setting {
+  public static let modelType = Setting("modelType")
+  /// Inverse L2 strength C, as in scikit-learn.
+  public static let inverseRegularization = Setting("inverseRegularization")
+  public static let hiddenLayers = Setting("hiddenLayers")
+  public static let batchSize = Setting("batchSize")
+  public static let learningRate = Setting("learningRate")
 }

@@ -34,7 +34,7 @@ public enum ModelTrainer {
       let (model, summary) = try MLPClassifier.fit(data, options: options.mlp)
       return (.mlp(model), summary)
     case .thresholded:
-      throw ModelError.invalidOption(name: "model-type", value: "thresholded", reason: "threshold policies come from candor mitigate threshold")
+      throw ModelError.invalidSetting(.init(.modelType, value: "thresholded", .because("threshold policies come from candor mitigate threshold")))
     }
   }
 }

@@ -36,8 +36,8 @@ struct Candor: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
-    } catch let error where isBadInput(error) {
-      fail("\(error)", code: 2)
+    } catch let error as any CandorError {
+      fail(error.message(naming: Flags.spelling), code: error.exitStatus.rawValue)
     } catch {
       switch exitCode(for: error) {
       case .success:
@@ -54,10 +54,6 @@ struct Candor: ParsableCommand {
         fail(fullMessage(for: error), code: 1)
       }
     }
-  }
-
-  static func isBadInput(_ error: any Error) -> Bool {
-    error is TableError || error is ModelError || error is OutputError || error is FairnessError || error is ExplainError
   }
 
   static func fail(_ message: String, code: Int32) -> Never {

@@ -22,11 +22,9 @@ struct Explain: ParsableCommand {
       treats several columns as one player. Random steps are seeded (--seed).
       """)
 
-  @Option(help: "Model file (candor-model JSON).")
-  var model: String
+  @OptionGroup var modelOptions: ModelOptions
 
-  @Option(help: "Data CSV.")
-  var data: String
+  @OptionGroup var dataOptions: DataOptions
 
   @Option(help: "permutation, kernelshap, pdp or ale.")
   var method: ExplainMethod
@@ -85,147 +83,53 @@ struct Explain: ParsableCommand {
   @Option(help: "Seed for every random step.")
   var seed: UInt64 = 0
 
-  @Option(help: ArgumentHelp("Extra missing-value tokens besides the empty cell.", valueName: "tokens"))
-  var na: [String] = []
-
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
-
-  @Option(help: "Write a self-contained HTML report here.")
-  var html: String?
+  @OptionGroup var outputs: ReportOutputs
 
   func run() throws {
-    let loaded = try ModelLoader.load(path: model).model.model
-    let table = try CSVReader.read(path: data, options: CSVOptions(missingTokens: commaSeparated(na)))
-    let players = try self.players(model: loaded, table: table)
-    let encoder = CandorJSON.encoder()
-    var outputs: [(Data, String)] = []
-    let text: String
+    let model = try modelOptions.load().model
+    let table = try dataOptions.readTable()
+    let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
+    let source = dataOptions.data
     switch method {
     case .permutation:
       guard let target else { throw ValidationError("Permutation importance needs --target.") }
-      let truth = try Self.truth(loaded, column: table.column(target), file: data)
-      let weights = try sampleWeight.map { name -> [Double] in
-        guard case let .numeric(column) = try table.column(name) else {
-          throw ExplainError.invalidOption(name: "sample-weight", value: name, reason: "the column must be numeric")
-        }
-        return Array(column.values)
-      }
-      let result = try PermutationImportance.compute(model: loaded, table: table, truth: truth, weights: weights,
-                                                     scorer: scorer ?? (loaded.isClassifier ? .accuracy : .r2), groups: players,
-                                                     repeats: repeats, seed: seed)
-      if let json { outputs.append((try encoder.encode(result), json)) }
-      if let html { outputs.append((Data(ExplainPage.permutationHTML(result, source: data).utf8), html)) }
-      text = ExplainPage.permutationText(result)
+      var request = PermutationImportanceRequest(targetColumn: target)
+      request.scorer = scorer
+      request.repeats = repeats
+      request.sampleWeightColumn = sampleWeight
+      request.players = players
+      request.seed = seed
+      let result = try PermutationImportance.run(request, model: model, data: table)
+      try outputs.write(json: { try CandorJSON.encoder().encode(result) }, html: { ExplainPage.permutationHTML(result, source: source) })
+      print(ExplainPage.permutationText(result))
     case .kernelshap:
-      let rowIndices = try self.rowIndices(count: table.rowCount)
-      var backgroundTable = try self.backgroundTable(table)
-      var configuration = KernelSHAP.Configuration()
-      if let clusters = backgroundKmeans {
-        guard let encoderModel = loaded as? any EncodedInputModel else {
-          throw ExplainError.invalidOption(name: "background-kmeans", value: "\(clusters)", reason: "k-means needs a model with a feature encoder")
-        }
-        let summary = try BackgroundSummary.kmeans(backgroundTable, encoder: encoderModel.encoder, clusters: clusters, seed: seed)
-        backgroundTable = summary.rows
-        configuration.backgroundWeights = summary.weights
-      }
-      configuration.tolerance = tolerance
-      configuration.maxFeatures = maxFeatures
-      configuration.nsamples = nsamples
-      configuration.link = link
-      configuration.seed = seed
-      let result = try KernelSHAP.explain(model: loaded, table: table, rows: rowIndices, background: backgroundTable, groups: players,
-                                          configuration: configuration)
-      if let json { outputs.append((result.json.data(), json)) }
-      if let html { outputs.append((Data(ExplainPage.shapHTML(result, explained: table, source: data).utf8), html)) }
-      text = ExplainPage.shapText(result)
+      var request = KernelSHAPRequest(
+        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? rows,
+                                         rowCount: table.rowCount))
+      request.background = try Int(background).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(background))
+      request.backgroundClusters = backgroundKmeans
+      request.players = players
+      request.configuration.nsamples = nsamples
+      request.configuration.tolerance = tolerance
+      request.configuration.maxFeatures = maxFeatures
+      request.configuration.link = link
+      request.configuration.seed = seed
+      let result = try KernelSHAP.run(request, model: model, data: table)
+      try outputs.write(json: { result.json.data() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
+      print(ExplainPage.shapText(result))
     case .pdp, .ale:
-      let names = players.flatMap(\.columns)
-      let result: FeatureEffects
+      var request = FeatureEffectsRequest(method: method == .pdp ? .pdp : .ale)
+      request.players = players
+      request.gridResolution = gridResolution
       if method == .pdp {
         let bounds = commaSeparated([percentiles]).compactMap(Double.init)
-        guard bounds.count == 2 else {
-          throw ExplainError.invalidOption(name: "percentiles", value: percentiles, reason: "give two fractions, e.g. 0.05,0.95")
-        }
-        result = try PartialDependence.compute(model: loaded, table: table, features: names, resolution: gridResolution,
-                                               percentiles: (bounds[0], bounds[1]), ice: ice)
-      } else {
-        result = try PartialDependence.accumulatedLocalEffects(model: loaded, table: table, features: names, bins: gridResolution)
+        guard bounds.count == 2 else { throw FlagError(.percentiles, value: percentiles, .because("give two fractions, e.g. 0.05,0.95")) }
+        request.percentiles = (bounds[0], bounds[1])
+        request.ice = ice
       }
-      if let json { outputs.append((result.json.data(), json)) }
-      if let html { outputs.append((Data(ExplainPage.effectsHTML(result, source: data).utf8), html)) }
-      text = ExplainPage.effectsText(result)
+      let result = try FeatureEffects.run(request, model: model, data: table)
+      try outputs.write(json: { result.json.data() }, html: { ExplainPage.effectsHTML(result, source: source) })
+      print(ExplainPage.effectsText(result))
     }
-    for (bytes, path) in outputs { try OutputFile.write(bytes, to: path) }
-    print(text)
-  }
-
-  /// The players: --group entries, then the listed (or all the model's) features not in a group.
-  func players(model: any Model, table: Table) throws -> [FeatureGroup] {
-    var result: [FeatureGroup] = []
-    for text in group {
-      guard let equals = text.firstIndex(of: "=") else {
-        throw ExplainError.invalidOption(name: "group", value: text, reason: "write it as name=column1,column2")
-      }
-      result.append(FeatureGroup(name: String(text[..<equals]), columns: commaSeparated([String(text[text.index(after: equals)...])])))
-    }
-    let grouped = Set(result.flatMap(\.columns))
-    let names = features.isEmpty ? model.featureNames : commaSeparated(features)
-    for name in names where !grouped.contains(name) { result.append(FeatureGroup(name: name, columns: [name])) }
-    for column in result.flatMap(\.columns) where table.index(of: column) == nil {
-      throw ExplainError.unknownFeature(column, available: model.featureNames)
-    }
-    return result
-  }
-
-  static func truth(_ model: any Model, column: Column, file: String) throws -> [Double] {
-    if model.isClassifier {
-      let categorical = column.asCategorical()
-      let index = Dictionary(uniqueKeysWithValues: model.classes.enumerated().map { ($1, Double($0)) })
-      return try categorical.codes.enumerated().map { row, code in
-        guard code >= 0, let value = index[categorical.levels[Int(code)]] else {
-          throw ExplainError.invalidOption(name: "target", value: column.name,
-                                           reason: "data row \(row + 1) holds '\(code >= 0 ? categorical.levels[Int(code)] : "")', which is not one of the model's classes (\(model.classes.joined(separator: ", ")))")
-        }
-        return value
-      }
-    }
-    guard case let .numeric(numeric) = column else {
-      throw ExplainError.invalidOption(name: "target", value: column.name, reason: "a regression target must be numeric")
-    }
-    return Array(numeric.values)
-  }
-
-  func rowIndices(count: Int) throws -> [Int] {
-    let text = try rowsFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? rows
-    var result: [Int] = []
-    for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-      if let colon = part.firstIndex(of: ":") {
-        guard let low = Int(part[..<colon]), let high = Int(part[part.index(after: colon)...]), low <= high else {
-          throw ExplainError.invalidOption(name: "rows", value: part, reason: "write a range as start:end")
-        }
-        result += Array(low..<min(high, count))
-        if high > count && low >= count { throw ExplainError.rowOutOfRange(row: low, rowCount: count) }
-      } else {
-        guard let row = Int(part) else { throw ExplainError.invalidOption(name: "rows", value: part, reason: "not a row number") }
-        result.append(row)
-      }
-    }
-    for row in result where row < 0 || row >= count { throw ExplainError.rowOutOfRange(row: row, rowCount: count) }
-    return result
-  }
-
-  func backgroundTable(_ table: Table) throws -> Table {
-    if let size = Int(background) {
-      guard size >= 1 else { throw ExplainError.invalidOption(name: "background", value: background, reason: "needs at least 1 row") }
-      if size >= table.rowCount { return table }
-      var random = SeededRandom(seed: seed, stream: 1_000_000)
-      return table.selecting(rows: Array(Array(0..<table.rowCount).shuffled(using: &random).prefix(size)).sorted())
-    }
-    let file = try CSVReader.read(path: background, options: CSVOptions(missingTokens: commaSeparated(na)))
-    for column in file.columnNames where table.index(of: column) == nil {
-      throw ExplainError.invalidOption(name: "background", value: background, reason: "its column '\(column)' is not in the data")
-    }
-    return try file.selecting(columns: table.columnNames.filter { file.index(of: $0) != nil })
   }
 }

@@ -17,8 +17,7 @@ struct Fairness: ParsableCommand {
       Metrics and aggregates follow Fairlearn's MetricFrame; --privileged adds AIF360's comparisons.
       """)
 
-  @Option(help: "Model file (candor-model JSON).")
-  var model: String?
+  @OptionGroup var modelOptions: ModelOptions
 
   @Option(help: "Data CSV scored by --model (features, target and sensitive columns).")
   var data: String?
@@ -68,82 +67,51 @@ struct Fairness: ParsableCommand {
   @Option(name: .customLong("min-group-size"), help: "Flag groups with fewer rows than this.")
   var minGroupSize: Int = 30
 
-  @Option(help: ArgumentHelp("Extra missing-value tokens besides the empty cell.", valueName: "tokens"))
-  var na: [String] = []
+  @OptionGroup var reading: ReadOptions
 
-  @Option(help: "Write the full result as JSON here.")
-  var json: String?
-
-  @Option(help: "Write a self-contained HTML report here.")
-  var html: String?
+  @OptionGroup var outputs: ReportOutputs
 
   func validate() throws {
-    guard (model != nil) != (predictions != nil) else {
+    guard modelOptions.isGiven != (predictions != nil) else {
       throw ValidationError("Give either --model with --data, or --predictions.")
     }
-    if model != nil && data == nil { throw ValidationError("--model needs --data.") }
+    if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     if sensitive.isEmpty { throw ValidationError("Give at least one --sensitive feature.") }
   }
 
   func run() throws {
     let source = predictions ?? data!
-    let table = try CSVReader.read(path: source, options: CSVOptions(missingTokens: commaSeparated(na)))
-    let outcomes: Outcomes
-    if let model {
-      outcomes = try modelOutcomes(try ModelLoader.load(path: model).model.model, table: table)
+    let model = try modelOptions.loadIfGiven()?.model
+    let table = try reading.read(source)
+    let outcome: FairnessRequest.Outcome
+    if model != nil {
+      outcome = .model(threshold: threshold)
     } else if task == .regression {
       guard let predictionColumn else { throw ValidationError("--task regression needs --pred-column.") }
-      outcomes = .regression(targets: try Outcomes.numbers(table.column(target), file: source),
-                             predictions: try Outcomes.numbers(table.column(predictionColumn), file: source))
+      outcome = .regressionColumn(prediction: predictionColumn)
     } else {
-      outcomes = try Outcomes.fromColumns(table: table, labelColumn: target, predictionColumn: predictionColumn,
-                                          scoreColumn: scoreColumn, positive: positive ?? "1", threshold: threshold)
+      outcome = .binaryColumns(prediction: predictionColumn, score: scoreColumn, threshold: threshold)
     }
-    let weights = try weightsColumn.map { try Outcomes.weights(table.column($0), file: source) }
-    var configuration = FairnessConfiguration(sensitiveSets: sensitive.map { commaSeparated([$0]) })
-    configuration.controlFeatures = commaSeparated(control)
-    configuration.privilegedSplits = try privileged.map { text in
+    var request = FairnessRequest(targetColumn: target, outcome: outcome, sensitiveSets: sensitive.map { commaSeparated([$0]) })
+    request.positive = positive
+    request.weightsColumn = weightsColumn
+    request.configuration.controlFeatures = commaSeparated(control)
+    request.configuration.privilegedSplits = try privileged.map { text in
       guard let split = PrivilegedSplit(parsing: text) else {
-        throw FairnessError.invalidOption(name: "privileged", value: text, reason: "write it as column=value or column=value1|value2")
+        throw FlagError(.privilegedSplits, value: text, .form("column=value or column=value1|value2"))
       }
       return split
     }
-    configuration.bootstrapReplicates = bootstrap
-    configuration.confidenceLevel = ci
-    configuration.seed = seed
-    configuration.minGroupSize = minGroupSize
-    let report = try FairnessAssessment.assess(outcomes, weights: weights, table: table, configuration: configuration)
-    for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-    if let json { try OutputFile.write(try report.jsonData(), to: json) }
-    if let html {
-      var curves: [String: [String: [(x: Double, y: Double)]]] = [:]
-      if case let .binary(labels, _, scores?) = outcomes {
-        for features in configuration.sensitiveSets {
-          curves[features.joined(separator: "|")] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
-                                                                      grouping: try table.grouping(by: features))
-        }
-      }
-      try OutputFile.write(FairnessPage.html(report, source: source, rocCurves: curves), to: html)
-    }
-    print(FairnessPage.text(report))
-  }
-
-  /// Scores from a binary model (positive class = --positive, else the model's second class) or values
-  /// from a regression model.
-  func modelOutcomes(_ model: any Model, table: Table) throws -> Outcomes {
-    switch model.outputKind {
-    case .multiclassProbabilities:
-      throw FairnessError.notABinaryModel(classes: model.classes)
-    case .regression:
-      return .regression(targets: try Outcomes.numbers(table.column(target), file: table.source),
-                         predictions: ContiguousArray(try model.predict(table).storage))
-    case .binaryProbability:
-      let (positiveClass, probability) = try model.positiveClassProbabilities(table, positive: positive)
-      let labels = try Outcomes.binaryLabels(table.column(target), positive: positiveClass, file: table.source)
-      // A threshold policy's decisions are random: its metrics are expectations over them.
-      if model.isRandomized { return .randomizedBinary(labels: labels, positiveProbabilities: probability) }
-      return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > threshold ? 1 : 0 }), scores: probability)
-    }
+    request.configuration.bootstrapReplicates = bootstrap
+    request.configuration.confidenceLevel = ci
+    request.configuration.seed = seed
+    request.configuration.minGroupSize = minGroupSize
+    request.rocCurves = outputs.html != nil
+    let analysis = try FairnessAssessment.run(request, data: table, model: model)
+    for warning in analysis.report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    try outputs.write(json: { try analysis.report.jsonData() },
+                      html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
+    print(FairnessPage.text(analysis.report))
   }
 }
 

@@ -47,58 +47,37 @@ struct Reweigh: ParsableCommand {
   @Option(name: .customLong("eval-data"), help: "Evaluate the original and the retrained model on this CSV (needs --retrain-out).")
   var evalData: String?
 
-  @OptionGroup var modelOptions: ModelOptions
+  @OptionGroup var training: TrainOptions
 
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
-
-  @Option(help: "Write a self-contained HTML report here.")
-  var html: String?
+  @OptionGroup var outputs: ReportOutputs
 
   func validate() throws {
     if evalData != nil && retrainOut == nil { throw ValidationError("--eval-data needs --retrain-out (a model to evaluate).") }
-    if weightsOut == nil && retrainOut == nil && json == nil && html == nil {
+    if weightsOut == nil && retrainOut == nil && outputs.isEmpty {
       throw ValidationError("Say where the result goes: --weights-out, --retrain-out, --json or --html.")
     }
   }
 
   func run() throws {
-    let table = try dataOptions.readTable()
-    let features = commaSeparated([sensitive])
-    let spec = modelOptions.spec(target: target, weightsColumn: weightsColumn)
-    guard case let .classes(classes, labels) = try TrainingSet.classificationTarget(table.column(target), positive: modelOptions.positive,
-                                                                                    file: table.source), classes.count == 2
-    else {
-      throw FairnessError.labelNotBinary(column: target, values: try table.column(target).asCategorical().levels, file: table.source)
+    let tables = try dataOptions.reading.read([dataOptions.data] + (evalData.map { [$0] } ?? []))
+    var request = ReweighingRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]))
+    request.positive = training.positive
+    request.weightsColumn = weightsColumn
+    if retrainOut != nil {
+      request.retraining = .init(spec: training.spec(target: target, weightsColumn: weightsColumn), options: try training.trainingOptions())
     }
-    let base = try weightsColumn.map { try Outcomes.weights(table.column($0), file: table.source) }
-    let reweighing = Reweighing.fit(labels: ContiguousArray(labels.map { UInt8($0) }), grouping: try table.grouping(by: features), baseWeights: base)
+    let analysis = try Reweighing.run(request, data: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil)
     // Everything is computed before the first file is written; the weights stream straight to their file.
-    var outputs: [(Data, String)] = []
-    let weights = reweighing.rowWeights
-    var evaluation: MitigationComparison?
-    if let retrainOut {
-      let options = try modelOptions.trainingOptions()
-      // The reweighing weights already include any --weights-column weights.
-      let (retrained, summary) = try ModelTrainer.fit(table, spec: spec, options: options, weights: reweighing.rowWeights)
-      outputs.append((try ModelFile(model: retrained, target: target, training: summary).encoded(), retrainOut))
-      if let evalData {
-        let (original, _) = try ModelTrainer.fit(table, spec: spec, options: options)
-        let test = try CSVReader.read(path: evalData, options: dataOptions.csvOptions)
-        evaluation = try MitigationEvaluation.compare(original.model, retrained.model, on: test, target: target, positive: classes[1],
-                                                      sensitiveFeatures: features)
-      }
+    var files = try outputs.files(json: { try CandorJSON.encoder().encode(analysis.report) },
+                                  html: { MitigationPage.reweighingHTML(analysis.reweighing, evaluation: analysis.evaluation, source: dataOptions.data) })
+    if let retrainOut, let (model, summary) = analysis.retrained {
+      files.insert((try ModelFile(model: model, target: target, training: summary).encoded(), retrainOut), at: 0)
     }
-    if let json {
-      let encoder = CandorJSON.encoder()
-      outputs.append((try encoder.encode(ReweighingReport(reweighing: reweighing, evaluation: evaluation)), json))
+    if let weightsOut {
+      try OutputFile.write(to: weightsOut) { CSVWriter.writeColumn("weight", values: analysis.reweighing.rowWeights, to: $0) }
     }
-    if let html {
-      outputs.append((Data(MitigationPage.reweighingHTML(reweighing, evaluation: evaluation, source: dataOptions.data).utf8), html))
-    }
-    if let weightsOut { try OutputFile.write(to: weightsOut) { CSVWriter.writeColumn("weight", values: weights, to: $0) } }
-    for (data, path) in outputs { try OutputFile.write(data, to: path) }
-    print(MitigationPage.reweighingText(reweighing, evaluation: evaluation))
+    for (data, path) in files { try OutputFile.write(data, to: path) }
+    print(MitigationPage.reweighingText(analysis.reweighing, evaluation: analysis.evaluation))
   }
 }
 
@@ -113,8 +92,7 @@ struct Threshold: ParsableCommand {
       (both solved exactly). --out saves base model + policy as a model every command accepts.
       """)
 
-  @Option(help: "Base model file (candor-model JSON, binary classifier).")
-  var model: String?
+  @OptionGroup var modelOptions: ModelOptions
 
   @Option(help: "Fitting data scored by --model.")
   var data: String?
@@ -170,77 +148,43 @@ struct Threshold: ParsableCommand {
   @Option(help: "Save base model + policy here (model mode).")
   var out: String?
 
-  @Option(help: ArgumentHelp("Extra missing-value tokens besides the empty cell.", valueName: "tokens"))
-  var na: [String] = []
+  @OptionGroup var reading: ReadOptions
 
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
-
-  @Option(help: "Write a self-contained HTML report here.")
-  var html: String?
+  @OptionGroup var outputs: ReportOutputs
 
   func validate() throws {
-    guard (model != nil) != (predictions != nil) else { throw ValidationError("Give either --model with --data, or --predictions with --score-column.") }
-    if model != nil && data == nil { throw ValidationError("--model needs --data.") }
+    guard modelOptions.isGiven != (predictions != nil) else { throw ValidationError("Give either --model with --data, or --predictions with --score-column.") }
+    if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     if predictions != nil && scoreColumn == nil { throw ValidationError("--predictions needs --score-column.") }
-    if out != nil && model == nil { throw ValidationError("--out saves base model + policy, so it needs --model.") }
+    if out != nil && !modelOptions.isGiven { throw ValidationError("--out saves base model + policy, so it needs --model.") }
     if let tolerance, !(tolerance >= 0 && tolerance <= 1) { throw ValidationError("--tolerance must be between 0 and 1.") }
     if gridSize < 1 { throw ValidationError("--grid-size must be at least 1.") }
-    if compareModel != nil && (!sweep || model == nil) { throw ValidationError("--compare-model needs --sweep and --model.") }
-  }
-
-  func scored(_ table: Table, base: BuiltinModel?) throws -> ScoredData {
-    let path = table.source ?? ""
-    let weights = try weightsColumn.map { try Outcomes.weights(table.column($0), file: path) }
-    if let base {
-      let (positiveClass, scores) = try base.model.positiveClassProbabilities(table, positive: positive)
-      return ScoredData(scores: scores, labels: try Outcomes.binaryLabels(table.column(target), positive: positiveClass, file: path),
-                        weights: weights, table: table)
-    }
-    return ScoredData(scores: try Outcomes.scores(table.column(scoreColumn!), file: path),
-                      labels: try Outcomes.binaryLabels(table.column(target), positive: positive ?? "1", file: path), weights: weights, table: table)
+    if compareModel != nil && (!sweep || !modelOptions.isGiven) { throw ValidationError("--compare-model needs --sweep and --model.") }
   }
 
   func run() throws {
-    var base: BuiltinModel?
-    if let model {
-      base = try ModelLoader.load(path: model).model
-      guard base!.model.outputKind == .binaryProbability, !base!.model.isRandomized else {
-        throw FairnessError.notABinaryModel(classes: base!.model.classes)
-      }
-    }
-    let tables = try CSVReader.read(paths: [predictions ?? data!] + (evalData.map { [$0] } ?? []),
-                                    options: CSVOptions(missingTokens: commaSeparated(na)))
-    let fitData = try scored(tables[0], base: base)
-    let evaluation = try tables.count > 1 ? scored(tables[1], base: base) : nil
-    let search: ThresholdSearch = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize)
-    let objectiveValue: ThresholdObjective = switch objective {
+    let base = try modelOptions.loadIfGiven()
+    let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []))
+    var request = ThresholdRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
+    request.positive = positive
+    request.weightsColumn = weightsColumn
+    request.scoreColumn = base == nil ? scoreColumn : nil
+    request.search = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize)
+    request.objective = switch objective {
     case .accuracy: .accuracy
     case .balancedAccuracy: .balancedAccuracy
     case .cost: .cost(falsePositive: costFalsePositive, falseNegative: costFalseNegative)
     }
-    var (result, fit) = try ThresholdMitigation.run(
-      fitData: fitData, evalData: evaluation, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint,
-      objective: objectiveValue, search: search,
-      sweepTolerances: sweep ? [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5] : nil)
-    if let compareModel {
-      let other = try ModelLoader.load(path: compareModel).model
-      let point = try ThresholdMitigation.tradeoffPoint(of: other.model, label: "compared: \(compareModel)", on: evaluation ?? fitData,
-                                                        sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
-      result.sweep?.append(point)
+    request.sweepTolerances = sweep ? ThresholdRequest.defaultSweepTolerances : nil
+    let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }
+    let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
+                                               model: base, comparedModel: compared)
+    var files = try outputs.files(json: { try CandorJSON.encoder().encode(analysis.result) },
+                                  html: { MitigationPage.thresholdHTML(analysis.result, hulls: analysis.fit.hulls, source: predictions ?? data!) })
+    if let out, let thresholded = analysis.thresholdedModel {
+      files.insert((try ModelFile(model: thresholded, target: target, training: nil).encoded(), out), at: 0)
     }
-    var outputs: [(Data, String)] = []
-    if let out, let base {
-      outputs.append((try ModelFile(model: .thresholded(ThresholdedModel(base: base, policy: fit.policy)), target: target, training: nil).encoded(), out))
-    }
-    if let json {
-      let encoder = CandorJSON.encoder()
-      outputs.append((try encoder.encode(result), json))
-    }
-    if let html {
-      outputs.append((Data(MitigationPage.thresholdHTML(result, hulls: fit.hulls, source: predictions ?? data!).utf8), html))
-    }
-    for (data, path) in outputs { try OutputFile.write(data, to: path) }
-    print(MitigationPage.thresholdText(result))
+    for (data, path) in files { try OutputFile.write(data, to: path) }
+    print(MitigationPage.thresholdText(analysis.result))
   }
 }

@@ -11,8 +11,7 @@ struct Predict: ParsableCommand {
       The model format is detected from the file's content. A binary model predicts its positive class when the       probability is above 0.5; a threshold policy (candor mitigate threshold) draws each prediction at random       with its probability, reproducibly with --seed.
       """)
 
-  @Option(help: "Model file (candor-model JSON).")
-  var model: String
+  @OptionGroup var modelOptions: ModelOptions
 
   @OptionGroup var dataOptions: DataOptions
 
@@ -26,9 +25,9 @@ struct Predict: ParsableCommand {
   var seed: UInt64 = 0
 
   func run() throws {
-    let file = try ModelLoader.load(path: model)
+    let model = try modelOptions.load().model
     let table = try dataOptions.readTable()
-    let predictions = try Predictions(model: file.model.model, table: table, seed: seed)
+    let predictions = try Predictions(model: model, table: table, seed: seed)
     try OutputFile.write(to: out) { predictions.writeCSV(to: $0) }
     print("Wrote \(predictions.labels.count) predictions to \(out).")
     if let target {

@@ -21,15 +21,15 @@ struct Train: ParsableCommand {
   @Option(name: .customLong("weights-column"), help: "Column of non-negative sample weights.")
   var weightsColumn: String?
 
-  @OptionGroup var modelOptions: ModelOptions
+  @OptionGroup var training: TrainOptions
 
   @Option(help: "Where to write the model (candor-model JSON).")
   var out: String
 
   func run() throws {
     let table = try dataOptions.readTable()
-    let (model, summary) = try ModelTrainer.fit(table, spec: modelOptions.spec(target: target, weightsColumn: weightsColumn),
-                                                options: modelOptions.trainingOptions())
+    let (model, summary) = try ModelTrainer.fit(table, spec: training.spec(target: target, weightsColumn: weightsColumn),
+                                                options: training.trainingOptions())
     try OutputFile.write(try ModelFile(model: model, target: target, training: summary).encoded(), to: out)
     print(summary.text)
     print("Wrote \(out).")

@@ -33,7 +33,17 @@ import Testing
     #expect(TableError.missingColumn("incme", available: ["age", "income"], file: "d.csv").description
       == "d.csv has no column 'incme'. The columns are: age, income.")
     #expect(TableError.notFinite(file: "d.csv", column: "age", line: 3, value: "inf").description
-      == "d.csv, line 3, column 'age': 'inf' is not a finite number. Leave the cell empty (or name the token with --na) to mark a missing value.")
+      == "d.csv, line 3, column 'age': 'inf' is not a finite number. Leave the cell empty (or name the token with missingTokens) to mark a missing value.")
+  }
+
+  @Test("a front end names the settings in its own words; the library's wording names no flag")
+  func settingsNamedByTheFrontEnd() {
+    let error = TableError.allMissing(column: "bonus", file: "d.csv")
+    #expect(error.message(naming: { "--" + $0.rawValue }) == "d.csv: column 'bonus' has no values (every cell is missing). Drop it with --drop bonus.")
+    #expect(error.message(naming: { "the key '\($0.rawValue)'" })
+      == "d.csv: column 'bonus' has no values (every cell is missing). Drop it with the key 'drop' bonus.")
+    #expect(!error.description.contains("--"))
+    #expect(error.exitStatus == .badInput)
   }
 
   @Test("a missing file is named")

@@ -257,7 +257,7 @@ public enum ThresholdOptimizer {
       }
     }
     guard let solution = program.maximize() else {
-      throw FairnessError.invalidOption(name: "tolerance", value: "\(tolerance)", reason: "no policy satisfies it")
+      throw FairnessError.invalidSetting(.init(.constraintTolerance, value: "\(tolerance)", .because("no policy satisfies it")))
     }
     var rules: [String: GroupThresholdPolicy.Rule] = [:], points: [String: [Double]] = [:]
     var value = 0.0

@@ -1,0 +1,99 @@
+import CandorCore
+import CandorModels
+
+/// What a fairness assessment computes, as data (`candor fairness`).
+public struct FairnessRequest: Sendable {
+  /// Where each row's outcome comes from.
+  public enum Outcome: Sendable, Equatable {
+    /// A model's scores: binary models predict positive above `threshold` (threshold policies in expectation
+    /// over their randomized decisions); regression models give values.
+    case model(threshold: Double)
+    /// Binary columns of the data: 0/1 (or label-valued) predictions and/or scores P(y = positive); without a
+    /// prediction column the scores are thresholded (positive above `threshold`).
+    case binaryColumns(prediction: String?, score: String?, threshold: Double)
+    /// A column of regression predictions.
+    case regressionColumn(prediction: String)
+  }
+
+  public var targetColumn: String
+  /// The label value of the positive class; nil: the model's positive class, or "1" for columns.
+  public var positive: String?
+  public var outcome: Outcome
+  public var weightsColumn: String?
+  /// Every assessment setting: sensitive sets, control features, privileged splits, bootstrap, level, seed.
+  public var configuration: FairnessConfiguration
+  /// Also trace ROC curves by group (for reports; not part of the JSON result).
+  public var rocCurves = false
+
+  public init(targetColumn: String, outcome: Outcome, sensitiveSets: [[String]]) {
+    self.targetColumn = targetColumn
+    self.outcome = outcome
+    configuration = FairnessConfiguration(sensitiveSets: sensitiveSets)
+  }
+}
+
+/// A fairness assessment and what a report draws beside it.
+public struct FairnessAnalysis: Sendable {
+  public var report: FairnessReport
+  /// Sensitive set key → group → (false positive rate, true positive rate) points; empty unless asked for and
+  /// scores exist.
+  public var rocCurves: [String: [String: [ROCPoint]]]
+}
+
+/// A point of an ROC curve.
+public typealias ROCPoint = (x: Double, y: Double)
+
+extension FairnessAssessment {
+  /// The assessment `request` asks for, of `model` (when its outcome is the model's) on `data`.
+  /// - Throws: `TableError` for an absent or unreadable column, `FairnessError` for a bad setting, label,
+  ///   prediction, score or weight.
+  public static func run(_ request: FairnessRequest, data: Table, model: (any Model)? = nil) throws -> FairnessAnalysis {
+    let outcomes = try Outcomes.make(request, data: data, model: model)
+    let weights = try request.weightsColumn.map { try Outcomes.weights(data.column($0), file: data.source) }
+    let report = try assess(outcomes, weights: weights, table: data, configuration: request.configuration)
+    var curves: [String: [String: [ROCPoint]]] = [:]
+    if request.rocCurves, case let .binary(labels, _, scores?) = outcomes {
+      for features in request.configuration.sensitiveSets {
+        curves[features.joined(separator: "|")] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
+                                                                    grouping: try data.grouping(by: features))
+      }
+    }
+    return FairnessAnalysis(report: report, rocCurves: curves)
+  }
+}
+
+extension Outcomes {
+  /// The outcomes `request` names: from the model's scores, or from columns of `data`.
+  static func make(_ request: FairnessRequest, data: Table, model: (any Model)?) throws -> Outcomes {
+    let file = data.source
+    switch request.outcome {
+    case let .model(threshold):
+      guard let model else { preconditionFailure("a model outcome needs a model") }
+      return try fromModel(model, data: data, target: request.targetColumn, positive: request.positive, threshold: threshold)
+    case let .regressionColumn(prediction):
+      return .regression(targets: try numbers(data.column(request.targetColumn), file: file),
+                         predictions: try numbers(data.column(prediction), file: file))
+    case let .binaryColumns(prediction, score, threshold):
+      return try fromColumns(table: data, labelColumn: request.targetColumn, predictionColumn: prediction, scoreColumn: score,
+                             positive: request.positive ?? "1", threshold: threshold)
+    }
+  }
+
+  /// Scores from a binary model (positive class `positive`, else the model's second class), thresholded
+  /// (positive above `threshold`), or values from a regression model.
+  public static func fromModel(_ model: any Model, data: Table, target: String, positive: String?, threshold: Double) throws -> Outcomes {
+    switch model.outputKind {
+    case .multiclassProbabilities:
+      throw FairnessError.notABinaryModel(classes: model.classes)
+    case .regression:
+      return .regression(targets: try numbers(data.column(target), file: data.source),
+                         predictions: ContiguousArray(try model.predict(data).storage))
+    case .binaryProbability:
+      let (positiveClass, probability) = try model.positiveClassProbabilities(data, positive: positive)
+      let labels = try binaryLabels(data.column(target), positive: positiveClass, file: data.source)
+      // A threshold policy's decisions are random: its metrics are expectations over them.
+      if model.isRandomized { return .randomizedBinary(labels: labels, positiveProbabilities: probability) }
+      return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > threshold ? 1 : 0 }), scores: probability)
+    }
+  }
+}

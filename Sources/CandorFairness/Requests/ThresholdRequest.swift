@@ -1,0 +1,75 @@
+import CandorCore
+import CandorModels
+
+/// What a threshold optimization computes, as data (`candor mitigate threshold`).
+public struct ThresholdRequest: Sendable {
+  /// The tolerances of the default trade-off sweep (the relaxed problem at each).
+  public static let defaultSweepTolerances = [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5]
+
+  public var targetColumn: String
+  /// The label value of the positive class; nil: the model's positive class, or "1" for a score column.
+  public var positive: String?
+  public var sensitiveFeatures: [String]
+  public var constraint: FairnessConstraint
+  public var objective: ThresholdObjective = .accuracy
+  public var search: ThresholdSearch = .grid(size: 1000)
+  /// Sample weights of the fitting (and evaluation) data.
+  public var weightsColumn: String?
+  /// Scores from this column of the data instead of a model's.
+  public var scoreColumn: String?
+  /// Also solve the relaxed problem at each of these tolerances (the accuracy / disparity trade-off).
+  public var sweepTolerances: [Double]?
+
+  public init(targetColumn: String, sensitiveFeatures: [String], constraint: FairnessConstraint) {
+    self.targetColumn = targetColumn
+    self.sensitiveFeatures = sensitiveFeatures
+    self.constraint = constraint
+  }
+}
+
+/// A fitted threshold policy, its result, and the policy as a model every analysis accepts.
+public struct ThresholdAnalysis: Sendable {
+  public var result: ThresholdMitigationResult
+  public var fit: ThresholdFit
+  /// Base model + policy (when the scores came from a model).
+  public var thresholdedModel: BuiltinModel?
+}
+
+extension ThresholdMitigation {
+  /// Threshold optimization as `request` asks: fitted on `fitData` scored by `model` (or by the request's
+  /// score column), evaluated on `evaluationData`, with `comparedModel` placed on the trade-off.
+  /// - Throws: `TableError`, `FairnessError` for a model that is not a binary classifier or bad labels,
+  ///   scores and weights.
+  public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: BuiltinModel? = nil,
+                         comparedModel: (label: String, model: any Model)? = nil) throws -> ThresholdAnalysis {
+    precondition((model == nil) != (request.scoreColumn == nil), "scores come from a model or from a column")
+    if let model, model.model.outputKind != .binaryProbability || model.model.isRandomized {
+      throw FairnessError.notABinaryModel(classes: model.model.classes)
+    }
+    let fitScores = try scored(fitData, request: request, model: model)
+    let evaluation = try evaluationData.map { try scored($0, request: request, model: model) }
+    var (result, fit) = try run(fitData: fitScores, evalData: evaluation, sensitiveFeatures: request.sensitiveFeatures,
+                                constraint: request.constraint, objective: request.objective, search: request.search,
+                                sweepTolerances: request.sweepTolerances)
+    if let comparedModel, result.sweep != nil {
+      result.sweep!.append(try tradeoffPoint(of: comparedModel.model, label: comparedModel.label, on: evaluation ?? fitScores,
+                                             sensitiveFeatures: request.sensitiveFeatures, constraint: request.constraint))
+    }
+    return ThresholdAnalysis(result: result, fit: fit,
+                             thresholdedModel: model.map { .thresholded(ThresholdedModel(base: $0, policy: fit.policy)) })
+  }
+
+  /// Scores (from the model or the score column), binary labels and weights of one data set.
+  static func scored(_ table: Table, request: ThresholdRequest, model: BuiltinModel?) throws -> ScoredData {
+    let weights = try request.weightsColumn.map { try Outcomes.weights(table.column($0), file: table.source) }
+    let labelColumn = try table.column(request.targetColumn)
+    if let model {
+      let (positiveClass, scores) = try model.model.positiveClassProbabilities(table, positive: request.positive)
+      return ScoredData(scores: scores, labels: try Outcomes.binaryLabels(labelColumn, positive: positiveClass, file: table.source),
+                        weights: weights, table: table)
+    }
+    return ScoredData(scores: try Outcomes.scores(table.column(request.scoreColumn!), file: table.source),
+                      labels: try Outcomes.binaryLabels(labelColumn, positive: request.positive ?? "1", file: table.source),
+                      weights: weights, table: table)
+  }
+}

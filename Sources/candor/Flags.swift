@@ -1,0 +1,40 @@
+import CandorCore
+import CandorExplain
+import CandorFairness
+import CandorModels
+
+/// The CLI's words for library settings: every error and hint a library words with a `Setting` names the flag
+/// the user typed. The one place flag names meet library names; a setting not listed here is spelled as its
+/// name in kebab case (`maxFeatures` → `--max-features`).
+enum Flags {
+  static let names: [Setting: String] = [
+    .missingTokens: "na", .inverseRegularization: "l2", .hiddenLayers: "hidden",
+    .confidenceLevel: "ci", .bootstrapReplicates: "bootstrap", .privilegedSplits: "privileged",
+    .predictionColumn: "pred-column", .constraintTolerance: "tolerance", .standardErrorTolerance: "tolerance",
+    .effectMethod: "method", .backgroundClusters: "background-kmeans", .backgroundSize: "background",
+    .sampleWeightColumn: "sample-weight", .targetColumn: "target", .playerGroups: "group", .rows: "rows",
+  ]
+
+  static func spelling(_ setting: Setting) -> String {
+    "--" + (names[setting] ?? kebabCase(setting.rawValue))
+  }
+
+  static func kebabCase(_ name: String) -> String {
+    var result = ""
+    for character in name {
+      if character.isUppercase {
+        result += "-" + character.lowercased()
+      } else {
+        result.append(character)
+      }
+    }
+    return result
+  }
+}
+
+/// A flag whose text the CLI cannot read (a row range, a `name=a,b` group), worded like library settings.
+struct FlagError: CandorError {
+  let invalid: InvalidSetting
+  init(_ setting: Setting, value: String, _ requirement: Requirement) { invalid = InvalidSetting(setting, value: value, requirement) }
+  func message(naming name: (Setting) -> String) -> String { invalid.message(naming: name) }
+}
