@@ -26,7 +26,7 @@ extension KernelSHAP {
     let v = varying.count
     guard v > 0 else {
       let zeros = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputCount)
-      return RowExplanation(row: row, prediction: fx, values: zeros, stdErrors: zeros, stoppedBy: "exact")
+      return RowExplanation(row: row, prediction: fx, values: zeros, stdErrors: zeros, stoppedBy: .exact)
     }
     // With a tolerance, start small and double the coalitions until every standard error is below it or the
     // budget is spent.
@@ -38,7 +38,7 @@ extension KernelSHAP {
         budget = min(2 * budget, nsamples)
         continue
       }
-      let stoppedBy = exact ? "exact" : (tolerance.map { largest <= $0 } ?? false) ? "tolerance" : "budget"
+      let stoppedBy: StoppingRule = exact ? .exact : (tolerance.map { largest <= $0 } ?? false) ? .tolerance : .budget
       return RowExplanation(row: row, prediction: fx, values: values, stdErrors: errors, stoppedBy: stoppedBy)
     }
 

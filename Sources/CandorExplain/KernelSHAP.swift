@@ -24,15 +24,14 @@ public enum Link: String, Sendable, CaseIterable, Codable {
 /// shap's rule (whole subset sizes from both ends while the budget allows, the rest sampled by kernel mass,
 /// each sample with its complement, repeats merged into weights). No L1 feature selection.
 /// Standard errors: jackknife over ten blocks of the sampled coalitions (0 when enumeration is complete).
-public struct KernelSHAP: Sendable, Equatable, Codable {
+public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
   public struct RowExplanation: Sendable, Equatable, Codable {
     public var row: Int
     public var prediction: [Double]
     /// values[output][feature]
     public var values: [[Double]]
     public var stdErrors: [[Double]]
-    /// "exact" (every coalition), "tolerance" (every standard error below it) or "budget" (nsamples spent).
-    public var stoppedBy: String
+    public var stoppedBy: StoppingRule
 
     enum CodingKeys: String, CodingKey {
       case row, prediction, values
@@ -41,7 +40,7 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
     }
   }
 
-  public var method = "kernelshap"
+  public var method = ExplanationMethod.kernelshap
   public var features: [String]
   public var outputs: [String]
   public var link: Link
@@ -146,23 +145,36 @@ public struct KernelSHAP: Sendable, Equatable, Codable {
   }
 }
 
+/// Why KernelSHAP stopped sampling coalitions for a row.
+public enum StoppingRule: String, Sendable, Codable {
+  /// Every coalition was enumerated.
+  case exact
+  /// Every standard error fell below the tolerance.
+  case tolerance
+  /// The budget of nsamples coalitions was spent.
+  case budget
+}
+
 extension KernelSHAP {
-  /// The JSON document (see the README), written fast.
-  public var json: JSONValue {
-    .object([
-      ("method", .string(method)), ("features", .array(features.map(JSONValue.string))),
-      ("outputs", .array(outputs.map(JSONValue.string))), ("link", .string(link.rawValue)),
-      ("base_value", .numbers(baseValue)), ("nsamples", .integer(nsamples)), ("exact", .bool(exact)),
-      ("seed", .string(String(seed))),
-      ("rows", .array(rows.map { row in
-        .object([("row", .integer(row.row)), ("prediction", .numbers(row.prediction)),
-                 ("values", .array(row.values.map(JSONValue.numbers))), ("std_errors", .array(row.stdErrors.map(JSONValue.numbers))),
-                 ("stopped_by", .string(row.stoppedBy))])
-      })),
-      ("mean_abs", .object(features.map { ($0, .numbers(meanAbs[$0]!)) })),
-      ("max_features", maxFeatures.map { .integer($0) } ?? .null),
-      ("tolerance", tolerance.map { .number($0) } ?? .null),
-    ])
+  public static var jsonLayout: JSONLayout { .compact }
+
+  /// The documented key order, `mean_abs` in feature order, and `max_features` / `tolerance` written as null
+  /// when unset.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(method, forKey: .method)
+    try container.encode(features, forKey: .features)
+    try container.encode(outputs, forKey: .outputs)
+    try container.encode(link, forKey: .link)
+    try container.encode(baseValue, forKey: .baseValue)
+    try container.encode(nsamples, forKey: .nsamples)
+    try container.encode(exact, forKey: .exact)
+    try container.encode(seed, forKey: .seed)
+    try container.encode(rows, forKey: .rows)
+    var meanAbsolute = container.nestedContainer(keyedBy: NameKey.self, forKey: .meanAbs)
+    for name in features { try meanAbsolute.encode(meanAbs[name], forKey: NameKey(name)) }
+    try container.encode(maxFeatures, forKey: .maxFeatures)
+    try container.encode(tolerance, forKey: .tolerance)
   }
 }
 

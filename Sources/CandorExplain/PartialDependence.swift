@@ -6,7 +6,7 @@ import Foundation
 /// al. 2015, "Peeking inside the black box"), computed as scikit-learn's `partial_dependence(method="brute")`:
 /// every row with the feature set to each grid value, averaged (PDP) or kept per row (ICE). Accumulated local
 /// effects (Apley & Zhu 2020, JRSS-B 82(4)) for numeric features, which stay honest when features correlate.
-public struct FeatureEffects: Sendable, Equatable, Codable {
+public struct FeatureEffects: Sendable, Equatable, Codable, JSONDocument {
   public struct Curve: Sendable, Equatable, Codable {
     /// Numeric grid values (numeric features), or nil with `levels` for categorical ones.
     public var grid: [Double]?
@@ -17,12 +17,9 @@ public struct FeatureEffects: Sendable, Equatable, Codable {
     public var individual: [[Double]]?
   }
 
-  public var method: String
+  /// `.pdp` or `.ale`.
+  public var method: ExplanationMethod
   public var features: [String: Curve]
-}
-
-public enum EffectMethod: String, Sendable, CaseIterable, Codable {
-  case pdp, ale
 }
 
 public enum PartialDependence {
@@ -103,7 +100,7 @@ public enum PartialDependence {
         }
       }
     }
-    return FeatureEffects(method: "pdp", features: curves)
+    return FeatureEffects(method: .pdp, features: curves)
   }
 
   /// One feature's curve: scikit-learn's grid (or the sorted levels), the predictions of every row at every
@@ -178,24 +175,22 @@ public enum PartialDependence {
       let centre = sums.indices.reduce(0.0) { $0 + counts[$1] * (accumulated[$1] + accumulated[$1 + 1]) / 2 } / total
       curves[name] = FeatureEffects.Curve(grid: edges, levels: nil, average: accumulated.map { $0 - centre }, individual: nil)
     }
-    return FeatureEffects(method: "ale", features: curves)
+    return FeatureEffects(method: .ale, features: curves)
   }
 }
 
 extension FeatureEffects {
-  /// The JSON document (`method`, `features{name: {grid | levels, average, individual}}`), written fast.
-  public var json: JSONValue {
-    .object([
-      ("method", .string(method)),
-      ("features", .object(features.keys.sorted().map { name in
-        let curve = features[name]!
-        var members: [(String, JSONValue)] = []
-        if let grid = curve.grid { members.append(("grid", .numbers(grid))) }
-        if let levels = curve.levels { members.append(("levels", .array(levels.map(JSONValue.string)))) }
-        members.append(("average", .numbers(curve.average)))
-        if let individual = curve.individual { members.append(("individual", .array(individual.map(JSONValue.numbers)))) }
-        return (name, .object(members))
-      })),
-    ])
+  public static var jsonLayout: JSONLayout { .compact }
+
+  enum CodingKeys: String, CodingKey {
+    case method, features
+  }
+
+  /// `features` in name order.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(method, forKey: .method)
+    var curves = container.nestedContainer(keyedBy: NameKey.self, forKey: .features)
+    for name in features.keys.sorted() { try curves.encode(features[name]!, forKey: NameKey(name)) }
   }
 }

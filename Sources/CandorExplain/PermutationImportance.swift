@@ -15,7 +15,7 @@ public struct FeatureGroup: Sendable, Equatable, Codable {
 /// Permutation importance (Breiman 2001, "Random Forests", §10; scikit-learn's `permutation_importance`):
 /// the drop in score when one feature's (or group's) values are shuffled across rows, breaking its link
 /// with the target while keeping its distribution.
-public struct PermutationImportance: Sendable, Equatable, Codable {
+public struct PermutationImportance: Sendable, Equatable, Codable, JSONDocument {
   public struct Importance: Sendable, Equatable, Codable {
     public var mean: Double
     /// Population standard deviation over repeats (ddof 0), as scikit-learn reports it.
@@ -32,8 +32,8 @@ public struct PermutationImportance: Sendable, Equatable, Codable {
     }
   }
 
-  public var method = "permutation"
-  public var scorer: String
+  public var method = ExplanationMethod.permutation
+  public var scorer: Scorer
   public var baselineScore: Double
   public var repeats: Int
   public var seed: UInt64
@@ -104,7 +104,7 @@ public struct PermutationImportance: Sendable, Equatable, Codable {
       let half = values.count > 1 ? 1.96 * std / Double(values.count - 1).squareRoot() : .nan
       importances[group.name] = Importance(mean: mean, std: std, ciLow: mean - half, ciHigh: mean + half, values: values)
     }
-    return PermutationImportance(scorer: scorer.rawValue, baselineScore: baseline, repeats: orders.count, seed: seed,
+    return PermutationImportance(scorer: scorer, baselineScore: baseline, repeats: orders.count, seed: seed,
                                  features: groups.map(\.name), importances: importances)
   }
 

@@ -72,8 +72,8 @@ public enum FairnessAssessment {
       }
     }
     return FairnessReport(
-      task: isBinary ? "binary_classification" : "regression", rows: outcomes.count, weighted: weights != nil,
-      metrics: metrics.map(\.rawValue), confidenceLevel: configuration.confidenceLevel,
+      task: isBinary ? .binaryClassification : .regression, rows: outcomes.count, weighted: weights != nil,
+      metrics: metrics, confidenceLevel: configuration.confidenceLevel,
       bootstrap: configuration.bootstrapReplicates > 0
         ? BootstrapSettings(replicates: configuration.bootstrapReplicates, seed: configuration.seed, stratifiedByGroup: true) : nil,
       sensitiveSets: sets, privilegedComparisons: comparisons, warnings: warnings)

@@ -5,11 +5,11 @@ import Foundation
 public typealias Interval = [Double]
 
 /// Everything `candor fairness` reports, as written to JSON (schema: docs/schemas/fairness.schema.json).
-public struct FairnessReport: Sendable, Equatable, Codable {
-  public var task: String
+public struct FairnessReport: Sendable, Equatable, Codable, JSONDocument {
+  public var task: FairnessTask
   public var rows: Int
   public var weighted: Bool
-  public var metrics: [String]
+  public var metrics: [FairnessMetric]
   public var confidenceLevel: Double
   public var bootstrap: BootstrapSettings?
   public var sensitiveSets: [String: SensitiveSetResult]
@@ -22,6 +22,15 @@ public struct FairnessReport: Sendable, Equatable, Codable {
     case sensitiveSets = "sensitive_sets"
     case privilegedComparisons = "privileged_comparisons"
   }
+}
+
+/// What the outcomes are.
+public enum FairnessTask: String, Sendable, Codable {
+  case binaryClassification = "binary_classification"
+  case regression
+
+  /// "binary classification", "regression".
+  public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
 public struct BootstrapSettings: Sendable, Equatable, Codable {
@@ -134,11 +143,6 @@ public struct PrivilegedComparisonResult: Sendable, Equatable, Codable {
 }
 
 extension FairnessReport {
-  /// JSON with NaN and infinities written as the strings "nan", "inf", "-inf", keys sorted.
-  public func jsonData() throws -> Data {
-    try CandorJSON.encoder().encode(self)
-  }
-
   public static func decode(_ data: Data) throws -> FairnessReport {
     try CandorJSON.decoder().decode(FairnessReport.self, from: data)
   }

@@ -54,7 +54,7 @@ public struct ModelFile: Sendable, Equatable {
 
   /// The JSON text of the file.
   public func encoded() throws -> Data {
-    try CandorJSON.encoder().encode(Stored(self))
+    try CandorJSON.data(Stored(self))
   }
 
   /// Reads and validates a candor-model file.

@@ -7,7 +7,7 @@ public enum ExplainPage {
   // MARK: - Permutation importance
 
   public static func permutationText(_ result: PermutationImportance) -> String {
-    var lines = ["Permutation importance (\(result.scorer), baseline \(formatValue(result.baselineScore)), \(result.repeats) repeats, seed \(result.seed)):"]
+    var lines = ["Permutation importance (\(result.scorer.rawValue), baseline \(formatValue(result.baselineScore)), \(result.repeats) repeats, seed \(result.seed)):"]
     let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
     for name in result.features.sorted(by: { result.importances[$0]!.mean > result.importances[$1]!.mean }) {
       let i = result.importances[name]!
@@ -19,10 +19,10 @@ public enum ExplainPage {
 
   public static func permutationHTML(_ result: PermutationImportance, source: String) -> String {
     var page = HTMLPage(title: "Permutation importance")
-    page.paragraph("Data: \(source). Importance = drop in \(result.scorer) when a feature's values are shuffled (baseline "
+    page.paragraph("Data: \(source). Importance = drop in \(result.scorer.rawValue) when a feature's values are shuffled (baseline "
       + "\(formatValue(result.baselineScore)), \(result.repeats) repeats, seed \(result.seed)). Whiskers: 95% interval of the mean.")
     let names = result.features.sorted { result.importances[$0]!.mean > result.importances[$1]!.mean }
-    page.append(svg: SVGChart.bars(title: "importance (\(result.scorer))", labels: names, values: names.map { result.importances[$0]!.mean },
+    page.append(svg: SVGChart.bars(title: "importance (\(result.scorer.rawValue))", labels: names, values: names.map { result.importances[$0]!.mean },
                                    intervals: names.map { [result.importances[$0]!.ciLow, result.importances[$0]!.ciHigh] }, reference: 0,
                                    referenceLabel: "no effect"))
     page.table(header: ["feature", "mean", "std", "95% low", "95% high"], rows: names.map { n in
@@ -39,7 +39,7 @@ public enum ExplainPage {
       + "\(result.rows.count) rows); base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
     if let k = result.maxFeatures { lines.append("Feature selection: only the \(k) largest |φ| per row were estimated (--max-features); the others are 0.") }
     if let t = result.tolerance {
-      let met = result.rows.filter { $0.stoppedBy != "budget" }.count
+      let met = result.rows.filter { $0.stoppedBy != .budget }.count
       lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
     }
     lines.append("Mean |φ| by feature:")
@@ -134,7 +134,7 @@ public enum ExplainPage {
   // MARK: - PDP / ICE / ALE
 
   public static func effectsText(_ result: FeatureEffects) -> String {
-    var lines = [result.method == "ale" ? "Accumulated local effects:" : "Partial dependence (average over rows):"]
+    var lines = [result.method == .ale ? "Accumulated local effects:" : "Partial dependence (average over rows):"]
     for name in result.features.keys.sorted() {
       let curve = result.features[name]!
       let xs = curve.grid.map { $0.map { formatValue($0) } } ?? curve.levels ?? []
@@ -144,8 +144,8 @@ public enum ExplainPage {
   }
 
   public static func effectsHTML(_ result: FeatureEffects, source: String) -> String {
-    var page = HTMLPage(title: result.method == "ale" ? "Accumulated local effects" : "Partial dependence and ICE")
-    page.paragraph("Data: \(source). " + (result.method == "ale"
+    var page = HTMLPage(title: result.method == .ale ? "Accumulated local effects" : "Partial dependence and ICE")
+    page.paragraph("Data: \(source). " + (result.method == .ale
       ? "ALE (Apley & Zhu 2020): the accumulated average change of the output across quantile bins, centred at 0."
       : "PDP: the average output with the feature set to each grid value; thin lines: individual rows (ICE)."))
     page.openGrid()
@@ -155,9 +155,9 @@ public enum ExplainPage {
         let ice = (curve.individual ?? []).prefix(50).enumerated().map { r, values in
           SVGChart.Series(name: r == 0 ? "ICE (first 50 rows)" : "", points: zip(grid, values).map { (x: $0, y: $1) }, color: "#c8c8c8")
         }
-        let average = SVGChart.Series(name: result.method == "ale" ? "ALE" : "average", points: zip(grid, curve.average).map { (x: $0, y: $1) },
+        let average = SVGChart.Series(name: result.method == .ale ? "ALE" : "average", points: zip(grid, curve.average).map { (x: $0, y: $1) },
                                       markers: true)
-        page.append(svg: SVGChart.xy(title: name, series: [average] + ice, xLabel: name, yLabel: result.method == "ale" ? "effect" : "prediction"))
+        page.append(svg: SVGChart.xy(title: name, series: [average] + ice, xLabel: name, yLabel: result.method == .ale ? "effect" : "prediction"))
       } else if let levels = curve.levels {
         page.append(svg: SVGChart.bars(title: name, labels: levels, values: curve.average))
       }

@@ -7,8 +7,8 @@ public enum FairnessPage {
   static let charted: Set<String> = ["selection_rate", "accuracy", "balanced_accuracy", "true_positive_rate", "false_positive_rate",
                                      "false_negative_rate", "true_negative_rate", "precision", "roc_auc", "log_loss", "brier_score",
                                      "expected_calibration_error", "mean_prediction", "mae", "mse", "r2"]
-  static let summaryMetrics = ["count", "selection_rate", "accuracy", "true_positive_rate", "false_positive_rate", "precision",
-                               "roc_auc", "mean_prediction", "mae", "r2"]
+  static let summaryMetrics: [FairnessMetric] = [.count, .selectionRate, .accuracy, .truePositiveRate, .falsePositiveRate, .precision,
+                                                 .rocAUC, .meanPrediction, .meanAbsoluteError, .rSquared]
   static let headlineDisparities = ["demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                                     "equalized_odds_ratio", "equal_opportunity_difference", "equal_opportunity_ratio"]
 
@@ -22,7 +22,7 @@ public enum FairnessPage {
 
   public static func html(_ report: FairnessReport, source: String, rocCurves: [String: [String: [(x: Double, y: Double)]]]) -> String {
     var page = HTMLPage(title: "Fairness assessment")
-    page.paragraph("Data: \(source). \(report.rows) rows, \(report.task.replacingOccurrences(of: "_", with: " "))"
+    page.paragraph("Data: \(source). \(report.rows) rows, \(report.task.words)"
       + (report.weighted ? ", weighted." : ".")
       + (report.bootstrap.map { " Bootstrap: \($0.replicates) replicates stratified by group, seed \($0.seed), \(Int(report.confidenceLevel * 100))% percentile intervals." }
         ?? " Intervals: Wilson score intervals of the proportions at \(Int(report.confidenceLevel * 100))%; run with --bootstrap N for intervals on every metric and disparity."))
@@ -64,7 +64,7 @@ public enum FairnessPage {
         flags: names.map { isFlagged($0, value: set.disparities[$0]!, interval: set.intervals?.disparities[$0]) })
     }
     page.heading("Metrics by group", level: 3)
-    let metrics = report.metrics
+    let metrics = report.metrics.map(\.rawValue)
     page.table(header: ["group"] + metrics,
                rows: set.groups.map { group in [group] + metrics.map { formatValue(set.byGroup[$0]?[group] ?? .nan) } }
                  + [["overall"] + metrics.map { formatValue(set.overall[$0] ?? .nan) }],
@@ -109,13 +109,13 @@ public enum FairnessPage {
   /// The human summary printed to stdout: a table per set, the headline disparities with intervals and
   /// flags, and which disparities cannot be told apart from parity.
   public static func text(_ report: FairnessReport) -> String {
-    var lines: [String] = ["\(report.rows) rows, \(report.task.replacingOccurrences(of: "_", with: " "))\(report.weighted ? ", weighted" : "")."]
+    var lines: [String] = ["\(report.rows) rows, \(report.task.words)\(report.weighted ? ", weighted" : "")."]
     for warning in report.warnings { lines.append("Warning: \(warning)") }
     for key in report.sensitiveSets.keys.sorted() {
       let set = report.sensitiveSets[key]!
       lines.append("")
       lines.append("Sensitive set: \(key)")
-      let metrics = summaryMetrics.filter { report.metrics.contains($0) }
+      let metrics = summaryMetrics.filter { report.metrics.contains($0) }.map(\.rawValue)
       let width = max(8, (set.groups + ["overall"]).map(\.count).max()! + 1)
       lines.append(pad("group", width) + metrics.map { pad($0, max(10, $0.count + 1)) }.joined())
       for group in set.groups + ["overall"] {

@@ -53,8 +53,8 @@ public enum MitigationPage {
   // MARK: - Threshold optimization
 
   public static func thresholdText(_ result: ThresholdMitigationResult) -> String {
-    var lines = ["Threshold optimization: \(result.constraint), objective \(result.objective), groups by \(result.sensitiveFeatures.joined(separator: "|")), "
-      + (result.search.mode == "grid" ? "grid of \((result.search.gridSize ?? 0) + 1) points." : "exact search, tolerance \(result.search.tolerance ?? 0).")]
+    var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(result.sensitiveFeatures.joined(separator: "|")), "
+      + (result.search.mode == .grid ? "grid of \((result.search.gridSize ?? 0) + 1) points." : "exact search, tolerance \(result.search.tolerance ?? 0).")]
     for group in result.policy.keys.sorted() {
       let rule = result.policy[group]!
       var text = "  \(group): p0 \(formatValue(rule.p0)) at score > \(formatValue(rule.threshold0, decimals: 6)), p1 \(formatValue(rule.p1)) at score > \(formatValue(rule.threshold1, decimals: 6))"
@@ -74,10 +74,10 @@ public enum MitigationPage {
   }
 
   public static func thresholdHTML(_ result: ThresholdMitigationResult, hulls: [String: [[Double]]], source: String) -> String {
-    var page = HTMLPage(title: "Threshold optimization: \(result.constraint)")
-    page.paragraph("Fitted on \(source). Constraint \(result.constraint), objective \(result.objective), groups by "
+    var page = HTMLPage(title: "Threshold optimization: \(result.constraint.rawValue)")
+    page.paragraph("Fitted on \(source). Constraint \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by "
       + "\(result.sensitiveFeatures.joined(separator: "|")); "
-      + (result.search.mode == "grid" ? "Fairlearn's grid search (\((result.search.gridSize ?? 0) + 1) points)." : "exact search with tolerance \(result.search.tolerance ?? 0)."))
+      + (result.search.mode == .grid ? "Fairlearn's grid search (\((result.search.gridSize ?? 0) + 1) points)." : "exact search with tolerance \(result.search.tolerance ?? 0)."))
     page.heading("Policy")
     let groups = result.policy.keys.sorted()
     page.table(header: ["group", "p0", "threshold0", "p1", "threshold1", "p_ignore", "prediction_constant"], rows: groups.map { g in
@@ -93,14 +93,14 @@ public enum MitigationPage {
       groupBars(&page, evaluation)
     }
     page.heading("Trade-off curves by group and the chosen operating points")
-    let isROC = result.constraint == FairnessConstraint.equalizedOdds.rawValue
-    let xName = FairnessConstraint(rawValue: result.constraint)?.metricName ?? "x"
+    let isROC = result.constraint == .equalizedOdds
+    let xName = result.constraint.metricName.rawValue
     page.openGrid()
     page.append(svg: SVGChart.xy(
       title: isROC ? "ROC convex hulls" : "\(xName) vs objective",
       series: groups.compactMap { g in hulls[g].map { SVGChart.Series(name: g, points: $0.map { (x: $0[0], y: $0[1]) }, markers: true) } },
       highlights: groups.compactMap { g in result.fit.operatingPoints[g].map { (x: $0[0], y: $0[1], label: "\(g) chosen") } },
-      xLabel: isROC ? "false positive rate" : xName, yLabel: isROC ? "true positive rate" : result.objective,
+      xLabel: isROC ? "false positive rate" : xName, yLabel: isROC ? "true positive rate" : result.objective.rawValue,
       xDomain: (0, 1), yDomain: isROC ? (0, 1) : nil, diagonal: isROC))
     if let sweep = result.sweep {
       let relaxed = sweep.filter { $0.tolerance != nil }

@@ -7,11 +7,7 @@ import Foundation
 
 extension Scorer: ExpressibleByArgument {}
 extension Link: ExpressibleByArgument {}
-extension EffectMethod: ExpressibleByArgument {}
-
-enum ExplainMethod: String, ExpressibleByArgument, CaseIterable {
-  case permutation, kernelshap, pdp, ale
-}
+extension ExplanationMethod: ExpressibleByArgument {}
 
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,7 +23,7 @@ struct Explain: ParsableCommand {
   @OptionGroup var dataOptions: DataOptions
 
   @Option(help: "permutation, kernelshap, pdp or ale.")
-  var method: ExplainMethod
+  var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
   var target: String?
@@ -100,7 +96,7 @@ struct Explain: ParsableCommand {
       request.players = players
       request.seed = seed
       let result = try PermutationImportance.run(request, model: model, data: table)
-      try outputs.write(json: { try CandorJSON.encoder().encode(result) }, html: { ExplainPage.permutationHTML(result, source: source) })
+      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       print(ExplainPage.permutationText(result))
     case .kernelshap:
       var request = KernelSHAPRequest(
@@ -115,7 +111,7 @@ struct Explain: ParsableCommand {
       request.configuration.link = link
       request.configuration.seed = seed
       let result = try KernelSHAP.run(request, model: model, data: table)
-      try outputs.write(json: { result.json.data() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
+      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
       print(ExplainPage.shapText(result))
     case .pdp, .ale:
       var request = FeatureEffectsRequest(method: method == .pdp ? .pdp : .ale)
@@ -128,7 +124,7 @@ struct Explain: ParsableCommand {
         request.ice = ice
       }
       let result = try FeatureEffects.run(request, model: model, data: table)
-      try outputs.write(json: { result.json.data() }, html: { ExplainPage.effectsHTML(result, source: source) })
+      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
       print(ExplainPage.effectsText(result))
     }
   }

@@ -38,7 +38,7 @@ struct Fairness: ParsableCommand {
   var scoreColumn: String?
 
   @Option(help: "Predictions mode: binary (0/1 labels and predictions, optional scores) or regression (numeric target and --pred-column).")
-  var task: FairnessTask = .binary
+  var task: PredictionsTask = .binary
 
   @Option(help: "Scores above this are predicted positive.")
   var threshold: Double = 0.5
@@ -115,6 +115,6 @@ struct Fairness: ParsableCommand {
   }
 }
 
-enum FairnessTask: String, ExpressibleByArgument, CaseIterable {
+enum PredictionsTask: String, ExpressibleByArgument, CaseIterable {
   case binary, regression
 }

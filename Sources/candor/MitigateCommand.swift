@@ -68,7 +68,7 @@ struct Reweigh: ParsableCommand {
     }
     let analysis = try Reweighing.run(request, data: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil)
     // Everything is computed before the first file is written; the weights stream straight to their file.
-    var files = try outputs.files(json: { try CandorJSON.encoder().encode(analysis.report) },
+    var files = try outputs.files(json: { try analysis.report.jsonData() },
                                   html: { MitigationPage.reweighingHTML(analysis.reweighing, evaluation: analysis.evaluation, source: dataOptions.data) })
     if let retrainOut, let (model, summary) = analysis.retrained {
       files.insert((try ModelFile(model: model, target: target, training: summary).encoded(), retrainOut), at: 0)
@@ -179,7 +179,7 @@ struct Threshold: ParsableCommand {
     let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }
     let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
                                                model: base, comparedModel: compared)
-    var files = try outputs.files(json: { try CandorJSON.encoder().encode(analysis.result) },
+    var files = try outputs.files(json: { try analysis.result.jsonData() },
                                   html: { MitigationPage.thresholdHTML(analysis.result, hulls: analysis.fit.hulls, source: predictions ?? data!) })
     if let out, let thresholded = analysis.thresholdedModel {
       files.insert((try ModelFile(model: thresholded, target: target, training: nil).encoded(), out), at: 0)

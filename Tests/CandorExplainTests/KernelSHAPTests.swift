@@ -179,10 +179,10 @@ enum ExplainFixtures {
     let result = try Self.run { $0.tolerance = 0.002; $0.nsamples = 4000; $0.seed = 1 }
     for row in result.rows {
       let largest = row.stdErrors[0].max()!
-      #expect(row.stoppedBy == "tolerance" ? largest <= 0.002 : row.stoppedBy == "budget")
+      #expect(row.stoppedBy == .tolerance ? largest <= 0.002 : row.stoppedBy == .budget)
       #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10)
     }
-    #expect(result.rows.contains { $0.stoppedBy == "tolerance" })
+    #expect(result.rows.contains { $0.stoppedBy == .tolerance })
   }
 
   @Test("--max-features K estimates K features per row, the rest exactly 0, efficiency kept")

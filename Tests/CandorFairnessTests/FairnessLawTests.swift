@@ -104,7 +104,7 @@ import Testing
     let report = try FairnessAssessment.assess(outcomes, weights: nil, table: table,
                                                configuration: FairnessConfiguration(sensitiveSets: [["g"]]))
     let set = report.sensitiveSets["g"]!
-    #expect(report.metrics == ["count", "mean_prediction", "mae", "mse", "r2"])
+    #expect(report.metrics == [.count, .meanPrediction, .meanAbsoluteError, .meanSquaredError, .rSquared])
     #expect(set.byGroup["mean_prediction"]!["a"] == 5.5 / 3)
     #expect(abs(set.byGroup["mae"]!["a"]! - 1.5 / 3) < 1e-15)
     #expect(abs(set.byGroup["mse"]!["b"]! - 4) < 1e-15)

@@ -71,7 +71,7 @@ public struct Reweighing: Sendable, Equatable, Codable {
 }
 
 /// What `candor mitigate reweigh --json` writes.
-public struct ReweighingReport: Sendable, Codable {
+public struct ReweighingReport: Sendable, Codable, JSONDocument {
   public var method = "reweighing"
   public var reweighing: Reweighing
   /// The original and the retrained model on the evaluation data (with --eval-data).

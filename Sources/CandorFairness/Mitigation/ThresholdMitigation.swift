@@ -17,9 +17,15 @@ public struct ScoredData: Sendable {
 }
 
 /// The result of `candor mitigate threshold`, as written to JSON.
-public struct ThresholdMitigationResult: Sendable, Codable {
+public struct ThresholdMitigationResult: Sendable, Codable, JSONDocument {
   public struct Search: Sendable, Codable {
-    public var mode: String
+    public enum Mode: String, Sendable, Codable {
+      /// Fairlearn's grid.
+      case grid
+      /// Every hull vertex, by linear programming.
+      case exact
+    }
+    public var mode: Mode
     public var gridSize: Int?
     public var tolerance: Double?
     enum CodingKeys: String, CodingKey {
@@ -47,8 +53,8 @@ public struct ThresholdMitigationResult: Sendable, Codable {
     public var disparity: Double
   }
 
-  public var constraint: String
-  public var objective: String
+  public var constraint: FairnessConstraint
+  public var objective: ObjectiveScore
   public var sensitiveFeatures: [String]
   public var search: Search
   public var policy: [String: GroupThresholdPolicy.Rule]
@@ -147,11 +153,11 @@ public enum ThresholdMitigation {
     }
     let searchDescription: ThresholdMitigationResult.Search
     switch search {
-    case let .grid(size): searchDescription = .init(mode: "grid", gridSize: size, tolerance: nil)
-    case let .exact(tolerance): searchDescription = .init(mode: "exact", gridSize: nil, tolerance: tolerance)
+    case let .grid(size): searchDescription = .init(mode: .grid, gridSize: size, tolerance: nil)
+    case let .exact(tolerance): searchDescription = .init(mode: .exact, gridSize: nil, tolerance: tolerance)
     }
     let result = ThresholdMitigationResult(
-      constraint: constraint.rawValue, objective: objective.name, sensitiveFeatures: sensitiveFeatures, search: searchDescription,
+      constraint: constraint, objective: objective.name, sensitiveFeatures: sensitiveFeatures, search: searchDescription,
       policy: fit.policy.rules, fit: .init(xBest: fit.xBest, yBest: fit.yBest, operatingPoints: fit.operatingPoints),
       evaluation: evaluation, disparityName: disparityName(constraint), sweep: sweep)
     return (result, fit)

@@ -11,15 +11,15 @@ public enum FairnessConstraint: String, Sendable, CaseIterable, Codable {
   case falseNegativeRateParity = "false_negative_rate_parity"
   case trueNegativeRateParity = "true_negative_rate_parity"
 
-  /// Fairlearn's name of the equalized metric (x axis).
-  public var metricName: String {
+  /// The equalized metric (x axis; Fairlearn's name is its raw value).
+  public var metricName: FairnessMetric {
     switch self {
-    case .demographicParity: "selection_rate"
-    case .equalizedOdds: "false_positive_rate"
-    case .truePositiveRateParity: "true_positive_rate"
-    case .falsePositiveRateParity: "false_positive_rate"
-    case .falseNegativeRateParity: "false_negative_rate"
-    case .trueNegativeRateParity: "true_negative_rate"
+    case .demographicParity: .selectionRate
+    case .equalizedOdds: .falsePositiveRate
+    case .truePositiveRateParity: .truePositiveRate
+    case .falsePositiveRateParity: .falsePositiveRate
+    case .falseNegativeRateParity: .falseNegativeRate
+    case .trueNegativeRateParity: .trueNegativeRate
     }
   }
 
@@ -41,11 +41,12 @@ public enum ThresholdObjective: Sendable, Equatable, Codable {
   /// Minimize costFalsePositive·FP + costFalseNegative·FN (reported as its negative mean, so larger is better).
   case cost(falsePositive: Double, falseNegative: Double)
 
-  public var name: String {
+  /// The score maximized (Fairlearn's name as raw value).
+  public var name: ObjectiveScore {
     switch self {
-    case .accuracy: "accuracy_score"
-    case .balancedAccuracy: "balanced_accuracy_score"
-    case .cost: "negative_cost"
+    case .accuracy: .accuracyScore
+    case .balancedAccuracy: .balancedAccuracyScore
+    case .cost: .negativeCost
     }
   }
 
@@ -59,6 +60,13 @@ public enum ThresholdObjective: Sendable, Equatable, Codable {
 }
 
 /// How the operating point is searched.
+/// The score a threshold policy maximizes, named as Fairlearn names its objectives.
+public enum ObjectiveScore: String, Sendable, Codable {
+  case accuracyScore = "accuracy_score"
+  case balancedAccuracyScore = "balanced_accuracy_score"
+  case negativeCost = "negative_cost"
+}
+
 public enum ThresholdSearch: Sendable, Equatable {
   /// Fairlearn's: the common x on the grid linspace(0, 1, gridSize + 1).
   case grid(size: Int)

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A result that is written as JSON: its `Encodable` conformance gives the keys, its layout how they are laid out.
+public protocol JSONDocument: Encodable {
+  static var jsonLayout: JSONLayout { get }
+}
+
+extension JSONDocument {
+  public static var jsonLayout: JSONLayout { .sorted }
+
+  /// The document's bytes (the one way Candor serializes a result).
+  public func jsonData() throws -> Data {
+    try CandorJSON.data(self, layout: Self.jsonLayout)
+  }
+}
+
+/// The one JSON path: every result and model file is encoded by `JSONTreeEncoder` into a `JSONValue` and
+/// written by its byte-level writer; documents are read back with `decoder()`.
+public enum CandorJSON {
+  public static func data<T: Encodable>(_ value: T, layout: JSONLayout = .sorted) throws -> Data {
+    try JSONTreeEncoder.encode(value).data(layout: layout)
+  }
+
+  /// Reads Candor's JSON: non-finite numbers are the strings "nan", "inf", "-inf".
+  public static func decoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }
+}
+
+/// A coding key made from a name at run time: the keys of a dictionary written in an order of the caller's
+/// choosing (features in their order, names sorted).
+public struct NameKey: CodingKey {
+  public let stringValue: String
+  public var intValue: Int? { nil }
+  public init(_ name: String) { stringValue = name }
+  public init?(stringValue: String) { self.stringValue = stringValue }
+  public init?(intValue: Int) { nil }
+}

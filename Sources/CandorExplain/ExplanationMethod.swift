@@ -1,0 +1,16 @@
+/// The explanation methods, as results and the CLI name them.
+public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
+  case permutation, kernelshap, pdp, ale
+}
+
+/// The feature-effect methods: partial dependence (with ICE) and accumulated local effects.
+public enum EffectMethod: String, Sendable, CaseIterable, Codable {
+  case pdp, ale
+
+  public var explanationMethod: ExplanationMethod {
+    switch self {
+    case .pdp: .pdp
+    case .ale: .ale
+    }
+  }
+}
