@@ -47,6 +47,12 @@ public enum JSONValue: Sendable, Equatable {
     }
   }
 
+  private static func writeEmpty(_ open: UInt8, _ close: UInt8, into out: inout [UInt8], indent: Int, layout: JSONLayout) {
+    out.append(open)
+    if layout.opensEmptyContainers { out.append(0x0A); newline(&out, indent: indent) }
+    out.append(close)
+  }
+
   private static func newline(_ out: inout [UInt8], indent: Int) {
     out.append(0x0A)
     out.append(contentsOf: repeatElement(0x20, count: indent))
@@ -73,9 +79,7 @@ public enum JSONValue: Sendable, Equatable {
     case .null: out += Array("null".utf8)
     case let .array(items):
       if items.isEmpty {
-        out.append(0x5B)
-        if layout.opensEmptyContainers { out.append(0x0A); Self.newline(&out, indent: indent) }
-        out.append(0x5D)
+        Self.writeEmpty(0x5B, 0x5D, into: &out, indent: indent, layout: layout)
         return
       }
       if layout.inlinesScalarArrays && items.allSatisfy(\.isScalar) {
@@ -97,9 +101,7 @@ public enum JSONValue: Sendable, Equatable {
       out.append(0x5D)
     case let .object(members):
       if members.isEmpty {
-        out.append(0x7B)
-        if layout.opensEmptyContainers { out.append(0x0A); Self.newline(&out, indent: indent) }
-        out.append(0x7D)
+        Self.writeEmpty(0x7B, 0x7D, into: &out, indent: indent, layout: layout)
         return
       }
       // Keys compared by their UTF-8 bytes, as Foundation's `.sortedKeys` does.
