@@ -54,21 +54,21 @@ public enum Disparity: String, CaseIterable, Sendable {
       let tprDifference = truePositive(difference), fprDifference = falsePositive(difference)
       let tprRatio = truePositive(ratio), fprRatio = falsePositive(ratio)
       result += [
-        ("demographic_parity_difference" + suffix, selection(difference)),
-        ("demographic_parity_ratio" + suffix, selection(ratio)),
-        ("equal_opportunity_difference" + suffix, tprDifference),
-        ("equal_opportunity_ratio" + suffix, tprRatio),
-        ("equalized_odds_difference" + suffix, nanMax(tprDifference, fprDifference)),
-        ("equalized_odds_ratio" + suffix, nanMin(tprRatio, fprRatio)),
-        ("equalized_odds_difference" + suffix + "_mean", (tprDifference + fprDifference) / 2),
-        ("equalized_odds_ratio" + suffix + "_mean", (tprRatio + fprRatio) / 2),
+        (Disparity.demographicParityDifference.rawValue + suffix, selection(difference)),
+        (Disparity.demographicParityRatio.rawValue + suffix, selection(ratio)),
+        (Disparity.equalOpportunityDifference.rawValue + suffix, tprDifference),
+        (Disparity.equalOpportunityRatio.rawValue + suffix, tprRatio),
+        (Disparity.equalizedOddsDifference.rawValue + suffix, nanMax(tprDifference, fprDifference)),
+        (Disparity.equalizedOddsRatio.rawValue + suffix, nanMin(tprRatio, fprRatio)),
+        (Disparity.equalizedOddsDifference.rawValue + suffix + "_mean", (tprDifference + fprDifference) / 2),
+        (Disparity.equalizedOddsRatio.rawValue + suffix + "_mean", (tprRatio + fprRatio) / 2),
       ]
     }
     return result
   }
 
   /// The value meaning parity for a disparity key (with or without suffixes).
-  static func parityValue(ofKey key: String) -> Double { key.contains("ratio") || key == "disparate_impact" ? 1 : 0 }
+  static func parityValue(ofKey key: String) -> Double { key.contains("ratio") || key == PrivilegedMetrics.disparateImpact ? 1 : 0 }
 }
 
 func nanMax(_ a: Double, _ b: Double) -> Double { a.isNaN ? b : (b.isNaN ? a : max(a, b)) }

@@ -128,7 +128,8 @@ public enum FairnessAssessment {
   static func notes(_ sums: GroupSums, groups: [String], metrics: [FairnessMetric]) -> [ValueNote] {
     var notes: [ValueNote] = []
     for (g, group) in (groups + ["(overall)"]).enumerated() {
-      let positives = sums[g, 2] + sums[g, 5], negatives = sums[g, 3] + sums[g, 4], predicted = sums[g, 2] + sums[g, 3]
+      let tp = sums.weight(.truePositive, group: g), fp = sums.weight(.falsePositive, group: g)
+      let positives = tp + sums.weight(.falseNegative, group: g), negatives = fp + sums.weight(.trueNegative, group: g), predicted = tp + fp
       func add(_ metric: FairnessMetric, _ reason: String) {
         if metrics.contains(metric) { notes.append(ValueNote(metric: metric.rawValue, group: group, reason: reason)) }
       }
@@ -191,7 +192,7 @@ public enum FairnessAssessment {
     }
     let metrics = Dictionary(uniqueKeysWithValues: zip(PrivilegedMetrics.names, values).map { ($0, $1) })
     return PrivilegedComparisonResult(
-      column: split.column, privilegedValues: split.values, privilegedCount: Int(sums[0, 0]), unprivilegedCount: Int(sums[1, 0]),
-      metrics: metrics, fourFifthsRuleViolated: metrics["disparate_impact"]! < 0.8, intervals: intervals)
+      column: split.column, privilegedValues: split.values, privilegedCount: Int(sums[0, GroupSums.Slot.rows]), unprivilegedCount: Int(sums[1, GroupSums.Slot.rows]),
+      metrics: metrics, fourFifthsRuleViolated: metrics[PrivilegedMetrics.disparateImpact]! < 0.8, intervals: intervals)
   }
 }

@@ -26,6 +26,8 @@ public struct PrivilegedSplit: Sendable, Equatable {
 /// AIF360's `ClassificationMetric` comparisons, unprivileged minus (or over) privileged.
 /// Group 0 of the sums is the privileged group, group 1 the unprivileged.
 enum PrivilegedMetrics {
+  /// The ratio behind the four-fifths rule.
+  static let disparateImpact = "disparate_impact"
   static let names = [
     "statistical_parity_difference", "disparate_impact", "equal_opportunity_difference", "average_odds_difference",
     "average_abs_odds_difference", "error_rate_difference", "false_discovery_rate_difference", "theil_index",
@@ -35,7 +37,8 @@ enum PrivilegedMetrics {
 
   static func values(_ sums: GroupSums) -> [Double] {
     func cells(_ g: Int) -> (tp: Double, fp: Double, tn: Double, fn: Double, w: Double) {
-      (sums[g, 2], sums[g, 3], sums[g, 4], sums[g, 5], sums[g, 1])
+      (sums.weight(.truePositive, group: g), sums.weight(.falsePositive, group: g), sums.weight(.trueNegative, group: g),
+       sums.weight(.falseNegative, group: g), sums[g, GroupSums.Slot.weight])
     }
     let p = cells(0), u = cells(1), all = cells(2)
     func selection(_ c: (tp: Double, fp: Double, tn: Double, fn: Double, w: Double)) -> Double { (c.tp + c.fp) / c.w }

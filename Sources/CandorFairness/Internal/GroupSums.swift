@@ -8,7 +8,32 @@ struct GroupSums {
   /// ROC AUC per group and overall (NaN when a group holds one class), when scores are given.
   var areas: [Double]
 
+  /// The slots of one group's sums. Binary: rows, weight, the four confusion cells, their Σw², then the
+  /// score terms; regression: rows, weight, then the moments of prediction and target.
+  enum Slot {
+    static let rows = 0
+    static let weight = 1
+    /// Binary: the four weighted confusion cells, in `Cell` order.
+    static let cells = 2
+    /// Binary: Σw² of each confusion cell (Kish's effective counts), in `Cell` order.
+    static let squaredWeights = 6
+    static let logLoss = 10
+    static let brierScore = 11
+    /// Binary: the calibration gaps Σw·(score − label), one slot per bin.
+    static let calibrationGaps = 12
+    /// Regression moments.
+    static let prediction = 2, absoluteError = 3, squaredError = 4, target = 5, squaredTarget = 6
+  }
+
+  /// The confusion-matrix cells, in their slot order.
+  enum Cell: Int, CaseIterable {
+    case truePositive, falsePositive, trueNegative, falseNegative
+  }
+
   subscript(group: Int, slot: Int) -> Double { sums[group * slotCount + slot] }
+
+  /// The weight of one confusion cell of group g.
+  func weight(_ cell: Cell, group g: Int) -> Double { self[g, Slot.cells + cell.rawValue] }
 
   init(terms: RowTerms, groups: UnsafeBufferPointer<Int32>, groupCount: Int, multiplicity: UnsafeBufferPointer<Double>? = nil) {
     self.groupCount = groupCount
@@ -24,25 +49,26 @@ struct GroupSums {
           if m == 0 { continue }
           let w = terms.weight(i) * m
           let base = Int(groups[i]) * slots
-          s[base] += m
-          s[base + 1] += w
+          s[base + Slot.rows] += m
+          s[base + Slot.weight] += w
           if let probabilities = terms.positiveProbability {
             // Expected cells of a randomized decision: positive with weight p, negative with 1 − p.
             let p = probabilities[i]
-            let (positiveCell, negativeCell) = terms.label[i] == 1 ? (0, 3) : (1, 2)
-            s[base + 2 + positiveCell] += w * p
-            s[base + 2 + negativeCell] += w * (1 - p)
-            s[base + 6 + positiveCell] += w * w / m * p
-            s[base + 6 + negativeCell] += w * w / m * (1 - p)
+            let (positiveCell, negativeCell) = terms.label[i] == 1
+              ? (Cell.truePositive.rawValue, Cell.falseNegative.rawValue) : (Cell.falsePositive.rawValue, Cell.trueNegative.rawValue)
+            s[base + Slot.cells + positiveCell] += w * p
+            s[base + Slot.cells + negativeCell] += w * (1 - p)
+            s[base + Slot.squaredWeights + positiveCell] += w * w / m * p
+            s[base + Slot.squaredWeights + negativeCell] += w * w / m * (1 - p)
           } else {
             let cell = Int(terms.cell[i])
-            s[base + 2 + cell] += w
-            s[base + 6 + cell] += w * w / m  // Σ w² for the effective count: m copies of weight w/m each
+            s[base + Slot.cells + cell] += w
+            s[base + Slot.squaredWeights + cell] += w * w / m  // Σ w² for the effective count: m copies of weight w/m each
           }
           if terms.hasScores {
-            s[base + 10] += w * terms.loss[i]
-            s[base + 11] += w * terms.brier[i]
-            s[base + 12 + Int(terms.calibrationBin[i])] += w * terms.calibrationGap[i]
+            s[base + Slot.logLoss] += w * terms.loss[i]
+            s[base + Slot.brierScore] += w * terms.brier[i]
+            s[base + Slot.calibrationGaps + Int(terms.calibrationBin[i])] += w * terms.calibrationGap[i]
           }
         }
       case .regression:
@@ -52,13 +78,13 @@ struct GroupSums {
           let w = terms.weight(i) * m
           let base = Int(groups[i]) * slots
           let p = terms.prediction[i], y = terms.target[i]
-          s[base] += m
-          s[base + 1] += w
-          s[base + 2] += w * p
-          s[base + 3] += w * abs(p - y)
-          s[base + 4] += w * (p - y) * (p - y)
-          s[base + 5] += w * y
-          s[base + 6] += w * y * y
+          s[base + Slot.rows] += m
+          s[base + Slot.weight] += w
+          s[base + Slot.prediction] += w * p
+          s[base + Slot.absoluteError] += w * abs(p - y)
+          s[base + Slot.squaredError] += w * (p - y) * (p - y)
+          s[base + Slot.target] += w * y
+          s[base + Slot.squaredTarget] += w * y * y
         }
       }
       // Overall = the sum over groups.
@@ -126,21 +152,22 @@ struct GroupSums {
 
   /// The metric for group g (g = groupCount: all rows).
   func value(_ metric: FairnessMetric, group g: Int) -> Double {
-    let w = self[g, 1]
+    let w = self[g, Slot.weight]
     switch metric {
-    case .count: return self[g, 0]
+    case .count: return self[g, Slot.rows]
     case .weightSum: return w
-    case .meanPrediction: return self[g, 2] / w
-    case .meanAbsoluteError: return self[g, 3] / w
-    case .meanSquaredError: return self[g, 4] / w
+    case .meanPrediction: return self[g, Slot.prediction] / w
+    case .meanAbsoluteError: return self[g, Slot.absoluteError] / w
+    case .meanSquaredError: return self[g, Slot.squaredError] / w
     case .rSquared:
-      let residual = self[g, 4]
-      let total = self[g, 6] - self[g, 5] * self[g, 5] / w
+      let residual = self[g, Slot.squaredError]
+      let total = self[g, Slot.squaredTarget] - self[g, Slot.target] * self[g, Slot.target] / w
       // sklearn's r2_score with force_finite: a constant target gives 1 for a perfect fit, else 0.
       return total > 0 ? 1 - residual / total : (residual == 0 ? 1 : 0)
     default: break
     }
-    let tp = self[g, 2], fp = self[g, 3], tn = self[g, 4], fn = self[g, 5]
+    let tp = weight(.truePositive, group: g), fp = weight(.falsePositive, group: g)
+    let tn = weight(.trueNegative, group: g), fn = weight(.falseNegative, group: g)
     let positives = tp + fn, negatives = fp + tn
     func rate(_ numerator: Double, _ denominator: Double) -> Double { denominator > 0 ? numerator / denominator : 0 }
     switch metric {
@@ -160,27 +187,27 @@ struct GroupSums {
       case (false, false): return .nan
       }
     case .rocAUC: return areas[g]
-    case .logLoss: return self[g, 10] / w
-    case .brierScore: return self[g, 11] / w
+    case .logLoss: return self[g, Slot.logLoss] / w
+    case .brierScore: return self[g, Slot.brierScore] / w
     case .expectedCalibrationError:
       // Σ_b (W_b / W)·|mean score_b − mean label_b| = Σ_b |Σ_b w·(s − y)| / W.
       var total = 0.0
-      for b in 0..<RowTerms.calibrationBins { total += abs(self[g, 12 + b]) }
+      for b in 0..<RowTerms.calibrationBins { total += abs(self[g, Slot.calibrationGaps + b]) }
       return total / w
     default: return .nan
     }
   }
 
   /// The confusion-matrix cells (TP, FP, TN, FN order) a proportion counts in its numerator and denominator.
-  static func cells(of metric: FairnessMetric) -> (numerator: [Int], denominator: [Int])? {
+  static func cells(of metric: FairnessMetric) -> (numerator: [Cell], denominator: [Cell])? {
     switch metric {
-    case .selectionRate: ([0, 1], [0, 1, 2, 3])
-    case .accuracy: ([0, 2], [0, 1, 2, 3])
-    case .truePositiveRate: ([0], [0, 3])
-    case .falsePositiveRate: ([1], [1, 2])
-    case .falseNegativeRate: ([3], [0, 3])
-    case .trueNegativeRate: ([2], [1, 2])
-    case .precision: ([0], [0, 1])
+    case .selectionRate: ([.truePositive, .falsePositive], Cell.allCases)
+    case .accuracy: ([.truePositive, .trueNegative], Cell.allCases)
+    case .truePositiveRate: ([.truePositive], [.truePositive, .falseNegative])
+    case .falsePositiveRate: ([.falsePositive], [.falsePositive, .trueNegative])
+    case .falseNegativeRate: ([.falseNegative], [.truePositive, .falseNegative])
+    case .trueNegativeRate: ([.trueNegative], [.falsePositive, .trueNegative])
+    case .precision: ([.truePositive], [.truePositive, .falsePositive])
     default: nil
     }
   }
@@ -188,8 +215,8 @@ struct GroupSums {
   /// Kish's effective number of rows behind a proportion, (Σw)² / Σw², over the denominator cells.
   func effectiveCount(_ metric: FairnessMetric, group g: Int) -> Double {
     guard let cells = Self.cells(of: metric) else { return .nan }
-    let total = cells.denominator.reduce(0) { $0 + self[g, 2 + $1] }
-    let squares = cells.denominator.reduce(0) { $0 + self[g, 6 + $1] }
+    let total = cells.denominator.reduce(0) { $0 + weight($1, group: g) }
+    let squares = cells.denominator.reduce(0) { $0 + self[g, Slot.squaredWeights + $1.rawValue] }
     return squares > 0 ? total * total / squares : 0
   }
 }

@@ -41,9 +41,11 @@ public enum MitigationEvaluation {
     return MitigationComparison(before: try block(original), after: try block(mitigated))
   }
 
-  static let groupMetrics = ["count", "selection_rate", "accuracy", "balanced_accuracy", "true_positive_rate",
-                             "false_positive_rate", "false_negative_rate", "true_negative_rate"]
-  static let disparityNames = ["demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference"]
+  static let groupMetrics: Set<String> = Set([FairnessMetric.count, .selectionRate, .accuracy, .balancedAccuracy, .truePositiveRate,
+                                              .falsePositiveRate, .falseNegativeRate, .trueNegativeRate].map(\.rawValue))
+  /// The disparities a mitigation is judged by (between groups).
+  public static let disparities: [Disparity] = [.demographicParityDifference, .equalizedOddsDifference, .equalOpportunityDifference]
+  static let disparityNames = Set(disparities.map(\.rawValue))
 
   public static func block(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table, sensitiveFeatures: [String]) throws
     -> MitigationBlock
@@ -52,7 +54,7 @@ public enum MitigationEvaluation {
                                                configuration: FairnessConfiguration(sensitiveSets: [sensitiveFeatures]))
     let set = report.sensitiveSets.values.first!
     return MitigationBlock(
-      accuracy: set.overall["accuracy"]!, balancedAccuracy: set.overall["balanced_accuracy"]!,
+      accuracy: set.overall[FairnessMetric.accuracy.rawValue]!, balancedAccuracy: set.overall[FairnessMetric.balancedAccuracy.rawValue]!,
       byGroup: set.byGroup.filter { groupMetrics.contains($0.key) },
       disparities: set.disparities.filter { disparityNames.contains($0.key) })
   }

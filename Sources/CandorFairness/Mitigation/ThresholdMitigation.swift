@@ -75,16 +75,17 @@ public enum ThresholdMitigation {
   /// The difference that measures a constraint's violation on evaluated data.
   public static func disparityName(_ constraint: FairnessConstraint) -> String {
     switch constraint {
-    case .demographicParity: "demographic_parity_difference"
-    case .equalizedOdds: "equalized_odds_difference"
-    case .truePositiveRateParity, .falseNegativeRateParity: "equal_opportunity_difference"
+    case .demographicParity: Disparity.demographicParityDifference.rawValue
+    case .equalizedOdds: Disparity.equalizedOddsDifference.rawValue
+    case .truePositiveRateParity, .falseNegativeRateParity: Disparity.equalOpportunityDifference.rawValue
+    // Not one of Fairlearn's named disparities: the difference between groups of the false positive rate.
     case .falsePositiveRateParity, .trueNegativeRateParity: "false_positive_rate_difference"
     }
   }
 
   static func disparity(_ block: MitigationBlock, _ constraint: FairnessConstraint) -> Double {
     if let value = block.disparities[disparityName(constraint)] { return value }
-    let rates = block.byGroup["false_positive_rate"]!.values
+    let rates = block.byGroup[FairnessMetric.falsePositiveRate.rawValue]!.values
     return rates.max()! - rates.min()!
   }
 
