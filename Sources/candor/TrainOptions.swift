@@ -49,7 +49,7 @@ struct TrainOptions: ParsableArguments {
     options.inverseRegularization = inverseRegularization
     let widths = commaSeparated([hidden]).map { Int($0) }
     guard !widths.contains(nil), !widths.isEmpty else {
-      throw FlagError(.hiddenLayers, value: hidden, .form("whole numbers, e.g. 32,16"))
+      throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as whole numbers, e.g. 32,16"))
     }
     options.mlp.hiddenLayers = widths.map { $0! }
     options.mlp.maxEpochs = epochs

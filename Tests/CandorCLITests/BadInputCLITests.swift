@@ -14,6 +14,7 @@ import Testing
   }
 
   static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
+  static let predictions = "y,p,g\n1,1,a\n0,0,b\n1,0,a\n0,1,b\n"
 
   static let cases: [Case] = [
     Case(name: "missing data file", files: [:], arguments: ["train", "--data", "nope.csv", "--target", "y", "--out", "m.json"],
@@ -59,6 +60,24 @@ import Testing
     Case(name: "weights that are negative", files: ["d.csv": "age,w,income\n30,1,yes\n40,-2,no\n"],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--weights-column", "w", "--out", "m.json"],
          message: "error: d.csv, data row 2, column 'w': weight '-2' is not a non-negative number.\n"),
+    Case(name: "hidden layer widths that are not numbers", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "a", "--out", "m.json"],
+         message: "error: --hidden a: give layer widths as whole numbers, e.g. 32,16.\n"),
+    Case(name: "an L2 strength that is not positive", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--l2", "0", "--out", "m.json"],
+         message: "error: --l2 0.0: needs a positive finite number.\n"),
+    Case(name: "a confidence level outside (0, 1)", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--ci", "1.5", "--json", "o.json"],
+         message: "error: --ci 1.5: must be between 0 and 1.\n"),
+    Case(name: "one bootstrap replicate", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--bootstrap", "1", "--json", "o.json"],
+         message: "error: --bootstrap 1: use 0 (none) or at least 2 replicates.\n"),
+    Case(name: "a privileged group without a value", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g", "--json", "o.json"],
+         message: "error: --privileged g: write it as column=value or column=value1|value2.\n"),
+    Case(name: "a privileged value the column never holds", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g=c", "--json", "o.json"],
+         message: "error: --privileged: column 'g' never holds 'c'. Its values are: a, b.\n"),
     Case(name: "output directory missing", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "no/such/dir/m.json"],
          message: "error: Cannot write no/such/dir/m.json: the directory no/such/dir does not exist.\n"),

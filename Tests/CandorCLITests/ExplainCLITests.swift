@@ -75,6 +75,20 @@ import Testing
     (["--method", "kernelshap", "--rows", "5000"], "error: Row 5000 is out of range: the data has rows 0 to 999.\n"),
     (["--method", "kernelshap", "--background", "bg.csv"], "error: --background bg.csv: its column 'colour' is not in the data.\n"),
     (["--method", "permutation"], "error: Permutation importance needs --target. Run 'candor explain --help' for usage.\n"),
+    (["--method", "permutation", "--target", "risk", "--sample-weight", "sex"], "error: --sample-weight sex: the column must be numeric.\n"),
+    (["--method", "permutation", "--target", "housing"],
+     "error: --target housing: data row 1 holds 'own', which is not one of the model's classes (0, 1).\n"),
+    (["--method", "permutation", "--target", "risk", "--repeats", "0"], "error: --repeats 0: needs at least 1.\n"),
+    (["--method", "kernelshap", "--group", "money"], "error: --group money: write it as name=column1,column2.\n"),
+    (["--method", "kernelshap", "--rows", "a:b"], "error: --rows a:b: write a range as start:end.\n"),
+    (["--method", "kernelshap", "--rows", "x"], "error: --rows x: not a row number.\n"),
+    (["--method", "kernelshap", "--background", "0"], "error: --background 0: needs at least 1 row.\n"),
+    (["--method", "kernelshap", "--background-kmeans", "0"], "error: --background-kmeans 0: needs at least 1 cluster.\n"),
+    (["--method", "kernelshap", "--max-features", "0"], "error: --max-features 0: needs at least 1.\n"),
+    (["--method", "kernelshap", "--tolerance", "0"], "error: --tolerance 0.0: needs a positive number.\n"),
+    (["--method", "pdp", "--percentiles", "0.5"], "error: --percentiles 0.5: give two fractions, e.g. 0.05,0.95.\n"),
+    (["--method", "pdp", "--grid-resolution", "1"], "error: --grid-resolution 1: needs at least 2.\n"),
+    (["--method", "ale", "--features", "housing"], "error: --method ale: ALE needs numeric features; 'housing' is categorical (use pdp).\n"),
   ]
 
   @Test("bad explain input exits 2 with a plain message and writes nothing", arguments: badCases)

@@ -67,7 +67,7 @@ extension KernelSHAPRequest {
     for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
       if let colon = part.firstIndex(of: ":") {
         guard let low = Int(part[..<colon]), let high = Int(part[part.index(after: colon)...]), low <= high else {
-          throw .invalidSetting(.init(.rows, value: part, .form("start:end")))
+          throw .invalidSetting(.init(.rows, value: part, .because("write a range as start:end")))
         }
         if high > count && low >= count { throw .rowOutOfRange(row: low, rowCount: count) }
         result += Array(low..<min(high, count))
