@@ -31,20 +31,7 @@ public enum Aggregation: String, CaseIterable, Sendable {
 
 /// Fairlearn's named fairness functions, between groups and to overall; the mean variants of equalized
 /// odds use `agg="mean"`. Differences are 0 and ratios 1 when there is no disparity.
-public enum Disparity: String, CaseIterable, Sendable {
-  case demographicParityDifference = "demographic_parity_difference"
-  case demographicParityRatio = "demographic_parity_ratio"
-  case equalOpportunityDifference = "equal_opportunity_difference"
-  case equalOpportunityRatio = "equal_opportunity_ratio"
-  case equalizedOddsDifference = "equalized_odds_difference"
-  case equalizedOddsRatio = "equalized_odds_ratio"
-  case equalizedOddsDifferenceMean = "equalized_odds_difference_mean"
-  case equalizedOddsRatioMean = "equalized_odds_ratio_mean"
-
-  public var isRatio: Bool { rawValue.contains("ratio") }
-  /// The value that means "no disparity".
-  public var parityValue: Double { isRatio ? 1 : 0 }
-
+public enum Disparity {
   /// The named disparities of a set, keyed `<name>` (between groups) and `<name>_to_overall`.
   static func values(selection: (Aggregation) -> Double, truePositive: (Aggregation) -> Double,
                      falsePositive: (Aggregation) -> Double) -> [(String, Double)] {
