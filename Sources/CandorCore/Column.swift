@@ -129,17 +129,6 @@ public enum Column: Sendable, Equatable {
       return .categorical(column)
     }
   }
-
-  public func renamed(_ name: String) -> Column {
-    switch self {
-    case var .numeric(column):
-      column.name = name
-      return .numeric(column)
-    case var .categorical(column):
-      column.name = name
-      return .categorical(column)
-    }
-  }
 }
 
 /// Shortest text that reads back as the same number; integers without a trailing ".0".

@@ -9,32 +9,62 @@
 /// Encoded columns follow the order of `features`, each raw feature owning one contiguous block
 /// (`featureGroups`), so explanations can move a whole one-hot block at once.
 public struct FeatureEncoder: Sendable, Equatable, Codable {
-  public struct Feature: Sendable, Equatable, Codable {
+  /// One raw feature and how its values become encoded columns.
+  public struct Feature: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable { case numeric, categorical }
+
+    /// What a feature learned in training; each case holds exactly what its encoding needs.
+    public enum Encoding: Sendable, Equatable {
+      /// One column, (value − mean) / scale: the training mean and the population standard deviation
+      /// (1 for a constant column).
+      case numeric(mean: Double, scale: Double)
+      /// One column per category, in column order.
+      case categorical(levels: [String])
+    }
+
     public let name: String
-    public let kind: Kind
-    /// Numeric only: training mean and scale (population standard deviation, 1 for a constant column).
-    public let mean: Double?
-    public let scale: Double?
-    /// Categorical only: the encoded categories in column order.
-    public let categories: [String]?
+    public let encoding: Encoding
 
-    public var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
-
-    public init(name: String, kind: Kind, mean: Double?, scale: Double?, categories: [String]?) {
+    public init(name: String, encoding: Encoding) {
       self.name = name
-      self.kind = kind
-      self.mean = mean
-      self.scale = scale
-      self.categories = categories
+      self.encoding = encoding
     }
 
     public static func numeric(_ name: String, mean: Double, scale: Double) -> Feature {
-      Feature(name: name, kind: .numeric, mean: mean, scale: scale, categories: nil)
+      Feature(name: name, encoding: .numeric(mean: mean, scale: scale))
     }
 
     public static func categorical(_ name: String, categories: [String]) -> Feature {
-      Feature(name: name, kind: .categorical, mean: nil, scale: nil, categories: categories)
+      Feature(name: name, encoding: .categorical(levels: categories))
+    }
+
+    public var kind: Kind {
+      switch encoding {
+      case .numeric: .numeric
+      case .categorical: .categorical
+      }
+    }
+
+    /// Numeric only: the training mean.
+    public var mean: Double? {
+      if case let .numeric(mean, _) = encoding { mean } else { nil }
+    }
+
+    /// Numeric only: the scale the centred value is divided by.
+    public var scale: Double? {
+      if case let .numeric(_, scale) = encoding { scale } else { nil }
+    }
+
+    /// Categorical only: the encoded categories in column order.
+    public var categories: [String]? {
+      if case let .categorical(levels) = encoding { levels } else { nil }
+    }
+
+    public var width: Int {
+      switch encoding {
+      case .numeric: 1
+      case let .categorical(levels): levels.count
+      }
     }
   }
 
@@ -64,7 +94,10 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// Names of the encoded columns: `age`, `workclass=Private`, …
   public var encodedNames: [String] {
     features.flatMap { feature in
-      feature.kind == .numeric ? [feature.name] : (feature.categories ?? []).map { "\(feature.name)=\($0)" }
+      switch feature.encoding {
+      case .numeric: [feature.name]
+      case let .categorical(levels): levels.map { "\(feature.name)=\($0)" }
+      }
     }
   }
 
@@ -73,12 +106,12 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   public func entry(slot: Int, numeric: Double = .nan, level: String? = nil) -> (column: Int32, value: Double) {
     let feature = features[slot]
     let offset = Int32(featureGroups[slot].columns.lowerBound)
-    switch feature.kind {
-    case .numeric:
-      return (offset, numeric.isNaN ? 0 : (numeric - feature.mean!) / feature.scale!)
-    case .categorical:
+    switch feature.encoding {
+    case let .numeric(mean, scale):
+      return (offset, numeric.isNaN ? 0 : (numeric - mean) / scale)
+    case let .categorical(levels):
       let name = level ?? Table.missingLevelName
-      guard let index = feature.categories!.firstIndex(of: name) else { return (-1, 0) }
+      guard let index = levels.firstIndex(of: name) else { return (-1, 0) }
       return (offset + Int32(index), 1)
     }
   }
@@ -105,12 +138,12 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
         let std = (squares / count).squareRoot()
         // sklearn's _handle_zeros_in_scale: a (near-)constant column keeps scale 1.
         let scale = std < 10 * Double.ulpOfOne * max(abs(mean), 1) ? 1 : std
-        features.append(Feature(name: name, kind: .numeric, mean: mean, scale: scale, categories: nil))
+        features.append(.numeric(name, mean: mean, scale: scale))
       case let .categorical(categorical):
         var categories = Set(categorical.presentLevels)
         if categorical.codes.contains(CategoricalColumn.missingCode) { categories.insert(Table.missingLevelName) }
         let sorted = categories.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        features.append(Feature(name: name, kind: .categorical, mean: nil, scale: nil, categories: sorted))
+        features.append(.categorical(name, categories: sorted))
       }
     }
     return FeatureEncoder(features: features)
@@ -137,9 +170,8 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
       let base = Int32(offset)
       try output.values.withUnsafeMutableBufferPointer { (values) throws(TableError) in
         try output.indices.withUnsafeMutableBufferPointer { (indices) throws(TableError) in
-          switch (feature.kind, column) {
-          case let (.numeric, .numeric(numeric)):
-            let mean = feature.mean!, scale = feature.scale!
+          switch (feature.encoding, column) {
+          case let (.numeric(mean, scale), .numeric(numeric)):
             numeric.values.withUnsafeBufferPointer { source in
               for r in 0..<source.count {
                 let v = source[r]
@@ -151,10 +183,10 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
             let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
             throw .textInNumericFeature(file: table.source, column: feature.name, row: row + 1,
                                         value: categorical.value(at: row) ?? "")
-          case (.categorical, _):
+          case let (.categorical(levels), _):
             let categorical = column.asCategorical()
-            var map = categorical.codeMap(into: feature.categories!)
-            let missingTarget = feature.categories!.firstIndex(of: Table.missingLevelName).map(Int32.init) ?? -1
+            var map = categorical.codeMap(into: levels)
+            let missingTarget = levels.firstIndex(of: Table.missingLevelName).map(Int32.init) ?? -1
             map.append(missingTarget)  // code −1 reads the last slot
             let missingSlot = map.count - 1
             map.withUnsafeBufferPointer { map in

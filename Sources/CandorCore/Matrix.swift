@@ -66,12 +66,6 @@ public struct Matrix: Sendable, Equatable {
     }
     return result
   }
-
-  public static func identity(_ size: Int) -> Matrix {
-    var result = Matrix(rows: size, columns: size)
-    for i in 0..<size { result[i, i] = 1 }
-    return result
-  }
 }
 
 // MARK: - BLAS

@@ -90,13 +90,4 @@ public struct Table: Sendable, Equatable {
     for name in names { picked.append(try column(name)) }
     return try Table(columns: picked, source: source)
   }
-
-  /// All columns except the named ones; a name that is not there is an error.
-  public func removing(columns names: [String]) throws(TableError) -> Table {
-    for name in names where index(of: name) == nil {
-      throw .missingColumn(name, available: columnNames, file: source)
-    }
-    let drop = Set(names)
-    return try Table(columns: columns.filter { !drop.contains($0.name) }, source: source)
-  }
 }

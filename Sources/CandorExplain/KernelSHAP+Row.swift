@@ -1,6 +1,5 @@
 import CandorCore
 import CandorModels
-import COpenBLAS
 import Foundation
 
 extension KernelSHAP {

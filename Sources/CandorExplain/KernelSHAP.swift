@@ -1,6 +1,5 @@
 import CandorCore
 import CandorModels
-import COpenBLAS
 import Foundation
 
 /// The output scale Shapley values are computed on.

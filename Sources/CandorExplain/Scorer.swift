@@ -24,28 +24,12 @@ public enum Scorer: String, Sendable, CaseIterable, Codable {
     func w(_ i: Int) -> Double { weights?[i] ?? 1 }
     switch self {
     case .accuracy, .balancedAccuracy:
-      var correctByClass: [Double] = [0, 0], totalByClass: [Double] = [0, 0]
-      if kind == .multiclassProbabilities {
-        correctByClass = [Double](repeating: 0, count: outputs)
-        totalByClass = correctByClass
-      }
+      var tally = ClassificationTally(classCount: kind == .binaryProbability ? 2 : outputs)
       for i in range {
-        let base = (offset + i - range.lowerBound) * outputs
-        let predicted: Int
-        if kind == .binaryProbability {
-          predicted = predictions[base] > 0.5 ? 1 : 0
-        } else {
-          var best = 0
-          for k in 1..<outputs where predictions[base + k] > predictions[base + best] { best = k }
-          predicted = best
-        }
-        let label = Int(truth[i])
-        totalByClass[label] += w(i)
-        if predicted == label { correctByClass[label] += w(i) }
+        let row = offset + i - range.lowerBound
+        tally.add(predicted: ClassificationTally.predictedClass(predictions, row: row, width: outputs), label: Int(truth[i]), weight: w(i))
       }
-      if self == .accuracy { return correctByClass.reduce(0, +) / totalByClass.reduce(0, +) }
-      let recalls = zip(correctByClass, totalByClass).filter { $0.1 > 0 }.map { $0.0 / $0.1 }
-      return recalls.reduce(0, +) / Double(recalls.count)
+      return self == .accuracy ? tally.accuracy : tally.balancedAccuracy
     case .logLoss:
       let epsilon = 2.220446049250313e-16
       for i in range {
@@ -57,39 +41,29 @@ public enum Scorer: String, Sendable, CaseIterable, Codable {
       }
       return total / weightSum
     case .rocAUC:
-      var pairs: [(Double, Double, Bool)] = []
-      for i in range { pairs.append((predictions[(offset + i - range.lowerBound) * outputs], w(i), truth[i] == 1)) }
-      pairs.sort { $0.0 < $1.0 }
-      var area = 0.0, negativesBelow = 0.0, positives = 0.0
-      var k = 0
-      while k < pairs.count {
-        var blockPositive = 0.0, blockNegative = 0.0
-        let score = pairs[k].0
-        while k < pairs.count && pairs[k].0 == score {
-          if pairs[k].2 { blockPositive += pairs[k].1 } else { blockNegative += pairs[k].1 }
-          k += 1
-        }
-        area += blockPositive * (negativesBelow + 0.5 * blockNegative)
-        negativesBelow += blockNegative
-        positives += blockPositive
+      var scores = ContiguousArray<Double>(), labels = ContiguousArray<UInt8>()
+      scores.reserveCapacity(range.count)
+      labels.reserveCapacity(range.count)
+      for i in range {
+        scores.append(predictions[(offset + i - range.lowerBound) * outputs])
+        labels.append(truth[i] == 1 ? 1 : 0)
       }
-      return area / (positives * negativesBelow)
-    case .r2, .mse, .mae:
-      var mean = 0.0
-      for i in range { mean += w(i) * truth[i]; weightSum += w(i) }
-      mean /= weightSum
-      var residual = 0.0, spread = 0.0, absolute = 0.0
+      return RankedScores(scores: scores, labels: labels, weights: weights.map { ContiguousArray($0[range]) }).rocArea()
+    case .r2:
+      // A regression model has one output column, so the range's predictions are contiguous.
+      let fitted = UnsafeBufferPointer(rebasing: predictions[offset..<(offset + range.count)])
+      return truth.withUnsafeBufferPointer { truth in
+        let targets = UnsafeBufferPointer(rebasing: truth[range])
+        guard let weights else { return rSquared(predictions: fitted, targets: targets, weights: nil) }
+        return weights.withUnsafeBufferPointer { rSquared(predictions: fitted, targets: targets, weights: UnsafeBufferPointer(rebasing: $0[range])) }
+      }
+    case .mse, .mae:
       for i in range {
         let e = predictions[(offset + i - range.lowerBound) * outputs] - truth[i]
-        residual += w(i) * e * e
-        absolute += w(i) * abs(e)
-        spread += w(i) * (truth[i] - mean) * (truth[i] - mean)
+        total += self == .mse ? w(i) * e * e : w(i) * abs(e)
+        weightSum += w(i)
       }
-      switch self {
-      case .mse: return residual / weightSum
-      case .mae: return absolute / weightSum
-      default: return spread > 0 ? 1 - residual / spread : (residual == 0 ? 1 : 0)
-      }
+      return total / weightSum
     }
   }
 }

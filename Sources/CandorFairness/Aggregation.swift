@@ -38,12 +38,6 @@ public enum Disparity: String, CaseIterable, Sendable {
   case equalOpportunityRatio = "equal_opportunity_ratio"
   case equalizedOddsDifference = "equalized_odds_difference"
   case equalizedOddsRatio = "equalized_odds_ratio"
-  case equalizedOddsDifferenceMean = "equalized_odds_difference_mean"
-  case equalizedOddsRatioMean = "equalized_odds_ratio_mean"
-
-  public var isRatio: Bool { rawValue.contains("ratio") }
-  /// The value that means "no disparity".
-  public var parityValue: Double { isRatio ? 1 : 0 }
 
   /// The named disparities of a set, keyed `<name>` (between groups) and `<name>_to_overall`.
   static func values(selection: (Aggregation) -> Double, truePositive: (Aggregation) -> Double,

@@ -52,6 +52,28 @@ public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
     case rules
     case sensitiveFeatures = "sensitive_features"
   }
+
+  /// P(ŷ = 1) of every row: the rule of the row's group (its `sensitiveFeatures` values joined with `|`)
+  /// applied to the row's base-model score.
+  /// - Parameters:
+  ///   - scores: the base model's P(positive) per row of `table`.
+  ///   - table: holds the sensitive columns.
+  /// - Throws: `TableError` for a missing sensitive column, `ModelError.unknownGroup` for a group with no rule.
+  /// - Complexity: one grouping of the table, one rule lookup per group, then O(rows).
+  public func positiveProbabilities(scores: ContiguousArray<Double>, table: Table) throws -> ContiguousArray<Double> {
+    precondition(scores.count == table.rowCount, "one score per row")
+    let grouping = try table.grouping(by: sensitiveFeatures)
+    let groupRules = try grouping.keys.map { key in
+      guard let rule = rules[key] else {
+        throw ModelError.unknownGroup(group: key, features: sensitiveFeatures, known: rules.keys.sorted())
+      }
+      return rule
+    }
+    return ContiguousArray(unsafeUninitializedCapacity: scores.count) { buffer, initialized in
+      for r in 0..<scores.count { buffer[r] = groupRules[Int(grouping.groupOfRow[r])].positiveProbability(score: scores[r]) }
+      initialized = scores.count
+    }
+  }
 }
 
 /// A binary model followed by a group threshold policy: `predict` returns P(ŷ = 1) under the policy (the
@@ -72,19 +94,7 @@ public struct ThresholdedModel: Model, Equatable {
   public var isRandomized: Bool { true }
 
   public func predict(_ table: Table) throws -> Matrix {
-    let scores = try base.model.predict(table)
-    let grouping = try table.grouping(by: policy.sensitiveFeatures)
-    var rules: [GroupThresholdPolicy.Rule] = []
-    for key in grouping.keys {
-      guard let rule = policy.rules[key] else {
-        throw ModelError.unknownGroup(group: key, features: policy.sensitiveFeatures, known: policy.rules.keys.sorted())
-      }
-      rules.append(rule)
-    }
-    var result = Matrix(rows: table.rowCount, columns: 1)
-    for r in 0..<table.rowCount {
-      result.storage[r] = rules[Int(grouping.groupOfRow[r])].positiveProbability(score: scores.storage[r])
-    }
-    return result
+    let probabilities = try policy.positiveProbabilities(scores: try base.model.predict(table).storage, table: table)
+    return Matrix(rows: table.rowCount, columns: 1, storage: probabilities)
   }
 }

@@ -59,7 +59,9 @@ public struct LinearRegression: Model, Equatable {
     let model = LinearRegression(encoder: data.encoder, targetName: data.targetName,
                                  coefficients: Array(solution.dropLast()), intercept: solution.last!)
     let fitted = model.predictions(data.encoded)
-    let r2 = rSquared(fitted.storage, targets, weights: data.weights)
+    let r2 = fitted.storage.withUnsafeBufferPointer { p in
+      targets.withUnsafeBufferPointer { y in data.weights.withUnsafeBufferPointer { rSquared(predictions: p, targets: y, weights: $0) } }
+    }
     let residualSum = zip(zip(fitted.storage, targets), data.weights).reduce(0) { $0 + $1.1 * ($1.0.0 - $1.0.1) * ($1.0.0 - $1.0.1) }
     let summary = TrainingSummary(
       modelType: .linear, rows: data.rowCount, features: data.encoder.features.count,
@@ -67,16 +69,4 @@ public struct LinearRegression: Model, Equatable {
       gradientNorm: nil, converged: true, finalLoss: residualSum / max(data.weights.reduce(0, +), .leastNonzeroMagnitude))
     return (model, summary)
   }
-}
-
-/// Weighted coefficient of determination, 1 − SS_res / SS_tot (scikit-learn's `r2_score`).
-func rSquared(_ predictions: some Collection<Double>, _ targets: some Collection<Double>, weights: [Double]) -> Double {
-  let total = weights.reduce(0, +)
-  let mean = zip(targets, weights).reduce(0) { $0 + $1.0 * $1.1 } / total
-  var residual = 0.0, spread = 0.0
-  for ((p, y), w) in zip(zip(predictions, targets), weights) {
-    residual += w * (y - p) * (y - p)
-    spread += w * (y - mean) * (y - mean)
-  }
-  return spread > 0 ? 1 - residual / spread : (residual == 0 ? 1 : 0)
 }

@@ -100,7 +100,7 @@ public struct LogisticRegression: Model, Equatable {
     let summary = TrainingSummary(
       modelType: .logistic, rows: data.rowCount, features: data.encoder.features.count,
       encodedColumns: data.encoder.encodedColumnCount,
-      metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights, binary: outputs == 1),
+      metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights),
       iterations: result.iterations, gradientNorm: result.gradientNorm, converged: result.converged,
       finalLoss: objective.value(result.parameters) / max(C * totalWeight, .leastNonzeroMagnitude))
     return (model, summary)
@@ -137,20 +137,14 @@ func softmaxRows(_ scores: inout Matrix) {
   }
 }
 
-/// Weighted share of rows whose most probable class is the label.
-func accuracy(_ probabilities: Matrix, labels: ContiguousArray<Int32>, weights: [Double], binary: Bool) -> Double {
-  var correct = 0.0, total = 0.0
-  for r in 0..<probabilities.rows {
-    let predicted: Int
-    if binary {
-      predicted = probabilities[r, 0] > 0.5 ? 1 : 0
-    } else {
-      var best = 0
-      for k in 1..<probabilities.columns where probabilities[r, k] > probabilities[r, best] { best = k }
-      predicted = best
+/// Weighted share of rows whose predicted class (`ClassificationTally.predictedClass`) is the label.
+func accuracy(_ probabilities: Matrix, labels: ContiguousArray<Int32>, weights: [Double]) -> Double {
+  var tally = ClassificationTally()
+  probabilities.storage.withUnsafeBufferPointer { outputs in
+    for r in 0..<probabilities.rows {
+      tally.add(predicted: ClassificationTally.predictedClass(outputs, row: r, width: probabilities.columns),
+                label: Int(labels[r]), weight: weights[r])
     }
-    if predicted == Int(labels[r]) { correct += weights[r] }
-    total += weights[r]
   }
-  return total > 0 ? correct / total : 0
+  return tally.accuracy
 }

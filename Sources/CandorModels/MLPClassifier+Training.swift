@@ -95,7 +95,7 @@ extension MLPClassifier {
     let probabilities = model.forward(design).output
     let summary = TrainingSummary(
       modelType: .mlp, rows: n, features: data.encoder.features.count, encodedColumns: width,
-      metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights, binary: classes.count == 2),
+      metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights),
       iterations: epochs, gradientNorm: nil, converged: epochsWithoutImprovement >= 10, finalLoss: lastLoss)
     return (model, summary)
   }

@@ -84,25 +84,21 @@ public struct MLPClassifier: Model, Equatable {
     return z
   }
 
-  /// The rest of the forward pass from the first layer's pre-activations.
-  func forward(firstLayer z0: consuming Matrix) -> ForwardPass {
-    var activations: [Matrix] = []
+  /// The rest of the forward pass from the first layer's pre-activations: the one forward pass, for
+  /// prediction and for training. With `input` (the rows `z0` came from) it keeps every activation for the
+  /// backward pass; without, each hidden activation is dropped once the next layer has read it.
+  func forward(firstLayer z0: consuming Matrix, keeping input: Matrix? = nil) -> ForwardPass {
+    var activations: [Matrix] = input.map { [$0] } ?? []
     var z = consume z0
     for l in 0..<layers.count {
       if l > 0 {
-        var next = Matrix(rows: z.rows, columns: layers[l].weights.columns)
-        let bias = layers[l].bias
-        next.storage.withUnsafeMutableBufferPointer { out in
-          for r in 0..<next.rows { for c in 0..<next.columns { out[r * next.columns + c] = bias[c] } }
-        }
-        Matrix.multiply(activations[l - 1], .none, layers[l].weights, .none, beta: 1, into: &next)
-        z = next
+        z = Self.affine(z, layers[l])
       }
       if l < layers.count - 1 {
         z.storage.withUnsafeMutableBufferPointer { values in
           for i in 0..<values.count { values[i] = max(values[i], 0) }  // ReLU without a branch to mispredict
         }
-        activations.append(z)
+        if input != nil { activations.append(z) }
       }
     }
     if z.columns == 1 {
@@ -110,7 +106,17 @@ public struct MLPClassifier: Model, Equatable {
     } else {
       softmaxRows(&z)
     }
-    return ForwardPass(activations: [], output: z)
+    return ForwardPass(activations: activations, output: z)
+  }
+
+  /// `A · W + b` for a dense batch: one GEMM onto the broadcast bias.
+  static func affine(_ a: Matrix, _ layer: Layer) -> Matrix {
+    var z = Matrix(rows: a.rows, columns: layer.weights.columns)
+    z.storage.withUnsafeMutableBufferPointer { out in
+      for r in 0..<z.rows { for c in 0..<z.columns { out[r * z.columns + c] = layer.bias[c] } }
+    }
+    Matrix.multiply(a, .none, layer.weights, .none, beta: 1, into: &z)
+    return z
   }
 
   // MARK: - Forward and backward
@@ -122,23 +128,9 @@ public struct MLPClassifier: Model, Equatable {
     public var output: Matrix
   }
 
+  /// The forward pass of a dense batch (the first layer by GEMM, not by entries), keeping the activations.
   public func forward(_ input: Matrix) -> ForwardPass {
-    var activations = [input]
-    for (l, layer) in layers.enumerated() {
-      var z = Matrix(rows: input.rows, columns: layer.weights.columns)
-      for r in 0..<z.rows { for c in 0..<z.columns { z[r, c] = layer.bias[c] } }
-      Matrix.multiply(activations[l], .none, layer.weights, .none, beta: 1, into: &z)
-      if l < layers.count - 1 {
-        for i in z.storage.indices where z.storage[i] < 0 { z.storage[i] = 0 }
-      } else if z.columns == 1 {
-        for i in z.storage.indices { z.storage[i] = sigmoid(z.storage[i]) }
-      } else {
-        softmaxRows(&z)
-      }
-      activations.append(z)
-    }
-    let output = activations.removeLast()
-    return ForwardPass(activations: activations, output: output)
+    forward(firstLayer: Self.affine(input, layers[0]), keeping: input)
   }
 
   /// Per-example error signals ∂ℓᵢ/∂zₗ for every layer (batch × width of layer l), for the log loss of

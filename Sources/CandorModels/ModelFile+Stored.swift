@@ -65,18 +65,6 @@ extension ModelFile {
 
     func validated(path: String) throws -> ModelFile {
       func invalid(_ reason: String) -> ModelError { .invalidModel(path: path, reason: reason) }
-      for feature in encoder.features {
-        switch feature.kind {
-        case .numeric:
-          guard let mean = feature.mean, let scale = feature.scale, mean.isFinite, scale.isFinite, scale > 0 else {
-            throw invalid("numeric feature '\(feature.name)' needs a finite mean and a positive scale")
-          }
-        case .categorical:
-          guard let categories = feature.categories, Set(categories).count == categories.count else {
-            throw invalid("categorical feature '\(feature.name)' needs a list of distinct categories")
-          }
-        }
-      }
       let width = encoder.encodedColumnCount
       func checkFinite(_ values: some Sequence<Double>, _ what: String) throws {
         if values.contains(where: { !$0.isFinite }) { throw invalid("\(what) holds a value that is not a finite number") }

@@ -58,16 +58,16 @@ public struct Predictions: Sendable, Equatable {
         throw ModelError.targetNotNumeric(target: target.name, example: target.text(at: 0) ?? "", file: nil)
       }
       let present = numeric.values.indices.filter { !numeric.values[$0].isNaN }
-      let r2 = rSquared(present.map { values[$0, 0] }, present.map { numeric.values[$0] },
-                        weights: [Double](repeating: 1, count: present.count))
+      let fitted = present.map { values[$0, 0] }, targets = present.map { numeric.values[$0] }
+      let r2 = fitted.withUnsafeBufferPointer { p in targets.withUnsafeBufferPointer { rSquared(predictions: p, targets: $0, weights: nil) } }
       return ("R²", r2)
     }
-    var correct = 0, counted = 0
+    let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    var tally = ClassificationTally()
     for r in 0..<labels.count {
       guard let truth = target.text(at: r) else { continue }
-      counted += 1
-      if truth == labels[r] { correct += 1 }
+      tally.add(predicted: classIndex[labels[r]]!, label: classIndex[truth] ?? -1)
     }
-    return ("Accuracy", counted > 0 ? Double(correct) / Double(counted) : 0)
+    return ("Accuracy", tally.accuracy)
   }
 }

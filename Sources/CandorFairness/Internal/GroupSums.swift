@@ -91,60 +91,8 @@ struct GroupSums {
       let overall = groupCount * slots
       for g in 0..<groupCount { for k in 0..<slots { s[overall + k] += s[g * slots + k] } }
     }
-    if terms.kind == .binary && terms.hasScores {
-      areas = Self.rocAreas(terms: terms, groups: groups, groupCount: groupCount, multiplicity: multiplicity)
-    }
-  }
-
-  /// Weighted ROC AUC of every group and of all rows in one pass over the rows sorted by score:
-  /// AUC = Σ_positives w·(weight of negatives scored lower + ½·weight of negatives tied) / (P·N), i.e. the
-  /// Mann–Whitney statistic with ties counted as half (sklearn's `roc_auc_score`).
-  static func rocAreas(terms: RowTerms, groups: UnsafeBufferPointer<Int32>, groupCount: Int,
-                       multiplicity: UnsafeBufferPointer<Double>?) -> [Double] {
-    let slots = groupCount + 1
-    var negativesBelow = [Double](repeating: 0, count: slots)
-    var blockPositives = [Double](repeating: 0, count: slots)
-    var blockNegatives = [Double](repeating: 0, count: slots)
-    var area = [Double](repeating: 0, count: slots)
-    var positives = [Double](repeating: 0, count: slots)
-    var touched: [Int] = []
-    touched.reserveCapacity(slots)
-    func flush() {
-      for g in touched {
-        area[g] += blockPositives[g] * (negativesBelow[g] + 0.5 * blockNegatives[g])
-        negativesBelow[g] += blockNegatives[g]
-        positives[g] += blockPositives[g]
-        blockPositives[g] = 0
-        blockNegatives[g] = 0
-      }
-      touched.removeAll(keepingCapacity: true)
-    }
-    var k = 0
-    let n = terms.count
-    while k < n {
-      let score = terms.sortedScores[k]
-      while k < n && terms.sortedScores[k] == score {
-        let i = Int(terms.scoreOrder[k])
-        k += 1
-        let m = multiplicity?[i] ?? 1
-        if m == 0 { continue }
-        let w = terms.weight(i) * m
-        let g = Int(groups[i])
-        if blockPositives[g] == 0 && blockNegatives[g] == 0 { touched.append(g) }
-        if blockPositives[groupCount] == 0 && blockNegatives[groupCount] == 0 { touched.append(groupCount) }
-        if terms.label[i] == 1 {
-          blockPositives[g] += w
-          blockPositives[groupCount] += w
-        } else {
-          blockNegatives[g] += w
-          blockNegatives[groupCount] += w
-        }
-      }
-      flush()
-    }
-    return (0..<slots).map { g in
-      let p = positives[g], negatives = negativesBelow[g]
-      return p > 0 && negatives > 0 ? area[g] / (p * negatives) : .nan
+    if let ranked = terms.ranked {
+      areas = ranked.rocAreas(groups: groups, groupCount: groupCount, multiplicity: multiplicity)
     }
   }
 

@@ -27,9 +27,8 @@ struct RowTerms: Sendable {
   var calibrationBin = ContiguousArray<UInt8>()
   /// score − label, summed per calibration bin (expected calibration error).
   var calibrationGap = ContiguousArray<Double>()
-  /// Rows sorted by ascending score, for ROC AUC.
-  var scoreOrder = ContiguousArray<Int32>()
-  var sortedScores = ContiguousArray<Double>()
+  /// Labels and weights in score order, for ROC AUC (binary with scores only).
+  var ranked: RankedScores?
   /// Regression terms.
   var prediction = ContiguousArray<Double>()
   var target = ContiguousArray<Double>()
@@ -58,8 +57,7 @@ struct RowTerms: Sendable {
           calibrationBin.append(UInt8(min(Int(s * Double(Self.calibrationBins)), Self.calibrationBins - 1)))
           calibrationGap.append(s - y)
         }
-        scoreOrder = scores.withUnsafeBufferPointer { ascendingOrder($0) }
-        sortedScores = ContiguousArray(scoreOrder.map { scores[Int($0)] })
+        ranked = RankedScores(scores: scores, labels: labels, weights: weights)
       }
     case let .randomizedBinary(labels, probabilities):
       kind = .binary

@@ -89,19 +89,6 @@ public enum ThresholdMitigation {
     return rates.max()! - rates.min()!
   }
 
-  /// P(ŷ = 1) of every row under a policy.
-  public static func positiveProbabilities(_ policy: GroupThresholdPolicy, data: ScoredData) throws -> ContiguousArray<Double> {
-    let grouping = try data.table.grouping(by: policy.sensitiveFeatures)
-    var rules: [GroupThresholdPolicy.Rule] = []
-    for key in grouping.keys {
-      guard let rule = policy.rules[key] else {
-        throw ModelError.unknownGroup(group: key, features: policy.sensitiveFeatures, known: policy.rules.keys.sorted())
-      }
-      rules.append(rule)
-    }
-    return ContiguousArray(data.scores.indices.map { rules[Int(grouping.groupOfRow[$0])].positiveProbability(score: data.scores[$0]) })
-  }
-
   /// The unmitigated model on `data`: its scores thresholded at 0.5.
   static func baseline(_ data: ScoredData, sensitiveFeatures: [String]) throws -> MitigationBlock {
     let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
@@ -110,7 +97,8 @@ public enum ThresholdMitigation {
 
   /// The policy on `data`, in expectation over its randomized decisions.
   static func mitigated(_ policy: GroupThresholdPolicy, _ data: ScoredData) throws -> MitigationBlock {
-    let soft = Outcomes.randomizedBinary(labels: data.labels, positiveProbabilities: try positiveProbabilities(policy, data: data))
+    let soft = Outcomes.randomizedBinary(labels: data.labels,
+                                        positiveProbabilities: try policy.positiveProbabilities(scores: data.scores, table: data.table))
     return try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures)
   }
 
