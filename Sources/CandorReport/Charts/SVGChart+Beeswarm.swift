@@ -31,7 +31,7 @@ extension SVGChart {
     svg += axis(ticks: [-limit, 0, limit], at: x, y: bottom, label: xLabel, labelX: x(0))
     for (position, row) in rows.enumerated() {
       let y = top + rowHeight * Double(position)
-      svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 14))\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(row.label, 24)))</text>"
+      svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 14))\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(row.label, rowLabelLength)))</text>"
       var low = Double.infinity, high = -Double.infinity
       for v in row.colorValues ?? [] where v.isFinite {
         low = min(low, v)

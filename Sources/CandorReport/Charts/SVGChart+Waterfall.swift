@@ -24,7 +24,7 @@ extension SVGChart {
       let y = top + rowHeight * Double(position), value = contributions[position]
       let a = x(totals[position]), b = x(totals[position + 1])
       let error = errors.map { " ± \(formatValue($0[position]))" } ?? ""
-      svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 13))\" font-size=\"10\" text-anchor=\"end\">\(escapeHTML(truncated(label, 22)))</text>"
+      svg += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 13))\" font-size=\"10\" text-anchor=\"end\">\(escapeHTML(truncated(label, rowLabelLength)))</text>"
       svg += "<rect x=\"\(f(min(a, b)))\" y=\"\(f(y + 3))\" width=\"\(f(max(abs(b - a), 0.5)))\" height=\"\(f(rowHeight - 6))\" "
         + "fill=\"\(value >= 0 ? "#d62728" : "#1f77b4")\"><title>\(escapeHTML(label)): \(formatValue(value))\(error)</title></rect>"
       svg += "<text x=\"\(f(labelWidth + plotWidth + 6))\" y=\"\(f(y + 13))\" font-size=\"9\">\(formatValue(value, decimals: 3))</text>"

@@ -21,7 +21,7 @@ public enum SVGChart {
     for (i, label) in labels.enumerated() {
       let y = top + rowHeight * Double(i)
       let value = values[i]
-      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, 24)))</text>"
+      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, rowLabelLength)))</text>"
       if value.isFinite {
         let start = x(min(0, value)), end = x(max(0, value))
         svg += "<rect x=\"\(f(start))\" y=\"\(f(y + 3))\" width=\"\(f(max(end - start, 0.5)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(color(0))\"><title>\(escapeHTML(label)): \(formatValue(value))</title></rect>"
@@ -122,13 +122,13 @@ public enum SVGChart {
       let y = top + size + 50 + 14 * Double(legendRow)
       legendRow += 1
       svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(stroke)\"/>"
-      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(line.name))</text>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(truncated(line.name, legendLength)))</text>"
     }
     for (k, point) in highlights.enumerated() where point.x.isFinite && point.y.isFinite {
       svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>\(escapeHTML(point.label))</title></circle>"
       let y = top + size + 50 + 14 * Double(legendSeries.count + k)
       svg += "<circle cx=\"\(left + 5)\" cy=\"\(f(y - 6))\" r=\"4\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>"
-      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(point.label))</text>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(truncated(point.label, legendLength)))</text>"
     }
     return svg + "</svg>"
   }
@@ -152,6 +152,10 @@ public enum SVGChart {
   }
 
   static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+  /// Characters that fit a row label (about 140 units at font size 11) and a legend entry (about 240 units at
+  /// 10); longer text ends in "…" (tooltips keep it whole).
+  static let rowLabelLength = 22, legendLength = 44
 
   static func truncated(_ text: String, _ length: Int) -> String {
     text.count <= length ? text : String(text.prefix(length - 1)) + "…"
