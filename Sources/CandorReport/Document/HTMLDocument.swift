@@ -65,6 +65,6 @@ public struct HTMLDocument: Sendable {
     table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
     th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fff1e6}
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
-    .scroll{overflow-x:auto}figure{margin:0}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
+    .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
     """
 }
