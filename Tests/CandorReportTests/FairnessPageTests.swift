@@ -1,78 +1,61 @@
-import CandorCore
 import CandorFairness
 import CandorTestSupport
-import Foundation
 import Testing
 
 @testable import CandorReport
 
-@Suite struct HTMLEscapingTests {
-  @Test("every markup character in user text is escaped")
-  func escaping() {
-    #expect(escapeHTML("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
-    var page = HTMLPage(title: "<b>t</b>")
-    page.table(header: ["<h>"], rows: [["<td>"]])
-    let html = page.rendered()
-    #expect(!html.contains("<b>t</b>") && !html.contains("<h>") && !html.contains("<td><td>"))
-  }
-}
-
 @Suite struct FairnessPageTests {
-  /// A report on data whose group names and column names are hostile markup.
-  static func hostileReport() throws -> (FairnessReport, [String: [String: [(x: Double, y: Double)]]]) {
-    let csv = """
-      y,p,s,<img src=x onerror=alert(1)>
-      1,1,0.9,<script>alert(1)</script>
-      0,0,0.2,<script>alert(1)</script>
-      1,0,0.4,b&b
-      0,1,0.6,b&b
-      1,1,0.8,b&b
+  static let metrics = ["count", "selection_rate", "accuracy", "balanced_accuracy", "true_positive_rate", "false_positive_rate",
+                        "false_negative_rate", "true_negative_rate", "precision", "roc_auc", "log_loss", "brier_score", "expected_calibration_error"]
 
-      """
-    let table = try CSVReader.parse(Data(csv.utf8), source: "hostile.csv")
-    let outcomes = try Outcomes.fromColumns(table: table, labelColumn: "y", predictionColumn: "p", scoreColumn: "s", positive: "1", threshold: 0.5)
-    let features = ["<img src=x onerror=alert(1)>"]
-    var configuration = FairnessConfiguration(sensitiveSets: [features])
-    configuration.bootstrapReplicates = 20
-    let report = try FairnessAssessment.assess(outcomes, weights: nil, table: table, configuration: configuration)
-    guard case let .binary(labels, _, scores?) = outcomes else { throw CancellationError() }
-    let curves = ROCCurves.compute(labels: labels, scores: scores, weights: nil, grouping: try table.grouping(by: features))
-    return (report, [features[0]: curves])
+  @Test("the page has the set's heading, disparities and metrics tables, a bar chart per rate, ROC curves and the AIF360 comparison")
+  func structure() throws {
+    let (report, curves) = try ReportInputs.fairness()
+    let page = try PageChecks.expectWellFormed(FairnessPage.html(report, source: "adult.csv", rocCurves: curves))
+    let set = "Sensitive set: \(ReportInputs.attribute)", privileged = "\(ReportInputs.attribute): privileged = \(ReportInputs.entity)"
+    #expect(page.headings.map(\.description) == ["h1 Fairness assessment", "h2 \(set)", "h3 Disparities", "h3 Metrics by group",
+                                                 "h2 Privileged and unprivileged groups (AIF360)", "h3 \(privileged)"])
+    #expect(page.headings[1].id == "fairness-set-img-src-x-onerror-1")
+    #expect(page.elements("p").first?.text == "Data: adult.csv. 5 rows, binary classification. Bootstrap: 20 replicates stratified by group, seed 0, "
+      + "95% percentile intervals.")
+    let result = report.sensitiveSets[ReportInputs.attribute]!
+    let tables = page.tables
+    try #require(tables.count == 3)
+    #expect(tables[0].header == ["disparity", "value", "95% interval", "distinguishable from parity"])
+    #expect(tables[0].rows.map(\.[0]) == result.disparities.keys.sorted())
+    let parity = try #require(tables[0].rows.first { $0[0] == "demographic_parity_difference" })
+    #expect(parity == ["demographic_parity_difference", "0.1667", FairnessPage.intervalText(result.intervals!.disparities["demographic_parity_difference"]),
+                       result.indistinguishableFromParity!.contains("demographic_parity_difference") ? "no" : "yes"])
+    #expect(tables[1].header == ["group"] + Self.metrics)
+    // `&amp;` has three rows, two predicted positive; the script group two rows, one positive.
+    #expect(tables[1].rows.map { Array($0.prefix(3)) } == [[ReportInputs.entity, "3", "0.6667"], [ReportInputs.script, "2", "0.5000"],
+                                                           ["overall", "5", "0.6000"]])
+    #expect(tables[2].header == ["metric", "value", "interval"])
+    #expect(tables[2].rows.map(\.[0]) == report.privilegedComparisons.values.first!.metrics.keys.sorted())
+    // Twelve charted rates with a bar per group, then the ROC curves with a line per group.
+    let charts = page.elements("svg")
+    #expect(charts.map { $0.attributes["aria-label"]! } == Array(Self.metrics.dropFirst()) + ["ROC curves by group"])
+    #expect(charts.dropLast().allSatisfy { $0.descendants("rect").count == 2 })
+    #expect(charts.last!.descendants("polyline").count == 2)
   }
 
-  @Test("user strings never reach the page as markup")
-  func hostileNamesEscaped() throws {
-    let (report, curves) = try Self.hostileReport()
-    let html = FairnessPage.html(report, source: "<i>hostile.csv</i>", rocCurves: curves)
-    #expect(!html.contains("<script>"))
-    #expect(!html.contains("<img"))
-    #expect(!html.contains("<i>hostile"))
-    #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-    #expect(html.contains("b&amp;b"))
-  }
-
-  @Test("the report loads in headless Chromium with no console messages and no injected elements",
-        .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"))
-  func rendersInChromium() throws {
-    let (report, curves) = try Self.hostileReport()
-    let directory = try temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("report.html")
-    try FairnessPage.html(report, source: "hostile.csv", rocCurves: curves).write(to: file, atomically: true, encoding: .utf8)
-    let (dom, console) = try Chromium.load(file)
-    #expect(console.isEmpty, "\(console)")
-    #expect(dom.contains("<h1>Fairness assessment</h1>"))
-    #expect(dom.contains("<svg"))
-    #expect(!dom.contains("<script"))
-    #expect(!dom.contains("<img"))
+  @Test("small groups are highlighted in the metrics table and named in a note")
+  func smallGroups() throws {
+    let (report, curves) = try ReportInputs.fairness()
+    let page = try HTMLStructure(FairnessPage.html(report, source: "adult.csv", rocCurves: curves))
+    let metricsTable = page.elements("table")[1]
+    #expect(metricsTable.descendants("tr").map { $0.attributes["class"] } == [nil, "flag", "flag", nil])
+    #expect(page.elements("p").map(\.text).contains(
+      "Highlighted groups have fewer rows than the minimum group size: \(ReportInputs.entity), \(ReportInputs.script)."))
   }
 
   @Test("the text summary lists groups, headline disparities and what cannot be told from parity")
   func summary() throws {
-    let (report, _) = try Self.hostileReport()
+    let (report, _) = try ReportInputs.fairness()
     let text = FairnessPage.text(report)
-    #expect(text.hasPrefix("5 rows, binary classification.\n\nSensitive set: <img src=x onerror=alert(1)>\n"))
+    #expect(text.hasPrefix("5 rows, binary classification.\n\nSensitive set: \(ReportInputs.attribute)\n"))
     #expect(text.contains("* fewer rows than the minimum group size"))
     #expect(text.contains("  demographic_parity_difference: 0.1667 ["))
+    #expect(text.contains("Privileged \(ReportInputs.attribute)=\(ReportInputs.entity) (AIF360, unprivileged minus privileged):"))
   }
 }

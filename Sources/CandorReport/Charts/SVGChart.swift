@@ -1,6 +1,7 @@
 import Foundation
 
-/// Inline SVG charts. Every label goes through `escapeHTML`; sizes are in SVG user units.
+/// Inline SVG charts: bars, x/y lines, beeswarms and waterfalls from plain data (labels, values). Each has a
+/// title and labelled axes; every label goes through `escapeHTML`; sizes are in SVG user units.
 public enum SVGChart {
   static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
 
@@ -16,12 +17,11 @@ public enum SVGChart {
     let upper = max(finite.max() ?? 1, 0) > 0 ? finite.max()! : 1
     let lower = min(finite.min() ?? 0, 0)
     func x(_ v: Double) -> Double { labelWidth + (v - lower) / (upper - lower) * plotWidth }
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(labelWidth + plotWidth + 60)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
-    svg += "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
+    var svg = open(title: title, width: labelWidth + plotWidth + 60, height: height)
     for (i, label) in labels.enumerated() {
       let y = top + rowHeight * Double(i)
       let value = values[i]
-      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, 24)))</text>"
+      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, rowLabelLength)))</text>"
       if value.isFinite {
         let start = x(min(0, value)), end = x(max(0, value))
         svg += "<rect x=\"\(f(start))\" y=\"\(f(y + 3))\" width=\"\(f(max(end - start, 0.5)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(color(0))\"><title>\(escapeHTML(label)): \(formatValue(value))</title></rect>"
@@ -90,8 +90,7 @@ public enum SVGChart {
     let height = top + size + 46 + legendHeight
     func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * size }
     func py(_ v: Double) -> Double { top + (1 - (v - y0) / (y1 - y0)) * size }
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(left + size + 20)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
-    svg += "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
+    var svg = open(title: title, width: left + size + 20, height: height)
     svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(size)\" height=\"\(size)\" fill=\"none\" stroke=\"#999\"/>"
     // Enough decimals to tell neighbouring ticks apart.
     func decimals(_ span: Double) -> Int { max(2, Int((-log10(max(span / 4, 1e-12))).rounded(.up)) + 1) }
@@ -123,18 +122,40 @@ public enum SVGChart {
       let y = top + size + 50 + 14 * Double(legendRow)
       legendRow += 1
       svg += "<rect x=\"\(left)\" y=\"\(f(y - 8))\" width=\"10\" height=\"3\" fill=\"\(stroke)\"/>"
-      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(line.name))</text>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 4))\" font-size=\"10\">\(escapeHTML(truncated(line.name, legendLength)))</text>"
     }
     for (k, point) in highlights.enumerated() where point.x.isFinite && point.y.isFinite {
       svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>\(escapeHTML(point.label))</title></circle>"
       let y = top + size + 50 + 14 * Double(legendSeries.count + k)
       svg += "<circle cx=\"\(left + 5)\" cy=\"\(f(y - 6))\" r=\"4\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>"
-      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(point.label))</text>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(truncated(point.label, legendLength)))</text>"
     }
     return svg + "</svg>"
   }
 
+  // MARK: - Shared pieces
+
+  /// The opening tag with its size and accessible name, and the title drawn at the top left.
+  static func open(title: String, width: Double, height: Double) -> String {
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
+      + "<text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(escapeHTML(title))</text>"
+  }
+
+  /// A horizontal axis at `y`: tick marks with their values, and `label` centred below them at `labelX`.
+  static func axis(ticks: [Double], at x: (Double) -> Double, y: Double, label: String, labelX: Double) -> String {
+    var svg = "<line x1=\"\(f(x(ticks.min() ?? 0)))\" x2=\"\(f(x(ticks.max() ?? 0)))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#999\"/>"
+    for tick in ticks {
+      svg += "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(y))\" y2=\"\(f(y + 3))\" stroke=\"#999\"/>"
+      svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(y + 13))\" font-size=\"9\" text-anchor=\"middle\">\(formatValue(tick, decimals: 3))</text>"
+    }
+    return svg + "<text x=\"\(f(labelX))\" y=\"\(f(y + 27))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(label))</text>"
+  }
+
   static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+  /// Characters that fit a row label (about 140 units at font size 11) and a legend entry (about 240 units at
+  /// 10); longer text ends in "…" (tooltips keep it whole).
+  static let rowLabelLength = 22, legendLength = 44
 
   static func truncated(_ text: String, _ length: Int) -> String {
     text.count <= length ? text : String(text.prefix(length - 1)) + "…"

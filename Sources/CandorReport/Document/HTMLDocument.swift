@@ -1,0 +1,70 @@
+/// A self-contained HTML page made of sections: one stylesheet, inline SVG, no script, nothing fetched from
+/// the network.
+///
+/// A document whose only section carries the document's title is that section's page: the title is the h1
+/// and the section's headings start at h2. Otherwise the title is the h1, each section's heading an h2 with
+/// an id, and a table of contents links them when there is more than one.
+public struct HTMLDocument: Sendable {
+  public var title: String
+  public var sections: [any ReportSection]
+
+  public init(title: String, sections: [any ReportSection]) {
+    self.title = title
+    self.sections = sections
+  }
+
+  /// The page of one section, titled by it.
+  public init(_ section: any ReportSection) {
+    self.init(title: section.title, sections: [section])
+  }
+
+  /// Whether the page is one section shown under its own title.
+  var isSectionPage: Bool { sections.count == 1 && sections[0].title == title }
+
+  /// The whole page.
+  /// - Complexity: linear in the size of the output; each section is rendered once.
+  public func rendered() -> String {
+    var writer = HTMLWriter(sectionLevel: isSectionPage ? 1 : 2)
+    var contents: [(id: String, title: String)] = []
+    for section in sections {
+      contents.append((writer.beginSection(title: section.title, anchor: section.anchor), section.title))
+      section.render(into: &writer)
+      writer.endSection()
+    }
+    var head = "<h1>\(escapeHTML(title))</h1>\n"
+    if isSectionPage {
+      head = ""
+    } else if contents.count > 1 {
+      head += "<nav class=\"toc\" aria-label=\"Contents\"><ol>"
+      for entry in contents { head += "<li><a href=\"#\(escapeHTML(entry.id))\">\(escapeHTML(entry.title))</a></li>" }
+      head += "</ol></nav>\n"
+    }
+    return """
+      <!DOCTYPE html>
+      <html lang="en">
+      <head>
+      <meta charset="utf-8">
+      <meta name="viewport" content="width=device-width, initial-scale=1">
+      <title>\(escapeHTML(title))</title>
+      <style>
+      \(Self.stylesheet)
+      </style>
+      </head>
+      <body>
+      \(head)\(writer.html)</body>
+      </html>
+
+      """
+  }
+
+  /// The page's one stylesheet.
+  static let stylesheet = """
+    body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1b1b;padding:0 1rem}
+    h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}h3{font-size:1.05rem}h4{font-size:.95rem}
+    nav.toc ol{margin:.25rem 0 1rem;padding-left:1.5rem}nav.toc a{color:#1f4fa8}
+    table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
+    th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fff1e6}
+    .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
+    .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
+    """
+}

@@ -1,0 +1,113 @@
+/// Writes sections into one page. Every text argument is escaped here (with `escapeHTML`); headings are
+/// numbered relative to the section being written, so a section renders the same as a page of its own (its
+/// heading the page's h1) and inside a combined report (its heading an h2).
+///
+/// The document owns the writer: it opens each section (`beginSection`), hands the writer to the section's
+/// `render(into:)`, and keeps the element ids unique across the whole page.
+public struct HTMLWriter: Sendable {
+  /// The heading level of the section being written: 1 when the section is the whole page, 2 in a report.
+  public private(set) var sectionLevel: Int
+  private(set) var html = ""
+  private var sectionID = ""
+  private var usedIDs: Set<String> = []
+
+  init(sectionLevel: Int) {
+    self.sectionLevel = sectionLevel
+  }
+
+  // MARK: - Content
+
+  /// A heading `depth` levels below the section's own (1: its parts, 2: their parts), at most h6. An
+  /// `anchor` gives it an id, prefixed with the section's and unique in the page.
+  public mutating func heading(_ text: String, depth: Int = 1, anchor: String? = nil) {
+    precondition(depth >= 1, "a section's headings sit below its own")
+    let level = min(sectionLevel + depth, 6)
+    let id = anchor.map { uniqueID("\(sectionID)-\($0)") }
+    append(element: "h\(level)", id: id, text: text)
+  }
+
+  public mutating func paragraph(_ text: String) {
+    html += "<p>\(escapeHTML(text))</p>\n"
+  }
+
+  /// A paragraph in the smaller, grey style of remarks and legends.
+  public mutating func note(_ text: String) {
+    html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
+  }
+
+  public mutating func list(_ items: [String]) {
+    html += "<ul>"
+    for item in items { html += "<li>\(escapeHTML(item))</li>" }
+    html += "</ul>\n"
+  }
+
+  /// A table; `flags[r]` marks row r for attention (shown highlighted).
+  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = []) {
+    html += "<div class=\"scroll\"><table><thead><tr>"
+    for name in header { html += "<th>\(escapeHTML(name))</th>" }
+    html += "</tr></thead><tbody>"
+    for (r, row) in rows.enumerated() {
+      html += r < flags.count && flags[r] ? "<tr class=\"flag\">" : "<tr>"
+      for cell in row { html += "<td>\(escapeHTML(cell))</td>" }
+      html += "</tr>"
+    }
+    html += "</tbody></table></div>\n"
+  }
+
+  /// Whatever `content` writes, laid out in columns of charts.
+  public mutating func grid(_ content: (inout HTMLWriter) -> Void) {
+    html += "<div class=\"grid\">\n"
+    content(&self)
+    html += "</div>\n"
+  }
+
+  /// A chart built by `SVGChart`, which escapes its own labels; never pass user text here unescaped.
+  mutating func figure(svg: String) {
+    html += "<figure>\(svg)</figure>\n"
+  }
+
+  // MARK: - Document structure
+
+  /// Opens a section: its heading at `sectionLevel` with a page-unique id derived from `anchor`, returned for
+  /// the table of contents.
+  mutating func beginSection(title: String, anchor: String) -> String {
+    sectionID = uniqueID(anchor)
+    html += "<section>\n"
+    append(element: "h\(sectionLevel)", id: sectionID, text: title)
+    return sectionID
+  }
+
+  mutating func endSection() {
+    html += "</section>\n"
+  }
+
+  /// Markup the document writes around the sections (the table of contents); built from escaped text.
+  mutating func append(markup: String) {
+    html += markup
+  }
+
+  private mutating func append(element: String, id: String?, text: String) {
+    html += "<\(element)\(id.map { " id=\"\(escapeHTML($0))\"" } ?? "")>\(escapeHTML(text))</\(element)>\n"
+  }
+
+  /// `name` as an id: lowercase ASCII letters and digits, other runs as one "-", then "-2", "-3"… when taken.
+  private mutating func uniqueID(_ name: String) -> String {
+    var slug = ""
+    for scalar in name.lowercased().unicodeScalars {
+      if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+        slug.unicodeScalars.append(scalar)
+      } else if !slug.isEmpty, !slug.hasSuffix("-") {
+        slug += "-"
+      }
+    }
+    while slug.hasSuffix("-") { slug.removeLast() }
+    if slug.isEmpty { slug = "section" }
+    var id = slug, copy = 1
+    while usedIDs.contains(id) {
+      copy += 1
+      id = "\(slug)-\(copy)"
+    }
+    usedIDs.insert(id)
+    return id
+  }
+}

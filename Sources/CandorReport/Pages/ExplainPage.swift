@@ -1,0 +1,65 @@
+import CandorCore
+import CandorExplain
+import Foundation
+
+/// Reports of `candor explain`: pages (`PermutationImportanceSection`, `KernelSHAPSection`,
+/// `FeatureEffectsSection`) and stdout summaries.
+public enum ExplainPage {
+  // MARK: - Permutation importance
+
+  public static func permutationText(_ result: PermutationImportance) -> String {
+    var lines = ["Permutation importance (\(result.scorer.rawValue), baseline \(formatValue(result.baselineScore)), \(result.repeats) repeats, seed \(result.seed)):"]
+    let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
+    for name in result.features.sorted(by: { result.importances[$0]!.mean > result.importances[$1]!.mean }) {
+      let i = result.importances[name]!
+      lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+        + "\(formatValue(i.mean))  ± \(formatValue(i.std))  [\(formatValue(i.ciLow)), \(formatValue(i.ciHigh))]")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Permutation importance as a page of its own: `PermutationImportanceSection` in a one-section document.
+  public static func permutationHTML(_ result: PermutationImportance, source: String) -> String {
+    HTMLDocument(PermutationImportanceSection(result, source: source)).rendered()
+  }
+
+  // MARK: - KernelSHAP
+
+  public static func shapText(_ result: KernelSHAP) -> String {
+    var lines = ["KernelSHAP (\(result.exact ? "exact: every coalition" : "\(result.nsamples) coalitions per row"), link \(result.link.rawValue), "
+      + "\(result.rows.count) rows); base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
+    if let k = result.maxFeatures { lines.append("Feature selection: only the \(k) largest |φ| per row were estimated; the others are 0.") }
+    if let t = result.tolerance {
+      let met = result.rows.filter { !$0.spentBudget }.count
+      lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
+    }
+    lines.append("Mean |φ| by feature:")
+    let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
+    for name in result.features.sorted(by: { result.meanAbs[$0]![0] > result.meanAbs[$1]![0] }) {
+      lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + result.meanAbs[name]!.map { formatValue($0) }.joined(separator: "  "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// KernelSHAP explanations as a page of their own: `KernelSHAPSection` in a one-section document.
+  public static func shapHTML(_ result: KernelSHAP, explained: Table, source: String) -> String {
+    HTMLDocument(KernelSHAPSection(result, explained: explained, source: source)).rendered()
+  }
+
+  // MARK: - PDP / ICE / ALE
+
+  public static func effectsText(_ result: FeatureEffects) -> String {
+    var lines = [result.isAccumulatedLocalEffects ? "Accumulated local effects:" : "Partial dependence (average over rows):"]
+    for name in result.features.keys.sorted() {
+      let curve = result.features[name]!
+      let xs = curve.grid.map { $0.map { formatValue($0) } } ?? curve.levels ?? []
+      lines.append("  \(name): " + zip(xs, curve.average).map { "\($0)→\(formatValue($1))" }.joined(separator: ", "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Feature effects as a page of their own: `FeatureEffectsSection` in a one-section document.
+  public static func effectsHTML(_ result: FeatureEffects, source: String) -> String {
+    HTMLDocument(FeatureEffectsSection(result, source: source)).rendered()
+  }
+}

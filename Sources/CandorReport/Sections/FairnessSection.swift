@@ -1,0 +1,96 @@
+import CandorFairness
+
+/// The fairness assessment: per sensitive set its disparities, the metrics by group (table and bar charts,
+/// ROC curves when scores were given), notes and strata; then the AIF360 privileged comparisons.
+public struct FairnessSection: ReportSection {
+  public var report: FairnessReport
+  /// The data file, as the user named it.
+  public var source: String
+  /// ROC curve points per sensitive set and group (from `ROCCurves.compute`); empty without scores.
+  public var rocCurves: [String: [String: [(x: Double, y: Double)]]]
+
+  public init(_ report: FairnessReport, source: String, rocCurves: [String: [String: [(x: Double, y: Double)]]] = [:]) {
+    self.report = report
+    self.source = source
+    self.rocCurves = rocCurves
+  }
+
+  public var title: String { "Fairness assessment" }
+  public var anchor: String { "fairness" }
+
+  public func render(into page: inout HTMLWriter) {
+    let level = "\(Int(report.confidenceLevel * 100))%"
+    page.paragraph("Data: \(source). \(report.rows) rows, \(report.taskDescription)" + (report.weighted ? ", weighted." : ".")
+      + (report.bootstrap.map { " Bootstrap: \($0.replicates) replicates stratified by group, seed \($0.seed), \(level) percentile intervals." }
+        ?? " Intervals: Wilson score intervals of the proportions at \(level); bootstrap replicates give intervals on every metric and disparity."))
+    if !report.warnings.isEmpty { page.list(report.warnings) }
+    for key in report.sensitiveSets.keys.sorted() {
+      renderSet(key, report.sensitiveSets[key]!, curves: rocCurves[key] ?? [:], into: &page)
+    }
+    guard !report.privilegedComparisons.isEmpty else { return }
+    page.heading("Privileged and unprivileged groups (AIF360)")
+    for key in report.privilegedComparisons.keys.sorted() {
+      let comparison = report.privilegedComparisons[key]!
+      page.heading("\(comparison.column): privileged = \(comparison.privilegedValues.joined(separator: ", "))", depth: 2)
+      page.note("\(comparison.privilegedCount) privileged rows, \(comparison.unprivilegedCount) unprivileged. Four-fifths rule "
+        + (comparison.fourFifthsRuleViolated ? "violated (disparate impact below 0.8)." : "met."))
+      let names = comparison.metrics.keys.sorted()
+      page.table(header: ["metric", "value"] + (comparison.intervals == nil ? [] : ["interval"]),
+                 rows: names.map { name in
+                   [name, formatValue(comparison.metrics[name]!)] + (comparison.intervals.map { [FairnessPage.intervalText($0[name])] } ?? [])
+                 },
+                 flags: names.map { $0 == "disparate_impact" && comparison.fourFifthsRuleViolated })
+    }
+  }
+
+  // MARK: - One sensitive set
+
+  private func renderSet(_ key: String, _ set: SensitiveSetResult, curves: [String: [(x: Double, y: Double)]], into page: inout HTMLWriter) {
+    page.heading("Sensitive set: \(key)", anchor: "set-\(key)")
+    if !set.disparities.isEmpty {
+      page.heading("Disparities", depth: 2)
+      let names = set.disparities.keys.sorted()
+      let flags = names.map { FairnessPage.isFlagged($0, value: set.disparities[$0]!, interval: set.intervals?.disparities[$0]) }
+      page.table(
+        header: ["disparity", "value"]
+          + (set.intervals == nil ? [] : ["\(Int(report.confidenceLevel * 100))% interval", "distinguishable from parity"]),
+        rows: names.indices.map { i in
+          [names[i], formatValue(set.disparities[names[i]]!)]
+            + (set.intervals.map { [FairnessPage.intervalText($0.disparities[names[i]]), flags[i] ? "yes" : "no"] } ?? [])
+        },
+        flags: flags)
+    }
+    page.heading("Metrics by group", depth: 2)
+    page.table(header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],
+               flags: set.groups.map { set.smallGroups.contains($0) } + [false])
+    if !set.smallGroups.isEmpty {
+      page.note("Highlighted groups have fewer rows than the minimum group size: \(set.smallGroups.joined(separator: ", ")).")
+    }
+    page.grid { page in
+      for metric in report.metrics where FairnessPage.charted.contains(metric) {
+        let metric = metric.rawValue
+        let intervals = set.intervals?.byGroup[metric] ?? set.wilsonIntervals?.byGroup[metric]
+        page.figure(svg: SVGChart.bars(title: metric, labels: set.groups, values: set.groups.map { set.byGroup[metric]?[$0] ?? .nan },
+                                       intervals: intervals.map { i in set.groups.map { i[$0] ?? [.nan, .nan] } },
+                                       reference: set.overall[metric]))
+      }
+      if !curves.isEmpty {
+        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: set.groups.compactMap { g in curves[g].map { (g, $0) } },
+                                            xLabel: "false positive rate", yLabel: "true positive rate"))
+      }
+    }
+    if !set.notes.isEmpty {
+      page.heading("Notes", depth: 2)
+      page.list(set.notes.map { "\($0.metric), \($0.group): \($0.reason)" })
+    }
+    for stratum in (set.strata ?? [:]).keys.sorted() {
+      page.heading("\(key) within \((set.controlFeatures ?? []).joined(separator: "|")) = \(stratum)", depth: 2)
+      page.table(header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
+    }
+  }
+
+  /// One row per group: its name, then each metric of the report.
+  private func metricRows(_ set: SensitiveSetResult) -> [[String]] {
+    set.groups.map { group in [group] + report.metricNames.map { formatValue(set.byGroup[$0]?[group] ?? .nan) } }
+  }
+}

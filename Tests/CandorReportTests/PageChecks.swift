@@ -1,0 +1,45 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// Checks every page must pass, whatever it shows.
+enum PageChecks {
+  /// The page parses strictly, has one stylesheet, no script and no element ids twice, and its heading levels
+  /// never skip one going down.
+  static func expectWellFormed(_ html: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> HTMLStructure {
+    let page = try HTMLStructure(html)
+    #expect(page.hasDoctype, sourceLocation: sourceLocation)
+    #expect(page.count("style") == 1 && page.count("h1") == 1 && page.count("script") == 0, sourceLocation: sourceLocation)
+    #expect(Set(page.ids).count == page.ids.count, "repeated ids: \(page.ids)", sourceLocation: sourceLocation)
+    let levels = page.headings.map(\.level)
+    #expect(zip(levels, levels.dropFirst()).allSatisfy { $1 <= $0 + 1 }, "\(page.headings)", sourceLocation: sourceLocation)
+    return page
+  }
+
+  /// Nothing is fetched: no URL but the SVG namespace, no `<link>`, `<img>`, `<iframe>`, `src` or external
+  /// `href`, no `@import` or `url(`.
+  static func expectSelfContained(_ html: String, _ page: HTMLStructure, sourceLocation: SourceLocation = #_sourceLocation) {
+    let withoutNamespace = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+    #expect(!withoutNamespace.contains("http://") && !withoutNamespace.contains("https://"), sourceLocation: sourceLocation)
+    #expect(!html.contains("@import") && !html.contains("url("), sourceLocation: sourceLocation)
+    for name in ["link", "img", "iframe", "object", "embed", "base"] {
+      #expect(page.count(name) == 0, "<\(name)>", sourceLocation: sourceLocation)
+    }
+    for element in page.allElements {
+      #expect(element.attributes["src"] == nil, "\(element.name) src", sourceLocation: sourceLocation)
+      if let href = element.attributes["href"] { #expect(href.hasPrefix("#"), "href \(href)", sourceLocation: sourceLocation) }
+    }
+  }
+
+  /// Every string of `hostile` is on the page as text (escaped in the markup), and no element or attribute
+  /// came from one.
+  static func expectEscaped(_ hostile: [String], in html: String, _ page: HTMLStructure, sourceLocation: SourceLocation = #_sourceLocation) {
+    let text = page.document.text
+    for string in hostile {
+      #expect(text.contains(string), "\(string) is missing", sourceLocation: sourceLocation)
+      #expect(html.contains(ReportInputs.escaped[string]!), "\(string) is not escaped", sourceLocation: sourceLocation)
+    }
+    #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<i>"), sourceLocation: sourceLocation)
+    #expect(page.allElements.allSatisfy { !$0.attributes.keys.contains { $0.hasPrefix("on") } }, sourceLocation: sourceLocation)
+  }
+}

@@ -1,0 +1,79 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+@testable import CandorReport
+
+/// Every page the CLI writes, and a combined report, built from results with hostile names.
+enum PageKind: String, CaseIterable, Sendable {
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, combined
+
+  func html() throws -> String {
+    let source = ReportInputs.source
+    switch self {
+    case .fairness:
+      let (report, curves) = try ReportInputs.fairness()
+      return FairnessPage.html(report, source: source, rocCurves: curves)
+    case .threshold: return MitigationPage.thresholdHTML(try ReportInputs.threshold(), hulls: ReportInputs.hulls, source: source)
+    case .thresholdExact:
+      return MitigationPage.thresholdHTML(try ReportInputs.threshold(mode: "exact", constraint: "demographic_parity"), hulls: ReportInputs.hulls,
+                                          source: source)
+    case .reweighing: return MitigationPage.reweighingHTML(try ReportInputs.reweighing(), evaluation: try ReportInputs.evaluation(), source: source)
+    case .permutation: return ExplainPage.permutationHTML(try ReportInputs.permutation(), source: source)
+    case .kernelSHAP:
+      let (result, table) = try ReportInputs.kernelSHAP()
+      return ExplainPage.shapHTML(result, explained: table, source: source)
+    case .partialDependence: return ExplainPage.effectsHTML(try ReportInputs.effects(), source: source)
+    case .accumulatedLocalEffects: return ExplainPage.effectsHTML(try ReportInputs.effects(method: "ale"), source: source)
+    case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
+    }
+  }
+
+  /// One section of each kind.
+  static func allSections() throws -> [any ReportSection] {
+    let source = ReportInputs.source
+    let (report, curves) = try ReportInputs.fairness()
+    let (shap, table) = try ReportInputs.kernelSHAP()
+    return [
+      FairnessSection(report, source: source, rocCurves: curves),
+      ThresholdMitigationSection(try ReportInputs.threshold(), hulls: ReportInputs.hulls, source: source),
+      ReweighingSection(try ReportInputs.reweighing(), evaluation: try ReportInputs.evaluation(), source: source),
+      PermutationImportanceSection(try ReportInputs.permutation(), source: source),
+      KernelSHAPSection(shap, explained: table, source: source),
+      FeatureEffectsSection(try ReportInputs.effects(), source: source),
+    ]
+  }
+}
+
+@Suite struct PageHygieneTests {
+  @Test("the page parses strictly, with one stylesheet, one h1, unique ids and no skipped heading level", arguments: PageKind.allCases)
+  func wellFormed(_ kind: PageKind) throws {
+    _ = try PageChecks.expectWellFormed(try kind.html())
+  }
+
+  @Test("hostile feature, group and file names come out as escaped text, never as markup", arguments: PageKind.allCases)
+  func hostileNamesEscaped(_ kind: PageKind) throws {
+    let html = try kind.html()
+    PageChecks.expectEscaped(ReportInputs.hostile, in: html, try HTMLStructure(html))
+  }
+
+  @Test("the page fetches nothing: no URL but the SVG namespace, no link, src, @import or url(", arguments: PageKind.allCases)
+  func selfContained(_ kind: PageKind) throws {
+    let html = try kind.html()
+    PageChecks.expectSelfContained(html, try HTMLStructure(html))
+  }
+
+  /// A standalone page and the combined report, which holds every section (one browser start each).
+  @Test("the page loads in headless Chromium with no console messages and no injected elements",
+        .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"), arguments: [PageKind.fairness, .combined])
+  func rendersInChromium(_ kind: PageKind) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("\(kind.rawValue).html")
+    try kind.html().write(to: file, atomically: true, encoding: .utf8)
+    let (dom, console) = try Chromium.load(file)
+    #expect(console.isEmpty, "\(console)")
+    #expect(dom.contains("<svg"))
+    #expect(!dom.contains("<script") && !dom.contains("<img"))
+  }
+}

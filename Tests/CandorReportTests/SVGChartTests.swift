@@ -1,0 +1,85 @@
+import CandorTestSupport
+import Testing
+
+@testable import CandorReport
+
+@Suite struct SVGChartTests {
+  static let hostile = ReportInputs.script
+
+  static func read(_ svg: String) throws -> HTMLStructure.Element {
+    let elements = try HTMLStructure(svg).elements("svg")
+    try #require(elements.count == 1)
+    return elements[0]
+  }
+
+  static func number(_ element: HTMLStructure.Element, _ attribute: String) -> Double? {
+    element.attributes[attribute].flatMap(Double.init)
+  }
+
+  /// The chart's first text is its title; its accessible name says the same.
+  static func expectTitle(_ svg: HTMLStructure.Element, _ title: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(svg.descendants("text").first?.text == title, sourceLocation: sourceLocation)
+    #expect(svg.attributes["aria-label"] == title, sourceLocation: sourceLocation)
+  }
+
+  @Test("bars: one rect per finite value, labels in order top to bottom, lengths to scale, n/a for NaN")
+  func bars() throws {
+    // Scale: from min(values, 0) = -0.25 to 1 over 170 units starting at x = 150.
+    let svg = try Self.read(SVGChart.bars(title: Self.hostile, labels: ["b", Self.hostile, "a", "none"], values: [0.5, -0.25, 1, .nan]))
+    Self.expectTitle(svg, Self.hostile)
+    let rects = svg.descendants("rect")
+    #expect(rects.map { Self.number($0, "x") } == [184, 150, 184])
+    #expect(rects.map { Self.number($0, "width") } == [68, 34, 136])
+    #expect(rects.map { Self.number($0, "y") } == [31, 53, 75])
+    #expect(rects.map { $0.descendants("title").first?.text } == ["b: 0.5000", "\(Self.hostile): -0.2500", "a: 1"])
+    let texts = svg.descendants("text").map(\.text)
+    #expect(texts == [Self.hostile, "b", "0.500", "<script>alert(1)</scr…", "-0.250", "a", "1", "none", "n/a"])
+  }
+
+  @Test("x/y: a polyline per lined series, a circle per marker and two per highlighted point, legend names")
+  func xy() throws {
+    let svg = try Self.read(SVGChart.xy(
+      title: "t", series: [.init(name: Self.hostile, points: [(0, 0), (0.5, 0.5), (1, 1)], markers: true),
+                           .init(name: "", points: [(0, 1), (1, 0)], color: "#ccc")],
+      highlights: [(x: 0.5, y: 0.5, label: "chosen")], xLabel: "fpr", yLabel: "tpr", xDomain: (0, 1), yDomain: (0, 1)))
+    Self.expectTitle(svg, "t")
+    #expect(svg.descendants("polyline").count == 2)
+    #expect(svg.descendants("circle").count == 3 + 2)
+    let texts = svg.descendants("text").map(\.text)
+    #expect(texts.contains("fpr") && texts.contains("tpr") && texts.contains(Self.hostile) && texts.contains("chosen"))
+  }
+
+  @Test("beeswarm: one circle per row and point, rows in order, positions symmetric about 0, colour by value")
+  func beeswarm() throws {
+    let rows = [SVGChart.BeeswarmRow(label: Self.hostile, values: [-1, 0, 1], colorValues: [0, 5, 10]),
+                SVGChart.BeeswarmRow(label: "plain", values: [0.5, -0.5, .nan])]
+    let svg = try Self.read(SVGChart.beeswarm(title: "φ", rows: rows, pointNames: ["row 7", "row 8", "row 9"], xLabel: "SHAP value"))
+    Self.expectTitle(svg, "φ")
+    let circles = svg.descendants("circle")
+    #expect(circles.count == 5)
+    // x = 150 + (v + limit) / (2 limit) · 200 with limit 1; each row 22 units below the one before.
+    #expect(circles.map { Self.number($0, "cx") } == [150, 250, 350, 300, 200])
+    #expect(circles.prefix(3).allSatisfy { (28...50).contains(Self.number($0, "cy")!) })
+    #expect(circles.suffix(2).allSatisfy { (50...72).contains(Self.number($0, "cy")!) })
+    #expect(circles.map { $0.attributes["fill"] } == ["rgb(30,110,255)", "rgb(142,70,140)", "rgb(255,30,25)", "#888", "#888"])
+    #expect(circles.map { $0.descendants("title")[0].text } == ["row 7: -1", "row 8: 0.0000", "row 9: 1", "row 7: 0.5000", "row 8: -0.5000"])
+    let texts = svg.descendants("text").map(\.text)
+    #expect(texts == ["φ", "-1", "0.000", "1", "SHAP value", "<script>alert(1)</scr…", "plain"])
+  }
+
+  @Test("waterfall: one rect per contribution from the running total before it to the one after, in the order given")
+  func waterfall() throws {
+    let svg = try Self.read(SVGChart.waterfall(title: "row 3", base: 1, labels: ["up", Self.hostile, "again"], contributions: [2, -0.5, 0.25],
+                                               errors: [0.1, 0.2, 0.3], xLabel: "output"))
+    Self.expectTitle(svg, "row 3")
+    // Totals 1 → 3 → 2.5 → 2.75 on x = 130 + (v − 1) / 2 · 180.
+    let rects = svg.descendants("rect")
+    #expect(rects.map { Self.number($0, "x") } == [130, 265, 265])
+    #expect(rects.map { Self.number($0, "width") } == [180, 45, 22.5])
+    #expect(rects.map { Self.number($0, "y") } == [31, 51, 71])
+    #expect(rects.map { $0.attributes["fill"] } == ["#d62728", "#1f77b4", "#d62728"])
+    #expect(rects.map { $0.descendants("title")[0].text } == ["up: 2 ± 0.1000", "\(Self.hostile): -0.5000 ± 0.2000", "again: 0.2500 ± 0.3000"])
+    let texts = svg.descendants("text").map(\.text)
+    #expect(texts == ["row 3", "1", "3", "output", "up", "2", "<script>alert(1)</scr…", "-0.500", "again", "0.250"])
+  }
+}
