@@ -8,8 +8,15 @@ public enum Chromium {
 
   public static var isAvailable: Bool { path != nil }
 
-  /// Loads a page headless and returns the DOM after scripts ran and every console message the page logged.
-  public static func load(_ file: URL) throws -> (dom: String, consoleMessages: [String]) {
+  /// A page that did not finish loading in time (a dialog from injected script waits forever, for one).
+  public struct Timeout: Error, CustomStringConvertible {
+    public let file: URL
+    public var description: String { "Chromium did not finish loading \(file.path) in time" }
+  }
+
+  /// Loads a page headless and returns the DOM after scripts ran and every console message the page logged;
+  /// throws `Timeout` when the browser has not finished after `timeoutSeconds`.
+  public static func load(_ file: URL, timeoutSeconds: Double = 60) throws -> (dom: String, consoleMessages: [String]) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path!)
     process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
@@ -19,9 +26,27 @@ public enum Chromium {
     process.standardOutput = output
     process.standardError = error
     try process.run()
+    let stopped = StoppedFlag()
+    let watchdog = DispatchWorkItem {
+      if process.isRunning {
+        stopped.set()
+        process.terminate()
+      }
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
+    defer { watchdog.cancel() }
     let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     let log = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
+    if stopped.isSet { throw Timeout(file: file) }
     return (dom, log.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init))
   }
+}
+
+/// Set once by the watchdog, read after the browser has exited.
+private final class StoppedFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
 }
