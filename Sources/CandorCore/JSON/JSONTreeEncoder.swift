@@ -22,6 +22,8 @@ public struct JSONTreeEncoder: Encoder {
     switch value {
     case let numbers as [Double]: return Slot(.numberArray(numbers))
     case let numbers as ContiguousArray<Double>: return Slot(.numberArray(Array(numbers)))
+    // Matrices of numbers (ICE curves, SHAP values) without a slot per row.
+    case let rows as [[Double]]: return Slot(.array(rows.map(JSONValue.numberArray)))
     case let number as Double: return Slot(.number(number))
     case let text as String: return Slot(.string(text))
     default:
