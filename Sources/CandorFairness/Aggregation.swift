@@ -54,8 +54,8 @@ public enum Disparity: String, CaseIterable, Sendable {
         (Disparity.equalOpportunityRatio.rawValue + suffix, tprRatio),
         (Disparity.equalizedOddsDifference.rawValue + suffix, nanMax(tprDifference, fprDifference)),
         (Disparity.equalizedOddsRatio.rawValue + suffix, nanMin(tprRatio, fprRatio)),
-        (Disparity.equalizedOddsDifference.rawValue + suffix + "_mean", (tprDifference + fprDifference) / 2),
-        (Disparity.equalizedOddsRatio.rawValue + suffix + "_mean", (tprRatio + fprRatio) / 2),
+        (Disparity.equalizedOddsDifference.rawValue + suffix + "_mean", nanMean(tprDifference, fprDifference)),
+        (Disparity.equalizedOddsRatio.rawValue + suffix + "_mean", nanMean(tprRatio, fprRatio)),
       ]
     }
     return result
@@ -67,3 +67,5 @@ public enum Disparity: String, CaseIterable, Sendable {
 
 func nanMax(_ a: Double, _ b: Double) -> Double { a.isNaN ? b : (b.isNaN ? a : max(a, b)) }
 func nanMin(_ a: Double, _ b: Double) -> Double { a.isNaN ? b : (b.isNaN ? a : min(a, b)) }
+/// The mean of the defined values, as pandas' `mean` (Fairlearn's `agg="mean"`) skips NaN.
+func nanMean(_ a: Double, _ b: Double) -> Double { a.isNaN ? b : (b.isNaN ? a : (a + b) / 2) }

@@ -91,6 +91,7 @@ public enum FairnessAssessment {
       smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),
       notes: terms.kind == .binary ? notes(sums, groups: grouping.keys, metrics: metrics) : [])
     layout.fill(&result, from: layout.evaluate(sums))
+    if terms.kind == .binary { result.notes += undefinedRatioNotes(result) }
     if terms.kind == .binary {
       result.wilsonIntervals = wilsonIntervals(sums, groups: grouping.keys, metrics: metrics, level: configuration.confidenceLevel)
     }
@@ -122,6 +123,21 @@ public enum FairnessAssessment {
       block.byGroup[metric.rawValue] = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, interval($0)) })
     }
     return block
+  }
+
+  /// Notes for the mean equalized-odds ratios when one of their two ratios is 0/0 (every group's rate is 0):
+  /// the mean is then the defined ratio alone, as Fairlearn's `agg="mean"` skips NaN.
+  static func undefinedRatioNotes(_ result: SensitiveSetResult) -> [ValueNote] {
+    var notes: [ValueNote] = []
+    for (suffix, ratios, scope) in [("", result.ratioBetweenGroups, "(between groups)"), ("_to_overall", result.ratioToOverall, "(to overall)")] {
+      let truePositive = ratios[FairnessMetric.truePositiveRate.rawValue] ?? .nan
+      let falsePositive = ratios[FairnessMetric.falsePositiveRate.rawValue] ?? .nan
+      guard truePositive.isNaN != falsePositive.isNaN else { continue }
+      let undefined = truePositive.isNaN ? FairnessMetric.truePositiveRate : .falsePositiveRate
+      notes.append(ValueNote(metric: Disparity.equalizedOddsRatio.rawValue + suffix + "_mean", group: scope,
+                             reason: "the \(undefined.rawValue) ratio is undefined (0/0): the mean of the other ratio alone, as Fairlearn does"))
+    }
+    return notes
   }
 
   /// Notes for values set by convention, so a reader is not misled by a 0 that means "undefined".

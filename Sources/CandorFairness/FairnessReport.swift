@@ -119,6 +119,12 @@ public struct ValueNote: Sendable, Equatable, Codable {
   public var metric: String
   public var group: String
   public var reason: String
+
+  public init(metric: String, group: String, reason: String) {
+    self.metric = metric
+    self.group = group
+    self.reason = reason
+  }
 }
 
 /// AIF360-style comparison of a privileged and an unprivileged group.

@@ -16,14 +16,18 @@ extension Outcomes {
     return ContiguousArray(categorical.codes.map { $0 == positiveCode ? 1 : 0 })
   }
 
-  /// Binary predictions: `0`/`1`, or the label column's own two values (`positive` → 1).
+  /// Binary predictions, read with the label's own values: a prediction equal to one of the label column's
+  /// values is positive exactly when it is `positive` (so labels 0/1 with `positive` 0 read a predicted 0 as
+  /// positive, as Fairlearn's `pos_label` does); only a value the labels never hold may be the indicator
+  /// `1`/`0`, for labels written as words.
   public static func binaryPredictions(_ column: Column, positive: String, labelValues: [String], file: String?) throws
     -> ContiguousArray<UInt8>
   {
     let categorical = column.asCategorical()
     let map: [UInt8?] = categorical.levels.map { level in
-      if level == "1" || level == positive { return 1 }
-      if level == "0" || labelValues.contains(level) { return 0 }
+      if labelValues.contains(level) || level == positive { return level == positive ? 1 : 0 }
+      if level == "1" { return 1 }
+      if level == "0" { return 0 }
       return nil
     }
     var result = ContiguousArray<UInt8>(repeating: 0, count: categorical.codes.count)
