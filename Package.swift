@@ -30,7 +30,7 @@ let package = Package(
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
     .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore", "CandorTestSupport"]),
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
-    .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorTestSupport"]),
+    .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",

@@ -67,14 +67,16 @@ struct TradeoffCurve {
   /// weight p0 on hull[i] and the interpolated y — Fairlearn's `_interpolate_curve`.
   func interpolate(at x: Double) -> (index: Int, p0: Double, y: Double) {
     var index = 0
-    // searchsorted(side="right") − 1, then step back when x sits exactly on a vertex.
+    // searchsorted(side="right") − 1, then step back when x sits exactly on a vertex — but never onto a vertex
+    // at the same x: where the hull starts with a vertical segment (several vertices at x = 0), x = 0 is its
+    // top vertex, as Fairlearn's `_get_interpolation_indices` has it by exempting its first grid point.
     var low = 0, high = hull.count
     while low < high {
       let mid = (low + high) / 2
       if hull[mid].x <= x { low = mid + 1 } else { high = mid }
     }
     index = max(low - 1, 0)
-    if index > 0 && hull[index].x == x { index -= 1 }
+    if index > 0 && hull[index].x == x && hull[index - 1].x < x { index -= 1 }
     index = min(index, hull.count - 2)
     let left = hull[index], right = hull[index + 1]
     let p0 = (right.x - x) / (right.x - left.x)
