@@ -22,7 +22,7 @@ public enum FairnessError: CandorError, Equatable {
     case let .predictionNotBinary(column, row, value, file):
       return "\(at(file, row)), column '\(column)': prediction '\(value)' is not 0 or 1 (nor one of the label's two values)."
     case let .scoreOutOfRange(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': score \(formatNumber(value)) is outside [0, 1]; log loss needs probabilities."
+      return "\(at(file, row)), column '\(column)': score \(formatNumber(value)) is outside [0, 1]; scores are probabilities P(y = positive)."
     case let .missingValue(column, row, file):
       return "\(at(file, row)), column '\(column)': the value is missing. Labels, predictions, scores and weights may not be missing."
     case let .negativeWeight(column, row, value, file):

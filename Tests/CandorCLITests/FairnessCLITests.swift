@@ -106,7 +106,7 @@ import Testing
     BadCase(name: "prediction not 0/1", csv: "y,p,s,g\n1,1,0.9,a\n0,yes,0.1,b\n", arguments: base + ["--sensitive", "g"],
             message: "error: p.csv, data row 2, column 'p': prediction 'yes' is not 0 or 1 (nor one of the label's two values).\n"),
     BadCase(name: "score outside [0, 1]", csv: "y,p,s,g\n1,1,1.5,a\n0,0,0.1,b\n", arguments: base + ["--sensitive", "g"],
-            message: "error: p.csv, data row 1, column 's': score 1.5 is outside [0, 1]; log loss needs probabilities.\n"),
+            message: "error: p.csv, data row 1, column 's': score 1.5 is outside [0, 1]; scores are probabilities P(y = positive).\n"),
     BadCase(name: "missing label", csv: "y,p,s,g\n1,1,0.9,a\n,0,0.1,b\n", arguments: base + ["--sensitive", "g"],
             message: "error: p.csv, data row 2, column 'y': the value is missing. Labels, predictions, scores and weights may not be missing.\n"),
     BadCase(name: "missing score", csv: "y,p,s,g\n1,1,0.9,a\n0,0,,b\n", arguments: base + ["--sensitive", "g"],
