@@ -100,7 +100,7 @@ struct Explain: ParsableCommand {
       print(ExplainPage.permutationText(result))
     case .kernelshap:
       var request = KernelSHAPRequest(
-        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? rows,
+        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows,
                                          rowCount: table.rowCount))
       request.background = try Int(background).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(background))
       request.backgroundClusters = backgroundKmeans
@@ -127,5 +127,13 @@ struct Explain: ParsableCommand {
       try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
       print(ExplainPage.effectsText(result))
     }
+  }
+
+  /// A text file's contents, or the same "no such file" / "cannot be read" errors a data file gets.
+  static func text(ofFile path: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: path) else { throw TableError.fileNotFound(path) }
+    guard let data = FileManager.default.contents(atPath: path) else { throw TableError.unreadable(path, reason: "permission denied or not a file") }
+    guard let text = String(data: data, encoding: .utf8) else { throw TableError.unreadable(path, reason: "the text is not valid UTF-8") }
+    return text
   }
 }

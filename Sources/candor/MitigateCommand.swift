@@ -164,6 +164,7 @@ struct Threshold: ParsableCommand {
 
   func run() throws {
     let base = try modelOptions.loadIfGiven()
+    if let base { try ThresholdMitigation.checkBase(base) }
     let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []))
     var request = ThresholdRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
     request.positive = positive

@@ -31,12 +31,17 @@ public struct PlayerSelection: Sendable, Equatable {
 extension FeatureGroup {
   /// A group written `name=column1,column2`.
   /// - Throws: `ExplainError.invalidSetting` (`playerGroups`) when there is no `=`.
+  /// - Throws: `ExplainError.invalidSetting` (`playerGroups`) without an `=`, a name or a column.
   public init(parsing text: String) throws(ExplainError) {
     guard let equals = text.firstIndex(of: "=") else {
       throw .invalidSetting(.init(.playerGroups, value: text, .form("name=column1,column2")))
     }
-    self.init(name: String(text[..<equals]),
-              columns: text[text.index(after: equals)...].split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty })
+    let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+    let columns = text[text.index(after: equals)...].split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }
+    guard !name.isEmpty, !columns.isEmpty else {
+      throw .invalidSetting(.init(.playerGroups, value: text, .form("name=column1,column2, with a name and at least one column")))
+    }
+    self.init(name: name, columns: columns)
   }
 }

@@ -43,9 +43,7 @@ extension ThresholdMitigation {
   public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: BuiltinModel? = nil,
                          comparedModel: (label: String, model: any Model)? = nil) throws -> ThresholdAnalysis {
     precondition((model == nil) != (request.scoreColumn == nil), "scores come from a model or from a column")
-    if let model, model.model.outputKind != .binaryProbability || model.model.isRandomized {
-      throw FairnessError.notABinaryModel(classes: model.model.classes)
-    }
+    if let model { try checkBase(model) }
     let fitScores = try scored(fitData, request: request, model: model)
     let evaluation = try evaluationData.map { try scored($0, request: request, model: model) }
     var (result, fit) = try run(fitData: fitScores, evalData: evaluation, sensitiveFeatures: request.sensitiveFeatures,
@@ -57,6 +55,13 @@ extension ThresholdMitigation {
     }
     return ThresholdAnalysis(result: result, fit: fit,
                              thresholdedModel: model.map { .thresholded(ThresholdedModel(base: $0, policy: fit.policy)) })
+  }
+
+  /// Refuses a base model that is not a deterministic binary classifier; front ends call it before reading data.
+  public static func checkBase(_ model: BuiltinModel) throws(FairnessError) {
+    if model.model.outputKind != .binaryProbability || model.model.isRandomized {
+      throw .notABinaryModel(classes: model.model.classes)
+    }
   }
 
   /// Scores (from the model or the score column), binary labels and weights of one data set.
