@@ -4,13 +4,13 @@ import Foundation
 /// quote, CR or LF are quoted with their quotes doubled; numbers in shortest round-trip form (as `description`
 /// gives them). Call `finish()` to write what is left in the block.
 public final class CSVWriter {
-  private let sink: OutputFile.Sink
+  private let sink: OutputSink
   private let block: UnsafeMutableRawPointer
   private let capacity = 1 << 20
   private var used = 0
   private var rowStarted = false
 
-  public init(to sink: OutputFile.Sink) {
+  public init(to sink: OutputSink) {
     self.sink = sink
     block = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
   }
@@ -98,7 +98,7 @@ public final class CSVWriter {
 extension CSVWriter {
   /// One numeric column as CSV (header, then one value per line): each distinct value is formatted once, and
   /// every row copies its 32-byte slot.
-  public static func writeColumn(_ name: String, values: [Double], to sink: OutputFile.Sink) {
+  public static func writeColumn(_ name: String, values: [Double], to sink: OutputSink) {
     let writer = CSVWriter(to: sink)
     writer.row([name])
     var distinct = DistinctValues()

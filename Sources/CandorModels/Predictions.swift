@@ -35,7 +35,7 @@ public struct Predictions: Sendable, Equatable {
   }
 
   /// `row,prediction[,probability_<class>…]`, rows numbered from 0 in file order, written to `sink`.
-  public func writeCSV(to sink: OutputFile.Sink) {
+  public func writeCSV(to sink: OutputSink) {
     let writer = CSVWriter(to: sink)
     writer.row(["row", "prediction"] + (outputKind == .regression ? [] : classes.map { "probability_\($0)" }))
     values.storage.withUnsafeBufferPointer { values in

@@ -9,7 +9,7 @@ extension Scorer: ExpressibleByArgument {}
 extension Link: ExpressibleByArgument {}
 extension ExplanationMethod: ExpressibleByArgument {}
 
-struct Explain: ParsableCommand {
+struct Explain: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
     abstract: "Explain a model in raw features: permutation importance, KernelSHAP, partial dependence / ICE, ALE.",
@@ -81,7 +81,13 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
+  var inputFiles: [(Setting, String?)] {
+    [(.model, modelOptions.model), (.data, dataOptions.data), (.rowsFile, rowsFile), (.background, Int(background) == nil ? background : nil)]
+  }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+
   func run() throws {
+    let files = try outputTransaction()
     let model = try modelOptions.load().model
     let table = try dataOptions.readTable()
     let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
@@ -96,7 +102,8 @@ struct Explain: ParsableCommand {
       request.players = players
       request.seed = seed
       let result = try PermutationImportance.run(request, model: model, data: table)
-      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
+      try files.commit()
       print(ExplainPage.permutationText(result))
     case .kernelshap:
       var request = KernelSHAPRequest(
@@ -111,7 +118,8 @@ struct Explain: ParsableCommand {
       request.configuration.link = link
       request.configuration.seed = seed
       let result = try KernelSHAP.run(request, model: model, data: table)
-      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
+      try files.commit()
       print(ExplainPage.shapText(result))
     case .pdp, .ale:
       var request = FeatureEffectsRequest(method: method == .pdp ? .pdp : .ale)
@@ -124,7 +132,8 @@ struct Explain: ParsableCommand {
         request.ice = ice
       }
       let result = try FeatureEffects.run(request, model: model, data: table)
-      try outputs.write(json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
+      try files.commit()
       print(ExplainPage.effectsText(result))
     }
   }

@@ -5,7 +5,7 @@ import CandorModels
 import CandorReport
 import Foundation
 
-struct Fairness: ParsableCommand {
+struct Fairness: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "fairness",
     abstract: "Group metrics, disparities and their uncertainty for a model's predictions.",
@@ -79,7 +79,11 @@ struct Fairness: ParsableCommand {
     if sensitive.isEmpty { throw ValidationError("Give at least one --sensitive feature.") }
   }
 
+  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.predictions, predictions)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+
   func run() throws {
+    let files = try outputTransaction()
     let source = predictions ?? data!
     let model = try modelOptions.loadIfGiven()?.model
     let table = try reading.read(source)
@@ -109,8 +113,9 @@ struct Fairness: ParsableCommand {
     request.rocCurves = outputs.html != nil
     let analysis = try FairnessAssessment.run(request, data: table, model: model)
     for warning in analysis.report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-    try outputs.write(json: { try analysis.report.jsonData() },
+    try outputs.write(into: files, json: { try analysis.report.jsonData() },
                       html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
+    try files.commit()
     print(FairnessPage.text(analysis.report))
   }
 }

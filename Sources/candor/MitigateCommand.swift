@@ -20,7 +20,7 @@ enum ObjectiveName: String, ExpressibleByArgument, CaseIterable {
   case cost
 }
 
-struct Reweigh: ParsableCommand {
+struct Reweigh: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "reweigh",
     abstract: "Reweighing (Kamiran & Calders): one weight per row that makes label and group independent.",
@@ -58,7 +58,11 @@ struct Reweigh: ParsableCommand {
     }
   }
 
+  var inputFiles: [(Setting, String?)] { [(.data, dataOptions.data), (.evalData, evalData)] }
+  var outputFiles: [(Setting, String?)] { [(.weightsOut, weightsOut), (.retrainOut, retrainOut)] + outputs.outputFiles }
+
   func run() throws {
+    let files = try outputTransaction()
     let tables = try dataOptions.reading.read([dataOptions.data] + (evalData.map { [$0] } ?? []))
     var request = ReweighingRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]))
     request.positive = training.positive
@@ -67,21 +71,20 @@ struct Reweigh: ParsableCommand {
       request.retraining = .init(spec: training.spec(target: target, weightsColumn: weightsColumn), options: try training.trainingOptions())
     }
     let analysis = try Reweighing.run(request, data: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil)
-    // Everything is computed before the first file is written; the weights stream straight to their file.
-    var files = try outputs.files(json: { try analysis.report.jsonData() },
-                                  html: { MitigationPage.reweighingHTML(analysis.reweighing, evaluation: analysis.evaluation, source: dataOptions.data) })
-    if let retrainOut, let (model, summary) = analysis.retrained {
-      files.insert((try ModelFile(model: model, target: target, training: summary).encoded(), retrainOut), at: 0)
+    if retrainOut != nil, let (model, summary) = analysis.retrained {
+      try files.write(.retrainOut, try ModelFile(model: model, target: target, training: summary).encoded())
     }
-    if let weightsOut {
-      try OutputFile.write(to: weightsOut) { CSVWriter.writeColumn("weight", values: analysis.reweighing.rowWeights, to: $0) }
+    if weightsOut != nil {
+      try files.write(.weightsOut) { CSVWriter.writeColumn("weight", values: analysis.reweighing.rowWeights, to: $0) }
     }
-    for (data, path) in files { try OutputFile.write(data, to: path) }
+    try outputs.write(into: files, json: { try analysis.report.jsonData() },
+                      html: { MitigationPage.reweighingHTML(analysis.reweighing, evaluation: analysis.evaluation, source: dataOptions.data) })
+    try files.commit()
     print(MitigationPage.reweighingText(analysis.reweighing, evaluation: analysis.evaluation))
   }
 }
 
-struct Threshold: ParsableCommand {
+struct Threshold: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "threshold",
     abstract: "Group-specific randomized thresholds on a model's scores (Hardt et al.; Fairlearn's ThresholdOptimizer).",
@@ -162,7 +165,13 @@ struct Threshold: ParsableCommand {
     if compareModel != nil && (!sweep || !modelOptions.isGiven) { throw ValidationError("--compare-model needs --sweep and --model.") }
   }
 
+  var inputFiles: [(Setting, String?)] {
+    [(.model, modelOptions.model), (.data, data), (.predictions, predictions), (.evalData, evalData), (.compareModel, compareModel)]
+  }
+  var outputFiles: [(Setting, String?)] { [(.out, out)] + outputs.outputFiles }
+
   func run() throws {
+    let files = try outputTransaction()
     let base = try modelOptions.loadIfGiven()
     if let base { try ThresholdMitigation.checkBase(base) }
     let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []))
@@ -180,12 +189,12 @@ struct Threshold: ParsableCommand {
     let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }
     let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
                                                model: base, comparedModel: compared)
-    var files = try outputs.files(json: { try analysis.result.jsonData() },
-                                  html: { MitigationPage.thresholdHTML(analysis.result, hulls: analysis.fit.hulls, source: predictions ?? data!) })
-    if let out, let thresholded = analysis.thresholdedModel {
-      files.insert((try ModelFile(model: thresholded, target: target, training: nil).encoded(), out), at: 0)
+    if out != nil, let thresholded = analysis.thresholdedModel {
+      try files.write(.out, try ModelFile(model: thresholded, target: target, training: nil).encoded())
     }
-    for (data, path) in files { try OutputFile.write(data, to: path) }
+    try outputs.write(into: files, json: { try analysis.result.jsonData() },
+                      html: { MitigationPage.thresholdHTML(analysis.result, hulls: analysis.fit.hulls, source: predictions ?? data!) })
+    try files.commit()
     print(MitigationPage.thresholdText(analysis.result))
   }
 }

@@ -3,7 +3,7 @@ import CandorCore
 import CandorModels
 import Foundation
 
-struct Predict: ParsableCommand {
+struct Predict: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "predict",
     abstract: "Score a CSV file with a model; write row, prediction and one probability column per class.",
@@ -24,14 +24,19 @@ struct Predict: ParsableCommand {
   @Option(help: "Seed for the draws of a randomized model (a threshold policy from candor mitigate threshold).")
   var seed: UInt64 = 0
 
+  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, dataOptions.data)] }
+  var outputFiles: [(Setting, String?)] { [(.out, out)] }
+
   func run() throws {
+    let outputs = try outputTransaction()
     let model = try modelOptions.load().model
     let table = try dataOptions.readTable()
     let predictions = try Predictions(model: model, table: table, seed: seed)
-    try OutputFile.write(to: out) { predictions.writeCSV(to: $0) }
+    let score = try target.map { try predictions.score(against: table.column($0)) }
+    try outputs.write(.out) { predictions.writeCSV(to: $0) }
+    try outputs.commit()
     print("Wrote \(predictions.labels.count) predictions to \(out).")
-    if let target {
-      let score = try predictions.score(against: table.column(target))
+    if let target, let score {
       print("\(score.name) against '\(target)': \(String(format: "%.5f", score.value))")
     }
   }

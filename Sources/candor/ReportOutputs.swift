@@ -12,16 +12,12 @@ struct ReportOutputs: ParsableArguments {
 
   var isEmpty: Bool { json == nil && html == nil }
 
-  /// The asked-for documents, each built only when asked for, then written. Both are built before either is
-  /// written, so a failure leaves neither behind.
-  func files(json makeJSON: () throws -> Data, html makeHTML: () throws -> String) rethrows -> [(Data, String)] {
-    var files: [(Data, String)] = []
-    if let json { files.append((try makeJSON(), json)) }
-    if let html { files.append((Data(try makeHTML().utf8), html)) }
-    return files
-  }
+  var outputFiles: [(Setting, String?)] { [(.json, json), (.html, html)] }
 
-  func write(json makeJSON: () throws -> Data, html makeHTML: () throws -> String) throws {
-    for (bytes, path) in try files(json: makeJSON, html: makeHTML) { try OutputFile.write(bytes, to: path) }
+  /// Writes the asked-for documents, each built only when asked for, to the command's outputs (committed with
+  /// the command's other files).
+  func write(into outputs: OutputTransaction, json makeJSON: () throws -> Data, html makeHTML: () throws -> String) throws {
+    if json != nil { try outputs.write(.json, try makeJSON()) }
+    if html != nil { try outputs.write(.html, try makeHTML()) }
   }
 }

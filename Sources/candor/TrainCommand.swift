@@ -3,7 +3,7 @@ import CandorCore
 import CandorModels
 import Foundation
 
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Fit a built-in model (logistic, linear or mlp) and save it as a candor-model JSON file.",
@@ -26,11 +26,16 @@ struct Train: ParsableCommand {
   @Option(help: "Where to write the model (candor-model JSON).")
   var out: String
 
+  var inputFiles: [(Setting, String?)] { [(.data, dataOptions.data)] }
+  var outputFiles: [(Setting, String?)] { [(.out, out)] }
+
   func run() throws {
+    let outputs = try outputTransaction()
     let table = try dataOptions.readTable()
     let (model, summary) = try ModelTrainer.fit(table, spec: training.spec(target: target, weightsColumn: weightsColumn),
                                                 options: training.trainingOptions())
-    try OutputFile.write(try ModelFile(model: model, target: target, training: summary).encoded(), to: out)
+    try outputs.write(.out, try ModelFile(model: model, target: target, training: summary).encoded())
+    try outputs.commit()
     print(summary.text)
     print("Wrote \(out).")
   }

@@ -80,7 +80,7 @@ import Testing
          message: "error: --privileged: column 'g' never holds 'c'. Its values are: a, b.\n"),
     Case(name: "output directory missing", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "no/such/dir/m.json"],
-         message: "error: Cannot write no/such/dir/m.json: the directory no/such/dir does not exist.\n"),
+         message: "error: Cannot write no/such/dir/m.json: the folder no/such/dir does not exist.\n"),
   ]
 
   @Test("bad input exits 2 with a plain message and leaves no output", arguments: cases)

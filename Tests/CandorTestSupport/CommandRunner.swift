@@ -15,11 +15,14 @@ public enum CandorBinary {
     return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/candor")
   }
 
-  public static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+  public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = url
     process.arguments = arguments
     process.currentDirectoryURL = directory ?? Fixtures.repositoryRoot
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
