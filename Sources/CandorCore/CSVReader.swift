@@ -10,17 +10,7 @@ public enum CSVReader {
   /// Reads the file at `path`.
   /// - Throws: `TableError` naming the file, line, column and value at fault.
   public static func read(path: String, options: CSVOptions = CSVOptions()) throws(TableError) -> Table {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .fileNotFound(path) }
-    if isDirectory.boolValue { throw .unreadable(path, reason: "it is a directory") }
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw .unreadable(path, reason: error.localizedDescription)
-    }
-    if data.count >= 1 << 32 { throw .unreadable(path, reason: "it is larger than 4 GiB; split it into smaller files") }
-    return try parse(data, source: path, options: options)
+    try parse(try InputFile.read(path), source: path, options: options)
   }
 
   /// Reads several files at once (each file's scan is sequential, so separate files overlap on the cores).
@@ -63,6 +53,7 @@ public enum CSVReader {
     let missingTokens = options.missingTokens.map { Array($0.utf8) }
     // Columns are typed independently, on all cores; the first failing column (in file order) is reported.
     let typed = DisjointWrites<Result<Column, TableError>?>(repeating: nil, count: names.count)
+    let notes = DisjointWrites<ReadingNote?>(repeating: nil, count: names.count)
     let shared = SharedScan(fields: fields, bytes: bytes)
     parallelFor(names.count) { index in
       let name = names[index]
@@ -70,14 +61,24 @@ public enum CSVReader {
                               missingTokens: missingTokens)
       typed[index] = Result { () throws(TableError) -> Column in
         if options.categoricalColumns.contains(name) { return .categorical(try cells.categorical()) }
-        if let numeric = try cells.numeric(required: options.numericColumns.contains(name)) { return .numeric(numeric) }
-        return .categorical(try cells.categorical())
+        let required: ColumnCells.NumericRequirement? = options.numericColumns.contains(name) ? .declared
+          : options.modelNumericColumns.contains(name) ? .model : nil
+        var stray: ReadingNote?
+        if let numeric = try cells.numeric(required: required, stray: &stray) { return .numeric(numeric) }
+        let categorical = try cells.categorical()
+        if case let .strayText(file, column, line, value, textCells, numbers, _) = stray {
+          notes[index] = .strayText(file: file, column: column, line: line, value: value, textCells: textCells,
+                                    numbers: numbers, levels: categorical.levels.count)
+        }
+        return .categorical(categorical)
       }
     }
     var columns: [Column] = []
     columns.reserveCapacity(names.count)
     for result in typed.values { columns.append(try result!.get()) }
-    return try Table(columns: columns, source: source)
+    var table = try Table(columns: columns, source: source)
+    table.readingNotes = notes.values.compactMap { $0 }
+    return table
   }
 
   private static func headerNames(_ fields: ScannedFields, bytes: UnsafeBufferPointer<UInt8>, source: String)

@@ -28,6 +28,10 @@ public enum Requirement: Equatable, Sendable, CustomStringConvertible {
   case positiveFinite
   /// Strictly between 0 and 1.
   case betweenZeroAndOne
+  /// From 0 to 1, both included.
+  case fromZeroToOne
+  /// A finite number of at least 0.
+  case nonNegativeFinite
   /// Text written in this form, e.g. `column=value`.
   case form(String)
   /// Another explanation of why the value cannot be used, as data the caller computed.
@@ -40,6 +44,8 @@ public enum Requirement: Equatable, Sendable, CustomStringConvertible {
     case .positive: "needs a positive number"
     case .positiveFinite: "needs a positive finite number"
     case .betweenZeroAndOne: "must be between 0 and 1"
+    case .fromZeroToOne: "must be a number from 0 to 1"
+    case .nonNegativeFinite: "needs a finite number of at least 0"
     case let .form(form): "write it as \(form)"
     case let .because(reason): reason
     }
@@ -82,6 +88,8 @@ extension CandorError {
 extension Setting {
   /// Tokens read as missing values besides the empty cell.
   public static let missingTokens = Setting("missingTokens")
+  public static let targetColumn = Setting("targetColumn")
+  public static let weightsColumn = Setting("weightsColumn")
   /// Columns left out of an analysis or a model.
   public static let drop = Setting("drop")
   /// Columns used as features.

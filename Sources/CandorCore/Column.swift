@@ -57,6 +57,14 @@ public struct CategoricalColumn: Sendable, Equatable {
     return code == Self.missingCode ? nil : levels[Int(code)]
   }
 
+  /// The first row whose text is not a number, and that text: what to name when a numeric column was
+  /// expected (the first row alone may well be a number, as in a column with one stray word).
+  public var firstText: (row: Int, value: String)? {
+    let isText = levels.map { Double($0) == nil }
+    guard let row = codes.firstIndex(where: { $0 >= 0 && isText[Int($0)] }) else { return nil }
+    return (row, levels[Int(codes[row])])
+  }
+
   public var missingCount: Int { codes.reduce(0) { $0 + ($1 == Self.missingCode ? 1 : 0) } }
 
   /// The levels that occur in at least one row, in level order (one pass, no hashing per row).

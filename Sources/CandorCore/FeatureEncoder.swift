@@ -166,7 +166,7 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
     let stride = features.count
     var offset = 0
     for (f, feature) in features.enumerated() {
-      let column = try table.column(feature.name)
+      guard let column = table[feature.name] else { throw .missingModelFeature(feature.name, file: table.source) }
       let base = Int32(offset)
       try output.values.withUnsafeMutableBufferPointer { (values) throws(TableError) in
         try output.indices.withUnsafeMutableBufferPointer { (indices) throws(TableError) in
@@ -180,9 +180,8 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
               }
             }
           case let (.numeric, .categorical(categorical)):
-            let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
-            throw .textInNumericFeature(file: table.source, column: feature.name, row: row + 1,
-                                        value: categorical.value(at: row) ?? "")
+            let text = categorical.firstText ?? (0, categorical.value(at: 0) ?? "")
+            throw .textInNumericFeature(file: table.source, column: feature.name, row: text.row + 1, value: text.value)
           case let (.categorical(levels), _):
             let categorical = column.asCategorical()
             var map = categorical.codeMap(into: levels)

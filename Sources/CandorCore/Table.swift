@@ -6,6 +6,9 @@ public struct Table: Sendable, Equatable {
   public private(set) var columns: [Column]
   public let rowCount: Int
   public var source: String?
+  /// What the CSV reader noticed and a user should hear (a column of numbers read as categorical for a few
+  /// text cells); tables derived from this one start without notes.
+  public var readingNotes: [ReadingNote] = []
 
   public init(columns: [Column], source: String? = nil) throws(TableError) {
     let rowCount = columns.first?.count ?? 0

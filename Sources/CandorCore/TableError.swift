@@ -18,7 +18,13 @@ public enum TableError: CandorError, Equatable {
   case notFinite(file: String, column: String, line: Int, value: String)
   case allMissing(column: String, file: String?)
   case textInNumericFeature(file: String?, column: String, row: Int, value: String)
+  /// A column that must hold numbers (weights, a score) holds text.
+  case textInNumericColumn(file: String?, column: String, row: Int, value: String)
+  /// A cell of a column the model reads as a number is text; found while reading, so the line is known.
+  case textInModelNumericColumn(file: String, column: String, line: Int, value: String)
   case missingColumn(String, available: [String], file: String?)
+  /// The data lacks a column the model reads.
+  case missingModelFeature(String, file: String?)
   case incompatibleTables(expected: [String], found: [String])
 
   public func message(naming name: (Setting) -> String) -> String {
@@ -58,6 +64,15 @@ public enum TableError: CandorError, Equatable {
     case let .textInNumericFeature(file, column, row, value):
       return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is text, "
         + "but the model was trained with '\(column)' as a number."
+    case let .textInNumericColumn(file, column, row, value):
+      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is not a number, "
+        + "and this column must hold numbers."
+    case let .textInModelNumericColumn(file, column, line, value):
+      return "\(file), line \(line), column '\(column)': '\(value)' is not a number, but the model was trained with '\(column)' "
+        + "as a number. Correct the cell, or mark such cells missing with \(name(.missingTokens)) \(value)."
+    case let .missingModelFeature(name, file):
+      return "\(file ?? "The data") has no column '\(name)', which the model reads as a feature. Score data with the "
+        + "columns the model was trained on."
     case let .missingColumn(name, available, file):
       return "\(file.map { "\($0) has " } ?? "There is ")no column '\(name)'. The columns are: \(available.joined(separator: ", "))."
     case let .incompatibleTables(expected, found):

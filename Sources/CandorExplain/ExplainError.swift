@@ -55,7 +55,6 @@ extension Setting {
   public static let background = Setting("background")
   public static let repeats = Setting("repeats")
   public static let sampleWeightColumn = Setting("sampleWeightColumn")
-  public static let targetColumn = Setting("targetColumn")
   /// Rows to explain (`0:20`, `3,8`).
   public static let rows = Setting("rows")
   /// Groups of columns explained as one player.

@@ -40,6 +40,9 @@ public enum FairnessAssessment {
     guard configuration.bootstrapReplicates >= 0 && configuration.bootstrapReplicates != 1 else {
       throw FairnessError.invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
     }
+    guard configuration.minGroupSize >= 0 else {
+      throw FairnessError.invalidSetting(.init(.minGroupSize, value: "\(configuration.minGroupSize)", .atLeast(0)))
+    }
     let terms = RowTerms(outcomes, weights: weights)
     let isBinary = terms.kind == .binary
     let metrics = isBinary

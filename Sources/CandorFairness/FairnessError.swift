@@ -9,6 +9,14 @@ public enum FairnessError: CandorError, Equatable {
   case negativeWeight(column: String, row: Int, value: Double, file: String?)
   case weightsAllZero(column: String, file: String?)
   case notABinaryModel(classes: [String])
+  /// The positive label is neither of the label column's two values.
+  case positiveNotFound(column: String, positive: String, values: [String], file: String?)
+  /// The positive label is not one of the binary model's classes.
+  case positiveNotAModelClass(positive: String, classes: [String])
+  /// A threshold policy given where its base model belongs.
+  case thresholdPolicyAsBase
+  /// One column named for two roles (the label as a sensitive feature, say).
+  case columnInTwoRoles(column: String, Setting, Setting)
   case invalidSetting(InvalidSetting)
   case privilegedValueNotFound(column: String, value: String, seen: [String])
   case degenerateGroup(group: String)
@@ -31,6 +39,16 @@ public enum FairnessError: CandorError, Equatable {
       return "\(file.map { "\($0): " } ?? "")every weight in column '\(column)' is zero."
     case let .notABinaryModel(classes):
       return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.joined(separator: ", ")))."
+    case let .positiveNotFound(column, positive, values, file):
+      return "\(file.map { "\($0): " } ?? "")the positive label '\(positive)' never occurs in column '\(column)'. Its values are: "
+        + "\(values.joined(separator: ", "))."
+    case let .positiveNotAModelClass(positive, classes):
+      return "\(name(.positive)) \(positive): the model's classes are \(classes.joined(separator: " and ")); name one of them."
+    case let .columnInTwoRoles(column, first, second):
+      return "'\(column)' is given both as \(name(first)) and as \(name(second)); a column can play one of these roles only."
+    case .thresholdPolicyAsBase:
+      return "The model is already a threshold policy (saved by candor mitigate threshold). Give the model it was fitted on "
+        + "to fit a new policy."
     case let .invalidSetting(invalid):
       return invalid.message(naming: name)
     case let .degenerateGroup(group):
@@ -43,6 +61,14 @@ public enum FairnessError: CandorError, Equatable {
 
 extension Setting {
   public static let confidenceLevel = Setting("confidenceLevel")
+  public static let positive = Setting("positive")
+  public static let sensitiveFeatures = Setting("sensitiveFeatures")
+  public static let scoreColumn = Setting("scoreColumn")
+  public static let threshold = Setting("threshold")
+  public static let minGroupSize = Setting("minGroupSize")
+  public static let costFalsePositive = Setting("costFalsePositive")
+  public static let costFalseNegative = Setting("costFalseNegative")
+  public static let gridSize = Setting("gridSize")
   public static let bootstrapReplicates = Setting("bootstrapReplicates")
   /// Privileged groups of AIF360's comparisons (`column=value`).
   public static let privilegedSplits = Setting("privilegedSplits")

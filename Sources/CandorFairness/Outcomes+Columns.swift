@@ -9,8 +9,9 @@ extension Outcomes {
     }
     let present = categorical.presentLevels
       .sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-    guard present.count <= 2, present.count < 2 || present.contains(positive) else {
-      throw FairnessError.labelNotBinary(column: column.name, values: present, file: file)
+    guard present.count <= 2 else { throw FairnessError.labelNotBinary(column: column.name, values: present, file: file) }
+    guard present.count < 2 || present.contains(positive) else {
+      throw FairnessError.positiveNotFound(column: column.name, positive: positive, values: present, file: file)
     }
     let positiveCode = categorical.levels.firstIndex(of: positive).map(Int32.init) ?? -2
     return ContiguousArray(categorical.codes.map { $0 == positiveCode ? 1 : 0 })
@@ -64,8 +65,8 @@ extension Outcomes {
   public static func numbers(_ column: Column, file: String?) throws -> ContiguousArray<Double> {
     switch column {
     case let .categorical(categorical):
-      let row = categorical.codes.firstIndex { $0 >= 0 } ?? 0
-      throw TableError.textInNumericFeature(file: file, column: column.name, row: row + 1, value: categorical.value(at: row) ?? "")
+      let text = categorical.firstText ?? (0, categorical.value(at: 0) ?? "")
+      throw TableError.textInNumericColumn(file: file, column: column.name, row: text.row + 1, value: text.value)
     case let .numeric(numeric):
       if let row = numeric.values.firstIndex(where: \.isNaN) {
         throw FairnessError.missingValue(column: column.name, row: row + 1, file: file)

@@ -91,6 +91,7 @@ public struct ThresholdedModel: Model, Equatable {
   public var outputKind: OutputKind { .binaryProbability }
   public var classes: [String] { base.model.classes }
   public var featureNames: [String] { base.model.featureNames + policy.sensitiveFeatures.filter { !base.model.featureNames.contains($0) } }
+  public var numericFeatureNames: [String] { base.model.numericFeatureNames }
   public var isRandomized: Bool { true }
 
   public func predict(_ table: Table) throws -> Matrix {

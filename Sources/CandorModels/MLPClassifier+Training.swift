@@ -40,6 +40,9 @@ extension MLPClassifier {
     guard options.batchSize > 0 else {
       throw ModelError.invalidSetting(.init(.batchSize, value: "\(options.batchSize)", .atLeast(1)))
     }
+    guard options.maxEpochs >= 1 else {
+      throw ModelError.invalidSetting(.init(.maxEpochs, value: "\(options.maxEpochs)", .atLeast(1)))
+    }
     guard options.learningRate > 0, options.learningRate.isFinite else {
       throw ModelError.invalidSetting(.init(.learningRate, value: "\(options.learningRate)", .positiveFinite))
     }

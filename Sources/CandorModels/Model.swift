@@ -20,6 +20,9 @@ public protocol Model: Sendable {
   var classes: [String] { get }
   /// The raw columns the model reads.
   var featureNames: [String] { get }
+  /// The features the model reads as numbers (a reader can then refuse a text cell by its line); empty when
+  /// the model does not say.
+  var numericFeatureNames: [String] { get }
   /// Scores every row: rows × 1 for binary probability and regression, rows × classes for multiclass.
   func predict(_ table: Table) throws -> Matrix
   /// True when the model's decisions are drawn at random from its probabilities (post-processing policies),
@@ -29,6 +32,8 @@ public protocol Model: Sendable {
 
 extension Model {
   public var isRandomized: Bool { false }
+
+  public var numericFeatureNames: [String] { [] }
 
   public var isClassifier: Bool { outputKind != .regression }
 
@@ -59,6 +64,10 @@ extension Model {
 public protocol EncodedInputModel: Model {
   var encoder: FeatureEncoder { get }
   func predict(encoded: EncodedRows) -> Matrix
+}
+
+extension EncodedInputModel {
+  public var numericFeatureNames: [String] { encoder.features.filter { $0.kind == .numeric }.map(\.name) }
 }
 
 extension LogisticRegression: EncodedInputModel {

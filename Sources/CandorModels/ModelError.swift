@@ -57,5 +57,7 @@ extension Setting {
   public static let inverseRegularization = Setting("inverseRegularization")
   public static let hiddenLayers = Setting("hiddenLayers")
   public static let batchSize = Setting("batchSize")
+  public static let maxEpochs = Setting("maxEpochs")
+  public static let positiveClass = Setting("positiveClass")
   public static let learningRate = Setting("learningRate")
 }

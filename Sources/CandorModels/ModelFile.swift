@@ -120,13 +120,7 @@ public enum ModelFormat: String, Sendable, Equatable {
 public enum ModelLoader {
   /// Loads any supported model file, detecting the format from its content.
   public static func load(path: String) throws -> ModelFile {
-    guard FileManager.default.fileExists(atPath: path) else { throw TableError.fileNotFound(path) }
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw TableError.unreadable(path, reason: error.localizedDescription)
-    }
+    let data = try InputFile.read(path)
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
     switch ModelFormat.detect(data) {
     case .candor:

@@ -17,6 +17,9 @@ public enum ModelTrainer {
   public static func fit(_ table: Table, spec: TrainingSpec, options: TrainingOptions, weights: [Double]? = nil) throws
     -> (BuiltinModel, TrainingSummary)
   {
+    if options.modelType == .linear, let positive = spec.positive {
+      throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a linear (regression) model has no positive class")))
+    }
     var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
     if let weights {
       precondition(weights.count == data.rowCount, "one weight per row")

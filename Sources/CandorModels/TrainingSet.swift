@@ -65,6 +65,9 @@ public struct TrainingSet: Sendable {
   public var design: Matrix { encoded.dense() }
 
   public static func prepare(_ table: Table, spec: TrainingSpec, classification: Bool) throws -> TrainingSet {
+    if spec.weightsColumn == spec.target {
+      throw ModelError.invalidSetting(.init(.weightsColumn, value: spec.target, .because("it is the target column; weights must be a column of their own")))
+    }
     let features = try spec.featureNames(in: table)
     let encoder = try FeatureEncoder.fit(table, features: features)
     let encoded = try encoder.encodedRows(table)

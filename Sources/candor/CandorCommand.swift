@@ -34,7 +34,7 @@ struct Candor: ParsableCommand {
       _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
     #endif
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(Self.joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
       try command.run()
     } catch let error as any CandorError {
       fail(error.message(naming: Flags.spelling), code: error.exitStatus.rawValue)
@@ -56,10 +56,36 @@ struct Candor: ParsableCommand {
     }
   }
 
+  /// `--threshold -1` as `--threshold=-1`: ArgumentParser reads a word starting with `-` as an option, so a
+  /// negative value would be "missing". Candor has no positional arguments, so a negative number after a long
+  /// option can only be its value (and a range check then says what is wrong with it).
+  static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    for argument in arguments {
+      if let last = result.last, last.hasPrefix("--"), last.count > 2, !last.contains("="), isNegativeNumber(argument) {
+        result[result.count - 1] = last + "=" + argument
+      } else {
+        result.append(argument)
+      }
+    }
+    return result
+  }
+
+  static func isNegativeNumber(_ text: String) -> Bool {
+    guard text.hasPrefix("-"), text.count > 1 else { return false }
+    let rest = text.dropFirst()
+    return Double(rest) != nil && !rest.hasPrefix("-")
+  }
+
   static func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     Foundation.exit(code)
   }
+}
+
+/// Prints `warning: …` on stderr: something the user probably did not mean, which does not stop the run.
+func warn(_ message: String) {
+  FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }
 
 /// Splits `a,b` options (and repeated flags) into one list.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CandorCore
+import CandorModels
 
 /// How CSV files are read; one declaration for every command that reads data.
 struct ReadOptions: ParsableArguments {
@@ -12,18 +13,30 @@ struct ReadOptions: ParsableArguments {
   @Option(help: ArgumentHelp("These columns must be numeric (text in them is an error).", valueName: "a,b"))
   var numeric: [String] = []
 
-  var csvOptions: CSVOptions {
+  func validate() throws {
+    if let both = commaSeparated(categorical).first(where: commaSeparated(numeric).contains) {
+      throw ValidationError("'\(both)' is given both with --categorical and with --numeric; choose one.")
+    }
+  }
+
+  /// How to read data; given the model that will score it, its numeric features must be numbers, so a stray
+  /// text cell is named by its line.
+  func csvOptions(for model: (any Model)? = nil) -> CSVOptions {
     CSVOptions(missingTokens: commaSeparated(na), categoricalColumns: commaSeparated(categorical),
-               numericColumns: commaSeparated(numeric))
+               numericColumns: commaSeparated(numeric), modelNumericColumns: model?.numericFeatureNames ?? [])
   }
 
-  func read(_ path: String) throws -> Table {
-    try CSVReader.read(path: path, options: csvOptions)
+  func read(_ path: String, for model: (any Model)? = nil) throws -> Table {
+    let table = try CSVReader.read(path: path, options: csvOptions(for: model))
+    for note in table.readingNotes { warn(note.message(naming: Flags.spelling)) }
+    return table
   }
 
-  /// Several files read in parallel, in the order given.
-  func read(_ paths: [String]) throws -> [Table] {
-    try CSVReader.read(paths: paths, options: csvOptions)
+  /// Several files read in parallel, in the order given; what the reader noticed goes to stderr as warnings.
+  func read(_ paths: [String], for model: (any Model)? = nil) throws -> [Table] {
+    let tables = try CSVReader.read(paths: paths, options: csvOptions(for: model))
+    for note in tables.flatMap(\.readingNotes) { warn(note.message(naming: Flags.spelling)) }
+    return tables
   }
 }
 
@@ -34,7 +47,7 @@ struct DataOptions: ParsableArguments {
 
   @OptionGroup var reading: ReadOptions
 
-  func readTable() throws -> Table {
-    try reading.read(data)
+  func readTable(for model: (any Model)? = nil) throws -> Table {
+    try reading.read(data, for: model)
   }
 }

@@ -37,14 +37,14 @@ struct Explain: ParsableCommand, FileCommand {
   @Option(help: "Permutation: scorer (accuracy, balanced_accuracy, roc_auc, log_loss, r2, mse, mae); default accuracy or r2.")
   var scorer: Scorer?
 
-  @Option(help: "Permutation: repeats per feature.")
-  var repeats: Int = 5
+  @Option(help: "Permutation: repeats per feature (default 5).")
+  var repeats: Int?
 
   @Option(name: .customLong("sample-weight"), help: "Permutation: column of sample weights for the scorer.")
   var sampleWeight: String?
 
-  @Option(help: "KernelSHAP: background rows — a CSV file, or a number of rows sampled from the data (with --background-kmeans: the rows to cluster).")
-  var background: String = "100"
+  @Option(help: "KernelSHAP: background rows — a CSV file, or a number of rows sampled from the data (with --background-kmeans: the rows to cluster; default 100).")
+  var background: String?
 
   @Option(name: .customLong("background-kmeans"), help: "KernelSHAP: summarize the background by k-means into K weighted rows.")
   var backgroundKmeans: Int?
@@ -58,38 +58,58 @@ struct Explain: ParsableCommand, FileCommand {
   @Option(name: .customLong("max-features"), help: "KernelSHAP: estimate only the K features with the largest |φ| (others reported as 0).")
   var maxFeatures: Int?
 
-  @Option(help: "KernelSHAP: identity or logit.")
-  var link: Link = .identity
+  @Option(help: "KernelSHAP: identity (default) or logit.")
+  var link: Link?
 
-  @Option(help: "Rows to explain: a range 0:20 (end excluded) or a list 3,8,13.")
-  var rows: String = "0:20"
+  @Option(help: "KernelSHAP: rows to explain, a range 0:20 (end excluded) or a list 3,8,13 (default: the first 20).")
+  var rows: String?
 
-  @Option(name: .customLong("rows-file"), help: "Rows to explain: a file with one row index per line.")
+  @Option(name: .customLong("rows-file"), help: "KernelSHAP: rows to explain, a file with one row index per line.")
   var rowsFile: String?
 
-  @Option(name: .customLong("grid-resolution"), help: "PDP grid points / ALE bins.")
-  var gridResolution: Int = 20
+  @Option(name: .customLong("grid-resolution"), help: "PDP grid points / ALE bins (default 20).")
+  var gridResolution: Int?
 
-  @Option(help: "PDP grid percentiles, low,high.")
-  var percentiles: String = "0.05,0.95"
+  @Option(help: "PDP grid percentiles, low,high (default 0.05,0.95).")
+  var percentiles: String?
 
   @Flag(help: "PDP: also return ICE curves (one per row).")
   var ice = false
 
-  @Option(help: "Seed for every random step.")
-  var seed: UInt64 = 0
+  @Option(help: "Permutation, KernelSHAP: seed for every random step (default 0).")
+  var seed: UInt64?
 
   @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] {
-    [(.model, modelOptions.model), (.data, dataOptions.data), (.rowsFile, rowsFile), (.background, Int(background) == nil ? background : nil)]
+    [(.model, modelOptions.model), (.data, dataOptions.data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
   }
+
   var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+
+  /// Each method's own options, refused with another method, where they would do nothing.
+  func validate() throws {
+    let here = "with --method \(method.rawValue)"
+    try refuseUnused([("--target", target != nil), ("--scorer", scorer != nil), ("--repeats", repeats != nil),
+                      ("--sample-weight", sampleWeight != nil)],
+                     unless: method == .permutation, here: here, scope: "with --method permutation")
+    try refuseUnused([("--background", background != nil), ("--background-kmeans", backgroundKmeans != nil),
+                      ("--nsamples", nsamples != nil), ("--tolerance", tolerance != nil), ("--max-features", maxFeatures != nil),
+                      ("--link", link != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
+                     unless: method == .kernelshap, here: here, scope: "with --method kernelshap")
+    try refuseUnused([("--percentiles", percentiles != nil), ("--ice", ice)], unless: method == .pdp, here: here,
+                     scope: "with --method pdp")
+    try refuseUnused([("--grid-resolution", gridResolution != nil)], unless: method == .pdp || method == .ale, here: here,
+                     scope: "with --method pdp or ale")
+    warnUnused([("--seed", seed != nil)], unless: method == .permutation || method == .kernelshap, here: here,
+                     scope: "with --method permutation or kernelshap")
+    if rows != nil && rowsFile != nil { throw ValidationError("Give the rows to explain with --rows or --rows-file, not both.") }
+  }
 
   func run() throws {
     let files = try outputTransaction()
     let model = try modelOptions.load().model
-    let table = try dataOptions.readTable()
+    let table = try dataOptions.readTable(for: model)
     let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
     let source = dataOptions.data
     switch method {
@@ -97,26 +117,28 @@ struct Explain: ParsableCommand, FileCommand {
       guard let target else { throw ValidationError("Permutation importance needs --target.") }
       var request = PermutationImportanceRequest(targetColumn: target)
       request.scorer = scorer
-      request.repeats = repeats
+      if let repeats { request.repeats = repeats }
       request.sampleWeightColumn = sampleWeight
       request.players = players
-      request.seed = seed
+      if let seed { request.seed = seed }
       let result = try PermutationImportance.run(request, model: model, data: table)
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       try files.commit()
       print(ExplainPage.permutationText(result))
     case .kernelshap:
       var request = KernelSHAPRequest(
-        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows,
+        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows ?? "0:\(min(20, table.rowCount))",
                                          rowCount: table.rowCount))
-      request.background = try Int(background).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(background))
+      if let background {
+        request.background = try Int(background).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(background, for: model))
+      }
       request.backgroundClusters = backgroundKmeans
       request.players = players
       request.configuration.nsamples = nsamples
       request.configuration.tolerance = tolerance
       request.configuration.maxFeatures = maxFeatures
-      request.configuration.link = link
-      request.configuration.seed = seed
+      if let link { request.configuration.link = link }
+      if let seed { request.configuration.seed = seed }
       let result = try KernelSHAP.run(request, model: model, data: table)
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
       try files.commit()
@@ -124,13 +146,13 @@ struct Explain: ParsableCommand, FileCommand {
     case .pdp, .ale:
       var request = FeatureEffectsRequest(method: method == .pdp ? .pdp : .ale)
       request.players = players
-      request.gridResolution = gridResolution
-      if method == .pdp {
+      if let gridResolution { request.gridResolution = gridResolution }
+      if let percentiles {
         let bounds = commaSeparated([percentiles]).compactMap(Double.init)
         guard bounds.count == 2 else { throw FlagError(.percentiles, value: percentiles, .because("give two fractions, e.g. 0.05,0.95")) }
         request.percentiles = (bounds[0], bounds[1])
-        request.ice = ice
       }
+      request.ice = ice
       let result = try FeatureEffects.run(request, model: model, data: table)
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
       try files.commit()
@@ -140,8 +162,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   /// A text file's contents, or the same "no such file" / "cannot be read" errors a data file gets.
   static func text(ofFile path: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw TableError.fileNotFound(path) }
-    guard let data = FileManager.default.contents(atPath: path) else { throw TableError.unreadable(path, reason: "permission denied or not a file") }
+    let data = try InputFile.read(path)
     guard let text = String(data: data, encoding: .utf8) else { throw TableError.unreadable(path, reason: "the text is not valid UTF-8") }
     return text
   }

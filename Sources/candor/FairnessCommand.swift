@@ -37,11 +37,11 @@ struct Fairness: ParsableCommand, FileCommand {
   @Option(name: .customLong("score-column"), help: "Predictions mode: column of scores P(y = positive) in [0, 1].")
   var scoreColumn: String?
 
-  @Option(help: "Predictions mode: binary (0/1 labels and predictions, optional scores) or regression (numeric target and --pred-column).")
-  var task: PredictionsTask = .binary
+  @Option(help: "Predictions mode: binary (0/1 labels and predictions, optional scores; the default) or regression (numeric target and --pred-column).")
+  var task: PredictionsTask?
 
-  @Option(help: "Scores above this are predicted positive.")
-  var threshold: Double = 0.5
+  @Option(help: "Scores above this are predicted positive (default 0.5).")
+  var threshold: Double?
 
   @Option(help: ArgumentHelp("Sensitive features; several give intersectional groups 'a|b'. Repeat for several sets.", valueName: "a,b"))
   var sensitive: [String] = []
@@ -58,11 +58,11 @@ struct Fairness: ParsableCommand, FileCommand {
   @Option(help: "Bootstrap replicates for intervals on every metric and disparity (0: none).")
   var bootstrap: Int = 0
 
-  @Option(help: "Confidence level of the intervals.")
-  var ci: Double = 0.95
+  @Option(help: "Confidence level of the bootstrap intervals (default 0.95).")
+  var ci: Double?
 
-  @Option(help: "Seed for the bootstrap.")
-  var seed: UInt64 = 0
+  @Option(help: "Seed for the bootstrap (default 0).")
+  var seed: UInt64?
 
   @Option(name: .customLong("min-group-size"), help: "Flag groups with fewer rows than this.")
   var minGroupSize: Int = 30
@@ -77,6 +77,13 @@ struct Fairness: ParsableCommand, FileCommand {
     }
     if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     if sensitive.isEmpty { throw ValidationError("Give at least one --sensitive feature.") }
+    let mode = modelOptions.isGiven ? "with --model" : "with --predictions"
+    try refuseUnused([("--pred-column", predictionColumn != nil), ("--score-column", scoreColumn != nil), ("--task", task != nil)],
+                     unless: !modelOptions.isGiven, here: mode, scope: "with --predictions")
+    try refuseUnused([("--threshold", threshold != nil)], unless: modelOptions.isGiven || (scoreColumn != nil && predictionColumn == nil),
+                     here: "with --pred-column", scope: "to scores: --model, or --score-column without --pred-column")
+    warnUnused([("--ci", ci != nil), ("--seed", seed != nil)], unless: bootstrap > 0, here: "without --bootstrap",
+                     scope: "with --bootstrap")
   }
 
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.predictions, predictions)] }
@@ -86,8 +93,9 @@ struct Fairness: ParsableCommand, FileCommand {
     let files = try outputTransaction()
     let source = predictions ?? data!
     let model = try modelOptions.loadIfGiven()?.model
-    let table = try reading.read(source)
+    let table = try reading.read(source, for: model)
     let outcome: FairnessRequest.Outcome
+    let threshold = threshold ?? 0.5
     if model != nil {
       outcome = .model(threshold: threshold)
     } else if task == .regression {
@@ -107,12 +115,12 @@ struct Fairness: ParsableCommand, FileCommand {
       return split
     }
     request.configuration.bootstrapReplicates = bootstrap
-    request.configuration.confidenceLevel = ci
-    request.configuration.seed = seed
+    if let ci { request.configuration.confidenceLevel = ci }
+    if let seed { request.configuration.seed = seed }
     request.configuration.minGroupSize = minGroupSize
     request.rocCurves = outputs.html != nil
     let analysis = try FairnessAssessment.run(request, data: table, model: model)
-    for warning in analysis.report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    for warning in analysis.report.warnings { warn(warning) }
     try outputs.write(into: files, json: { try analysis.report.jsonData() },
                       html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
     try files.commit()

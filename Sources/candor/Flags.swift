@@ -1,3 +1,4 @@
+import ArgumentParser
 import CandorCore
 import CandorExplain
 import CandorFairness
@@ -13,6 +14,7 @@ enum Flags {
     .predictionColumn: "pred-column", .constraintTolerance: "tolerance", .standardErrorTolerance: "tolerance",
     .effectMethod: "method", .backgroundClusters: "background-kmeans", .backgroundSize: "background",
     .sampleWeightColumn: "sample-weight", .targetColumn: "target", .playerGroups: "group", .rows: "rows",
+    .sensitiveFeatures: "sensitive", .costFalsePositive: "cost-fp", .costFalseNegative: "cost-fn", .positiveClass: "positive", .maxEpochs: "epochs",
   ]
 
   static func spelling(_ setting: Setting) -> String {
@@ -30,6 +32,21 @@ enum Flags {
     }
     return result
   }
+}
+
+/// Refuses options given where they do nothing: `flags` are (spelling, given) pairs, refused unless `applies`;
+/// `here` names the choice the user made ("with --method kernelshap"), `scope` where the flags apply
+/// ("with --method pdp").
+func refuseUnused(_ flags: [(String, Bool)], unless applies: Bool, here: String, scope: String) throws {
+  guard !applies, let flag = flags.first(where: \.1)?.0 else { return }
+  throw ValidationError("\(flag) does nothing \(here): it applies \(scope) only.")
+}
+
+/// Warns of options given where they do nothing but are harmless (a seed where nothing is random): scripts
+/// often pass them everywhere.
+func warnUnused(_ flags: [(String, Bool)], unless applies: Bool, here: String, scope: String) {
+  guard !applies, let flag = flags.first(where: \.1)?.0 else { return }
+  warn("\(flag) does nothing \(here): it applies \(scope) only.")
 }
 
 /// A flag whose text the CLI cannot read (a row range, a `name=a,b` group), worded like library settings.

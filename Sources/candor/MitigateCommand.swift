@@ -53,6 +53,7 @@ struct Reweigh: ParsableCommand, FileCommand {
 
   func validate() throws {
     if evalData != nil && retrainOut == nil { throw ValidationError("--eval-data needs --retrain-out (a model to evaluate).") }
+    try refuseUnused(training.modelFlags, unless: retrainOut != nil, here: "without --retrain-out", scope: "with --retrain-out")
     if weightsOut == nil && retrainOut == nil && outputs.isEmpty {
       throw ValidationError("Say where the result goes: --weights-out, --retrain-out, --json or --html.")
     }
@@ -121,11 +122,11 @@ struct Threshold: ParsableCommand, FileCommand {
   @Option(help: "accuracy, balanced_accuracy or cost (with --cost-fp and --cost-fn).")
   var objective: ObjectiveName = .accuracy
 
-  @Option(name: .customLong("cost-fp"), help: "Cost of a false positive (objective cost).")
-  var costFalsePositive: Double = 1
+  @Option(name: .customLong("cost-fp"), help: "Cost of a false positive (objective cost; default 1).")
+  var costFalsePositive: Double?
 
-  @Option(name: .customLong("cost-fn"), help: "Cost of a false negative (objective cost).")
-  var costFalseNegative: Double = 1
+  @Option(name: .customLong("cost-fn"), help: "Cost of a false negative (objective cost; default 1).")
+  var costFalseNegative: Double?
 
   @Option(name: .customLong("weights-column"), help: "Sample weights of the fitting (and evaluation) data.")
   var weightsColumn: String?
@@ -136,8 +137,8 @@ struct Threshold: ParsableCommand, FileCommand {
   @Flag(help: "Search every hull vertex exactly instead of Fairlearn's grid.")
   var exact = false
 
-  @Option(name: .customLong("grid-size"), help: "Grid intervals for the grid search (Fairlearn's grid_size).")
-  var gridSize: Int = 1000
+  @Option(name: .customLong("grid-size"), help: "Grid intervals for the grid search (Fairlearn's grid_size; default 1000).")
+  var gridSize: Int?
 
   @Flag(help: "Also run the relaxed problem for a range of tolerances and report accuracy vs disparity.")
   var sweep = false
@@ -160,8 +161,12 @@ struct Threshold: ParsableCommand, FileCommand {
     if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     if predictions != nil && scoreColumn == nil { throw ValidationError("--predictions needs --score-column.") }
     if out != nil && !modelOptions.isGiven { throw ValidationError("--out saves base model + policy, so it needs --model.") }
-    if let tolerance, !(tolerance >= 0 && tolerance <= 1) { throw ValidationError("--tolerance must be between 0 and 1.") }
-    if gridSize < 1 { throw ValidationError("--grid-size must be at least 1.") }
+    try refuseUnused([("--cost-fp", costFalsePositive != nil), ("--cost-fn", costFalseNegative != nil)],
+                     unless: objective == .cost, here: "with --objective \(objective.rawValue)", scope: "with --objective cost")
+    try refuseUnused([("--score-column", scoreColumn != nil)], unless: predictions != nil, here: "with --model",
+                     scope: "with --predictions")
+    try refuseUnused([("--grid-size", gridSize != nil)], unless: !exact && tolerance == nil, here: "with --exact or --tolerance",
+                     scope: "to the grid search")
     if compareModel != nil && (!sweep || !modelOptions.isGiven) { throw ValidationError("--compare-model needs --sweep and --model.") }
   }
 
@@ -174,16 +179,16 @@ struct Threshold: ParsableCommand, FileCommand {
     let files = try outputTransaction()
     let base = try modelOptions.loadIfGiven()
     if let base { try ThresholdMitigation.checkBase(base) }
-    let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []))
+    let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []), for: base?.model)
     var request = ThresholdRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
     request.positive = positive
     request.weightsColumn = weightsColumn
     request.scoreColumn = base == nil ? scoreColumn : nil
-    request.search = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize)
+    request.search = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize ?? 1000)
     request.objective = switch objective {
     case .accuracy: .accuracy
     case .balancedAccuracy: .balancedAccuracy
-    case .cost: .cost(falsePositive: costFalsePositive, falseNegative: costFalseNegative)
+    case .cost: .cost(falsePositive: costFalsePositive ?? 1, falseNegative: costFalseNegative ?? 1)
     }
     request.sweepTolerances = sweep ? ThresholdRequest.defaultSweepTolerances : nil
     let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }

@@ -30,7 +30,7 @@ struct Predict: ParsableCommand, FileCommand {
   func run() throws {
     let outputs = try outputTransaction()
     let model = try modelOptions.load().model
-    let table = try dataOptions.readTable()
+    let table = try dataOptions.readTable(for: model)
     let predictions = try Predictions(model: model, table: table, seed: seed)
     let score = try target.map { try predictions.score(against: table.column($0)) }
     try outputs.write(.out) { predictions.writeCSV(to: $0) }

@@ -11,11 +11,13 @@ struct TrainOptions: ParsableArguments {
   @Option(help: "Target value that counts as the positive class (binary classification).")
   var positive: String?
 
-  @Option(name: .customLong("model-type"), help: "logistic, linear (ridge) or mlp.")
-  var modelType: ModelType = .logistic
+  @Option(name: .customLong("model-type"), help: "logistic (default), linear (ridge) or mlp.")
+  var givenModelType: ModelType?
 
-  @Option(name: .customLong("l2"), help: "Inverse L2 strength C, as in scikit-learn (linear: Ridge alpha = 1/C).")
-  var inverseRegularization: Double = 1
+  var modelType: ModelType { givenModelType ?? .logistic }
+
+  @Option(name: .customLong("l2"), help: "Inverse L2 strength C, as in scikit-learn (linear: Ridge alpha = 1/C; default 1).")
+  var inverseRegularization: Double?
 
   @Option(help: ArgumentHelp("Columns not to use.", valueName: "a,b"))
   var drop: [String] = []
@@ -23,20 +25,41 @@ struct TrainOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Feature columns (default: all but target, weights and dropped).", valueName: "a,b"))
   var features: [String] = []
 
-  @Option(help: "Seed for every random step (MLP initialization and batches).")
-  var seed: UInt64 = 0
+  @Option(help: "MLP: seed for every random step (initialization and batches; default 0).")
+  var seed: UInt64?
 
-  @Option(help: ArgumentHelp("MLP hidden layer widths.", valueName: "n,m"))
-  var hidden: String = "32,16"
+  @Option(help: ArgumentHelp("MLP hidden layer widths (default 32,16).", valueName: "n,m"))
+  var hidden: String?
 
-  @Option(help: "MLP: most epochs (training stops earlier after 10 epochs without improvement).")
-  var epochs: Int = 200
+  @Option(help: "MLP: most epochs (training stops earlier after 10 epochs without improvement; default 200).")
+  var epochs: Int?
 
-  @Option(name: .customLong("batch-size"), help: "MLP mini-batch size.")
-  var batchSize: Int = 200
+  @Option(name: .customLong("batch-size"), help: "MLP mini-batch size (default 200).")
+  var batchSize: Int?
 
-  @Option(name: .customLong("learning-rate"), help: "MLP Adam learning rate.")
-  var learningRate: Double = 0.001
+  @Option(name: .customLong("learning-rate"), help: "MLP Adam learning rate (default 0.001).")
+  var learningRate: Double?
+
+  /// The options that shape a model (all but --positive), as (spelling, given) pairs.
+  var modelFlags: [(String, Bool)] {
+    [("--model-type", givenModelType != nil), ("--l2", inverseRegularization != nil), ("--drop", !drop.isEmpty),
+     ("--features", !features.isEmpty), ("--hidden", hidden != nil), ("--epochs", epochs != nil),
+     ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil)]
+  }
+
+  /// Refuses options that do nothing: MLP options for another model type, `--features` with `--drop`.
+  func validate() throws {
+    let here = "with --model-type \(modelType.rawValue)"
+    try refuseUnused([("--hidden", hidden != nil), ("--epochs", epochs != nil), ("--batch-size", batchSize != nil),
+                      ("--learning-rate", learningRate != nil)],
+                     unless: modelType == .mlp, here: here, scope: "with --model-type mlp")
+    warnUnused([("--seed", seed != nil)], unless: modelType == .mlp, here: here, scope: "with --model-type mlp")
+    try refuseUnused([("--l2", inverseRegularization != nil)], unless: modelType != .mlp, here: "with --model-type mlp",
+                     scope: "with --model-type logistic or linear")
+    if !features.isEmpty && !drop.isEmpty {
+      throw ValidationError("Give --features (the columns to use) or --drop (the columns not to use), not both.")
+    }
+  }
 
   func spec(target: String, weightsColumn: String?) -> TrainingSpec {
     TrainingSpec(target: target, positive: positive, features: features.isEmpty ? nil : commaSeparated(features),
@@ -46,16 +69,18 @@ struct TrainOptions: ParsableArguments {
   func trainingOptions() throws -> TrainingOptions {
     var options = TrainingOptions()
     options.modelType = modelType
-    options.inverseRegularization = inverseRegularization
-    let widths = commaSeparated([hidden]).map { Int($0) }
-    guard !widths.contains(nil), !widths.isEmpty else {
-      throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as whole numbers, e.g. 32,16"))
+    if let inverseRegularization { options.inverseRegularization = inverseRegularization }
+    if let hidden {
+      let widths = commaSeparated([hidden]).map { Int($0) }
+      guard !widths.contains(nil), !widths.isEmpty else {
+        throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as whole numbers, e.g. 32,16"))
+      }
+      options.mlp.hiddenLayers = widths.map { $0! }
     }
-    options.mlp.hiddenLayers = widths.map { $0! }
-    options.mlp.maxEpochs = epochs
-    options.mlp.batchSize = batchSize
-    options.mlp.learningRate = learningRate
-    options.mlp.seed = seed
+    if let epochs { options.mlp.maxEpochs = epochs }
+    if let batchSize { options.mlp.batchSize = batchSize }
+    if let learningRate { options.mlp.learningRate = learningRate }
+    if let seed { options.mlp.seed = seed }
     return options
   }
 }

@@ -21,17 +21,6 @@ import Testing
     return folder
   }
 
-  /// Every file in the folder (hidden ones too) with its bytes, to compare before and after a refused run.
-  static func snapshot(_ folder: URL) throws -> [String: Data] {
-    var files: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
-      var info = stat()
-      lstat(folder.appendingPathComponent(name).path, &info)
-      files[name] = (info.st_mode & S_IFMT) == S_IFREG ? try Data(contentsOf: folder.appendingPathComponent(name)) : Data()
-    }
-    return files
-  }
-
   static let predict = ["predict", "--model", "m.json", "--data", "D.csv"]
   static let fairness = ["fairness", "--model", "m.json", "--data", "D.csv", "--target", "income", "--sensitive", "sex"]
   static let explain = ["explain", "--model", "m.json", "--data", "D.csv", "--method", "permutation", "--target", "income"]
@@ -39,60 +28,48 @@ import Testing
   static let threshold = ["mitigate", "threshold", "--model", "m.json", "--data", "D.csv", "--target", "income",
                           "--sensitive", "sex", "--constraint", "demographic_parity"]
 
-  struct Refusal: Sendable, CustomTestStringConvertible {
-    let name: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { name }
-  }
-
-  static let refusals: [Refusal] = [
-    Refusal(name: "predict over its data", arguments: predict + ["--out", "D.csv"],
-            message: "error: --out D.csv is the --data file, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "predict over its model", arguments: predict + ["--out", "./m.json"],
-            message: "error: --out ./m.json is the --model file m.json, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "train over its data", arguments: ["train", "--data", "D.csv", "--target", "income", "--out", "D.csv"],
-            message: "error: --out D.csv is the --data file, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "fairness JSON over its data through a link", arguments: fairness + ["--json", "link.csv"],
-            message: "error: --json link.csv is the --data file D.csv, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "explain HTML over a hard link of its data", arguments: explain + ["--html", "hard.csv"],
-            message: "error: --html hard.csv is the --data file D.csv, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "threshold over the model it post-processes", arguments: threshold + ["--out", "m.json"],
-            message: "error: --out m.json is the --model file, which this command reads; Candor never writes over its input. Choose another path.\n"),
-    Refusal(name: "the same path for JSON and HTML", arguments: fairness + ["--json", "r.json", "--html", "./r.json"],
-            message: "error: --json and --html both name ./r.json; give each output a path of its own.\n"),
-    Refusal(name: "fairness: a later output in a missing folder", arguments: fairness + ["--json", "ok.json", "--html", "missing/f.html"],
-            message: "error: Cannot write missing/f.html: the folder missing does not exist.\n"),
-    Refusal(name: "explain: a later output in a missing folder", arguments: explain + ["--json", "ok.json", "--html", "missing/e.html"],
-            message: "error: Cannot write missing/e.html: the folder missing does not exist.\n"),
-    Refusal(name: "reweigh: the retrained model in a missing folder",
+  static let refusals: [RefusalCase] = [
+    RefusalCase(name: "predict over its data", arguments: predict + ["--out", "D.csv"],
+                message: "error: --out D.csv is the --data file, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "predict over its model", arguments: predict + ["--out", "./m.json"],
+                message: "error: --out ./m.json is the --model file m.json, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "train over its data", arguments: ["train", "--data", "D.csv", "--target", "income", "--out", "D.csv"],
+                message: "error: --out D.csv is the --data file, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "fairness JSON over its data through a link", arguments: fairness + ["--json", "link.csv"],
+                message: "error: --json link.csv is the --data file D.csv, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "explain HTML over a hard link of its data", arguments: explain + ["--html", "hard.csv"],
+                message: "error: --html hard.csv is the --data file D.csv, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "threshold over the model it post-processes", arguments: threshold + ["--out", "m.json"],
+                message: "error: --out m.json is the --model file, which this command reads; Candor never writes over its input. Choose another path.\n"),
+    RefusalCase(name: "the same path for JSON and HTML", arguments: fairness + ["--json", "r.json", "--html", "./r.json"],
+                message: "error: --json and --html both name ./r.json; give each output a path of its own.\n"),
+    RefusalCase(name: "fairness: a later output in a missing folder", arguments: fairness + ["--json", "ok.json", "--html", "missing/f.html"],
+                message: "error: Cannot write missing/f.html: the folder missing does not exist.\n"),
+    RefusalCase(name: "explain: a later output in a missing folder", arguments: explain + ["--json", "ok.json", "--html", "missing/e.html"],
+                message: "error: Cannot write missing/e.html: the folder missing does not exist.\n"),
+    RefusalCase(name: "reweigh: the retrained model in a missing folder",
             arguments: reweigh + ["--weights-out", "w.csv", "--retrain-out", "missing/m.json"],
-            message: "error: Cannot write missing/m.json: the folder missing does not exist.\n"),
-    Refusal(name: "threshold: the JSON in a missing folder", arguments: threshold + ["--out", "t.json", "--json", "missing/t.json"],
-            message: "error: Cannot write missing/t.json: the folder missing does not exist.\n"),
-    Refusal(name: "predict: a target column the data lacks", arguments: predict + ["--out", "p.csv", "--target", "nope"],
-            message: "error: D.csv has no column 'nope'. The columns are: age, sex, income.\n"),
-    Refusal(name: "an output that is a folder", arguments: predict + ["--out", "sub"],
-            message: "error: Cannot write sub: it is a folder; give a file name.\n"),
-    Refusal(name: "a link to a missing file", arguments: predict + ["--out", "dangling.csv"],
-            message: "error: Cannot write dangling.csv: it is a symbolic link to gone/p.csv, which does not exist.\n"),
+                message: "error: Cannot write missing/m.json: the folder missing does not exist.\n"),
+    RefusalCase(name: "threshold: the JSON in a missing folder", arguments: threshold + ["--out", "t.json", "--json", "missing/t.json"],
+                message: "error: Cannot write missing/t.json: the folder missing does not exist.\n"),
+    RefusalCase(name: "predict: a target column the data lacks", arguments: predict + ["--out", "p.csv", "--target", "nope"],
+                message: "error: D.csv has no column 'nope'. The columns are: age, sex, income.\n"),
+    RefusalCase(name: "an output that is a folder", arguments: predict + ["--out", "sub"],
+                message: "error: Cannot write sub: it is a folder; give a file name.\n"),
+    RefusalCase(name: "a link to a missing file", arguments: predict + ["--out", "dangling.csv"],
+                message: "error: Cannot write dangling.csv: it is a symbolic link to gone/p.csv, which does not exist.\n"),
   ]
 
   @Test("an output that is an input, another output, or unwritable is refused before any work, and nothing changes",
         arguments: refusals)
-  func refused(_ refusal: Refusal) throws {
+  func refused(_ refusal: RefusalCase) throws {
     let folder = try Self.folderWithModel()
     defer { try? FileManager.default.removeItem(at: folder) }
     try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.csv").path, withDestinationPath: "D.csv")
     try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("dangling.csv").path, withDestinationPath: "gone/p.csv")
     try FileManager.default.linkItem(atPath: folder.appendingPathComponent("D.csv").path, toPath: folder.appendingPathComponent("hard.csv").path)
     try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: false)
-    let before = try Self.snapshot(folder)
-    let result = try CandorBinary.run(refusal.arguments, in: folder)
-    #expect(result.exitCode == 2)
-    #expect(result.standardError == refusal.message)
-    #expect(result.standardOutput == "")
-    #expect(try Self.snapshot(folder) == before)
+    try refusal.expectRefused(in: folder)
   }
 
   @Test("a FIFO output is written into and stays a FIFO")

@@ -87,8 +87,9 @@ import Testing
     var files: [Data] = []
     for name in ["a.json", "b.json"] {
       let path = directory.appendingPathComponent(name).path
+      let mlpOptions = modelType == "mlp" ? ["--epochs", "3", "--seed", "5"] : []
       let result = try CandorBinary.run(["train", "--data", "samples/german_credit.csv", "--target", "risk", "--positive", "1",
-                                         "--model-type", modelType, "--epochs", "3", "--seed", "5", "--out", path])
+                                         "--model-type", modelType, "--out", path] + mlpOptions)
       #expect(result.exitCode == 0)
       files.append(try Data(contentsOf: URL(fileURLWithPath: path)))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What one run of the `candor` binary did.
 public struct CommandResult: Sendable {
@@ -33,5 +34,46 @@ public enum CandorBinary {
     process.waitUntilExit()
     return CommandResult(exitCode: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
                          standardError: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// One refused command line: a name for the test list, the arguments and the exact stderr expected.
+public struct RefusalCase: Sendable, CustomTestStringConvertible {
+  public let name: String
+  public let arguments: [String]
+  public let message: String
+  public var testDescription: String { name }
+
+  public init(name: String, arguments: [String], message: String) {
+    self.name = name
+    self.arguments = arguments
+    self.message = message
+  }
+
+  /// Runs the case in `folder` and checks the contract for bad input: exit 2, exactly `message` on stderr,
+  /// nothing on stdout, and every file in the folder (hidden ones too) unchanged.
+  public func expectRefused(in folder: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let before = try FolderSnapshot(folder)
+    let result = try CandorBinary.run(arguments, in: folder)
+    #expect(result.exitCode == 2, sourceLocation: sourceLocation)
+    #expect(result.standardError == message, sourceLocation: sourceLocation)
+    #expect(result.standardOutput == "", sourceLocation: sourceLocation)
+    #expect(try FolderSnapshot(folder) == before, sourceLocation: sourceLocation)
+  }
+}
+
+/// Every entry of a folder (hidden ones too) with a regular file's bytes, to compare before and after a run.
+public struct FolderSnapshot: Equatable {
+  public let files: [String: Data]
+
+  public init(_ folder: URL) throws {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+      let url = folder.appendingPathComponent(name)
+      let isRegular = (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) ?? false
+      let isLink = (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) ?? false
+      files[name] = isRegular && !isLink ? try Data(contentsOf: url) : Data()
+    }
+    self.files = files
   }
 }

@@ -11,6 +11,8 @@ struct ColumnCells {
 
   var rowCount: Int { fields.recordCount - 1 }
 
+  static let strayMinimumNumbers = 20
+
   /// Calls `body(row, start, end, escaped)` for every cell in row order, segment by segment; `body` returns
   /// false to stop.
   @inline(__always) private func forEachCell(_ body: (Int, Int, Int, Bool) -> Bool) {
@@ -46,26 +48,44 @@ struct ColumnCells {
   /// The column as numbers, or nil when some cell is not a number and the column was not required to be.
   /// - Throws: `.notANumber` for a required column, `.notFinite` when every cell is a number but one is
   ///   NaN or infinite.
-  func numeric(required: Bool) throws(TableError) -> NumericColumn? {
+  /// Why a column must be numeric, which words its error.
+  enum NumericRequirement { case declared, model }
+
+  /// - Parameter stray: set when the column is read as text because of a few text cells (at most one in a
+  ///   thousand, after at least `strayMinimumNumbers` numbers), which a user probably did not mean.
+  func numeric(required: NumericRequirement?, stray: inout ReadingNote?) throws(TableError) -> NumericColumn? {
     var values = ContiguousArray<Double>(repeating: .nan, count: rowCount)
     var firstNonFinite: Int?
     var firstText: Int?
+    var textCells = 0, numbers = 0
+    let strayLimit = max(1, rowCount / 1000)
     var scratch: [UInt8] = []
     values.withUnsafeMutableBufferPointer { out in
       forEachCell { row, start, end, escaped in
         if isMissing(start: start, end: end) { return true }
         // A field holding quotes is text.
         guard !escaped, let value = NumberParser.parse(bytes, start, end, scratch: &scratch) else {
-          firstText = row
-          return false
+          if firstText == nil { firstText = row }
+          textCells += 1
+          // Only a column that was numbers until now, read as such, is worth scanning on for strays.
+          return required == nil && numbers >= Self.strayMinimumNumbers && textCells <= strayLimit
         }
         if !value.isFinite && firstNonFinite == nil { firstNonFinite = row }
         out[row] = value
+        numbers += 1
         return true
       }
     }
     if let row = firstText {
-      if required { throw .notANumber(file: source, column: name, line: line(row), value: cellText(row)) }
+      switch required {
+      case .declared: throw .notANumber(file: source, column: name, line: line(row), value: cellText(row))
+      case .model: throw .textInModelNumericColumn(file: source, column: name, line: line(row), value: cellText(row))
+      case nil: break
+      }
+      if numbers >= Self.strayMinimumNumbers && textCells <= strayLimit {
+        stray = .strayText(file: source, column: name, line: line(row), value: cellText(row), textCells: textCells,
+                           numbers: numbers, levels: 0)
+      }
       return nil
     }
     if let row = firstNonFinite {

@@ -69,14 +69,15 @@ extension KernelSHAPRequest {
         guard let low = Int(part[..<colon]), let high = Int(part[part.index(after: colon)...]), low <= high else {
           throw .invalidSetting(.init(.rows, value: part, .because("write a range as start:end")))
         }
-        if high > count && low >= count { throw .rowOutOfRange(row: low, rowCount: count) }
-        result += Array(low..<min(high, count))
+        if high > count { throw .rowOutOfRange(row: max(low, count), rowCount: count) }
+        result += Array(low..<high)
       } else {
         guard let row = Int(part) else { throw .invalidSetting(.init(.rows, value: part, .because("not a row number"))) }
         result.append(row)
       }
     }
     if let row = result.first(where: { $0 < 0 || $0 >= count }) { throw .rowOutOfRange(row: row, rowCount: count) }
+    if result.isEmpty { throw .invalidSetting(.init(.rows, value: "'\(text)'", .because("no rows to explain"))) }
     return result
   }
 }

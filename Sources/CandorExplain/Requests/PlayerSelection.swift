@@ -14,10 +14,30 @@ public struct PlayerSelection: Sendable, Equatable {
   }
 
   /// The players: the groups, then the listed (or all the model's) features not in a group.
-  /// - Throws: `ExplainError.unknownFeature` for a column the data does not have.
+  /// - Throws: `TableError.missingModelFeature` when the data lacks a feature the model reads;
+  ///   `ExplainError.unknownFeature` for a listed column the data does not have; `ExplainError.invalidSetting`
+  ///   (`playerGroups`) for a group named like another player or sharing a column with another group, so every
+  ///   player's name is unique in the results.
   public func players(model: any Model, table: Table) throws -> [FeatureGroup] {
+    for name in model.featureNames where table.index(of: name) == nil {
+      throw TableError.missingModelFeature(name, file: table.source)
+    }
     var result = groups
     let grouped = Set(groups.flatMap(\.columns))
+    for (index, group) in groups.enumerated() {
+      let others = groups[..<index]
+      let text = "\(group.name)=\(group.columns.joined(separator: ","))"
+      if others.contains(where: { $0.name == group.name }) {
+        throw ExplainError.invalidSetting(.init(.playerGroups, value: text, .because("another group is named '\(group.name)'")))
+      }
+      if let shared = group.columns.first(where: { column in others.contains { $0.columns.contains(column) } }) {
+        throw ExplainError.invalidSetting(.init(.playerGroups, value: text, .because("'\(shared)' is already in another group")))
+      }
+      if !group.columns.contains(group.name) && (model.featureNames.contains(group.name) || features.contains(group.name)) {
+        throw ExplainError.invalidSetting(.init(.playerGroups, value: text,
+                                                .because("'\(group.name)' is a feature's name; give the group a name of its own")))
+      }
+    }
     for name in features.isEmpty ? model.featureNames : features where !grouped.contains(name) {
       result.append(FeatureGroup(name: name, columns: [name]))
     }

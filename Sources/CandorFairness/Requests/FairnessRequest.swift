@@ -48,6 +48,16 @@ extension FairnessAssessment {
   /// - Throws: `TableError` for an absent or unreadable column, `FairnessError` for a bad setting, label,
   ///   prediction, score or weight.
   public static func run(_ request: FairnessRequest, data: Table, model: (any Model)? = nil) throws -> FairnessAnalysis {
+    for set in request.configuration.sensitiveSets {
+      try ColumnRoles(target: request.targetColumn, sensitive: set, weights: request.weightsColumn).check()
+    }
+    switch request.outcome {
+    case let .model(threshold), let .binaryColumns(_, _, threshold):
+      guard threshold >= 0 && threshold <= 1 else {
+        throw FairnessError.invalidSetting(.init(.threshold, value: formatNumber(threshold), .fromZeroToOne))
+      }
+    case .regressionColumn: break
+    }
     let outcomes = try Outcomes.make(request, data: data, model: model)
     let weights = try request.weightsColumn.map { try Outcomes.weights(data.column($0), file: data.source) }
     let report = try assess(outcomes, weights: weights, table: data, configuration: request.configuration)
@@ -89,6 +99,9 @@ extension Outcomes {
       return .regression(targets: try numbers(data.column(target), file: data.source),
                          predictions: ContiguousArray(try model.predict(data).storage))
     case .binaryProbability:
+      if let positive, !model.classes.contains(positive) {
+        throw FairnessError.positiveNotAModelClass(positive: positive, classes: model.classes)
+      }
       let (positiveClass, probability) = try model.positiveClassProbabilities(data, positive: positive)
       let labels = try binaryLabels(data.column(target), positive: positiveClass, file: data.source)
       // A threshold policy's decisions are random: its metrics are expectations over them.

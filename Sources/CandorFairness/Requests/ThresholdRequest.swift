@@ -43,6 +43,7 @@ extension ThresholdMitigation {
   public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: BuiltinModel? = nil,
                          comparedModel: (label: String, model: any Model)? = nil) throws -> ThresholdAnalysis {
     precondition((model == nil) != (request.scoreColumn == nil), "scores come from a model or from a column")
+    try request.validate()
     if let model { try checkBase(model) }
     let fitScores = try scored(fitData, request: request, model: model)
     let evaluation = try evaluationData.map { try scored($0, request: request, model: model) }
@@ -59,9 +60,8 @@ extension ThresholdMitigation {
 
   /// Refuses a base model that is not a deterministic binary classifier; front ends call it before reading data.
   public static func checkBase(_ model: BuiltinModel) throws(FairnessError) {
-    if model.model.outputKind != .binaryProbability || model.model.isRandomized {
-      throw .notABinaryModel(classes: model.model.classes)
-    }
+    if model.model.isRandomized { throw .thresholdPolicyAsBase }
+    if model.model.outputKind != .binaryProbability { throw .notABinaryModel(classes: model.model.classes) }
   }
 
   /// Scores (from the model or the score column), binary labels and weights of one data set.
@@ -76,5 +76,29 @@ extension ThresholdMitigation {
     return ScoredData(scores: try Outcomes.scores(table.column(request.scoreColumn!), file: table.source),
                       labels: try Outcomes.binaryLabels(labelColumn, positive: request.positive ?? "1", file: table.source),
                       weights: weights, table: table)
+  }
+}
+
+extension ThresholdRequest {
+  /// Refuses settings no search can use: a cost that is negative or not finite (or both zero), a grid of no
+  /// intervals, a tolerance outside [0, 1].
+  func validate() throws(FairnessError) {
+    try ColumnRoles(target: targetColumn, sensitive: sensitiveFeatures, weights: weightsColumn,
+                    extra: [(.scoreColumn, scoreColumn)]).check()
+    if case let .cost(falsePositive, falseNegative) = objective {
+      for (setting, cost) in [(Setting.costFalsePositive, falsePositive), (.costFalseNegative, falseNegative)]
+      where !(cost >= 0 && cost.isFinite) {
+        throw .invalidSetting(.init(setting, value: formatNumber(cost), .nonNegativeFinite))
+      }
+      if falsePositive == 0 && falseNegative == 0 {
+        throw .invalidSetting(.init(.costFalsePositive, value: "0", .because("one of the two costs must be positive")))
+      }
+    }
+    switch search {
+    case let .grid(size) where size < 1: throw .invalidSetting(.init(.gridSize, value: "\(size)", .atLeast(1)))
+    case let .exact(tolerance) where !(tolerance >= 0 && tolerance <= 1):
+      throw .invalidSetting(.init(.constraintTolerance, value: formatNumber(tolerance), .fromZeroToOne))
+    default: break
+    }
   }
 }
