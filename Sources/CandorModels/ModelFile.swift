@@ -142,8 +142,11 @@ public enum ModelLoader {
 /// Plain words for a decoding error: which field, what was wrong.
 func describe(_ error: DecodingError) -> String {
   func path(_ context: DecodingError.Context) -> String {
-    let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-    return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+    let keys = context.codingPath.reduce("") { path, key in
+      if let index = key.intValue { return path + "[\(index)]" }
+      return path.isEmpty ? key.stringValue : path + "." + key.stringValue
+    }
+    return keys.isEmpty ? "the top level" : keys
   }
   switch error {
   case let .keyNotFound(key, context):
