@@ -1,11 +1,12 @@
-# Candor: `make demo` runs the tour on samples/, `make test` runs every test.
+# Candor: `make demo` runs the tour on samples/, `make test` runs every test, `make fuzz` and `make sanitize`
+# look for crashes (RELIABILITY.md, "Fuzzing and sanitizers").
 # Both install what a fresh Debian machine lacks (OpenBLAS through apt-get) first.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CANDOR := .build/release/candor
 
-.PHONY: all deps browser build release test demo bench clean
+.PHONY: all deps browser build release test fuzz sanitize demo bench clean
 
 all: build
 
@@ -33,6 +34,19 @@ release: deps
 # One BLAS thread: the tests parallelize themselves, and two BLAS threads on two busy cores are slower.
 test: deps browser
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
+
+# Every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (AddressSanitizer on); fails when one crashes.
+# New inputs stay in .build/fuzz/corpus/, crashes go to .build/fuzz/crashes/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+
+# The whole test suite under AddressSanitizer, in its own build directory (.build/sanitize, so `make test`'s
+# build stays as it is); the CLI tests run the sanitized candor binary built beside the tests. Leak checking
+# is off because XCTest's own suite objects are reported as leaked when the test process exits.
+sanitize: deps browser
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 OPENBLAS_NUM_THREADS=1 \
+	  $(SWIFT) test --sanitize=address --scratch-path .build/sanitize
 
 demo: release
 	@mkdir -p reports

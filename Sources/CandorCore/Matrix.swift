@@ -222,9 +222,13 @@ extension Matrix: Codable {
     let rows = try container.decode(Int.self, forKey: .rows)
     let columns = try container.decode(Int.self, forKey: .columns)
     let values = try container.decode([Double].self, forKey: .values)
-    guard rows >= 0, columns >= 0, values.count == rows * columns else {
-      throw DecodingError.dataCorruptedError(
-        forKey: .values, in: container, debugDescription: "\(values.count) values for a \(rows)×\(columns) matrix")
+    // The declared shape must account for the values there are; the product is checked, as a file may
+    // declare any size at all.
+    let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+    guard rows >= 0, columns >= 0, !overflow, values.count == count else {
+      throw DecodingError.dataCorrupted(DecodingError.Context(
+        codingPath: container.codingPath,
+        debugDescription: "declares a \(rows)×\(columns) matrix but holds \(values.count) values"))
     }
     self.init(rows: rows, columns: columns, storage: ContiguousArray(values))
   }

@@ -24,10 +24,13 @@ extension Table {
       perColumnCodes.append(categorical.codes)
       perColumnLevels.append(categorical.levels + [Self.missingLevelName])
     }
-    // Mixed-radix code per row; level index `levels.count - 1` stands for missing.
+    // Mixed-radix code per row; level index `levels.count - 1` stands for missing. Before the radix would
+    // outgrow Int (many columns, or columns of many levels), the combinations so far are numbered densely:
+    // there are at most as many as rows.
     var combined = ContiguousArray<Int>(repeating: 0, count: rowCount)
     var radix = 1
     for (codes, levels) in zip(perColumnCodes, perColumnLevels) {
+      if radix.multipliedReportingOverflow(by: levels.count).overflow { radix = Self.renumber(&combined) }
       let missingIndex = levels.count - 1
       let factor = radix
       combined.withUnsafeMutableBufferPointer { combined in
@@ -40,33 +43,32 @@ extension Table {
       }
       radix *= levels.count
     }
-    // Distinct combinations present, then their order: by the first column's value, then the second's, ….
-    var present: [Int] = []
+    // Distinct combinations present (with the first row holding each), then their order: by the first
+    // column's value, then the second's, ….
+    var present: [(code: Int, row: Int)] = []
     var groupOfCode: [Int: Int32] = [:]
     var table = radix <= 1 << 22 ? [Int32](repeating: -1, count: radix) : []
     if table.isEmpty {
       for r in 0..<rowCount where groupOfCode[combined[r]] == nil {
         groupOfCode[combined[r]] = 0
-        present.append(combined[r])
+        present.append((combined[r], r))
       }
     } else {
       table.withUnsafeMutableBufferPointer { table in
         combined.withUnsafeBufferPointer { combined in
           for r in 0..<combined.count where table[combined[r]] < 0 {
             table[combined[r]] = 0
-            present.append(combined[r])
+            present.append((combined[r], r))
           }
         }
       }
     }
-    func parts(_ mixed: Int) -> [String] {
-      var rest = mixed
-      return perColumnLevels.map { levels in
-        defer { rest /= levels.count }
-        return levels[rest % levels.count]
+    func parts(row: Int) -> [String] {
+      zip(perColumnCodes, perColumnLevels).map { codes, levels in
+        codes[row] == CategoricalColumn.missingCode ? levels[levels.count - 1] : levels[Int(codes[row])]
       }
     }
-    let labelled = present.map { ($0, parts($0)) }.sorted { a, b in
+    let labelled = present.map { ($0.code, parts(row: $0.row)) }.sorted { a, b in
       for (x, y) in zip(a.1, b.1) where x != y { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
       return false
     }
@@ -98,6 +100,22 @@ extension Table {
     }
     let keys = labelled.map { $0.1.joined(separator: "|") }
     return Grouping(columns: names, keys: keys, groupOfRow: groupOfRow, counts: counts)
+  }
+
+  /// Replaces each value of `codes` by its rank in order of first appearance; returns how many distinct
+  /// values there are (at least 1, a radix).
+  private static func renumber(_ codes: inout ContiguousArray<Int>) -> Int {
+    var rank: [Int: Int] = [:]
+    for r in codes.indices {
+      if let known = rank[codes[r]] {
+        codes[r] = known
+      } else {
+        let next = rank.count
+        rank[codes[r]] = next
+        codes[r] = next
+      }
+    }
+    return max(rank.count, 1)
   }
 }
 

@@ -11,7 +11,7 @@ public enum ModelError: CandorError, Equatable {
   case targetIsFeature(String)
   case invalidSetting(InvalidSetting)
   case notAModelFile(path: String, reason: String)
-  case unsupportedFormat(path: String, format: String)
+  case unsupportedFormat(path: String, format: ModelFormat)
   case unsupportedVersion(path: String, version: Int, supported: Int)
   case invalidModel(path: String, reason: String)
   case solverFailed(reason: String)
@@ -38,7 +38,7 @@ public enum ModelError: CandorError, Equatable {
     case let .notAModelFile(path, reason):
       "\(path) is not a model file Candor can read: \(reason)."
     case let .unsupportedFormat(path, format):
-      "\(path) is a \(format) model, which this version of candor cannot load yet."
+      "\(path) is \(format), which this version of candor cannot load yet."
     case let .unsupportedVersion(path, version, supported):
       "\(path) is a candor-model of version \(version); this candor reads version \(supported). Retrain or upgrade candor."
     case let .invalidModel(path, reason):

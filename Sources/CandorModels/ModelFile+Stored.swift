@@ -69,6 +69,17 @@ extension ModelFile {
       func checkFinite(_ values: some Sequence<Double>, _ what: String) throws {
         if values.contains(where: { !$0.isFinite }) { throw invalid("\(what) holds a value that is not a finite number") }
       }
+      if let training {
+        guard training.modelType == modelType, training.features == encoder.features.count, training.encodedColumns == width
+        else {
+          throw invalid("the training summary describes a \(training.modelType.rawValue) model of \(training.features) features "
+            + "and \(training.encodedColumns) encoded columns, but the file holds a \(modelType.rawValue) model of "
+            + "\(encoder.features.count) features and \(width) encoded columns")
+        }
+        guard training.rows >= 0, training.iterations >= 0 else {
+          throw invalid("the training summary counts \(training.rows) rows and \(training.iterations) iterations")
+        }
+      }
       switch modelType {
       case .logistic:
         guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
@@ -99,6 +110,9 @@ extension ModelFile {
       case .thresholded:
         guard let policy = parameters.policy, let base = parameters.base else {
           throw invalid("thresholded parameters need 'policy' and 'base'")
+        }
+        guard classes == base.stored.classes, encoder == base.stored.encoder else {
+          throw invalid("the classes and encoder of the thresholded model differ from those of its base model")
         }
         let baseModel = try base.stored.validated(path: path).model
         guard baseModel.model.outputKind == .binaryProbability else { throw invalid("the base of a threshold policy must be a binary classifier") }

@@ -65,8 +65,12 @@ public struct ModelFile: Sendable, Equatable {
     let header: Header
     do {
       header = try decoder.decode(Header.self, from: data)
-    } catch {
+    } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+      throw ModelError.notAModelFile(path: path, reason: "it is not valid JSON")
+    } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
       throw ModelError.notAModelFile(path: path, reason: "it is not a JSON object")
+    } catch let error as DecodingError {
+      throw ModelError.invalidModel(path: path, reason: describe(error))
     }
     guard header.format == formatName else {
       throw ModelError.notAModelFile(path: path, reason: "its \"format\" is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(formatName)'")
@@ -90,45 +94,26 @@ public struct ModelFile: Sendable, Equatable {
   }
 }
 
-// MARK: - Format detection
-
-/// Model file formats recognized from their content (not their extension).
-public enum ModelFormat: String, Sendable, Equatable {
-  case candor = "candor-model"
-  case onnx = "ONNX"
-  case xgboostJSON = "XGBoost JSON"
-  case lightGBMText = "LightGBM text"
-  case unknown
-
-  public static func detect(_ data: Data) -> ModelFormat {
-    let prefix = data.prefix(4096)
-    let text = String(decoding: prefix, as: UTF8.self)
-    let trimmed = text.drop { $0.isWhitespace }
-    if trimmed.hasPrefix("{") {
-      if text.contains("\"candor-model\"") { return .candor }
-      if text.contains("\"learner\"") { return .xgboostJSON }
-      return .unknown
-    }
-    if trimmed.hasPrefix("tree\n") || trimmed.hasPrefix("tree\r\n") { return .lightGBMText }
-    // ONNX is a protobuf ModelProto: field 1 (ir_version, varint) comes first, and the producer or opset
-    // strings name onnx.
-    if prefix.first == 0x08 && (text.contains("onnx") || text.contains("ai.onnx") || text.contains("skl2onnx")) { return .onnx }
-    return .unknown
-  }
-}
-
 public enum ModelLoader {
   /// Loads any supported model file, detecting the format from its content.
   public static func load(path: String) throws -> ModelFile {
-    let data = try InputFile.read(path)
+    try load(try InputFile.read(path), path: path)
+  }
+
+  /// Loads the model file `data`, detecting its format; `path` names it in errors.
+  /// - Throws: `ModelError`: an empty or unrecognised file, a format candor cannot load yet, or the reason a
+  ///   JSON file is not a valid candor-model.
+  public static func load(_ data: Data, path: String) throws -> ModelFile {
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
     switch ModelFormat.detect(data) {
     case .candor:
       return try ModelFile.decode(data, path: path)
-    case .unknown:
+    case .unknown where ModelFormat.startsLikeJSONObject([UInt8](data.prefix(4096))):
       return try ModelFile.decode(data, path: path)  // says precisely why it is not a candor-model
+    case .unknown:
+      throw ModelError.notAModelFile(path: path, reason: "it is not a candor-model (JSON), ONNX, XGBoost or LightGBM file")
     case let other:
-      throw ModelError.unsupportedFormat(path: path, format: other.rawValue)
+      throw ModelError.unsupportedFormat(path: path, format: other)
     }
   }
 }
@@ -136,8 +121,11 @@ public enum ModelLoader {
 /// Plain words for a decoding error: which field, what was wrong.
 func describe(_ error: DecodingError) -> String {
   func path(_ context: DecodingError.Context) -> String {
-    let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-    return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+    let keys = context.codingPath.reduce("") { path, key in
+      if let index = key.intValue { return path + "[\(index)]" }
+      return path.isEmpty ? key.stringValue : path + "." + key.stringValue
+    }
+    return keys.isEmpty ? "the top level" : keys
   }
   switch error {
   case let .keyNotFound(key, context):

@@ -43,6 +43,33 @@ import Testing
     #expect(split.reduce(0, +) == whiteCount)
   }
 
+  // Tests/Fixtures/fuzz/grouping_44_columns.csv: 44 columns of 'a', 'b' and a missing cell. Their mixed-radix
+  // group code needs 3⁴⁴ > 2⁶³ values, which overflowed and trapped (Fuzz/CSVReader groups by every column).
+  @Test("grouping by 44 columns numbers the combinations instead of overflowing")
+  func groupingManyColumns() throws {
+    let table = try CSVReader.read(path: Fixtures.path("fuzz/grouping_44_columns.csv"))
+    let grouping = try table.grouping(by: table.columnNames)
+    #expect(grouping.keys == ["a", "b", "missing"].map { Array(repeating: $0, count: 44).joined(separator: "|") })
+    #expect(grouping.groupOfRow == [0, 1, 2])
+    #expect(grouping.counts == [1, 1, 1])
+  }
+
+  @Test("groups of many columns are the groups of one column holding each row's values joined")
+  func groupingManyColumnsLaw() throws {
+    let columnCount = 90, rowCount = 60
+    var csv = (0..<columnCount).map { "c\($0)" }.joined(separator: ",") + ",joined\n"
+    for r in 0..<rowCount {
+      let values = (0..<columnCount).map { c in (r * 7 + c * c * 3) % 5 < 2 ? "x" : "y" }
+      csv += values.joined(separator: ",") + "," + values.joined(separator: "|") + "\n"
+    }
+    let table = try parseCSV(csv)
+    let wide = try table.grouping(by: (0..<columnCount).map { "c\($0)" })
+    let joined = try table.grouping(by: ["joined"])
+    #expect(wide.keys == joined.keys)
+    #expect(wide.groupOfRow == joined.groupOfRow)
+    #expect(wide.counts == joined.counts)
+  }
+
   @Test("missing values form their own group")
   func missingGroup() throws {
     let table = try parseCSV("g,x\na,1\n,2\nb,3\n")

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Model file formats, recognized by their structure (not their extension, nor words somewhere in them:
+/// a candor-model whose feature is called `learner` is still a candor-model).
+public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
+  /// A JSON object whose `format` is `candor-model`.
+  case candor
+  /// A protobuf `ModelProto` (onnx/onnx.proto).
+  case onnx
+  /// XGBoost's JSON model: a JSON object with top-level `learner` and `version`.
+  case xgboostJSON
+  /// XGBoost's UBJSON model: the same object in Universal Binary JSON.
+  case xgboostUBJSON
+  /// LightGBM's text model: a first line `tree`, then `version=v…`.
+  case lightGBMText
+  case unknown
+
+  /// The format as a noun phrase with its article: "an ONNX model", "an XGBoost model (UBJSON)".
+  public var description: String {
+    switch self {
+    case .candor: "a candor-model"
+    case .onnx: "an ONNX model"
+    case .xgboostJSON: "an XGBoost model (JSON)"
+    case .xgboostUBJSON: "an XGBoost model (UBJSON)"
+    case .lightGBMText: "a LightGBM model (text)"
+    case .unknown: "a file of unknown format"
+    }
+  }
+
+  /// The format of `data`, from its structure.
+  /// - Complexity: O(n): a JSON file is parsed, an ONNX candidate's top-level fields are walked.
+  public static func detect(_ data: Data) -> ModelFormat {
+    let bytes = [UInt8](data)
+    if isXGBoostUBJSON(bytes) { return .xgboostUBJSON }
+    if isLightGBMText(bytes) { return .lightGBMText }
+    if isONNX(bytes) { return .onnx }
+    guard startsLikeJSONObject(bytes),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return .unknown }
+    if object["format"] as? String == ModelFile.formatName { return .candor }
+    if object["learner"] != nil && object["version"] != nil { return .xgboostJSON }
+    return .unknown
+  }
+
+  /// The first byte that is not JSON whitespace is `{`.
+  static func startsLikeJSONObject(_ bytes: [UInt8]) -> Bool {
+    bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+  }
+
+  // MARK: - Binary and text formats
+
+  /// `{`, then a first key `learner` or `version` written as UBJSON writes a key: an integer marker
+  /// (`i`, `U`, `I`, `l` or `L`; XGBoost writes `L`), the big-endian length, the bytes. JSON text never
+  /// has a letter right after its opening brace.
+  static func isXGBoostUBJSON(_ bytes: [UInt8]) -> Bool {
+    guard bytes.count >= 3, bytes[0] == UInt8(ascii: "{") else { return false }
+    let widths: [UInt8: Int] = [UInt8(ascii: "i"): 1, UInt8(ascii: "U"): 1, UInt8(ascii: "I"): 2, UInt8(ascii: "l"): 4,
+                                UInt8(ascii: "L"): 8]
+    guard let width = widths[bytes[1]], bytes.count >= 2 + width else { return false }
+    var length = 0
+    for byte in bytes[2..<(2 + width)] { length = (length << 8) | Int(byte) }
+    guard length == 7, bytes.count >= 2 + width + length else { return false }
+    let key = String(decoding: bytes[(2 + width)..<(2 + width + length)], as: UTF8.self)
+    return key == "learner" || key == "version"
+  }
+
+  /// A first line `tree` and a second line starting `version=v`, as LightGBM's `save_model` writes them.
+  static func isLightGBMText(_ bytes: [UInt8]) -> Bool {
+    // Bytes, not Characters: "\r\n" is one Character, which a split at "\n" would not find.
+    let lines = bytes.prefix(64).split(separator: 0x0A, maxSplits: 2, omittingEmptySubsequences: false)
+      .map { $0.last == 0x0D ? $0.dropLast() : $0 }
+    return lines.count >= 2 && lines[0].elementsEqual("tree".utf8) && lines[1].starts(with: "version=v".utf8)
+  }
+
+  /// A protobuf `ModelProto` (onnx/onnx.proto): it starts with field 1 `ir_version` as a varint (tag 0x08),
+  /// every top-level field is well formed and lies within the file, the fields ONNX defines have their wire
+  /// types, and a `graph` (field 7) or `opset_import` (field 8) is present.
+  static func isONNX(_ bytes: [UInt8]) -> Bool {
+    guard bytes.first == 0x08 else { return false }
+    // Field number → wire type (0 varint, 2 length-delimited) of ModelProto's fields.
+    let wireTypes: [UInt64: UInt64] = [1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2]
+    var position = 0
+    var hasGraphOrOpsets = false
+    while position < bytes.count {
+      guard let key = varint(bytes, &position) else { return false }
+      let field = key >> 3, wireType = key & 7
+      guard field >= 1, wireTypes[field].map({ $0 == wireType }) ?? true else { return false }
+      switch wireType {
+      case 0:
+        guard varint(bytes, &position) != nil else { return false }
+      case 1, 5:
+        let width = wireType == 1 ? 8 : 4
+        guard bytes.count - position >= width else { return false }
+        position += width
+      case 2:
+        guard let length = varint(bytes, &position), length <= UInt64(bytes.count - position) else { return false }
+        position += Int(length)
+      default:
+        return false  // groups (3, 4) are not used by ONNX; 6 and 7 do not exist
+      }
+      if field == 7 || field == 8 { hasGraphOrOpsets = true }
+    }
+    return hasGraphOrOpsets
+  }
+
+  /// A base-128 varint of at most 10 bytes at `position`, which moves past it; nil when truncated or too long.
+  static func varint(_ bytes: [UInt8], _ position: inout Int) -> UInt64? {
+    var value: UInt64 = 0
+    for shift in stride(from: 0, to: 70, by: 7) {
+      guard position < bytes.count else { return nil }
+      let byte = bytes[position]
+      position += 1
+      value |= UInt64(byte & 0x7F) << UInt64(shift)
+      if byte < 0x80 { return value }
+    }
+    return nil
+  }
+}
