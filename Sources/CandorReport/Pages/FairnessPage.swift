@@ -40,7 +40,7 @@ public enum FairnessPage {
       lines.append("")
       lines.append("Sensitive set: \(key)")
       let metrics = summaryMetrics.filter { report.metrics.contains($0) }.map(\.rawValue)
-      let width = max(8, (set.groups + ["overall"]).map(\.count).max()! + 1)
+      let width = max(8, (set.groups.map(\.count).max() ?? 0) + 1, "overall".count + 1)
       lines.append(pad("group", width) + metrics.map { pad($0, max(10, $0.count + 1)) }.joined())
       for group in set.groups + ["overall"] {
         let values = metrics.map { metric -> String in

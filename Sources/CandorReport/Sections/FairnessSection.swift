@@ -68,15 +68,22 @@ public struct FairnessSection: ReportSection {
     }
     page.grid { page in
       for metric in report.metrics where FairnessPage.charted.contains(metric) {
-        let metric = metric.rawValue
-        let intervals = set.intervals?.byGroup[metric] ?? set.wilsonIntervals?.byGroup[metric]
-        page.figure(svg: SVGChart.bars(title: metric, labels: set.groups, values: set.groups.map { set.byGroup[metric]?[$0] ?? .nan },
+        let values = set.groups.map { set.byGroup[metric.rawValue]?[$0] ?? .nan }
+        guard values.contains(where: \.isFinite) else {
+          page.note(Self.undefinedEverywhere(metric))
+          continue
+        }
+        let intervals = set.intervals?.byGroup[metric.rawValue] ?? set.wilsonIntervals?.byGroup[metric.rawValue]
+        page.figure(svg: SVGChart.bars(title: metric.rawValue, labels: set.groups, values: values,
                                        intervals: intervals.map { i in set.groups.map { i[$0] ?? [.nan, .nan] } },
-                                       reference: set.overall[metric]))
+                                       reference: set.overall[metric.rawValue]))
       }
-      if !curves.isEmpty {
-        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: set.groups.compactMap { g in curves[g].map { (g, $0) } },
-                                            xLabel: "false positive rate", yLabel: "true positive rate"))
+      // A group of one label class has no ROC curve (its ROC AUC is undefined, and a note says so).
+      let rocAUC = set.byGroup[FairnessMetric.rocAUC.rawValue] ?? [:]
+      let drawn = set.groups.compactMap { g in curves[g].flatMap { rocAUC[g]?.isFinite == true ? (g, $0) : nil } }
+      if !drawn.isEmpty {
+        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: drawn, xLabel: "false positive rate",
+                                            yLabel: "true positive rate"))
       }
     }
     if !set.notes.isEmpty {
@@ -87,6 +94,15 @@ public struct FairnessSection: ReportSection {
       page.heading("\(key) within \((set.controlFeatures ?? []).joined(separator: "|")) = \(stratum)", depth: 2)
       page.table(header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
     }
+  }
+
+  /// The note drawn instead of the bar chart of a metric that no group has a finite value of.
+  static func undefinedEverywhere(_ metric: FairnessMetric) -> String {
+    let why = switch metric {
+    case .rocAUC: "each group holds labels of one class only, and ROC AUC (like an ROC curve) needs both"
+    default: "no group has a finite value"
+    }
+    return "\(metric.rawValue) is undefined in every group: \(why)."
   }
 
   /// One row per group: its name, then each metric of the report.
