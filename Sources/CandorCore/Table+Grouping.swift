@@ -15,8 +15,9 @@ extension Table {
 
   /// Groups rows by the combined values of `names` (intersectional groups when several).
   /// Numeric columns are grouped by their distinct values.
+  /// - Throws: `TableError.noGroupingColumns` when `names` is empty, `.missingColumn` for a name not in the table.
   public func grouping(by names: [String]) throws(TableError) -> Grouping {
-    precondition(!names.isEmpty, "grouping needs at least one column")
+    if names.isEmpty { throw .noGroupingColumns }
     var perColumnCodes: [ContiguousArray<Int32>] = []
     var perColumnLevels: [[String]] = []
     for name in names {

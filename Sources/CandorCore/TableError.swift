@@ -20,6 +20,8 @@ public enum TableError: CandorError, Equatable {
   case textInNumericFeature(file: String?, column: String, row: Int, value: String)
   case missingColumn(String, available: [String], file: String?)
   case incompatibleTables(expected: [String], found: [String])
+  /// `grouping(by:)` was given no column.
+  case noGroupingColumns
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -62,6 +64,8 @@ public enum TableError: CandorError, Equatable {
       return "\(file.map { "\($0) has " } ?? "There is ")no column '\(name)'. The columns are: \(available.joined(separator: ", "))."
     case let .incompatibleTables(expected, found):
       return "Tables do not match: expected columns \(expected.joined(separator: ", ")), found \(found.joined(separator: ", "))."
+    case .noGroupingColumns:
+      return "Rows cannot be grouped by no column: name at least one."
     }
   }
 }

@@ -17,6 +17,18 @@ public struct FairnessConfiguration: Sendable {
   public init(sensitiveSets: [[String]]) {
     self.sensitiveSets = sensitiveSets
   }
+
+  /// Refuses settings no assessment can use, before any data is read: a sensitive set without columns, a
+  /// confidence level outside (0, 1), one bootstrap replicate or a negative number of them.
+  public func validate() throws(FairnessError) {
+    if sensitiveSets.isEmpty || sensitiveSets.contains(where: \.isEmpty) { throw .noSensitiveFeatures }
+    guard confidenceLevel > 0 && confidenceLevel < 1 else {
+      throw .invalidSetting(.init(.confidenceLevel, value: "\(confidenceLevel)", .betweenZeroAndOne))
+    }
+    guard bootstrapReplicates >= 0 && bootstrapReplicates != 1 else {
+      throw .invalidSetting(.init(.bootstrapReplicates, value: "\(bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
+    }
+  }
 }
 
 /// Group metrics, their aggregates and named disparities, with Wilson and bootstrap intervals.
@@ -34,12 +46,7 @@ public enum FairnessAssessment {
   public static func assess(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table,
                             configuration: FairnessConfiguration) throws -> FairnessReport {
     precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
-    guard configuration.confidenceLevel > 0 && configuration.confidenceLevel < 1 else {
-      throw FairnessError.invalidSetting(.init(.confidenceLevel, value: "\(configuration.confidenceLevel)", .betweenZeroAndOne))
-    }
-    guard configuration.bootstrapReplicates >= 0 && configuration.bootstrapReplicates != 1 else {
-      throw FairnessError.invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
-    }
+    try configuration.validate()
     let terms = RowTerms(outcomes, weights: weights)
     let isBinary = terms.kind == .binary
     let metrics = isBinary

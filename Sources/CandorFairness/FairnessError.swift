@@ -12,6 +12,8 @@ public enum FairnessError: CandorError, Equatable {
   case invalidSetting(InvalidSetting)
   case privilegedValueNotFound(column: String, value: String, seen: [String])
   case degenerateGroup(group: String)
+  /// A sensitive set (or the sensitive features of a mitigation) names no column.
+  case noSensitiveFeatures
 
   public func message(naming name: (Setting) -> String) -> String {
     func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
@@ -35,6 +37,8 @@ public enum FairnessError: CandorError, Equatable {
       return invalid.message(naming: name)
     case let .degenerateGroup(group):
       return "Group '\(group)' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
+    case .noSensitiveFeatures:
+      return "\(name(.sensitiveFeatures)) names no column: give at least one sensitive column (several make intersectional groups)."
     case let .privilegedValueNotFound(column, value, seen):
       return "\(name(.privilegedSplits)): column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
     }
@@ -42,6 +46,8 @@ public enum FairnessError: CandorError, Equatable {
 }
 
 extension Setting {
+  /// The sensitive features: of each set of an assessment, or of a mitigation.
+  public static let sensitiveFeatures = Setting("sensitiveFeatures")
   public static let confidenceLevel = Setting("confidenceLevel")
   public static let bootstrapReplicates = Setting("bootstrapReplicates")
   /// Privileged groups of AIF360's comparisons (`column=value`).

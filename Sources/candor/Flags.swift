@@ -13,6 +13,7 @@ enum Flags {
     .predictionColumn: "pred-column", .constraintTolerance: "tolerance", .standardErrorTolerance: "tolerance",
     .effectMethod: "method", .backgroundClusters: "background-kmeans", .backgroundSize: "background",
     .sampleWeightColumn: "sample-weight", .targetColumn: "target", .playerGroups: "group", .rows: "rows",
+    .sensitiveFeatures: "sensitive",
   ]
 
   static func spelling(_ setting: Setting) -> String {

@@ -15,6 +15,7 @@ import Testing
 
   static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
   static let predictions = "y,p,g\n1,1,a\n0,0,b\n1,0,a\n0,1,b\n"
+  static let noSensitiveColumn = "error: --sensitive names no column: give at least one sensitive column (several make intersectional groups).\n"
 
   static let cases: [Case] = [
     Case(name: "missing data file", files: [:], arguments: ["train", "--data", "nope.csv", "--target", "y", "--out", "m.json"],
@@ -78,6 +79,19 @@ import Testing
     Case(name: "a privileged value the column never holds", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g=c", "--json", "o.json"],
          message: "error: --privileged: column 'g' never holds 'c'. Its values are: a, b.\n"),
+    Case(name: "a sensitive set that is empty", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "a sensitive set that is only a comma", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--sensitive", ",", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "reweighing by no sensitive column", files: ["p.csv": predictions],
+         arguments: ["mitigate", "reweigh", "--data", "p.csv", "--target", "y", "--sensitive", ",", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "threshold optimization by no sensitive column", files: ["p.csv": "y,s,g\n1,0.9,a\n0,0.2,a\n"],
+         arguments: ["mitigate", "threshold", "--predictions", "p.csv", "--score-column", "s", "--target", "y", "--sensitive", "",
+                     "--constraint", "demographic_parity", "--json", "o.json"],
+         message: noSensitiveColumn),
     Case(name: "output directory missing", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "no/such/dir/m.json"],
          message: "error: Cannot write no/such/dir/m.json: the directory no/such/dir does not exist.\n"),

@@ -43,6 +43,13 @@ import Testing
     #expect(split.reduce(0, +) == whiteCount)
   }
 
+  @Test("grouping by no column throws instead of trapping")
+  func groupingByNothing() throws {
+    let table = try parseCSV("g,x\na,1\n")
+    #expect(throws: TableError.noGroupingColumns) { try table.grouping(by: []) }
+    #expect(TableError.noGroupingColumns.description == "Rows cannot be grouped by no column: name at least one.")
+  }
+
   @Test("missing values form their own group")
   func missingGroup() throws {
     let table = try parseCSV("g,x\na,1\n,2\nb,3\n")

@@ -48,6 +48,7 @@ extension FairnessAssessment {
   /// - Throws: `TableError` for an absent or unreadable column, `FairnessError` for a bad setting, label,
   ///   prediction, score or weight.
   public static func run(_ request: FairnessRequest, data: Table, model: (any Model)? = nil) throws -> FairnessAnalysis {
+    try request.configuration.validate()
     let outcomes = try Outcomes.make(request, data: data, model: model)
     let weights = try request.weightsColumn.map { try Outcomes.weights(data.column($0), file: data.source) }
     let report = try assess(outcomes, weights: weights, table: data, configuration: request.configuration)

@@ -45,6 +45,7 @@ extension Reweighing {
   /// trained without the weights and the one trained with them.
   /// - Throws: `TableError`, `ModelError` (training), `FairnessError` for a label that is not binary or bad weights.
   public static func run(_ request: ReweighingRequest, data: Table, evaluationData: Table? = nil) throws -> ReweighingAnalysis {
+    if request.sensitiveFeatures.isEmpty { throw FairnessError.noSensitiveFeatures }
     let targetColumn = try data.column(request.targetColumn)
     guard case let .classes(classes, labels) = try TrainingSet.classificationTarget(targetColumn, positive: request.positive, file: data.source),
       classes.count == 2
