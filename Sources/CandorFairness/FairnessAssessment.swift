@@ -55,7 +55,7 @@ public enum FairnessAssessment {
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
     for (index, features) in configuration.sensitiveSets.enumerated() {
-      let key = features.joined(separator: "|")
+      let key = Grouping.key(features)
       let grouping = try table.grouping(by: features)
       if grouping.keys.count == 1 {
         warnings.append("Every row of sensitive set '\(key)' falls in one group ('\(grouping.keys[0])'): no disparity can be measured.")
@@ -92,7 +92,7 @@ public enum FairnessAssessment {
     let groupCount = grouping.keys.count
     let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
     var result = SensitiveSetResult(
-      sensitiveFeatures: grouping.columns, groups: grouping.keys, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
+      sensitiveFeatures: grouping.columns, groups: grouping.keys, groupValues: grouping.columns.count > 1 ? grouping.values : nil, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
       differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
       wilsonIntervals: nil, intervals: nil,
       smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),

@@ -46,7 +46,7 @@ public enum ModelError: CandorError, Equatable {
     case let .solverFailed(reason):
       "Training failed: \(reason)."
     case let .unknownGroup(group, features, known):
-      "The threshold policy has no rule for \(features.joined(separator: "|")) = '\(group)'; it knows: \(known.joined(separator: ", "))."
+      "The threshold policy has no rule for \(Grouping.key(features)) = '\(group)'; it knows: \(known.joined(separator: ", "))."
     }
   }
 }

@@ -55,7 +55,7 @@ extension FairnessAssessment {
     var curves: [String: [String: [ROCPoint]]] = [:]
     if request.rocCurves, case let .binary(labels, _, scores?) = outcomes {
       for features in request.configuration.sensitiveSets {
-        curves[features.joined(separator: "|")] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
+        curves[Grouping.key(features)] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
                                                                     grouping: try data.grouping(by: features))
       }
     }

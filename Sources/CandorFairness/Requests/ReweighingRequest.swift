@@ -16,7 +16,7 @@ public struct ReweighingRequest: Sendable {
   public var targetColumn: String
   /// The label value of the positive class; nil: the second class in sorted order.
   public var positive: String?
-  /// One or several features (intersectional groups `a|b`).
+  /// One or several features (intersectional groups `a|b`, keyed by `Grouping.key`).
   public var sensitiveFeatures: [String]
   /// Existing sample weights to reweigh on top of.
   public var weightsColumn: String?

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 import CandorModels
 import Foundation
@@ -29,7 +30,7 @@ public enum MitigationPage {
   // MARK: - Threshold optimization
 
   public static func thresholdText(_ result: ThresholdMitigationResult) -> String {
-    var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(result.sensitiveFeatures.joined(separator: "|")), "
+    var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(Grouping.key(result.sensitiveFeatures)), "
       + (result.isGridSearch ? "grid of \((result.search.gridSize ?? 0) + 1) points." : "exact search, tolerance \(result.search.tolerance ?? 0).")]
     for group in result.policy.keys.sorted() {
       let rule = result.policy[group]!
@@ -57,7 +58,7 @@ public enum MitigationPage {
   // MARK: - Reweighing
 
   public static func reweighingText(_ reweighing: Reweighing, evaluation: MitigationComparison?) -> String {
-    var lines = ["Reweighing (Kamiran & Calders) by \(reweighing.sensitiveFeatures.joined(separator: "|")); overall label rate \(formatValue(reweighing.overallLabelRate))."]
+    var lines = ["Reweighing (Kamiran & Calders) by \(Grouping.key(reweighing.sensitiveFeatures)); overall label rate \(formatValue(reweighing.overallLabelRate))."]
     lines.append("group".padding(toLength: 24, withPad: " ", startingAt: 0) + "weight y=0  weight y=1  label rate before  after")
     for group in reweighing.groups {
       lines.append(group.padding(toLength: 24, withPad: " ", startingAt: 0)

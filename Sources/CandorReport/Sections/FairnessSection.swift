@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 
 /// The fairness assessment: per sensitive set its disparities, the metrics by group (table and bar charts,
@@ -91,7 +92,7 @@ public struct FairnessSection: ReportSection {
       page.list(set.notes.map { "\($0.metric), \($0.group): \($0.reason)" })
     }
     for stratum in (set.strata ?? [:]).keys.sorted() {
-      page.heading("\(key) within \((set.controlFeatures ?? []).joined(separator: "|")) = \(stratum)", depth: 2)
+      page.heading("\(key) within \(Grouping.key(set.controlFeatures ?? [])) = \(stratum)", depth: 2)
       page.table(header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
     }
   }
