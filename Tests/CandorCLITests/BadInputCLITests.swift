@@ -64,6 +64,15 @@ import Testing
     Case(name: "hidden layer widths that are not numbers", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "a", "--out", "m.json"],
          message: "error: --hidden a: give layer widths as whole numbers, e.g. 32,16.\n"),
+    Case(name: "an MLP too large for this machine's memory", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "100000,100000", "--out", "m.json"],
+         // 6·(3·10⁵ + 10⁵ + 10¹⁰ + 10⁵ + 10⁵ + 1) + 3·3 + 3·3·(3 + 2·10⁵ + 1) + 2·3·10⁵ doubles (3 encoded columns, 3 rows).
+         message: "error: --hidden 100000,100000: training this MLP (weights, gradients, Adam state and activations) needs about 480.0 GB "
+           + "of memory, \(MemoryLimit.halfOfMemory.exceeded). Use fewer or narrower hidden layers.\n"),
+    Case(name: "an MLP too large to count", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "3000000000,3000000000", "--out", "m.json"],
+         message: "error: --hidden 3000000000,3000000000: training this MLP (weights, gradients, Adam state and activations) needs more bytes "
+           + "of memory than a 64-bit count holds (over 9.2 billion GB), \(MemoryLimit.halfOfMemory.exceeded). Use fewer or narrower hidden layers.\n"),
     Case(name: "an L2 strength that is not positive", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--l2", "0", "--out", "m.json"],
          message: "error: --l2 0.0: needs a positive finite number.\n"),
