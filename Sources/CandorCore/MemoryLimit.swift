@@ -26,11 +26,11 @@ public struct MemoryLimit: Sendable, Equatable {
     return ([physical] + cgroupLimits).filter { $0 > 0 }.min() ?? physical
   }()
 
-  /// `bytes` in gigabytes (10⁹ bytes) with one decimal, e.g. "480.0 GB".
-  public static func gigabytes(_ bytes: Double) -> String {
-    String(format: "%.1f GB", bytes / 1e9)
+  /// `bytes` in gigabytes (10⁹ bytes) with one decimal, e.g. "480.0 GB"; below 1 GB in megabytes ("93.6 MB").
+  public static func formatted(_ bytes: Double) -> String {
+    bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.1f MB", bytes / 1e6)
   }
 
   /// "more than the limit of 11.8 GB (half of this machine's memory)".
-  public var exceeded: String { "more than the limit of \(Self.gigabytes(Double(bytes))) (\(basis))" }
+  public var exceeded: String { "more than the limit of \(Self.formatted(Double(bytes))) (\(basis))" }
 }

@@ -13,6 +13,10 @@ public struct FairnessConfiguration: Sendable {
   public var confidenceLevel = 0.95
   public var seed: UInt64 = 0
   public var minGroupSize = 30
+  /// The bootstrap is refused when its replicates would hold more memory than this …
+  public var memoryLimit = MemoryLimit.halfOfMemory
+  /// … or draw more rows than this (replicates × rows × resampled sets; about 5 minutes on two cores).
+  public var maxBootstrapDraws = 10_000_000_000
 
   public init(sensitiveSets: [[String]]) {
     self.sensitiveSets = sensitiveSets
@@ -52,11 +56,17 @@ public enum FairnessAssessment {
     let metrics = isBinary
       ? FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
       : FairnessMetric.regression(weighted: weights != nil)
+    let groupings = try configuration.sensitiveSets.map { try table.grouping(by: $0) }
+    if configuration.bootstrapReplicates > 0 {
+      let sets = groupings.map { SetLayout(metrics: metrics, groups: $0.keys, isBinary: isBinary).width }
+      let cost = BootstrapCost(replicates: configuration.bootstrapReplicates, rows: outcomes.count,
+                               valueCounts: sets + configuration.privilegedSplits.map { _ in PrivilegedMetrics.names.count })
+      try cost.check(limit: configuration.memoryLimit, maxDraws: configuration.maxBootstrapDraws)
+    }
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
-    for (index, features) in configuration.sensitiveSets.enumerated() {
+    for (index, (features, grouping)) in zip(configuration.sensitiveSets, groupings).enumerated() {
       let key = Grouping.key(features)
-      let grouping = try table.grouping(by: features)
       if grouping.keys.count == 1 {
         warnings.append("Every row of sensitive set '\(key)' falls in one group ('\(grouping.keys[0])'): no disparity can be measured.")
       }

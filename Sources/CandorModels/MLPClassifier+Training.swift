@@ -80,7 +80,7 @@ extension MLPClassifier {
     let widths = [data.encoder.encodedColumnCount] + options.hiddenLayers + [classes.count == 2 ? 1 : classes.count]
     let needed = trainingBytes(widths: widths, rows: data.rowCount, batchSize: options.batchSize)
     if needed.map({ $0 > options.memoryLimit.bytes }) ?? true {
-      let size = needed.map { "about \(MemoryLimit.gigabytes(Double($0))) of memory" }
+      let size = needed.map { "about \(MemoryLimit.formatted(Double($0))) of memory" }
         ?? "more bytes of memory than a 64-bit count holds (over 9.2 billion GB)"
       throw ModelError.invalidSetting(.init(.hiddenLayers, value: options.hiddenLayers.map(String.init).joined(separator: ","), .because(
         "training this MLP (weights, gradients, Adam state and activations) needs \(size), \(options.memoryLimit.exceeded). "

@@ -15,6 +15,8 @@ import Testing
 
   static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
   static let predictions = "y,p,g\n1,1,a\n0,0,b\n1,0,a\n0,1,b\n"
+  /// 100,000 rows of `predictions`.
+  static let manyPredictions = "y,p,g\n" + String(repeating: "1,1,a\n0,0,b\n1,0,a\n0,1,b\n", count: 25_000)
   static let noSensitiveColumn = "error: --sensitive names no column: give at least one sensitive column (several make intersectional groups).\n"
 
   static let cases: [Case] = [
@@ -82,6 +84,10 @@ import Testing
     Case(name: "one bootstrap replicate", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--bootstrap", "1", "--json", "o.json"],
          message: "error: --bootstrap 1: use 0 (none) or at least 2 replicates.\n"),
+    Case(name: "a bootstrap that would draw too many rows", files: ["p.csv": manyPredictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--bootstrap", "200000", "--json", "o.json"],
+         message: "error: --bootstrap 200000: the replicates would draw 20000000000 rows (100000 per set × 1 set × 200000 replicates), "
+           + "more than the limit of 10000000000 row draws. At most 100000 replicates fit here.\n"),
     Case(name: "a privileged group without a value", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g", "--json", "o.json"],
          message: "error: --privileged g: write it as column=value or column=value1|value2.\n"),
