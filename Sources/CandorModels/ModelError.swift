@@ -16,6 +16,8 @@ public enum ModelError: CandorError, Equatable {
   case invalidModel(path: String, reason: String)
   case solverFailed(reason: String)
   case unknownGroup(group: String, features: [String], known: [String])
+  /// A classification target with more classes than a classifier is trained on without asking.
+  case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -45,6 +47,10 @@ public enum ModelError: CandorError, Equatable {
       "\(path) is a broken candor-model file: \(reason)."
     case let .solverFailed(reason):
       "Training failed: \(reason)."
+    case let .tooManyClasses(target, count, limit, isNumeric, file):
+      "\(file.map { "\($0): " } ?? "")the target '\(target)' has \(count) classes, more than the \(limit) a classifier is trained on "
+        + "unless \(name(.allowManyClasses)) is given."
+        + (isNumeric ? " It is numeric: to predict it as a number, use \(name(.modelType)) linear." : "")
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(Grouping.key(features)) = '\(group)'; it knows: \(known.joined(separator: ", "))."
     }
@@ -53,6 +59,7 @@ public enum ModelError: CandorError, Equatable {
 
 extension Setting {
   public static let modelType = Setting("modelType")
+  public static let allowManyClasses = Setting("allowManyClasses")
   /// Inverse L2 strength C, as in scikit-learn.
   public static let inverseRegularization = Setting("inverseRegularization")
   public static let hiddenLayers = Setting("hiddenLayers")

@@ -23,6 +23,9 @@ struct TrainOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Feature columns (default: all but target, weights and dropped).", valueName: "a,b"))
   var features: [String] = []
 
+  @Flag(name: .customLong("allow-many-classes"), help: "Train a classifier even on a target with more than 50 classes.")
+  var allowManyClasses = false
+
   @Option(help: "Seed for every random step (MLP initialization and batches).")
   var seed: UInt64 = 0
 
@@ -47,6 +50,7 @@ struct TrainOptions: ParsableArguments {
     var options = TrainingOptions()
     options.modelType = modelType
     options.inverseRegularization = inverseRegularization
+    options.allowManyClasses = allowManyClasses
     let widths = commaSeparated([hidden]).map { Int($0) }
     guard !widths.contains(nil), !widths.isEmpty else {
       throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as whole numbers, e.g. 32,16"))

@@ -15,6 +15,10 @@ import Testing
 
   static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
   static let predictions = "y,p,g\n1,1,a\n0,0,b\n1,0,a\n0,1,b\n"
+  /// A feature x and a target y of 51 classes (`prefix` and the row number), two rows each.
+  static func manyClasses(prefix: String) -> String {
+    "x,y\n" + (0..<102).map { "\($0),\(prefix)\($0 / 2)\n" }.joined()
+  }
   /// 100,000 rows of `predictions`.
   static let manyPredictions = "y,p,g\n" + String(repeating: "1,1,a\n0,0,b\n1,0,a\n0,1,b\n", count: 25_000)
   static let noSensitiveColumn = "error: --sensitive names no column: give at least one sensitive column (several make intersectional groups).\n"
@@ -75,6 +79,13 @@ import Testing
          arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "3000000000,3000000000", "--out", "m.json"],
          message: "error: --hidden 3000000000,3000000000: training this MLP (weights, gradients, Adam state and activations) needs more bytes "
            + "of memory than a 64-bit count holds (over 9.2 billion GB), \(MemoryLimit.halfOfMemory.exceeded). Use fewer or narrower hidden layers.\n"),
+    Case(name: "a numeric target of 51 classes", files: ["d.csv": manyClasses(prefix: "")],
+         arguments: ["train", "--data", "d.csv", "--target", "y", "--out", "m.json"],
+         message: "error: d.csv: the target 'y' has 51 classes, more than the 50 a classifier is trained on unless --allow-many-classes is given. "
+           + "It is numeric: to predict it as a number, use --model-type linear.\n"),
+    Case(name: "a text target of 51 classes", files: ["d.csv": manyClasses(prefix: "c")],
+         arguments: ["train", "--data", "d.csv", "--target", "y", "--model-type", "mlp", "--out", "m.json"],
+         message: "error: d.csv: the target 'y' has 51 classes, more than the 50 a classifier is trained on unless --allow-many-classes is given.\n"),
     Case(name: "an L2 strength that is not positive", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--l2", "0", "--out", "m.json"],
          message: "error: --l2 0.0: needs a positive finite number.\n"),

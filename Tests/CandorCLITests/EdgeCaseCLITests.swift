@@ -66,4 +66,12 @@ import Testing
     #expect(reweighing?["groups"] as? [String] == keys)
     #expect(reweighing?["group_values"] as? [[String]] == values)
   }
+
+  @Test("--allow-many-classes trains a classifier on a target of more than 50 classes")
+  func allowManyClasses() throws {
+    let (result, written) = try Self.run(["train", "--data", "d.csv", "--target", "y", "--allow-many-classes", "--out", "m.json"],
+                                         files: ["d.csv": BadInputCLITests.manyClasses(prefix: "")])
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    #expect((try Self.json(written["m.json"])["classes"] as? [String])?.count == 51)
+  }
 }
