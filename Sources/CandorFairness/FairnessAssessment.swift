@@ -68,7 +68,7 @@ public enum FairnessAssessment {
     for (index, (features, grouping)) in zip(configuration.sensitiveSets, groupings).enumerated() {
       let key = Grouping.key(features)
       if grouping.keys.count == 1 {
-        warnings.append("Every row of sensitive set '\(key)' falls in one group ('\(grouping.keys[0])'): no disparity can be measured.")
+        warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(grouping.keys[0]))'): no disparity can be measured.")
       }
       var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration,
                              bootstrapSeed: configuration.seed &+ UInt64(index))

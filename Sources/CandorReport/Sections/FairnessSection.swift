@@ -24,7 +24,7 @@ public struct FairnessSection: ReportSection {
     page.paragraph("Data: \(source). \(report.rows) rows, \(report.taskDescription)" + (report.weighted ? ", weighted." : ".")
       + (report.bootstrap.map { " Bootstrap: \($0.replicates) replicates stratified by group, seed \($0.seed), \(level) percentile intervals." }
         ?? " Intervals: Wilson score intervals of the proportions at \(level); bootstrap replicates give intervals on every metric and disparity."))
-    if !report.warnings.isEmpty { page.list(report.warnings) }
+    if !report.warnings.isEmpty { page.list(report.warnings.map { HTMLText(data: $0) }) }
     for key in report.sensitiveSets.keys.sorted() {
       renderSet(key, report.sensitiveSets[key]!, curves: rocCurves[key] ?? [:], into: &page)
     }
@@ -32,7 +32,7 @@ public struct FairnessSection: ReportSection {
     page.heading("Privileged and unprivileged groups (AIF360)")
     for key in report.privilegedComparisons.keys.sorted() {
       let comparison = report.privilegedComparisons[key]!
-      page.heading("\(comparison.column): privileged = \(comparison.privilegedValues.joined(separator: ", "))", depth: 2)
+      page.heading("\(comparison.column): privileged = \(list: comparison.privilegedValues)", depth: 2)
       page.note("\(comparison.privilegedCount) privileged rows, \(comparison.unprivilegedCount) unprivileged. Four-fifths rule "
         + (comparison.fourFifthsRuleViolated ? "violated (disparate impact below 0.8)." : "met."))
       let names = comparison.metrics.keys.sorted()
@@ -65,13 +65,13 @@ public struct FairnessSection: ReportSection {
     page.table(header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],
                flags: set.groups.map { set.smallGroups.contains($0) } + [false])
     if !set.smallGroups.isEmpty {
-      page.note("Highlighted groups have fewer rows than the minimum group size: \(set.smallGroups.joined(separator: ", ")).")
+      page.note("Highlighted groups have fewer rows than the minimum group size: \(list: set.smallGroups).")
     }
     page.grid { page in
       for metric in report.metrics where FairnessPage.charted.contains(metric) {
         let values = set.groups.map { set.byGroup[metric.rawValue]?[$0] ?? .nan }
         guard values.contains(where: \.isFinite) else {
-          page.note(Self.undefinedEverywhere(metric))
+          page.note(HTMLText(words: Self.undefinedEverywhere(metric)))
           continue
         }
         let intervals = set.intervals?.byGroup[metric.rawValue] ?? set.wilsonIntervals?.byGroup[metric.rawValue]
