@@ -36,13 +36,15 @@ public struct ColumnProfile: Sendable, Equatable {
 
   public static func == (a: ColumnProfile, b: ColumnProfile) -> Bool { a.text == b.text }
 
+  /// The line `candor inspect` prints; the name and levels through `printable`.
   public var text: String {
+    let name = printable(self.name)
     let missingText = missing > 0 ? ", \(missing) missing" : ""
     if isNumeric {
       guard let minimum, let mean, let maximum else { return "\(name): numeric, all missing" }
       return "\(name): numeric\(missingText), min \(formatNumber(minimum)), mean \(formatNumber((mean * 1000).rounded() / 1000)), max \(formatNumber(maximum))"
     }
-    let levels = topLevels.map { "\($0.level) (\($0.count))" }.joined(separator: ", ")
+    let levels = topLevels.map { "\(printable($0.level)) (\($0.count))" }.joined(separator: ", ")
     let more = (levelCount ?? 0) > topLevels.count ? ", …" : ""
     return "\(name): categorical, \(levelCount ?? 0) levels\(missingText): \(levels)\(more)"
   }

@@ -12,15 +12,27 @@ public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
 
 /// A buffer that parallel workers fill at distinct indices. The caller guarantees that no index is
 /// written twice concurrently; reading happens after the parallel loop returns.
+///
+/// The slots live in one allocation written through its pointer: an `Array` here would be checked for
+/// uniqueness (and could be copied) by every concurrent write, which corrupted the heap under many writers.
 public final class DisjointWrites<Element>: @unchecked Sendable {
-  public private(set) var values: [Element]
+  private let slots: UnsafeMutableBufferPointer<Element>
 
   public init(repeating value: Element, count: Int) {
-    values = [Element](repeating: value, count: count)
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: value)
   }
 
+  deinit {
+    _ = slots.deinitialize()
+    slots.deallocate()
+  }
+
+  /// Every slot, in index order.
+  public var values: [Element] { Array(slots) }
+
   public subscript(index: Int) -> Element {
-    get { values[index] }
-    set { values.withUnsafeMutableBufferPointer { $0[index] = newValue } }
+    get { slots[index] }
+    set { slots[index] = newValue }
   }
 }

@@ -26,6 +26,8 @@ public enum TableError: CandorError, Equatable {
   /// The data lacks a column the model reads.
   case missingModelFeature(String, file: String?)
   case incompatibleTables(expected: [String], found: [String])
+  /// `grouping(by:)` was given no column.
+  case noGroupingColumns
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -36,12 +38,12 @@ public enum TableError: CandorError, Equatable {
     case let .emptyFile(path):
       return "\(path) is empty: a CSV file needs a header row naming the columns, then one row per record."
     case let .noHeader(file, field, value):
-      return "\(file), line 1: field \(field) is the number '\(value)', so the first line looks like data. "
+      return "\(file), line 1: field \(field) is the number '\(printable(value))', so the first line looks like data. "
         + "Candor needs a header row naming the columns."
     case let .emptyColumnName(file, column):
       return "\(file), line 1: column \(column) of the header has no name. Every column needs a name."
     case let .duplicateColumn(name, file):
-      return "\(file.map { "\($0): " } ?? "")the column name '\(name)' appears twice in the header. Column names must be unique."
+      return "\(file.map { "\($0): " } ?? "")the column name '\(printable(name))' appears twice in the header. Column names must be unique."
     case let .noRows(file):
       return "\(file) has a header but no data rows."
     case let .wrongFieldCount(file, line, expected, found):
@@ -50,33 +52,35 @@ public enum TableError: CandorError, Equatable {
     case let .unterminatedQuote(file, line):
       return "\(file), line \(line): a quoted field is never closed (a '\"' is missing)."
     case let .textAfterQuote(file, line, column):
-      return "\(file), line \(line), column '\(column)': text follows the closing quote of a quoted field. "
+      return "\(file), line \(line), column '\(printable(column))': text follows the closing quote of a quoted field. "
         + "Write a quote inside a quoted field as two quotes (\"\")."
     case let .invalidUTF8(file, line, column):
-      return "\(file), line \(line), column '\(column)': the text is not valid UTF-8."
+      return "\(file), line \(line), column '\(printable(column))': the text is not valid UTF-8."
     case let .notANumber(file, column, line, value):
-      return "\(file), line \(line), column '\(column)': '\(value)' is not a number, but the column was declared numeric."
+      return "\(file), line \(line), column '\(printable(column))': '\(printable(value))' is not a number, but the column was declared numeric."
     case let .notFinite(file, column, line, value):
-      return "\(file), line \(line), column '\(column)': '\(value)' is not a finite number. "
+      return "\(file), line \(line), column '\(printable(column))': '\(printable(value))' is not a finite number. "
         + "Leave the cell empty (or name the token with \(name(.missingTokens))) to mark a missing value."
     case let .allMissing(column, file):
-      return "\(file.map { "\($0): " } ?? "")column '\(column)' has no values (every cell is missing). Drop it with \(name(.drop)) \(column)."
+      return "\(file.map { "\($0): " } ?? "")column '\(printable(column))' has no values (every cell is missing). Drop it with \(name(.drop)) \(printable(column))."
     case let .textInNumericFeature(file, column, row, value):
-      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is text, "
-        + "but the model was trained with '\(column)' as a number."
+      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(printable(column))': '\(printable(value))' is text, "
+        + "but the model was trained with '\(printable(column))' as a number."
     case let .textInNumericColumn(file, column, row, value):
-      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': '\(value)' is not a number, "
+      return "\(file.map { "\($0), " } ?? "")data row \(row), column '\(printable(column))': '\(printable(value))' is not a number, "
         + "and this column must hold numbers."
     case let .textInModelNumericColumn(file, column, line, value):
-      return "\(file), line \(line), column '\(column)': '\(value)' is not a number, but the model was trained with '\(column)' "
-        + "as a number. Correct the cell, or mark such cells missing with \(name(.missingTokens)) \(value)."
+      return "\(file), line \(line), column '\(printable(column))': '\(printable(value))' is not a number, but the model was trained with '\(printable(column))' "
+        + "as a number. Correct the cell, or mark such cells missing with \(name(.missingTokens)) \(printable(value))."
     case let .missingModelFeature(name, file):
-      return "\(file ?? "The data") has no column '\(name)', which the model reads as a feature. Score data with the "
+      return "\(file ?? "The data") has no column '\(printable(name))', which the model reads as a feature. Score data with the "
         + "columns the model was trained on."
     case let .missingColumn(name, available, file):
-      return "\(file.map { "\($0) has " } ?? "There is ")no column '\(name)'. The columns are: \(available.joined(separator: ", "))."
+      return "\(file.map { "\($0) has " } ?? "There is ")no column '\(printable(name))'. The columns are: \(available.map { printable($0) }.joined(separator: ", "))."
     case let .incompatibleTables(expected, found):
-      return "Tables do not match: expected columns \(expected.joined(separator: ", ")), found \(found.joined(separator: ", "))."
+      return "Tables do not match: expected columns \(expected.map { printable($0) }.joined(separator: ", ")), found \(found.map { printable($0) }.joined(separator: ", "))."
+    case .noGroupingColumns:
+      return "Rows cannot be grouped by no column: name at least one."
     }
   }
 }

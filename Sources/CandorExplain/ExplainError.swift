@@ -17,25 +17,25 @@ public enum ExplainError: CandorError, Equatable {
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .unknownFeature(name, available):
-      "No feature or group '\(name)'. The model's features are: \(available.joined(separator: ", "))."
+      "No feature or group '\(printable(name))'. The model's features are: \(available.map { printable($0) }.joined(separator: ", "))."
     case let .rowOutOfRange(row, rowCount):
       "Row \(row) is out of range: the data has rows 0 to \(rowCount - 1)."
     case let .invalidSetting(invalid):
       invalid.message(naming: name)
     case let .scorerNeedsClassifier(name):
-      "The scorer '\(name)' needs a classifier; this model is a regression model."
+      "The scorer '\(printable(name))' needs a classifier; this model is a regression model."
     case let .scorerNeedsRegression(name):
-      "The scorer '\(name)' needs a regression model; this model is a classifier."
+      "The scorer '\(printable(name))' needs a regression model; this model is a classifier."
     case let .weightsNotNumeric(column):
-      "\(name(.sampleWeightColumn)) \(column): the column must be numeric."
+      "\(name(.sampleWeightColumn)) \(printable(column)): the column must be numeric."
     case let .regressionTargetNotNumeric(column):
-      "\(name(.targetColumn)) \(column): a regression target must be numeric."
+      "\(name(.targetColumn)) \(printable(column)): a regression target must be numeric."
     case let .targetNotAClass(column, row, value, classes):
-      "\(name(.targetColumn)) \(column): data row \(row) holds '\(value)', which is not one of the model's classes (\(classes.joined(separator: ", ")))."
+      "\(name(.targetColumn)) \(printable(column)): data row \(row) holds '\(printable(value))', which is not one of the model's classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
     case let .kmeansNeedsEncoder(clusters):
       "\(name(.backgroundClusters)) \(clusters): k-means needs a model with a feature encoder."
     case let .backgroundColumnNotInData(column, file):
-      "\(name(.background)) \(file ?? "(table)"): its column '\(column)' is not in the data."
+      "\(name(.background)) \(file ?? "(table)"): its column '\(printable(column))' is not in the data."
     }
   }
 }

@@ -16,7 +16,7 @@ public enum Aggregation: String, CaseIterable, Sendable {
     case .groupMax: return high
     case .differenceBetweenGroups: return high - low
     case .differenceToOverall:
-      return present.map { abs($0 - overall) }.max()!
+      return present.map { abs($0 - overall) }.max() ?? .nan
     case .ratioBetweenGroups: return low / high
     case .ratioToOverall:
       // Each group's ratio to overall, inverted when above 1; the smallest (Fairlearn's `ratio(method="to_overall")`).

@@ -13,9 +13,25 @@ public struct FairnessConfiguration: Sendable {
   public var confidenceLevel = 0.95
   public var seed: UInt64 = 0
   public var minGroupSize = 30
+  /// The bootstrap is refused when its replicates would hold more memory than this …
+  public var memoryLimit = MemoryLimit.halfOfMemory
+  /// … or draw more rows than this (replicates × rows × resampled sets; about 5 minutes on two cores).
+  public var maxBootstrapDraws = 10_000_000_000
 
   public init(sensitiveSets: [[String]]) {
     self.sensitiveSets = sensitiveSets
+  }
+
+  /// Refuses settings no assessment can use, before any data is read: a sensitive set without columns, a
+  /// confidence level outside (0, 1), one bootstrap replicate or a negative number of them.
+  public func validate() throws(FairnessError) {
+    if sensitiveSets.isEmpty || sensitiveSets.contains(where: \.isEmpty) { throw .noSensitiveFeatures }
+    guard confidenceLevel > 0 && confidenceLevel < 1 else {
+      throw .invalidSetting(.init(.confidenceLevel, value: "\(confidenceLevel)", .betweenZeroAndOne))
+    }
+    guard bootstrapReplicates >= 0 && bootstrapReplicates != 1 else {
+      throw .invalidSetting(.init(.bootstrapReplicates, value: "\(bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
+    }
   }
 }
 
@@ -34,12 +50,7 @@ public enum FairnessAssessment {
   public static func assess(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table,
                             configuration: FairnessConfiguration) throws -> FairnessReport {
     precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
-    guard configuration.confidenceLevel > 0 && configuration.confidenceLevel < 1 else {
-      throw FairnessError.invalidSetting(.init(.confidenceLevel, value: "\(configuration.confidenceLevel)", .betweenZeroAndOne))
-    }
-    guard configuration.bootstrapReplicates >= 0 && configuration.bootstrapReplicates != 1 else {
-      throw FairnessError.invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
-    }
+    try configuration.validate()
     guard configuration.minGroupSize >= 0 else {
       throw FairnessError.invalidSetting(.init(.minGroupSize, value: "\(configuration.minGroupSize)", .atLeast(0)))
     }
@@ -48,13 +59,19 @@ public enum FairnessAssessment {
     let metrics = isBinary
       ? FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
       : FairnessMetric.regression(weighted: weights != nil)
+    let groupings = try configuration.sensitiveSets.map { try table.grouping(by: $0) }
+    if configuration.bootstrapReplicates > 0 {
+      let sets = groupings.map { SetLayout(metrics: metrics, groups: $0.keys, isBinary: isBinary).width }
+      let cost = BootstrapCost(replicates: configuration.bootstrapReplicates, rows: outcomes.count,
+                               valueCounts: sets + configuration.privilegedSplits.map { _ in PrivilegedMetrics.names.count })
+      try cost.check(limit: configuration.memoryLimit, maxDraws: configuration.maxBootstrapDraws)
+    }
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
-    for (index, features) in configuration.sensitiveSets.enumerated() {
-      let key = features.joined(separator: "|")
-      let grouping = try table.grouping(by: features)
+    for (index, (features, grouping)) in zip(configuration.sensitiveSets, groupings).enumerated() {
+      let key = Grouping.key(features)
       if grouping.keys.count == 1 {
-        warnings.append("Every row of sensitive set '\(key)' falls in one group ('\(grouping.keys[0])'): no disparity can be measured.")
+        warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(grouping.keys[0]))'): no disparity can be measured.")
       }
       var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration,
                              bootstrapSeed: configuration.seed &+ UInt64(index))
@@ -88,7 +105,7 @@ public enum FairnessAssessment {
     let groupCount = grouping.keys.count
     let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
     var result = SensitiveSetResult(
-      sensitiveFeatures: grouping.columns, groups: grouping.keys, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
+      sensitiveFeatures: grouping.columns, groups: grouping.keys, groupValues: grouping.columns.count > 1 ? grouping.values : nil, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
       differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
       wilsonIntervals: nil, intervals: nil,
       smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),

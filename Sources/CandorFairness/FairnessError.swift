@@ -20,25 +20,27 @@ public enum FairnessError: CandorError, Equatable {
   case invalidSetting(InvalidSetting)
   case privilegedValueNotFound(column: String, value: String, seen: [String])
   case degenerateGroup(group: String)
+  /// A sensitive set (or the sensitive features of a mitigation) names no column.
+  case noSensitiveFeatures
 
   public func message(naming name: (Setting) -> String) -> String {
     func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
     switch self {
     case let .labelNotBinary(column, values, file):
-      return "\(file.map { "\($0): " } ?? "")the label column '\(column)' must hold two classes for binary metrics, but it holds "
-        + "\(values.count): \(values.prefix(10).joined(separator: ", "))\(values.count > 10 ? ", …" : "")."
+      return "\(file.map { "\($0): " } ?? "")the label column '\(printable(column))' must hold two classes for binary metrics, but it holds "
+        + "\(values.count): \(values.prefix(10).map { printable($0) }.joined(separator: ", "))\(values.count > 10 ? ", …" : "")."
     case let .predictionNotBinary(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': prediction '\(value)' is not 0 or 1 (nor one of the label's two values)."
+      return "\(at(file, row)), column '\(printable(column))': prediction '\(printable(value))' is not 0 or 1 (nor one of the label's two values)."
     case let .scoreOutOfRange(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': score \(formatNumber(value)) is outside [0, 1]; scores are probabilities P(y = positive)."
+      return "\(at(file, row)), column '\(printable(column))': score \(formatNumber(value)) is outside [0, 1]; scores are probabilities P(y = positive)."
     case let .missingValue(column, row, file):
-      return "\(at(file, row)), column '\(column)': the value is missing. Labels, predictions, scores and weights may not be missing."
+      return "\(at(file, row)), column '\(printable(column))': the value is missing. Labels, predictions, scores and weights may not be missing."
     case let .negativeWeight(column, row, value, file):
-      return "\(at(file, row)), column '\(column)': weight \(formatNumber(value)) is negative."
+      return "\(at(file, row)), column '\(printable(column))': weight \(formatNumber(value)) is negative."
     case let .weightsAllZero(column, file):
-      return "\(file.map { "\($0): " } ?? "")every weight in column '\(column)' is zero."
+      return "\(file.map { "\($0): " } ?? "")every weight in column '\(printable(column))' is zero."
     case let .notABinaryModel(classes):
-      return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.joined(separator: ", ")))."
+      return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
     case let .positiveNotFound(column, positive, values, file):
       return "\(file.map { "\($0): " } ?? "")the positive label '\(positive)' never occurs in column '\(column)'. Its values are: "
         + "\(values.joined(separator: ", "))."
@@ -52,17 +54,20 @@ public enum FairnessError: CandorError, Equatable {
     case let .invalidSetting(invalid):
       return invalid.message(naming: name)
     case let .degenerateGroup(group):
-      return "Group '\(group)' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
+      return "Group '\(printable(group))' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
+    case .noSensitiveFeatures:
+      return "\(name(.sensitiveFeatures)) names no column: give at least one sensitive column (several make intersectional groups)."
     case let .privilegedValueNotFound(column, value, seen):
-      return "\(name(.privilegedSplits)): column '\(column)' never holds '\(value)'. Its values are: \(seen.joined(separator: ", "))."
+      return "\(name(.privilegedSplits)): column '\(printable(column))' never holds '\(printable(value))'. Its values are: \(seen.map { printable($0) }.joined(separator: ", "))."
     }
   }
 }
 
 extension Setting {
+  /// The sensitive features: of each set of an assessment, or of a mitigation.
+  public static let sensitiveFeatures = Setting("sensitiveFeatures")
   public static let confidenceLevel = Setting("confidenceLevel")
   public static let positive = Setting("positive")
-  public static let sensitiveFeatures = Setting("sensitiveFeatures")
   public static let scoreColumn = Setting("scoreColumn")
   public static let threshold = Setting("threshold")
   public static let minGroupSize = Setting("minGroupSize")

@@ -45,10 +45,12 @@ public struct BootstrapSettings: Sendable, Equatable, Codable {
   }
 }
 
-/// One sensitive set (one feature, or several for intersectional groups keyed `a|b`).
+/// One sensitive set (one feature, or several for intersectional groups keyed `a|b`, see `Grouping.key`).
 public struct SensitiveSetResult: Sendable, Equatable, Codable {
   public var sensitiveFeatures: [String]
   public var groups: [String]
+  /// Intersectional sets only: each group's values, one per sensitive feature, in the order of `groups`.
+  public var groupValues: [[String]]?
   public var overall: [String: Double]
   public var byGroup: [String: [String: Double]]
   public var groupMin: [String: Double]
@@ -75,6 +77,7 @@ public struct SensitiveSetResult: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case groups, overall, disparities, intervals, notes, strata
     case sensitiveFeatures = "sensitive_features"
+    case groupValues = "group_values"
     case byGroup = "by_group"
     case groupMin = "group_min"
     case groupMax = "group_max"

@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// A privileged / unprivileged split of the rows (`--privileged sex=Male`): rows whose `column` holds one
@@ -11,16 +12,17 @@ public struct PrivilegedSplit: Sendable, Equatable {
     self.values = values
   }
 
-  /// Parses `column=value` or `column=value1|value2`.
+  /// Parses `column=value` or `column=value1|value2`; a `|` or `\\` inside a value is written `\|` or `\\\\`, as
+  /// in group keys.
   public init?(parsing text: String) {
     guard let equals = text.firstIndex(of: "=") else { return nil }
     let column = String(text[..<equals])
-    let values = text[text.index(after: equals)...].split(separator: "|").map(String.init)
+    let values = Grouping.values(ofKey: String(text[text.index(after: equals)...])).filter { !$0.isEmpty }
     guard !column.isEmpty, !values.isEmpty else { return nil }
     self.init(column: column, values: values)
   }
 
-  public var key: String { "\(column)=\(values.joined(separator: "|"))" }
+  public var key: String { "\(column)=\(Grouping.key(values))" }
 }
 
 /// AIF360's `ClassificationMetric` comparisons, unprivileged minus (or over) privileged.

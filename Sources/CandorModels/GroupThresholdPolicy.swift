@@ -39,7 +39,7 @@ public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
     }
   }
 
-  /// Columns whose values, joined with `|`, name a row's group.
+  /// Columns whose values name a row's group: `rules` is keyed by `Grouping.key` of them.
   public var sensitiveFeatures: [String]
   public var rules: [String: Rule]
 
@@ -53,7 +53,7 @@ public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
     case sensitiveFeatures = "sensitive_features"
   }
 
-  /// P(ŷ = 1) of every row: the rule of the row's group (its `sensitiveFeatures` values joined with `|`)
+  /// P(ŷ = 1) of every row: the rule of the row's group (`Grouping.key` of its `sensitiveFeatures` values)
   /// applied to the row's base-model score.
   /// - Parameters:
   ///   - scores: the base model's P(positive) per row of `table`.

@@ -10,7 +10,41 @@ extension MLPClassifier {
     /// L2 penalty, scikit-learn's `alpha`.
     public var alpha: Double = 0.0001
     public var seed: UInt64 = 0
+    /// Training is refused when `trainingBytes` is above this.
+    public var memoryLimit = MemoryLimit.halfOfMemory
     public init() {}
+  }
+
+  /// The bytes training holds at once, estimated before anything is allocated: six copies of the parameters (the
+  /// layers, their flat vector, the gradient and its per-layer products, Adam's two moments), the dense design
+  /// matrix, three matrices per layer of one batch (activations, error signals, the scaled copy), and the last
+  /// forward pass over every row (two layers at a time). Nil when the count overflows 64 bits: sizes far past any
+  /// machine.
+  /// - Parameters:
+  ///   - widths: the encoded input width, the hidden widths, then the output width.
+  public static func trainingBytes(widths: [Int], rows: Int, batchSize: Int) -> Int? {
+    var doubles = 0, overflow = false
+    func add(_ factors: Int...) {
+      var product = 1
+      for factor in factors {
+        let (value, over) = product.multipliedReportingOverflow(by: factor)
+        overflow = overflow || over
+        product = value
+      }
+      let (sum, over) = doubles.addingReportingOverflow(product)
+      overflow = overflow || over
+      doubles = sum
+    }
+    let batch = min(batchSize, rows)
+    for l in 0..<(widths.count - 1) {
+      add(6, widths[l], widths[l + 1])  // weights
+      add(6, widths[l + 1])  // biases
+    }
+    add(rows, widths[0])
+    for width in widths { add(3, batch, width) }
+    add(2, rows, widths.dropFirst().max() ?? 0)
+    let (bytes, over) = doubles.multipliedReportingOverflow(by: MemoryLayout<Double>.size)
+    return overflow || over ? nil : bytes
   }
 
   /// A network with Glorot-uniform weights (Glorot & Bengio 2010; gain 2 for a sigmoid output, as
@@ -45,6 +79,15 @@ extension MLPClassifier {
     }
     guard options.learningRate > 0, options.learningRate.isFinite else {
       throw ModelError.invalidSetting(.init(.learningRate, value: "\(options.learningRate)", .positiveFinite))
+    }
+    let widths = [data.encoder.encodedColumnCount] + options.hiddenLayers + [classes.count == 2 ? 1 : classes.count]
+    let needed = trainingBytes(widths: widths, rows: data.rowCount, batchSize: options.batchSize)
+    if needed.map({ $0 > options.memoryLimit.bytes }) ?? true {
+      let size = needed.map { "about \(MemoryLimit.formatted(Double($0))) of memory" }
+        ?? "more bytes of memory than a 64-bit count holds (over 9.2 billion GB)"
+      throw ModelError.invalidSetting(.init(.hiddenLayers, value: options.hiddenLayers.map(String.init).joined(separator: ","), .because(
+        "training this MLP (weights, gradients, Adam state and activations) needs \(size), \(options.memoryLimit.exceeded). "
+          + "Use fewer or narrower hidden layers")))
     }
     var random = SeededRandom(seed: options.seed)
     var model = initialized(encoder: data.encoder, classes: classes, hiddenLayers: options.hiddenLayers, random: &random)
@@ -95,7 +138,8 @@ extension MLPClassifier {
       bestLoss = min(bestLoss, lastLoss)
       if epochsWithoutImprovement >= 10 { break }
     }
-    let probabilities = model.forward(design).output
+    // Without keeping the activations: two layers of every row at a time.
+    let probabilities = model.forward(firstLayer: affine(design, model.layers[0])).output
     let summary = TrainingSummary(
       modelType: .mlp, rows: n, features: data.encoder.features.count, encodedColumns: width,
       metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights),

@@ -16,23 +16,25 @@ public enum ModelError: CandorError, Equatable {
   case invalidModel(path: String, reason: String)
   case solverFailed(reason: String)
   case unknownGroup(group: String, features: [String], known: [String])
+  /// A classification target with more classes than a classifier is trained on without asking.
+  case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
     case let .singleClass(target, value, file):
-      "\(file.map { "\($0): " } ?? "")the target column '\(target)' has only one class ('\(value)'). A classifier needs at least two."
+      "\(file.map { "\($0): " } ?? "")the target column '\(printable(target))' has only one class ('\(printable(value))'). A classifier needs at least two."
     case let .positiveNotFound(target, value, seen, file):
-      "\(file.map { "\($0): " } ?? "")the positive label '\(value)' never occurs in column '\(target)'. Its values are: \(seen.joined(separator: ", "))."
+      "\(file.map { "\($0): " } ?? "")the positive label '\(printable(value))' never occurs in column '\(printable(target))'. Its values are: \(seen.map { printable($0) }.joined(separator: ", "))."
     case let .missingTarget(target, row, file):
-      "\(file.map { "\($0), " } ?? "")data row \(row): the target '\(target)' is missing. Every training row needs a target value."
+      "\(file.map { "\($0), " } ?? "")data row \(row): the target '\(printable(target))' is missing. Every training row needs a target value."
     case let .targetNotNumeric(target, example, file):
-      "\(file.map { "\($0): " } ?? "")the target '\(target)' holds text such as '\(example)', so it cannot be a regression target. Use a classifier (\(name(.modelType)) logistic or mlp)."
+      "\(file.map { "\($0): " } ?? "")the target '\(printable(target))' holds text such as '\(printable(example))', so it cannot be a regression target. Use a classifier (\(name(.modelType)) logistic or mlp)."
     case let .invalidWeight(column, row, value, file):
-      "\(file.map { "\($0), " } ?? "")data row \(row), column '\(column)': weight '\(value)' is not a non-negative number."
+      "\(file.map { "\($0), " } ?? "")data row \(row), column '\(printable(column))': weight '\(printable(value))' is not a non-negative number."
     case .noFeatures:
       "No features are left to train on: check \(name(.features)) and \(name(.drop))."
     case let .targetIsFeature(target):
-      "The target '\(target)' is also listed as a feature. Remove it from \(name(.features))."
+      "The target '\(printable(target))' is also listed as a feature. Remove it from \(name(.features))."
     case let .invalidSetting(invalid):
       invalid.message(naming: name)
     case let .notAModelFile(path, reason):
@@ -45,14 +47,19 @@ public enum ModelError: CandorError, Equatable {
       "\(path) is a broken candor-model file: \(reason)."
     case let .solverFailed(reason):
       "Training failed: \(reason)."
+    case let .tooManyClasses(target, count, limit, isNumeric, file):
+      "\(file.map { "\($0): " } ?? "")the target '\(printable(target))' has \(count) classes, more than the \(limit) a classifier is trained on "
+        + "unless \(name(.allowManyClasses)) is given."
+        + (isNumeric ? " It is numeric: to predict it as a number, use \(name(.modelType)) linear." : "")
     case let .unknownGroup(group, features, known):
-      "The threshold policy has no rule for \(features.joined(separator: "|")) = '\(group)'; it knows: \(known.joined(separator: ", "))."
+      "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }
   }
 }
 
 extension Setting {
   public static let modelType = Setting("modelType")
+  public static let allowManyClasses = Setting("allowManyClasses")
   /// Inverse L2 strength C, as in scikit-learn.
   public static let inverseRegularization = Setting("inverseRegularization")
   public static let hiddenLayers = Setting("hiddenLayers")

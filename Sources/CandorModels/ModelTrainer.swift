@@ -7,6 +7,12 @@ public struct TrainingOptions: Sendable, Equatable {
   /// Inverse L2 strength C (logistic: scikit-learn's C; linear: Ridge alpha = 1/C).
   public var inverseRegularization: Double = 1
   public var mlp = MLPClassifier.Options()
+  /// Train a classifier even when the target has more than `maxClasses` classes (usually a numeric target
+  /// meant for regression).
+  public var allowManyClasses = false
+
+  /// The most classes a classifier is trained on without `allowManyClasses`.
+  public static let maxClasses = 50
 
   public init() {}
 }
@@ -21,6 +27,10 @@ public enum ModelTrainer {
       throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a linear (regression) model has no positive class")))
     }
     var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
+    if case let .classes(classes, _) = data.target, classes.count > TrainingOptions.maxClasses, !options.allowManyClasses {
+      throw ModelError.tooManyClasses(target: spec.target, count: classes.count, limit: TrainingOptions.maxClasses,
+                                      isNumeric: try table.column(spec.target).isNumeric, file: table.source)
+    }
     if let weights {
       precondition(weights.count == data.rowCount, "one weight per row")
       data = TrainingSet(encoder: data.encoder, encoded: data.encoded, target: data.target,

@@ -78,7 +78,8 @@ struct Candor: ParsableCommand {
   }
 
   static func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    // Whatever a message quotes (a path, a flag's text) reaches the terminal escaped, never as control characters.
+    FileHandle.standardError.write(Data("error: \(printable(message, limit: nil))\n".utf8))
     Foundation.exit(code)
   }
 }

@@ -25,6 +25,9 @@ struct TrainOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Feature columns (default: all but target, weights and dropped).", valueName: "a,b"))
   var features: [String] = []
 
+  @Flag(name: .customLong("allow-many-classes"), help: "Train a classifier even on a target with more than 50 classes.")
+  var allowManyClasses = false
+
   @Option(help: "MLP: seed for every random step (initialization and batches; default 0).")
   var seed: UInt64?
 
@@ -44,7 +47,8 @@ struct TrainOptions: ParsableArguments {
   var modelFlags: [(String, Bool)] {
     [("--model-type", givenModelType != nil), ("--l2", inverseRegularization != nil), ("--drop", !drop.isEmpty),
      ("--features", !features.isEmpty), ("--hidden", hidden != nil), ("--epochs", epochs != nil),
-     ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil)]
+     ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil),
+     ("--allow-many-classes", allowManyClasses)]
   }
 
   /// Refuses options that do nothing: MLP options for another model type, `--features` with `--drop`.
@@ -70,6 +74,7 @@ struct TrainOptions: ParsableArguments {
     var options = TrainingOptions()
     options.modelType = modelType
     if let inverseRegularization { options.inverseRegularization = inverseRegularization }
+    options.allowManyClasses = allowManyClasses
     if let hidden {
       let widths = commaSeparated([hidden]).map { Int($0) }
       guard !widths.contains(nil), !widths.isEmpty else {

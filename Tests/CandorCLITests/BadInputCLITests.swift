@@ -15,6 +15,13 @@ import Testing
 
   static let good = "age,sex,income\n30,F,yes\n40,M,no\n50,F,yes\n"
   static let predictions = "y,p,g\n1,1,a\n0,0,b\n1,0,a\n0,1,b\n"
+  /// A feature x and a target y of 51 classes (`prefix` and the row number), two rows each.
+  static func manyClasses(prefix: String) -> String {
+    "x,y\n" + (0..<102).map { "\($0),\(prefix)\($0 / 2)\n" }.joined()
+  }
+  /// 100,000 rows of `predictions`.
+  static let manyPredictions = "y,p,g\n" + String(repeating: "1,1,a\n0,0,b\n1,0,a\n0,1,b\n", count: 25_000)
+  static let noSensitiveColumn = "error: --sensitive names no column: give at least one sensitive column (several make intersectional groups).\n"
 
   static let cases: [Case] = [
     Case(name: "missing data file", files: [:], arguments: ["train", "--data", "nope.csv", "--target", "y", "--out", "m.json"],
@@ -63,6 +70,22 @@ import Testing
     Case(name: "hidden layer widths that are not numbers", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "a", "--out", "m.json"],
          message: "error: --hidden a: give layer widths as whole numbers, e.g. 32,16.\n"),
+    Case(name: "an MLP too large for this machine's memory", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "100000,100000", "--out", "m.json"],
+         // 6·(3·10⁵ + 10⁵ + 10¹⁰ + 10⁵ + 10⁵ + 1) + 3·3 + 3·3·(3 + 2·10⁵ + 1) + 2·3·10⁵ doubles (3 encoded columns, 3 rows).
+         message: "error: --hidden 100000,100000: training this MLP (weights, gradients, Adam state and activations) needs about 480.0 GB "
+           + "of memory, \(MemoryLimit.halfOfMemory.exceeded). Use fewer or narrower hidden layers.\n"),
+    Case(name: "an MLP too large to count", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "3000000000,3000000000", "--out", "m.json"],
+         message: "error: --hidden 3000000000,3000000000: training this MLP (weights, gradients, Adam state and activations) needs more bytes "
+           + "of memory than a 64-bit count holds (over 9.2 billion GB), \(MemoryLimit.halfOfMemory.exceeded). Use fewer or narrower hidden layers.\n"),
+    Case(name: "a numeric target of 51 classes", files: ["d.csv": manyClasses(prefix: "")],
+         arguments: ["train", "--data", "d.csv", "--target", "y", "--out", "m.json"],
+         message: "error: d.csv: the target 'y' has 51 classes, more than the 50 a classifier is trained on unless --allow-many-classes is given. "
+           + "It is numeric: to predict it as a number, use --model-type linear.\n"),
+    Case(name: "a text target of 51 classes", files: ["d.csv": manyClasses(prefix: "c")],
+         arguments: ["train", "--data", "d.csv", "--target", "y", "--model-type", "mlp", "--out", "m.json"],
+         message: "error: d.csv: the target 'y' has 51 classes, more than the 50 a classifier is trained on unless --allow-many-classes is given.\n"),
     Case(name: "an L2 strength that is not positive", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--l2", "0", "--out", "m.json"],
          message: "error: --l2 0.0: needs a positive finite number.\n"),
@@ -72,12 +95,29 @@ import Testing
     Case(name: "one bootstrap replicate", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--bootstrap", "1", "--json", "o.json"],
          message: "error: --bootstrap 1: use 0 (none) or at least 2 replicates.\n"),
+    Case(name: "a bootstrap that would draw too many rows", files: ["p.csv": manyPredictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--bootstrap", "200000", "--json", "o.json"],
+         message: "error: --bootstrap 200000: the replicates would draw 20000000000 rows (100000 per set × 1 set × 200000 replicates), "
+           + "more than the limit of 10000000000 row draws. At most 100000 replicates fit here.\n"),
     Case(name: "a privileged group without a value", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g", "--json", "o.json"],
          message: "error: --privileged g: write it as column=value or column=value1|value2.\n"),
     Case(name: "a privileged value the column never holds", files: ["p.csv": predictions],
          arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--privileged", "g=c", "--json", "o.json"],
          message: "error: --privileged: column 'g' never holds 'c'. Its values are: a, b.\n"),
+    Case(name: "a sensitive set that is empty", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "a sensitive set that is only a comma", files: ["p.csv": predictions],
+         arguments: ["fairness", "--predictions", "p.csv", "--target", "y", "--pred-column", "p", "--sensitive", "g", "--sensitive", ",", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "reweighing by no sensitive column", files: ["p.csv": predictions],
+         arguments: ["mitigate", "reweigh", "--data", "p.csv", "--target", "y", "--sensitive", ",", "--json", "o.json"],
+         message: noSensitiveColumn),
+    Case(name: "threshold optimization by no sensitive column", files: ["p.csv": "y,s,g\n1,0.9,a\n0,0.2,a\n"],
+         arguments: ["mitigate", "threshold", "--predictions", "p.csv", "--score-column", "s", "--target", "y", "--sensitive", "",
+                     "--constraint", "demographic_parity", "--json", "o.json"],
+         message: noSensitiveColumn),
     Case(name: "output directory missing", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--out", "no/such/dir/m.json"],
          message: "error: Cannot write no/such/dir/m.json: the folder no/such/dir does not exist.\n"),

@@ -84,7 +84,7 @@ import Testing
     if Chromium.isAvailable {
       let (dom, console) = try Chromium.load(html)
       #expect(console.isEmpty)
-      #expect(dom.contains("Sensitive set: sex"))
+      #expect(dom.contains("Sensitive set: <bdi>sex</bdi>"))
     }
   }
 

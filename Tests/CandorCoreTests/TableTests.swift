@@ -65,9 +65,49 @@ import Testing
     let table = try parseCSV(csv)
     let wide = try table.grouping(by: (0..<columnCount).map { "c\($0)" })
     let joined = try table.grouping(by: ["joined"])
-    #expect(wide.keys == joined.keys)
+    // The joined column's values hold '|', which its keys escape; the values themselves must agree.
+    #expect(wide.values.map { $0.joined(separator: "|") } == joined.values.map { $0[0] })
     #expect(wide.groupOfRow == joined.groupOfRow)
     #expect(wide.counts == joined.counts)
+  }
+
+  @Test("grouping by no column throws instead of trapping")
+  func groupingByNothing() throws {
+    let table = try parseCSV("g,x\na,1\n")
+    #expect(throws: TableError.noGroupingColumns) { try table.grouping(by: []) }
+    #expect(TableError.noGroupingColumns.description == "Rows cannot be grouped by no column: name at least one.")
+  }
+
+  @Test("intersectional keys are unambiguous: (P|Q, R) and (P, Q|R) are two groups with two keys, and each key gives its values back")
+  func intersectionalKeysWithPipes() throws {
+    let table = try parseCSV("a,b\nP|Q,R\nP,Q|R\nP|Q,R\nx\\,y\n")
+    let grouping = try table.grouping(by: ["a", "b"])
+    #expect(grouping.keys == ["P|Q\\|R", "P\\|Q|R", "x\\\\|y"])
+    #expect(grouping.values == [["P", "Q|R"], ["P|Q", "R"], ["x\\", "y"]])
+    #expect(grouping.counts == [1, 2, 1])
+    #expect(grouping.values.map { Grouping.values(ofKey: Grouping.key($0)) } == grouping.values)
+  }
+
+  @Test("a key gives back the values it joins, whatever they hold", arguments: [["|"], ["\\"], ["", ""], ["a\\|b", "|\\|", "\\\\"], ["plain", "missing"]])
+  func keyRoundTrip(_ values: [String]) {
+    #expect(Grouping.values(ofKey: Grouping.key(values)) == values)
+  }
+
+  @Test("the text 'missing' and a missing cell are one group, as the feature encoder has them")
+  func missingTextJoinsMissing() throws {
+    let grouping = try parseCSV("g,x\nmissing,1\n,2\nb,3\n").grouping(by: ["g"])
+    #expect(grouping.keys == ["b", "missing"])
+    #expect(grouping.counts == [1, 2])
+  }
+
+  @Test("many columns of many values (a combined radix past Int.max) group every row without trapping")
+  func radixOverflow() throws {
+    let rows = (0..<10_000).map { r in (0..<5).map { c in "v\(r)_\(c)" }.joined(separator: ",") }
+    let table = try parseCSV("c0,c1,c2,c3,c4\n" + rows.joined(separator: "\n") + "\n")
+    let grouping = try table.grouping(by: ["c0", "c1", "c2", "c3", "c4"])
+    #expect(grouping.keys.count == 10_000)
+    #expect(grouping.counts.allSatisfy { $0 == 1 })
+    #expect(grouping.keys.first == "v0_0|v0_1|v0_2|v0_3|v0_4")
   }
 
   @Test("missing values form their own group")

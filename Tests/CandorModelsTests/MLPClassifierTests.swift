@@ -86,4 +86,26 @@ import Testing
     let accuracy = try predictions.score(against: test.column("income")).value
     #expect(accuracy > 0.84)
   }
+
+  @Test("the training memory estimate counts parameters six times, the design, three matrices per batch layer and the last pass")
+  func trainingBytes() {
+    // Widths 3 → 4 → 1, 10 rows: 6·(12 + 4 + 4 + 1) + 10·3 + 3·b·(3 + 4 + 1) + 2·10·4 doubles, b = min(batch, rows).
+    #expect(MLPClassifier.trainingBytes(widths: [3, 4, 1], rows: 10, batchSize: 5) == 8 * (126 + 30 + 120 + 80))
+    #expect(MLPClassifier.trainingBytes(widths: [3, 4, 1], rows: 10, batchSize: 200) == 8 * (126 + 30 + 240 + 80))
+    #expect(MLPClassifier.trainingBytes(widths: [3, 3_000_000_000, 3_000_000_000, 1], rows: 10, batchSize: 5) == nil)
+    #expect(MLPClassifier.trainingBytes(widths: [3, Int.max, 1], rows: 10, batchSize: 5) == nil)
+  }
+
+  @Test("an MLP whose training would need more memory than the limit is refused before anything is allocated, with both figures")
+  func refusedOverMemoryLimit() throws {
+    let table = try CSVReader.read(path: Fixtures.sample("german_credit.csv"))
+    let data = try TrainingSet.prepare(table, spec: TrainingSpec(target: "risk", features: ["age", "duration"]), classification: true)
+    var options = MLPClassifier.Options()
+    options.hiddenLayers = [100_000, 100_000]
+    options.memoryLimit = MemoryLimit(bytes: 2_000_000_000, basis: "a test's limit")
+    // 6·(2·10⁵ + 10⁵ + 10¹⁰ + 10⁵ + 10⁵ + 1) + 1000·2 + 3·200·(2 + 2·10⁵ + 1) + 2·1000·10⁵ doubles = 482.6 GB.
+    #expect(throws: ModelError.invalidSetting(.init(.hiddenLayers, value: "100000,100000", .because(
+      "training this MLP (weights, gradients, Adam state and activations) needs about 482.6 GB of memory, more than the limit of "
+        + "2.0 GB (a test's limit). Use fewer or narrower hidden layers")))) { try MLPClassifier.fit(data, options: options) }
+  }
 }

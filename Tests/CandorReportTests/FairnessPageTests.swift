@@ -1,5 +1,7 @@
+import CandorCore
 import CandorFairness
 import CandorTestSupport
+import Foundation
 import Testing
 
 @testable import CandorReport
@@ -37,6 +39,20 @@ import Testing
     #expect(charts.map { $0.attributes["aria-label"]! } == Array(Self.metrics.dropFirst()) + ["ROC curves by group"])
     #expect(charts.dropLast().allSatisfy { $0.descendants("rect").count == 2 })
     #expect(charts.last!.descendants("polyline").count == 2)
+  }
+
+  @Test("a metric undefined in every group (ROC AUC of one-class labels) is a note in place of its chart, and no ROC curve is drawn")
+  func undefinedEverywhere() throws {
+    let table = try CSVReader.parse(Data("y,p,s,g\n1,1,0.9,a\n1,0,0.2,b\n1,1,0.7,a\n1,0,0.4,b\n".utf8), source: "one-class.csv")
+    let outcomes = try Outcomes.fromColumns(table: table, labelColumn: "y", predictionColumn: "p", scoreColumn: "s", positive: "1", threshold: 0.5)
+    let report = try FairnessAssessment.assess(outcomes, weights: nil, table: table, configuration: FairnessConfiguration(sensitiveSets: [["g"]]))
+    guard case let .binary(labels, _, scores?) = outcomes else { throw CancellationError() }
+    let curves = ROCCurves.compute(labels: labels, scores: scores, weights: nil, grouping: try table.grouping(by: ["g"]))
+    let page = try PageChecks.expectWellFormed(FairnessPage.html(report, source: "one-class.csv", rocCurves: ["g": curves]))
+    #expect(page.elements("p").map(\.text).contains(
+      "roc_auc is undefined in every group: each group holds labels of one class only, and ROC AUC (like an ROC curve) needs both."))
+    let charted = page.elements("svg").map { $0.attributes["aria-label"]! }
+    #expect(charted == Array(Self.metrics.dropFirst()).filter { $0 != "roc_auc" })
   }
 
   @Test("small groups are highlighted in the metrics table and named in a note")

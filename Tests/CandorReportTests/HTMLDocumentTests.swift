@@ -62,10 +62,10 @@ struct ScriptedSection: ReportSection {
   func writerEscapes() throws {
     let hostile = ReportInputs.attribute
     let section = ScriptedSection(title: hostile, anchor: hostile) { page in
-      page.heading(hostile, anchor: hostile)
-      page.paragraph(hostile)
-      page.note(hostile)
-      page.list([hostile])
+      page.heading("\(hostile)", anchor: hostile)
+      page.paragraph("\(hostile)")
+      page.note("\(hostile)")
+      page.list(["\(hostile)"])
       page.table(header: [hostile], rows: [[hostile]], flags: [true])
     }
     let html = HTMLDocument(section).rendered()
@@ -78,8 +78,30 @@ struct ScriptedSection: ReportSection {
     PageChecks.expectEscaped([hostile], in: html, page)
   }
 
-  @Test("escapeHTML escapes exactly the five markup characters")
+  @Test("escapeHTML escapes the five markup characters, and writes control characters and bidi overrides visibly")
   func escaping() {
     #expect(escapeHTML("<script>alert('x') & \"y\"</script> é") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt; é")
+    #expect(escapeHTML("\u{1b}[31m<b>\n\u{202e}שלום") == "\\u{1b}[31m&lt;b&gt;\\n\\u{202e}שלום")
+  }
+
+  @Test("data is isolated in <bdi> by default: interpolated strings, lists, table cells and titles, never the page's own words")
+  func dataIsolated() throws {
+    let rtl = "\u{202e}שלום"
+    let section = ScriptedSection(title: "By \(rtl)", anchor: "by") { page in
+      page.heading("Group \(rtl) of \(3) rows")
+      page.paragraph("Small: \(list: [rtl, "b"]).")
+      page.note(HTMLText(data: rtl))
+      page.list([HTMLText(words: "plain words")])
+      page.table(header: ["group"], rows: [[rtl]])
+    }
+    let html = HTMLDocument(section).rendered()
+    let escaped = "<bdi>\\u{202e}שלום</bdi>"
+    #expect(html.contains("<h1 id=\"by\"><bdi>By \\u{202e}שלום</bdi></h1>"))
+    #expect(html.contains("<h2>Group \(escaped) of 3 rows</h2>"))
+    #expect(html.contains("<p>Small: \(escaped), <bdi>b</bdi>.</p>"))
+    #expect(html.contains("<p class=\"note\">\(escaped)</p>") && html.contains("<li>plain words</li>"))
+    #expect(html.contains("<th><bdi>group</bdi></th>") && html.contains("<td>\(escaped)</td>"))
+    #expect(!html.unicodeScalars.contains("\u{202e}"))
+    _ = try PageChecks.expectWellFormed(html)
   }
 }

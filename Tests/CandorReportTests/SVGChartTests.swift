@@ -36,6 +36,14 @@ import Testing
     #expect(texts == [Self.hostile, "b", "0.500", "<script>alert(1)</scr…", "-0.250", "a", "1", "none", "n/a"])
   }
 
+  @Test("bars with no finite value (nor reference) draw n/a rows on the default 0…1 scale")
+  func barsWithoutFiniteValues() throws {
+    let svg = try Self.read(SVGChart.bars(title: "roc_auc", labels: ["a", "b"], values: [.nan, .infinity], intervals: [[.nan, .nan], [.nan, .nan]],
+                                          reference: .nan))
+    #expect(svg.descendants("rect").isEmpty && svg.descendants("line").isEmpty)
+    #expect(svg.descendants("text").map(\.text) == ["roc_auc", "a", "n/a", "b", "n/a"])
+  }
+
   @Test("x/y: a polyline per lined series, a circle per marker and two per highlighted point, legend names")
   func xy() throws {
     let svg = try Self.read(SVGChart.xy(

@@ -54,7 +54,9 @@ struct RowTerms: Sendable {
           let clipped = min(max(labels[i] == 1 ? s : 1 - s, Self.logLossEpsilon), 1 - Self.logLossEpsilon)
           loss.append(-log(clipped))
           brier.append((s - y) * (s - y))
-          calibrationBin.append(UInt8(min(Int(s * Double(Self.calibrationBins)), Self.calibrationBins - 1)))
+          // Clamped before Int(_:), which traps on NaN or a huge value (a model's scores are not checked as columns are).
+          let unit = s.isNaN ? 0 : min(max(s, 0), 1)
+          calibrationBin.append(UInt8(min(Int(unit * Double(Self.calibrationBins)), Self.calibrationBins - 1)))
           calibrationGap.append(s - y)
         }
         ranked = RankedScores(scores: scores, labels: labels, weights: weights)

@@ -10,6 +10,8 @@ struct SetLayout: Sendable {
 
   var groupCount: Int { groups.count }
   private var perMetric: Int { groupCount + 1 + Aggregation.allCases.count }
+  /// The length of an evaluated vector.
+  var width: Int { metrics.count * perMetric + (isBinary ? Self.disparityNames().count : 0) }
 
   static func disparityNames() -> [String] {
     Disparity.values(selection: { _ in 0 }, truePositive: { _ in 0 }, falsePositive: { _ in 0 }).map(\.0)

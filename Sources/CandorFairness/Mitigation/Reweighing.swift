@@ -12,6 +12,8 @@ import CandorCore
 public struct Reweighing: Sendable, Equatable, Codable {
   public var sensitiveFeatures: [String]
   public var groups: [String]
+  /// Intersectional groups only: each group's values, one per sensitive feature, in the order of `groups`.
+  public var groupValues: [[String]]?
   /// n(g, y) (weighted sums when base weights are given): group → "0"/"1" → value.
   public var counts: [String: [String: Double]]
   public var weights: [String: [String: Double]]
@@ -23,6 +25,7 @@ public struct Reweighing: Sendable, Equatable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case groups, counts, weights
+    case groupValues = "group_values"
     case sensitiveFeatures = "sensitive_features"
     case labelRateByGroupBefore = "label_rate_by_group_before"
     case weightedLabelRateByGroupAfter = "weighted_label_rate_by_group_after"
@@ -64,7 +67,8 @@ public struct Reweighing: Sendable, Equatable, Codable {
       let weighted0 = cell[2 * g] * weightTable[2 * g], weighted1 = cell[2 * g + 1] * weightTable[2 * g + 1]
       after[key] = weighted1 / (weighted0 + weighted1)
     }
-    return Reweighing(sensitiveFeatures: grouping.columns, groups: grouping.keys, counts: counts, weights: weights,
+    return Reweighing(sensitiveFeatures: grouping.columns, groups: grouping.keys, groupValues: grouping.columns.count > 1 ? grouping.values : nil,
+                      counts: counts, weights: weights,
                       labelRateByGroupBefore: before, weightedLabelRateByGroupAfter: after,
                       overallLabelRate: labelTotals[1] / n, rowWeights: rowWeights)
   }

@@ -85,8 +85,8 @@ public enum ThresholdMitigation {
 
   static func disparity(_ block: MitigationBlock, _ constraint: FairnessConstraint) -> Double {
     if let value = block.disparities[disparityName(constraint)] { return value }
-    let rates = block.byGroup[FairnessMetric.falsePositiveRate.rawValue]!.values
-    return rates.max()! - rates.min()!
+    let rates = block.byGroup[FairnessMetric.falsePositiveRate.rawValue]?.values.map { $0 } ?? []
+    return Aggregation.differenceBetweenGroups.apply(rates, overall: .nan)
   }
 
   /// The unmitigated model on `data`: its scores thresholded at 0.5.

@@ -167,7 +167,7 @@ public enum ThresholdOptimizer {
     let positives = curves.reduce(0) { $0 + $1.positives }, negatives = curves.reduce(0) { $0 + $1.negatives }
     var best = 0, bestValue = -Double.infinity, bestY = 0.0
     for (k, x) in xs.enumerated() {
-      let yMin = curves.map { $0.interpolate(at: x).y }.min()!
+      let yMin = curves.map { $0.interpolate(at: x).y }.min() ?? .nan  // no groups: no rows to fit
       let counts = TradeoffCurve.Counts(truePositives: positives * yMin, falsePositives: negatives * x,
                                         trueNegatives: negatives * (1.0 - x), falseNegatives: positives * (1.0 - yMin))
       // Fairlearn rounds the objective to 15 decimals (np.around) before taking the first maximum.

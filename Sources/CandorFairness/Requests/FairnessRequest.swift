@@ -48,6 +48,7 @@ extension FairnessAssessment {
   /// - Throws: `TableError` for an absent or unreadable column, `FairnessError` for a bad setting, label,
   ///   prediction, score or weight.
   public static func run(_ request: FairnessRequest, data: Table, model: (any Model)? = nil) throws -> FairnessAnalysis {
+    try request.configuration.validate()
     for set in request.configuration.sensitiveSets {
       try ColumnRoles(target: request.targetColumn, sensitive: set, weights: request.weightsColumn).check()
     }
@@ -64,7 +65,7 @@ extension FairnessAssessment {
     var curves: [String: [String: [ROCPoint]]] = [:]
     if request.rocCurves, case let .binary(labels, _, scores?) = outcomes {
       for features in request.configuration.sensitiveSets {
-        curves[features.joined(separator: "|")] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
+        curves[Grouping.key(features)] = ROCCurves.compute(labels: labels, scores: scores, weights: weights,
                                                                     grouping: try data.grouping(by: features))
       }
     }

@@ -16,7 +16,7 @@ public struct ReweighingRequest: Sendable {
   public var targetColumn: String
   /// The label value of the positive class; nil: the second class in sorted order.
   public var positive: String?
-  /// One or several features (intersectional groups `a|b`).
+  /// One or several features (intersectional groups `a|b`, keyed by `Grouping.key`).
   public var sensitiveFeatures: [String]
   /// Existing sample weights to reweigh on top of.
   public var weightsColumn: String?
@@ -45,6 +45,7 @@ extension Reweighing {
   /// trained without the weights and the one trained with them.
   /// - Throws: `TableError`, `ModelError` (training), `FairnessError` for a label that is not binary or bad weights.
   public static func run(_ request: ReweighingRequest, data: Table, evaluationData: Table? = nil) throws -> ReweighingAnalysis {
+    if request.sensitiveFeatures.isEmpty { throw FairnessError.noSensitiveFeatures }
     try ColumnRoles(target: request.targetColumn, sensitive: request.sensitiveFeatures, weights: request.weightsColumn).check()
     let targetColumn = try data.column(request.targetColumn)
     guard case let .classes(classes, labels) = try TrainingSet.classificationTarget(targetColumn, positive: request.positive, file: data.source),

@@ -43,6 +43,7 @@ extension ThresholdMitigation {
   public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: BuiltinModel? = nil,
                          comparedModel: (label: String, model: any Model)? = nil) throws -> ThresholdAnalysis {
     precondition((model == nil) != (request.scoreColumn == nil), "scores come from a model or from a column")
+    if request.sensitiveFeatures.isEmpty { throw FairnessError.noSensitiveFeatures }
     try request.validate()
     if let model { try checkBase(model) }
     let fitScores = try scored(fitData, request: request, model: model)

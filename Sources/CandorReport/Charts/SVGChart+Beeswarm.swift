@@ -40,8 +40,8 @@ extension SVGChart {
       for (r, value) in row.values.enumerated() where value.isFinite {
         let jitter = Double((r * 7919) % 13) / 13 * (rowHeight - 8) + 4
         var fill = "#888"
-        if let shade = row.colorValues?[r], shade.isFinite, high > low {
-          let t = (shade - low) / (high - low)
+        // t is NaN only when high − low overflows to inf; such a point stays grey.
+        if let shade = row.colorValues?[r], shade.isFinite, high > low, case let t = (shade - low) / (high - low), t.isFinite {
           fill = "rgb(\(Int(30 + 225 * t)),\(Int(80 * (1 - t) + 30)),\(Int(230 * (1 - t) + 25)))"
         }
         svg += "<circle cx=\"\(f(x(value)))\" cy=\"\(f(y + jitter))\" r=\"2.4\" fill=\"\(fill)\"><title>\(escapeHTML(pointNames[r])): \(formatValue(value))</title></circle>"

@@ -14,7 +14,9 @@ public enum SVGChart {
     let rowHeight = 22.0, labelWidth = 150.0, plotWidth = 170.0, top = 28.0
     let height = top + rowHeight * Double(labels.count) + 24
     let finite = (values + (intervals?.flatMap { $0 } ?? []) + (reference.map { [$0] } ?? [])).filter(\.isFinite)
-    let upper = max(finite.max() ?? 1, 0) > 0 ? finite.max()! : 1
+    // From min(values, 0) to the largest value, or to 1 when none is above 0 (or none is finite).
+    let highest = finite.max() ?? 1
+    let upper = highest > 0 ? highest : 1
     let lower = min(finite.min() ?? 0, 0)
     func x(_ v: Double) -> Double { labelWidth + (v - lower) / (upper - lower) * plotWidth }
     var svg = open(title: title, width: labelWidth + plotWidth + 60, height: height)
@@ -93,7 +95,10 @@ public enum SVGChart {
     var svg = open(title: title, width: left + size + 20, height: height)
     svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(size)\" height=\"\(size)\" fill=\"none\" stroke=\"#999\"/>"
     // Enough decimals to tell neighbouring ticks apart.
-    func decimals(_ span: Double) -> Int { max(2, Int((-log10(max(span / 4, 1e-12))).rounded(.up)) + 1) }
+    func decimals(_ span: Double) -> Int {
+      let digits = (-log10(max(span / 4, 1e-12))).rounded(.up)
+      return digits.isFinite ? max(2, Int(digits) + 1) : 2  // a span of inf (values near ±Double.greatestFiniteMagnitude)
+    }
     for k in 0...4 {
       let tx = x0 + (x1 - x0) * Double(k) / 4, ty = y0 + (y1 - y0) * Double(k) / 4
       svg += "<text x=\"\(f(px(tx)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(formatValue(tx, decimals: decimals(x1 - x0)))</text>"

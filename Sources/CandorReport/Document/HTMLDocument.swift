@@ -31,12 +31,12 @@ public struct HTMLDocument: Sendable {
       section.render(into: &writer)
       writer.endSection()
     }
-    var head = "<h1>\(escapeHTML(title))</h1>\n"
+    var head = "<h1>\(HTMLText.isolated(title))</h1>\n"
     if isSectionPage {
       head = ""
     } else if contents.count > 1 {
       head += "<nav class=\"toc\" aria-label=\"Contents\"><ol>"
-      for entry in contents { head += "<li><a href=\"#\(escapeHTML(entry.id))\">\(escapeHTML(entry.title))</a></li>" }
+      for entry in contents { head += "<li><a href=\"#\(escapeHTML(entry.id))\">\(HTMLText.isolated(entry.title))</a></li>" }
       head += "</ol></nav>\n"
     }
     return """
@@ -66,5 +66,6 @@ public struct HTMLDocument: Sendable {
     th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fff1e6}
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
     .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
+    p,li{overflow-wrap:anywhere}td:first-child{overflow-wrap:anywhere;min-width:10em}
     """
 }

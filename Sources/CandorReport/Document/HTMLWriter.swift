@@ -1,4 +1,5 @@
-/// Writes sections into one page. Every text argument is escaped here (with `escapeHTML`); headings are
+/// Writes sections into one page. Every text argument is escaped here (with `escapeHTML`), and data is isolated
+/// in `<bdi>`: the data interpolated into `HTMLText`, every table cell and every section title; headings are
 /// numbered relative to the section being written, so a section renders the same as a page of its own (its
 /// heading the page's h1) and inside a combined report (its heading an h2).
 ///
@@ -19,36 +20,36 @@ public struct HTMLWriter: Sendable {
 
   /// A heading `depth` levels below the section's own (1: its parts, 2: their parts), at most h6. An
   /// `anchor` gives it an id, prefixed with the section's and unique in the page.
-  public mutating func heading(_ text: String, depth: Int = 1, anchor: String? = nil) {
+  public mutating func heading(_ text: HTMLText, depth: Int = 1, anchor: String? = nil) {
     precondition(depth >= 1, "a section's headings sit below its own")
     let level = min(sectionLevel + depth, 6)
     let id = anchor.map { uniqueID("\(sectionID)-\($0)") }
-    append(element: "h\(level)", id: id, text: text)
+    append(element: "h\(level)", id: id, markup: text.markup)
   }
 
-  public mutating func paragraph(_ text: String) {
-    html += "<p>\(escapeHTML(text))</p>\n"
+  public mutating func paragraph(_ text: HTMLText) {
+    html += "<p>\(text.markup)</p>\n"
   }
 
   /// A paragraph in the smaller, grey style of remarks and legends.
-  public mutating func note(_ text: String) {
-    html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
+  public mutating func note(_ text: HTMLText) {
+    html += "<p class=\"note\">\(text.markup)</p>\n"
   }
 
-  public mutating func list(_ items: [String]) {
+  public mutating func list(_ items: [HTMLText]) {
     html += "<ul>"
-    for item in items { html += "<li>\(escapeHTML(item))</li>" }
+    for item in items { html += "<li>\(item.markup)</li>" }
     html += "</ul>\n"
   }
 
-  /// A table; `flags[r]` marks row r for attention (shown highlighted).
+  /// A table; `flags[r]` marks row r for attention (shown highlighted). Every cell is data, isolated.
   public mutating func table(header: [String], rows: [[String]], flags: [Bool] = []) {
     html += "<div class=\"scroll\"><table><thead><tr>"
-    for name in header { html += "<th>\(escapeHTML(name))</th>" }
+    for name in header { html += "<th>\(HTMLText.isolated(name))</th>" }
     html += "</tr></thead><tbody>"
     for (r, row) in rows.enumerated() {
       html += r < flags.count && flags[r] ? "<tr class=\"flag\">" : "<tr>"
-      for cell in row { html += "<td>\(escapeHTML(cell))</td>" }
+      for cell in row { html += "<td>\(HTMLText.isolated(cell))</td>" }
       html += "</tr>"
     }
     html += "</tbody></table></div>\n"
@@ -73,7 +74,7 @@ public struct HTMLWriter: Sendable {
   mutating func beginSection(title: String, anchor: String) -> String {
     sectionID = uniqueID(anchor)
     html += "<section>\n"
-    append(element: "h\(sectionLevel)", id: sectionID, text: title)
+    append(element: "h\(sectionLevel)", id: sectionID, markup: HTMLText.isolated(title))
     return sectionID
   }
 
@@ -86,8 +87,8 @@ public struct HTMLWriter: Sendable {
     html += markup
   }
 
-  private mutating func append(element: String, id: String?, text: String) {
-    html += "<\(element)\(id.map { " id=\"\(escapeHTML($0))\"" } ?? "")>\(escapeHTML(text))</\(element)>\n"
+  private mutating func append(element: String, id: String?, markup: String) {
+    html += "<\(element)\(id.map { " id=\"\(escapeHTML($0))\"" } ?? "")>\(markup)</\(element)>\n"
   }
 
   /// `name` as an id: lowercase ASCII letters and digits, other runs as one "-", then "-2", "-3"… when taken.

@@ -9,10 +9,10 @@ public enum ExplainPage {
 
   public static func permutationText(_ result: PermutationImportance) -> String {
     var lines = ["Permutation importance (\(result.scorer.rawValue), baseline \(formatValue(result.baselineScore)), \(result.repeats) repeats, seed \(result.seed)):"]
-    let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
+    let width = max(8, (result.features.map { printable($0).count }.max() ?? 0) + 2)
     for name in result.features.sorted(by: { result.importances[$0]!.mean > result.importances[$1]!.mean }) {
       let i = result.importances[name]!
-      lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+      lines.append("  " + printable(name).padding(toLength: width, withPad: " ", startingAt: 0)
         + "\(formatValue(i.mean))  ± \(formatValue(i.std))  [\(formatValue(i.ciLow)), \(formatValue(i.ciHigh))]")
     }
     return lines.joined(separator: "\n")
@@ -34,9 +34,9 @@ public enum ExplainPage {
       lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
     }
     lines.append("Mean |φ| by feature:")
-    let width = max(8, (result.features.map(\.count).max() ?? 0) + 2)
+    let width = max(8, (result.features.map { printable($0).count }.max() ?? 0) + 2)
     for name in result.features.sorted(by: { result.meanAbs[$0]![0] > result.meanAbs[$1]![0] }) {
-      lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + result.meanAbs[name]!.map { formatValue($0) }.joined(separator: "  "))
+      lines.append("  " + printable(name).padding(toLength: width, withPad: " ", startingAt: 0) + result.meanAbs[name]!.map { formatValue($0) }.joined(separator: "  "))
     }
     return lines.joined(separator: "\n")
   }
@@ -52,8 +52,8 @@ public enum ExplainPage {
     var lines = [result.isAccumulatedLocalEffects ? "Accumulated local effects:" : "Partial dependence (average over rows):"]
     for name in result.features.keys.sorted() {
       let curve = result.features[name]!
-      let xs = curve.grid.map { $0.map { formatValue($0) } } ?? curve.levels ?? []
-      lines.append("  \(name): " + zip(xs, curve.average).map { "\($0)→\(formatValue($1))" }.joined(separator: ", "))
+      let xs = curve.grid.map { $0.map { formatValue($0) } } ?? curve.levels?.map { printable($0) } ?? []
+      lines.append("  \(printable(name)): " + zip(xs, curve.average).map { "\($0)→\(formatValue($1))" }.joined(separator: ", "))
     }
     return lines.joined(separator: "\n")
   }

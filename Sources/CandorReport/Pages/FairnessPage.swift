@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 import Foundation
 
@@ -38,16 +39,16 @@ public enum FairnessPage {
     for key in report.sensitiveSets.keys.sorted() {
       let set = report.sensitiveSets[key]!
       lines.append("")
-      lines.append("Sensitive set: \(key)")
+      lines.append("Sensitive set: \(printable(key))")
       let metrics = summaryMetrics.filter { report.metrics.contains($0) }.map(\.rawValue)
-      let width = max(8, (set.groups + ["overall"]).map(\.count).max()! + 1)
+      let width = max(8, (set.groups.map { printable($0).count }.max() ?? 0) + 1, "overall".count + 1)
       lines.append(pad("group", width) + metrics.map { pad($0, max(10, $0.count + 1)) }.joined())
       for group in set.groups + ["overall"] {
         let values = metrics.map { metric -> String in
           let value = group == "overall" ? set.overall[metric] : set.byGroup[metric]?[group]
           return pad(formatValue(value ?? .nan), max(10, metric.count + 1))
         }
-        lines.append(pad(group + (set.smallGroups.contains(group) ? "*" : ""), width) + values.joined())
+        lines.append(pad((group == "overall" ? group : printable(group)) + (set.smallGroups.contains(group) ? "*" : ""), width) + values.joined())
       }
       if !set.smallGroups.isEmpty { lines.append("* fewer rows than the minimum group size") }
       for name in headlineDisparities where set.disparities[name] != nil {
@@ -67,7 +68,7 @@ public enum FairnessPage {
     for key in report.privilegedComparisons.keys.sorted() {
       let comparison = report.privilegedComparisons[key]!
       lines.append("")
-      lines.append("Privileged \(key) (AIF360, unprivileged minus privileged):")
+      lines.append("Privileged \(printable(key)) (AIF360, unprivileged minus privileged):")
       for name in ["statistical_parity_difference", "disparate_impact", "equal_opportunity_difference", "average_odds_difference", "theil_index"] {
         lines.append("  \(name): \(formatValue(comparison.metrics[name]!))" + (comparison.intervals.map { " \(intervalText($0[name]))" } ?? ""))
       }

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 import CandorModels
 import Foundation
@@ -10,7 +11,7 @@ public enum MitigationPage {
     let before = evaluation.before, after = evaluation.after
     let selectionRate = FairnessMetric.selectionRate.rawValue
     let groups = (before.byGroup[selectionRate] ?? [:]).keys.sorted()
-    let width = max(31, (groups.map { "\(selectionRate) \($0)".count }.max() ?? 0) + 2)
+    let width = max(31, (groups.map { "\(selectionRate) \(printable($0))".count }.max() ?? 0) + 2)
     var lines = [String(repeating: " ", count: width) + "before    after"]
     func row(_ name: String, _ a: Double, _ b: Double) -> String {
       name.padding(toLength: width, withPad: " ", startingAt: 0) + formatValue(a).padding(toLength: 10, withPad: " ", startingAt: 0) + formatValue(b)
@@ -21,7 +22,7 @@ public enum MitigationPage {
       lines.append(row(name, before.disparities[name] ?? .nan, after.disparities[name] ?? .nan))
     }
     for group in groups {
-      lines.append(row("\(selectionRate) \(group)", before.byGroup[selectionRate]![group]!, after.byGroup[selectionRate]![group] ?? .nan))
+      lines.append(row("\(selectionRate) \(printable(group))", before.byGroup[selectionRate]![group]!, after.byGroup[selectionRate]![group] ?? .nan))
     }
     return lines
   }
@@ -29,11 +30,11 @@ public enum MitigationPage {
   // MARK: - Threshold optimization
 
   public static func thresholdText(_ result: ThresholdMitigationResult) -> String {
-    var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(result.sensitiveFeatures.joined(separator: "|")), "
+    var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(printable(Grouping.key(result.sensitiveFeatures))), "
       + (result.isGridSearch ? "grid of \((result.search.gridSize ?? 0) + 1) points." : "exact search, tolerance \(result.search.tolerance ?? 0).")]
     for group in result.policy.keys.sorted() {
       let rule = result.policy[group]!
-      var text = "  \(group): p0 \(formatValue(rule.p0)) at score > \(formatValue(rule.threshold0, decimals: 6)), p1 \(formatValue(rule.p1)) at score > \(formatValue(rule.threshold1, decimals: 6))"
+      var text = "  \(printable(group)): p0 \(formatValue(rule.p0)) at score > \(formatValue(rule.threshold0, decimals: 6)), p1 \(formatValue(rule.p1)) at score > \(formatValue(rule.threshold1, decimals: 6))"
       if rule.pIgnore > 0 { text += ", p_ignore \(formatValue(rule.pIgnore)) (constant \(formatValue(rule.predictionConstant)))" }
       lines.append(text)
     }
@@ -44,7 +45,7 @@ public enum MitigationPage {
     }
     if let sweep = result.sweep {
       lines.append("Trade-off (\(result.disparityName)):")
-      for point in sweep { lines.append("  \(point.label): accuracy \(formatValue(point.accuracy)), disparity \(formatValue(point.disparity))") }
+      for point in sweep { lines.append("  \(printable(point.label, limit: nil)): accuracy \(formatValue(point.accuracy)), disparity \(formatValue(point.disparity))") }
     }
     return lines.joined(separator: "\n")
   }
@@ -57,10 +58,11 @@ public enum MitigationPage {
   // MARK: - Reweighing
 
   public static func reweighingText(_ reweighing: Reweighing, evaluation: MitigationComparison?) -> String {
-    var lines = ["Reweighing (Kamiran & Calders) by \(reweighing.sensitiveFeatures.joined(separator: "|")); overall label rate \(formatValue(reweighing.overallLabelRate))."]
-    lines.append("group".padding(toLength: 24, withPad: " ", startingAt: 0) + "weight y=0  weight y=1  label rate before  after")
+    var lines = ["Reweighing (Kamiran & Calders) by \(printable(Grouping.key(reweighing.sensitiveFeatures))); overall label rate \(formatValue(reweighing.overallLabelRate))."]
+    let width = max(24, (reweighing.groups.map { printable($0).count }.max() ?? 0) + 2)
+    lines.append("group".padding(toLength: width, withPad: " ", startingAt: 0) + "weight y=0  weight y=1  label rate before  after")
     for group in reweighing.groups {
-      lines.append(group.padding(toLength: 24, withPad: " ", startingAt: 0)
+      lines.append(printable(group).padding(toLength: width, withPad: " ", startingAt: 0)
         + formatValue(reweighing.weights[group]!["0"]!).padding(toLength: 12, withPad: " ", startingAt: 0)
         + formatValue(reweighing.weights[group]!["1"]!).padding(toLength: 12, withPad: " ", startingAt: 0)
         + formatValue(reweighing.labelRateByGroupBefore[group]!).padding(toLength: 19, withPad: " ", startingAt: 0)

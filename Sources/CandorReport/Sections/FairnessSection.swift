@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 
 /// The fairness assessment: per sensitive set its disparities, the metrics by group (table and bar charts,
@@ -23,7 +24,7 @@ public struct FairnessSection: ReportSection {
     page.paragraph("Data: \(source). \(report.rows) rows, \(report.taskDescription)" + (report.weighted ? ", weighted." : ".")
       + (report.bootstrap.map { " Bootstrap: \($0.replicates) replicates stratified by group, seed \($0.seed), \(level) percentile intervals." }
         ?? " Intervals: Wilson score intervals of the proportions at \(level); bootstrap replicates give intervals on every metric and disparity."))
-    if !report.warnings.isEmpty { page.list(report.warnings) }
+    if !report.warnings.isEmpty { page.list(report.warnings.map { HTMLText(data: $0) }) }
     for key in report.sensitiveSets.keys.sorted() {
       renderSet(key, report.sensitiveSets[key]!, curves: rocCurves[key] ?? [:], into: &page)
     }
@@ -31,7 +32,7 @@ public struct FairnessSection: ReportSection {
     page.heading("Privileged and unprivileged groups (AIF360)")
     for key in report.privilegedComparisons.keys.sorted() {
       let comparison = report.privilegedComparisons[key]!
-      page.heading("\(comparison.column): privileged = \(comparison.privilegedValues.joined(separator: ", "))", depth: 2)
+      page.heading("\(comparison.column): privileged = \(list: comparison.privilegedValues)", depth: 2)
       page.note("\(comparison.privilegedCount) privileged rows, \(comparison.unprivilegedCount) unprivileged. Four-fifths rule "
         + (comparison.fourFifthsRuleViolated ? "violated (disparate impact below 0.8)." : "met."))
       let names = comparison.metrics.keys.sorted()
@@ -64,19 +65,26 @@ public struct FairnessSection: ReportSection {
     page.table(header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],
                flags: set.groups.map { set.smallGroups.contains($0) } + [false])
     if !set.smallGroups.isEmpty {
-      page.note("Highlighted groups have fewer rows than the minimum group size: \(set.smallGroups.joined(separator: ", ")).")
+      page.note("Highlighted groups have fewer rows than the minimum group size: \(list: set.smallGroups).")
     }
     page.grid { page in
       for metric in report.metrics where FairnessPage.charted.contains(metric) {
-        let metric = metric.rawValue
-        let intervals = set.intervals?.byGroup[metric] ?? set.wilsonIntervals?.byGroup[metric]
-        page.figure(svg: SVGChart.bars(title: metric, labels: set.groups, values: set.groups.map { set.byGroup[metric]?[$0] ?? .nan },
+        let values = set.groups.map { set.byGroup[metric.rawValue]?[$0] ?? .nan }
+        guard values.contains(where: \.isFinite) else {
+          page.note(HTMLText(words: Self.undefinedEverywhere(metric)))
+          continue
+        }
+        let intervals = set.intervals?.byGroup[metric.rawValue] ?? set.wilsonIntervals?.byGroup[metric.rawValue]
+        page.figure(svg: SVGChart.bars(title: metric.rawValue, labels: set.groups, values: values,
                                        intervals: intervals.map { i in set.groups.map { i[$0] ?? [.nan, .nan] } },
-                                       reference: set.overall[metric]))
+                                       reference: set.overall[metric.rawValue]))
       }
-      if !curves.isEmpty {
-        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: set.groups.compactMap { g in curves[g].map { (g, $0) } },
-                                            xLabel: "false positive rate", yLabel: "true positive rate"))
+      // A group of one label class has no ROC curve (its ROC AUC is undefined, and a note says so).
+      let rocAUC = set.byGroup[FairnessMetric.rocAUC.rawValue] ?? [:]
+      let drawn = set.groups.compactMap { g in curves[g].flatMap { rocAUC[g]?.isFinite == true ? (g, $0) : nil } }
+      if !drawn.isEmpty {
+        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: drawn, xLabel: "false positive rate",
+                                            yLabel: "true positive rate"))
       }
     }
     if !set.notes.isEmpty {
@@ -84,9 +92,18 @@ public struct FairnessSection: ReportSection {
       page.list(set.notes.map { "\($0.metric), \($0.group): \($0.reason)" })
     }
     for stratum in (set.strata ?? [:]).keys.sorted() {
-      page.heading("\(key) within \((set.controlFeatures ?? []).joined(separator: "|")) = \(stratum)", depth: 2)
+      page.heading("\(key) within \(Grouping.key(set.controlFeatures ?? [])) = \(stratum)", depth: 2)
       page.table(header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
     }
+  }
+
+  /// The note drawn instead of the bar chart of a metric that no group has a finite value of.
+  static func undefinedEverywhere(_ metric: FairnessMetric) -> String {
+    let why = switch metric {
+    case .rocAUC: "each group holds labels of one class only, and ROC AUC (like an ROC curve) needs both"
+    default: "no group has a finite value"
+    }
+    return "\(metric.rawValue) is undefined in every group: \(why)."
   }
 
   /// One row per group: its name, then each metric of the report.

@@ -6,7 +6,7 @@ extension MitigationComparison {
 
   /// A heading, the before/after table of accuracy and disparities, and before → after bars of the rates by
   /// group: the part the threshold and reweighing sections share.
-  func render(heading: String, into page: inout HTMLWriter) {
+  func render(heading: HTMLText, into page: inout HTMLWriter) {
     page.heading(heading)
     let names = [FairnessMetric.accuracy.rawValue, FairnessMetric.balancedAccuracy.rawValue] + MitigationEvaluation.disparities.map(\.rawValue)
     func value(_ block: MitigationBlock, _ name: String) -> Double {

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 
 /// Reweighing (Kamiran & Calders 2012): the weights and label rates by group, and, when the retrained model
@@ -14,7 +15,7 @@ public struct ReweighingSection: ReportSection {
     self.source = source
   }
 
-  public var title: String { "Reweighing by \(reweighing.sensitiveFeatures.joined(separator: "|"))" }
+  public var title: String { "Reweighing by \(Grouping.key(reweighing.sensitiveFeatures))" }
   public var anchor: String { "reweighing" }
 
   public func render(into page: inout HTMLWriter) {

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorFairness
 
 /// Threshold optimization (Hardt et al. 2016, as Fairlearn's `ThresholdOptimizer`): the randomized policy per
@@ -21,7 +22,7 @@ public struct ThresholdMitigationSection: ReportSection {
 
   public func render(into page: inout HTMLWriter) {
     page.paragraph("Fitted on \(source). Constraint \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by "
-      + "\(result.sensitiveFeatures.joined(separator: "|")); "
+      + "\(Grouping.key(result.sensitiveFeatures)); "
       + (result.isGridSearch ? "Fairlearn's grid search (\((result.search.gridSize ?? 0) + 1) points)." : "exact search with tolerance \(result.search.tolerance ?? 0)."))
     page.heading("Policy")
     let groups = result.policy.keys.sorted()
