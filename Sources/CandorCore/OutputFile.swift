@@ -141,7 +141,7 @@ public final class OutputTransaction {
     produce(sink)
     if let failure = sink.failure {
       discard(setting)
-      throw .cannotWrite(path: destination.path, reason: String(cString: strerror(failure)))
+      throw .cannotWrite(path: destination.path, reason: InputFile.reason(failure))
     }
   }
 
@@ -179,7 +179,7 @@ public final class OutputTransaction {
     for (entry, name) in linked {
       guard case let .file(path) = entry.destination.target else { continue }
       if rename(name, path) != 0 {
-        let reason = String(cString: strerror(errno))
+        let reason = InputFile.reason(errno)
         for (_, other) in linked { unlink(other) }
         discard()
         throw .cannotWrite(path: entry.destination.path, reason: reason)
@@ -192,7 +192,7 @@ public final class OutputTransaction {
         let descriptor = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
         guard descriptor >= 0 else {
           discard()
-          throw .cannotWrite(path: entry.destination.path, reason: String(cString: strerror(errno)))
+          throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(errno))
         }
         defer { close(descriptor) }
         try Self.copy(entry, into: descriptor)
@@ -234,7 +234,7 @@ public final class OutputTransaction {
         }
         resolved = String(cString: real)
         free(real)
-        guard stat(resolved, &info) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        guard stat(resolved, &info) == 0 else { throw .cannotWrite(path: path, reason: InputFile.reason(errno)) }
       }
       switch info.st_mode & S_IFMT {
       case S_IFREG:
@@ -246,7 +246,7 @@ public final class OutputTransaction {
       default: throw .cannotWrite(path: path, reason: "it is not a regular file")
       }
     }
-    guard errno == ENOENT else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    guard errno == ENOENT else { throw .cannotWrite(path: path, reason: InputFile.reason(errno)) }
     try checkFolder(of: path, for: path)
     return .file(path: path)
   }
@@ -308,7 +308,7 @@ public final class OutputTransaction {
 
   struct SystemFailure: Error {
     let code: Int32
-    var reason: String { String(cString: strerror(code)) }
+    var reason: String { InputFile.reason(code) }
   }
 
   /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's Swift module does not export.
@@ -338,7 +338,7 @@ public final class OutputTransaction {
         return Staged(destination: destination, descriptor: descriptor, temporaryName: nil)
       }
       guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
-        throw .cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
+        throw .cannotWrite(path: destination.path, reason: InputFile.reason(errno))
       }
     }
     let keepsName = if case .file = destination.target { true } else { false }
@@ -354,7 +354,7 @@ public final class OutputTransaction {
       if descriptor >= 0 { unlink(name) }  // a staging copy for a special file needs no name
       TemporaryNames.unregister([name])
       if descriptor >= 0 { return Staged(destination: destination, descriptor: descriptor, temporaryName: nil) }
-      guard code == EEXIST else { throw .cannotWrite(path: destination.path, reason: String(cString: strerror(code))) }
+      guard code == EEXIST else { throw .cannotWrite(path: destination.path, reason: InputFile.reason(code)) }
     }
     throw .cannotWrite(path: destination.path, reason: "no unused temporary name in 16 tries")
   }
@@ -379,7 +379,7 @@ public final class OutputTransaction {
 
   static func copy(_ entry: Staged, into output: Int32) throws(OutputError) {
     guard lseek(entry.descriptor, 0, SEEK_SET) == 0 else {
-      throw .cannotWrite(path: entry.destination.path, reason: String(cString: strerror(errno)))
+      throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(errno))
     }
     let sink = OutputSink(descriptor: output)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
@@ -387,11 +387,11 @@ public final class OutputTransaction {
     while sink.failure == nil {
       let count = read(entry.descriptor, buffer.baseAddress, buffer.count)
       if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else { throw .cannotWrite(path: entry.destination.path, reason: String(cString: strerror(errno))) }
+      guard count >= 0 else { throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(errno)) }
       if count == 0 { break }
       sink.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
     }
-    if let failure = sink.failure { throw .cannotWrite(path: entry.destination.path, reason: String(cString: strerror(failure))) }
+    if let failure = sink.failure { throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(failure)) }
   }
 
   /// Removes `.*.candor-PID-*.tmp` files of this user whose process no longer runs (a run killed with SIGKILL

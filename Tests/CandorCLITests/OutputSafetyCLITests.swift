@@ -132,6 +132,17 @@ import Testing
     }
   }
 
+  @Test("a full device (mknod 1,7 in a scratch folder) is a write error in words, exit 2",
+        .enabled(if: geteuid() == 0, "mknod needs root"))
+  func fullDevice() throws {
+    let folder = try Self.folderWithModel()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try #require(mknod(folder.appendingPathComponent("full").path, S_IFCHR | 0o666, makedev(1, 7)) == 0)
+    let result = try CandorBinary.run(Self.predict + ["--out", "full"], in: folder)
+    #expect(result.exitCode == 2)
+    #expect(result.standardError == "error: Cannot write full: no space left on device.\n")
+  }
+
   @Test("/dev/stdout writes to the process's standard output")
   func standardOutput() throws {
     let folder = try Self.folderWithModel()
