@@ -63,12 +63,12 @@ public enum CSVReader {
         if options.categoricalColumns.contains(name) { return .categorical(try cells.categorical()) }
         let required: ColumnCells.NumericRequirement? = options.numericColumns.contains(name) ? .declared
           : options.modelNumericColumns.contains(name) ? .model : nil
-        var stray: ReadingNote?
+        var stray: ColumnCells.StrayText?
         if let numeric = try cells.numeric(required: required, stray: &stray) { return .numeric(numeric) }
         let categorical = try cells.categorical()
-        if case let .strayText(file, column, line, value, textCells, numbers, _) = stray {
-          notes[index] = .strayText(file: file, column: column, line: line, value: value, textCells: textCells,
-                                    numbers: numbers, levels: categorical.levels.count)
+        if let stray {
+          notes[index] = .strayText(file: source, column: name, line: stray.line, value: stray.value, textCells: stray.textCells,
+                                    numbers: stray.numbers, levels: categorical.levels.count)
         }
         return .categorical(categorical)
       }

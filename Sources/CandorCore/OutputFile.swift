@@ -97,7 +97,7 @@ public final class OutputTransaction {
     let destination: Destination
     let descriptor: Int32
     /// The name of a fallback temporary (nil for an anonymous one).
-    var temporaryName: String?
+    let temporaryName: String?
   }
 
   private let destinations: [Setting: Destination]

@@ -13,6 +13,14 @@ struct ColumnCells {
 
   static let strayMinimumNumbers = 20
 
+  /// The first of a few text cells in a column of numbers: where it is, and how many of each kind there are.
+  struct StrayText {
+    let line: Int
+    let value: String
+    let textCells: Int
+    let numbers: Int
+  }
+
   /// Calls `body(row, start, end, escaped)` for every cell in row order, segment by segment; `body` returns
   /// false to stop.
   @inline(__always) private func forEachCell(_ body: (Int, Int, Int, Bool) -> Bool) {
@@ -53,7 +61,7 @@ struct ColumnCells {
 
   /// - Parameter stray: set when the column is read as text because of a few text cells (at most one in a
   ///   thousand, after at least `strayMinimumNumbers` numbers), which a user probably did not mean.
-  func numeric(required: NumericRequirement?, stray: inout ReadingNote?) throws(TableError) -> NumericColumn? {
+  func numeric(required: NumericRequirement?, stray: inout StrayText?) throws(TableError) -> NumericColumn? {
     var values = ContiguousArray<Double>(repeating: .nan, count: rowCount)
     var firstNonFinite: Int?
     var firstText: Int?
@@ -83,8 +91,7 @@ struct ColumnCells {
       case nil: break
       }
       if numbers >= Self.strayMinimumNumbers && textCells <= strayLimit {
-        stray = .strayText(file: source, column: name, line: line(row), value: cellText(row), textCells: textCells,
-                           numbers: numbers, levels: 0)
+        stray = StrayText(line: line(row), value: cellText(row), textCells: textCells, numbers: numbers)
       }
       return nil
     }
