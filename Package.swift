@@ -33,6 +33,7 @@ let package = Package(
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
                 dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorTestSupport"]),
   ]

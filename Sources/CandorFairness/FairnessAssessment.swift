@@ -8,6 +8,9 @@ public struct FairnessConfiguration: Sendable {
   /// Control features: every set is also assessed within each stratum of these (Fairlearn's `control_features`).
   public var controlFeatures: [String] = []
   public var privilegedSplits: [PrivilegedSplit] = []
+  /// The orders α of the generalized entropy indices the privileged comparisons report beside the Theil index
+  /// (AIF360's `generalized_entropy_index(alpha)`); any finite α, 1 being the Theil index itself.
+  public var entropyAlphas: [Double] = [2]
   /// Bootstrap replicates; 0 for none.
   public var bootstrapReplicates = 0
   public var confidenceLevel = 0.95
@@ -31,6 +34,9 @@ public struct FairnessConfiguration: Sendable {
     }
     guard bootstrapReplicates >= 0 && bootstrapReplicates != 1 else {
       throw .invalidSetting(.init(.bootstrapReplicates, value: "\(bootstrapReplicates)", .zeroOrAtLeast(2, unit: "replicates")))
+    }
+    if let alpha = entropyAlphas.first(where: { !$0.isFinite }) {
+      throw .invalidSetting(.init(.entropyAlphas, value: formatNumber(alpha), .because("the order of an entropy index is a finite number")))
     }
   }
 }
@@ -63,7 +69,7 @@ public enum FairnessAssessment {
     if configuration.bootstrapReplicates > 0 {
       let sets = groupings.map { SetLayout(metrics: metrics, groups: $0.keys, isBinary: isBinary).width }
       let cost = BootstrapCost(replicates: configuration.bootstrapReplicates, rows: outcomes.count,
-                               valueCounts: sets + configuration.privilegedSplits.map { _ in PrivilegedMetrics.names.count })
+                               valueCounts: sets + configuration.privilegedSplits.map { _ in PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas).names.count })
       try cost.check(limit: configuration.memoryLimit, maxDraws: configuration.maxBootstrapDraws)
     }
     var warnings: [String] = []
@@ -109,7 +115,7 @@ public enum FairnessAssessment {
       differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
       wilsonIntervals: nil, intervals: nil,
       smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),
-      notes: terms.kind == .binary ? notes(sums, groups: grouping.keys, metrics: metrics) : [])
+      notes: notes(sums, groups: grouping.keys, metrics: metrics, isBinary: terms.kind == .binary))
     layout.fill(&result, from: layout.evaluate(sums))
     if terms.kind == .binary { result.notes += undefinedRatioNotes(result) }
     if terms.kind == .binary {
@@ -160,15 +166,26 @@ public enum FairnessAssessment {
     return notes
   }
 
-  /// Notes for values set by convention, so a reader is not misled by a 0 that means "undefined".
-  static func notes(_ sums: GroupSums, groups: [String], metrics: [FairnessMetric]) -> [ValueNote] {
+  /// Notes for values set by convention or undefined, so a reader is not misled by a 0 that means "undefined"
+  /// or left to guess why a value is nan.
+  static func notes(_ sums: GroupSums, groups: [String], metrics: [FairnessMetric], isBinary: Bool) -> [ValueNote] {
     var notes: [ValueNote] = []
     for (g, group) in (groups + ["(overall)"]).enumerated() {
-      let tp = sums.weight(.truePositive, group: g), fp = sums.weight(.falsePositive, group: g)
-      let positives = tp + sums.weight(.falseNegative, group: g), negatives = fp + sums.weight(.trueNegative, group: g), predicted = tp + fp
       func add(_ metric: FairnessMetric, _ reason: String) {
         if metrics.contains(metric) { notes.append(ValueNote(metric: metric.rawValue, group: group, reason: reason)) }
       }
+      if sums[g, GroupSums.Slot.weight] == 0 {
+        for metric in metrics where metric != .count && metric != .weightSum {
+          add(metric, "every weight in the group is 0: no weighted value (nan)")
+        }
+        continue
+      }
+      guard isBinary else {
+        if sums[g, GroupSums.Slot.rows] < 2 { add(.rSquared, "fewer than two rows: undefined (nan), as scikit-learn's r2_score") }
+        continue
+      }
+      let tp = sums.weight(.truePositive, group: g), fp = sums.weight(.falsePositive, group: g)
+      let positives = tp + sums.weight(.falseNegative, group: g), negatives = fp + sums.weight(.trueNegative, group: g), predicted = tp + fp
       if positives == 0 {
         add(.truePositiveRate, "no positive labels: reported as 0, as Fairlearn does")
         add(.falseNegativeRate, "no positive labels: reported as 0, as Fairlearn does")
@@ -218,15 +235,16 @@ public enum FairnessAssessment {
     let privilegedCodes = Set(split.values.compactMap { v in column.levels.firstIndex(of: v).map(Int32.init) })
     let groups = ContiguousArray(column.codes.map { privilegedCodes.contains($0) ? Int32(0) : Int32(1) })
     let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
-    let values = PrivilegedMetrics.values(sums)
+    let comparison = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
+    let values = comparison.values(sums)
     var intervals: [String: Interval]?
     if configuration.bootstrapReplicates > 0 {
       let computed = StratifiedBootstrap.intervals(
         terms: terms, groups: groups, groupCount: 2, replicates: configuration.bootstrapReplicates,
-        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: PrivilegedMetrics.values)
-      intervals = Dictionary(uniqueKeysWithValues: zip(PrivilegedMetrics.names, computed).map { ($0, $1) })
+        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: comparison.values)
+      intervals = Dictionary(zip(comparison.names, computed).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     }
-    let metrics = Dictionary(uniqueKeysWithValues: zip(PrivilegedMetrics.names, values).map { ($0, $1) })
+    let metrics = Dictionary(zip(comparison.names, values).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     return PrivilegedComparisonResult(
       column: split.column, privilegedValues: split.values, privilegedCount: Int(sums[0, GroupSums.Slot.rows]), unprivilegedCount: Int(sums[1, GroupSums.Slot.rows]),
       metrics: metrics, fourFifthsRuleViolated: metrics[PrivilegedMetrics.disparateImpact]! < 0.8, intervals: intervals)

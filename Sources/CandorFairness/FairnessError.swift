@@ -5,6 +5,7 @@ public enum FairnessError: CandorError, Equatable {
   case labelNotBinary(column: String, values: [String], file: String?)
   case predictionNotBinary(column: String, row: Int, value: String, file: String?)
   case scoreOutOfRange(column: String, row: Int, value: Double, file: String?)
+  case scoreNotFinite(column: String, row: Int, value: Double, file: String?)
   case missingValue(column: String, row: Int, file: String?)
   case negativeWeight(column: String, row: Int, value: Double, file: String?)
   case weightsAllZero(column: String, file: String?)
@@ -31,6 +32,8 @@ public enum FairnessError: CandorError, Equatable {
         + "\(values.count): \(values.prefix(10).map { printable($0) }.joined(separator: ", "))\(values.count > 10 ? ", …" : "")."
     case let .predictionNotBinary(column, row, value, file):
       return "\(at(file, row)), column '\(printable(column))': prediction '\(printable(value))' is not 0 or 1 (nor one of the label's two values)."
+    case let .scoreNotFinite(column, row, value, file):
+      return "\(at(file, row)), column '\(printable(column))': score \(formatNumber(value)) is not a finite number."
     case let .scoreOutOfRange(column, row, value, file):
       return "\(at(file, row)), column '\(printable(column))': score \(formatNumber(value)) is outside [0, 1]; scores are probabilities P(y = positive)."
     case let .missingValue(column, row, file):
@@ -74,9 +77,13 @@ extension Setting {
   public static let costFalsePositive = Setting("costFalsePositive")
   public static let costFalseNegative = Setting("costFalseNegative")
   public static let gridSize = Setting("gridSize")
+  /// The score a threshold policy maximizes.
+  public static let objective = Setting("objective")
   public static let bootstrapReplicates = Setting("bootstrapReplicates")
   /// Privileged groups of AIF360's comparisons (`column=value`).
   public static let privilegedSplits = Setting("privilegedSplits")
+  /// The orders α of the generalized entropy indices.
+  public static let entropyAlphas = Setting("entropyAlphas")
   public static let predictionColumn = Setting("predictionColumn")
   /// How far the groups' equalized metric may differ in threshold optimization.
   public static let constraintTolerance = Setting("constraintTolerance")

@@ -51,6 +51,15 @@ extension Outcomes {
     return values
   }
 
+  /// Scores of any scale (probabilities, log-odds, margins): finite numbers.
+  public static func finiteScores(_ column: Column, file: String?) throws -> ContiguousArray<Double> {
+    let values = try numbers(column, file: file)
+    if let row = values.firstIndex(where: { !$0.isFinite }) {
+      throw FairnessError.scoreNotFinite(column: column.name, row: row + 1, value: values[row], file: file)
+    }
+    return values
+  }
+
   /// Sample weights: non-negative numbers, not all zero.
   public static func weights(_ column: Column, file: String?) throws -> ContiguousArray<Double> {
     let values = try numbers(column, file: file)

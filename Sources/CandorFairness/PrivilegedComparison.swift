@@ -27,17 +27,25 @@ public struct PrivilegedSplit: Sendable, Equatable {
 
 /// AIF360's `ClassificationMetric` comparisons, unprivileged minus (or over) privileged.
 /// Group 0 of the sums is the privileged group, group 1 the unprivileged.
-enum PrivilegedMetrics {
+struct PrivilegedMetrics {
   /// The ratio behind the four-fifths rule.
   static let disparateImpact = "disparate_impact"
-  static let names = [
+  static let fixedNames = [
     "statistical_parity_difference", "disparate_impact", "equal_opportunity_difference", "average_odds_difference",
     "average_abs_odds_difference", "error_rate_difference", "false_discovery_rate_difference", "theil_index",
-    "generalized_entropy_index_alpha2", "between_group_theil_index", "base_rate_privileged", "base_rate_unprivileged",
+    "between_group_theil_index", "base_rate_privileged", "base_rate_unprivileged",
     "selection_rate_privileged", "selection_rate_unprivileged",
   ]
 
-  static func values(_ sums: GroupSums) -> [Double] {
+  /// The α of each generalized entropy index reported beside the Theil index (α = 1).
+  let entropyAlphas: [Double]
+
+  /// The JSON name of the generalized entropy index of order α.
+  static func entropyName(_ alpha: Double) -> String { "generalized_entropy_index_alpha\(formatNumber(alpha))" }
+
+  var names: [String] { Self.fixedNames + entropyAlphas.map(Self.entropyName) }
+
+  func values(_ sums: GroupSums) -> [Double] {
     func cells(_ g: Int) -> (tp: Double, fp: Double, tn: Double, fn: Double, w: Double) {
       (sums.weight(.truePositive, group: g), sums.weight(.falsePositive, group: g), sums.weight(.trueNegative, group: g),
        sums.weight(.falseNegative, group: g), sums[g, GroupSums.Slot.weight])
@@ -57,15 +65,26 @@ enum PrivilegedMetrics {
     let mu = meanBenefit(all)
     func xlogx(_ x: Double) -> Double { x > 0 ? x * log(x) : 0 }
     let theil = ((all.tp + all.tn) * xlogx(1 / mu) + all.fp * xlogx(2 / mu)) / all.w
-    let entropy2 = (((all.tp + all.tn) * pow(1 / mu, 2) + all.fp * pow(2 / mu, 2)) / all.w - 1) / 2
+    // Speicher et al.'s GE(α) over the three benefit values: for α ∉ {0, 1}, mean((b/μ)^α − 1) / (α(α − 1));
+    // α = 0 is the mean log deviation −mean(ln(b/μ)), infinite as soon as one false negative (b = 0) exists.
+    // AIF360 0.6.1's docstring states the same; its code divides the α = 0 value by μ once more, which the
+    // README lists as a difference.
+    func entropy(_ alpha: Double) -> Double {
+      if alpha == 1 { return theil }
+      if alpha == 0 {
+        return all.fn > 0 ? .infinity : -((all.tp + all.tn) * log(1 / mu) + all.fp * log(2 / mu)) / all.w
+      }
+      let zeroTerm = all.fn > 0 ? all.fn * pow(0, alpha) : 0
+      return (((all.tp + all.tn) * pow(1 / mu, alpha) + all.fp * pow(2 / mu, alpha) + zeroTerm) / all.w - 1) / (alpha * (alpha - 1))
+    }
     let betweenGroup = [p, u].reduce(0.0) { total, c in
       c.w > 0 ? total + c.w / all.w * xlogx(meanBenefit(c) / mu) : total
     }
     return [
       selection(u) - selection(p), selection(u) / selection(p), tpr(u) - tpr(p),
       ((fpr(u) - fpr(p)) + (tpr(u) - tpr(p))) / 2, (abs(fpr(u) - fpr(p)) + abs(tpr(u) - tpr(p))) / 2,
-      errorRate(u) - errorRate(p), fdr(u) - fdr(p), theil, entropy2, betweenGroup,
+      errorRate(u) - errorRate(p), fdr(u) - fdr(p), theil, betweenGroup,
       baseRate(p), baseRate(u), selection(p), selection(u),
-    ]
+    ] + entropyAlphas.map(entropy)
   }
 }

@@ -4,23 +4,39 @@ import CandorCore
 /// Opportunity in Supervised Learning", NeurIPS; in the form Fairlearn's `ThresholdOptimizer` builds):
 /// for a row of group g with score s,
 ///
-///     q(s) = p0·[s > threshold0] + p1·[s > threshold1]
+///     q(s) = p0·[s op0 threshold0] + p1·[s op1 threshold1]
 ///     P(ŷ = 1) = p_ignore·prediction_constant + (1 − p_ignore)·q(s)
 ///
+/// where each op is `>` (Fairlearn's default) or `<` (a flipped threshold, Fairlearn's `flip=True`).
 /// Thresholds may be ±∞ (nobody / everybody selected).
 public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
+  /// How a threshold selects: scores above it, or (flipped) scores below it.
+  public enum Operator: String, Sendable, Codable {
+    case above = ">"
+    case below = "<"
+
+    @inline(__always) func selects(_ score: Double, _ threshold: Double) -> Bool {
+      self == .above ? score > threshold : score < threshold
+    }
+  }
+
   public struct Rule: Sendable, Equatable, Codable {
     public var p0: Double
+    public var operator0: Operator
     public var threshold0: Double
     public var p1: Double
+    public var operator1: Operator
     public var threshold1: Double
     public var pIgnore: Double
     public var predictionConstant: Double
 
-    public init(p0: Double, threshold0: Double, p1: Double, threshold1: Double, pIgnore: Double = 0, predictionConstant: Double = 0) {
+    public init(p0: Double, threshold0: Double, p1: Double, threshold1: Double, pIgnore: Double = 0, predictionConstant: Double = 0,
+                operator0: Operator = .above, operator1: Operator = .above) {
       self.p0 = p0
+      self.operator0 = operator0
       self.threshold0 = threshold0
       self.p1 = p1
+      self.operator1 = operator1
       self.threshold1 = threshold1
       self.pIgnore = pIgnore
       self.predictionConstant = predictionConstant
@@ -28,13 +44,25 @@ public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
       case p0, p1
+      case operator0, operator1
       case threshold0, threshold1
       case pIgnore = "p_ignore"
       case predictionConstant = "prediction_constant"
     }
 
+    /// Files written before flipped thresholds existed have no operators: theirs are `>`.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(p0: try container.decode(Double.self, forKey: .p0), threshold0: try container.decode(Double.self, forKey: .threshold0),
+                p1: try container.decode(Double.self, forKey: .p1), threshold1: try container.decode(Double.self, forKey: .threshold1),
+                pIgnore: try container.decode(Double.self, forKey: .pIgnore),
+                predictionConstant: try container.decode(Double.self, forKey: .predictionConstant),
+                operator0: try container.decodeIfPresent(Operator.self, forKey: .operator0) ?? .above,
+                operator1: try container.decodeIfPresent(Operator.self, forKey: .operator1) ?? .above)
+    }
+
     @inline(__always) public func positiveProbability(score s: Double) -> Double {
-      let q = p0 * (s > threshold0 ? 1 : 0) + p1 * (s > threshold1 ? 1 : 0)
+      let q = p0 * (operator0.selects(s, threshold0) ? 1 : 0) + p1 * (operator1.selects(s, threshold1) ? 1 : 0)
       return pIgnore * predictionConstant + (1 - pIgnore) * q
     }
   }

@@ -55,6 +55,10 @@ struct Fairness: ParsableCommand, FileCommand {
   @Option(help: ArgumentHelp("AIF360 comparison of a privileged group against the rest, e.g. sex=Male. Repeatable.", valueName: "col=value"))
   var privileged: [String] = []
 
+  @Option(name: .customLong("gei-alpha"),
+          help: ArgumentHelp("With --privileged: the orders α of AIF360's generalized entropy index to report beside the Theil index (α = 1); default 2.", valueName: "a,b"))
+  var entropyAlphas: [String] = []
+
   @Option(help: "Bootstrap replicates for intervals on every metric and disparity (0: none).")
   var bootstrap: Int = 0
 
@@ -82,6 +86,8 @@ struct Fairness: ParsableCommand, FileCommand {
                      unless: !modelOptions.isGiven, here: mode, scope: "with --predictions")
     try refuseUnused([("--threshold", threshold != nil)], unless: modelOptions.isGiven || (scoreColumn != nil && predictionColumn == nil),
                      here: "with --pred-column", scope: "to scores: --model, or --score-column without --pred-column")
+    try refuseUnused([("--gei-alpha", !entropyAlphas.isEmpty)], unless: !privileged.isEmpty, here: "without --privileged",
+                     scope: "to the privileged comparisons (--privileged)")
     warnUnused([("--ci", ci != nil), ("--seed", seed != nil)], unless: bootstrap > 0, here: "without --bootstrap",
                      scope: "with --bootstrap")
   }
@@ -113,6 +119,14 @@ struct Fairness: ParsableCommand, FileCommand {
         throw FlagError(.privilegedSplits, value: text, .form("column=value or column=value1|value2"))
       }
       return split
+    }
+    if !entropyAlphas.isEmpty {
+      var alphas: [Double] = []
+      for text in commaSeparated(entropyAlphas) {
+        guard let alpha = Double(text), alpha.isFinite else { throw FlagError(.entropyAlphas, value: text, .form("finite numbers such as 0.5,2,3")) }
+        if !alphas.contains(alpha) { alphas.append(alpha) }
+      }
+      request.configuration.entropyAlphas = alphas
     }
     request.configuration.bootstrapReplicates = bootstrap
     if let ci { request.configuration.confidenceLevel = ci }

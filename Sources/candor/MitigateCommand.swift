@@ -12,12 +12,38 @@ struct Mitigate: ParsableCommand {
     subcommands: [Reweigh.self, Threshold.self])
 }
 
-extension FairnessConstraint: ExpressibleByArgument {}
+extension FairnessConstraint: ExpressibleByArgument {
+  /// Also Fairlearn's synonym `selection_rate_parity` for demographic parity.
+  public init?(argument: String) {
+    self.init(fairlearnName: argument)
+  }
+}
 
 enum ObjectiveName: String, ExpressibleByArgument, CaseIterable {
   case accuracy
   case balancedAccuracy = "balanced_accuracy"
   case cost
+  case selectionRate = "selection_rate"
+  case truePositiveRate = "true_positive_rate"
+  case trueNegativeRate = "true_negative_rate"
+
+  /// Also Fairlearn's spellings `accuracy_score` and `balanced_accuracy_score`.
+  init?(argument: String) {
+    let fairlearnNames = ["accuracy_score": ObjectiveName.accuracy, "balanced_accuracy_score": .balancedAccuracy]
+    guard let name = fairlearnNames[argument] ?? ObjectiveName(rawValue: argument) else { return nil }
+    self = name
+  }
+
+  var objective: ThresholdObjective? {
+    switch self {
+    case .accuracy: .accuracy
+    case .balancedAccuracy: .balancedAccuracy
+    case .cost: nil
+    case .selectionRate: .selectionRate
+    case .truePositiveRate: .truePositiveRate
+    case .trueNegativeRate: .trueNegativeRate
+    }
+  }
 }
 
 struct Reweigh: ParsableCommand, FileCommand {
@@ -116,10 +142,10 @@ struct Threshold: ParsableCommand, FileCommand {
   @Option(help: ArgumentHelp("Sensitive features; several give intersectional groups.", valueName: "a,b"))
   var sensitive: String
 
-  @Option(help: "demographic_parity, equalized_odds, true_positive_rate_parity, false_positive_rate_parity, false_negative_rate_parity or true_negative_rate_parity.")
+  @Option(help: "demographic_parity (or selection_rate_parity), equalized_odds, true_positive_rate_parity, false_positive_rate_parity, false_negative_rate_parity or true_negative_rate_parity.")
   var constraint: FairnessConstraint
 
-  @Option(help: "accuracy, balanced_accuracy or cost (with --cost-fp and --cost-fn).")
+  @Option(help: "accuracy, balanced_accuracy, cost (with --cost-fp and --cost-fn), or, except with equalized_odds, selection_rate, true_positive_rate or true_negative_rate (Fairlearn's accuracy_score and balanced_accuracy_score are accepted).")
   var objective: ObjectiveName = .accuracy
 
   @Option(name: .customLong("cost-fp"), help: "Cost of a false positive (objective cost; default 1).")
@@ -133,6 +159,12 @@ struct Threshold: ParsableCommand, FileCommand {
 
   @Option(help: "Let the groups' equalized metric differ by at most this (exact search).")
   var tolerance: Double?
+
+  @Flag(help: "Also allow flipped thresholds, predicting positive below a threshold (Fairlearn's flip=True).")
+  var flip = false
+
+  @Option(help: "The unmitigated model's decisions in the before/after evaluation: scores above this (default 0.5).")
+  var threshold: Double?
 
   @Flag(help: "Search every hull vertex exactly instead of Fairlearn's grid.")
   var exact = false
@@ -168,6 +200,8 @@ struct Threshold: ParsableCommand, FileCommand {
     try refuseUnused([("--grid-size", gridSize != nil)], unless: !exact && tolerance == nil, here: "with --exact or --tolerance",
                      scope: "to the grid search")
     if compareModel != nil && (!sweep || !modelOptions.isGiven) { throw ValidationError("--compare-model needs --sweep and --model.") }
+    try refuseUnused([("--threshold", threshold != nil)], unless: evalData != nil || sweep, here: "without --eval-data or --sweep",
+                     scope: "to the unmitigated model's decisions in the evaluation (--eval-data) and the sweep")
   }
 
   var inputFiles: [(Setting, String?)] {
@@ -185,15 +219,14 @@ struct Threshold: ParsableCommand, FileCommand {
     request.weightsColumn = weightsColumn
     request.scoreColumn = base == nil ? scoreColumn : nil
     request.search = tolerance != nil || exact ? .exact(tolerance: tolerance ?? 0) : .grid(size: gridSize ?? 1000)
-    request.objective = switch objective {
-    case .accuracy: .accuracy
-    case .balancedAccuracy: .balancedAccuracy
-    case .cost: .cost(falsePositive: costFalsePositive ?? 1, falseNegative: costFalseNegative ?? 1)
-    }
+    request.objective = objective.objective ?? .cost(falsePositive: costFalsePositive ?? 1, falseNegative: costFalseNegative ?? 1)
     request.sweepTolerances = sweep ? ThresholdRequest.defaultSweepTolerances : nil
+    request.flip = flip
+    if let threshold { request.baseThreshold = threshold }
     let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }
     let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
                                                model: base, comparedModel: compared)
+    for warning in analysis.warnings { warn(warning) }
     if out != nil, let thresholded = analysis.thresholdedModel {
       try files.write(.out, try ModelFile(model: thresholded, target: target, training: nil).encoded())
     }

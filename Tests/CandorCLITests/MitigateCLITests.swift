@@ -112,6 +112,12 @@ import Testing
      "error: --predictions needs --score-column. Run 'candor mitigate threshold --help' for usage.\n"),
     (["mitigate", "threshold", "--predictions", "p.csv", "--score-column", "s", "--target", "y", "--sensitive", "g", "--constraint", "parity", "--json", "o.json"],
      "error: The value 'parity' is invalid for '--constraint <constraint>'. Please provide one of: demographic_parity, equalized_odds, true_positive_rate_parity, false_positive_rate_parity, false_negative_rate_parity, true_negative_rate_parity. Run 'candor mitigate threshold --help' for usage.\n"),
+    (["mitigate", "threshold", "--predictions", "p.csv", "--score-column", "s", "--target", "y", "--sensitive", "g", "--constraint", "equalized_odds", "--objective", "true_positive_rate", "--json", "o.json"],
+     "error: --objective true_positive_rate: equalized odds maximizes accuracy_score, balanced_accuracy_score or a cost, as Fairlearn's ThresholdOptimizer does.\n"),
+    (["fairness", "--predictions", "p.csv", "--target", "y", "--score-column", "s", "--sensitive", "g", "--gei-alpha", "3", "--json", "o.json"],
+     "error: --gei-alpha does nothing without --privileged: it applies to the privileged comparisons (--privileged) only. Run 'candor fairness --help' for usage.\n"),
+    (["fairness", "--predictions", "p.csv", "--target", "y", "--score-column", "s", "--sensitive", "g", "--privileged", "g=a", "--gei-alpha", "2,inf", "--json", "o.json"],
+     "error: --gei-alpha inf: write it as finite numbers such as 0.5,2,3.\n"),
     (["mitigate", "reweigh", "--data", "p.csv", "--target", "y", "--sensitive", "g", "--eval-data", "p.csv", "--json", "o.json"],
      "error: --eval-data needs --retrain-out (a model to evaluate). Run 'candor mitigate reweigh --help' for usage.\n"),
   ])
@@ -123,5 +129,49 @@ import Testing
     #expect(result.exitCode == 2)
     #expect(result.standardError == message)
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("o.json").path))
+  }
+
+  @Test("Fairlearn's spellings selection_rate_parity, accuracy_score and balanced_accuracy_score give the same policy as Candor's")
+  func fairlearnSpellings() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Data("y,s,g\n1,0.9,a\n0,0.2,a\n1,0.6,a\n0,0.7,b\n1,0.8,b\n0,0.1,b\n1,0.3,b\n".utf8).write(to: directory.appendingPathComponent("p.csv"))
+    func policy(_ constraint: String, _ objective: String) throws -> [String: Any] {
+      let result = try CandorBinary.run(["mitigate", "threshold", "--predictions", "p.csv", "--score-column", "s", "--target", "y",
+                                         "--sensitive", "g", "--constraint", constraint, "--objective", objective, "--json", "o.json"], in: directory)
+      #expect(result.exitCode == 0, "\(result.standardError)")
+      return try Self.json(directory.appendingPathComponent("o.json"))
+    }
+    for (fairlearn, candor) in [("accuracy_score", "accuracy"), ("balanced_accuracy_score", "balanced_accuracy")] {
+      let ours = try policy("demographic_parity", candor), theirs = try policy("selection_rate_parity", fairlearn)
+      #expect(theirs["constraint"] as? String == "demographic_parity")
+      #expect(NSDictionary(dictionary: ours["policy"] as! [String: Any]) == NSDictionary(dictionary: theirs["policy"] as! [String: Any]))
+      #expect(ours["objective"] as? String == fairlearn)
+    }
+  }
+
+  // Fairlearn 0.15 test/unit/postprocessing/test_threshold_optimization.py::
+  // test_threshold_optimization_demographic_parity_e2e[example 1]: integer scores 0–3 (not probabilities),
+  // flip=True; every group's mean P(ŷ = 1) is 0.572.
+  @Test("--flip on scores that are not probabilities reproduces Fairlearn's example 1, with a warning about the 'before' cut-off")
+  func flipOnMargins() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let groups = Array("AAAAAAABBBBBBBCCCCCC"), labels = [0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1]
+    let scores = [0, 0, 1, 1, 2, 3, 3, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 2]
+    let csv = "s,g,y\n" + zip(zip(scores, groups), labels).map { "\($0.0),\($0.1),\($1)\n" }.joined()
+    try Data(csv.utf8).write(to: directory.appendingPathComponent("ex1.csv"))
+    let result = try CandorBinary.run(["mitigate", "threshold", "--predictions", "ex1.csv", "--score-column", "s", "--target", "y",
+                                       "--sensitive", "g", "--constraint", "demographic_parity", "--flip", "--eval-data", "ex1.csv",
+                                       "--json", "o.json"], in: directory)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    #expect(result.standardError == "warning: The scores are not probabilities (2 is outside [0, 1]): the unmitigated model's decisions in the evaluation are scores above 0.5; give --threshold for its own cut-off.\n")
+    let json = try Self.json(directory.appendingPathComponent("o.json"))
+    #expect((json["search"] as! [String: Any])["flip"] as? Bool == true)
+    let after = (json["evaluation"] as! [String: [String: Any]])["after"]!
+    let selection = (after["by_group"] as! [String: [String: Double]])["selection_rate"]!
+    for group in ["A", "B", "C"] { #expect(abs(selection[group]! - 0.572) < 1e-12, "\(group)") }
+    let policy = json["policy"] as! [String: [String: Any]]
+    #expect(policy["A"]!["operator1"] as? String == "<")
   }
 }

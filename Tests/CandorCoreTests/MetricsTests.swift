@@ -159,4 +159,13 @@ enum AdultPredictions {
     #expect(Self.r2([2, 2], [2, 2]) == 1)
     #expect(Self.r2([2, 3], [2, 2]) == 0)
   }
+
+  // scikit-learn 1.9: r2_score([1.0], [2.0]) is nan with "R^2 score is not well-defined with less than two
+  // samples"; one row is never a fit (issue 19 chose scikit-learn's nan over 0).
+  @Test("fewer than two rows give nan, as scikit-learn's r2_score, whatever the weights")
+  func singleRow() {
+    #expect(Self.r2([2], [1]).isNaN)
+    #expect(Self.r2([1], [1]).isNaN)
+    #expect(Self.r2([1], [1], [3]).isNaN)
+  }
 }

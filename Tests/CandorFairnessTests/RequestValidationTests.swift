@@ -26,6 +26,23 @@ import Testing
   }
 }
 
+extension RequestValidationTests {
+  // Fairlearn 0.15's ThresholdOptimizer raises "For equalized_odds only the following objectives are
+  // supported: accuracy_score, balanced_accuracy_score." for these objectives.
+  @Test("equalized odds refuses the rate objectives, as Fairlearn's ThresholdOptimizer does",
+        arguments: [ThresholdObjective.selectionRate, .truePositiveRate, .trueNegativeRate])
+  func equalizedOddsObjectives(_ objective: ThresholdObjective) throws {
+    var request = ThresholdRequest(targetColumn: "y", sensitiveFeatures: ["g"], constraint: .equalizedOdds)
+    request.scoreColumn = "s"
+    request.objective = objective
+    let refusal = FairnessError.invalidSetting(.init(.objective, value: objective.name.rawValue, .because(
+      "equalized odds maximizes accuracy_score, balanced_accuracy_score or a cost, as Fairlearn's ThresholdOptimizer does")))
+    #expect(throws: refusal) { try ThresholdMitigation.run(request, fitData: Self.table) }
+    request.constraint = .truePositiveRateParity
+    _ = try ThresholdMitigation.run(request, fitData: Self.table)
+  }
+}
+
 /// A bootstrap that would exhaust memory or draw too many rows is refused before it starts, with its figures.
 @Suite struct BootstrapLimitTests {
   static func assess(replicates: Int, memory: Int = 1_000_000_000, draws: Int = 10_000_000_000) throws {

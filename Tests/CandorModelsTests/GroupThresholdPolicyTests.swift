@@ -22,4 +22,17 @@ import Testing
     // Rows: (P|Q, R) → group 2 (0.5), (P, Q|R) → group 1 (0.25), (X\, R) → group 3 (0.75).
     #expect(try decoded.positiveProbabilities(scores: [0.5, 0.5, 0.5], table: Self.table) == [0.5, 0.25, 0.75])
   }
+
+  @Test("a flipped threshold selects the scores below it; a rule saved before operators existed reads as '>'")
+  func operators() throws {
+    let rule = GroupThresholdPolicy.Rule(p0: 0.25, threshold0: 0.5, p1: 0.75, threshold1: 0.2, operator0: .above, operator1: .below)
+    // 0.1: only below 0.2 → 0.75; 0.3: neither → 0; 0.6: only above 0.5 → 0.25.
+    #expect([0.1, 0.3, 0.6].map(rule.positiveProbability(score:)) == [0.75, 0, 0.25])
+    let decoded = try CandorJSON.decoder().decode(GroupThresholdPolicy.Rule.self, from: CandorJSON.data(rule))
+    #expect(decoded == rule)
+    let old = #"{"p0": 0.25, "threshold0": 0.5, "p1": 0.75, "threshold1": 0.2, "p_ignore": 0, "prediction_constant": 0}"#
+    let legacy = try CandorJSON.decoder().decode(GroupThresholdPolicy.Rule.self, from: Data(old.utf8))
+    #expect(legacy.operator0 == .above && legacy.operator1 == .above)
+    #expect(legacy.positiveProbability(score: 0.3) == 0.75)
+  }
 }

@@ -19,7 +19,7 @@ import Testing
     let tables = page.tables
     try #require(tables.count == 3)
     #expect(tables[0].header == ["group", "p0", "threshold0", "p1", "threshold1", "p_ignore", "prediction_constant"])
-    #expect(tables[0].rows == Self.groups.map { [$0, "0.2500", "0.300000", "0.7500", "0.600000", "0.5000", "0.1250"] })
+    #expect(tables[0].rows == Self.groups.map { [$0, "0.2500", "> 0.300000", "0.7500", "> 0.600000", "0.5000", "0.1250"] })
     #expect(tables[1].header == ["", "before", "after", "change"])
     #expect(tables[1].rows.map(\.[0]) == Self.comparedRows)
     #expect(tables[1].rows[0] == ["accuracy", "0.8000", "0.8500", "0.0500"])

@@ -1,5 +1,6 @@
 /// The weighted coefficient of determination 1 − SS_res / SS_tot (scikit-learn's `r2_score` with
-/// `sample_weight` and `force_finite`: a constant target gives 1 for a perfect fit, else 0). Ridge's
+/// `sample_weight` and `force_finite`: a constant target gives 1 for a perfect fit, else 0; fewer than two rows
+/// give nan, as scikit-learn's "not well-defined with less than two samples"). Ridge's
 /// training summary, `candor predict`'s score and the permutation explanations' `r2` scorer compute it here.
 ///
 /// Sums run in row order: the weighted mean first, then SS_res = Σ w·(p − y)² and SS_tot = Σ w·(y − ȳ)².
@@ -12,6 +13,7 @@ public func rSquared(predictions: UnsafeBufferPointer<Double>, targets: UnsafeBu
                      weights: UnsafeBufferPointer<Double>?) -> Double {
   precondition(predictions.count == targets.count && (weights?.count ?? targets.count) == targets.count,
                "one prediction and weight per target")
+  if targets.count < 2 { return .nan }
   var mean = 0.0, weightSum = 0.0
   for i in 0..<targets.count {
     let w = weights?[i] ?? 1

@@ -104,13 +104,18 @@ struct GroupSums {
     switch metric {
     case .count: return self[g, Slot.rows]
     case .weightSum: return w
+    // A group whose weights are all 0 has no weighted value at all (a rate of 0/0 is not the 0 convention
+    // Fairlearn uses for a group without positives).
+    case _ where w == 0: return .nan
     case .meanPrediction: return self[g, Slot.prediction] / w
     case .meanAbsoluteError: return self[g, Slot.absoluteError] / w
     case .meanSquaredError: return self[g, Slot.squaredError] / w
     case .rSquared:
       let residual = self[g, Slot.squaredError]
       let total = self[g, Slot.squaredTarget] - self[g, Slot.target] * self[g, Slot.target] / w
-      // sklearn's r2_score with force_finite: a constant target gives 1 for a perfect fit, else 0.
+      // sklearn's r2_score: undefined (nan) below two rows; with force_finite a constant target gives 1 for a
+      // perfect fit, else 0.
+      if self[g, Slot.rows] < 2 { return .nan }
       return total > 0 ? 1 - residual / total : (residual == 0 ? 1 : 0)
     default: break
     }

@@ -1,12 +1,15 @@
+import CandorModels
+
 /// One group's achievable trade-offs between a constrained metric (x) and the objective (y), as Fairlearn's
 /// `_tradeoff_curve` builds them: every threshold between consecutive distinct scores gives the classifier
-/// `score > t`, hence a point; the upper convex hull of those points is what randomizing between two
-/// thresholds can reach.
+/// `score > t` (and, with `flip`, also `score < t`), hence a point; the upper convex hull of those points is
+/// what randomizing between two thresholds can reach.
 struct TradeoffCurve {
   struct Point: Equatable {
     var x: Double
     var y: Double
     var threshold: Double
+    var operation: GroupThresholdPolicy.Operator = .above
   }
 
   /// Confusion sums of one classifier, weighted.
@@ -22,7 +25,7 @@ struct TradeoffCurve {
   let negatives: Double
 
   /// - Parameters: rows of one group (scores, 0/1 labels, weights); `x` and `y` map counts to the axes.
-  init(scores: [Double], labels: [UInt8], weights: [Double], x: (Counts) -> Double, y: (Counts) -> Double) {
+  init(scores: [Double], labels: [UInt8], weights: [Double], flip: Bool = false, x: (Counts) -> Double, y: (Counts) -> Double) {
     let order = scores.indices.sorted { scores[$0] > scores[$1] }
     var positives = 0.0, negatives = 0.0
     for i in scores.indices { if labels[i] == 1 { positives += weights[i] } else { negatives += weights[i] } }
@@ -34,6 +37,12 @@ struct TradeoffCurve {
       let counts = Counts(truePositives: selected[1], falsePositives: selected[0], trueNegatives: negatives - selected[0],
                           falseNegatives: positives - selected[1])
       points.append(Point(x: x(counts), y: y(counts), threshold: threshold))
+      // The flipped classifier selects exactly the rows this one leaves out (Fairlearn appends it right after).
+      if flip {
+        let flipped = Counts(truePositives: counts.falseNegatives, falsePositives: counts.trueNegatives,
+                             trueNegatives: counts.falsePositives, falseNegatives: counts.truePositives)
+        points.append(Point(x: x(flipped), y: y(flipped), threshold: threshold, operation: .below))
+      }
     }
     add(.infinity)
     var k = 0
@@ -46,7 +55,10 @@ struct TradeoffCurve {
       let next = k < order.count ? scores[order[k]] : -Double.infinity
       add((score + next) / 2)
     }
-    points.sort { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
+    // Stable, as pandas' multi-column sort: equal points keep their order, and the hull keeps the last of them.
+    points = points.enumerated().sorted { a, b in
+      a.element.x != b.element.x ? a.element.x < b.element.x : (a.element.y != b.element.y ? a.element.y < b.element.y : a.offset < b.offset)
+    }.map(\.element)
     hull = Self.upperHull(points)
   }
 

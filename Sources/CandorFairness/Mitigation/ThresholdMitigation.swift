@@ -28,9 +28,26 @@ public struct ThresholdMitigationResult: Sendable, Codable, JSONDocument {
     public var mode: Mode
     public var gridSize: Int?
     public var tolerance: Double?
+    /// Whether flipped thresholds (`score < t`) were allowed (Fairlearn's `flip`).
+    public var flip: Bool
     enum CodingKeys: String, CodingKey {
-      case mode, tolerance
+      case mode, tolerance, flip
       case gridSize = "grid_size"
+    }
+
+    public init(mode: Mode, gridSize: Int?, tolerance: Double?, flip: Bool) {
+      self.mode = mode
+      self.gridSize = gridSize
+      self.tolerance = tolerance
+      self.flip = flip
+    }
+
+    /// Results written before flipped thresholds existed have no `flip`: theirs is false.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(mode: try container.decode(Mode.self, forKey: .mode), gridSize: try container.decodeIfPresent(Int.self, forKey: .gridSize),
+                tolerance: try container.decodeIfPresent(Double.self, forKey: .tolerance),
+                flip: try container.decodeIfPresent(Bool.self, forKey: .flip) ?? false)
     }
   }
 
@@ -89,9 +106,9 @@ public enum ThresholdMitigation {
     return Aggregation.differenceBetweenGroups.apply(rates, overall: .nan)
   }
 
-  /// The unmitigated model on `data`: its scores thresholded at 0.5.
-  static func baseline(_ data: ScoredData, sensitiveFeatures: [String]) throws -> MitigationBlock {
-    let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > 0.5 ? 1 : 0 }), scores: nil)
+  /// The unmitigated model on `data`: its scores thresholded at `threshold`.
+  static func baseline(_ data: ScoredData, sensitiveFeatures: [String], threshold: Double) throws -> MitigationBlock {
+    let hard = Outcomes.binary(labels: data.labels, predictions: ContiguousArray(data.scores.map { $0 > threshold ? 1 : 0 }), scores: nil)
     return try MitigationEvaluation.block(hard, weights: data.weights, table: data.table, sensitiveFeatures: sensitiveFeatures)
   }
 
@@ -102,9 +119,9 @@ public enum ThresholdMitigation {
     return try MitigationEvaluation.block(soft, weights: data.weights, table: data.table, sensitiveFeatures: policy.sensitiveFeatures)
   }
 
-  /// Before (the base scores thresholded at 0.5) and after (the policy, in expectation) on `data`.
-  public static func evaluate(_ policy: GroupThresholdPolicy, on data: ScoredData) throws -> MitigationComparison {
-    .init(before: try baseline(data, sensitiveFeatures: policy.sensitiveFeatures), after: try mitigated(policy, data))
+  /// Before (the base scores thresholded at `baseThreshold`) and after (the policy, in expectation) on `data`.
+  public static func evaluate(_ policy: GroupThresholdPolicy, on data: ScoredData, baseThreshold: Double = 0.5) throws -> MitigationComparison {
+    .init(before: try baseline(data, sensitiveFeatures: policy.sensitiveFeatures, threshold: baseThreshold), after: try mitigated(policy, data))
   }
 
   /// Where another model's hard decisions (probability above 0.5) sit on the trade-off, on `data`.
@@ -116,21 +133,20 @@ public enum ThresholdMitigation {
     return .init(label: label, tolerance: nil, accuracy: block.accuracy, disparity: disparity(block, constraint))
   }
 
-  public static func run(fitData: ScoredData, evalData: ScoredData?, sensitiveFeatures: [String], constraint: FairnessConstraint,
-                         objective: ThresholdObjective, search: ThresholdSearch, sweepTolerances: [Double]?)
-    throws -> (ThresholdMitigationResult, ThresholdFit)
-  {
+  /// The fit, evaluation and sweep `request` asks for, on data already scored.
+  static func run(fitData: ScoredData, evalData: ScoredData?, request: ThresholdRequest) throws -> (ThresholdMitigationResult, ThresholdFit) {
+    let sensitiveFeatures = request.sensitiveFeatures, constraint = request.constraint
     func fitPolicy(_ search: ThresholdSearch) throws -> ThresholdFit {
       try ThresholdOptimizer.fit(scores: fitData.scores, labels: fitData.labels, weights: fitData.weights,
                                  grouping: try fitData.table.grouping(by: sensitiveFeatures), constraint: constraint,
-                                 objective: objective, search: search)
+                                 objective: request.objective, search: search, flip: request.flip)
     }
-    let fit = try fitPolicy(search)
-    let evaluation = try evalData.map { try evaluate(fit.policy, on: $0) }
+    let fit = try fitPolicy(request.search)
+    let evaluation = try evalData.map { try evaluate(fit.policy, on: $0, baseThreshold: request.baseThreshold) }
     var sweep: [ThresholdMitigationResult.TradeoffPoint]?
-    if let tolerances = sweepTolerances {
+    if let tolerances = request.sweepTolerances {
       let target = evalData ?? fitData
-      let baseline = try evaluation?.before ?? Self.baseline(target, sensitiveFeatures: sensitiveFeatures)
+      let baseline = try evaluation?.before ?? Self.baseline(target, sensitiveFeatures: sensitiveFeatures, threshold: request.baseThreshold)
       var points = [ThresholdMitigationResult.TradeoffPoint(label: "unmitigated", tolerance: nil, accuracy: baseline.accuracy,
                                                             disparity: disparity(baseline, constraint))]
       for tolerance in tolerances {
@@ -141,12 +157,12 @@ public enum ThresholdMitigation {
       sweep = points
     }
     let searchDescription: ThresholdMitigationResult.Search
-    switch search {
-    case let .grid(size): searchDescription = .init(mode: .grid, gridSize: size, tolerance: nil)
-    case let .exact(tolerance): searchDescription = .init(mode: .exact, gridSize: nil, tolerance: tolerance)
+    switch request.search {
+    case let .grid(size): searchDescription = .init(mode: .grid, gridSize: size, tolerance: nil, flip: request.flip)
+    case let .exact(tolerance): searchDescription = .init(mode: .exact, gridSize: nil, tolerance: tolerance, flip: request.flip)
     }
     let result = ThresholdMitigationResult(
-      constraint: constraint, objective: objective.name, sensitiveFeatures: sensitiveFeatures, search: searchDescription,
+      constraint: constraint, objective: request.objective.name, sensitiveFeatures: sensitiveFeatures, search: searchDescription,
       policy: fit.policy.rules, fit: .init(xBest: fit.xBest, yBest: fit.yBest, operatingPoints: fit.operatingPoints),
       evaluation: evaluation, disparityName: disparityName(constraint), sweep: sweep)
     return (result, fit)

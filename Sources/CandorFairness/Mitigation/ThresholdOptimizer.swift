@@ -11,6 +11,12 @@ public enum FairnessConstraint: String, Sendable, CaseIterable, Codable {
   case falseNegativeRateParity = "false_negative_rate_parity"
   case trueNegativeRateParity = "true_negative_rate_parity"
 
+  /// The constraint Fairlearn's `ThresholdOptimizer(constraints=name)` names: a raw value, or the synonym
+  /// `selection_rate_parity` of demographic parity.
+  public init?(fairlearnName name: String) {
+    self.init(rawValue: name == "selection_rate_parity" ? FairnessConstraint.demographicParity.rawValue : name)
+  }
+
   /// The equalized metric (x axis; Fairlearn's name is its raw value).
   public var metricName: FairnessMetric {
     switch self {
@@ -40,6 +46,10 @@ public enum ThresholdObjective: Sendable, Equatable, Codable {
   case balancedAccuracy
   /// Minimize costFalsePositive·FP + costFalseNegative·FN (reported as its negative mean, so larger is better).
   case cost(falsePositive: Double, falseNegative: Double)
+  /// Fairlearn's "moment" objectives, for every constraint but equalized odds.
+  case selectionRate
+  case truePositiveRate
+  case trueNegativeRate
 
   /// The score maximized (Fairlearn's name as raw value).
   public var name: ObjectiveScore {
@@ -47,6 +57,19 @@ public enum ThresholdObjective: Sendable, Equatable, Codable {
     case .accuracy: .accuracyScore
     case .balancedAccuracy: .balancedAccuracyScore
     case .cost: .negativeCost
+    case .selectionRate: .selectionRate
+    case .truePositiveRate: .truePositiveRate
+    case .trueNegativeRate: .trueNegativeRate
+    }
+  }
+
+  /// Whether equalized odds can maximize it: Fairlearn allows only objectives that do not decrease as true
+  /// positives grow with the false positives held (its OBJECTIVES_FOR_EQUALIZED_ODDS), which is what lets the
+  /// search move every group down to the lowest true positive rate; a cost qualifies too.
+  public var suitsEqualizedOdds: Bool {
+    switch self {
+    case .accuracy, .balancedAccuracy, .cost: true
+    case .selectionRate, .truePositiveRate, .trueNegativeRate: false
     }
   }
 
@@ -55,6 +78,9 @@ public enum ThresholdObjective: Sendable, Equatable, Codable {
     case .accuracy: (c.truePositives + c.trueNegatives) / c.n
     case .balancedAccuracy: 0.5 * c.truePositives / c.positives + 0.5 * c.trueNegatives / c.negatives
     case let .cost(fp, fn): -(fp * c.falsePositives + fn * c.falseNegatives) / c.n
+    case .selectionRate: (c.truePositives + c.falsePositives) / c.n
+    case .truePositiveRate: c.truePositives / c.positives
+    case .trueNegativeRate: c.trueNegatives / c.negatives
     }
   }
 }
@@ -65,6 +91,9 @@ public enum ObjectiveScore: String, Sendable, Codable {
   case accuracyScore = "accuracy_score"
   case balancedAccuracyScore = "balanced_accuracy_score"
   case negativeCost = "negative_cost"
+  case selectionRate = "selection_rate"
+  case truePositiveRate = "true_positive_rate"
+  case trueNegativeRate = "true_negative_rate"
 }
 
 public enum ThresholdSearch: Sendable, Equatable {
@@ -95,7 +124,7 @@ public struct ThresholdFit: Sendable {
 public enum ThresholdOptimizer {
   public static func fit(scores: ContiguousArray<Double>, labels: ContiguousArray<UInt8>, weights: ContiguousArray<Double>?,
                          grouping: Grouping, constraint: FairnessConstraint, objective: ThresholdObjective,
-                         search: ThresholdSearch) throws -> ThresholdFit {
+                         search: ThresholdSearch, flip: Bool = false) throws -> ThresholdFit {
     let groupCount = grouping.keys.count
     var rowsOf = [[Int]](repeating: [], count: groupCount)
     for (row, g) in grouping.groupOfRow.enumerated() { rowsOf[Int(g)].append(row) }
@@ -105,7 +134,7 @@ public enum ThresholdOptimizer {
     for g in 0..<groupCount {
       let rows = rowsOf[g]
       let curve = TradeoffCurve(
-        scores: rows.map { scores[$0] }, labels: rows.map { labels[$0] }, weights: rows.map { weights?[$0] ?? 1 },
+        scores: rows.map { scores[$0] }, labels: rows.map { labels[$0] }, weights: rows.map { weights?[$0] ?? 1 }, flip: flip,
         x: constraint.x, y: isEqualizedOdds ? { $0.truePositives / $0.positives } : objective.y)
       if curve.positives == 0 || curve.negatives == 0 { throw FairnessError.degenerateGroup(group: grouping.keys[g]) }
       curves.append(curve)
@@ -136,7 +165,8 @@ public enum ThresholdOptimizer {
   static func rule(_ curve: TradeoffCurve, at x: Double, pIgnore: Double = 0, constant: Double = 0) -> GroupThresholdPolicy.Rule {
     let (index, p0, _) = curve.interpolate(at: x)
     return GroupThresholdPolicy.Rule(p0: p0, threshold0: curve.hull[index].threshold, p1: 1 - p0,
-                                     threshold1: curve.hull[index + 1].threshold, pIgnore: pIgnore, predictionConstant: constant)
+                                     threshold1: curve.hull[index + 1].threshold, pIgnore: pIgnore, predictionConstant: constant,
+                                     operator0: curve.hull[index].operation, operator1: curve.hull[index + 1].operation)
   }
 
   static func simpleOnGrid(_ curves: [TradeoffCurve], proportions: [Double], keys: [String], gridSize: Int,
@@ -246,6 +276,8 @@ public enum ThresholdOptimizer {
         case .accuracy: coefficient = (curve.positives * point.y - curve.negatives * point.x) / total
         case .balancedAccuracy: coefficient = 0.5 * curve.positives * point.y / positives - 0.5 * curve.negatives * point.x / negatives
         case let .cost(fp, fn): coefficient = (fn * curve.positives * point.y - fp * curve.negatives * point.x) / total
+        case .selectionRate, .truePositiveRate, .trueNegativeRate:
+          preconditionFailure("ThresholdRequest.validate refuses \(objective.name.rawValue) for equalized odds")
         }
         program.objective[offsets[g] + v] = coefficient
       }

@@ -19,6 +19,10 @@ public struct ThresholdRequest: Sendable {
   public var scoreColumn: String?
   /// Also solve the relaxed problem at each of these tolerances (the accuracy / disparity trade-off).
   public var sweepTolerances: [Double]?
+  /// Also allow flipped thresholds, selecting scores below a threshold (Fairlearn's `flip=True`).
+  public var flip = false
+  /// The unmitigated model's decisions in the evaluation: scores above this.
+  public var baseThreshold = 0.5
 
   public init(targetColumn: String, sensitiveFeatures: [String], constraint: FairnessConstraint) {
     self.targetColumn = targetColumn
@@ -33,6 +37,8 @@ public struct ThresholdAnalysis: Sendable {
   public var fit: ThresholdFit
   /// Base model + policy (when the scores came from a model).
   public var thresholdedModel: BuiltinModel?
+  /// What the reader should know about the inputs, in words.
+  public var warnings: [String] = []
 }
 
 extension ThresholdMitigation {
@@ -48,15 +54,20 @@ extension ThresholdMitigation {
     if let model { try checkBase(model) }
     let fitScores = try scored(fitData, request: request, model: model)
     let evaluation = try evaluationData.map { try scored($0, request: request, model: model) }
-    var (result, fit) = try run(fitData: fitScores, evalData: evaluation, sensitiveFeatures: request.sensitiveFeatures,
-                                constraint: request.constraint, objective: request.objective, search: request.search,
-                                sweepTolerances: request.sweepTolerances)
+    var (result, fit) = try run(fitData: fitScores, evalData: evaluation, request: request)
     if let comparedModel, result.sweep != nil {
       result.sweep!.append(try tradeoffPoint(of: comparedModel.model, label: comparedModel.label, on: evaluation ?? fitScores,
                                              sensitiveFeatures: request.sensitiveFeatures, constraint: request.constraint))
     }
+    var warnings: [String] = []
+    let compared = evaluation ?? (request.sweepTolerances != nil ? fitScores : nil)
+    if let compared, let outside = compared.scores.first(where: { !($0 >= 0 && $0 <= 1) }) {
+      warnings.append("The scores are not probabilities (\(formatNumber(outside)) is outside [0, 1]): the unmitigated model's "
+        + "decisions in the evaluation are scores above \(formatNumber(request.baseThreshold)); give --threshold for its own cut-off.")
+    }
     return ThresholdAnalysis(result: result, fit: fit,
-                             thresholdedModel: model.map { .thresholded(ThresholdedModel(base: $0, policy: fit.policy)) })
+                             thresholdedModel: model.map { .thresholded(ThresholdedModel(base: $0, policy: fit.policy)) },
+                             warnings: warnings)
   }
 
   /// Refuses a base model that is not a deterministic binary classifier; front ends call it before reading data.
@@ -74,7 +85,9 @@ extension ThresholdMitigation {
       return ScoredData(scores: scores, labels: try Outcomes.binaryLabels(labelColumn, positive: positiveClass, file: table.source),
                         weights: weights, table: table)
     }
-    return ScoredData(scores: try Outcomes.scores(table.column(request.scoreColumn!), file: table.source),
+    // Any finite score, as Fairlearn's ThresholdOptimizer takes a decision_function's margins: only their order
+    // and the thresholds between them matter.
+    return ScoredData(scores: try Outcomes.finiteScores(table.column(request.scoreColumn!), file: table.source),
                       labels: try Outcomes.binaryLabels(labelColumn, positive: request.positive ?? "1", file: table.source),
                       weights: weights, table: table)
   }
@@ -82,8 +95,12 @@ extension ThresholdMitigation {
 
 extension ThresholdRequest {
   /// Refuses settings no search can use: a cost that is negative or not finite (or both zero), a grid of no
-  /// intervals, a tolerance outside [0, 1].
+  /// intervals, a tolerance outside [0, 1], an objective equalized odds cannot maximize.
   func validate() throws(FairnessError) {
+    if constraint == .equalizedOdds && !objective.suitsEqualizedOdds {
+      throw .invalidSetting(.init(.objective, value: objective.name.rawValue, .because(
+        "equalized odds maximizes accuracy_score, balanced_accuracy_score or a cost, as Fairlearn's ThresholdOptimizer does")))
+    }
     try ColumnRoles(target: targetColumn, sensitive: sensitiveFeatures, weights: weightsColumn,
                     extra: [(.scoreColumn, scoreColumn)]).check()
     if case let .cost(falsePositive, falseNegative) = objective {
@@ -95,6 +112,7 @@ extension ThresholdRequest {
         throw .invalidSetting(.init(.costFalsePositive, value: "0", .because("one of the two costs must be positive")))
       }
     }
+    guard baseThreshold.isFinite else { throw .invalidSetting(.init(.threshold, value: formatNumber(baseThreshold), .because("it must be a finite number"))) }
     switch search {
     case let .grid(size) where size < 1: throw .invalidSetting(.init(.gridSize, value: "\(size)", .atLeast(1)))
     case let .exact(tolerance) where !(tolerance >= 0 && tolerance <= 1):

@@ -31,10 +31,12 @@ public enum MitigationPage {
 
   public static func thresholdText(_ result: ThresholdMitigationResult) -> String {
     var lines = ["Threshold optimization: \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by \(printable(Grouping.key(result.sensitiveFeatures))), "
-      + (result.isGridSearch ? "grid of \((result.search.gridSize ?? 0) + 1) points." : "exact search, tolerance \(result.search.tolerance ?? 0).")]
+      + (result.isGridSearch ? "grid of \((result.search.gridSize ?? 0) + 1) points" : "exact search, tolerance \(result.search.tolerance ?? 0)")
+      + (result.search.flip ? ", flipped thresholds allowed." : ".")]
     for group in result.policy.keys.sorted() {
       let rule = result.policy[group]!
-      var text = "  \(printable(group)): p0 \(formatValue(rule.p0)) at score > \(formatValue(rule.threshold0, decimals: 6)), p1 \(formatValue(rule.p1)) at score > \(formatValue(rule.threshold1, decimals: 6))"
+      var text = "  \(printable(group)): p0 \(formatValue(rule.p0)) at score \(rule.operator0.rawValue) \(formatValue(rule.threshold0, decimals: 6)), "
+        + "p1 \(formatValue(rule.p1)) at score \(rule.operator1.rawValue) \(formatValue(rule.threshold1, decimals: 6))"
       if rule.pIgnore > 0 { text += ", p_ignore \(formatValue(rule.pIgnore)) (constant \(formatValue(rule.predictionConstant)))" }
       lines.append(text)
     }

@@ -23,16 +23,19 @@ public struct ThresholdMitigationSection: ReportSection {
   public func render(into page: inout HTMLWriter) {
     page.paragraph("Fitted on \(source). Constraint \(result.constraint.rawValue), objective \(result.objective.rawValue), groups by "
       + "\(Grouping.key(result.sensitiveFeatures)); "
-      + (result.isGridSearch ? "Fairlearn's grid search (\((result.search.gridSize ?? 0) + 1) points)." : "exact search with tolerance \(result.search.tolerance ?? 0)."))
+      + (result.isGridSearch ? "Fairlearn's grid search (\((result.search.gridSize ?? 0) + 1) points)" : "exact search with tolerance \(result.search.tolerance ?? 0)")
+      + (result.search.flip ? ", flipped thresholds allowed." : "."))
     page.heading("Policy")
     let groups = result.policy.keys.sorted()
     page.table(header: ["group", "p0", "threshold0", "p1", "threshold1", "p_ignore", "prediction_constant"], rows: groups.map { g in
       let r = result.policy[g]!
-      return [g, formatValue(r.p0), formatValue(r.threshold0, decimals: 6), formatValue(r.p1), formatValue(r.threshold1, decimals: 6),
+      return [g, formatValue(r.p0), r.operator0.rawValue + " " + formatValue(r.threshold0, decimals: 6), formatValue(r.p1),
+              r.operator1.rawValue + " " + formatValue(r.threshold1, decimals: 6),
               formatValue(r.pIgnore), formatValue(r.predictionConstant)]
     })
     page.note("A row of the group is predicted positive with probability p_ignore·prediction_constant + (1 − p_ignore)·"
-      + "(p0·[score > threshold0] + p1·[score > threshold1]).")
+      + "(p0·[score op0 threshold0] + p1·[score op1 threshold1]), each threshold column giving its operator: > selects the "
+      + "scores above it, < (a flipped threshold) those below it.")
     result.evaluation?.render(heading: "Before and after (evaluation data, in expectation)", into: &page)
     page.heading("Trade-off curves by group and the chosen operating points")
     page.grid { page in
