@@ -14,6 +14,8 @@ public enum ModelError: CandorError, Equatable {
   case unsupportedFormat(path: String, format: ModelFormat)
   case unsupportedVersion(path: String, version: Int, supported: Int)
   case invalidModel(path: String, reason: String)
+  /// A file of another library's format that cannot be read, and why.
+  case unreadableModel(path: String, format: ModelFormat, reason: String)
   case solverFailed(reason: String)
   case unknownGroup(group: String, features: [String], known: [String])
   /// A classification target with more classes than a classifier is trained on without asking.
@@ -45,6 +47,8 @@ public enum ModelError: CandorError, Equatable {
       "\(path) is a candor-model of version \(version); this candor reads version \(supported). Retrain or upgrade candor."
     case let .invalidModel(path, reason):
       "\(path) is a broken candor-model file: \(reason)."
+    case let .unreadableModel(path, format, reason):
+      "\(path) looks like \(format), but candor cannot read it: \(reason)."
     case let .solverFailed(reason):
       "Training failed: \(reason)."
     case let .tooManyClasses(target, count, limit, isNumeric, file):

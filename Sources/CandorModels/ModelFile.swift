@@ -94,15 +94,60 @@ public struct ModelFile: Sendable, Equatable {
   }
 }
 
+/// A model loaded from a file, of whatever format.
+public struct LoadedModel: Sendable {
+  public var model: any Model
+  public var format: ModelFormat
+  /// The candor-model file when the model is one (its built-in estimator, target and training summary).
+  public var file: ModelFile?
+  public var path: String
+
+  public init(model: any Model, format: ModelFormat, file: ModelFile?, path: String) {
+    self.model = model
+    self.format = format
+    self.file = file
+    self.path = path
+  }
+}
+
 public enum ModelLoader {
-  /// Loads any supported model file, detecting the format from its content.
+  /// Loads a candor-model file, detecting the format from its content.
   public static func load(path: String) throws -> ModelFile {
     try load(try InputFile.read(path), path: path)
   }
 
-  /// Loads the model file `data`, detecting its format; `path` names it in errors.
-  /// - Throws: `ModelError`: an empty or unrecognised file, a format candor cannot load yet, or the reason a
-  ///   JSON file is not a valid candor-model.
+  /// Loads any supported model file: a candor-model, XGBoost (JSON or UBJSON) or LightGBM text model.
+  public static func loadModel(path: String) throws -> LoadedModel {
+    try loadModel(try InputFile.read(path), path: path)
+  }
+
+  /// Loads the model file `data` of any supported format; `path` names it in errors.
+  /// - Throws: `ModelError`: an empty or unrecognised file, a format candor cannot load yet, or what is wrong
+  ///   with the file.
+  public static func loadModel(_ data: Data, path: String) throws -> LoadedModel {
+    if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
+    let format = ModelFormat.detect(data)
+    func malformed(_ error: ModelDocument.Malformed) -> ModelError { .unreadableModel(path: path, format: format, reason: error.reason) }
+    switch format {
+    case .xgboostJSON:
+      let document: JSONValue
+      do { document = try ModelDocument.json(data) } catch { throw malformed(error) }
+      return LoadedModel(model: try XGBoostModelReader.model(document, format: format, path: path), format: format, file: nil, path: path)
+    case .xgboostUBJSON:
+      let document: JSONValue
+      do { document = try ModelDocument.ubjson(data) } catch { throw malformed(error) }
+      return LoadedModel(model: try XGBoostModelReader.model(document, format: format, path: path), format: format, file: nil, path: path)
+    case .lightGBMText:
+      return LoadedModel(model: try LightGBMModelReader.model(data, path: path), format: format, file: nil, path: path)
+    default:
+      let file = try load(data, path: path)
+      return LoadedModel(model: file.model.model, format: .candor, file: file, path: path)
+    }
+  }
+
+  /// Loads the candor-model file `data`, detecting its format; `path` names it in errors.
+  /// - Throws: `ModelError`: an empty or unrecognised file, another format, or the reason a JSON file is not a
+  ///   valid candor-model.
   public static func load(_ data: Data, path: String) throws -> ModelFile {
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
     switch ModelFormat.detect(data) {

@@ -212,7 +212,13 @@ struct Threshold: ParsableCommand, FileCommand {
   func run() throws {
     let files = try outputTransaction()
     let base = try modelOptions.loadIfGiven()
-    if let base { try ThresholdMitigation.checkBase(base) }
+    if let base {
+      try ThresholdMitigation.checkBase(base.model)
+      if let out, base.file == nil {
+        throw FlagError(.out, value: out, .because(
+          "--out saves the base model and the policy as one candor-model file, which holds only a candor-model base for now, and \(base.path) is \(base.format)"))
+      }
+    }
     let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []), for: base?.model)
     var request = ThresholdRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
     request.positive = positive
@@ -223,7 +229,7 @@ struct Threshold: ParsableCommand, FileCommand {
     request.sweepTolerances = sweep ? ThresholdRequest.defaultSweepTolerances : nil
     request.flip = flip
     if let threshold { request.baseThreshold = threshold }
-    let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.load(path: $0).model.model as any Model) }
+    let compared = try compareModel.map { (label: "compared: \($0)", model: try ModelLoader.loadModel(path: $0).model) }
     let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
                                                model: base, comparedModel: compared)
     for warning in analysis.warnings { warn(warning) }

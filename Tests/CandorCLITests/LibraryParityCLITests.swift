@@ -118,7 +118,7 @@ import Testing
                                      "--out", policyPath.path, "--json", out.path], output: out)
     var threshold = ThresholdRequest(targetColumn: "risk", sensitiveFeatures: ["sex"], constraint: .demographicParity)
     threshold.sweepTolerances = ThresholdRequest.defaultSweepTolerances
-    let analysis = try ThresholdMitigation.run(threshold, fitData: table, evaluationData: table, model: model)
+    let analysis = try ThresholdMitigation.run(threshold, fitData: table, evaluationData: table, model: try ModelLoader.loadModel(path: modelPath))
     #expect(try analysis.result.jsonData() == thresholdCLI)
     let policy = try #require(analysis.thresholdedModel)
     #expect(try ModelFile(model: policy, target: "risk", training: nil).encoded() == Data(contentsOf: policyPath))

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// What one run of the `candor` binary did.
@@ -28,12 +31,47 @@ public enum CandorBinary {
     process.standardOutput = output
     process.standardError = error
     try process.run()
-    // Read both pipes to the end before waiting, so a large output cannot block the child.
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
+    // Read both pipes to the end before waiting (stderr on another thread), so neither can fill and block the
+    // child.
+    let errorBytes = ReadAll(error.fileHandleForReading.fileDescriptor)
+    let outData = ReadAll.read(output.fileHandleForReading.fileDescriptor)
+    let errData = errorBytes.wait()
     process.waitUntilExit()
     return CommandResult(exitCode: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
                          standardError: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// Reads a descriptor to its end with read(2), retrying a read a signal interrupted: Foundation's
+/// `readDataToEndOfFile` traps on EINTR, which the SIGCHLD of another test's child process can cause.
+final class ReadAll: @unchecked Sendable {
+  private var data = Data()
+  private let done = DispatchSemaphore(value: 0)
+
+  /// Starts reading `descriptor` on another thread.
+  init(_ descriptor: Int32) {
+    DispatchQueue.global().async {
+      self.data = ReadAll.read(descriptor)
+      self.done.signal()
+    }
+  }
+
+  func wait() -> Data {
+    done.wait()
+    return data
+  }
+
+  static func read(_ descriptor: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+      if count > 0 {
+        data.append(contentsOf: buffer[0..<count])
+      } else if count == 0 || errno != EINTR {
+        return data
+      }
+    }
   }
 }
 

@@ -43,17 +43,18 @@ public struct ThresholdAnalysis: Sendable {
 
 extension ThresholdMitigation {
   /// Threshold optimization as `request` asks: fitted on `fitData` scored by `model` (or by the request's
-  /// score column), evaluated on `evaluationData`, with `comparedModel` placed on the trade-off.
+  /// score column), evaluated on `evaluationData`, with `comparedModel` placed on the trade-off. The policy is
+  /// also given as a model (base + policy) when the base is a built-in model that a model file can hold.
   /// - Throws: `TableError`, `FairnessError` for a model that is not a binary classifier or bad labels,
   ///   scores and weights.
-  public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: BuiltinModel? = nil,
+  public static func run(_ request: ThresholdRequest, fitData: Table, evaluationData: Table? = nil, model: LoadedModel? = nil,
                          comparedModel: (label: String, model: any Model)? = nil) throws -> ThresholdAnalysis {
     precondition((model == nil) != (request.scoreColumn == nil), "scores come from a model or from a column")
     if request.sensitiveFeatures.isEmpty { throw FairnessError.noSensitiveFeatures }
     try request.validate()
-    if let model { try checkBase(model) }
-    let fitScores = try scored(fitData, request: request, model: model)
-    let evaluation = try evaluationData.map { try scored($0, request: request, model: model) }
+    if let model { try checkBase(model.model) }
+    let fitScores = try scored(fitData, request: request, model: model?.model)
+    let evaluation = try evaluationData.map { try scored($0, request: request, model: model?.model) }
     var (result, fit) = try run(fitData: fitScores, evalData: evaluation, request: request)
     if let comparedModel, result.sweep != nil {
       result.sweep!.append(try tradeoffPoint(of: comparedModel.model, label: comparedModel.label, on: evaluation ?? fitScores,
@@ -66,22 +67,22 @@ extension ThresholdMitigation {
         + "decisions in the evaluation are scores above \(formatNumber(request.baseThreshold)); give --threshold for its own cut-off.")
     }
     return ThresholdAnalysis(result: result, fit: fit,
-                             thresholdedModel: model.map { .thresholded(ThresholdedModel(base: $0, policy: fit.policy)) },
+                             thresholdedModel: model?.file.map { .thresholded(ThresholdedModel(base: $0.model, policy: fit.policy)) },
                              warnings: warnings)
   }
 
   /// Refuses a base model that is not a deterministic binary classifier; front ends call it before reading data.
-  public static func checkBase(_ model: BuiltinModel) throws(FairnessError) {
-    if model.model.isRandomized { throw .thresholdPolicyAsBase }
-    if model.model.outputKind != .binaryProbability { throw .notABinaryModel(classes: model.model.classes) }
+  public static func checkBase(_ model: any Model) throws(FairnessError) {
+    if model.isRandomized { throw .thresholdPolicyAsBase }
+    if model.outputKind != .binaryProbability { throw .notABinaryModel(classes: model.classes) }
   }
 
   /// Scores (from the model or the score column), binary labels and weights of one data set.
-  static func scored(_ table: Table, request: ThresholdRequest, model: BuiltinModel?) throws -> ScoredData {
+  static func scored(_ table: Table, request: ThresholdRequest, model: (any Model)?) throws -> ScoredData {
     let weights = try request.weightsColumn.map { try Outcomes.weights(table.column($0), file: table.source) }
     let labelColumn = try table.column(request.targetColumn)
     if let model {
-      let (positiveClass, scores) = try model.model.positiveClassProbabilities(table, positive: request.positive)
+      let (positiveClass, scores) = try model.positiveClassProbabilities(table, positive: request.positive)
       return ScoredData(scores: scores, labels: try Outcomes.binaryLabels(labelColumn, positive: positiveClass, file: table.source),
                         weights: weights, table: table)
     }

@@ -1,0 +1,77 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// Every analysis runs on XGBoost (JSON, UBJSON) and LightGBM model files given to `--model`, on the Adult rows
+/// of the reference zoo in its numeric encoding (`Tests/Fixtures/models/adult_numeric_labelled.csv`: the
+/// features of `adult_numeric_features.csv` and the label of those rows of `samples/adult_test.csv`).
+@Suite struct TreeModelCLITests {
+  static let data = Fixtures.path("models/adult_numeric_labelled.csv")
+  static let models = ["adult_xgb.json", "adult_xgb.ubj", "adult_lgbm.txt"]
+
+  static func run(_ arguments: [String], in directory: URL) throws -> [String: Any] {
+    let result = try CandorBinary.run(arguments + ["--json", "o.json"], in: directory)
+    #expect(result.exitCode == 0, "\(arguments): \(result.standardError)")
+    return try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("o.json"))) as! [String: Any]
+  }
+
+  @Test("predict, fairness, mitigate threshold and explain (kernelshap, permutation, pdp) on a tree model file", arguments: models)
+  func everyAnalysis(_ name: String) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = Fixtures.path("models/" + name)
+    let reference = name.hasPrefix("adult_xgb") ? "adult_xgb_reference.csv" : "adult_lgbm_reference.csv"
+
+    let predicted = try CandorBinary.run(["predict", "--model", model, "--data", Self.data, "--out", "p.csv", "--target", "income"], in: directory)
+    #expect(predicted.exitCode == 0, "\(predicted.standardError)")
+    let ours = try CSVReader.read(path: directory.appendingPathComponent("p.csv").path)
+    let expected = try CSVReader.read(path: Fixtures.path("models/" + reference))
+    guard case let .numeric(p) = try ours.column("probability_1"), case let .numeric(q) = try expected.column("prob_1") else {
+      Issue.record("probability columns are not numeric")
+      return
+    }
+    #expect(maxAbsoluteDifference(p.values, q.values) < 1e-6)
+
+    let fairness = try Self.run(["fairness", "--model", model, "--data", Self.data, "--target", "income", "--sensitive", "sex"], in: directory)
+    let overall = ((fairness["sensitive_sets"] as! [String: Any])["sex"] as! [String: Any])["overall"] as! [String: Double]
+    // The model's own decisions (probability above 0.5) are the reference's labels.
+    guard case let .numeric(labels) = try expected.column("label") else { return }
+    #expect(abs(overall["selection_rate"]! - labels.values.reduce(0, +) / Double(labels.values.count)) < 1e-12)
+
+    let threshold = try Self.run(["mitigate", "threshold", "--model", model, "--data", Self.data, "--target", "income", "--sensitive", "sex",
+                                  "--constraint", "demographic_parity", "--eval-data", Self.data], in: directory)
+    let after = ((threshold["evaluation"] as! [String: Any])["after"] as! [String: Any])["disparities"] as! [String: Double]
+    #expect(abs(after["demographic_parity_difference"]!) < 0.01)
+
+    let shap = try Self.run(["explain", "--model", model, "--data", Self.data, "--method", "kernelshap", "--rows", "0:3",
+                             "--background", "20"], in: directory)
+    let base = (shap["base_value"] as! [Double])[0]
+    for row in shap["rows"] as! [[String: Any]] {
+      // Efficiency: the values add up to f(x) − E f.
+      let values = (row["values"] as! [[Double]])[0]  // outputs × features
+      #expect(abs(values.reduce(0, +) - ((row["prediction"] as! [Double])[0] - base)) < 1e-9)
+    }
+    let permutation = try Self.run(["explain", "--model", model, "--data", Self.data, "--method", "permutation", "--target", "income",
+                                    "--repeats", "2"], in: directory)
+    #expect((permutation["features"] as? [String])?.count == 13)
+    // capital_gain moves the model's accuracy most, as both libraries' own importances rank it near the top.
+    let importances = permutation["importances"] as! [String: [String: Any]]
+    #expect(importances.max { ($0.value["mean"] as! Double) < ($1.value["mean"] as! Double) }?.key == "capital_gain")
+    let pdp = try Self.run(["explain", "--model", model, "--data", Self.data, "--method", "pdp", "--features", "age"], in: directory)
+    let age = (pdp["features"] as! [String: [String: Any]])["age"]!
+    #expect((age["grid"] as! [Double]).count == 20)
+  }
+
+  @Test("a threshold policy over a tree model cannot be saved yet: --out is refused before any work, saying why")
+  func thresholdOutRefused() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = Fixtures.path("models/adult_lgbm.txt")
+    let result = try CandorBinary.run(["mitigate", "threshold", "--model", model, "--data", Self.data, "--target", "income", "--sensitive", "sex",
+                                       "--constraint", "demographic_parity", "--out", "post.json"], in: directory)
+    #expect(result.exitCode == 2)
+    #expect(result.standardError == "error: --out post.json: --out saves the base model and the policy as one candor-model file, which holds only a candor-model base for now, and \(model) is a LightGBM model (text).\n")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("post.json").path))
+  }
+}
