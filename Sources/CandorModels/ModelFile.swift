@@ -126,12 +126,12 @@ public enum ModelLoader {
   ///   with the file.
   public static func loadModel(_ data: Data, path: String) throws -> LoadedModel {
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
-    let format = ModelFormat.detect(data)
+    let (format, object) = ModelFormat.detectParsing(data)
     func malformed(_ error: ModelDocument.Malformed) -> ModelError { .unreadableModel(path: path, format: format, reason: error.reason) }
     switch format {
     case .xgboostJSON:
       let document: JSONValue
-      do { document = try ModelDocument.json(data) } catch { throw malformed(error) }
+      do { document = try ModelDocument.value(object!, depth: 0) } catch { throw malformed(error) }
       return LoadedModel(model: try XGBoostModelReader.model(document, format: format, path: path), format: format, file: nil, path: path)
     case .xgboostUBJSON:
       let document: JSONValue

@@ -29,17 +29,20 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
 
   /// The format of `data`, from its structure.
   /// - Complexity: O(n): a JSON file is parsed, an ONNX candidate's top-level fields are walked.
-  public static func detect(_ data: Data) -> ModelFormat {
+  public static func detect(_ data: Data) -> ModelFormat { detectParsing(data).format }
+
+  /// The format, and for a JSON file the parsed top-level object (so a loader need not parse it again).
+  static func detectParsing(_ data: Data) -> (format: ModelFormat, object: [String: Any]?) {
     let bytes = [UInt8](data)
-    if isXGBoostUBJSON(bytes) { return .xgboostUBJSON }
-    if isLightGBMText(bytes) { return .lightGBMText }
-    if isONNX(bytes) { return .onnx }
+    if isXGBoostUBJSON(bytes) { return (.xgboostUBJSON, nil) }
+    if isLightGBMText(bytes) { return (.lightGBMText, nil) }
+    if isONNX(bytes) { return (.onnx, nil) }
     guard startsLikeJSONObject(bytes),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    else { return .unknown }
-    if object["format"] as? String == ModelFile.formatName { return .candor }
-    if object["learner"] != nil && object["version"] != nil { return .xgboostJSON }
-    return .unknown
+    else { return (.unknown, nil) }
+    if object["format"] as? String == ModelFile.formatName { return (.candor, object) }
+    if object["learner"] != nil && object["version"] != nil { return (.xgboostJSON, object) }
+    return (.unknown, object)
   }
 
   /// The first byte that is not JSON whitespace is `{`.

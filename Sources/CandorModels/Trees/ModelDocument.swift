@@ -22,7 +22,8 @@ enum ModelDocument {
     return try value(object, depth: 0)
   }
 
-  private static func value(_ object: Any, depth: Int) throws(Malformed) -> JSONValue {
+  /// The JSONValue of an object JSONSerialization parsed.
+  static func value(_ object: Any, depth: Int) throws(Malformed) -> JSONValue {
     guard depth < maxDepth else { throw Malformed(reason: "it nests more than \(maxDepth) levels deep") }
     switch object {
     case let string as String: return .string(string)

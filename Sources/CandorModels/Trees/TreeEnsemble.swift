@@ -122,75 +122,139 @@ public struct TreeEnsemble: Sendable, Equatable {
     return nil
   }
 
+  /// One node of every tree, laid out for the walk: children as indices into the same array (−1 at a leaf), and
+  /// at a leaf its value where an inner node holds its threshold. `Threshold` is Float for XGBoost, which
+  /// compares and sums in float32, and Double for LightGBM.
+  struct PackedNode<Threshold: Sendable>: Sendable {
+    var left: Int32
+    var right: Int32
+    var feature: UInt32
+    var flags: UInt8
+    var threshold: Threshold
+  }
+
+  /// Every tree's nodes in one array (tree t's root at `roots[t]`), and for each node its tree and index in it
+  /// (for the categorical sets).
+  func packed<Threshold: Sendable>(_ convert: (Double) -> Threshold)
+    -> (nodes: [PackedNode<Threshold>], roots: [Int], depths: [Int], origin: [(tree: Int, node: Int)])
+  {
+    var nodes: [PackedNode<Threshold>] = [], roots: [Int] = [], depths: [Int] = [], origin: [(Int, Int)] = []
+    for (t, tree) in trees.enumerated() {
+      let offset = Int32(nodes.count)
+      roots.append(nodes.count)
+      // A leaf points at itself both ways, so a walk can take a tree's depth in steps without testing for leaves.
+      var depth = [Int](repeating: 0, count: tree.nodeCount)
+      for i in 0..<tree.nodeCount {
+        let leaf = tree.left[i] < 0
+        let own = offset + Int32(i)
+        nodes.append(PackedNode(left: leaf ? own : offset + tree.left[i], right: leaf ? own : offset + tree.right[i],
+                                feature: UInt32(max(tree.feature[i], 0)), flags: leaf ? 0 : tree.flags[i],
+                                threshold: convert(leaf ? tree.value[i] : tree.threshold[i])))
+        origin.append((t, i))
+        // Children come after their parent (checked when loaded), so one pass in node order gives the depths.
+        if !leaf {
+          depth[Int(tree.left[i])] = depth[i] + 1
+          depth[Int(tree.right[i])] = depth[i] + 1
+        }
+      }
+      depths.append(depth.max() ?? 0)
+    }
+    return (nodes, roots, depths, origin)
+  }
+
   /// The margins of every row: rows × classes, row-major.
   /// - Parameter columns: one column per feature (`featureNames` order), NaN for missing.
-  /// - Complexity: O(rows × trees × depth), rows split across cores.
+  /// - Complexity: O(rows × trees × depth): blocks of 256 rows (their features row-major, in cache) go down every
+  ///   tree in turn, blocks split across cores.
   public func margins(columns: [[Double]], rows: Int) -> [Double] {
-    let classes = classCount
+    switch rules {
+    case .xgboost: margins(columns: columns, rows: rows, rule: XGBoostSplit.self)
+    case .lightGBM: margins(columns: columns, rows: rows, rule: LightGBMSplit.self)
+    }
+  }
+
+  /// The walk, specialized for one library's number type and numeric split.
+  func margins<Rule: SplitRule>(columns: [[Double]], rows: Int, rule: Rule.Type) -> [Double] {
+    typealias Number = Rule.Number
+    let classes = classCount, features = featureNames.count
     let result = DisjointWrites<Double>(repeating: 0, count: rows * classes)
-    let chunk = 2048
+    let block = 256
     let treeCounts = (0..<classes).map { c in Double(treeClass.lazy.filter { $0 == c }.count) }
-    parallelFor((rows + chunk - 1) / chunk) { block in
-      let start = block * chunk, end = min(rows, start + chunk)
-      var sums = [Double](repeating: 0, count: (end - start) * classes)
-      // XGBoost's predictor starts each row at the base margin and adds every tree's leaf in float32.
-      var floatSums = (0..<(end - start) * classes).map { Float(baseMargin[$0 % classes]) }
-      for (t, tree) in trees.enumerated() {
-        let c = treeClass[t]
-        tree.feature.withUnsafeBufferPointer { feature in
-          tree.left.withUnsafeBufferPointer { left in
-            tree.right.withUnsafeBufferPointer { right in
-              tree.threshold.withUnsafeBufferPointer { threshold in
-                tree.flags.withUnsafeBufferPointer { flags in
-                  for r in start..<end {
-                    var node = 0
-                    while left[node] >= 0 {
-                      let x = columns[Int(feature[node])][r]
-                      let goesLeft: Bool
-                      if flags[node] & Flags.categorical != 0 {
-                        goesLeft = categoricalGoesLeft(x, node: node, tree: tree)
-                      } else {
-                        goesLeft = numericGoesLeft(x, threshold: threshold[node], flags: flags[node])
-                      }
-                      node = Int(goesLeft ? left[node] : right[node])
-                    }
-                    let slot = (r - start) * classes + c
-                    // XGBoost sums leaves in float32 (its predictor's output type); LightGBM in double.
-                    if rules == .xgboost { floatSums[slot] += Float(tree.value[node]) } else { sums[slot] += tree.value[node] }
-                  }
+    let (nodes, roots, depths, origin) = packed(Rule.number)
+    let initial = baseMargin.map(Rule.initialSum)
+    parallelFor((rows + block - 1) / block) { b in
+      let first = b * block, end = min(rows, first + block), count = end - first
+      var x = [Number](repeating: 0, count: count * features)
+      for f in 0..<features {
+        let column = columns[f]
+        for r in 0..<count { x[r * features + f] = Rule.number(column[first + r]) }
+      }
+      var sums = (0..<count * classes).map { initial[$0 % classes] }
+      nodes.withUnsafeBufferPointer { nodes in
+        x.withUnsafeBufferPointer { x in
+          sums.withUnsafeMutableBufferPointer { sums in
+            // One step down from node `index` for the block's row r: a leaf points at itself both ways.
+            @inline(__always) func step(_ index: Int, _ r: Int) -> Int {
+              let node = nodes[index]
+              let value = x[r &* features &+ Int(node.feature)]
+              let goesLeft = node.flags & Flags.categorical != 0
+                ? categoricalGoesLeft(Double(value), node: origin[index].node, tree: trees[origin[index].tree])
+                : Rule.numericGoesLeft(value, node)
+              // Arithmetic rather than a branch: the direction is data-dependent and unpredictable.
+              let right = Int(truncatingIfNeeded: UInt8(truncatingIfNeeded: goesLeft ? 0 : 1))
+              return Int(node.left) &+ (Int(node.right) &- Int(node.left)) &* right
+            }
+            // Four rows go down a tree together, each the tree's depth in steps: four independent chains of loads
+            // instead of one, and no test for a leaf.
+            for (t, root) in roots.enumerated() {
+              let c = treeClass[t], depth = depths[t]
+              var r = 0
+              while r + 4 <= count {
+                var (a, b, d, e) = (root, root, root, root)
+                for _ in 0..<depth {
+                  a = step(a, r)
+                  b = step(b, r + 1)
+                  d = step(d, r + 2)
+                  e = step(e, r + 3)
                 }
+                sums[r * classes + c] += nodes[a].threshold
+                sums[(r + 1) * classes + c] += nodes[b].threshold
+                sums[(r + 2) * classes + c] += nodes[d].threshold
+                sums[(r + 3) * classes + c] += nodes[e].threshold
+                r += 4
+              }
+              while r < count {
+                var a = root
+                for _ in 0..<depth { a = step(a, r) }
+                sums[r * classes + c] += nodes[a].threshold
+                r += 1
               }
             }
           }
         }
       }
-      for r in start..<end {
+      for r in 0..<count {
         for c in 0..<classes {
-          let slot = (r - start) * classes + c
-          var margin = rules == .xgboost ? Double(floatSums[slot]) : sums[slot]
+          var margin = Double(sums[r * classes + c])
           if averagesTrees { margin /= max(treeCounts[c], 1) }
           if rules == .lightGBM { margin += baseMargin[c] }
-          result[r * classes + c] = margin
+          result[(first + r) * classes + c] = margin
         }
       }
     }
     return result.values
   }
 
-  @inline(__always) func numericGoesLeft(_ x: Double, threshold: Double, flags: UInt8) -> Bool {
-    switch rules {
-    case .xgboost:
-      if x.isNaN { return flags & Flags.defaultLeft != 0 }
-      return Float(x) < Float(threshold)
-    case .lightGBM:
-      let missingType = (flags >> Flags.missingTypeShift) & 3
-      var value = x
-      if value.isNaN && missingType != 2 { value = 0 }
-      // LightGBM's kZeroThreshold is the float 1e-35f.
-      let isZero = value >= -1.0000000180025095e-35 && value <= 1.0000000180025095e-35
-      if (missingType == 1 && isZero) || (missingType == 2 && value.isNaN) { return flags & Flags.defaultLeft != 0 }
-      return value <= threshold
-    }
+  /// LightGBM's `NumericalDecision`: a NaN is read as 0 unless the missing type is NaN; a missing value (zero
+  /// for type Zero, NaN for type NaN) takes the default direction; else `x <= threshold` goes left.
+  @inline(__always) static func numericGoesLeft(_ x: Double, threshold: Double, flags: UInt8) -> Bool {
+    let missingType = (flags >> Flags.missingTypeShift) & 3
+    var value = x
+    if value.isNaN && missingType != 2 { value = 0 }
+    // LightGBM's kZeroThreshold is the float 1e-35f.
+    let isZero = value >= -1.0000000180025095e-35 && value <= 1.0000000180025095e-35
+    if (missingType == 1 && isZero) || (missingType == 2 && value.isNaN) { return flags & Flags.defaultLeft != 0 }
+    return value <= threshold
   }
 
   @inline(__always) func categoricalGoesLeft(_ x: Double, node: Int, tree: Tree) -> Bool {
@@ -237,6 +301,38 @@ public struct TreeEnsemble: Sendable, Equatable {
       }
       return Matrix(rows: rows, columns: k, storage: storage)
     }
+  }
+}
+
+/// A library's numeric split and number type, so the walk is specialized for each (no branch on the library
+/// inside it).
+protocol SplitRule: SendableMetatype {
+  associatedtype Number: BinaryFloatingPoint & Sendable
+  static func number(_ x: Double) -> Number
+  /// The sum a class starts from, given its base margin (added at the end when the sum starts at 0).
+  static func initialSum(_ baseMargin: Double) -> Number
+  static func numericGoesLeft(_ x: Number, _ node: TreeEnsemble.PackedNode<Number>) -> Bool
+}
+
+/// XGBoost's predictor starts each row at the base margin and adds every tree's leaf in float32; a split sends
+/// `x < threshold` left in float32, a missing value the node's default way.
+enum XGBoostSplit: SplitRule {
+  @inline(__always) static func number(_ x: Double) -> Float { Float(x) }
+  @inline(__always) static func initialSum(_ baseMargin: Double) -> Float { Float(baseMargin) }
+  @inline(__always) static func numericGoesLeft(_ x: Float, _ node: TreeEnsemble.PackedNode<Float>) -> Bool {
+    // x < threshold is false for NaN; a NaN goes left only with the default-left bit. Without a branch.
+    let below: UInt8 = x < node.threshold ? 1 : 0
+    let missingLeft: UInt8 = x.isNaN ? (node.flags & TreeEnsemble.Flags.defaultLeft) >> 1 : 0
+    return below | missingLeft != 0
+  }
+}
+
+/// LightGBM sums in double and adds nothing before the trees (its initial score is in the first tree).
+enum LightGBMSplit: SplitRule {
+  @inline(__always) static func number(_ x: Double) -> Double { x }
+  @inline(__always) static func initialSum(_ baseMargin: Double) -> Double { 0 }
+  @inline(__always) static func numericGoesLeft(_ x: Double, _ node: TreeEnsemble.PackedNode<Double>) -> Bool {
+    TreeEnsemble.numericGoesLeft(x, threshold: node.threshold, flags: node.flags)
   }
 }
 
