@@ -1,6 +1,10 @@
 /// The explanation methods, as results and the CLI name them.
 public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
   case permutation, kernelshap, pdp, ale
+  /// Exact interventional Shapley values of a tree ensemble (`TreeSHAP`).
+  case treeshap
+  /// The CLI's choice: TreeSHAP for a tree ensemble, KernelSHAP for any other model; never a result's method.
+  case shap
 }
 
 /// The feature-effect methods: partial dependence (with ICE) and accumulated local effects.

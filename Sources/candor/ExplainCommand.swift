@@ -12,7 +12,7 @@ extension ExplanationMethod: ExpressibleByArgument {}
 struct Explain: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Explain a model in raw features: permutation importance, KernelSHAP, partial dependence / ICE, ALE.",
+    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE.",
     discussion: """
       Every method speaks in raw features (a categorical's one-hot columns move together); --group name=a,b \
       treats several columns as one player. Random steps are seeded (--seed).
@@ -22,7 +22,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var dataOptions: DataOptions
 
-  @Option(help: "permutation, kernelshap, pdp or ale.")
+  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp or ale.")
   var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
@@ -93,17 +93,24 @@ struct Explain: ParsableCommand, FileCommand {
     try refuseUnused([("--target", target != nil), ("--scorer", scorer != nil), ("--repeats", repeats != nil),
                       ("--sample-weight", sampleWeight != nil)],
                      unless: method == .permutation, here: here, scope: "with --method permutation")
-    try refuseUnused([("--background", background != nil), ("--background-kmeans", backgroundKmeans != nil),
-                      ("--nsamples", nsamples != nil), ("--tolerance", tolerance != nil), ("--max-features", maxFeatures != nil),
-                      ("--link", link != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
-                     unless: method == .kernelshap, here: here, scope: "with --method kernelshap")
+    let shapMethods: [ExplanationMethod] = [.kernelshap, .treeshap, .shap]
+    try refuseUnused([("--background", background != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
+                     unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+    try refuseUnused(kernelSHAPOnly, unless: method == .kernelshap || method == .shap, here: here,
+                     scope: "with --method kernelshap or shap")
     try refuseUnused([("--percentiles", percentiles != nil), ("--ice", ice)], unless: method == .pdp, here: here,
                      scope: "with --method pdp")
     try refuseUnused([("--grid-resolution", gridResolution != nil)], unless: method == .pdp || method == .ale, here: here,
                      scope: "with --method pdp or ale")
-    warnUnused([("--seed", seed != nil)], unless: method == .permutation || method == .kernelshap, here: here,
-                     scope: "with --method permutation or kernelshap")
+    warnUnused([("--seed", seed != nil)], unless: method == .permutation || shapMethods.contains(method), here: here,
+                     scope: "with --method permutation, shap, kernelshap or treeshap")
     if rows != nil && rowsFile != nil { throw ValidationError("Give the rows to explain with --rows or --rows-file, not both.") }
+  }
+
+  /// KernelSHAP's own options, which TreeSHAP has no use for.
+  var kernelSHAPOnly: [(String, Bool)] {
+    [("--background-kmeans", backgroundKmeans != nil), ("--nsamples", nsamples != nil), ("--tolerance", tolerance != nil),
+     ("--max-features", maxFeatures != nil), ("--link", link != nil)]
   }
 
   func run() throws {
@@ -125,13 +132,22 @@ struct Explain: ParsableCommand, FileCommand {
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       try files.commit()
       print(ExplainPage.permutationText(result))
-    case .kernelshap:
-      var request = KernelSHAPRequest(
-        rows: try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows ?? "0:\(min(20, table.rowCount))",
-                                         rowCount: table.rowCount))
-      if let background {
-        request.background = try Int(background).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(background, for: model))
+    case .treeshap, .shap where model is TreeEnsembleModel:
+      guard let trees = model as? TreeEnsembleModel else {
+        throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use --method kernelshap or shap"))
       }
+      try refuseUnused(kernelSHAPOnly, unless: false, here: "with TreeSHAP", scope: "with KernelSHAP (--method kernelshap)")
+      var request = TreeSHAPRequest(rows: try explainedRows(table))
+      if let background { request.background = try backgroundRows(background, model: model) }
+      request.players = players
+      if let seed { request.seed = seed }
+      let result = try TreeSHAP.run(request, model: trees, data: table)
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.treeSHAPHTML(result, explained: table, source: source) })
+      try files.commit()
+      print(ExplainPage.treeSHAPText(result))
+    case .kernelshap, .shap:
+      var request = KernelSHAPRequest(rows: try explainedRows(table))
+      if let background { request.background = try backgroundRows(background, model: model) }
       request.backgroundClusters = backgroundKmeans
       request.players = players
       request.configuration.nsamples = nsamples
@@ -158,6 +174,16 @@ struct Explain: ParsableCommand, FileCommand {
       try files.commit()
       print(ExplainPage.effectsText(result))
     }
+  }
+
+  /// The rows --rows or --rows-file name (default: the first 20).
+  func explainedRows(_ table: Table) throws -> [Int] {
+    try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows ?? "0:\(min(20, table.rowCount))", rowCount: table.rowCount)
+  }
+
+  /// --background: a number of rows to sample, or a CSV file read like the data.
+  func backgroundRows(_ text: String, model: any Model) throws -> KernelSHAPRequest.Background {
+    try Int(text).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(text, for: model))
   }
 
   /// A text file's contents, or the same "no such file" / "cannot be read" errors a data file gets.

@@ -98,7 +98,7 @@ import Testing
     RefusalCase(name: "--ice with KernelSHAP", arguments: explain("kernelshap") + ["--ice"],
          message: "error: --ice does nothing with --method kernelshap: it applies with --method pdp only." + usage("explain")),
     RefusalCase(name: "--nsamples with partial dependence", arguments: explain("pdp") + ["--nsamples", "50"],
-         message: "error: --nsamples does nothing with --method pdp: it applies with --method kernelshap only." + usage("explain")),
+         message: "error: --nsamples does nothing with --method pdp: it applies with --method kernelshap or shap only." + usage("explain")),
     RefusalCase(name: "--repeats with ALE", arguments: explain("ale") + ["--repeats", "3"],
          message: "error: --repeats does nothing with --method ale: it applies with --method permutation only." + usage("explain")),
     RefusalCase(name: "--rows and --rows-file", arguments: explain("kernelshap") + ["--rows", "0:2", "--rows-file", "r.txt"],

@@ -74,4 +74,41 @@ import Testing
     #expect(result.standardError == "error: --out post.json: --out saves the base model and the policy as one candor-model file, which holds only a candor-model base for now, and \(model) is a LightGBM model (text).\n")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("post.json").path))
   }
+
+  @Test("--method shap on a tree model is TreeSHAP: exact values on the margin, efficient per row, valid JSON; KernelSHAP's options refused")
+  func shapChoosesTreeSHAP() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = Fixtures.path("models/adult_lgbm.txt")
+    let arguments = ["explain", "--model", model, "--data", Self.data, "--method", "shap", "--rows", "0:4", "--background", "30"]
+    let result = try CandorBinary.run(arguments + ["--json", "o.json"], in: directory)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let data = try Data(contentsOf: directory.appendingPathComponent("o.json"))
+    try LibraryParityCLITests.expectValid(data, "explain.schema.json")
+    let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    #expect(json["method"] as? String == "treeshap" && json["output_space"] as? String == "margin" && json["background_rows"] as? Int == 30)
+    let base = (json["base_value"] as! [Double])[0]
+    for row in json["rows"] as! [[String: Any]] {
+      let values = (row["values"] as! [[Double]])[0]
+      #expect(abs(values.reduce(0, +) - ((row["prediction"] as! [Double])[0] - base)) < 1e-9)
+    }
+    let refused = try CandorBinary.run(arguments + ["--nsamples", "100"], in: directory)
+    #expect(refused.exitCode == 2)
+    #expect(refused.standardError == "error: --nsamples does nothing with TreeSHAP: it applies with KernelSHAP (--method kernelshap) only. Run 'candor explain --help' for usage.\n")
+  }
+
+  @Test("--method treeshap on a model that is not a tree ensemble is refused, naming the way out")
+  func treeSHAPNeedsTrees() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = try ExplainCLITests.trainedModel(directory)
+    let result = try CandorBinary.run(["explain", "--model", model, "--data", "samples/german_credit.csv", "--method", "treeshap"])
+    #expect(result.exitCode == 2)
+    #expect(result.standardError == "error: --method treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use --method kernelshap or shap.\n")
+    let shap = try CandorBinary.run(["explain", "--model", model, "--data", "samples/german_credit.csv", "--method", "shap", "--rows", "0:2",
+                                     "--json", directory.appendingPathComponent("k.json").path])
+    #expect(shap.exitCode == 0, "\(shap.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("k.json"))) as! [String: Any]
+    #expect(json["method"] as? String == "kernelshap")
+  }
 }

@@ -39,7 +39,7 @@ enum PageKind: String, CaseIterable, Sendable {
       ThresholdMitigationSection(try ReportInputs.threshold(), hulls: ReportInputs.hulls, source: source),
       ReweighingSection(try ReportInputs.reweighing(), evaluation: try ReportInputs.evaluation(), source: source),
       PermutationImportanceSection(try ReportInputs.permutation(), source: source),
-      KernelSHAPSection(shap, explained: table, source: source),
+      ShapleyValuesSection(shap, explained: table, source: source),
       FeatureEffectsSection(try ReportInputs.effects(), source: source),
     ]
   }

@@ -245,6 +245,21 @@ public struct TreeEnsemble: Sendable, Equatable {
     return result.values
   }
 
+  /// Whether node `i` of tree `t` (an inner node) sends value `x` of its feature left, by the library's rules.
+  public func goesLeft(_ x: Double, tree t: Int, node i: Int) -> Bool { goesLeft(x, tree: trees[t], node: i) }
+
+  /// Whether node `i` of `tree` (one of this ensemble's, an inner node) sends value `x` of its feature left.
+  public func goesLeft(_ x: Double, tree: Tree, node i: Int) -> Bool {
+    if tree.flags[i] & Flags.categorical != 0 { return categoricalGoesLeft(x, node: i, tree: tree) }
+    switch rules {
+    case .xgboost:
+      if x.isNaN { return tree.flags[i] & Flags.defaultLeft != 0 }
+      return Float(x) < Float(tree.threshold[i])
+    case .lightGBM:
+      return Self.numericGoesLeft(x, threshold: tree.threshold[i], flags: tree.flags[i])
+    }
+  }
+
   /// LightGBM's `NumericalDecision`: a NaN is read as 0 unless the missing type is NaN; a missing value (zero
   /// for type Zero, NaN for type NaN) takes the default direction; else `x <= threshold` goes left.
   @inline(__always) static func numericGoesLeft(_ x: Double, threshold: Double, flags: UInt8) -> Bool {

@@ -2,7 +2,7 @@ import CandorCore
 import CandorExplain
 import Foundation
 
-/// Reports of `candor explain`: pages (`PermutationImportanceSection`, `KernelSHAPSection`,
+/// Reports of `candor explain`: pages (`PermutationImportanceSection`, `ShapleyValuesSection`,
 /// `FeatureEffectsSection`) and stdout summaries.
 public enum ExplainPage {
   // MARK: - Permutation importance
@@ -33,17 +33,33 @@ public enum ExplainPage {
       let met = result.rows.filter { !$0.spentBudget }.count
       lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
     }
-    lines.append("Mean |φ| by feature:")
-    let width = max(8, (result.features.map { printable($0).count }.max() ?? 0) + 2)
-    for name in result.features.sorted(by: { result.meanAbs[$0]![0] > result.meanAbs[$1]![0] }) {
-      lines.append("  " + printable(name).padding(toLength: width, withPad: " ", startingAt: 0) + result.meanAbs[name]!.map { formatValue($0) }.joined(separator: "  "))
-    }
-    return lines.joined(separator: "\n")
+    return (lines + meanAbsLines(features: result.features, meanAbs: result.meanAbs)).joined(separator: "\n")
   }
 
-  /// KernelSHAP explanations as a page of their own: `KernelSHAPSection` in a one-section document.
+  /// "Mean |φ| by feature:" and a line per feature, the largest first (by the first output).
+  static func meanAbsLines(features: [String], meanAbs: [String: [Double]]) -> [String] {
+    let width = max(8, (features.map { printable($0).count }.max() ?? 0) + 2)
+    return ["Mean |φ| by feature:"] + features.sorted(by: { meanAbs[$0]![0] > meanAbs[$1]![0] }).map { name in
+      "  " + printable(name).padding(toLength: width, withPad: " ", startingAt: 0) + meanAbs[name]!.map { formatValue($0) }.joined(separator: "  ")
+    }
+  }
+
+  /// KernelSHAP explanations as a page of their own: `ShapleyValuesSection` in a one-section document.
   public static func shapHTML(_ result: KernelSHAP, explained: Table, source: String) -> String {
-    HTMLDocument(KernelSHAPSection(result, explained: explained, source: source)).rendered()
+    HTMLDocument(ShapleyValuesSection(result, explained: explained, source: source)).rendered()
+  }
+
+  // MARK: - TreeSHAP
+
+  public static func treeSHAPText(_ result: TreeSHAP) -> String {
+    let lines = ["TreeSHAP (exact, interventional, \(result.backgroundRows) background rows, \(result.rows.count) rows) on the margin; "
+      + "base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
+    return (lines + meanAbsLines(features: result.features, meanAbs: result.meanAbs)).joined(separator: "\n")
+  }
+
+  /// TreeSHAP explanations as a page of their own.
+  public static func treeSHAPHTML(_ result: TreeSHAP, explained: Table, source: String) -> String {
+    HTMLDocument(ShapleyValuesSection(result, explained: explained, source: source)).rendered()
   }
 
   // MARK: - PDP / ICE / ALE

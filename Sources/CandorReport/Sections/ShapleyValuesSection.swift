@@ -1,0 +1,100 @@
+import CandorCore
+import CandorExplain
+
+/// Shapley-value explanations (KernelSHAP or TreeSHAP), per model output: mean |φ| by feature, a beeswarm of every
+/// explained row's φ coloured by the feature's value, and a waterfall for each of the first rows.
+public struct ShapleyValuesSection: ReportSection {
+  /// Rows drawn as waterfalls, and features in each.
+  static let waterfallRows = 12, waterfallFeatures = 12
+
+  /// One explained row: values[output][feature], and standard errors when estimated.
+  public struct Row: Sendable {
+    public var row: Int
+    public var values: [[Double]]
+    public var errors: [[Double]]?
+  }
+
+  public let title: String
+  public let anchor: String
+  /// How the values were computed, in a sentence or two.
+  let method: HTMLText
+  /// The outputs' scale for axis labels ("" for the model's output, " (logit)", " (margin)").
+  let scale: String
+  let features: [String]
+  let outputs: [String]
+  let baseValue: [Double]
+  let rows: [Row]
+  let meanAbs: [String: [Double]]
+  /// The explained rows' table (indexed by `Row.row`), for the feature values that colour the dots.
+  public var explained: Table
+  /// The data file, as the user named it.
+  public var source: String
+
+  public init(_ result: KernelSHAP, explained: Table, source: String) {
+    title = "KernelSHAP explanations"
+    anchor = "kernelshap"
+    method = HTMLText(words: (result.exact ? "every coalition enumerated (exact Shapley values)."
+      : "\(result.nsamples) coalitions per row, standard errors by jackknife.") + " Link: \(result.link.rawValue).")
+    scale = result.link == .identity ? "" : " (\(result.link.rawValue))"
+    (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
+    rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: $0.stdErrors) }
+    self.explained = explained
+    self.source = source
+  }
+
+  public init(_ result: TreeSHAP, explained: Table, source: String) {
+    title = "TreeSHAP explanations"
+    anchor = "treeshap"
+    method = HTMLText(words: "exact interventional Shapley values of the trees (Lundberg et al. 2020) against \(result.backgroundRows) "
+      + "background rows, on the model's margin (log-odds for a classifier).")
+    scale = " (margin)"
+    (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
+    rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: nil) }
+    self.explained = explained
+    self.source = source
+  }
+
+  public func render(into page: inout HTMLWriter) {
+    let data: HTMLText = "Data: \(source). \(rows.count) rows explained against the background; "
+    let base: HTMLText = " Base value: \(baseValue.map { formatValue($0) }.joined(separator: ", "))."
+    page.paragraph(data + method + base)
+    let depth = outputs.count > 1 ? 2 : 1
+    for (k, output) in outputs.enumerated() {
+      if outputs.count > 1 { page.heading("Output \(output)") }
+      let order = features.indices.sorted { meanAbs[features[$0]]![k] > meanAbs[features[$1]]![k] }
+      page.grid { page in
+        page.figure(svg: SVGChart.bars(title: "mean |φ|", labels: order.map { features[$0] },
+                                       values: order.map { meanAbs[features[$0]]![k] }))
+        page.figure(svg: beeswarm(output: k, order: order))
+      }
+      page.heading("Rows", depth: depth)
+      page.grid { page in
+        for row in rows.prefix(Self.waterfallRows) { page.figure(svg: waterfall(row, output: k)) }
+      }
+    }
+  }
+
+  /// One dot per explained row and feature at its φ, coloured by the feature's value (grey for categorical
+  /// features).
+  private func beeswarm(output k: Int, order: [Int]) -> String {
+    let swarm = order.map { j in
+      let name = features[j]
+      var shades: [Double]?
+      if case let .numeric(column)? = explained[name] { shades = rows.map { column.values[$0.row] } }
+      return SVGChart.BeeswarmRow(label: name, values: rows.map { $0.values[k][j] }, colorValues: shades)
+    }
+    return SVGChart.beeswarm(title: "φ by feature (colour: feature value)", rows: swarm, pointNames: rows.map { "row \($0.row)" },
+                             xLabel: "SHAP value\(scale)")
+  }
+
+  /// From the base value towards the prediction, the row's largest |φ| first.
+  private func waterfall(_ row: Row, output k: Int) -> String {
+    let values = row.values[k]
+    let order = Array(features.indices.sorted { abs(values[$0]) > abs(values[$1]) }.prefix(Self.waterfallFeatures))
+    let base = baseValue[k]
+    let end = order.reduce(base) { $0 + values[$1] }
+    return SVGChart.waterfall(title: "row \(row.row): \(formatValue(base)) → \(formatValue(end))", base: base,
+                              labels: order.map { features[$0] }, contributions: order.map { values[$0] },
+                              errors: row.errors.map { errors in order.map { errors[k][$0] } }, xLabel: "output\(scale)")
+  }
+}

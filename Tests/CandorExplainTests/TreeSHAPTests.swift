@@ -1,0 +1,91 @@
+import CandorCore
+import CandorModels
+import CandorTestSupport
+import Foundation
+import Testing
+
+@testable import CandorExplain
+
+/// TreeSHAP's interventional values are the exact Shapley values of E_z f(x_S, z_S̄) on the margin: KernelSHAP
+/// enumerating every coalition of the same game (a model whose output is the margin) gives the same numbers.
+@Suite struct TreeSHAPTests {
+  /// The ensemble's margin as a regression output, so KernelSHAP explains the game TreeSHAP does.
+  struct MarginModel: Model {
+    let trees: TreeEnsembleModel
+    var outputKind: OutputKind { trees.ensemble.classCount > 1 ? .multiclassProbabilities : .regression }
+    var classes: [String] { trees.ensemble.classCount > 1 ? trees.classes : ["margin"] }
+    var featureNames: [String] { trees.featureNames }
+    func predict(_ table: Table) throws -> Matrix {
+      let k = trees.ensemble.classCount
+      return Matrix(rows: table.rowCount, columns: k,
+                    storage: ContiguousArray(trees.ensemble.margins(columns: try trees.columns(table), rows: table.rowCount)))
+    }
+  }
+
+  static func model(_ path: String) throws -> TreeEnsembleModel {
+    try #require(try ModelLoader.loadModel(path: path).model as? TreeEnsembleModel)
+  }
+
+  static let small = Fixtures.repositoryRoot.appendingPathComponent("Fuzz/corpus/TreeModelFile").path
+
+  /// Three features a, b, c, with missing values, a category code column and edge values.
+  static let abc = try! CSVReader.parse(Data("a,b,c\n0.5,1,2\n,3,-1\n2,0,0.3\n-1.2,2,1.1\n0.1,1,-0.4\n1.5,,0.8\n-0.3,3,-2\n".utf8), source: "abc.csv")
+
+  @Test("LightGBM (binary, categorical, multiclass, regression): TreeSHAP = KernelSHAP's full enumeration within 1e-9",
+        arguments: ["lgbm_binary.txt", "lgbm_categorical.txt", "lgbm_multiclass.txt", "lgbm_regression.txt"])
+  func equalsExactKernelSHAP(_ name: String) throws {
+    let trees = try Self.model(Self.small + "/" + name)
+    try Self.compare(trees, table: Self.abc, rows: [0, 1, 2, 3], background: Self.abc.selecting(rows: [3, 4, 5, 6, 0]), tolerance: 1e-9)
+  }
+
+  // XGBoost sums its leaves in float32, so its margin (what KernelSHAP sees) differs from TreeSHAP's double sum
+  // of the same leaves by float32 rounding.
+  @Test("XGBoost (binary, categorical, multiclass, regression): the same within float32 rounding (1e-6)",
+        arguments: ["xgb_binary.json", "xgb_categorical.ubj", "xgb_multiclass.json", "xgb_regression.ubj"])
+  func equalsExactKernelSHAPFloat32(_ name: String) throws {
+    let trees = try Self.model(Self.small + "/" + name)
+    try Self.compare(trees, table: Self.abc, rows: [0, 1, 2, 3], background: Self.abc.selecting(rows: [3, 4, 5, 6, 0]), tolerance: 1e-6)
+  }
+
+  @Test("Adult LightGBM (13 features, 100 trees of 31 leaves): every coalition enumerated, 1e-9; efficiency per row")
+  func adult() throws {
+    let trees = try Self.model(Fixtures.path("models/adult_lgbm.txt"))
+    let data = try CSVReader.read(path: Fixtures.path("models/adult_numeric_features_missing.csv"))
+    try Self.compare(trees, table: data, rows: [0, 7, 14], background: data.selecting(rows: Array(100..<108)), tolerance: 1e-9)
+  }
+
+  static func compare(_ trees: TreeEnsembleModel, table: Table, rows: [Int], background: Table, tolerance: Double) throws {
+    let players = trees.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    let tree = try TreeSHAP.explain(model: trees, table: table, rows: rows, background: background, players: players)
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = (1 << players.count) + 10
+    let kernel = try KernelSHAP.explain(model: MarginModel(trees: trees), table: table, rows: rows, background: background,
+                                        groups: players, configuration: configuration)
+    #expect(kernel.exact)
+    for (k, base) in tree.baseValue.enumerated() { #expect(abs(base - kernel.baseValue[k]) <= tolerance) }
+    for (ours, theirs) in zip(tree.rows, kernel.rows) {
+      for k in ours.values.indices {
+        #expect(maxAbsoluteDifference(ours.values[k], theirs.values[k]) <= tolerance, "row \(ours.row) output \(k)")
+        // Efficiency: the values add up to the margin minus the base.
+        #expect(abs(ours.values[k].reduce(0, +) - (ours.prediction[k] - tree.baseValue[k])) <= max(tolerance, 1e-9))
+      }
+    }
+  }
+
+  @Test("a feature in no player keeps the explained row's value: φ only for the players, still efficient over them")
+  func players() throws {
+    let trees = try Self.model(Self.small + "/lgbm_binary.txt")
+    let background = Self.abc.selecting(rows: [3, 4, 5])
+    let grouped = try TreeSHAP.explain(model: trees, table: Self.abc, rows: [0, 1], background: background,
+                                       players: [FeatureGroup(name: "ab", columns: ["a", "b"])])
+    // With c fixed at the explained row's value, the game's grand total is f(x) − E f(x_c, z_ab).
+    var fixed = background
+    let c = try Self.abc.column("c")
+    for (i, row) in grouped.rows.enumerated() {
+      fixed = try Table(columns: background.columns.map { $0.name == "c" ? c.selecting([Int](repeating: [0, 1][i], count: 3)) : $0 })
+      let margins = trees.ensemble.margins(columns: try trees.columns(fixed), rows: 3)
+      let expected = row.prediction[0] - margins.reduce(0, +) / 3
+      #expect(abs(row.values[0][0] - expected) < 1e-12)
+    }
+  }
+}
