@@ -15,6 +15,11 @@ deps:
 	  echo "Installing OpenBLAS (libopenblas-dev) and pkg-config with apt-get..."; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
 	fi
+	@# The tests run small Python scripts as models behind a command (Tests/Fixtures/adapters/).
+	@if ! command -v python3 >/dev/null 2>&1; then \
+	  echo "Installing python3 with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; \
+	fi
 
 # Debian's chromium loads the HTML reports in the tests; without it those checks are skipped (said in the output).
 browser:

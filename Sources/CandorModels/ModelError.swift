@@ -18,6 +18,8 @@ public enum ModelError: CandorError, Equatable {
   case unreadableModel(path: String, format: ModelFormat, reason: String)
   case solverFailed(reason: String)
   case unknownGroup(group: String, features: [String], known: [String])
+  /// A model behind a command failed: which rows (0-based, inclusive; nil before any), why, its last stderr lines.
+  case modelCommandFailed(command: String, rows: ClosedRange<Int>?, reason: String, stderr: String)
   /// A classification target with more classes than a classifier is trained on without asking.
   case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
@@ -55,6 +57,9 @@ public enum ModelError: CandorError, Equatable {
       "\(file.map { "\($0): " } ?? "")the target '\(printable(target))' has \(count) classes, more than the \(limit) a classifier is trained on "
         + "unless \(name(.allowManyClasses)) is given."
         + (isNumeric ? " It is numeric: to predict it as a number, use \(name(.modelType)) linear." : "")
+    case let .modelCommandFailed(command, rows, reason, stderr):
+      "The model command '\(printable(command, limit: 300))' failed" + (rows.map { " on data rows \($0.lowerBound + 1) to \($0.upperBound + 1)" } ?? "") + ": \(reason)."
+        + (stderr.isEmpty ? "" : " Its last lines on stderr: " + stderr.split(separator: "\n").suffix(5).map { printable(String($0)) }.joined(separator: " | "))
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }
@@ -69,6 +74,12 @@ extension Setting {
   public static let hiddenLayers = Setting("hiddenLayers")
   public static let batchSize = Setting("batchSize")
   public static let maxEpochs = Setting("maxEpochs")
+  /// The classes a black-box model declares.
+  public static let modelClasses = Setting("modelClasses")
+  /// Calls of such a model in flight at once.
+  public static let concurrency = Setting("concurrency")
+  /// Seconds one call may take.
+  public static let modelTimeout = Setting("modelTimeout")
   public static let positiveClass = Setting("positiveClass")
   public static let learningRate = Setting("learningRate")
 }

@@ -13,6 +13,8 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   case xgboostUBJSON
   /// LightGBM's text model: a first line `tree`, then `version=v…`.
   case lightGBMText
+  /// Not a file: a model behind a command (`--model-cmd`).
+  case modelCommand
   case unknown
 
   /// The format as a noun phrase with its article: "an ONNX model", "an XGBoost model (UBJSON)".
@@ -23,6 +25,7 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
     case .xgboostJSON: "an XGBoost model (JSON)"
     case .xgboostUBJSON: "an XGBoost model (UBJSON)"
     case .lightGBMText: "a LightGBM model (text)"
+    case .modelCommand: "a model behind a command"
     case .unknown: "a file of unknown format"
     }
   }

@@ -35,6 +35,8 @@ struct Candor: ParsableCommand {
     #endif
     do {
       var command = try parseAsRoot(Self.joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+      // Ends (and reaps) the processes of models behind commands, also when the run throws.
+      defer { StartedModels.shared.shutDown() }
       try command.run()
     } catch let error as any CandorError {
       fail(error.message(naming: Flags.spelling), code: error.exitStatus.rawValue)

@@ -1,22 +1,111 @@
 import ArgumentParser
 import CandorCore
 import CandorModels
+import Foundation
 
 /// Where a command's model comes from; one declaration for every command that takes a model.
 struct ModelOptions: ParsableArguments {
   @Option(help: "Model file: a candor-model (JSON), an XGBoost model (JSON or UBJSON, Booster.save_model) or a LightGBM text model.")
   var model: String?
 
-  var isGiven: Bool { model != nil }
+  @Option(name: .customLong("model-cmd"),
+          help: "A model behind a command: it reads CSV on stdin (a header of --model-features, then rows) and writes one line per row (see the README).")
+  var modelCommand: String?
+
+  @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd: the columns the model reads, in its order.", valueName: "a,b"))
+  var modelFeatures: [String] = []
+
+  @Option(name: .customLong("model-output"), help: "With --model-cmd: what each output line holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
+  var modelOutput: BlackBoxKind?
+
+  @Option(name: .customLong("model-classes"), help: ArgumentHelp("With --model-cmd: the classes, the positive one last for binary (default 0,1).", valueName: "a,b"))
+  var modelClasses: String?
+
+  @Option(name: .customLong("batch-size"), help: "With --model-cmd: rows per call (default 1000).")
+  var batchSize: Int?
+
+  @Option(help: "With --model-cmd: calls in flight at once, one process each (default 1).")
+  var concurrency: Int?
+
+  @Option(name: .customLong("model-timeout"), help: "With --model-cmd: seconds one call may take (default 60).")
+  var modelTimeout: Double?
+
+  var isGiven: Bool { model != nil || modelCommand != nil }
+
+  func validate() throws {
+    if model != nil && modelCommand != nil { throw ValidationError("Give the model with --model or --model-cmd, not both.") }
+    try refuseUnused([("--model-features", !modelFeatures.isEmpty), ("--model-output", modelOutput != nil),
+                      ("--model-classes", modelClasses != nil), ("--batch-size", batchSize != nil), ("--concurrency", concurrency != nil),
+                      ("--model-timeout", modelTimeout != nil)],
+                     unless: modelCommand != nil, here: "without --model-cmd", scope: "to a model behind a command (--model-cmd)")
+    if modelCommand != nil && modelFeatures.isEmpty {
+      throw ValidationError("--model-cmd needs --model-features: the columns the model reads, in the order it reads them.")
+    }
+  }
 
   /// The model, or nil when none was given.
   func loadIfGiven() throws -> LoadedModel? {
-    try model.map { try ModelLoader.loadModel(path: $0) }
+    if let modelCommand { return try commandModel(modelCommand) }
+    return try model.map { try ModelLoader.loadModel(path: $0) }
   }
 
   /// The model of a command that needs one.
   func load() throws -> LoadedModel {
-    guard let model = try loadIfGiven() else { throw ValidationError("Give the model with --model.") }
+    guard let model = try loadIfGiven() else { throw ValidationError("Give the model with --model or --model-cmd.") }
     return model
+  }
+
+  func commandModel(_ command: String) throws -> LoadedModel {
+    let kind = modelOutput ?? .binary
+    let classes = modelClasses.map { commaSeparated([$0]) } ?? (kind == .regression ? ["prediction"] : ["0", "1"])
+    switch kind {
+    case .binary where classes.count != 2:
+      throw FlagError(.modelClasses, value: modelClasses ?? "", .because("a binary model has two classes, the positive one last"))
+    case .multiclass where classes.count < 3:
+      throw FlagError(.modelClasses, value: modelClasses ?? "0,1", .because("a multiclass model has three classes or more (two: --model-output binary)"))
+    default: break
+    }
+    var options = BatchingOptions()
+    if let batchSize { options.batchSize = batchSize }
+    if let concurrency { options.concurrency = concurrency }
+    if let modelTimeout { options.timeout = modelTimeout }
+    let model = try CommandModel(command: command, features: commaSeparated(modelFeatures),
+                                 output: BlackBoxOutput(kind: kind.outputKind, classes: classes), options: options)
+    StartedModels.shared.add(model)
+    return LoadedModel(model: model, format: .modelCommand, file: nil, path: command)
+  }
+}
+
+/// What a black box's lines hold, as the flag names it.
+enum BlackBoxKind: String, ExpressibleByArgument, CaseIterable {
+  case binary, multiclass, regression
+
+  var outputKind: OutputKind {
+    switch self {
+    case .binary: .binaryProbability
+    case .multiclass: .multiclassProbabilities
+    case .regression: .regression
+    }
+  }
+}
+
+/// The models behind commands this run started: `Candor.main` ends them (every child reaped) and reports their
+/// rate when the run spent long in them.
+final class StartedModels: @unchecked Sendable {
+  static let shared = StartedModels()
+  private let lock = NSLock()
+  private var models: [CommandModel] = []
+
+  func add(_ model: CommandModel) { lock.withLock { models.append(model) } }
+
+  /// Ends every child process; for a model that took a second or more, says how fast it answered.
+  func shutDown() {
+    for model in lock.withLock({ models }) {
+      model.shutDown()
+      let (rows, calls, seconds) = model.callSummary
+      if seconds >= 1 {
+        warn("the model command answered \(rows) rows in \(calls) calls in \(String(format: "%.1f", seconds)) s (\(Int(Double(rows) / seconds)) rows/s).")
+      }
+    }
   }
 }
