@@ -93,4 +93,61 @@ import Testing
     let text = try CSVReader.parse(Data(header.utf8), source: "d.csv")
     #expect(throws: TableError.textInNumericFeature(file: "d.csv", column: "race", row: 1, value: "White")) { try model.predict(text) }
   }
+
+  // Found by the hostile-input pass of 2026-12-02 (each once crashed, ran out of memory, or scored wrongly).
+  @Test("numbers a file declares are checked before anything is allocated or converted from them")
+  func declaredSizes() throws {
+    let prefix = "m looks like an XGBoost model (JSON), but candor cannot read it: "
+    #expect(Self.refusal(try Self.xgboost(replacing: "\"tree_info\":[0,", with: "\"tree_info\":[1e300,")) == prefix
+      + "its tree_info holds 1e+300, which is not an output of the model (0 to 0).")
+    #expect(Self.refusal(try Self.xgboost(replacing: "\"num_class\":\"0\"", with: "\"num_class\":\"1000000000000\"")) == prefix
+      + "its num_class '1000000000000' is not a number of classes from 0 to 10000.")
+    let unnamed = try Self.xgboost(replacing: "\"feature_names\":[\"age\"", with: "\"feature_names\":[1")
+    #expect(Self.refusal(unnamed) == prefix + "its feature_names are not all strings.")
+    let original = try Self.text("adult_xgb.json")
+    let names = try #require(original.range(of: #"\"feature_names\":\[[^\]]*\]"#, options: .regularExpression))
+    let nameless = original.replacingCharacters(in: names, with: "\"feature_names\":[]")
+    #expect(Self.refusal(nameless.replacingOccurrences(of: "\"num_feature\":\"13\"", with: "\"num_feature\":\"100000000\"")) == prefix
+      + "it declares 100000000 features without names, more than the 1000000 candor names f0, f1, ….")
+    #expect(Self.refusal(nameless.replacingOccurrences(of: "\"num_feature\":\"13\"", with: "\"num_feature\":\"-3\"")) == prefix
+      + "its num_feature '-3' is not a number of features.")
+    let lightGBM = try Self.text("adult_lgbm_categorical.txt")
+    let range = try #require(lightGBM.range(of: "num_cat=4"))
+    #expect(Self.refusal(lightGBM.replacingCharacters(in: range, with: "num_cat=9223372036854775807"))
+      == "m looks like a LightGBM model (text), but candor cannot read it: tree 0 (line 12) has a num_cat that is not a whole number from 0 to its 31 leaves.")
+  }
+
+  @Test("a LightGBM file cut anywhere before 'end of trees' is refused, not scored on the trees that survived")
+  func truncatedLightGBM() throws {
+    let text = try Self.text("adult_lgbm.txt")
+    let end = try #require(text.range(of: "end of trees")).lowerBound
+    for fraction in [0.1, 0.5, 0.99] {
+      let cut = String(text[..<text.index(text.startIndex, offsetBy: Int(Double(text.distance(from: text.startIndex, to: end)) * fraction))])
+      #expect(Self.refusal(cut) == "m looks like a LightGBM model (text), but candor cannot read it: it ends before its 'end of trees' line, so the file was cut short.")
+    }
+  }
+
+  @Test("a LightGBM file with CRLF line ends scores as the LF file does")
+  func crlfLightGBM() throws {
+    let text = try Self.text("adult_lgbm.txt")
+    let lf = try ModelLoader.loadModel(Data(text.utf8), path: "m").model
+    let crlf = try ModelLoader.loadModel(Data(text.replacingOccurrences(of: "\n", with: "\r\n").utf8), path: "m").model
+    let data = try CSVReader.read(path: Fixtures.path("models/adult_numeric_features.csv"))
+    #expect(try lf.predict(data) == crlf.predict(data))
+  }
+
+  @Test("unusual valid models score as their libraries do: random forests, reg_sqrt, pruned trees, clamped base scores",
+        arguments: ["lgbm_rf.txt", "lgbm_rf_regression.txt", "lgbm_reg_sqrt.txt", "xgb_pruned.json", "xgb_exact_gamma2.json",
+                    "xgb_base_score_0.json", "xgb_base_score_1e-7.json"])
+  func oddModels(_ name: String) throws {
+    let model = try ModelLoader.loadModel(path: Fixtures.path("models/odd/" + name)).model
+    let data = try CSVReader.read(path: Fixtures.path("models/odd/abc600.csv"))
+    let ours = try model.predict(data).storage
+    guard case let .numeric(expected) = try CSVReader.read(path: Fixtures.path("models/odd/\(name).predictions.csv")).column("prediction") else {
+      Issue.record("predictions are not numbers")
+      return
+    }
+    // XGBoost predicts in float32 (its sigmoid too); LightGBM in double.
+    #expect(maxAbsoluteDifference(ours, expected.values) <= (name.hasPrefix("xgb") ? 1e-6 : 1e-12))
+  }
 }

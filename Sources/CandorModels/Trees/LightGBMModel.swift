@@ -17,26 +17,36 @@ enum LightGBMModelReader {
     guard let text = String(data: data, encoding: .utf8) else { throw invalid("it is not UTF-8 text") }
     var header = Block(line: 1), trees: [Block] = []
     var current: Block?
-    var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    var lineNumber = 0, complete = false
+    // Lines split at LF bytes (a String would keep "\r\n" as one Character and never split CRLF text).
+    for bytes in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
       lineNumber += 1
-      let line = line.hasSuffix("\r") ? line.dropLast() : line
-      if line == "end of trees" { break }
+      let line = Substring(String(decoding: bytes.last == 0x0D ? bytes.dropLast() : bytes, as: UTF8.self))
+      if line == "end of trees" {
+        complete = true
+        break
+      }
       if line.hasPrefix("Tree=") {
         if let current { trees.append(current) }
         current = Block(line: lineNumber)
         continue
       }
-      guard let equals = line.firstIndex(of: "=") else { continue }
-      let key = String(line[..<equals]), value = line[line.index(after: equals)...]
+      // A line without "=" is a flag, such as `average_output` (random forests).
+      let equals = line.firstIndex(of: "=") ?? line.endIndex
+      let key = String(line[..<equals]), value = equals == line.endIndex ? Substring("") : line[line.index(after: equals)...]
+      if key.isEmpty { continue }
       if current != nil { current!.fields[key] = value } else if header.fields[key] == nil { header.fields[key] = value }
     }
     if let current { trees.append(current) }
+    // LightGBM writes "end of trees" after the last tree: without it the file was cut, perhaps inside a tree.
+    guard complete else { throw invalid("it ends before its 'end of trees' line, so the file was cut short") }
     guard header.fields["version"] != nil || header.fields["num_class"] != nil else { throw invalid("it has no LightGBM header") }
 
     let classCount = Int(header.fields["num_class"] ?? "1") ?? 0
     let perIteration = Int(header.fields["num_tree_per_iteration"] ?? "1") ?? 0
-    guard classCount >= 1, perIteration >= 1 else { throw invalid("its num_class or num_tree_per_iteration is not a positive integer") }
+    guard classCount >= 1, perIteration >= 1, classCount <= XGBoostModelReader.maxClasses, perIteration <= XGBoostModelReader.maxClasses else {
+      throw invalid("its num_class or num_tree_per_iteration is not a whole number from 1 to \(XGBoostModelReader.maxClasses)")
+    }
     let names = (header.fields["feature_names"] ?? "").split(separator: " ").map(String.init)
     let objectiveLine = header.fields["objective"] ?? ""
     let objective = objectiveLine.split(separator: " ").first.map(String.init) ?? "(none)"
@@ -54,7 +64,8 @@ enum LightGBMModelReader {
       guard classCount >= 2, perIteration == classCount else { throw invalid("its multiclass objective has num_class \(classCount)") }
       (outputKind, link) = (.multiclassProbabilities, .softmax)
     case "regression", "regression_l2", "l2", "mean_squared_error", "mse", "regression_l1", "l1", "huber", "fair", "quantile":
-      (outputKind, link) = (.regression, .identity)
+      // reg_sqrt fitted the square root of the target: LightGBM's ConvertOutput squares the margin, keeping its sign.
+      (outputKind, link) = (.regression, objectiveLine.split(separator: " ").contains("sqrt") ? .signedSquare : .identity)
     default:
       throw invalid("its objective is '\(objective)'; candor reads binary, multiclass and the regression objectives with an identity link")
     }
@@ -97,7 +108,10 @@ enum LightGBMModelReader {
     let decisions = try numbers("decision_type", count: inner)
     let leftChildren = try numbers("left_child", count: inner), rightChildren = try numbers("right_child", count: inner)
     var categorySets: [[UInt32]] = []
-    if let count = Int(block.fields["num_cat"] ?? "0"), count > 0 {
+    guard let count = Int(block.fields["num_cat"] ?? "0"), count >= 0, count <= leaves else {
+      throw invalid("tree \(t) (line \(block.line)) has a num_cat that is not a whole number from 0 to its \(leaves) leaves")
+    }
+    if count > 0 {
       let boundaries = try numbers("cat_boundaries", count: count + 1), words = try numbers("cat_threshold")
       for k in 0..<count {
         guard let start = Int(exactly: boundaries[k]), let end = Int(exactly: boundaries[k + 1]), start >= 0, start <= end, end <= words.count else {

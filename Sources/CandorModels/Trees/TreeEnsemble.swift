@@ -25,6 +25,8 @@ public struct TreeEnsemble: Sendable, Equatable {
     case softmax
     /// The margin is the prediction.
     case identity
+    /// sign(margin)·margin²: LightGBM's regression with `reg_sqrt`.
+    case signedSquare
   }
 
   public struct Tree: Sendable, Equatable {
@@ -37,7 +39,8 @@ public struct TreeEnsemble: Sendable, Equatable {
     public var flags: [UInt8]
     public var categorySet: [Int32]
     public var value: [Double]
-    /// Bitsets of categories (bit c of word c / 32), one per categorical node.
+    /// The categories of each categorical node: for LightGBM a bitset (bit c of word c / 32), for XGBoost the
+    /// sorted list of codes.
     public var categorySets: [[UInt32]]
 
     public init(feature: [Int32], left: [Int32], right: [Int32], threshold: [Double], flags: [UInt8], categorySet: [Int32],
@@ -209,6 +212,17 @@ public struct TreeEnsemble: Sendable, Equatable {
             for (t, root) in roots.enumerated() {
               let c = treeClass[t], depth = depths[t]
               var r = 0
+              // A deep tree (a chain, say) is walked row by row to its leaf: lockstep would take every row the
+              // whole depth.
+              if depth > 48 {
+                while r < count {
+                  var a = root
+                  while Int(nodes[a].left) != a { a = step(a, r) }
+                  sums[r * classes + c] += nodes[a].threshold
+                  r += 1
+                }
+                continue
+              }
               while r + 4 <= count {
                 var (a, b, d, e) = (root, root, root, root)
                 for _ in 0..<depth {
@@ -274,21 +288,24 @@ public struct TreeEnsemble: Sendable, Equatable {
 
   @inline(__always) func categoricalGoesLeft(_ x: Double, node: Int, tree: Tree) -> Bool {
     let set = tree.categorySets[Int(tree.categorySet[node])]
-    func contains(_ category: Int) -> Bool {
-      let word = category / 32
-      return word < set.count && set[word] & (1 << UInt32(category % 32)) != 0
-    }
     switch rules {
     case .xgboost:
       // XGBoost's `Decision`: a missing value takes the default direction; a negative or too-large category,
       // and one outside the node's set, goes left; a category in the set goes right.
       if x.isNaN { return tree.flags[node] & Flags.defaultLeft != 0 }
       guard x >= 0, x < 2_147_483_648 else { return true }
-      return !contains(Int(Float(x)))
+      let category = UInt32(Float(x))
+      var low = 0, high = set.count
+      while low < high {
+        let mid = (low + high) / 2
+        if set[mid] < category { low = mid + 1 } else { high = mid }
+      }
+      return !(low < set.count && set[low] == category)
     case .lightGBM:
       // LightGBM's `CategoricalDecision`: NaN and negative values go right; the set goes left.
       guard !x.isNaN, x > -1, x < 2_147_483_648 else { return false }
-      return contains(Int(x))
+      let category = Int(x), word = category / 32
+      return word < set.count && set[word] & (1 << UInt32(category % 32)) != 0
     }
   }
 
@@ -301,6 +318,8 @@ public struct TreeEnsemble: Sendable, Equatable {
       return Matrix(rows: rows, columns: 1, storage: ContiguousArray(margins.map { 1 / (1 + exp(-scale * $0)) }))
     case .identity:
       return Matrix(rows: rows, columns: 1, storage: ContiguousArray(margins))
+    case .signedSquare:
+      return Matrix(rows: rows, columns: 1, storage: ContiguousArray(margins.map { $0 < 0 ? -$0 * $0 : $0 * $0 }))
     case .softmax:
       let k = classCount
       var storage = ContiguousArray<Double>(repeating: 0, count: rows * k)

@@ -4,20 +4,31 @@ import Foundation
 /// Reads a model saved by XGBoost's `Booster.save_model` (JSON or UBJSON; the schema of XGBoost's
 /// `doc/model.schema`): the gbtree booster's trees, their classes (`tree_info`), the objective and base score.
 enum XGBoostModelReader {
-  /// The largest category code a categorical split may list (a bitset of this many bits is allocated).
-  static let maxCategory = 1 << 20
+  /// Limits on what a file declares before anything is allocated from it.
+  static let maxClasses = 10_000, maxUnnamedFeatures = 1_000_000
 
   static func model(_ document: JSONValue, format: ModelFormat, path: String) throws -> TreeEnsembleModel {
     func invalid(_ reason: String) -> ModelError { .unreadableModel(path: path, format: format, reason: reason) }
     guard let learner = document[member: "learner"] else { throw invalid("it has no \"learner\"") }
     guard let parameters = learner[member: "learner_model_param"] else { throw invalid("it has no learner_model_param") }
     let objective = learner[member: "objective"]?[member: "name"]?.stringValue ?? "(none)"
-    let classCount = Int(parameters[member: "num_class"]?.stringValue ?? "0") ?? 0
-    let featureCount = Int(parameters[member: "num_feature"]?.stringValue ?? "") ?? 0
+    let classText = parameters[member: "num_class"]?.stringValue ?? "0"
+    guard let classCount = Int(classText), classCount >= 0, classCount <= maxClasses else {
+      throw invalid("its num_class '\(printable(classText))' is not a number of classes from 0 to \(maxClasses)")
+    }
+    let targets = parameters[member: "num_target"]?.stringValue ?? "1"
+    guard targets == "1" else { throw invalid("it has \(printable(targets)) targets; candor reads single-target models") }
+    let featureText = parameters[member: "num_feature"]?.stringValue ?? "0"
+    guard let featureCount = Int(featureText), featureCount >= 0 else {
+      throw invalid("its num_feature '\(printable(featureText))' is not a number of features")
+    }
     // XGBoost ≥ 3 writes "[2.4080956E-1]" (one value per output); earlier versions a bare "5E-1".
     let baseText = parameters[member: "base_score"]?.stringValue ?? "0.5"
-    let baseScores = baseText.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").compactMap { Double($0) }
-    guard !baseScores.isEmpty else { throw invalid("its base_score '\(baseText)' is not a number") }
+    let baseWords = baseText.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",")
+    let baseScores = baseWords.compactMap { Double($0) }
+    guard !baseScores.isEmpty, baseScores.count == baseWords.count, baseScores.allSatisfy(\.isFinite) else {
+      throw invalid("its base_score '\(printable(baseText))' is not a list of numbers")
+    }
 
     guard let booster = learner[member: "gradient_booster"] else { throw invalid("it has no gradient_booster") }
     let boosterName = booster[member: "name"]?.stringValue ?? "(none)"
@@ -27,16 +38,22 @@ enum XGBoostModelReader {
     guard let model = booster[member: "model"], let treeDocuments = model[member: "trees"]?.elements else {
       throw invalid("its gbtree booster has no trees")
     }
-    let treeInfo = (model[member: "tree_info"]?.numbers ?? []).map { Int($0) }
-
+    var treeInfo: [Int] = []
+    for value in model[member: "tree_info"]?.numbers ?? [] {
+      guard value.rounded() == value, value >= 0, value < Double(max(classCount, 1)) else {
+        throw invalid("its tree_info holds \(formatNumber(value)), which is not an output of the model (0 to \(max(classCount, 1) - 1))")
+      }
+      treeInfo.append(Int(value))
+    }
+    guard !treeDocuments.isEmpty else { throw invalid("it has no trees") }
     let outputKind: OutputKind, link: TreeEnsemble.Link, margins: [Double]
     switch objective {
     case "binary:logistic":
-      guard let p = baseScores.first, p > 0, p < 1 else { throw invalid("its base_score \(baseText) is not a probability") }
+      guard let p = baseScores.first, p >= 0, p <= 1 else { throw invalid("its base_score \(printable(baseText)) is not a probability") }
       // The margin starts at logit(base_score): base_score is a probability for binary:logistic. XGBoost's
-      // ProbToMargin computes it in float32 as −log(1/p − 1), one ulp away from the double logit; margins match
-      // the library's bit for bit only from its value.
-      let probability = Float(p)
+      // ProbToMargin clamps it into [1e-6, 1 − 1e-6] and computes −log(1/p − 1) in float32, one ulp away from the
+      // double logit; margins match the library's bit for bit only from its value.
+      let probability = min(max(Float(p), 1e-6), 1 - 1e-6)
       (outputKind, link, margins) = (.binaryProbability, .logistic, [Double(-logf(1 / probability - 1))])
     case "multi:softprob", "multi:softmax":
       guard classCount >= 2 else { throw invalid("its objective \(objective) has num_class \(classCount)") }
@@ -47,8 +64,18 @@ enum XGBoostModelReader {
     default:
       throw invalid("its objective is '\(objective)'; candor reads binary:logistic, multi:softprob, multi:softmax, reg:squarederror, reg:absoluteerror and reg:pseudohubererror")
     }
-    var names = learner[member: "feature_names"]?.strings ?? []
-    if names.isEmpty { names = (0..<featureCount).map { "f\($0)" } }
+    let named = learner[member: "feature_names"]?.elements ?? []
+    var names = named.compactMap(\.stringValue)
+    guard names.count == named.count else { throw invalid("its feature_names are not all strings") }
+    if names.isEmpty {
+      guard featureCount <= maxUnnamedFeatures else {
+        throw invalid("it declares \(featureCount) features without names, more than the \(maxUnnamedFeatures) candor names f0, f1, …")
+      }
+      names = (0..<featureCount).map { "f\($0)" }
+    }
+    if let repeated = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+      throw invalid("its feature_names hold '\(printable(repeated))' twice, so its columns cannot be bound by name")
+    }
     guard treeInfo.count == treeDocuments.count else {
       throw invalid("it lists \(treeInfo.count) tree classes (tree_info) for \(treeDocuments.count) trees")
     }
@@ -64,6 +91,10 @@ enum XGBoostModelReader {
   }
 
   static func tree(_ document: JSONValue, index t: Int, invalid: (String) -> ModelError) throws -> TreeEnsemble.Tree {
+    let leafSize = document[member: "tree_param"]?[member: "size_leaf_vector"]?.stringValue ?? "1"
+    guard leafSize == "1" || leafSize == "0" else {
+      throw invalid("tree \(t) has leaves of \(printable(leafSize)) values (multi_strategy=multi_output_tree), which candor does not read yet")
+    }
     func numbers(_ key: String, required: Bool = true) throws -> [Double] {
       guard let values = document[member: key]?.numbers else {
         if required { throw invalid("tree \(t) has no \(key)") }
@@ -86,10 +117,12 @@ enum XGBoostModelReader {
     var categorySet = [Int32](repeating: -1, count: n)
     var leftChildren = [Int32](repeating: -1, count: n), rightChildren = [Int32](repeating: -1, count: n)
     for i in 0..<n {
+      // A leaf (or a node the pruner deleted, which nothing points to) has no children; its split_conditions entry
+      // is its value and its split index is not read.
+      if left[i] == -1 { continue }
       guard let l = index(left[i]), let r = index(right[i]), let f = index(indices[i]) else {
         throw invalid("node \(i) of tree \(t) has a child or feature index that is not an integer")
       }
-      if l == -1 { continue }  // a leaf: its split_conditions entry is its value
       (leftChildren[i], rightChildren[i], feature[i]) = (l, r, f)
       if defaultLeft[i] != 0 { flags[i] |= TreeEnsemble.Flags.defaultLeft }
     }
@@ -108,15 +141,15 @@ enum XGBoostModelReader {
               Int(start) + Int(size) <= categories.count else {
           throw invalid("tree \(t) lists a categorical split (entry \(k)) that does not fit its nodes or categories")
         }
+        // Kept as the sorted list of codes (XGBoost's own form), not a bitset: a code can be in the millions.
         var bits = [UInt32]()
         for category in categories[Int(start)..<Int(start + size)] {
-          guard let c = index(category), c >= 0, Int(c) <= maxCategory else {
-            throw invalid("tree \(t) has a category \(formatNumber(category)) that is not a code from 0 to \(maxCategory)")
+          guard let c = index(category), c >= 0 else {
+            throw invalid("tree \(t) has a category \(formatNumber(category)) that is not a code from 0 to 2147483646")
           }
-          let word = Int(c) / 32
-          if bits.count <= word { bits += [UInt32](repeating: 0, count: word + 1 - bits.count) }
-          bits[word] |= 1 << UInt32(Int(c) % 32)
+          bits.append(UInt32(c))
         }
+        bits.sort()
         flags[Int(i)] |= TreeEnsemble.Flags.categorical
         categorySet[Int(i)] = Int32(sets.count)
         sets.append(bits)
