@@ -20,6 +20,8 @@ public enum ModelError: CandorError, Equatable {
   case unknownGroup(group: String, features: [String], known: [String])
   /// A model behind a command failed: which rows (0-based, inclusive; nil before any), why, its last stderr lines.
   case modelCommandFailed(command: String, rows: ClosedRange<Int>?, reason: String, stderr: String)
+  /// A model behind an HTTP endpoint failed on these rows (0-based, inclusive), and why.
+  case modelEndpointFailed(url: String, rows: ClosedRange<Int>, reason: String)
   /// A classification target with more classes than a classifier is trained on without asking.
   case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
@@ -60,6 +62,8 @@ public enum ModelError: CandorError, Equatable {
     case let .modelCommandFailed(command, rows, reason, stderr):
       "The model command '\(printable(command, limit: 300))' failed" + (rows.map { " on data rows \($0.lowerBound + 1) to \($0.upperBound + 1)" } ?? "") + ": \(reason)."
         + (stderr.isEmpty ? "" : " Its last lines on stderr: " + stderr.split(separator: "\n").suffix(5).map { printable(String($0)) }.joined(separator: " | "))
+    case let .modelEndpointFailed(url, rows, reason):
+      "The model endpoint \(printable(url, limit: 300)) failed on data rows \(rows.lowerBound + 1) to \(rows.upperBound + 1): \(reason)."
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }
@@ -76,6 +80,10 @@ extension Setting {
   public static let maxEpochs = Setting("maxEpochs")
   /// The classes a black-box model declares.
   public static let modelClasses = Setting("modelClasses")
+  /// The URL of a model behind an HTTP endpoint.
+  public static let modelURL = Setting("modelURL")
+  /// A header sent to such an endpoint.
+  public static let httpHeader = Setting("httpHeader")
   /// Calls of such a model in flight at once.
   public static let concurrency = Setting("concurrency")
   /// Seconds one call may take.

@@ -15,6 +15,8 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   case lightGBMText
   /// Not a file: a model behind a command (`--model-cmd`).
   case modelCommand
+  /// Not a file: a model behind an HTTP endpoint (`--model-url`).
+  case modelEndpoint
   case unknown
 
   /// The format as a noun phrase with its article: "an ONNX model", "an XGBoost model (UBJSON)".
@@ -26,6 +28,7 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
     case .xgboostUBJSON: "an XGBoost model (UBJSON)"
     case .lightGBMText: "a LightGBM model (text)"
     case .modelCommand: "a model behind a command"
+    case .modelEndpoint: "a model behind an HTTP endpoint"
     case .unknown: "a file of unknown format"
     }
   }

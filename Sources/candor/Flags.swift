@@ -15,7 +15,7 @@ enum Flags {
     .effectMethod: "method", .backgroundClusters: "background-kmeans", .backgroundSize: "background",
     .sampleWeightColumn: "sample-weight", .targetColumn: "target", .playerGroups: "group", .rows: "rows",
     .sensitiveFeatures: "sensitive", .costFalsePositive: "cost-fp", .costFalseNegative: "cost-fn", .positiveClass: "positive", .maxEpochs: "epochs",
-    .entropyAlphas: "gei-alpha",
+    .entropyAlphas: "gei-alpha", .httpHeader: "header", .modelURL: "model-url",
   ]
 
   static func spelling(_ setting: Setting) -> String {

@@ -12,40 +12,57 @@ struct ModelOptions: ParsableArguments {
           help: "A model behind a command: it reads CSV on stdin (a header of --model-features, then rows) and writes one line per row (see the README).")
   var modelCommand: String?
 
-  @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd: the columns the model reads, in its order.", valueName: "a,b"))
+  @Option(name: .customLong("model-url"),
+          help: "A model behind an HTTP endpoint speaking MLflow's scoring protocol: POST URL (/invocations included) with dataframe_split JSON.")
+  var modelURL: String?
+
+  @Option(help: ArgumentHelp("With --model-url: a header to send, e.g. 'Authorization: Bearer …' (never shown in messages). Repeatable.", valueName: "'Name: value'"))
+  var header: [String] = []
+
+  @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd or --model-url: the columns the model reads, in its order.", valueName: "a,b"))
   var modelFeatures: [String] = []
 
-  @Option(name: .customLong("model-output"), help: "With --model-cmd: what each output line holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
+  @Option(name: .customLong("model-output"), help: "With --model-cmd or --model-url: what each row's answer holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
   var modelOutput: BlackBoxKind?
 
-  @Option(name: .customLong("model-classes"), help: ArgumentHelp("With --model-cmd: the classes, the positive one last for binary (default 0,1).", valueName: "a,b"))
+  @Option(name: .customLong("model-classes"), help: ArgumentHelp("With --model-cmd or --model-url: the classes, the positive one last for binary (default 0,1).", valueName: "a,b"))
   var modelClasses: String?
 
-  @Option(name: .customLong("batch-size"), help: "With --model-cmd: rows per call (default 1000).")
+  @Option(name: .customLong("batch-size"), help: "With --model-cmd or --model-url: rows per call (default 1000).")
   var batchSize: Int?
 
-  @Option(help: "With --model-cmd: calls in flight at once, one process each (default 1).")
+  @Option(help: "With --model-cmd or --model-url: calls in flight at once (a process each for a command; default 1).")
   var concurrency: Int?
 
-  @Option(name: .customLong("model-timeout"), help: "With --model-cmd: seconds one call may take (default 60).")
+  @Option(name: .customLong("model-timeout"), help: "With --model-cmd or --model-url: seconds one call may take (default 60).")
   var modelTimeout: Double?
 
-  var isGiven: Bool { model != nil || modelCommand != nil }
+  var isGiven: Bool { model != nil || modelCommand != nil || modelURL != nil }
 
   func validate() throws {
-    if model != nil && modelCommand != nil { throw ValidationError("Give the model with --model or --model-cmd, not both.") }
+    if [model != nil, modelCommand != nil, modelURL != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("Give the model with one of --model, --model-cmd and --model-url.")
+    }
+    let blackBox = modelCommand != nil || modelURL != nil
     try refuseUnused([("--model-features", !modelFeatures.isEmpty), ("--model-output", modelOutput != nil),
                       ("--model-classes", modelClasses != nil), ("--batch-size", batchSize != nil), ("--concurrency", concurrency != nil),
                       ("--model-timeout", modelTimeout != nil)],
-                     unless: modelCommand != nil, here: "without --model-cmd", scope: "to a model behind a command (--model-cmd)")
-    if modelCommand != nil && modelFeatures.isEmpty {
-      throw ValidationError("--model-cmd needs --model-features: the columns the model reads, in the order it reads them.")
+                     unless: blackBox, here: "with a model file", scope: "to a model behind a command or an endpoint (--model-cmd, --model-url)")
+    try refuseUnused([("--header", !header.isEmpty)], unless: modelURL != nil, here: "without --model-url", scope: "to --model-url")
+    if blackBox && modelFeatures.isEmpty {
+      throw ValidationError("\(modelCommand != nil ? "--model-cmd" : "--model-url") needs --model-features: the columns the model reads, in the order it reads them.")
     }
   }
 
   /// The model, or nil when none was given.
   func loadIfGiven() throws -> LoadedModel? {
     if let modelCommand { return try commandModel(modelCommand) }
+    if let modelURL {
+      let (output, options) = try blackBoxDeclarations()
+      let model = try EndpointModel(url: modelURL, headers: header, features: commaSeparated(modelFeatures), output: output, options: options)
+      StartedModels.shared.add(endpoint: model)
+      return LoadedModel(model: model, format: .modelEndpoint, file: nil, path: model.shownURL)
+    }
     return try model.map { try ModelLoader.loadModel(path: $0) }
   }
 
@@ -56,6 +73,14 @@ struct ModelOptions: ParsableArguments {
   }
 
   func commandModel(_ command: String) throws -> LoadedModel {
+    let (output, options) = try blackBoxDeclarations()
+    let model = try CommandModel(command: command, features: commaSeparated(modelFeatures), output: output, options: options)
+    StartedModels.shared.add(model)
+    return LoadedModel(model: model, format: .modelCommand, file: nil, path: command)
+  }
+
+  /// What a black box answers and how it is called, from the flags.
+  func blackBoxDeclarations() throws -> (BlackBoxOutput, BatchingOptions) {
     let kind = modelOutput ?? .binary
     let classes = modelClasses.map { commaSeparated([$0]) } ?? (kind == .regression ? ["prediction"] : ["0", "1"])
     switch kind {
@@ -69,10 +94,7 @@ struct ModelOptions: ParsableArguments {
     if let batchSize { options.batchSize = batchSize }
     if let concurrency { options.concurrency = concurrency }
     if let modelTimeout { options.timeout = modelTimeout }
-    let model = try CommandModel(command: command, features: commaSeparated(modelFeatures),
-                                 output: BlackBoxOutput(kind: kind.outputKind, classes: classes), options: options)
-    StartedModels.shared.add(model)
-    return LoadedModel(model: model, format: .modelCommand, file: nil, path: command)
+    return (BlackBoxOutput(kind: kind.outputKind, classes: classes), options)
   }
 }
 
@@ -95,8 +117,10 @@ final class StartedModels: @unchecked Sendable {
   static let shared = StartedModels()
   private let lock = NSLock()
   private var models: [CommandModel] = []
+  private var endpoints: [EndpointModel] = []
 
   func add(_ model: CommandModel) { lock.withLock { models.append(model) } }
+  func add(endpoint: EndpointModel) { lock.withLock { endpoints.append(endpoint) } }
 
   /// Ends every child process; for a model that took a second or more, says how fast it answered.
   func shutDown() {
@@ -105,6 +129,12 @@ final class StartedModels: @unchecked Sendable {
       let (rows, calls, seconds) = model.callSummary
       if seconds >= 1 {
         warn("the model command answered \(rows) rows in \(calls) calls in \(String(format: "%.1f", seconds)) s (\(Int(Double(rows) / seconds)) rows/s).")
+      }
+    }
+    for endpoint in lock.withLock({ endpoints }) {
+      let (rows, calls, seconds) = endpoint.callSummary
+      if seconds >= 1 {
+        warn("the model endpoint answered \(rows) rows in \(calls) requests in \(String(format: "%.1f", seconds)) s (\(Int(Double(rows) / seconds)) rows/s).")
       }
     }
   }

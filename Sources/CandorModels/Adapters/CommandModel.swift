@@ -78,45 +78,58 @@ public final class CommandModel: Model, @unchecked Sendable {
   public var callSummary: (rows: Int, calls: Int, seconds: Double) { statistics.summary }
 
   public func predict(_ table: Table) throws -> Matrix {
-    let columns = try featureNames.map { name -> Column in
-      guard let column = try? table.column(name) else { throw TableError.missingModelFeature(name, file: table.source) }
-      return column
-    }
-    let rows = table.rowCount, width = declared.columns
-    var result = Matrix(rows: rows, columns: width)
-    if rows == 0 { return result }
-    let batches = (rows + options.batchSize - 1) / options.batchSize
-    let outputs = DisjointWrites<[Double]>(repeating: [], count: batches)
-    let failure = FirstFailure()
-    let started = DispatchTime.now()
-    // `concurrency` loops take the batches in row order from one counter, each to a free worker; after the first
-    // failure the rest are not sent. With one worker the batches go in row order, one after another.
-    let next = BatchCounter()
-    DispatchQueue.concurrentPerform(iterations: min(options.concurrency, batches)) { _ in
-      while !failure.happened, let b = next.take(below: batches) {
-        let first = b * options.batchSize, last = min(rows, first + options.batchSize)
-        var text = ""
-        for r in first..<last { text += ScoringProcess.csvLine(columns.map { $0.text(at: r) ?? "" }) }
-        let worker = pool.take()
-        defer { pool.give(worker) }
-        do {
-          outputs[b] = try worker.score(Data(text.utf8), rows: last - first, columns: width, output: declared, timeout: options.timeout)
-        } catch let error as ScoringProcess.Failure {
-          failure.record(ModelError.modelCommandFailed(command: command, rows: first...(last - 1), reason: error.reason, stderr: error.stderr),
-                         batch: b)
-        } catch {
-          failure.record(error, batch: b)
-        }
+    let columns = try boundColumns(featureNames, of: table)
+    return try runBatches(rows: table.rowCount, width: declared.columns, options: options, statistics: statistics) { first, last in
+      var text = ""
+      for r in first..<last { text += ScoringProcess.csvLine(columns.map { $0.text(at: r) ?? "" }) }
+      let worker = pool.take()
+      defer { pool.give(worker) }
+      do {
+        return try worker.score(Data(text.utf8), rows: last - first, columns: declared.columns, output: declared, timeout: options.timeout)
+      } catch let error as ScoringProcess.Failure {
+        throw ModelError.modelCommandFailed(command: command, rows: first...(last - 1), reason: error.reason, stderr: error.stderr)
       }
     }
-    if let error = failure.error { throw error }
-    for b in 0..<batches {
-      let first = b * options.batchSize
-      for (i, value) in outputs[b].enumerated() { result.storage[first * width + i] = value }
-    }
-    statistics.add(rows: rows, calls: batches, seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
-    return result
   }
+}
+
+/// The columns a black box reads, by name.
+func boundColumns(_ names: [String], of table: Table) throws -> [Column] {
+  try names.map { name -> Column in
+    guard let column = try? table.column(name) else { throw TableError.missingModelFeature(name, file: table.source) }
+    return column
+  }
+}
+
+/// The batching contract of every slow model: rows in batches of `options.batchSize`, taken in row order by
+/// `options.concurrency` loops (so at most that many calls are in flight), each batch scored by `score(first,
+/// last)` into `width` numbers per row; after the first failure the remaining batches are not sent, and that
+/// failure (the lowest batch among those that failed) is thrown.
+func runBatches(rows: Int, width: Int, options: BatchingOptions, statistics: CallStatistics,
+                score: @Sendable (_ first: Int, _ last: Int) throws -> [Double]) throws -> Matrix {
+  var result = Matrix(rows: rows, columns: width)
+  if rows == 0 { return result }
+  let batches = (rows + options.batchSize - 1) / options.batchSize
+  let outputs = DisjointWrites<[Double]>(repeating: [], count: batches)
+  let failure = FirstFailure(), next = BatchCounter()
+  let started = DispatchTime.now()
+  DispatchQueue.concurrentPerform(iterations: min(options.concurrency, batches)) { _ in
+    while !failure.happened, let b = next.take(below: batches) {
+      let first = b * options.batchSize, last = min(rows, first + options.batchSize)
+      do {
+        outputs[b] = try score(first, last)
+      } catch {
+        failure.record(error, batch: b)
+      }
+    }
+  }
+  if let error = failure.error { throw error }
+  for b in 0..<batches {
+    let first = b * options.batchSize
+    for (i, value) in outputs[b].enumerated() { result.storage[first * width + i] = value }
+  }
+  statistics.add(rows: rows, calls: batches, seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+  return result
 }
 
 /// The first error of parallel batches (the lowest batch index among those that failed before the others
