@@ -86,37 +86,17 @@ public final class EndpointModel: Model, @unchecked Sendable {
     var text: String
   }
 
-  /// The request body of rows `rows`.
+  /// The request body of rows `rows`, written by Core's JSON writer (missing and non-finite numbers as null).
   static func body(columns: [Column], names: [String], rows: Range<Int>) -> Data {
-    func quoted(_ text: String) -> String {
-      var result = "\""
-      for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-        default: result.unicodeScalars.append(scalar)
-        }
-      }
-      return result + "\""
-    }
-    var text = "{\"dataframe_split\": {\"columns\": [" + names.map(quoted).joined(separator: ", ") + "], \"data\": ["
-    for r in rows {
-      if r > rows.lowerBound { text += ", " }
-      text += "[" + columns.map { column -> String in
+    let data = rows.map { r in
+      JSONValue.array(columns.map { column in
         switch column {
-        case let .numeric(numeric):
-          let value = numeric.values[r]
-          return value.isFinite ? "\(value)" : "null"
-        case let .categorical(categorical):
-          return categorical.value(at: r).map(quoted) ?? "null"
+        case let .numeric(numeric): numeric.values[r].isFinite ? .number(numeric.values[r]) : .null
+        case let .categorical(categorical): categorical.value(at: r).map(JSONValue.string) ?? .null
         }
-      }.joined(separator: ", ") + "]"
+      })
     }
-    return Data((text + "]}}").utf8)
+    return JSONValue.object([("dataframe_split", .object([("columns", .array(names.map(JSONValue.string))), ("data", .array(data))]))]).data()
   }
 
   /// POSTs `body`, retrying a transport failure, a 5xx or a 429.
