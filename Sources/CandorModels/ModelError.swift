@@ -45,6 +45,9 @@ public enum ModelError: CandorError, Equatable {
       invalid.message(naming: name)
     case let .notAModelFile(path, reason):
       "\(path) is not a model file Candor can read: \(reason)."
+    case let .unsupportedFormat(path, .pythonPickle):
+      "\(path) is a Python pickle (pickle or joblib), which candor never loads: unpickling runs code. Export the model instead: "
+        + "a scikit-learn model with skl2onnx, an XGBoost or LightGBM model with Booster.save_model, or serve it with --model-cmd."
     case let .unsupportedFormat(path, format):
       "\(path) is \(format), which this version of candor cannot load yet."
     case let .unsupportedVersion(path, version, supported):

@@ -13,6 +13,9 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   case xgboostUBJSON
   /// LightGBM's text model: a first line `tree`, then `version=v…`.
   case lightGBMText
+  /// A Python pickle (`pickle.dump`, `joblib.dump`, maybe zlib-compressed): never loaded, since unpickling runs
+  /// code.
+  case pythonPickle
   /// Not a file: a model behind a command (`--model-cmd`).
   case modelCommand
   /// Not a file: a model behind an HTTP endpoint (`--model-url`).
@@ -27,6 +30,7 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
     case .xgboostJSON: "an XGBoost model (JSON)"
     case .xgboostUBJSON: "an XGBoost model (UBJSON)"
     case .lightGBMText: "a LightGBM model (text)"
+    case .pythonPickle: "a Python pickle (pickle or joblib)"
     case .modelCommand: "a model behind a command"
     case .modelEndpoint: "a model behind an HTTP endpoint"
     case .unknown: "a file of unknown format"
@@ -43,12 +47,22 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
     if isXGBoostUBJSON(bytes) { return (.xgboostUBJSON, nil) }
     if isLightGBMText(bytes) { return (.lightGBMText, nil) }
     if isONNX(bytes) { return (.onnx, nil) }
+    if isPickle(bytes) { return (.pythonPickle, nil) }
     guard startsLikeJSONObject(bytes),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else { return (.unknown, nil) }
     if object["format"] as? String == ModelFile.formatName { return (.candor, object) }
     if object["learner"] != nil && object["version"] != nil { return (.xgboostJSON, object) }
     return (.unknown, object)
+  }
+
+  /// Pickle protocol 2–5 starts with PROTO (0x80) and the protocol number; joblib's compressed files are zlib
+  /// streams (0x78 then a header byte making a multiple of 31) of a pickle, or its own `ZF` header.
+  static func isPickle(_ bytes: [UInt8]) -> Bool {
+    guard bytes.count >= 2 else { return false }
+    if bytes[0] == 0x80 && (2...5).contains(bytes[1]) { return true }
+    if bytes[0] == 0x78 && (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 { return true }
+    return bytes[0] == UInt8(ascii: "Z") && bytes[1] == UInt8(ascii: "F")
   }
 
   /// The first byte that is not JSON whitespace is `{`.

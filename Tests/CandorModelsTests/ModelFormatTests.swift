@@ -94,4 +94,14 @@ import Testing
     #expect(loaded == file)
     #expect(loaded.model.model.featureNames == ["learner", "version", "city"])
   }
+
+  @Test("a Python pickle or joblib file (plain or zlib-compressed) is refused before anything is read from it, naming the way out",
+        arguments: [[0x80, 0x04, 0x95, 0xBD], [0x80, 0x02, 0x63, 0x73], [0x78, 0x5E, 0x7D, 0x53], [0x78, 0x9C, 0x01, 0x02]] as [[UInt8]])
+  func pickles(_ start: [UInt8]) throws {
+    let bytes = Data(start + [UInt8](repeating: 0x2E, count: 60))
+    #expect(ModelFormat.detect(bytes) == .pythonPickle)
+    #expect(throws: ModelError.unsupportedFormat(path: "m.pkl", format: .pythonPickle)) { try ModelLoader.loadModel(bytes, path: "m.pkl") }
+    #expect(ModelError.unsupportedFormat(path: "m.pkl", format: .pythonPickle).description
+      == "m.pkl is a Python pickle (pickle or joblib), which candor never loads: unpickling runs code. Export the model instead: a scikit-learn model with skl2onnx, an XGBoost or LightGBM model with Booster.save_model, or serve it with --model-cmd.")
+  }
 }
