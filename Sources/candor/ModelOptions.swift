@@ -90,6 +90,9 @@ struct ModelOptions: ParsableArguments {
       throw FlagError(.modelClasses, value: modelClasses ?? "0,1", .because("a multiclass model has three classes or more (two: --model-output binary)"))
     default: break
     }
+    if Set(classes).count != classes.count {
+      throw FlagError(.modelClasses, value: modelClasses ?? "", .because("the classes must differ from one another"))
+    }
     var options = BatchingOptions()
     if let batchSize { options.batchSize = batchSize }
     if let concurrency { options.concurrency = concurrency }

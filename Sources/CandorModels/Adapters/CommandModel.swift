@@ -56,8 +56,11 @@ public final class CommandModel: Model, @unchecked Sendable {
                                     (.concurrency, "\(options.concurrency)", options.concurrency >= 1 && options.concurrency <= 64)] where !valid {
       throw ModelError.invalidSetting(.init(setting, value: value, .because("it must be a whole number from 1\(setting == .concurrency ? " to 64" : "")")))
     }
-    guard options.timeout > 0, options.timeout.isFinite else {
-      throw ModelError.invalidSetting(.init(.modelTimeout, value: formatNumber(options.timeout), .because("it must be a positive number of seconds")))
+    guard options.batchSize <= 100_000_000 else {
+      throw ModelError.invalidSetting(.init(.batchSize, value: "\(options.batchSize)", .because("it must be a whole number from 1 to 100000000")))
+    }
+    guard options.timeout > 0, options.timeout <= 1_000_000 else {
+      throw ModelError.invalidSetting(.init(.modelTimeout, value: formatNumber(options.timeout), .because("it must be a positive number of seconds, at most 1000000")))
     }
     self.command = command
     featureNames = features
@@ -79,7 +82,7 @@ public final class CommandModel: Model, @unchecked Sendable {
 
   public func predict(_ table: Table) throws -> Matrix {
     let columns = try boundColumns(featureNames, of: table)
-    return try runBatches(rows: table.rowCount, width: declared.columns, options: options, statistics: statistics) { first, last in
+    return try runBatches(rows: table.rowCount, width: declared.columns, options: options, statistics: statistics) { [self] first, last in
       var text = ""
       for r in first..<last { text += ScoringProcess.csvLine(columns.map { $0.text(at: r) ?? "" }) }
       let worker = pool.take()
@@ -106,23 +109,30 @@ func boundColumns(_ names: [String], of table: Table) throws -> [Column] {
 /// last)` into `width` numbers per row; after the first failure the remaining batches are not sent, and that
 /// failure (the lowest batch among those that failed) is thrown.
 func runBatches(rows: Int, width: Int, options: BatchingOptions, statistics: CallStatistics,
-                score: @Sendable (_ first: Int, _ last: Int) throws -> [Double]) throws -> Matrix {
+                score: @escaping @Sendable (_ first: Int, _ last: Int) throws -> [Double]) throws -> Matrix {
   var result = Matrix(rows: rows, columns: width)
   if rows == 0 { return result }
   let batches = (rows + options.batchSize - 1) / options.batchSize
   let outputs = DisjointWrites<[Double]>(repeating: [], count: batches)
   let failure = FirstFailure(), next = BatchCounter()
   let started = DispatchTime.now()
-  DispatchQueue.concurrentPerform(iterations: min(options.concurrency, batches)) { _ in
-    while !failure.happened, let b = next.take(below: batches) {
-      let first = b * options.batchSize, last = min(rows, first + options.batchSize)
-      do {
-        outputs[b] = try score(first, last)
-      } catch {
-        failure.record(error, batch: b)
+  // One thread per loop: the loops wait on the model, so they must not be limited to one per core.
+  let loops = min(options.concurrency, batches), finished = DispatchGroup()
+  for _ in 0..<loops {
+    finished.enter()
+    Thread.detachNewThread {
+      defer { finished.leave() }
+      while !failure.happened, let b = next.take(below: batches) {
+        let first = b * options.batchSize, last = min(rows, first + options.batchSize)
+        do {
+          outputs[b] = try score(first, last)
+        } catch {
+          failure.record(error, batch: b)
+        }
       }
     }
   }
+  finished.wait()
   if let error = failure.error { throw error }
   for b in 0..<batches {
     let first = b * options.batchSize
@@ -199,7 +209,11 @@ final class WorkerPool: @unchecked Sendable {
     available.signal()
   }
 
-  func shutDown() { for worker in all { worker.shutDown() } }
+  /// Closes every worker's stdin first, then waits (two seconds in all) and stops the rest.
+  func shutDown() {
+    for worker in all { worker.closeInput() }
+    for worker in all { worker.shutDown() }
+  }
 }
 
 /// One child process speaking the line protocol, started with posix_spawn in a process group of its own (so a
@@ -261,7 +275,8 @@ final class ScoringProcess: @unchecked Sendable {
   /// One CSV line (RFC 4180 quoting) of text fields.
   static func csvLine(_ fields: [String]) -> String {
     fields.map { field in
-      field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+      field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
         ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }.joined(separator: ",") + "\n"
   }
@@ -289,7 +304,20 @@ final class ScoringProcess: @unchecked Sendable {
       self.writeAll(lines)
       writing.signal()
     }
-    defer { writing.wait() }
+    do {
+      let values = try answer(rows: rows, columns: columns, output: declared, timeout: timeout)
+      writing.wait()
+      return values
+    } catch {
+      // A child that answered wrongly may have stopped reading: end it first, so the writer cannot stay blocked
+      // on a full pipe.
+      stop()
+      writing.wait()
+      throw error
+    }
+  }
+
+  private func answer(rows: Int, columns: Int, output declared: BlackBoxOutput, timeout: Double) throws(Failure) -> [Double] {
     var values = [Double]()
     values.reserveCapacity(rows * columns)
     let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
@@ -302,7 +330,8 @@ final class ScoringProcess: @unchecked Sendable {
         throw fail("line \(line) of its answer to the batch has \(fields.count) value\(fields.count == 1 ? "" : "s") ('\(printable(String(text.prefix(60))))'); a \(declared.kind.rawValue.replacingOccurrences(of: "_", with: " ")) model writes \(columns)")
       }
       for field in fields {
-        guard let value = Double(field.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+        guard !field.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0 == "\u{FFFD}" }),
+              let value = Double(field.trimmingCharacters(in: .whitespaces)), value.isFinite else {
           throw fail("line \(line) of its answer to the batch holds '\(printable(String(field.prefix(40))))', which is not a number")
         }
         if declared.kind != .regression && !(value >= 0 && value <= 1) {
@@ -310,6 +339,10 @@ final class ScoringProcess: @unchecked Sendable {
         }
         values.append(value)
       }
+    }
+    // Lines beyond the batch's rows would be taken for the next batch's answers.
+    if !pending.isEmpty {
+      throw fail("it wrote more lines than the batch's \(rows) rows ('\(printable(String(decoding: pending.prefix(40), as: UTF8.self)))' after the last)")
     }
     return values
   }
@@ -376,8 +409,19 @@ final class ScoringProcess: @unchecked Sendable {
 
   /// Kills the child's process group and reaps the child.
   private func stop() {
-    if !hasEnded() { Glibc.kill(-pid, SIGKILL) }
+    // The whole group, also when the shell has already exited: what it started may still hold the pipes.
+    Glibc.kill(-pid, SIGKILL)
     reap()
+  }
+
+  private var inputClosed = false
+
+  /// Ends the child's input (it sees end-of-file); idempotent.
+  func closeInput() {
+    lock.withLock {
+      if !inputClosed { close(input) }
+      inputClosed = true
+    }
   }
 
   /// Closes the child's stdin (end of input), gives it two seconds to exit, then stops it; idempotent.
@@ -387,7 +431,7 @@ final class ScoringProcess: @unchecked Sendable {
       return broken?.reason != "it was shut down"
     }
     guard first else { return }
-    close(input)
+    closeInput()
     let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
     while !hasEnded() && DispatchTime.now().uptimeNanoseconds < deadline { usleep(5_000) }
     stop()

@@ -45,7 +45,8 @@ public final class EndpointModel: Model, @unchecked Sendable {
       }
       parsed.append((header[..<colon].trimmingCharacters(in: .whitespaces), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
     }
-    guard options.batchSize >= 1, options.concurrency >= 1, options.concurrency <= 64, options.timeout > 0 else {
+    guard options.batchSize >= 1, options.batchSize <= 100_000_000, options.concurrency >= 1, options.concurrency <= 64,
+          options.timeout > 0, options.timeout <= 1_000_000 else {
       throw ModelError.invalidSetting(.init(.concurrency, value: "\(options.concurrency)", .because("batch size, concurrency (1 to 64) and timeout must be positive")))
     }
     self.url = url
@@ -75,7 +76,7 @@ public final class EndpointModel: Model, @unchecked Sendable {
 
   public func predict(_ table: Table) throws -> Matrix {
     let columns = try boundColumns(featureNames, of: table)
-    return try runBatches(rows: table.rowCount, width: declared.columns, options: options, statistics: statistics) { first, last in
+    return try runBatches(rows: table.rowCount, width: declared.columns, options: options, statistics: statistics) { [self] first, last in
       let body = Self.body(columns: columns, names: featureNames, rows: first..<last)
       do {
         return try self.values(try self.post(body), rows: last - first)

@@ -8,6 +8,7 @@ It reads the CSV header, then rows, and answers each row with a line, as the REA
   garbage      answers "not-a-number"
   pair         answers two numbers per row for a binary model
   outside      answers 1.5
+  more         answers the first row twice (one line too many)
   slow S       sleeps S seconds per batch of rows before answering (reads a line, answers at once otherwise)
 Whatever the mode, a second process running at the same time is fine: nothing is shared.
 """
@@ -41,6 +42,8 @@ for line in sys.stdin:
         print("0.5,0.5", flush=True)
     elif mode == "outside":
         print("1.5", flush=True)
+    elif mode == "more" and answered == 0:
+        print("0.5\n0.5", flush=True)
     else:
         print(repr(1 / (1 + math.exp(-z))), flush=True)
     answered += 1
