@@ -96,6 +96,8 @@ import Testing
     (["--model", "m.json", "--batch-size", "10"], "error: --batch-size does nothing with a model file: it applies to a model behind a command or an endpoint (--model-cmd, --model-url) only. Run 'candor predict --help' for usage.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--concurrency", "0"], "error: --concurrency 0: it must be a whole number from 1 to 64.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--model-output", "multiclass"], "error: --model-classes 0,1: a multiclass model has three classes or more (two: --model-output binary).\n"),
+    (["--model-cmd", "exec 1>&-; sleep 25", "--model-features", "age", "--model-timeout", "1"],
+     "error: The model command 'exec 1>&-; sleep 25' failed on data rows 1 to 1000: it closed its output after 0 of 1000 lines of its answer to the batch but kept running, so it was stopped.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--model-classes", "a,a"], "error: --model-classes a,a: the classes must differ from one another.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--model-timeout", "1e11"], "error: --model-timeout 100000000000: it must be a positive number of seconds, at most 1000000.\n"),
   ])

@@ -369,6 +369,12 @@ final class ScoringProcess: @unchecked Sendable {
       let count = buffer.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 {
+        // End of its output: wait for its exit until the deadline (a child that closed stdout may keep running).
+        while !hasEnded() && DispatchTime.now().uptimeNanoseconds < deadline { usleep(5_000) }
+        if !hasEnded() {
+          stop()
+          throw fail("it closed its output after \(line - 1) of \(rows) lines of its answer to the batch but kept running, so it was stopped")
+        }
         let status = reap()
         // waitpid's status: the low 7 bits are the signal that ended it, else bits 8–15 its exit status.
         let how = status & 0x7F != 0 ? "was ended by signal \(status & 0x7F)" : "exited with status \((status >> 8) & 0xFF)"
