@@ -425,28 +425,45 @@ struct FileIdentity: Equatable {
   }
 }
 
-/// Names of temporaries that exist right now, removed by the SIGINT/SIGTERM/SIGHUP handler before the process
-/// ends. The handler may only call async-signal-safe functions, so the names live in C strings made when a
-/// name is registered, in fixed slots.
+/// What the SIGINT/SIGTERM/SIGHUP handler cleans up before the process dies of the signal: temporaries that exist
+/// right now (`TemporaryNames`) and the process groups of child processes that run right now
+/// (`ChildProcessGroups`). The handler may only call async-signal-safe functions, so both live in fixed slots
+/// made before the handler is installed.
+enum SignalCleanup {
+  static let lock = NSLock()
+  nonisolated(unsafe) static var installed = false
+
+  /// Installs the handler once; a signal the process was started ignoring (nohup, a background job) stays ignored.
+  static func install() {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !installed else { return }
+    _ = TemporaryNames.slots
+    _ = ChildProcessGroups.slots
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+      let previous = Glibc.signal(signal, cleanUpAndDie)
+      if let previous, unsafeBitCast(previous, to: Int.self) == 1 { Glibc.signal(signal, SIG_IGN) }  // SIG_IGN is 1
+    }
+    installed = true
+  }
+}
+
+/// Names of temporaries that exist right now, unlinked by the signal handler; C strings made when a name is
+/// registered, in fixed slots.
 enum TemporaryNames {
   static let capacity = 64
-  nonisolated(unsafe) static let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
-  nonisolated(unsafe) static var installed = false
+  nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+    let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+    slots.initialize(repeating: nil, count: capacity)
+    return slots
+  }()
   static let lock = NSLock()
 
   static func register(_ names: [String]) {
     guard !names.isEmpty else { return }
+    SignalCleanup.install()
     lock.lock()
     defer { lock.unlock() }
-    if !installed {
-      slots.initialize(repeating: nil, count: capacity)
-      // A signal the process was started ignoring (nohup, a background job) stays ignored.
-      for signal in [SIGINT, SIGTERM, SIGHUP] {
-        let previous = Glibc.signal(signal, removeAndDie)
-        if let previous, unsafeBitCast(previous, to: Int.self) == 1 { Glibc.signal(signal, SIG_IGN) }  // SIG_IGN is 1
-      }
-      installed = true
-    }
     for name in names {
       guard let slot = (0..<capacity).first(where: { slots[$0] == nil }) else { return }
       slots[slot] = strdup(name)
@@ -454,7 +471,6 @@ enum TemporaryNames {
   }
 
   static func unregister(_ names: [String]) {
-    guard installed else { return }
     lock.lock()
     defer { lock.unlock() }
     for name in names {
@@ -467,8 +483,38 @@ enum TemporaryNames {
   }
 }
 
-/// The signal handler: unlink every registered temporary, then die of the same signal.
-private func removeAndDie(_ signal: Int32) {
+/// Process groups of child processes (models behind a command) that run right now: the signal handler kills
+/// them, since they are in groups of their own and a Ctrl-C to candor does not reach them.
+public enum ChildProcessGroups {
+  static let capacity = 128
+  nonisolated(unsafe) static let slots: UnsafeMutablePointer<pid_t> = {
+    let slots = UnsafeMutablePointer<pid_t>.allocate(capacity: capacity)
+    slots.initialize(repeating: 0, count: capacity)
+    return slots
+  }()
+  static let lock = NSLock()
+
+  /// Kills the group `group` (its leader's pid) if candor is ended by a signal while it runs.
+  public static func register(_ group: pid_t) {
+    SignalCleanup.install()
+    lock.lock()
+    defer { lock.unlock() }
+    if let slot = (0..<capacity).first(where: { slots[$0] == 0 }) { slots[slot] = group }
+  }
+
+  public static func unregister(_ group: pid_t) {
+    lock.lock()
+    defer { lock.unlock() }
+    for slot in 0..<capacity where slots[slot] == group { slots[slot] = 0 }
+  }
+}
+
+/// The signal handler: kill every registered child process group, unlink every registered temporary, then die of
+/// the same signal.
+private func cleanUpAndDie(_ signal: Int32) {
+  for slot in 0..<ChildProcessGroups.capacity where ChildProcessGroups.slots[slot] > 0 {
+    kill(-ChildProcessGroups.slots[slot], SIGKILL)
+  }
   for slot in 0..<TemporaryNames.capacity {
     if let name = TemporaryNames.slots[slot] { unlink(name) }
   }

@@ -1,6 +1,9 @@
 import CandorCore
 import CandorTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Models behind a command (`--model-cmd`), against real child processes (`Tests/Fixtures/adapters/model_command.py`):
@@ -107,5 +110,33 @@ import Testing
     let result = try CandorBinary.run(["predict"] + arguments + ["--data", Self.data, "--out", "p.csv"], in: directory)
     #expect(result.exitCode == 2)
     #expect(result.standardError == message)
+  }
+
+  @Test("Ctrl-C (SIGINT) or SIGTERM to candor while its model command runs ends the command's process group too")
+  func signalEndsChildren() throws {
+    for signal in [SIGINT, SIGTERM] {
+      let directory = try temporaryDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      // A marker in the command line finds this test's children.
+      let marker = "slow \(4000 + signal)"
+      let process = Process()
+      // As a shell's foreground job: the test runner may start children with these signals ignored, and candor
+      // (rightly) keeps a signal it was started ignoring ignored.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["--default-signal=INT,TERM,HUP", CandorBinary.url.path, "predict"] + Self.model(marker) + ["--data", Self.data, "--out", "p.csv"]
+      process.currentDirectoryURL = directory
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      let deadline = Date().addingTimeInterval(20)
+      while try Self.children(of: "model_command.py \(marker)").isEmpty && Date() < deadline { usleep(50_000) }
+      #expect(try !Self.children(of: "model_command.py \(marker)").isEmpty, "the model command never started")
+      kill(process.processIdentifier, signal)
+      var status: Int32 = 0
+      _ = waitpid(process.processIdentifier, &status, 0)
+      usleep(200_000)
+      #expect(try Self.children(of: "model_command.py \(marker)").isEmpty, "signal \(signal) left the model command running")
+      #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.csv").path))
+    }
   }
 }

@@ -263,6 +263,7 @@ final class ScoringProcess: @unchecked Sendable {
     }
     input = toChild[1]
     output = fromChild[0]
+    ChildProcessGroups.register(pid)
     errorTail.follow(errors[0])
     writeAll(Data(header.utf8))
   }
@@ -399,6 +400,7 @@ final class ScoringProcess: @unchecked Sendable {
       var status: Int32 = 0
       while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
       exitStatus = status
+      ChildProcessGroups.unregister(pid)
       return status
     }
   }
@@ -409,14 +411,16 @@ final class ScoringProcess: @unchecked Sendable {
       var status: Int32 = 0
       guard waitpid(pid, &status, WNOHANG) == pid else { return false }
       exitStatus = status
+      ChildProcessGroups.unregister(pid)
       return true
     }
   }
 
   /// Kills the child's process group and reaps the child.
   private func stop() {
-    // The whole group, also when the shell has already exited: what it started may still hold the pipes.
-    Glibc.kill(-pid, SIGKILL)
+    // The whole group, also when the shell has exited (it stays a zombie, its pid reserved, until reaped): what it
+    // started may still hold the pipes. Once reaped, the pid may belong to someone else: no signal then.
+    if lock.withLock({ exitStatus == nil }) { Glibc.kill(-pid, SIGKILL) }
     reap()
   }
 
