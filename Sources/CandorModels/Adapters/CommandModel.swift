@@ -29,6 +29,19 @@ public struct BatchingOptions: Sendable, Equatable {
   public var timeout = 60.0
 
   public init() {}
+
+  /// Refuses a batch size outside 1…10⁸, a concurrency outside 1…64, a timeout outside (0, 10⁶] seconds.
+  public func validate() throws(ModelError) {
+    guard batchSize >= 1 && batchSize <= 100_000_000 else {
+      throw .invalidSetting(.init(.batchSize, value: "\(batchSize)", .because("it must be a whole number from 1 to 100000000")))
+    }
+    guard concurrency >= 1 && concurrency <= 64 else {
+      throw .invalidSetting(.init(.concurrency, value: "\(concurrency)", .because("it must be a whole number from 1 to 64")))
+    }
+    guard timeout > 0 && timeout <= 1_000_000 else {
+      throw .invalidSetting(.init(.modelTimeout, value: formatNumber(timeout), .because("it must be a positive number of seconds, at most 1000000")))
+    }
+  }
 }
 
 /// A model behind a command (`--model-cmd`): the process is started once per worker; it reads CSV on stdin — one
@@ -52,16 +65,7 @@ public final class CommandModel: Model, @unchecked Sendable {
   /// - Throws: `ModelError.invalidSetting` for a batch size, concurrency or timeout that cannot be used;
   ///   `ModelError.modelCommandFailed` when the command cannot be started.
   public init(command: String, features: [String], output: BlackBoxOutput, options: BatchingOptions) throws {
-    for (setting, value, valid) in [(Setting.batchSize, "\(options.batchSize)", options.batchSize >= 1),
-                                    (.concurrency, "\(options.concurrency)", options.concurrency >= 1 && options.concurrency <= 64)] where !valid {
-      throw ModelError.invalidSetting(.init(setting, value: value, .because("it must be a whole number from 1\(setting == .concurrency ? " to 64" : "")")))
-    }
-    guard options.batchSize <= 100_000_000 else {
-      throw ModelError.invalidSetting(.init(.batchSize, value: "\(options.batchSize)", .because("it must be a whole number from 1 to 100000000")))
-    }
-    guard options.timeout > 0, options.timeout <= 1_000_000 else {
-      throw ModelError.invalidSetting(.init(.modelTimeout, value: formatNumber(options.timeout), .because("it must be a positive number of seconds, at most 1000000")))
-    }
+    try options.validate()
     self.command = command
     featureNames = features
     declared = output

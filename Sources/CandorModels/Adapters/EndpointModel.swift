@@ -45,10 +45,7 @@ public final class EndpointModel: Model, @unchecked Sendable {
       }
       parsed.append((header[..<colon].trimmingCharacters(in: .whitespaces), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
     }
-    guard options.batchSize >= 1, options.batchSize <= 100_000_000, options.concurrency >= 1, options.concurrency <= 64,
-          options.timeout > 0, options.timeout <= 1_000_000 else {
-      throw ModelError.invalidSetting(.init(.concurrency, value: "\(options.concurrency)", .because("batch size, concurrency (1 to 64) and timeout must be positive")))
-    }
+    try options.validate()
     self.url = url
     self.headers = parsed
     featureNames = features
