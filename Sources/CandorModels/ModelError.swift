@@ -22,6 +22,10 @@ public enum ModelError: CandorError, Equatable {
   case modelCommandFailed(command: String, rows: ClosedRange<Int>?, reason: String, stderr: String)
   /// A model behind an HTTP endpoint failed on these rows (0-based, inclusive), and why.
   case modelEndpointFailed(url: String, rows: ClosedRange<Int>, reason: String)
+  /// An ONNX graph input whose column the data lacks.
+  case unboundModelInput(path: String, input: String, column: String, available: [String], file: String?)
+  /// A node of an ONNX graph failed on these rows (0-based, inclusive).
+  case modelGraphFailed(path: String, node: String, opType: String, rows: ClosedRange<Int>, reason: String)
   /// A classification target with more classes than a classifier is trained on without asking.
   case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
@@ -67,6 +71,11 @@ public enum ModelError: CandorError, Equatable {
         + (stderr.isEmpty ? "" : " Its last lines on stderr: " + stderr.split(separator: "\n").suffix(5).map { printable(String($0)) }.joined(separator: " | "))
     case let .modelEndpointFailed(url, rows, reason):
       "The model endpoint \(printable(url, limit: 300)) failed on data rows \(rows.lowerBound + 1) to \(rows.upperBound + 1): \(reason)."
+    case let .unboundModelInput(path, input, column, available, file):
+      "\(file ?? "The data") has no column '\(printable(column))', which feeds input '\(printable(input))' of the ONNX model \(path). "
+        + "The columns are: \(available.map { printable($0) }.joined(separator: ", "))."
+    case let .modelGraphFailed(path, node, opType, rows, reason):
+      "The ONNX model \(path) failed on data rows \(rows.lowerBound + 1) to \(rows.upperBound + 1) at node \(node)\(opType.isEmpty ? "" : " (\(printable(opType)))"): \(reason)."
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }

@@ -116,15 +116,16 @@ public enum ModelLoader {
     try load(try InputFile.read(path), path: path)
   }
 
-  /// Loads any supported model file: a candor-model, XGBoost (JSON or UBJSON) or LightGBM text model.
-  public static func loadModel(path: String) throws -> LoadedModel {
-    try loadModel(try InputFile.read(path), path: path)
+  /// Loads any supported model file: a candor-model, ONNX, XGBoost (JSON or UBJSON) or LightGBM text model.
+  public static func loadModel(path: String, inputColumns: [String]? = nil) throws -> LoadedModel {
+    try loadModel(try InputFile.read(path), path: path, inputColumns: inputColumns)
   }
 
   /// Loads the model file `data` of any supported format; `path` names it in errors.
   /// - Throws: `ModelError`: an empty or unrecognised file, a format candor cannot load yet, or what is wrong
   ///   with the file.
-  public static func loadModel(_ data: Data, path: String) throws -> LoadedModel {
+  /// - Parameter inputColumns: for an ONNX model with one `[N, k]` input, the columns that feed it.
+  public static func loadModel(_ data: Data, path: String, inputColumns: [String]? = nil) throws -> LoadedModel {
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
     let (format, object) = ModelFormat.detectParsing(data)
     func malformed(_ error: ModelDocument.Malformed) -> ModelError { .unreadableModel(path: path, format: format, reason: error.reason) }
@@ -139,6 +140,8 @@ public enum ModelLoader {
       return LoadedModel(model: try XGBoostModelReader.model(document, format: format, path: path), format: format, file: nil, path: path)
     case .lightGBMText:
       return LoadedModel(model: try LightGBMModelReader.model(data, path: path), format: format, file: nil, path: path)
+    case .onnx:
+      return LoadedModel(model: try ONNXModel(data, path: path, inputColumns: inputColumns), format: format, file: nil, path: path)
     default:
       let file = try load(data, path: path)
       return LoadedModel(model: file.model.model, format: .candor, file: file, path: path)

@@ -95,35 +95,17 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
     return lines.count >= 2 && lines[0].elementsEqual("tree".utf8) && lines[1].starts(with: "version=v".utf8)
   }
 
-  /// A protobuf `ModelProto` (onnx/onnx.proto): it starts with field 1 `ir_version` as a varint (tag 0x08),
-  /// every top-level field is well formed and lies within the file, the fields ONNX defines have their wire
-  /// types, and a `graph` (field 7) or `opset_import` (field 8) is present.
+  /// A protobuf `ModelProto` (onnx/onnx.proto): it starts with field 1 `ir_version` (tag 0x08) holding a version
+  /// from 1 to 20, and the next field is one ModelProto defines, with its wire type. The rest is checked by the
+  /// reader, so a truncated or damaged ONNX file is still named as ONNX and refused with the offset at fault.
   static func isONNX(_ bytes: [UInt8]) -> Bool {
     guard bytes.first == 0x08 else { return false }
     // Field number → wire type (0 varint, 2 length-delimited) of ModelProto's fields.
     let wireTypes: [UInt64: UInt64] = [1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2]
-    var position = 0
-    var hasGraphOrOpsets = false
-    while position < bytes.count {
-      guard let key = varint(bytes, &position) else { return false }
-      let field = key >> 3, wireType = key & 7
-      guard field >= 1, wireTypes[field].map({ $0 == wireType }) ?? true else { return false }
-      switch wireType {
-      case 0:
-        guard varint(bytes, &position) != nil else { return false }
-      case 1, 5:
-        let width = wireType == 1 ? 8 : 4
-        guard bytes.count - position >= width else { return false }
-        position += width
-      case 2:
-        guard let length = varint(bytes, &position), length <= UInt64(bytes.count - position) else { return false }
-        position += Int(length)
-      default:
-        return false  // groups (3, 4) are not used by ONNX; 6 and 7 do not exist
-      }
-      if field == 7 || field == 8 { hasGraphOrOpsets = true }
-    }
-    return hasGraphOrOpsets
+    var position = 1
+    guard let version = varint(bytes, &position), (1...20).contains(version) else { return false }
+    guard let key = varint(bytes, &position) else { return false }
+    return wireTypes[key >> 3] == key & 7
   }
 
   /// A base-128 varint of at most 10 bytes at `position`, which moves past it; nil when truncated or too long.

@@ -5,7 +5,7 @@ import Foundation
 
 /// Where a command's model comes from; one declaration for every command that takes a model.
 struct ModelOptions: ParsableArguments {
-  @Option(help: "Model file: a candor-model (JSON), an XGBoost model (JSON or UBJSON, Booster.save_model) or a LightGBM text model.")
+  @Option(help: "Model file: a candor-model (JSON), an ONNX model, an XGBoost model (JSON or UBJSON, Booster.save_model) or a LightGBM text model.")
   var model: String?
 
   @Option(name: .customLong("model-cmd"),
@@ -19,7 +19,7 @@ struct ModelOptions: ParsableArguments {
   @Option(help: ArgumentHelp("With --model-url: a header to send, e.g. 'Authorization: Bearer …' (never shown in messages). Repeatable.", valueName: "'Name: value'"))
   var header: [String] = []
 
-  @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd or --model-url: the columns the model reads, in its order.", valueName: "a,b"))
+  @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd or --model-url: the columns the model reads, in its order; with an ONNX --model whose one input is [N, k]: the k columns that feed it.", valueName: "a,b"))
   var modelFeatures: [String] = []
 
   @Option(name: .customLong("model-output"), help: "With --model-cmd or --model-url: what each row's answer holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
@@ -44,7 +44,7 @@ struct ModelOptions: ParsableArguments {
       throw ValidationError("Give the model with one of --model, --model-cmd and --model-url.")
     }
     let blackBox = modelCommand != nil || modelURL != nil
-    try refuseUnused([("--model-features", !modelFeatures.isEmpty), ("--model-output", modelOutput != nil),
+    try refuseUnused([("--model-output", modelOutput != nil),
                       ("--model-classes", modelClasses != nil), ("--batch-size", batchSize != nil), ("--concurrency", concurrency != nil),
                       ("--model-timeout", modelTimeout != nil)],
                      unless: blackBox, here: "with a model file", scope: "to a model behind a command or an endpoint (--model-cmd, --model-url)")
@@ -63,7 +63,12 @@ struct ModelOptions: ParsableArguments {
       StartedModels.shared.add(endpoint: model)
       return LoadedModel(model: model, format: .modelEndpoint, file: nil, path: model.shownURL)
     }
-    return try model.map { try ModelLoader.loadModel(path: $0) }
+    guard let model else { return nil }
+    let loaded = try ModelLoader.loadModel(path: model, inputColumns: modelFeatures.isEmpty ? nil : commaSeparated(modelFeatures))
+    if !modelFeatures.isEmpty && loaded.format != .onnx {
+      throw ValidationError("--model-features with --model is for an ONNX model with one [N, k] input; \(model) is \(loaded.format), which binds its features by name.")
+    }
+    return loaded
   }
 
   /// The model of a command that needs one.

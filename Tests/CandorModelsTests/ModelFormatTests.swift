@@ -35,8 +35,11 @@ import Testing
     ("a JSON object of another kind", Array(#"{"version": 1, "weights": [1, 2]}"#.utf8), .unknown),
     ("'learner' only inside the object", Array(#"{"format": "other", "name": "learner", "version": 1}"#.utf8), .unknown),
     ("a JSON array", Array("[1, 2]".utf8), .unknown),
-    ("ONNX cut off inside its graph", Array(onnx.dropLast(8)), .unknown),
-    ("protobuf without a graph or opsets", [0x08, 0x08, 0x12, 0x08] + Array("skl2onnx".utf8), .unknown),
+    // A damaged ONNX file is still named ONNX, so its loader can say where it breaks.
+    ("ONNX cut off inside its graph", Array(onnx.dropLast(8)), .onnx),
+    ("ONNX without a graph", [0x08, 0x08, 0x12, 0x08] + Array("skl2onnx".utf8), .onnx),
+    ("a varint 8 then a field ModelProto does not have", [0x08, 0x08, 0x48, 0x01], .unknown),
+    ("a varint 8 then a field of the wrong wire type", [0x08, 0x08, 0x10, 0x01], .unknown),
     ("'tree' without a version line", Array("tree\nnum_class=1\n".utf8), .unknown),
     ("UBJSON with another first key", [UInt8(ascii: "{"), UInt8(ascii: "U"), 5] + Array("trees".utf8), .unknown),
   ]

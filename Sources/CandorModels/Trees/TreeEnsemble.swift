@@ -16,6 +16,12 @@ public struct TreeEnsemble: Sendable, Equatable {
     /// LightGBM (`tree.h`, `NumericalDecision` / `CategoricalDecision`): go left when `x <= threshold` in
     /// double; missing values follow the node's missing type; a categorical node sends its set left.
     case lightGBM
+    /// ONNX's TreeEnsembleClassifier/Regressor as onnxruntime runs them: the node's mode (`Flags.onnxModeShift`:
+    /// BRANCH_LEQ, LT, GTE, GT, EQ, NEQ) compares in float32 and sends the row to the true branch, stored as left;
+    /// a NaN goes to the true branch when `missing_value_tracks_true` (`Flags.defaultLeft`); leaves sum in float32.
+    case onnx
+    /// The same with double thresholds (`nodes_values_as_tensor`), compared and summed in double.
+    case onnxDouble
   }
 
   public enum Link: String, Sendable, Equatable {
@@ -64,6 +70,8 @@ public struct TreeEnsemble: Sendable, Equatable {
     public static let defaultLeft: UInt8 = 2
     /// LightGBM's missing type, bits 2–3: 0 none (NaN is read as 0), 1 zero, 2 NaN.
     public static let missingTypeShift: UInt8 = 2
+    /// ONNX's node mode, bits 2–4: 0 BRANCH_LEQ, 1 BRANCH_LT, 2 BRANCH_GTE, 3 BRANCH_GT, 4 BRANCH_EQ, 5 BRANCH_NEQ.
+    public static let onnxModeShift: UInt8 = 2
   }
 
   public var rules: Rules
@@ -170,14 +178,45 @@ public struct TreeEnsemble: Sendable, Equatable {
   /// - Complexity: O(rows × trees × depth): blocks of 256 rows (their features row-major, in cache) go down every
   ///   tree in turn, blocks split across cores.
   public func margins(columns: [[Double]], rows: Int) -> [Double] {
+    let features = featureNames.count
+    func load<Number: BinaryFloatingPoint>(_ convert: @escaping @Sendable (Double) -> Number) -> @Sendable (Int, Int, inout [Number]) -> Void {
+      { first, count, x in
+        for f in 0..<features {
+          let column = columns[f]
+          for r in 0..<count { x[r * features + f] = convert(column[first + r]) }
+        }
+      }
+    }
     switch rules {
-    case .xgboost: margins(columns: columns, rows: rows, rule: XGBoostSplit.self)
-    case .lightGBM: margins(columns: columns, rows: rows, rule: LightGBMSplit.self)
+    case .xgboost: return margins(rows: rows, rule: XGBoostSplit.self, load: load(XGBoostSplit.number))
+    case .lightGBM: return margins(rows: rows, rule: LightGBMSplit.self, load: load(LightGBMSplit.number))
+    case .onnx: return margins(rows: rows, rule: ONNXSplit<Float>.self, load: load(ONNXSplit<Float>.number))
+    case .onnxDouble: return margins(rows: rows, rule: ONNXSplit<Double>.self, load: load(ONNXSplit<Double>.number))
     }
   }
 
-  /// The walk, specialized for one library's number type and numeric split.
-  func margins<Rule: SplitRule>(columns: [[Double]], rows: Int, rule: Rule.Type) -> [Double] {
+  /// The margins of every row of a row-major float32 matrix (rows × features), as ONNX feeds a tree node.
+  func margins(rowMajor x: [Float], rows: Int) -> [Double] {
+    let features = featureNames.count
+    switch rules {
+    case .onnxDouble:
+      return margins(rows: rows, rule: ONNXSplit<Double>.self) { first, count, block in
+        for k in 0..<(count * features) { block[k] = Double(x[first * features + k]) }
+      }
+    default:
+      return margins(rows: rows, rule: ONNXSplit<Float>.self) { first, count, block in
+        block.withUnsafeMutableBufferPointer { block in
+          x.withUnsafeBufferPointer { x in
+            _ = block.initialize(from: x[(first * features)..<((first + count) * features)])
+          }
+        }
+      }
+    }
+  }
+
+  /// The walk, specialized for one library's number type and numeric split; `load(first, count, &block)` writes
+  /// rows first..<first+count row-major into the block.
+  func margins<Rule: SplitRule>(rows: Int, rule: Rule.Type, load: @Sendable (Int, Int, inout [Rule.Number]) -> Void) -> [Double] {
     typealias Number = Rule.Number
     let classes = classCount, features = featureNames.count
     let result = DisjointWrites<Double>(repeating: 0, count: rows * classes)
@@ -188,10 +227,7 @@ public struct TreeEnsemble: Sendable, Equatable {
     parallelFor((rows + block - 1) / block) { b in
       let first = b * block, end = min(rows, first + block), count = end - first
       var x = [Number](repeating: 0, count: count * features)
-      for f in 0..<features {
-        let column = columns[f]
-        for r in 0..<count { x[r * features + f] = Rule.number(column[first + r]) }
-      }
+      load(first, count, &x)
       var sums = (0..<count * classes).map { initial[$0 % classes] }
       nodes.withUnsafeBufferPointer { nodes in
         x.withUnsafeBufferPointer { x in
@@ -271,6 +307,10 @@ public struct TreeEnsemble: Sendable, Equatable {
       return Float(x) < Float(tree.threshold[i])
     case .lightGBM:
       return Self.numericGoesLeft(x, threshold: tree.threshold[i], flags: tree.flags[i])
+    case .onnx:
+      return ONNXSplit<Float>.goesTrue(Float(x), threshold: Float(tree.threshold[i]), flags: tree.flags[i])
+    case .onnxDouble:
+      return ONNXSplit<Double>.goesTrue(x, threshold: tree.threshold[i], flags: tree.flags[i])
     }
   }
 
@@ -301,7 +341,7 @@ public struct TreeEnsemble: Sendable, Equatable {
         if set[mid] < category { low = mid + 1 } else { high = mid }
       }
       return !(low < set.count && set[low] == category)
-    case .lightGBM:
+    case .lightGBM, .onnx, .onnxDouble:
       // LightGBM's `CategoricalDecision`: NaN and negative values go right; the set goes left.
       guard !x.isNaN, x > -1, x < 2_147_483_648 else { return false }
       let category = Int(x), word = category / 32
@@ -367,6 +407,28 @@ enum LightGBMSplit: SplitRule {
   @inline(__always) static func initialSum(_ baseMargin: Double) -> Double { 0 }
   @inline(__always) static func numericGoesLeft(_ x: Double, _ node: TreeEnsemble.PackedNode<Double>) -> Bool {
     TreeEnsemble.numericGoesLeft(x, threshold: node.threshold, flags: node.flags)
+  }
+}
+
+/// ONNX's tree nodes as onnxruntime evaluates them: the node's comparison, or a NaN with missing values tracking
+/// the true branch.
+enum ONNXSplit<Number: BinaryFloatingPoint & Sendable>: SplitRule {
+  @inline(__always) static func number(_ x: Double) -> Number { Number(x) }
+  @inline(__always) static func initialSum(_ baseMargin: Double) -> Number { 0 }
+  @inline(__always) static func goesTrue(_ x: Number, threshold t: Number, flags: UInt8) -> Bool {
+    let compared: Bool
+    switch (flags >> TreeEnsemble.Flags.onnxModeShift) & 7 {
+    case 0: compared = x <= t
+    case 1: compared = x < t
+    case 2: compared = x >= t
+    case 3: compared = x > t
+    case 4: compared = x == t
+    default: compared = x != t
+    }
+    return compared || (x.isNaN && flags & TreeEnsemble.Flags.defaultLeft != 0)
+  }
+  @inline(__always) static func numericGoesLeft(_ x: Number, _ node: TreeEnsemble.PackedNode<Number>) -> Bool {
+    goesTrue(x, threshold: node.threshold, flags: node.flags)
   }
 }
 

@@ -1,0 +1,385 @@
+import CandorCore
+import Foundation
+
+/// An ONNX model (a graph of ai.onnx and ai.onnx.ml operators) run by candor itself on batches of rows.
+///
+/// Each graph input binds to data columns: by name, one column per input (`[N, 1]` or `[N]`, as skl2onnx
+/// pipelines declare them), or, for one input of `[N, k]`, to `k` listed columns. Float inputs are fed float32
+/// (missing cells as NaN), string inputs the cell's text. The model's answer is its class-probability output
+/// (a tensor, or what a ZipMap turns into maps) or, for a regressor, its one float output.
+public struct ONNXModel: Model {
+  /// A graph input and where its values come from.
+  struct Input: Sendable {
+    var name: String
+    var slot: Int
+    var elementType: Int32
+    /// The columns feeding it, in order: one for `[N, 1]` / `[N]`, k for `[N, k]`.
+    var columns: [String]
+    /// The rank the graph declares (1 for `[N]`, 2 for `[N, k]`).
+    var rank: Int
+  }
+
+  struct Step: Sendable {
+    var kernel: ONNXKernel
+    var inputs: [Int]
+    var outputs: [Int]
+    var name: String
+    var opType: String
+    /// Slots no later step reads, released after this one.
+    var releases: [Int]
+  }
+
+  let path: String
+  let inputs: [Input]
+  let steps: [Step]
+  let constants: [(slot: Int, tensor: ONNXTensor)]
+  let slotCount: Int
+  /// The graph output candor reads (probabilities or the regression value), and the label output if any.
+  let scoreSlot: Int
+  let labelSlot: Int?
+  let scoreName: String
+  public let outputKind: OutputKind
+  public let classes: [String]
+  public let featureNames: [String]
+  public let numericFeatureNames: [String]
+  /// The operators of the graph by domain, for `inspect` and messages.
+  public let operators: [String]
+  public let opsets: [String: Int64]
+
+  /// Versions whose operator semantics candor follows (the ones skl2onnx and onnxmltools emit and the changes up
+  /// to them); a model importing a later opset is refused rather than run with older semantics.
+  static let supportedOpsets: [String: ClosedRange<Int64>] = ["": 1...21, "ai.onnx.ml": 1...4]
+  static let supportedIRVersions: ClosedRange<Int64> = 3...10
+  /// Rows run through the graph at once: large enough for BLAS and the tree walk, small enough to stay in cache
+  /// and to split across cores.
+  static let blockRows = 4096
+
+  /// Reads and checks an ONNX file; `inputColumns` lists the columns of a single `[N, k]` input.
+  /// - Throws: `ModelError.unreadableModel` naming the byte offset of a malformed field, the node and operator
+  ///   (domain, opset) candor does not run, an unsupported opset or IR version, or an input it cannot bind.
+  public init(_ data: Data, path: String, inputColumns: [String]? = nil) throws {
+    func invalid(_ reason: String) -> ModelError { .unreadableModel(path: path, format: .onnx, reason: reason) }
+    let decoded: Result<ONNXModelProto, ProtobufReader.Malformed> = data.withUnsafeBytes { bytes in
+      Result { () throws(ProtobufReader.Malformed) in try ONNXModelProto(bytes) }
+    }
+    let proto: ONNXModelProto
+    switch decoded {
+    case let .success(value): proto = value
+    case let .failure(error): throw invalid("at byte \(error.offset), \(error.reason) (the file is truncated or not ONNX)")
+    }
+    guard proto.hasGraph else { throw invalid("it has no graph") }
+    guard Self.supportedIRVersions.contains(proto.irVersion) else {
+      throw invalid("its IR version is \(proto.irVersion); candor reads IR versions \(Self.supportedIRVersions.lowerBound) to \(Self.supportedIRVersions.upperBound)")
+    }
+    let graph = proto.graph
+    if graph.sparseInitializerCount > 0 { throw invalid("it has sparse initializers, which candor does not read") }
+    self.path = path
+    self.opsets = proto.opsets
+
+    // Slots: every value the graph names gets one.
+    var slotOf: [String: Int] = [:]
+    func slot(_ name: String) -> Int {
+      if let s = slotOf[name] { return s }
+      slotOf[name] = slotOf.count
+      return slotOf.count - 1
+    }
+    var constants: [(Int, ONNXTensor)] = []
+    for tensor in graph.initializers { constants.append((slot(tensor.name), tensor)) }
+    let initializerNames = Set(graph.initializers.map(\.name))
+    var defined = initializerNames
+
+    // Inputs (before IR 4 initializers were listed as inputs too; they are constants).
+    let graphInputs = graph.inputs.filter { !initializerNames.contains($0.name) }
+    var inputs: [Input] = []
+    let multiColumn = graphInputs.count == 1 ? graphInputs.first : nil
+    for input in graphInputs {
+      guard case let .tensor(elementType, dimensions) = input.kind else {
+        throw invalid("its input '\(printable(input.name))' is \(input.kindDescription); candor feeds tensors")
+      }
+      typealias T = ONNXTensor.ElementType
+      guard [T.float, T.double, T.string, T.int64, T.int32, T.bool].contains(elementType) else {
+        throw invalid("its input '\(printable(input.name))' is a tensor of \(T.name(elementType)), which candor cannot feed from a CSV column")
+      }
+      let dims = dimensions ?? [nil, 1]
+      guard dims.count == 1 || dims.count == 2 else {
+        throw invalid("its input '\(printable(input.name))' has \(dims.count) dimensions; candor feeds [N] and [N, k] inputs")
+      }
+      let width = dims.count == 2 ? dims[1] : 1
+      var columns = [input.name]
+      if width != 1 {
+        guard let listed = inputColumns, input.name == multiColumn?.name else {
+          throw invalid("its input '\(printable(input.name))' takes \(width.map(String.init) ?? "several") columns at once; list them, in order, with the model's input columns (--model-features)")
+        }
+        if let width, listed.count != width {
+          throw invalid("its input '\(printable(input.name))' takes \(width) columns, but \(listed.count) are listed")
+        }
+        columns = listed
+      } else if let listed = inputColumns {
+        throw invalid("its inputs are bound to columns by name (\(graphInputs.map { printable($0.name) }.joined(separator: ", "))); listing \(listed.count) input columns is for a model with one [N, k] input")
+      }
+      inputs.append(Input(name: input.name, slot: slot(input.name), elementType: elementType, columns: columns, rank: dims.count))
+      defined.insert(input.name)
+    }
+    guard !inputs.isEmpty else { throw invalid("it has no inputs") }
+    let featureNames = inputs.flatMap(\.columns)
+    if let repeated = Dictionary(grouping: featureNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+      throw invalid("column '\(printable(repeated))' feeds two inputs")
+    }
+
+    // Nodes, compiled in graph order (ONNX requires a topological order; a node reading a value that is not yet
+    // defined is refused).
+    var steps: [Step] = [], operators: [String] = []
+    for (k, node) in graph.nodes.enumerated() {
+      let nodeName = node.name.isEmpty ? "#\(k) (\(node.opType))" : "'\(printable(node.name))'"
+      let domainName = node.domain.isEmpty ? "ai.onnx" : node.domain
+      guard let version = proto.opsets[node.domain] else {
+        throw invalid("node \(nodeName) is \(printable(node.opType)) of domain \(printable(domainName)), which the model imports no opset for")
+      }
+      guard let supported = Self.supportedOpsets[node.domain] else {
+        throw invalid("node \(nodeName) is \(printable(node.opType)) of domain \(printable(domainName)) (opset \(version)); candor runs the ai.onnx and ai.onnx.ml domains only")
+      }
+      guard supported.contains(version) else {
+        throw invalid("it imports opset \(version) of \(domainName); candor runs opsets \(supported.lowerBound) to \(supported.upperBound) (node \(nodeName) is \(printable(node.opType)))")
+      }
+      if let name = node.attributes.first(where: { if case .unsupported = $0.value { true } else { false } }) {
+        guard case let .unsupported(kind) = name.value else { continue }
+        throw invalid("node \(nodeName) (\(printable(node.opType))) has attribute '\(printable(name.key))' holding \(kind), which candor does not run")
+      }
+      let attributes = ONNXAttributes(values: node.attributes)
+      let kernel: ONNXKernel?
+      do {
+        kernel = node.domain.isEmpty
+          ? try ONNXStandardOperators.compile(node.opType, attributes, opset: version)
+          : try ONNXMLOperators.compile(node.opType, attributes, opset: version)
+      } catch {
+        throw invalid("node \(nodeName) (\(printable(node.opType))): \(error.reason)")
+      }
+      guard let kernel else {
+        throw invalid("node \(nodeName) is \(printable(node.opType)) (domain \(domainName), opset \(version)), an operator candor does not run")
+      }
+      for input in node.inputs where !input.isEmpty && !defined.contains(input) {
+        throw invalid("node \(nodeName) (\(printable(node.opType))) reads '\(printable(input))', which no earlier node, input or initializer defines")
+      }
+      for output in node.outputs where !output.isEmpty {
+        guard defined.insert(output).inserted else { throw invalid("'\(printable(output))' is defined twice (again by node \(nodeName))") }
+      }
+      steps.append(Step(kernel: kernel, inputs: node.inputs.map { $0.isEmpty ? -1 : slot($0) },
+                        outputs: node.outputs.map { $0.isEmpty ? -1 : slot($0) }, name: nodeName, opType: node.opType, releases: []))
+      operators.append((node.domain.isEmpty ? "" : "ml.") + node.opType)
+    }
+
+    // The outputs candor reads.
+    for output in graph.outputs where !defined.contains(output.name) {
+      throw invalid("its output '\(printable(output.name))' is not computed by any node")
+    }
+    let producer = Dictionary(graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }, uniquingKeysWith: { a, _ in a })
+    let classifierNode = graph.nodes.last { ["LinearClassifier", "TreeEnsembleClassifier", "ZipMap", "SVMClassifier"].contains($0.opType) }
+    func isFloatTensor(_ v: ONNXValueInfo) -> Bool {
+      if case let .tensor(type, _) = v.kind { return type == ONNXTensor.ElementType.float || type == ONNXTensor.ElementType.double }
+      return producer[v.name]?.opType == "ZipMap"
+    }
+    let labelOutput = graph.outputs.first { v in
+      if case let .tensor(type, _) = v.kind { return type == ONNXTensor.ElementType.int64 || type == ONNXTensor.ElementType.string }
+      return false
+    }
+    let floatOutputs = graph.outputs.filter(isFloatTensor)
+    let preferred = ["probabilities", "output_probability", "probability", "variable", "predictions"]
+    guard let scoreOutput = floatOutputs.first(where: { preferred.contains($0.name) }) ?? floatOutputs.last else {
+      throw invalid("it has no float output (class probabilities or a predicted value); its outputs are \(graph.outputs.map { "'\(printable($0.name))' (\($0.kindDescription))" }.joined(separator: ", "))")
+    }
+    var classes: [String] = []
+    if let classifierNode {
+      let a = ONNXAttributes(values: classifierNode.attributes)
+      switch try? ONNXMLOperators.classLabels(a) {
+      case let .string(s)?: classes = s
+      case let .int(i)?: classes = i.map(String.init)
+      default: break
+      }
+    } else if let labelOutput {
+      // A label computed by ArrayFeatureExtractor from a constant class list (skl2onnx's MLP).
+      var name = labelOutput.name
+      while let node = producer[name] {
+        if node.opType == "ArrayFeatureExtractor", let list = graph.initializers.first(where: { $0.name == node.inputs.first }) {
+          switch list.storage {
+          case let .string(s): classes = s
+          case let .int(i): classes = i.map(String.init)
+          default: break
+          }
+          break
+        }
+        guard ["Reshape", "Cast", "Identity", "Squeeze", "Flatten"].contains(node.opType), let next = node.inputs.first else { break }
+        name = next
+      }
+    }
+    let declaredWidth: Int64? = {
+      if case let .tensor(_, dims?) = scoreOutput.kind, dims.count == 2 { return dims[1] }
+      return nil
+    }()
+    if classes.isEmpty, labelOutput != nil, let width = declaredWidth, width >= 2 { classes = (0..<Int(width)).map(String.init) }
+    if classes.isEmpty {
+      outputKind = .regression
+      self.classes = [scoreOutput.name]
+    } else {
+      if let width = declaredWidth, width != Int64(classes.count) {
+        throw invalid("its output '\(printable(scoreOutput.name))' has \(width) columns for \(classes.count) classes")
+      }
+      if Set(classes).count != classes.count { throw invalid("its class labels repeat: \(classes.map { printable($0) }.joined(separator: ", "))") }
+      outputKind = classes.count == 2 ? .binaryProbability : .multiclassProbabilities
+      self.classes = classes
+    }
+
+    // Release every value after its last reader.
+    let kept = Set(graph.outputs.map { slot($0.name) })
+    var lastUse: [Int: Int] = [:]
+    for (k, step) in steps.enumerated() { for s in step.inputs where s >= 0 { lastUse[s] = k } }
+    for (s, k) in lastUse where !kept.contains(s) { steps[k].releases.append(s) }
+
+    self.inputs = inputs
+    self.steps = steps
+    self.constants = constants
+    self.slotCount = slotOf.count
+    self.scoreSlot = slot(scoreOutput.name)
+    self.scoreName = scoreOutput.name
+    self.labelSlot = labelOutput.map { slot($0.name) }
+    self.featureNames = featureNames
+    typealias T = ONNXTensor.ElementType
+    self.numericFeatureNames = inputs.filter { $0.elementType != T.string }.flatMap(\.columns)
+    self.operators = operators
+  }
+
+  // MARK: - Running
+
+  /// Every graph input's values for all rows: float32 (NaN for missing), double, integers or text.
+  func boundInputs(_ table: Table) throws -> [ONNXTensor.Storage] {
+    typealias T = ONNXTensor.ElementType
+    return try inputs.map { input in
+      let columns = try input.columns.map { name -> Column in
+        guard let column = table[name] else {
+          throw ModelError.unboundModelInput(path: path, input: input.name, column: name, available: table.columnNames, file: table.source)
+        }
+        return column
+      }
+      let rows = table.rowCount, width = columns.count
+      switch input.elementType {
+      case T.string:
+        var texts = [String](repeating: "", count: rows * width)
+        for (j, column) in columns.enumerated() {
+          for r in 0..<rows { texts[r * width + j] = column.text(at: r) ?? "" }
+        }
+        return .string(texts)
+      default:
+        var numbers = [Double](repeating: .nan, count: rows * width)
+        for (j, column) in columns.enumerated() {
+          switch column {
+          case let .numeric(numeric): for r in 0..<rows { numbers[r * width + j] = numeric.values[r] }
+          case let .categorical(categorical):
+            // A column of empty cells only is read as text: all missing.
+            guard categorical.codes.allSatisfy({ $0 == CategoricalColumn.missingCode }) else {
+              let text = categorical.firstText ?? (0, categorical.value(at: 0) ?? "")
+              throw TableError.textInNumericFeature(file: table.source, column: column.name, row: text.row + 1, value: text.value)
+            }
+          }
+        }
+        switch input.elementType {
+        case T.float: return .float(numbers.map { Float($0) })
+        case T.double: return .double(numbers)
+        case T.bool: return .bool(numbers.map { $0 != 0 })
+        default:
+          var integers = [Int64](repeating: 0, count: numbers.count)
+          for (k, x) in numbers.enumerated() {
+            guard x.rounded() == x, abs(x) < 9e18 else {
+              throw ModelError.unreadableModel(path: path, format: .onnx, reason: "its input '\(printable(input.name))' takes integers, but data row \(k / width + 1) of column '\(printable(input.columns[k % width]))' holds \(x.isNaN ? "a missing value" : formatNumber(x))")
+            }
+            integers[k] = Int64(x)
+          }
+          return .int(integers)
+        }
+      }
+    }
+  }
+
+  /// Runs the graph on rows `range` of the bound inputs.
+  /// - Returns: the score output and the label output (if the graph has one).
+  func run(_ bound: [ONNXTensor.Storage], rows range: Range<Int>) throws -> (score: ONNXTensor, label: ONNXTensor?) {
+    var values = [ONNXTensor?](repeating: nil, count: slotCount)
+    for (slot, tensor) in constants { values[slot] = tensor }
+    for (input, storage) in zip(inputs, bound) {
+      let width = input.columns.count
+      let slice = (range.lowerBound * width)..<(range.upperBound * width)
+      let part: ONNXTensor.Storage
+      switch storage {
+      case let .float(v): part = .float(Array(v[slice]))
+      case let .double(v): part = .double(Array(v[slice]))
+      case let .int(v): part = .int(Array(v[slice]))
+      case let .string(v): part = .string(Array(v[slice]))
+      case let .bool(v): part = .bool(Array(v[slice]))
+      }
+      values[input.slot] = ONNXTensor(shape: input.rank == 1 ? [range.count] : [range.count, width], storage: part, elementType: input.elementType)
+    }
+    for step in steps {
+      let arguments = step.inputs.map { $0 >= 0 ? values[$0] : nil }
+      let results: [ONNXTensor]
+      do {
+        results = try step.kernel(arguments)
+      } catch let error as ONNXKernelError {
+        throw ModelError.modelGraphFailed(path: path, node: step.name, opType: step.opType, rows: range.lowerBound...(range.upperBound - 1), reason: error.reason)
+      }
+      for (slot, result) in zip(step.outputs, results) where slot >= 0 { values[slot] = result }
+      for slot in step.releases { values[slot] = nil }
+    }
+    guard let score = values[scoreSlot] else {
+      throw ModelError.modelGraphFailed(path: path, node: "(output)", opType: "", rows: range.lowerBound...(range.upperBound - 1), reason: "the output '\(printable(scoreName))' was not computed")
+    }
+    return (score, labelSlot.flatMap { values[$0] })
+  }
+
+  /// The graph's own outputs for every row (scores as float32 widened to Double, rows × columns; labels as text),
+  /// blocks of rows run in parallel.
+  public func outputs(_ table: Table) throws -> (scores: Matrix, labels: [String]?) {
+    let bound = try boundInputs(table)
+    let rows = table.rowCount
+    let blocks = (rows + Self.blockRows - 1) / Self.blockRows
+    let results = DisjointWrites<Result<(score: ONNXTensor, label: ONNXTensor?), Error>?>(repeating: nil, count: blocks)
+    parallelFor(blocks) { b in
+      let range = (b * Self.blockRows)..<min(rows, (b + 1) * Self.blockRows)
+      results[b] = Result { try self.run(bound, rows: range) }
+    }
+    let width = outputKind == .regression ? 1 : classes.count
+    var scores = Matrix(rows: rows, columns: width)
+    var labels: [String]? = labelSlot == nil ? nil : []
+    for b in 0..<blocks {
+      let (score, label) = try results[b]!.get()
+      let first = b * Self.blockRows, count = min(rows, first + Self.blockRows) - first
+      guard let v = score.doubleValues, v.count == count * width else {
+        throw ModelError.modelGraphFailed(path: path, node: "(output)", opType: "", rows: first...(first + count - 1),
+                                          reason: "the output '\(printable(scoreName))' has shape \(score.shape) of \(score.typeName), not \(count) rows of \(width) numbers")
+      }
+      for k in 0..<(count * width) { scores.storage[first * width + k] = v[k] }
+      if let label {
+        switch label.storage {
+        case let .string(s): labels?.append(contentsOf: s)
+        case let .int(i): labels?.append(contentsOf: i.map(String.init))
+        default: labels = nil
+        }
+      }
+    }
+    return (scores, labels)
+  }
+
+  /// P(positive) for a binary classifier (its second column), class probabilities, or the predicted value.
+  public func predict(_ table: Table) throws -> Matrix {
+    let scores = try outputs(table).scores
+    guard outputKind == .binaryProbability else { return scores }
+    return Matrix(rows: scores.rows, columns: 1, storage: ContiguousArray((0..<scores.rows).map { scores[$0, 1] }))
+  }
+}
+
+extension ONNXValueInfo {
+  var kindDescription: String {
+    switch kind {
+    case let .tensor(type, dims):
+      "a tensor of \(ONNXTensor.ElementType.name(type))" + (dims.map { " [\($0.map { $0.map(String.init) ?? "N" }.joined(separator: ", "))]" } ?? "")
+    case let .other(words): words
+    }
+  }
+}
