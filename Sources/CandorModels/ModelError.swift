@@ -75,7 +75,8 @@ public enum ModelError: CandorError, Equatable {
       "\(file ?? "The data") has no column '\(printable(column))', which feeds input '\(printable(input))' of the ONNX model \(path). "
         + "The columns are: \(available.map { printable($0) }.joined(separator: ", "))."
     case let .modelGraphFailed(path, node, opType, rows, reason):
-      "The ONNX model \(path) failed on data rows \(rows.lowerBound + 1) to \(rows.upperBound + 1) at node \(node)\(opType.isEmpty ? "" : " (\(printable(opType)))"): \(reason)."
+      "The ONNX model \(path) failed on data " + (rows.count == 1 ? "row \(rows.lowerBound + 1)" : "rows \(rows.lowerBound + 1) to \(rows.upperBound + 1)")
+        + (node == "(output)" ? "" : " at node \(node)\(opType.isEmpty ? "" : " (\(printable(opType)))")") + ": \(reason)."
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }

@@ -155,4 +155,22 @@ import Testing
     let textAge = german.replacing(.categorical(CategoricalColumn(name: "age", strings: (0..<german.rowCount).map { $0 == 4 ? "old" : "30" })))
     #expect(throws: TableError.textInNumericFeature(file: german.source, column: "age", row: 5, value: "old")) { try model.predict(textAge) }
   }
+
+  @Test("a classifier's output that is not probabilities is refused naming the row; a Reshape whose shape cannot fit is refused, not trapped")
+  func refusedWhenRun() throws {
+    let rows = try CSVReader.read(path: Fixtures.path("models/onnx_ops/rows.csv"))
+    let scores = try ONNXModel(try Self.file("onnx_ops/bad_scores_not_probabilities.onnx"), path: "s.onnx", inputColumns: ["x0", "x1", "x2"])
+    #expect(throws: ModelError.modelGraphFailed(path: "s.onnx", node: "(output)", opType: "", rows: 0...0,
+                                                reason: "its output 'Y' holds -0.2514604330062866 for class '1', so it is not class probabilities (a classifier exported without its probability transform gives scores)")) {
+      try scores.predict(rows)
+    }
+    #expect(ModelError.modelGraphFailed(path: "s.onnx", node: "(output)", opType: "", rows: 0...0, reason: "r").message(naming: \.rawValue)
+      == "The ONNX model s.onnx failed on data row 1: r.")
+    // Found by Fuzz/ONNXModelFile: dimensions whose product overflows.
+    let x = ONNXTensor.float([1, 2, 3, 4], shape: [2, 2])
+    for target: [Int64] in [[Int64.max / 2, 4], [-1, 1 << 40, 1 << 40], [3, -1]] {
+      #expect(throws: ONNXKernelError.self) { try ONNXStandardOperators.reshape([x, .int(target, shape: [target.count])]) }
+    }
+    #expect(try ONNXStandardOperators.reshape([x, .int([-1], shape: [1])])[0].shape == [4])
+  }
 }

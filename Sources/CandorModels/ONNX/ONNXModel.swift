@@ -141,9 +141,10 @@ public struct ONNXModel: Model {
       guard supported.contains(version) else {
         throw invalid("it imports opset \(version) of \(domainName); candor runs opsets \(supported.lowerBound) to \(supported.upperBound) (node \(nodeName) is \(printable(node.opType)))")
       }
-      if let name = node.attributes.first(where: { if case .unsupported = $0.value { true } else { false } }) {
-        guard case let .unsupported(kind) = name.value else { continue }
-        throw invalid("node \(nodeName) (\(printable(node.opType))) has attribute '\(printable(name.key))' holding \(kind), which candor does not run")
+      for (attribute, value) in node.attributes {
+        if case let .unsupported(kind) = value {
+          throw invalid("node \(nodeName) (\(printable(node.opType))) has attribute '\(printable(attribute))' holding \(kind), which candor does not run")
+        }
       }
       let attributes = ONNXAttributes(values: node.attributes)
       let kernel: ONNXKernel?
@@ -367,10 +368,32 @@ public struct ONNXModel: Model {
   }
 
   /// P(positive) for a binary classifier (its second column), class probabilities, or the predicted value.
+  /// - Throws: `ModelError.modelGraphFailed` when a classifier's output holds values that are not probabilities
+  ///   (a model exported without its probability transform, such as a LinearSVC, gives scores): every analysis
+  ///   reads them as probabilities.
   public func predict(_ table: Table) throws -> Matrix {
-    let scores = try outputs(table).scores
+    var scores = try outputs(table).scores
+    guard outputKind != .regression else { return scores }
+    let k = scores.columns
+    for r in 0..<scores.rows {
+      var total = 0.0
+      for c in 0..<k {
+        let p = scores[r, c]
+        guard p.isNaN || (p >= 0 && p <= 1) else { throw notProbabilities(row: r, "holds \(formatNumber(p)) for class '\(printable(classes[c]))'") }
+        total += p
+      }
+      // float32 probabilities sum to 1 within a few ulps; multiclass rows are made to sum to 1 in double, as the
+      // Model contract promises, moving each by less than 1e-6 (a binary model's answer is its column 1 as is).
+      guard total.isNaN || abs(total - 1) <= 1e-4 else { throw notProbabilities(row: r, "sums to \(formatNumber(total)) over the classes") }
+      if k > 2 && total.isFinite && total > 0 { for c in 0..<k { scores[r, c] /= total } }
+    }
     guard outputKind == .binaryProbability else { return scores }
     return Matrix(rows: scores.rows, columns: 1, storage: ContiguousArray((0..<scores.rows).map { scores[$0, 1] }))
+  }
+
+  func notProbabilities(row: Int, _ what: String) -> ModelError {
+    .modelGraphFailed(path: path, node: "(output)", opType: "", rows: row...row,
+                      reason: "its output '\(printable(scoreName))' \(what), so it is not class probabilities (a classifier exported without its probability transform gives scores)")
   }
 }
 

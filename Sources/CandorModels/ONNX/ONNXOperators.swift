@@ -108,13 +108,12 @@ enum ONNXStandardOperators {
         let (x, y) = (try required(inputs, 0), try required(inputs, 1))
         // The exponent may have another type than the base; the result has the base's.
         guard let exponent = y.doubleValues else { throw ONNXKernelError("Pow needs numbers") }
-        let e = ONNXTensor(shape: y.shape, storage: .double(exponent))
         switch x.storage {
         case let .float(v):
           let (r, s) = try broadcastMap(v.map(Double.init), x.shape, exponent, y.shape) { Float(Foundation.pow($0, $1)) }
           return [.float(r, shape: s)]
         case let .double(v):
-          let (r, s) = try broadcastMap(v, x.shape, exponent, e.shape) { Foundation.pow($0, $1) }
+          let (r, s) = try broadcastMap(v, x.shape, exponent, y.shape) { Foundation.pow($0, $1) }
           return [ONNXTensor(shape: s, storage: .double(r))]
         case let .int(v):
           let (r, s) = try broadcastMap(v.map(Double.init), x.shape, exponent, y.shape) { Int64(Foundation.pow($0, $1)) }
@@ -401,11 +400,17 @@ enum ONNXStandardOperators {
         inferred = k
         shape.append(1)
       default:
-        guard d > 0 else { throw ONNXKernelError("Reshape's shape holds \(d)") }
+        // A dimension above the element count can never fit (and would overflow the product below).
+        guard d > 0, d <= max(x.count, 1) else { throw ONNXKernelError("Reshape cannot turn \(x.shape) into \(dims)") }
         shape.append(Int(d))
       }
     }
-    let known = shape.reduce(1, *)
+    var known = 1
+    for d in shape {
+      let (product, overflow) = known.multipliedReportingOverflow(by: d)
+      guard !overflow, product <= max(x.count, 1) else { throw ONNXKernelError("Reshape cannot turn \(x.shape) into \(dims)") }
+      known = product
+    }
     if let k = inferred {
       guard known > 0, x.count % known == 0 else { throw ONNXKernelError("Reshape cannot fit \(x.count) elements into \(dims)") }
       shape[k] = x.count / known
@@ -531,7 +536,7 @@ enum ONNXStandardOperators {
       let shape = keepDimensions ? outShape : x.shape.enumerated().filter { !reduced.contains($0.offset) }.map(\.element)
       switch x.storage {
       case .float:
-        // Sum in float32 as onnxruntime does, from the double sum of float32 values rounded once.
+        // Summed in double and rounded once to float32; onnxruntime sums in float32, within that rounding of this.
         return [.float(sums.map { Float($0) }, shape: shape)]
       case .int: return [ONNXTensor(shape: shape, storage: .int(sums.map { Int64($0) }), elementType: x.elementType)]
       default: return [ONNXTensor(shape: shape, storage: .double(sums))]

@@ -7,8 +7,7 @@ struct ONNXTreeOperator {
   enum Aggregate: String { case sum = "SUM", average = "AVERAGE" }
 
   let ensemble: TreeEnsemble
-  /// For each tree of `ensemble`: nothing else is needed; the ONNX tree count (for AVERAGE) is kept apart
-  /// because a tree voting for k classes becomes k trees of the ensemble.
+  /// The ONNX file's tree count, which AVERAGE divides by: a tree voting for k classes is k trees of `ensemble`.
   let onnxTreeCount: Int
   let outputs: Int
   let baseValues: [Float]

@@ -195,8 +195,10 @@ public struct TreeEnsemble: Sendable, Equatable {
     }
   }
 
-  /// The margins of every row of a row-major float32 matrix (rows × features), as ONNX feeds a tree node.
+  /// The margins of every row of a row-major float32 matrix (rows × features), as ONNX feeds a tree node; for
+  /// `Rules.onnx` and `.onnxDouble` only.
   func margins(rowMajor x: [Float], rows: Int) -> [Double] {
+    precondition(rules == .onnx || rules == .onnxDouble, "ONNX trees only")
     let features = featureNames.count
     switch rules {
     case .onnxDouble:

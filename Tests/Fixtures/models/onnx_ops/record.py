@@ -134,3 +134,8 @@ g = h.make_graph([n("Relu", ["X"], ["Y"])], "g", [h.make_tensor_value_info("X", 
 save("bad_custom_domain", h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("com.example", 1)], ir_version=8))
 m = onnx.load(os.path.join(here, "bad_custom_domain.onnx")); m.graph.node[0].domain = "com.example"; save("bad_custom_domain", m)
 print("wrote", len([f for f in os.listdir(here) if f.endswith(".onnx")]), "models")
+g = h.make_graph([n("LinearClassifier", ["X"], ["label", "Y"], domain="ai.onnx.ml", coefficients=[1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+                   intercepts=[0.0, 0.0], classlabels_ints=[0, 1], post_transform="NONE")], "g",
+                 [h.make_tensor_value_info("X", T.FLOAT, [None, 3])],
+                 [h.make_tensor_value_info("label", T.INT64, [None]), h.make_tensor_value_info("Y", T.FLOAT, [None, 2])])
+save("bad_scores_not_probabilities", h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("ai.onnx.ml", 1)], ir_version=8))
