@@ -13,6 +13,8 @@ public enum ExplainError: CandorError, Equatable {
   case targetNotAClass(column: String, row: Int, value: String, classes: [String])
   case kmeansNeedsEncoder(clusters: Int)
   case backgroundColumnNotInData(column: String, file: String?)
+  /// TreeSHAP asked of a model that is not a tree ensemble.
+  case notATreeModel
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -34,6 +36,8 @@ public enum ExplainError: CandorError, Equatable {
       "\(name(.targetColumn)) \(printable(column)): data row \(row) holds '\(printable(value))', which is not one of the model's classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
     case let .kmeansNeedsEncoder(clusters):
       "\(name(.backgroundClusters)) \(clusters): k-means needs a model with a feature encoder."
+    case .notATreeModel:
+      "\(name(.effectMethod)) treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use kernelshap or shap."
     case let .backgroundColumnNotInData(column, file):
       "\(name(.background)) \(file ?? "(table)"): its column '\(printable(column))' is not in the data."
     }

@@ -61,21 +61,24 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
   /// - Throws: also `ExplainError.invalidSetting` when a path tests more than 64 distinct players.
   /// - Complexity: O((explained + background) × nodes) for the passes down the trees, plus O(explained ×
   ///   Σ_leaves distinct background masks × depth); explained rows split across cores.
-  public static func explain(model: TreeEnsembleModel, table: Table, rows: [Int], background: Table, players: [FeatureGroup],
+  public static func explain(model: any Model, table: Table, rows: [Int], background: Table, players: [FeatureGroup],
                              weights: [Double]? = nil) throws -> TreeSHAP {
+    guard let view = model.treeEnsembleView else { throw ExplainError.notATreeModel }
     for row in rows where row < 0 || row >= table.rowCount { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
-    let ensemble = model.ensemble
-    let features = ensemble.featureNames
-    var playerOf = [Int](repeating: -1, count: features.count)
+    let ensemble = view.ensemble
+    // A player owns every tree feature computed from one of its columns (several, when a spec feeds one column
+    // to several inputs).
+    var playerOf = [Int](repeating: -1, count: view.sources.count)
     for (p, player) in players.enumerated() {
       for column in player.columns {
-        guard let f = features.firstIndex(of: column) else { throw ExplainError.unknownFeature(column, available: features) }
-        playerOf[f] = p
+        let owned = view.sources.indices.filter { view.sources[$0] == column }
+        guard !owned.isEmpty else { throw ExplainError.unknownFeature(column, available: model.featureNames) }
+        for f in owned { playerOf[f] = p }
       }
     }
     let playerIndex = playerOf
-    let explainedColumns = try model.columns(table.selecting(rows: rows))
-    let backgroundColumns = try model.columns(background)
+    let explainedColumns = try view.columns(table.selecting(rows: rows))
+    let backgroundColumns = try view.columns(background)
     let backgroundCount = background.rowCount
     guard backgroundCount > 0 else { throw ExplainError.invalidSetting(.init(.backgroundSize, value: "0", .atLeast(1, unit: "row"))) }
     let given = weights ?? [Double](repeating: 1, count: backgroundCount)

@@ -102,11 +102,43 @@ public struct GroupThresholdPolicy: Sendable, Equatable, Codable {
       initialized = scores.count
     }
   }
+
+  /// What makes the policy unusable, or nil: no sensitive features or rules, a probability outside [0, 1].
+  public var problem: String? {
+    guard !sensitiveFeatures.isEmpty, !rules.isEmpty else { return "the policy needs sensitive features and rules" }
+    for (group, rule) in rules.sorted(by: { $0.key < $1.key }) {
+      for p in [rule.p0, rule.p1, rule.pIgnore, rule.predictionConstant] where !(p >= -1e-12 && p <= 1 + 1e-12) {
+        return "the rule for group '\(printable(group))' has a probability outside [0, 1]"
+      }
+    }
+    return nil
+  }
 }
 
 /// A binary model followed by a group threshold policy: `predict` returns P(ŷ = 1) under the policy (the
-/// expectation, so metrics need no sampling); `decisions(…, seed:)` draws the randomized labels.
-public struct ThresholdedModel: Model, Equatable {
+/// expectation, so metrics need no sampling); `decisions(…, seed:)` draws the randomized labels. The base is a
+/// built-in model stored inside a candor-model file (`ThresholdedModel`) or any model a policy file refers to
+/// (`ReferencedThresholdModel`).
+public protocol ThresholdPolicyModel: Model {
+  var policy: GroupThresholdPolicy { get }
+  var baseModel: any Model { get }
+}
+
+extension ThresholdPolicyModel {
+  public var outputKind: OutputKind { .binaryProbability }
+  public var classes: [String] { baseModel.classes }
+  public var featureNames: [String] { baseModel.featureNames + policy.sensitiveFeatures.filter { !baseModel.featureNames.contains($0) } }
+  public var numericFeatureNames: [String] { baseModel.numericFeatureNames }
+  public var isRandomized: Bool { true }
+
+  public func predict(_ table: Table) throws -> Matrix {
+    let probabilities = try policy.positiveProbabilities(scores: try baseModel.predict(table).storage, table: table)
+    return Matrix(rows: table.rowCount, columns: 1, storage: probabilities)
+  }
+}
+
+/// A threshold policy over a built-in model, stored together in one candor-model file.
+public struct ThresholdedModel: ThresholdPolicyModel, Equatable {
   public let base: BuiltinModel
   public let policy: GroupThresholdPolicy
 
@@ -116,14 +148,5 @@ public struct ThresholdedModel: Model, Equatable {
     self.policy = policy
   }
 
-  public var outputKind: OutputKind { .binaryProbability }
-  public var classes: [String] { base.model.classes }
-  public var featureNames: [String] { base.model.featureNames + policy.sensitiveFeatures.filter { !base.model.featureNames.contains($0) } }
-  public var numericFeatureNames: [String] { base.model.numericFeatureNames }
-  public var isRandomized: Bool { true }
-
-  public func predict(_ table: Table) throws -> Matrix {
-    let probabilities = try policy.positiveProbabilities(scores: try base.model.predict(table).storage, table: table)
-    return Matrix(rows: table.rowCount, columns: 1, storage: probabilities)
-  }
+  public var baseModel: any Model { base.model }
 }

@@ -28,10 +28,30 @@ public protocol Model: Sendable {
   /// True when the model's decisions are drawn at random from its probabilities (post-processing policies),
   /// rather than taken at probability 0.5.
   var isRandomized: Bool { get }
+  /// The model's tree ensemble and how a table feeds it, when the model is one (exact TreeSHAP then applies).
+  var treeEnsembleView: TreeEnsembleView? { get }
+}
+
+/// A tree ensemble as a model exposes it: its trees, the data column each tree feature comes from (the Shapley
+/// player it belongs to), and the ensemble's feature columns for a table.
+public struct TreeEnsembleView: Sendable {
+  public let ensemble: TreeEnsemble
+  /// Per ensemble feature, the data column it is computed from.
+  public let sources: [String]
+  /// One column per ensemble feature (NaN for missing), for every row of the table.
+  public let columns: @Sendable (Table) throws -> [[Double]]
+
+  public init(ensemble: TreeEnsemble, sources: [String], columns: @escaping @Sendable (Table) throws -> [[Double]]) {
+    self.ensemble = ensemble
+    self.sources = sources
+    self.columns = columns
+  }
 }
 
 extension Model {
   public var isRandomized: Bool { false }
+
+  public var treeEnsembleView: TreeEnsembleView? { nil }
 
   public var numericFeatureNames: [String] { [] }
 

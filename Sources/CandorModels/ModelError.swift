@@ -26,6 +26,14 @@ public enum ModelError: CandorError, Equatable {
   case unboundModelInput(path: String, input: String, column: String, available: [String], file: String?)
   /// A node of an ONNX graph failed on these rows (0-based, inclusive).
   case modelGraphFailed(path: String, node: String, opType: String, rows: ClosedRange<Int>, reason: String)
+  /// A file a threshold policy pins (its base model, its spec) whose bytes are no longer those it was fitted on.
+  case changedBase(policy: String, what: String, file: String, recorded: String, found: String)
+  /// A `--model-spec` file that cannot be used, and why.
+  case invalidModelSpec(path: String, reason: String)
+  /// A data column a spec input comes from that the data lacks.
+  case unboundSpecColumn(spec: String, input: String, column: String, available: [String], file: String?)
+  /// A category a spec's codes do not list (`row` 1-based).
+  case unknownSpecCategory(spec: String, input: String, column: String, row: Int, value: String, known: [String], file: String?)
   /// A classification target with more classes than a classifier is trained on without asking.
   case tooManyClasses(target: String, count: Int, limit: Int, isNumeric: Bool, file: String?)
 
@@ -77,6 +85,18 @@ public enum ModelError: CandorError, Equatable {
     case let .modelGraphFailed(path, node, opType, rows, reason):
       "The ONNX model \(path) failed on data " + (rows.count == 1 ? "row \(rows.lowerBound + 1)" : "rows \(rows.lowerBound + 1) to \(rows.upperBound + 1)")
         + (node == "(output)" ? "" : " at node \(node)\(opType.isEmpty ? "" : " (\(printable(opType)))")") + ": \(reason)."
+    case let .changedBase(policy, what, file, recorded, found):
+      "The threshold policy \(policy) was fitted over the \(what) \(file) with SHA-256 \(recorded.prefix(12))…, but that file now has "
+        + "SHA-256 \(found.prefix(12))…: it changed, so the thresholds no longer fit its scores. Fit the policy again (candor mitigate threshold) or restore the file."
+    case let .invalidModelSpec(path, reason):
+      "The model spec \(path) cannot be used: \(reason)."
+    case let .unboundSpecColumn(spec, input, column, available, file):
+      "\(file ?? "The data") has no column '\(printable(column))', which the model spec \(spec) feeds to input '\(printable(input))'. "
+        + "The columns are: \(available.map { printable($0) }.joined(separator: ", "))."
+    case let .unknownSpecCategory(spec, input, column, row, value, known, file):
+      "\(file.map { "\($0), " } ?? "")data row \(row), column '\(printable(column))': '\(printable(value))' is not among the categories the model spec \(spec) "
+        + "codes for input '\(printable(input))' (\(known.prefix(12).map { printable($0) }.joined(separator: ", "))\(known.count > 12 ? ", …" : "")). "
+        + "Add it to \"codes\", or give \"unknown\" a code."
     case let .unknownGroup(group, features, known):
       "The threshold policy has no rule for \(printable(Grouping.key(features))) = '\(printable(group))'; it knows: \(known.map { printable($0) }.joined(separator: ", "))."
     }

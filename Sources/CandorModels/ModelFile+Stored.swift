@@ -116,12 +116,7 @@ extension ModelFile {
         }
         let baseModel = try base.stored.validated(path: path).model
         guard baseModel.model.outputKind == .binaryProbability else { throw invalid("the base of a threshold policy must be a binary classifier") }
-        guard !policy.sensitiveFeatures.isEmpty, !policy.rules.isEmpty else { throw invalid("the policy needs sensitive features and rules") }
-        for (group, rule) in policy.rules {
-          for p in [rule.p0, rule.p1, rule.pIgnore, rule.predictionConstant] where !(p >= -1e-12 && p <= 1 + 1e-12) {
-            throw invalid("the rule for group '\(group)' has a probability outside [0, 1]")
-          }
-        }
+        if let problem = policy.problem { throw invalid(problem) }
         return ModelFile(model: .thresholded(ThresholdedModel(base: baseModel, policy: policy)), target: target, training: training)
       case .mlp:
         guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }

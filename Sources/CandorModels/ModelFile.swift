@@ -101,12 +101,17 @@ public struct LoadedModel: Sendable {
   /// The candor-model file when the model is one (its built-in estimator, target and training summary).
   public var file: ModelFile?
   public var path: String
+  /// The SHA-256 of the model file's bytes (nil for a model behind a command or an endpoint).
+  public var sha256: String?
+  /// The `--model-spec` the model is bound with: its path and digest.
+  public var spec: ThresholdPolicyFile.Pinned?
 
-  public init(model: any Model, format: ModelFormat, file: ModelFile?, path: String) {
+  public init(model: any Model, format: ModelFormat, file: ModelFile?, path: String, sha256: String? = nil) {
     self.model = model
     self.format = format
     self.file = file
     self.path = path
+    self.sha256 = sha256
   }
 }
 
@@ -118,7 +123,10 @@ public enum ModelLoader {
 
   /// Loads any supported model file: a candor-model, ONNX, XGBoost (JSON or UBJSON) or LightGBM text model.
   public static func loadModel(path: String, inputColumns: [String]? = nil) throws -> LoadedModel {
-    try loadModel(try InputFile.read(path), path: path, inputColumns: inputColumns)
+    let data = try InputFile.read(path)
+    var loaded = try loadModel(data, path: path, inputColumns: inputColumns)
+    loaded.sha256 = SHA256.hex(data)
+    return loaded
   }
 
   /// Loads the model file `data` of any supported format; `path` names it in errors.
@@ -142,6 +150,8 @@ public enum ModelLoader {
       return LoadedModel(model: try LightGBMModelReader.model(data, path: path), format: format, file: nil, path: path)
     case .onnx:
       return LoadedModel(model: try ONNXModel(data, path: path, inputColumns: inputColumns), format: format, file: nil, path: path)
+    case .thresholdPolicy:
+      return LoadedModel(model: try ThresholdPolicyFile.decode(data, path: path).model(path: path), format: format, file: nil, path: path)
     default:
       let file = try load(data, path: path)
       return LoadedModel(model: file.model.model, format: .candor, file: file, path: path)

@@ -5,6 +5,8 @@ import Foundation
 public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   /// A JSON object whose `format` is `candor-model`.
   case candor
+  /// A JSON object whose `format` is `candor-threshold-policy`: a policy over a base model it refers to.
+  case thresholdPolicy
   /// A protobuf `ModelProto` (onnx/onnx.proto).
   case onnx
   /// XGBoost's JSON model: a JSON object with top-level `learner` and `version`.
@@ -26,6 +28,7 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .candor: "a candor-model"
+    case .thresholdPolicy: "a candor threshold policy"
     case .onnx: "an ONNX model"
     case .xgboostJSON: "an XGBoost model (JSON)"
     case .xgboostUBJSON: "an XGBoost model (UBJSON)"
@@ -52,6 +55,7 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else { return (.unknown, nil) }
     if object["format"] as? String == ModelFile.formatName { return (.candor, object) }
+    if object["format"] as? String == ThresholdPolicyFile.formatName { return (.thresholdPolicy, object) }
     if object["learner"] != nil && object["version"] != nil { return (.xgboostJSON, object) }
     return (.unknown, object)
   }

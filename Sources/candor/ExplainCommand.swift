@@ -132,8 +132,8 @@ struct Explain: ParsableCommand, FileCommand {
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       try files.commit()
       print(ExplainPage.permutationText(result))
-    case .treeshap, .shap where model is TreeEnsembleModel:
-      guard let trees = model as? TreeEnsembleModel else {
+    case .treeshap, .shap where model.treeEnsembleView != nil:
+      guard model.treeEnsembleView != nil else {
         throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use --method kernelshap or shap"))
       }
       try refuseUnused(kernelSHAPOnly, unless: false, here: "with TreeSHAP", scope: "with KernelSHAP (--method kernelshap)")
@@ -141,7 +141,7 @@ struct Explain: ParsableCommand, FileCommand {
       if let background { request.background = try backgroundRows(background, model: model) }
       request.players = players
       if let seed { request.seed = seed }
-      let result = try TreeSHAP.run(request, model: trees, data: table)
+      let result = try TreeSHAP.run(request, model: model, data: table)
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.treeSHAPHTML(result, explained: table, source: source) })
       try files.commit()
       print(ExplainPage.treeSHAPText(result))

@@ -181,7 +181,7 @@ struct Threshold: ParsableCommand, FileCommand {
   @Option(name: .customLong("eval-data"), help: "Evaluate before/after on this CSV (scored like the fitting data).")
   var evalData: String?
 
-  @Option(help: "Save base model + policy here (model mode).")
+  @Option(help: "Save the policy over its base model here (model mode): a candor-model holding both for a built-in base; for any other model file a candor-threshold-policy naming the base (and its --model-spec) by relative path and SHA-256.")
   var out: String?
 
   @OptionGroup var reading: ReadOptions
@@ -204,6 +204,21 @@ struct Threshold: ParsableCommand, FileCommand {
                      scope: "to the unmitigated model's decisions in the evaluation (--eval-data) and the sweep")
   }
 
+  /// How the saved policy names its base: a built-in model is embedded in a candor-model file; any other model
+  /// file (and a spec it is bound with) is referred to by its path relative to `out` and its SHA-256, so one
+  /// artifact stays deployed and a changed base is refused when the policy is loaded.
+  func pin(_ base: LoadedModel, out: String) throws -> ThresholdPolicyFile.Base {
+    guard let digest = base.sha256 else {
+      throw FlagError(.out, value: out, .because("a saved policy pins its base model by the SHA-256 of its file, and \(base.format.description) has no file to pin, "
+        + "so the policy could silently sit on a changed model; the policy's rules are in the --json result"))
+    }
+    let folder = ThresholdPolicyFile.absoluteComponents(out).dropLast().joined(separator: "/")
+    return ThresholdPolicyFile.Base(
+      path: ThresholdPolicyFile.relativePath(of: base.path, from: "/" + folder), sha256: digest, format: base.format.description,
+      modelFeatures: modelOptions.modelFeatures.isEmpty ? nil : commaSeparated(modelOptions.modelFeatures),
+      modelSpec: base.spec.map { ThresholdPolicyFile.Pinned(path: ThresholdPolicyFile.relativePath(of: $0.path, from: "/" + folder), sha256: $0.sha256) })
+  }
+
   var inputFiles: [(Setting, String?)] {
     [(.model, modelOptions.model), (.data, data), (.predictions, predictions), (.evalData, evalData), (.compareModel, compareModel)]
   }
@@ -212,12 +227,10 @@ struct Threshold: ParsableCommand, FileCommand {
   func run() throws {
     let files = try outputTransaction()
     let base = try modelOptions.loadIfGiven()
+    var pinnedBase: ThresholdPolicyFile.Base?
     if let base {
       try ThresholdMitigation.checkBase(base.model)
-      if let out, base.file == nil {
-        throw FlagError(.out, value: out, .because(
-          "--out saves the base model and the policy as one candor-model file, which holds only a candor-model base for now, and \(base.path) is \(base.format)"))
-      }
+      if let out, base.file == nil || base.spec != nil { pinnedBase = try pin(base, out: out) }
     }
     let tables = try reading.read([predictions ?? data!] + (evalData.map { [$0] } ?? []), for: base?.model)
     var request = ThresholdRequest(targetColumn: target, sensitiveFeatures: commaSeparated([sensitive]), constraint: constraint)
@@ -233,7 +246,10 @@ struct Threshold: ParsableCommand, FileCommand {
     let analysis = try ThresholdMitigation.run(request, fitData: tables[0], evaluationData: tables.count > 1 ? tables[1] : nil,
                                                model: base, comparedModel: compared)
     for warning in analysis.warnings { warn(warning) }
-    if out != nil, let thresholded = analysis.thresholdedModel {
+    if let pinnedBase, let base {
+      let saved = ThresholdPolicyFile(target: target, classes: base.model.classes, base: pinnedBase, policy: analysis.fit.policy)
+      try files.write(.out, try saved.encoded())
+    } else if out != nil, let thresholded = analysis.thresholdedModel {
       try files.write(.out, try ModelFile(model: thresholded, target: target, training: nil).encoded())
     }
     try outputs.write(into: files, json: { try analysis.result.jsonData() },

@@ -22,6 +22,9 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .customLong("model-features"), help: ArgumentHelp("With --model-cmd or --model-url: the columns the model reads, in its order; with an ONNX --model whose one input is [N, k]: the k columns that feed it.", valueName: "a,b"))
   var modelFeatures: [String] = []
 
+  @Option(name: .customLong("model-spec"), help: ArgumentHelp("A JSON file saying how the data feeds the model: per model input, its data column, type (number, string, category), category codes and the fill for a missing cell (schema: docs/schemas/model-spec.schema.json). Analyses then speak in the data's columns.", valueName: "SPEC.json"))
+  var modelSpec: String?
+
   @Option(name: .customLong("model-output"), help: "With --model-cmd or --model-url: what each row's answer holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
   var modelOutput: BlackBoxKind?
 
@@ -49,26 +52,58 @@ struct ModelOptions: ParsableArguments {
                       ("--model-timeout", modelTimeout != nil)],
                      unless: blackBox, here: "with a model file", scope: "to a model behind a command or an endpoint (--model-cmd, --model-url)")
     try refuseUnused([("--header", !header.isEmpty)], unless: modelURL != nil, here: "without --model-url", scope: "to --model-url")
-    if blackBox && modelFeatures.isEmpty {
-      throw ValidationError("\(modelCommand != nil ? "--model-cmd" : "--model-url") needs --model-features: the columns the model reads, in the order it reads them.")
+    try refuseUnused([("--model-spec", modelSpec != nil)], unless: isGiven, here: "without a model", scope: "to a model (--model, --model-cmd, --model-url)")
+    if blackBox && modelFeatures.isEmpty && modelSpec == nil {
+      throw ValidationError("\(modelCommand != nil ? "--model-cmd" : "--model-url") needs --model-features (the columns the model reads, in the order it reads them) or --model-spec.")
+    }
+    if blackBox && !modelFeatures.isEmpty && modelSpec != nil {
+      throw ValidationError("Give the columns a model behind \(modelCommand != nil ? "--model-cmd" : "--model-url") reads once: with --model-features or as the inputs of --model-spec, not both.")
     }
   }
 
-  /// The model, or nil when none was given.
+  /// The spec file's contents and digest, when one is given.
+  func readSpec() throws -> (spec: ModelSpec, sha256: String)? {
+    guard let modelSpec else { return nil }
+    let data = try InputFile.read(modelSpec)
+    return (try ModelSpec.decode(data, path: modelSpec), SHA256.hex(data))
+  }
+
+  /// The model, or nil when none was given; behind its spec when `--model-spec` is given.
   func loadIfGiven() throws -> LoadedModel? {
-    if let modelCommand { return try commandModel(modelCommand) }
+    let read = try readSpec()
+    guard var loaded = try loadBase(spec: read?.spec) else { return nil }
+    if let (spec, digest) = read, let modelSpec {
+      if loaded.format == .thresholdPolicy {
+        throw ValidationError("--model-spec with a threshold policy: \(loaded.path) already names the spec its base model is bound with.")
+      }
+      loaded.model = try SpecBoundModel(base: loaded.model, spec: spec, specPath: modelSpec, checkingInputs: model != nil)
+      loaded.spec = ThresholdPolicyFile.Pinned(path: modelSpec, sha256: digest)
+    }
+    return loaded
+  }
+
+  private func loadBase(spec: ModelSpec?) throws -> LoadedModel? {
+    if let modelCommand { return try commandModel(modelCommand, spec: spec) }
     if let modelURL {
-      let (output, options) = try blackBoxDeclarations()
-      let model = try EndpointModel(url: modelURL, headers: header, features: commaSeparated(modelFeatures), output: output, options: options)
+      let (output, options) = try blackBoxDeclarations(spec: spec)
+      let model = try EndpointModel(url: modelURL, headers: header, features: blackBoxFeatures(spec), output: output, options: options)
       StartedModels.shared.add(endpoint: model)
       return LoadedModel(model: model, format: .modelEndpoint, file: nil, path: model.shownURL)
     }
     guard let model else { return nil }
+    if let spec, let modelSpec, spec.output != nil {
+      throw ModelError.invalidModelSpec(path: modelSpec, reason: "it declares \"output\", which only a model behind --model-cmd or --model-url takes; \(model) says what it predicts")
+    }
     let loaded = try ModelLoader.loadModel(path: model, inputColumns: modelFeatures.isEmpty ? nil : commaSeparated(modelFeatures))
     if !modelFeatures.isEmpty && loaded.format != .onnx {
       throw ValidationError("--model-features with --model is for an ONNX model with one [N, k] input; \(model) is \(loaded.format), which binds its features by name.")
     }
     return loaded
+  }
+
+  /// The columns a black box is sent: `--model-features`, or the spec's inputs.
+  private func blackBoxFeatures(_ spec: ModelSpec?) -> [String] {
+    spec.map { $0.inputs.map(\.name) } ?? commaSeparated(modelFeatures)
   }
 
   /// The model of a command that needs one.
@@ -77,27 +112,39 @@ struct ModelOptions: ParsableArguments {
     return model
   }
 
-  func commandModel(_ command: String) throws -> LoadedModel {
-    let (output, options) = try blackBoxDeclarations()
-    let model = try CommandModel(command: command, features: commaSeparated(modelFeatures), output: output, options: options)
+  func commandModel(_ command: String, spec: ModelSpec?) throws -> LoadedModel {
+    let (output, options) = try blackBoxDeclarations(spec: spec)
+    let model = try CommandModel(command: command, features: blackBoxFeatures(spec), output: output, options: options)
     StartedModels.shared.add(model)
     return LoadedModel(model: model, format: .modelCommand, file: nil, path: command)
   }
 
   /// What a black box answers and how it is called, from the flags.
-  func blackBoxDeclarations() throws -> (BlackBoxOutput, BatchingOptions) {
-    let kind = modelOutput ?? .binary
-    let classes = modelClasses.map { commaSeparated([$0]) } ?? (kind == .regression ? ["prediction"] : ["0", "1"])
+  func blackBoxDeclarations(spec: ModelSpec? = nil) throws -> (BlackBoxOutput, BatchingOptions) {
+    if let modelSpec, let spec {
+      if modelOutput != nil && spec.output != nil {
+        throw ValidationError("What the model answers is given twice: with --model-output and as \"output\" in \(modelSpec). Give it once.")
+      }
+      if modelClasses != nil && spec.classes != nil {
+        throw ValidationError("The model's classes are given twice: with --model-classes and as \"classes\" in \(modelSpec). Give them once.")
+      }
+    }
+    let kind = modelOutput ?? spec?.output.flatMap(BlackBoxKind.init(rawValue:)) ?? .binary
+    let classes = modelClasses.map { commaSeparated([$0]) } ?? spec?.classes ?? (kind == .regression ? ["prediction"] : ["0", "1"])
+    func wrongClasses(_ reason: String) -> any Error {
+      if modelClasses == nil, spec?.classes != nil, let modelSpec {
+        return ModelError.invalidModelSpec(path: modelSpec, reason: "its \"classes\" do not fit: \(reason)")
+      }
+      return FlagError(.modelClasses, value: modelClasses ?? classes.joined(separator: ","), .because(reason))
+    }
     switch kind {
     case .binary where classes.count != 2:
-      throw FlagError(.modelClasses, value: modelClasses ?? "", .because("a binary model has two classes, the positive one last"))
+      throw wrongClasses("a binary model has two classes, the positive one last")
     case .multiclass where classes.count < 3:
-      throw FlagError(.modelClasses, value: modelClasses ?? "0,1", .because("a multiclass model has three classes or more (two: --model-output binary)"))
+      throw wrongClasses("a multiclass model has three classes or more (two: --model-output binary)")
     default: break
     }
-    if Set(classes).count != classes.count {
-      throw FlagError(.modelClasses, value: modelClasses ?? "", .because("the classes must differ from one another"))
-    }
+    if Set(classes).count != classes.count { throw wrongClasses("the classes must differ from one another") }
     var options = BatchingOptions()
     if let batchSize { options.batchSize = batchSize }
     if let concurrency { options.concurrency = concurrency }

@@ -95,7 +95,7 @@ import Testing
   @Test("a command that cannot run, or options that need --model-cmd, are refused", arguments: [
     (["--model-cmd", "no-such-model-command", "--model-features", "age"],
      "error: The model command 'no-such-model-command' failed on data rows 1 to 1000: it exited with status 127 after 0 of 1000 lines of its answer to the batch. Its last lines on stderr: /bin/sh: 1: no-such-model-command: not found\n"),
-    (["--model-cmd", "cat"], "error: --model-cmd needs --model-features: the columns the model reads, in the order it reads them. Run 'candor predict --help' for usage.\n"),
+    (["--model-cmd", "cat"], "error: --model-cmd needs --model-features (the columns the model reads, in the order it reads them) or --model-spec. Run 'candor predict --help' for usage.\n"),
     (["--model", "m.json", "--batch-size", "10"], "error: --batch-size does nothing with a model file: it applies to a model behind a command or an endpoint (--model-cmd, --model-url) only. Run 'candor predict --help' for usage.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--concurrency", "0"], "error: --concurrency 0: it must be a whole number from 1 to 64.\n"),
     (["--model-cmd", "cat", "--model-features", "age", "--model-output", "multiclass"], "error: --model-classes 0,1: a multiclass model has three classes or more (two: --model-output binary).\n"),

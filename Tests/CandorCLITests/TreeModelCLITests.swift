@@ -63,16 +63,19 @@ import Testing
     #expect((age["grid"] as! [Double]).count == 20)
   }
 
-  @Test("a threshold policy over a tree model cannot be saved yet: --out is refused before any work, saying why")
-  func thresholdOutRefused() throws {
+  @Test("a threshold policy over a LightGBM model is saved as a policy file pinning it, and scores as --model")
+  func thresholdOverTrees() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let model = Fixtures.path("models/adult_lgbm.txt")
     let result = try CandorBinary.run(["mitigate", "threshold", "--model", model, "--data", Self.data, "--target", "income", "--sensitive", "sex",
                                        "--constraint", "demographic_parity", "--out", "post.json"], in: directory)
-    #expect(result.exitCode == 2)
-    #expect(result.standardError == "error: --out post.json: --out saves the base model and the policy as one candor-model file, which holds only a candor-model base for now, and \(model) is a LightGBM model (text).\n")
-    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("post.json").path))
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("post.json"))) as! [String: Any]
+    #expect(saved["format"] as? String == "candor-threshold-policy")
+    #expect((saved["base"] as? [String: Any])?["sha256"] as? String == "2a74cc23921f9f613b04a11aaae3ab9f61a5899d365fc11485d3d2a1f83d13bf")
+    let predicted = try CandorBinary.run(["predict", "--model", "post.json", "--data", Self.data, "--out", "p.csv"], in: directory)
+    #expect(predicted.exitCode == 0, "\(predicted.standardError)")
   }
 
   @Test("--method shap on a tree model is TreeSHAP: exact values on the margin, efficient per row, valid JSON; KernelSHAP's options refused")

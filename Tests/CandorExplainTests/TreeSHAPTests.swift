@@ -72,6 +72,23 @@ import Testing
     }
   }
 
+  @Test("a tree model behind a --model-spec: TreeSHAP over the raw columns equals TreeSHAP over the codes the model sees")
+  func specBound() throws {
+    let base = try Self.model(Fixtures.path("models/adult_xgb.json"))
+    let specPath = Fixtures.path("models/adult_numeric_v1.spec.json")
+    let bound = try SpecBoundModel(base: base, spec: ModelSpec.read(path: specPath), specPath: specPath, checkingInputs: true)
+    let raw = try Fixtures.adult("test").selecting(rows: Array(0..<200))
+    let encoded = try CSVReader.read(path: Fixtures.path("models/adult_numeric_features.csv")).selecting(rows: Array(0..<200))
+    let players = bound.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    let rows = [0, 5, 17], background = Array(100..<150)
+    let ours = try TreeSHAP.explain(model: bound, table: raw, rows: rows, background: raw.selecting(rows: background), players: players)
+    let theirs = try TreeSHAP.explain(model: base, table: encoded, rows: rows, background: encoded.selecting(rows: background), players: players)
+    #expect(ours.rows == theirs.rows && ours.baseValue == theirs.baseValue && ours.meanAbs == theirs.meanAbs)
+    // The spec names the classes XGBoost numbers.
+    #expect(ours.outputs == [">50K"] && theirs.outputs == ["1"])
+    #expect(ours.features == ["age", "workclass", "education", "education_num", "marital_status", "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week", "native_country"])
+  }
+
   @Test("a feature in no player keeps the explained row's value: φ only for the players, still efficient over them")
   func players() throws {
     let trees = try Self.model(Self.small + "/lgbm_binary.txt")

@@ -19,7 +19,7 @@ extension TreeSHAP {
   /// TreeSHAP values of `request.rows` of `data`: the background drawn as KernelSHAP draws it (the same rows for
   /// the same seed), the players as every explanation selects them.
   /// - Throws: `TableError`, or `ExplainError` for a bad setting, row or feature.
-  public static func run(_ request: TreeSHAPRequest, model: TreeEnsembleModel, data: Table) throws -> TreeSHAP {
+  public static func run(_ request: TreeSHAPRequest, model: any Model, data: Table) throws -> TreeSHAP {
     let players = try request.players.players(model: model, table: data)
     let background = try KernelSHAP.backgroundRows(request.background, data: data, seed: request.seed)
     return try explain(model: model, table: data, rows: request.rows, background: background, players: players)

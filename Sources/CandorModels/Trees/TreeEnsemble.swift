@@ -452,6 +452,11 @@ public struct TreeEnsembleModel: Model, Equatable {
   public var featureNames: [String] { ensemble.featureNames }
   public var numericFeatureNames: [String] { ensemble.featureNames }
 
+  public var treeEnsembleView: TreeEnsembleView? {
+    let model = self
+    return TreeEnsembleView(ensemble: ensemble, sources: ensemble.featureNames) { try model.columns($0) }
+  }
+
   /// Binds the model's features to the table's columns by name: each must be numeric (empty cells are missing).
   public func columns(_ table: Table) throws -> [[Double]] {
     try ensemble.featureNames.map { name in
