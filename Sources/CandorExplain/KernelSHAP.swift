@@ -106,7 +106,8 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
     let source = try background.selecting(columns: background.columnNames.filter { table.index(of: $0) != nil })
       .concatenating([try table.selecting(columns: background.columnNames.filter { table.index(of: $0) != nil }).selecting(rows: rows)])
     let backgroundCount = background.rowCount
-    let basePredictions = try model.predict(source.selecting(rows: Array(0..<backgroundCount)))
+    // One call for the background and the explained rows together.
+    let basePredictions = try model.predict(source)
     let outputCount = basePredictions.columns
     let weights = configuration.backgroundWeights.map { w in w.map { $0 / w.reduce(0, +) } }
       ?? [Double](repeating: 1 / Double(backgroundCount), count: backgroundCount)
@@ -124,7 +125,8 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
       results[i] = Result {
         try explainRow(model: model, source: source, explained: backgroundCount + i, backgroundCount: backgroundCount,
                        groupColumns: groupColumns, nsamples: nsamples, link: configuration.link,
-                       random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i], meanBackground: meanBackground,
+                       random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i],
+                       fx: (0..<outputCount).map { basePredictions[backgroundCount + i, $0] }, meanBackground: meanBackground,
                        backgroundWeights: weights, encoded: fastPath, tolerance: configuration.tolerance,
                        maxFeatures: configuration.maxFeatures)
       }

@@ -133,8 +133,20 @@ enum ONNXMLOperators {
       switch x.storage {
       case let .string(v):
         guard strings != nil else { throw ONNXKernelError("OneHotEncoder has integer categories but text input") }
-        // Matching is exact and case-sensitive.
-        for (k, s) in v.enumerated() { try set(k, stringIndex[s], s) }
+        // Matching is exact and case-sensitive. Rows built from a few real ones (KernelSHAP's coalitions) repeat
+        // the same two values in turn: those are remembered, and comparing a String with itself is cheap.
+        var recent: [(text: String, position: Int?)] = []
+        for (k, s) in v.enumerated() {
+          let position: Int?
+          if let hit = recent.first(where: { $0.text == s }) {
+            position = hit.position
+          } else {
+            position = stringIndex[s]
+            if recent.count == 2 { recent.removeFirst() }
+            recent.append((s, position))
+          }
+          try set(k, position, s)
+        }
       default:
         guard ints != nil, let v = x.doubleValues else { throw ONNXKernelError("OneHotEncoder has text categories but \(x.typeName) input") }
         for (k, d) in v.enumerated() { try set(k, d.rounded() == d && abs(d) < 9e18 ? intIndex[Int64(d)] : nil, formatNumber(d)) }

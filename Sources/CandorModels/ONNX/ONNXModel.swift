@@ -17,6 +17,24 @@ public struct ONNXModel: Model {
     var columns: [String]
     /// The rank the graph declares (1 for `[N]`, 2 for `[N, k]`).
     var rank: Int
+    /// For a one-column string input read only by OneHotEncoders of text categories (skl2onnx's pipelines):
+    /// those steps, which are then computed from the column's category codes, each category looked up once,
+    /// instead of from a string per row.
+    var codedOneHots: [Int] = []
+  }
+
+  /// A OneHotEncoder's text categories, for computing it from category codes.
+  struct OneHotCategories: Sendable {
+    var position: [String: Int]
+    var width: Int
+    var zeros: Bool
+  }
+
+  /// The graph inputs' values for every row; a string input computed from codes holds the codes (`.int`, −1
+  /// missing) and its column's levels.
+  struct BoundInputs: Sendable {
+    var storages: [ONNXTensor.Storage]
+    var levels: [[String]?]
   }
 
   struct Step: Sendable {
@@ -27,6 +45,10 @@ public struct ONNXModel: Model {
     var opType: String
     /// Slots no later step reads, released after this one.
     var releases: [Int]
+    /// Whether the score output depends on this step (when only scores are asked for, the others are skipped:
+    /// a classifier's label branch).
+    var feedsScore = true
+    var oneHot: OneHotCategories?
   }
 
   let path: String
@@ -164,8 +186,13 @@ public struct ONNXModel: Model {
       for output in node.outputs where !output.isEmpty {
         guard defined.insert(output).inserted else { throw invalid("'\(printable(output))' is defined twice (again by node \(nodeName))") }
       }
-      steps.append(Step(kernel: kernel, inputs: node.inputs.map { $0.isEmpty ? -1 : slot($0) },
-                        outputs: node.outputs.map { $0.isEmpty ? -1 : slot($0) }, name: nodeName, opType: node.opType, releases: []))
+      var step = Step(kernel: kernel, inputs: node.inputs.map { $0.isEmpty ? -1 : slot($0) },
+                      outputs: node.outputs.map { $0.isEmpty ? -1 : slot($0) }, name: nodeName, opType: node.opType, releases: [])
+      if node.domain == "ai.onnx.ml" && node.opType == "OneHotEncoder", let categories = try? attributes.strings("cats_strings"), !categories.isEmpty {
+        step.oneHot = OneHotCategories(position: Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
+                                       width: categories.count, zeros: (try? attributes.int("zeros", 1)) != 0)
+      }
+      steps.append(step)
       operators.append((node.domain.isEmpty ? "" : "ml.") + node.opType)
     }
 
@@ -235,6 +262,21 @@ public struct ONNXModel: Model {
     for (k, step) in steps.enumerated() { for s in step.inputs where s >= 0 { lastUse[s] = k } }
     for (s, k) in lastUse where !kept.contains(s) { steps[k].releases.append(s) }
 
+    // String inputs only OneHotEncoders read are computed from category codes.
+    for i in inputs.indices where inputs[i].elementType == ONNXTensor.ElementType.string && inputs[i].columns.count == 1 && !kept.contains(inputs[i].slot) {
+      let readers = steps.indices.filter { steps[$0].inputs.contains(inputs[i].slot) }
+      if !readers.isEmpty && readers.allSatisfy({ steps[$0].oneHot != nil && steps[$0].inputs.first == inputs[i].slot && steps[$0].outputs.count == 1 }) {
+        inputs[i].codedOneHots = readers
+      }
+    }
+
+    // The steps the score output needs, walking back from it.
+    var needed: Set<Int> = [slot(scoreOutput.name)]
+    for k in steps.indices.reversed() {
+      steps[k].feedsScore = steps[k].outputs.contains { needed.contains($0) }
+      if steps[k].feedsScore { for s in steps[k].inputs where s >= 0 { needed.insert(s) } }
+    }
+
     self.inputs = inputs
     self.steps = steps
     self.constants = constants
@@ -251,9 +293,14 @@ public struct ONNXModel: Model {
   // MARK: - Running
 
   /// Every graph input's values for all rows: float32 (NaN for missing), double, integers or text.
-  func boundInputs(_ table: Table) throws -> [ONNXTensor.Storage] {
+  func boundInputs(_ table: Table) throws -> BoundInputs {
+    var levels = [[String]?](repeating: nil, count: inputs.count)
+    for (i, input) in inputs.enumerated() where !input.codedOneHots.isEmpty {
+      if case let .categorical(column)? = table[input.columns[0]] { levels[i] = column.levels }
+    }
     typealias T = ONNXTensor.ElementType
-    return try inputs.map { input in
+    let storages = try inputs.enumerated().map { i, input -> ONNXTensor.Storage in
+      if levels[i] != nil, case let .categorical(column)? = table[input.columns[0]] { return .int(column.codes.map { Int64($0) }) }
       let columns = try input.columns.map { name -> Column in
         guard let column = table[name] else {
           throw ModelError.unboundModelInput(path: path, input: input.name, column: name, available: table.columnNames, file: table.source)
@@ -297,14 +344,21 @@ public struct ONNXModel: Model {
         }
       }
     }
+    return BoundInputs(storages: storages, levels: levels)
   }
 
   /// Runs the graph on rows `range` of the bound inputs.
   /// - Returns: the score output and the label output (if the graph has one).
-  func run(_ bound: [ONNXTensor.Storage], rows range: Range<Int>) throws -> (score: ONNXTensor, label: ONNXTensor?) {
+  /// - Parameter labels: false to skip the steps only the label output needs.
+  func run(_ bound: BoundInputs, rows range: Range<Int>, labels: Bool = true) throws -> (score: ONNXTensor, label: ONNXTensor?) {
     var values = [ONNXTensor?](repeating: nil, count: slotCount)
+    var computed: [Int: ONNXTensor] = [:]
     for (slot, tensor) in constants { values[slot] = tensor }
-    for (input, storage) in zip(inputs, bound) {
+    for (i, (input, storage)) in zip(inputs, bound.storages).enumerated() {
+      if let levels = bound.levels[i], case let .int(codes) = storage {
+        for k in input.codedOneHots { computed[k] = try oneHot(codes[range], levels: levels, step: steps[k], rank: input.rank, rows: range) }
+        continue
+      }
       let width = input.columns.count
       let slice = (range.lowerBound * width)..<(range.upperBound * width)
       let part: ONNXTensor.Storage
@@ -317,11 +371,11 @@ public struct ONNXModel: Model {
       }
       values[input.slot] = ONNXTensor(shape: input.rank == 1 ? [range.count] : [range.count, width], storage: part, elementType: input.elementType)
     }
-    for step in steps {
+    for (k, step) in steps.enumerated() where labels || step.feedsScore {
       let arguments = step.inputs.map { $0 >= 0 ? values[$0] : nil }
       let results: [ONNXTensor]
       do {
-        results = try step.kernel(arguments)
+        results = try computed[k].map { [$0] } ?? step.kernel(arguments)
       } catch let error as ONNXKernelError {
         throw ModelError.modelGraphFailed(path: path, node: step.name, opType: step.opType, rows: range.lowerBound...(range.upperBound - 1), reason: error.reason)
       }
@@ -331,23 +385,42 @@ public struct ONNXModel: Model {
     guard let score = values[scoreSlot] else {
       throw ModelError.modelGraphFailed(path: path, node: "(output)", opType: "", rows: range.lowerBound...(range.upperBound - 1), reason: "the output '\(printable(scoreName))' was not computed")
     }
-    return (score, labelSlot.flatMap { values[$0] })
+    return (score, labels ? labelSlot.flatMap { values[$0] } : nil)
+  }
+
+  /// A OneHotEncoder's output from category codes: each level's position looked up once. The same as the
+  /// kernel on the levels' text (a missing cell is the empty text).
+  func oneHot(_ codes: ArraySlice<Int64>, levels: [String], step: Step, rank: Int, rows range: Range<Int>) throws -> ONNXTensor {
+    let categories = step.oneHot!
+    let positions = levels.map { categories.position[$0] }, missing = categories.position[""]
+    let width = categories.width
+    var out = [Float](repeating: 0, count: codes.count * width)
+    for (r, code) in codes.enumerated() {
+      if let position = code < 0 ? missing : positions[Int(code)] {
+        out[r * width + position] = 1
+      } else if !categories.zeros {
+        throw ModelError.modelGraphFailed(path: path, node: step.name, opType: step.opType, rows: range.lowerBound...(range.upperBound - 1),
+                                          reason: "OneHotEncoder meets the unknown category '\(printable(code < 0 ? "" : levels[Int(code)]))' and has zeros=0")
+      }
+    }
+    return .float(out, shape: rank == 1 ? [codes.count, width] : [codes.count, 1, width])
   }
 
   /// The graph's own outputs for every row (scores as float32 widened to Double, rows × columns; labels as text),
   /// blocks of rows run in parallel.
-  public func outputs(_ table: Table) throws -> (scores: Matrix, labels: [String]?) {
+  /// - Parameter labels: false when only the scores are needed (the label output is then nil).
+  public func outputs(_ table: Table, labels wantsLabels: Bool = true) throws -> (scores: Matrix, labels: [String]?) {
     let bound = try boundInputs(table)
     let rows = table.rowCount
     let blocks = (rows + Self.blockRows - 1) / Self.blockRows
     let results = DisjointWrites<Result<(score: ONNXTensor, label: ONNXTensor?), Error>?>(repeating: nil, count: blocks)
     parallelFor(blocks) { b in
       let range = (b * Self.blockRows)..<min(rows, (b + 1) * Self.blockRows)
-      results[b] = Result { try self.run(bound, rows: range) }
+      results[b] = Result { try self.run(bound, rows: range, labels: wantsLabels) }
     }
     let width = outputKind == .regression ? 1 : classes.count
     var scores = Matrix(rows: rows, columns: width)
-    var labels: [String]? = labelSlot == nil ? nil : []
+    var labels: [String]? = labelSlot == nil || !wantsLabels ? nil : []
     for b in 0..<blocks {
       let (score, label) = try results[b]!.get()
       let first = b * Self.blockRows, count = min(rows, first + Self.blockRows) - first
@@ -372,7 +445,7 @@ public struct ONNXModel: Model {
   ///   (a model exported without its probability transform, such as a LinearSVC, gives scores): every analysis
   ///   reads them as probabilities.
   public func predict(_ table: Table) throws -> Matrix {
-    var scores = try outputs(table).scores
+    var scores = try outputs(table, labels: false).scores
     guard outputKind != .regression else { return scores }
     let k = scores.columns
     for r in 0..<scores.rows {

@@ -94,9 +94,9 @@ func required(_ inputs: [ONNXTensor?], _ k: Int) throws(ONNXKernelError) -> ONNX
 enum ONNXStandardOperators {
   static func compile(_ opType: String, _ a: ONNXAttributes, opset: Int64) throws(ONNXKernelError) -> ONNXKernel? {
     switch opType {
-    case "Add": return arithmetic(+, +, { $0 &+ $1 })
-    case "Sub": return arithmetic(-, -, { $0 &- $1 })
-    case "Mul": return arithmetic(*, *, { $0 &* $1 })
+    case "Add": return arithmetic(Addition.self)
+    case "Sub": return arithmetic(Subtraction.self)
+    case "Mul": return arithmetic(Multiplication.self)
     case "Div":
       return { inputs in
         let (x, y) = (try required(inputs, 0), try required(inputs, 1))
@@ -135,7 +135,7 @@ enum ONNXStandardOperators {
         guard case let .bool(v) = x.storage else { throw ONNXKernelError("Not needs a bool tensor, got \(x.typeName)") }
         return [ONNXTensor(shape: x.shape, storage: .bool(v.map { !$0 }))]
       }
-    case "Relu": return unary({ max($0, 0) }, { max($0, 0) }, ints: { max($0, 0) })
+    case "Relu": return unary(Rectifier.self)
     case "Abs": return unary(abs, abs, ints: { $0 == .min ? $0 : abs($0) })
     case "Neg": return unary({ -$0 }, { -$0 }, ints: { 0 &- $0 })
     case "Sigmoid":
@@ -200,9 +200,22 @@ enum ONNXStandardOperators {
     }
   }
 
-  static func arithmetic(_ f: @escaping @Sendable (Float, Float) -> Float, _ d: @escaping @Sendable (Double, Double) -> Double,
-                         _ i: @escaping @Sendable (Int64, Int64) -> Int64) -> ONNXKernel {
-    { inputs in [try numericBinary(try required(inputs, 0), try required(inputs, 1), f, d, i)] }
+  /// A kernel specialized for its operation, so the element function is inlined into the loop (the most
+  /// frequent operators of exported networks: bias additions, activations).
+  static func arithmetic<Operation: ElementwiseBinary>(_: Operation.Type) -> ONNXKernel {
+    { inputs in [try numericBinary(try required(inputs, 0), try required(inputs, 1), Operation.float, Operation.double, Operation.int)] }
+  }
+
+  static func unary<Operation: ElementwiseUnary>(_: Operation.Type) -> ONNXKernel {
+    { inputs in
+      let x = try required(inputs, 0)
+      switch x.storage {
+      case let .float(v): return [ONNXTensor(shape: x.shape, storage: .float(v.map(Operation.float)))]
+      case let .double(v): return [ONNXTensor(shape: x.shape, storage: .double(v.map(Operation.double)))]
+      case let .int(v): return [ONNXTensor(shape: x.shape, storage: .int(v.map(Operation.int)), elementType: x.elementType)]
+      default: throw ONNXKernelError("it does not take \(x.typeName) input")
+      }
+    }
   }
 
   static func comparison(_ f: @escaping @Sendable (Float, Float) -> Bool, _ d: @escaping @Sendable (Double, Double) -> Bool,
@@ -365,14 +378,30 @@ enum ONNXStandardOperators {
         shape[axis] += p.shape[axis]
       }
       let outer = first.shape[..<axis].reduce(1, *)
+      // Part by part, each copied into its columns of every outer slice.
       func join<T>(_ arrays: [[T]]) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(shape.reduce(1, *))
         let widths = parts.map { $0.shape[axis...].reduce(1, *) }
-        for o in 0..<outer {
-          for (k, array) in arrays.enumerated() { out.append(contentsOf: array[(o * widths[k])..<((o + 1) * widths[k])]) }
+        let total = widths.reduce(0, +)
+        return [T](unsafeUninitializedCapacity: outer * total) { buffer, count in
+          var start = 0
+          for (k, array) in arrays.enumerated() {
+            let width = widths[k]
+            array.withUnsafeBufferPointer { source in
+              guard let from = source.baseAddress, let to = buffer.baseAddress else { return }
+              if width < 32 {
+                // Short rows (one-hot blocks): element moves beat a memmove call per row.
+                for o in 0..<outer {
+                  let target = to + o * total + start, origin = from + o * width
+                  for j in 0..<width { (target + j).initialize(to: origin[j]) }
+                }
+              } else {
+                for o in 0..<outer { (to + o * total + start).initialize(from: from + o * width, count: width) }
+              }
+            }
+            start += width
+          }
+          count = outer * total
         }
-        return out
       }
       let storage: ONNXTensor.Storage
       switch first.storage {
@@ -614,4 +643,42 @@ enum ONNXStandardOperators {
       return [.float(c, shape: [m, n])]
     }
   }
+}
+
+/// An element-wise operation of two numbers, for kernels specialized on it.
+protocol ElementwiseBinary {
+  static func float(_ a: Float, _ b: Float) -> Float
+  static func double(_ a: Double, _ b: Double) -> Double
+  static func int(_ a: Int64, _ b: Int64) -> Int64
+}
+
+enum Addition: ElementwiseBinary {
+  @inline(__always) static func float(_ a: Float, _ b: Float) -> Float { a + b }
+  @inline(__always) static func double(_ a: Double, _ b: Double) -> Double { a + b }
+  @inline(__always) static func int(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
+}
+
+enum Subtraction: ElementwiseBinary {
+  @inline(__always) static func float(_ a: Float, _ b: Float) -> Float { a - b }
+  @inline(__always) static func double(_ a: Double, _ b: Double) -> Double { a - b }
+  @inline(__always) static func int(_ a: Int64, _ b: Int64) -> Int64 { a &- b }
+}
+
+enum Multiplication: ElementwiseBinary {
+  @inline(__always) static func float(_ a: Float, _ b: Float) -> Float { a * b }
+  @inline(__always) static func double(_ a: Double, _ b: Double) -> Double { a * b }
+  @inline(__always) static func int(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
+}
+
+/// An element-wise operation of one number, for kernels specialized on it.
+protocol ElementwiseUnary {
+  static func float(_ x: Float) -> Float
+  static func double(_ x: Double) -> Double
+  static func int(_ x: Int64) -> Int64
+}
+
+enum Rectifier: ElementwiseUnary {
+  @inline(__always) static func float(_ x: Float) -> Float { max(x, 0) }
+  @inline(__always) static func double(_ x: Double) -> Double { max(x, 0) }
+  @inline(__always) static func int(_ x: Int64) -> Int64 { max(x, 0) }
 }

@@ -43,21 +43,42 @@ func broadcastMap<T, U>(_ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int], _ 
   if a.count == 1 && b.count == count { let x = a[0]; return (b.map { op(x, $0) }, shape) }
   let rank = shape.count
   guard rank > 0, count > 0 else { return ([], shape) }
+  // b repeated along a's leading axes (a bias row added to every row): no index arithmetic.
+  let bCore = Array(bShape.drop { $0 == 1 })
+  if a.count == count, !b.isEmpty, bCore.count <= aShape.count, Array(aShape.suffix(bCore.count)) == bCore {
+    let width = b.count
+    let result = a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        [U](unsafeUninitializedCapacity: count) { out, initialized in
+          for o in 0..<(count / width) {
+            for j in 0..<width { (out.baseAddress! + o * width + j).initialize(to: op(a[o * width + j], b[j])) }
+          }
+          initialized = count
+        }
+      }
+    }
+    return (result, shape)
+  }
   let sa = broadcastStrides(aShape, rank: rank), sb = broadcastStrides(bShape, rank: rank)
-  var result: [U] = []
-  result.reserveCapacity(count)
   let inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1]
   var index = [Int](repeating: 0, count: rank)
-  var outer = count / inner
-  while outer > 0 {
-    var offsetA = 0, offsetB = 0
-    for k in 0..<(rank - 1) {
-      offsetA += index[k] * sa[k]
-      offsetB += index[k] * sb[k]
+  let result = a.withUnsafeBufferPointer { a in
+    b.withUnsafeBufferPointer { b in
+      [U](unsafeUninitializedCapacity: count) { out, initialized in
+        var position = 0
+        for _ in 0..<(count / inner) {
+          var offsetA = 0, offsetB = 0
+          for k in 0..<(rank - 1) {
+            offsetA += index[k] * sa[k]
+            offsetB += index[k] * sb[k]
+          }
+          for j in 0..<inner { (out.baseAddress! + position + j).initialize(to: op(a[offsetA + j * ia], b[offsetB + j * ib])) }
+          position += inner
+          advance(&index, in: shape, upTo: rank - 1)
+        }
+        initialized = count
+      }
     }
-    for j in 0..<inner { result.append(op(a[offsetA + j * ia], b[offsetB + j * ib])) }
-    outer -= 1
-    advance(&index, in: shape, upTo: rank - 1)
   }
   return (result, shape)
 }
