@@ -28,6 +28,8 @@ public enum ModelError: CandorError, Equatable {
   case modelGraphFailed(path: String, node: String, opType: String, rows: ClosedRange<Int>, reason: String)
   /// A file a threshold policy pins (its base model, its spec) whose bytes are no longer those it was fitted on.
   case changedBase(policy: String, what: String, file: String, recorded: String, found: String)
+  /// Two models `compare-models` cannot compare output by output.
+  case incomparableModels(reason: String)
   /// A `--model-spec` file that cannot be used, and why.
   case invalidModelSpec(path: String, reason: String)
   /// A data column a spec input comes from that the data lacks.
@@ -88,6 +90,8 @@ public enum ModelError: CandorError, Equatable {
     case let .changedBase(policy, what, file, recorded, found):
       "The threshold policy \(policy) was fitted over the \(what) \(file) with SHA-256 \(recorded.prefix(12))…, but that file now has "
         + "SHA-256 \(found.prefix(12))…: it changed, so the thresholds no longer fit its scores. Fit the policy again (candor mitigate threshold) or restore the file."
+    case let .incomparableModels(reason):
+      "The models cannot be compared output by output: \(reason)."
     case let .invalidModelSpec(path, reason):
       "The model spec \(path) cannot be used: \(reason)."
     case let .unboundSpecColumn(spec, input, column, available, file):

@@ -5,6 +5,8 @@ import CandorExplain
 extension Setting {
   static let data = Setting("data")
   static let model = Setting("model")
+  static let specA = Setting("specA")
+  static let specB = Setting("specB")
   static let predictions = Setting("predictions")
   static let evalData = Setting("evalData")
   static let compareModel = Setting("compareModel")

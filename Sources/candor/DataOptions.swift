@@ -27,7 +27,14 @@ struct ReadOptions: ParsableArguments {
   }
 
   func read(_ path: String, for model: (any Model)? = nil) throws -> Table {
-    let table = try CSVReader.read(path: path, options: csvOptions(for: model))
+    try read(path, numericColumns: model?.numericFeatureNames ?? [])
+  }
+
+  /// Reads `path` for models whose numeric features are `numericColumns`.
+  func read(_ path: String, numericColumns: [String]) throws -> Table {
+    var options = csvOptions()
+    options.modelNumericColumns = numericColumns
+    let table = try CSVReader.read(path: path, options: options)
     for note in table.readingNotes { warn(note.message(naming: Flags.spelling)) }
     return table
   }

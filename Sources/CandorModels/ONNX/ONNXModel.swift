@@ -49,6 +49,8 @@ public struct ONNXModel: Model {
     /// a classifier's label branch).
     var feedsScore = true
     var oneHot: OneHotCategories?
+    /// A tree ensemble node's trees, for walking a row's path (`candor compare-models`).
+    var trees: TreeEnsemble?
   }
 
   let path: String
@@ -188,6 +190,9 @@ public struct ONNXModel: Model {
       }
       var step = Step(kernel: kernel, inputs: node.inputs.map { $0.isEmpty ? -1 : slot($0) },
                       outputs: node.outputs.map { $0.isEmpty ? -1 : slot($0) }, name: nodeName, opType: node.opType, releases: [])
+      if node.domain == "ai.onnx.ml" && ["TreeEnsembleClassifier", "TreeEnsembleRegressor"].contains(node.opType) {
+        step.trees = try? ONNXTreeOperator(attributes, classifier: node.opType == "TreeEnsembleClassifier").ensemble
+      }
       if node.domain == "ai.onnx.ml" && node.opType == "OneHotEncoder", let categories = try? attributes.strings("cats_strings"), !categories.isEmpty {
         step.oneHot = OneHotCategories(position: Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
                                        width: categories.count, zeros: (try? attributes.int("zeros", 1)) != 0)
@@ -350,7 +355,24 @@ public struct ONNXModel: Model {
   /// Runs the graph on rows `range` of the bound inputs.
   /// - Returns: the score output and the label output (if the graph has one).
   /// - Parameter labels: false to skip the steps only the label output needs.
+  /// Runs the graph on rows `range` up to step `before` and returns the value in `slot` then.
+  func run(_ bound: BoundInputs, rows range: Range<Int>, capturing slot: Int, before stop: Int) throws -> ONNXTensor {
+    var captured: ONNXTensor?
+    _ = try run(bound, rows: range, labels: true, stoppingAt: stop) { captured = $0[slot] }
+    guard let captured else {
+      throw ModelError.modelGraphFailed(path: path, node: steps[stop].name, opType: steps[stop].opType, rows: range.lowerBound...(range.upperBound - 1),
+                                        reason: "its input was not computed")
+    }
+    return captured
+  }
+
   func run(_ bound: BoundInputs, rows range: Range<Int>, labels: Bool = true) throws -> (score: ONNXTensor, label: ONNXTensor?) {
+    try run(bound, rows: range, labels: labels, stoppingAt: nil, inspect: nil)!
+  }
+
+  /// The graph on rows `range`; with `stop`, the values before that step go to `inspect` and nil is returned.
+  private func run(_ bound: BoundInputs, rows range: Range<Int>, labels: Bool, stoppingAt stop: Int?,
+                   inspect: (([ONNXTensor?]) -> Void)?) throws -> (score: ONNXTensor, label: ONNXTensor?)? {
     var values = [ONNXTensor?](repeating: nil, count: slotCount)
     var computed: [Int: ONNXTensor] = [:]
     for (slot, tensor) in constants { values[slot] = tensor }
@@ -372,6 +394,10 @@ public struct ONNXModel: Model {
       values[input.slot] = ONNXTensor(shape: input.rank == 1 ? [range.count] : [range.count, width], storage: part, elementType: input.elementType)
     }
     for (k, step) in steps.enumerated() where labels || step.feedsScore {
+      if k == stop {
+        inspect?(values)
+        return nil
+      }
       let arguments = step.inputs.map { $0 >= 0 ? values[$0] : nil }
       let results: [ONNXTensor]
       do {
@@ -386,6 +412,36 @@ public struct ONNXModel: Model {
       throw ModelError.modelGraphFailed(path: path, node: "(output)", opType: "", rows: range.lowerBound...(range.upperBound - 1), reason: "the output '\(printable(scoreName))' was not computed")
     }
     return (score, labels ? labelSlot.flatMap { values[$0] } : nil)
+  }
+
+  /// The graph's one tree ensemble node, when it has exactly one, with the feature matrix it reads: the data
+  /// columns when it reads a graph input directly (onnxmltools' exports of XGBoost and LightGBM), else "x0", "x1",
+  /// … of the tensor the graph computes for it (a pipeline's scaled and one-hot encoded features).
+  public var treeNode: TreeEnsembleView? {
+    let treeSteps = steps.indices.filter { steps[$0].trees != nil }
+    guard treeSteps.count == 1, let k = treeSteps.first, let ensemble = steps[k].trees, let slot = steps[k].inputs.first, slot >= 0 else { return nil }
+    let direct = inputs.first { $0.slot == slot }
+    let sources = (0..<ensemble.featureNames.count).map { j in direct.flatMap { j < $0.columns.count ? $0.columns[j] : nil } ?? "x\(j)" }
+    let model = self
+    return TreeEnsembleView(ensemble: ensemble, sources: sources) { table in
+      // The graph run up to the tree node, its input kept.
+      let bound = try model.boundInputs(table)
+      let rows = table.rowCount
+      var columns = [[Double]](repeating: [Double](repeating: .nan, count: rows), count: ensemble.featureNames.count)
+      var first = 0
+      while first < rows {
+        let range = first..<min(rows, first + Self.blockRows)
+        let tensor = try model.run(bound, rows: range, capturing: slot, before: k)
+        guard let v = tensor.doubleValues, tensor.rank == 2, tensor.shape[0] == range.count else {
+          throw ModelError.modelGraphFailed(path: model.path, node: model.steps[k].name, opType: model.steps[k].opType,
+                                            rows: range.lowerBound...(range.upperBound - 1), reason: "its input is not a [N, features] matrix")
+        }
+        let width = tensor.shape[1]
+        for j in 0..<min(width, columns.count) { for r in 0..<range.count { columns[j][first + r] = v[r * width + j] } }
+        first = range.upperBound
+      }
+      return columns
+    }
   }
 
   /// A OneHotEncoder's output from category codes: each level's position looked up once. The same as the
