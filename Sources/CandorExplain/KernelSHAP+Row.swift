@@ -13,7 +13,7 @@ extension KernelSHAP {
     let outputCount = fx.count
     // A feature whose value equals every background row's, or that the model does not read, cannot change v:
     // φ = 0 exactly, and it is left out of the regression.
-    let read = Set(model.featureNames)
+    let read = Set(model.featureNames).subtracting(model.unreadFeatureNames)
     let varying = (0..<m).filter { j in
       groupColumns[j].contains { c in
         guard read.contains(source.columns[c].name) else { return false }

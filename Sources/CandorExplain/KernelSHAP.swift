@@ -52,6 +52,9 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
   /// Set when --max-features selected features; nil otherwise.
   public var maxFeatures: Int?
   public var tolerance: Double?
+  /// Players none of whose columns the model uses: φ = 0 exactly, said rather than left to be noticed (nil in
+  /// results written before candor reported them).
+  public var featuresNotRead: [String]? = nil
 
   enum CodingKeys: String, CodingKey {
     case method, features, outputs, link, nsamples, exact, seed, rows
@@ -59,6 +62,7 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
     case baseValue = "base_value"
     case meanAbs = "mean_abs"
     case maxFeatures = "max_features"
+    case featuresNotRead = "features_not_read"
   }
 
   public struct Configuration: Sendable {
@@ -139,10 +143,14 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
       }
     }
     let exact = featureCount < 31 && (1 << featureCount) - 2 <= nsamples
-    return KernelSHAP(features: groups.map(\.name), outputs: outputs, link: configuration.link,
+    let unread = Set(model.unreadFeatureNames)
+    let used = Set(model.featureNames).subtracting(unread)
+    var result = KernelSHAP(features: groups.map(\.name), outputs: outputs, link: configuration.link,
                       baseValue: meanBackground.map(configuration.link.apply), nsamples: nsamples, exact: exact,
                       seed: configuration.seed, rows: explanations, meanAbs: meanAbs,
                       maxFeatures: configuration.maxFeatures.flatMap { $0 < featureCount ? $0 : nil }, tolerance: configuration.tolerance)
+    result.featuresNotRead = groups.filter { !$0.columns.contains(where: used.contains) }.map(\.name)
+    return result
   }
 }
 
@@ -176,6 +184,7 @@ extension KernelSHAP {
     for name in features { try meanAbsolute.encode(meanAbs[name], forKey: NameKey(name)) }
     try container.encode(maxFeatures, forKey: .maxFeatures)
     try container.encode(tolerance, forKey: .tolerance)
+    try container.encode(featuresNotRead ?? [], forKey: .featuresNotRead)
   }
 }
 

@@ -42,6 +42,8 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
   public var backgroundRows: Int
   public var rows: [RowExplanation]
   public var meanAbs: [String: [Double]]
+  /// Players none of whose columns any split tests: φ = 0 exactly.
+  public var featuresNotRead: [String]? = nil
 
   enum CodingKeys: String, CodingKey {
     case method, features, outputs, rows
@@ -49,6 +51,7 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
     case baseValue = "base_value"
     case backgroundRows = "background_rows"
     case meanAbs = "mean_abs"
+    case featuresNotRead = "features_not_read"
   }
 
   /// - Parameters:
@@ -105,8 +108,9 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
       meanAbs[player.name] = (0..<outputs).map { k in explanations.reduce(0) { $0 + abs($1.values[k][p]) } / Double(max(explanations.count, 1)) }
     }
     let names = model.outputKind == .binaryProbability ? [model.classes[1]] : model.classes
+    let used = Set(model.featureNames).subtracting(model.unreadFeatureNames)
     return TreeSHAP(features: players.map(\.name), outputs: names, baseValue: baseValue, backgroundRows: backgroundCount,
-                    rows: explanations, meanAbs: meanAbs)
+                    rows: explanations, meanAbs: meanAbs, featuresNotRead: players.filter { !$0.columns.contains(where: used.contains) }.map(\.name))
   }
 
   /// The trees' leaves with what the leaf-by-leaf computation needs: per node the bit of its feature among the

@@ -130,6 +130,8 @@ extension ThresholdPolicyModel {
   public var featureNames: [String] { baseModel.featureNames + policy.sensitiveFeatures.filter { !baseModel.featureNames.contains($0) } }
   public var numericFeatureNames: [String] { baseModel.numericFeatureNames }
   public var isRandomized: Bool { true }
+  /// The base's unused features, except the sensitive ones the policy reads.
+  public var unreadFeatureNames: [String] { baseModel.unreadFeatureNames.filter { !policy.sensitiveFeatures.contains($0) } }
 
   public func predict(_ table: Table) throws -> Matrix {
     let probabilities = try policy.positiveProbabilities(scores: try baseModel.predict(table).storage, table: table)

@@ -30,6 +30,9 @@ public protocol Model: Sendable {
   var isRandomized: Bool { get }
   /// The model's tree ensemble and how a table feeds it, when the model is one (exact TreeSHAP then applies).
   var treeEnsembleView: TreeEnsembleView? { get }
+  /// Features it takes but never uses (a tree feature no split tests, an ONNX input no node reads): explanations
+  /// give them φ = 0 exactly and list them.
+  var unreadFeatureNames: [String] { get }
 }
 
 /// A tree ensemble as a model exposes it: its trees, the data column each tree feature comes from (the Shapley
@@ -52,6 +55,8 @@ extension Model {
   public var isRandomized: Bool { false }
 
   public var treeEnsembleView: TreeEnsembleView? { nil }
+
+  public var unreadFeatureNames: [String] { [] }
 
   public var numericFeatureNames: [String] { [] }
 

@@ -142,6 +142,15 @@ public struct SpecBoundModel: Model {
     }
   }
 
+  /// The data columns all of whose inputs the base never uses.
+  public var unreadFeatureNames: [String] {
+    let unread = Set(base.unreadFeatureNames)
+    return featureNames.filter { column in
+      let inputs = spec.inputs.filter { $0.column == column }.map(\.name) + (passedThrough.contains(column) ? [column] : [])
+      return !inputs.isEmpty && inputs.allSatisfy(unread.contains)
+    }
+  }
+
   /// The base's trees, fed through the spec: each tree feature belongs to the data column its input comes from.
   public var treeEnsembleView: TreeEnsembleView? {
     guard let view = base.treeEnsembleView else { return nil }

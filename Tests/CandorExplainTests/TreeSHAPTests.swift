@@ -89,6 +89,26 @@ import Testing
     #expect(ours.features == ["age", "workclass", "education", "education_num", "marital_status", "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week", "native_country"])
   }
 
+  @Test("a feature no split tests (c of xgb_binary.json, found by reading the file's split_indices) is listed as not read, φ = 0 exactly, by TreeSHAP and KernelSHAP")
+  func unreadFeature() throws {
+    let trees = try Self.model(Self.small + "/xgb_binary.json")
+    let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.small + "/xgb_binary.json"))) as! [String: Any]
+    let booster = ((document["learner"] as! [String: Any])["gradient_booster"] as! [String: Any])["model"] as! [String: Any]
+    var used = Set<Int>()
+    for tree in booster["trees"] as! [[String: Any]] {
+      for (left, feature) in zip(tree["left_children"] as! [Int], tree["split_indices"] as! [Int]) where left != -1 { used.insert(feature) }
+    }
+    let expected = trees.featureNames.enumerated().filter { !used.contains($0.offset) }.map(\.element)
+    #expect(expected == ["c"] && trees.unreadFeatureNames == expected)
+    let players = trees.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    let background = Self.abc.selecting(rows: [3, 4, 5, 6])
+    let tree = try TreeSHAP.explain(model: trees, table: Self.abc, rows: [0, 1, 2], background: background, players: players)
+    let kernel = try KernelSHAP.explain(model: trees, table: Self.abc, rows: [0, 1, 2], background: background, groups: players, configuration: .init())
+    #expect(tree.featuresNotRead == ["c"] && kernel.featuresNotRead == ["c"])
+    for row in tree.rows { #expect(row.values[0][2] == 0) }
+    for row in kernel.rows { #expect(row.values[0][2] == 0 && row.stdErrors[0][2] == 0) }
+  }
+
   @Test("a feature in no player keeps the explained row's value: φ only for the players, still efficient over them")
   func players() throws {
     let trees = try Self.model(Self.small + "/lgbm_binary.txt")

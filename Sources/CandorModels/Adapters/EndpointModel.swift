@@ -243,8 +243,31 @@ public final class EndpointModel: Model, @unchecked Sendable {
     return ((answer.1 as? HTTPURLResponse)?.statusCode ?? 0, answer.0 ?? Data())
   }
 
+  /// The scores in an endpoint's raw HTTP answer (status line, header fields, body — chunked or not), as one call
+  /// reads them: for the fuzz target of the answer's readers (`Fuzz/EndpointAnswer`).
+  /// - Throws: `ModelError.modelEndpointFailed` with the reason the answer is refused.
+  public static func scores(fromHTTPAnswer bytes: [UInt8], output: BlackBoxOutput, rows: Int) throws -> [Double] {
+    func failed(_ reason: String) -> ModelError { .modelEndpointFailed(url: "(answer)", rows: 0...max(rows - 1, 0), reason: reason) }
+    let status: Int, body: Data
+    do {
+      (status, body) = try parseResponse(bytes)
+    } catch .timedOut {
+      throw failed("it timed out")
+    } catch let .failed(reason) {
+      throw failed(reason)
+    }
+    guard (200..<300).contains(status) else { throw failed("it answered HTTP \(status)") }
+    do {
+      return try values(body, rows: rows, declared: output)
+    } catch {
+      throw failed(error.text)
+    }
+  }
+
   /// The numbers of an answer: `width` per row, `rows` rows.
-  func values(_ data: Data, rows: Int) throws(Reason) -> [Double] {
+  func values(_ data: Data, rows: Int) throws(Reason) -> [Double] { try Self.values(data, rows: rows, declared: declared) }
+
+  static func values(_ data: Data, rows: Int, declared: BlackBoxOutput) throws(Reason) -> [Double] {
     guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
       throw Reason(text: "its answer is not JSON (it begins '\(printable(String(decoding: data.prefix(40), as: UTF8.self)))')")
     }

@@ -414,6 +414,12 @@ public struct ONNXModel: Model {
     return (score, labels ? labelSlot.flatMap { values[$0] } : nil)
   }
 
+  /// The columns of inputs no node reads (and that are no output).
+  public var unreadFeatureNames: [String] {
+    let read = Set(steps.flatMap(\.inputs)).union([scoreSlot]).union(labelSlot.map { [$0] } ?? [])
+    return inputs.filter { !read.contains($0.slot) }.flatMap(\.columns)
+  }
+
   /// The graph's one tree ensemble node, when it has exactly one, with the feature matrix it reads: the data
   /// columns when it reads a graph input directly (onnxmltools' exports of XGBoost and LightGBM), else "x0", "x1",
   /// … of the tensor the graph computes for it (a pipeline's scaled and one-hot encoded features).

@@ -452,6 +452,13 @@ public struct TreeEnsembleModel: Model, Equatable {
   public var featureNames: [String] { ensemble.featureNames }
   public var numericFeatureNames: [String] { ensemble.featureNames }
 
+  /// The features no split of any tree tests.
+  public var unreadFeatureNames: [String] {
+    var tested = Set<Int32>()
+    for tree in ensemble.trees { for (i, f) in tree.feature.enumerated() where tree.left[i] >= 0 { tested.insert(f) } }
+    return ensemble.featureNames.enumerated().filter { !tested.contains(Int32($0.offset)) }.map(\.element)
+  }
+
   public var treeEnsembleView: TreeEnsembleView? {
     let model = self
     return TreeEnsembleView(ensemble: ensemble, sources: ensemble.featureNames) { try model.columns($0) }

@@ -29,11 +29,16 @@ public enum ExplainPage {
     var lines = ["KernelSHAP (\(result.exact ? "exact: every coalition" : "\(result.nsamples) coalitions per row"), link \(result.link.rawValue), "
       + "\(result.rows.count) rows); base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
     if let k = result.maxFeatures { lines.append("Feature selection: only the \(k) largest |φ| per row were estimated; the others are 0.") }
+    if let names = result.featuresNotRead, !names.isEmpty { lines.append(notReadLine(names)) }
     if let t = result.tolerance {
       let met = result.rows.filter { !$0.spentBudget }.count
       lines.append("Tolerance \(formatValue(t)): \(met) of \(result.rows.count) rows reached it; the others spent the budget of \(result.nsamples) coalitions.")
     }
     return (lines + meanAbsLines(features: result.features, meanAbs: result.meanAbs)).joined(separator: "\n")
+  }
+
+  static func notReadLine(_ names: [String]) -> String {
+    "The model never uses \(names.map { printable($0) }.joined(separator: ", ")): φ = 0 for every row."
   }
 
   /// "Mean |φ| by feature:" and a line per feature, the largest first (by the first output).
@@ -52,8 +57,9 @@ public enum ExplainPage {
   // MARK: - TreeSHAP
 
   public static func treeSHAPText(_ result: TreeSHAP) -> String {
-    let lines = ["TreeSHAP (exact, interventional, \(result.backgroundRows) background rows, \(result.rows.count) rows) on the margin; "
+    var lines = ["TreeSHAP (exact, interventional, \(result.backgroundRows) background rows, \(result.rows.count) rows) on the margin; "
       + "base value \(result.baseValue.map { formatValue($0) }.joined(separator: ", "))."]
+    if let names = result.featuresNotRead, !names.isEmpty { lines.append(notReadLine(names)) }
     return (lines + meanAbsLines(features: result.features, meanAbs: result.meanAbs)).joined(separator: "\n")
   }
 

@@ -25,6 +25,8 @@ public struct ShapleyValuesSection: ReportSection {
   let baseValue: [Double]
   let rows: [Row]
   let meanAbs: [String: [Double]]
+  /// Players the model never uses (φ = 0 exactly).
+  let notRead: [String]
   /// The explained rows' table (indexed by `Row.row`), for the feature values that colour the dots.
   public var explained: Table
   /// The data file, as the user named it.
@@ -38,6 +40,7 @@ public struct ShapleyValuesSection: ReportSection {
     scale = result.link == .identity ? "" : " (\(result.link.rawValue))"
     (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
     rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: $0.stdErrors) }
+    notRead = result.featuresNotRead ?? []
     self.explained = explained
     self.source = source
   }
@@ -50,6 +53,7 @@ public struct ShapleyValuesSection: ReportSection {
     scale = " (margin)"
     (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
     rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: nil) }
+    notRead = result.featuresNotRead ?? []
     self.explained = explained
     self.source = source
   }
@@ -58,6 +62,7 @@ public struct ShapleyValuesSection: ReportSection {
     let data: HTMLText = "Data: \(source). \(rows.count) rows explained against the background; "
     let base: HTMLText = " Base value: \(baseValue.map { formatValue($0) }.joined(separator: ", "))."
     page.paragraph(data + method + base)
+    if !notRead.isEmpty { page.note("The model never uses \(list: notRead): φ = 0 for every row.") }
     let depth = outputs.count > 1 ? 2 : 1
     for (k, output) in outputs.enumerated() {
       if outputs.count > 1 { page.heading("Output \(output)") }
