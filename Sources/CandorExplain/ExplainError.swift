@@ -13,6 +13,8 @@ public enum ExplainError: CandorError, Equatable {
   case targetNotAClass(column: String, row: Int, value: String, classes: [String])
   case kmeansNeedsEncoder(clusters: Int)
   case backgroundColumnNotInData(column: String, file: String?)
+  /// An explanation that needs scores, of a model that answers labels only.
+  case needsScores(what: String)
   /// TreeSHAP asked of a model that is not a tree ensemble.
   case notATreeModel
 
@@ -36,6 +38,9 @@ public enum ExplainError: CandorError, Equatable {
       "\(name(.targetColumn)) \(printable(column)): data row \(row) holds '\(printable(value))', which is not one of the model's classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
     case let .kmeansNeedsEncoder(clusters):
       "\(name(.backgroundClusters)) \(clusters): k-means needs a model with a feature encoder."
+    case let .needsScores(what):
+      "\(what) needs the model's scores, and this model answers class labels only (--model-output labels). "
+        + "Permutation importance with \(name(.scorer)) accuracy or balanced_accuracy works on labels."
     case .notATreeModel:
       "\(name(.effectMethod)) treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use kernelshap or shap."
     case let .backgroundColumnNotInData(column, file):
@@ -53,6 +58,8 @@ extension Setting {
   public static let gridResolution = Setting("gridResolution")
   public static let percentiles = Setting("percentiles")
   public static let effectMethod = Setting("effectMethod")
+  /// The score permutation importance measures.
+  public static let scorer = Setting("scorer")
   /// Clusters of a k-means background summary.
   public static let backgroundClusters = Setting("backgroundClusters")
   public static let backgroundSize = Setting("backgroundSize")

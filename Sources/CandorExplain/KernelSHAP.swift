@@ -84,6 +84,7 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
   ///   - groups: the players (raw features, or user groups of columns), moved together.
   public static func explain(model: any Model, table: Table, rows: [Int], background: Table, groups: [FeatureGroup],
                              configuration: Configuration) throws -> KernelSHAP {
+    guard model.providesScores else { throw ExplainError.needsScores(what: "KernelSHAP") }
     let featureCount = groups.count
     let nsamples = configuration.nsamples ?? 2 * featureCount + 2048
     if let k = configuration.maxFeatures, k < 1 {

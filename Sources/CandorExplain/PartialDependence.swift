@@ -50,6 +50,7 @@ public enum PartialDependence {
   public static func compute(model: any Model, table: Table, features: [String], resolution: Int = 20,
                              percentiles: (Double, Double) = (0.05, 0.95), ice: Bool) throws -> FeatureEffects {
     guard resolution >= 2 else { throw ExplainError.invalidSetting(.init(.gridResolution, value: "\(resolution)", .atLeast(2))) }
+    guard model.providesScores else { throw ExplainError.needsScores(what: "Partial dependence") }
     guard percentiles.0 >= 0, percentiles.0 < percentiles.1, percentiles.1 <= 1 else {
       throw ExplainError.invalidSetting(.init(.percentiles, value: "\(percentiles.0),\(percentiles.1)", .because("give two fractions, low < high")))
     }

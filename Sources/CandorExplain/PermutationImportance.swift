@@ -58,6 +58,9 @@ public struct PermutationImportance: Sendable, Equatable, Codable, JSONDocument 
     -> PermutationImportance
   {
     guard repeats >= 1 else { throw ExplainError.invalidSetting(.init(.repeats, value: "\(repeats)", .atLeast(1))) }
+    guard model.providesScores || scorer == .accuracy || scorer == .balancedAccuracy else {
+      throw ExplainError.needsScores(what: "Permutation importance with the scorer \(scorer.rawValue)")
+    }
     if scorer.needsClassifier && !model.isClassifier { throw ExplainError.scorerNeedsClassifier(scorer.rawValue) }
     if !scorer.needsClassifier && model.isClassifier { throw ExplainError.scorerNeedsRegression(scorer.rawValue) }
     for group in groups {

@@ -16,6 +16,8 @@ public enum FairnessError: CandorError, Equatable {
   case positiveNotAModelClass(positive: String, classes: [String])
   /// A threshold policy given where its base model belongs.
   case thresholdPolicyAsBase
+  /// An analysis that needs scores, given a model that answers labels only.
+  case needsScores(analysis: String)
   /// One column named for two roles (the label as a sensitive feature, say).
   case columnInTwoRoles(column: String, Setting, Setting)
   case invalidSetting(InvalidSetting)
@@ -51,6 +53,9 @@ public enum FairnessError: CandorError, Equatable {
       return "\(name(.positive)) \(positive): the model's classes are \(classes.joined(separator: " and ")); name one of them."
     case let .columnInTwoRoles(column, first, second):
       return "'\(column)' is given both as \(name(first)) and as \(name(second)); a column can play one of these roles only."
+    case let .needsScores(analysis):
+      return "\(analysis) needs the model's scores, and this model answers class labels only (--model-output labels). "
+        + "Give a model that answers probabilities, or use candor fairness, which works on labels."
     case .thresholdPolicyAsBase:
       return "The model is already a threshold policy (saved by candor mitigate threshold). Give the model it was fitted on "
         + "to fit a new policy."

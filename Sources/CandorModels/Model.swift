@@ -33,6 +33,9 @@ public protocol Model: Sendable {
   /// Features it takes but never uses (a tree feature no split tests, an ONNX input no node reads): explanations
   /// give them φ = 0 exactly and list them.
   var unreadFeatureNames: [String] { get }
+  /// False for a model that answers class labels only (its "probabilities" are 0 and 1): analyses that need
+  /// scores refuse it, fairness leaves out the score metrics.
+  var providesScores: Bool { get }
 }
 
 /// A tree ensemble as a model exposes it: its trees, the data column each tree feature comes from (the Shapley
@@ -57,6 +60,8 @@ extension Model {
   public var treeEnsembleView: TreeEnsembleView? { nil }
 
   public var unreadFeatureNames: [String] { [] }
+
+  public var providesScores: Bool { true }
 
   public var numericFeatureNames: [String] { [] }
 

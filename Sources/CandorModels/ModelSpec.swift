@@ -49,7 +49,7 @@ public struct ModelSpec: Sendable, Equatable {
   }
 
   public var inputs: [Input]
-  /// For a black box: what it answers ("binary", "multiclass", "regression"), as `--model-output` says it.
+  /// For a black box: what it answers ("binary", "multiclass", "regression", "labels"), as `--model-output` says it.
   public var output: String?
   /// The classes, in the order of the model's outputs (the positive one last for binary): for a black box as
   /// `--model-classes` gives them; for a model file, names for the classes it numbers (XGBoost's 0 and 1 as
@@ -66,7 +66,7 @@ public struct ModelSpec: Sendable, Equatable {
   /// silently ignored. The schema file lists the same (a test holds them together).
   public static let topLevelKeys: Set = ["$schema", "description", "inputs", "output", "classes"]
   public static let inputKeys: Set = ["name", "column", "type", "codes", "missing", "unknown", "description"]
-  public static let outputKinds = ["binary", "multiclass", "regression"]
+  public static let outputKinds = ["binary", "multiclass", "regression", "labels"]
 
   /// The data columns the inputs read, each once, in the order of first use.
   public var sourceColumns: [String] {

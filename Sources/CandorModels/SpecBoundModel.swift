@@ -49,6 +49,7 @@ public struct SpecBoundModel: Model {
   /// The spec's names for the model's classes, or the model's own.
   public var classes: [String] { spec.classes ?? base.classes }
   public var isRandomized: Bool { base.isRandomized }
+  public var providesScores: Bool { base.providesScores }
 
   public func predict(_ table: Table) throws -> Matrix { try base.predict(try bind(table)) }
 

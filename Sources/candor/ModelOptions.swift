@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .customLong("model-spec"), help: ArgumentHelp("A JSON file saying how the data feeds the model: per model input, its data column, type (number, string, category), category codes and the fill for a missing cell (schema: docs/schemas/model-spec.schema.json). Analyses then speak in the data's columns.", valueName: "SPEC.json"))
   var modelSpec: String?
 
-  @Option(name: .customLong("model-output"), help: "With --model-cmd or --model-url: what each row's answer holds: binary (P of the positive class; the default), multiclass (one probability per class) or regression.")
+  @Option(name: .customLong("model-output"), help: "With --model-cmd or --model-url: what each row's answer holds: binary (P of the positive class; the default), multiclass (one probability per class), regression, or labels (the class label only: fairness works, analyses that need scores refuse).")
   var modelOutput: BlackBoxKind?
 
   @Option(name: .customLong("model-classes"), help: ArgumentHelp("With --model-cmd or --model-url: the classes, the positive one last for binary (default 0,1).", valueName: "a,b"))
@@ -142,6 +142,8 @@ struct ModelOptions: ParsableArguments {
       throw wrongClasses("a binary model has two classes, the positive one last")
     case .multiclass where classes.count < 3:
       throw wrongClasses("a multiclass model has three classes or more (two: --model-output binary)")
+    case .labels where classes.count < 2:
+      throw wrongClasses("a model answering labels has two classes or more")
     default: break
     }
     if Set(classes).count != classes.count { throw wrongClasses("the classes must differ from one another") }
@@ -149,19 +151,21 @@ struct ModelOptions: ParsableArguments {
     if let batchSize { options.batchSize = batchSize }
     if let concurrency { options.concurrency = concurrency }
     if let modelTimeout { options.timeout = modelTimeout }
-    return (BlackBoxOutput(kind: kind.outputKind, classes: classes), options)
+    return (BlackBoxOutput(kind: kind.outputKind(classes: classes.count), classes: classes, labelsOnly: kind == .labels), options)
   }
 }
 
 /// What a black box's lines hold, as the flag names it.
 enum BlackBoxKind: String, ExpressibleByArgument, CaseIterable {
-  case binary, multiclass, regression
+  case binary, multiclass, regression, labels
 
-  var outputKind: OutputKind {
+  /// What the scores are; labels are scored as one-hot probabilities of the declared classes.
+  func outputKind(classes: Int) -> OutputKind {
     switch self {
     case .binary: .binaryProbability
     case .multiclass: .multiclassProbabilities
     case .regression: .regression
+    case .labels: classes == 2 ? .binaryProbability : .multiclassProbabilities
     }
   }
 }

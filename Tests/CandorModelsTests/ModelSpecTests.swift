@@ -93,7 +93,7 @@ import Testing
     ("{\"inputs\": [{\"name\": \"a\", \"missing\": \"none\"}]}", "inputs[0].missing must be a number, not 'none'"),
     ("{\"inputs\": [{\"name\": \"a\", \"unknown\": -1}]}", "inputs[0] has \"unknown\", which only a \"category\" input takes"),
     ("{\"inputs\": [{\"name\": \"a\"}, {\"name\": \"a\", \"column\": \"b\"}]}", "inputs[1] names input 'a' a second time"),
-    ("{\"inputs\": [{\"name\": \"a\"}], \"output\": \"labels\"}", "\"output\" must be one of binary, multiclass, regression, not 'labels'"),
+    ("{\"inputs\": [{\"name\": \"a\"}], \"output\": \"label\"}", "\"output\" must be one of binary, multiclass, regression, labels, not 'label'"),
     ("{\"inputs\": [{\"name\": \"a\"}], \"classes\": [\"x\", \"x\"]}", "\"classes\" lists a class twice"),
     ("{\"inputs\": [{\"name\": \"a\"}], \"classes\": [null]}", "classes[0] is null, not a class label"),
   ]

@@ -107,6 +107,8 @@ extension Outcomes {
       let labels = try binaryLabels(data.column(target), positive: positiveClass, file: data.source)
       // A threshold policy's decisions are random: its metrics are expectations over them.
       if model.isRandomized { return .randomizedBinary(labels: labels, positiveProbabilities: probability) }
+      // A model that answers labels only has decisions and no scores.
+      if !model.providesScores { return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > 0.5 ? 1 : 0 }), scores: nil) }
       return .binary(labels: labels, predictions: ContiguousArray(probability.map { $0 > threshold ? 1 : 0 }), scores: probability)
     }
   }

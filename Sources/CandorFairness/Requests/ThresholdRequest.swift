@@ -74,6 +74,7 @@ extension ThresholdMitigation {
   /// Refuses a base model that is not a deterministic binary classifier; front ends call it before reading data.
   public static func checkBase(_ model: any Model) throws(FairnessError) {
     if model.isRandomized { throw .thresholdPolicyAsBase }
+    if !model.providesScores { throw .needsScores(analysis: "Threshold optimization") }
     if model.outputKind != .binaryProbability { throw .notABinaryModel(classes: model.classes) }
   }
 

@@ -11,14 +11,29 @@ public struct BlackBoxOutput: Sendable, Equatable {
   public var kind: OutputKind
   /// The classes (`[negative, positive]` for binary, in the order of the model's columns for multiclass).
   public var classes: [String]
+  /// The model answers each row with its class label only (`--model-output labels`): candor scores it as
+  /// probability 1 for that class, and analyses that need scores refuse it (`Model.providesScores`).
+  public var labelsOnly: Bool
 
-  public init(kind: OutputKind, classes: [String]) {
+  public init(kind: OutputKind, classes: [String], labelsOnly: Bool = false) {
     self.kind = kind
     self.classes = classes
+    self.labelsOnly = labelsOnly
   }
 
-  /// Numbers per row the model writes: 1 for binary (P(positive)) and regression, one per class for multiclass.
+  /// Numbers per row in the scores: 1 for binary (P(positive)) and regression, one per class for multiclass.
   var columns: Int { kind == .multiclassProbabilities ? classes.count : 1 }
+  /// Values per row in the model's answer: one label, or the scores.
+  var answerFields: Int { labelsOnly ? 1 : columns }
+
+  /// The scores of one answered label: 1 for its class (binary: P(positive) = 1 or 0); nil for a label that is
+  /// none of the classes (a number is matched by its shortest text).
+  public func scores(ofLabel text: String) -> [Double]? {
+    let label = text.trimmingCharacters(in: .whitespaces)
+    guard let index = classes.firstIndex(of: label) ?? Double(label).flatMap({ n in classes.firstIndex(of: formatNumber(n)) }) else { return nil }
+    if kind == .binaryProbability { return [index == 1 ? 1 : 0] }
+    return classes.indices.map { $0 == index ? 1 : 0 }
+  }
 }
 
 /// How a slow model is called: at most `batchSize` rows per call, at most `concurrency` calls in flight, each
@@ -56,6 +71,7 @@ public final class CommandModel: Model, @unchecked Sendable {
   public let declared: BlackBoxOutput
   public let options: BatchingOptions
   public var outputKind: OutputKind { declared.kind }
+  public var providesScores: Bool { !declared.labelsOnly }
   public var classes: [String] { declared.classes }
 
   private let pool: WorkerPool
@@ -330,6 +346,13 @@ final class ScoringProcess: @unchecked Sendable {
     while line < rows {
       let text = try nextLine(deadline: deadline, timeout: timeout, line: line + 1, of: rows)
       line += 1
+      if declared.labelsOnly {
+        guard let scores = declared.scores(ofLabel: text) else {
+          throw fail("line \(line) of its answer to the batch is '\(printable(String(text.prefix(60))))', which is none of the declared classes (\(declared.classes.map { printable($0) }.joined(separator: ", ")))")
+        }
+        values += scores
+        continue
+      }
       let fields = text.split(separator: ",", omittingEmptySubsequences: false)
       guard fields.count == columns else {
         throw fail("line \(line) of its answer to the batch has \(fields.count) value\(fields.count == 1 ? "" : "s") ('\(printable(String(text.prefix(60))))'); a \(declared.kind.rawValue.replacingOccurrences(of: "_", with: " ")) model writes \(columns)")

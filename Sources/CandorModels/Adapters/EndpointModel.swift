@@ -22,6 +22,7 @@ public final class EndpointModel: Model, @unchecked Sendable {
   public let declared: BlackBoxOutput
   public let options: BatchingOptions
   public var outputKind: OutputKind { declared.kind }
+  public var providesScores: Bool { !declared.labelsOnly }
   public var classes: [String] { declared.classes }
   private let headers: [(String, String)]
   private let session: URLSession
@@ -285,6 +286,18 @@ public final class EndpointModel: Model, @unchecked Sendable {
     var values = [Double]()
     values.reserveCapacity(rows * declared.columns)
     for (i, prediction) in predictions.enumerated() {
+      if declared.labelsOnly {
+        let label: String? = switch prediction {
+        case let text as String: text
+        case let number as NSNumber where String(cString: number.objCType) != "c": formatNumber(number.doubleValue)
+        default: nil
+        }
+        guard let label, let scores = declared.scores(ofLabel: label) else {
+          throw Reason(text: "prediction \(i + 1) is \(label.map { "'\(printable($0))'" } ?? "not a label"), which is none of the declared classes (\(declared.classes.map { printable($0) }.joined(separator: ", ")))")
+        }
+        values += scores
+        continue
+      }
       let row: [Double]
       switch prediction {
       case let number as NSNumber where String(cString: number.objCType) != "c":

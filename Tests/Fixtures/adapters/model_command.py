@@ -10,6 +10,8 @@ It reads the CSV header, then rows, and answers each row with a line, as the REA
   outside      answers 1.5
   more         answers the first row twice (one line too many)
   slow S       sleeps S seconds per batch of rows before answering (reads a line, answers at once otherwise)
+  labels       answers the binary model's label: ">50K" when P(positive) > 0.5, else "<=50K"
+  badlabel     answers "maybe"
 Whatever the mode, a second process running at the same time is fine: nothing is shared.
 """
 import math
@@ -36,6 +38,10 @@ for line in sys.stdin:
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         print(",".join(repr(e / sum(exps)) for e in exps), flush=True)
+    elif mode == "labels":
+        print(">50K" if 1 / (1 + math.exp(-z)) > 0.5 else "<=50K", flush=True)
+    elif mode == "badlabel":
+        print("maybe", flush=True)
     elif mode == "garbage":
         print("not-a-number", flush=True)
     elif mode == "pair":

@@ -14,6 +14,7 @@ P(positive) = logistic(0.05·(age − 40) + 0.03·(hours_per_week − 40)). Mode
   count     one prediction too few
   text      answers "oops" as text/plain
   auth      healthy with "Authorization: Bearer secret-token", HTTP 401 otherwise
+  labels    {"predictions": [">50K" or "<=50K", ...]}: the label only
 """
 import http.server
 import json
@@ -68,6 +69,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, "oops", "text/plain")
         if mode == "auth" and self.headers.get("Authorization") != "Bearer secret-token":
             return self.answer(401, '{"error": "unauthorized"}')
+        if mode == "labels":
+            return self.answer(200, json.dumps({"predictions": [">50K" if q > 0.5 else "<=50K" for q in p]}))
         if mode == "classes":
             return self.answer(200, json.dumps({"predictions": [{"<=50K": 1 - q, ">50K": q} for q in p]}))
         self.answer(200, json.dumps({"predictions": p}))
