@@ -11,7 +11,6 @@ public enum ExplainError: CandorError, Equatable {
   case regressionTargetNotNumeric(column: String)
   /// A target value that is none of the model's classes (`row` is the 1-based data row).
   case targetNotAClass(column: String, row: Int, value: String, classes: [String])
-  case kmeansNeedsEncoder(clusters: Int)
   case backgroundColumnNotInData(column: String, file: String?)
   /// An explanation that needs scores, of a model that answers labels only.
   case needsScores(what: String)
@@ -36,8 +35,6 @@ public enum ExplainError: CandorError, Equatable {
       "\(name(.targetColumn)) \(printable(column)): a regression target must be numeric."
     case let .targetNotAClass(column, row, value, classes):
       "\(name(.targetColumn)) \(printable(column)): data row \(row) holds '\(printable(value))', which is not one of the model's classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
-    case let .kmeansNeedsEncoder(clusters):
-      "\(name(.backgroundClusters)) \(clusters): k-means needs a model with a feature encoder."
     case let .needsScores(what):
       "\(what) needs the model's scores, and this model answers class labels only (--model-output labels). "
         + "Permutation importance with \(name(.scorer)) accuracy or balanced_accuracy works on labels."

@@ -36,6 +36,7 @@ import Testing
     for arguments in [["fairness", "--target", "income", "--sensitive", "sex"],
                       ["mitigate", "threshold", "--target", "income", "--sensitive", "sex", "--constraint", "demographic_parity"],
                       ["explain", "--method", "kernelshap", "--rows", "0:3", "--background", "20"],
+                      ["explain", "--method", "kernelshap", "--rows", "0:2", "--background", "40", "--background-kmeans", "5"],
                       ["explain", "--method", "permutation", "--target", "income", "--repeats", "2"],
                       ["explain", "--method", "pdp", "--features", "age"]] {
       let result = try CandorBinary.run(arguments + Self.model("binary") + ["--data", data, "--json", "o.json"], in: directory)

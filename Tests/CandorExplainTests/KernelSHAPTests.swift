@@ -231,6 +231,27 @@ struct OpaqueModel: Model {
     for (i, row) in result.rows.enumerated() { #expect(maxAbsoluteDifference(row.values[0], expected[i]) < 1e-9) }
   }
 
+  @Test("--background-kmeans for a model without an encoder: the clusters of an encoding fitted on the background, weights their sizes, efficiency kept")
+  func kmeansWithoutEncoder() throws {
+    let (mlp, background, explained, _) = try ExplainFixtures.adultMLP()
+    var request = KernelSHAPRequest(rows: [0, 1, 2])
+    request.background = .table(background)
+    request.backgroundClusters = 6
+    request.configuration.nsamples = 600
+    let opaque = OpaqueModel(inner: mlp)
+    let result = try KernelSHAP.run(request, model: opaque, data: explained)
+    // The same as summarizing by hand with that encoding, then explaining against the weighted centroids.
+    let summary = try BackgroundSummary.kmeans(background, encoder: FeatureEncoder.fit(background, features: mlp.featureNames), clusters: 6,
+                                               seed: request.configuration.seed)
+    #expect(summary.rows.rowCount == 6 && summary.weights.reduce(0, +) == Double(background.rowCount))
+    var configuration = request.configuration
+    configuration.backgroundWeights = summary.weights
+    let byHand = try KernelSHAP.explain(model: opaque, table: explained, rows: [0, 1, 2], background: summary.rows,
+                                        groups: try request.players.players(model: opaque, table: explained), configuration: configuration)
+    #expect(result == byHand)
+    for row in result.rows { #expect(abs(row.values[0].reduce(0, +) - (row.prediction[0] - result.baseValue[0])) < 1e-10) }
+  }
+
   @Test("a three-class MLP: every output matches the black-box path, exact and sampled, and is efficient",
         arguments: [nil, 120] as [Int?])
   func multiclassMLP(nsamples: Int?) throws {

@@ -33,8 +33,10 @@ extension KernelSHAP {
     var background = try backgroundRows(request.background, data: data, seed: request.configuration.seed)
     var configuration = request.configuration
     if let clusters = request.backgroundClusters {
-      guard let encoderModel = model as? any EncodedInputModel else { throw ExplainError.kmeansNeedsEncoder(clusters: clusters) }
-      let summary = try BackgroundSummary.kmeans(background, encoder: encoderModel.encoder, clusters: clusters, seed: configuration.seed)
+      // The model's own encoding when it has one; otherwise one fitted on the background (numbers standardized,
+      // categories one-hot), so distances weigh every feature alike for any model.
+      let encoder = try (model as? any EncodedInputModel)?.encoder ?? FeatureEncoder.fit(background, features: model.featureNames)
+      let summary = try BackgroundSummary.kmeans(background, encoder: encoder, clusters: clusters, seed: configuration.seed)
       background = summary.rows
       configuration.backgroundWeights = summary.weights
     }
