@@ -15,6 +15,12 @@ deps:
 	  echo "Installing OpenBLAS (libopenblas-dev) and pkg-config with apt-get..."; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
 	fi
+	@# The release binary links Foundation's networking statically (URLSession, for https model endpoints),
+	@# which needs libcurl's development files.
+	@if ! pkg-config --exists libcurl 2>/dev/null; then \
+	  echo "Installing libcurl (libcurl4-openssl-dev) with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libcurl4-openssl-dev; \
+	fi
 	@# The tests run small Python scripts as models behind a command (Tests/Fixtures/adapters/).
 	@if ! command -v python3 >/dev/null 2>&1; then \
 	  echo "Installing python3 with apt-get..."; \

@@ -6,7 +6,11 @@ import CandorModels
 /// whose numeric features are the cluster's means and whose categorical features take the cluster's most
 /// frequent level, weighted by the cluster's size.
 public enum BackgroundSummary {
-  public static func kmeans(_ table: Table, encoder: FeatureEncoder, clusters k: Int, seed: UInt64, iterations: Int = 50) throws
+  /// - Parameter averaged: the numeric columns a centroid takes the cluster's mean of; any other numeric column
+  ///   takes the cluster's most frequent value (for a black box, whose column may hold codes or integers that a
+  ///   mean is not).
+  public static func kmeans(_ table: Table, encoder: FeatureEncoder, clusters k: Int, seed: UInt64, iterations: Int = 50,
+                            averaged: @escaping (String) -> Bool = { _ in true }) throws
     -> (rows: Table, weights: [Double])
   {
     guard k >= 1 else { throw ExplainError.invalidSetting(.init(.backgroundClusters, value: "\(k)", .atLeast(1, unit: "cluster"))) }
@@ -50,9 +54,14 @@ public enum BackgroundSummary {
     for column in table.columns {
       switch column {
       case let .numeric(numeric):
+        let mean = averaged(numeric.name)
         columns.append(.numeric(NumericColumn(name: numeric.name, values: ContiguousArray(used.map { j in
           let present = members[j].map { numeric.values[$0] }.filter { !$0.isNaN }
-          return present.isEmpty ? .nan : present.reduce(0, +) / Double(present.count)
+          if present.isEmpty { return .nan }
+          if mean { return present.reduce(0, +) / Double(present.count) }
+          var counts: [Double: Int] = [:]
+          for v in present { counts[v, default: 0] += 1 }
+          return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
         }))))
       case let .categorical(categorical):
         let codes = used.map { j -> Int32 in

@@ -88,7 +88,7 @@ public enum ModelError: CandorError, Equatable {
       "The ONNX model \(path) failed on data " + (rows.count == 1 ? "row \(rows.lowerBound + 1)" : "rows \(rows.lowerBound + 1) to \(rows.upperBound + 1)")
         + (node == "(output)" ? "" : " at node \(node)\(opType.isEmpty ? "" : " (\(printable(opType)))")") + ": \(reason)."
     case let .changedBase(policy, what, file, recorded, found):
-      "The threshold policy \(policy) was fitted over the \(what) \(file) with SHA-256 \(recorded.prefix(12))…, but that file now has "
+      "The threshold policy \(policy) was fitted over the \(what) \(printable(file, limit: 300)) with SHA-256 \(printable(String(recorded.prefix(12))))…, but that file now has "
         + "SHA-256 \(found.prefix(12))…: it changed, so the thresholds no longer fit its scores. Fit the policy again (candor mitigate threshold) or restore the file."
     case let .incomparableModels(reason):
       "The models cannot be compared output by output: \(reason)."

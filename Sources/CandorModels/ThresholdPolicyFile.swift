@@ -80,19 +80,24 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
   }
 
   /// Reads a policy file's fields (not its base).
-  /// - Throws: `ModelError.invalidModel` naming the field at fault, `.unsupportedVersion` for another version.
+  /// - Throws: `ModelError.unreadableModel` naming the field at fault, `.unsupportedVersion` for another version.
   public static func decode(_ data: Data, path: String) throws -> ThresholdPolicyFile {
     let stored: Stored
     do {
       stored = try CandorJSON.decoder().decode(Stored.self, from: data)
     } catch let error as DecodingError {
-      throw ModelError.invalidModel(path: path, reason: describe(error))
+      throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: describe(error))
     }
     guard stored.version == currentVersion else {
       throw ModelError.unsupportedVersion(path: path, version: stored.version, supported: currentVersion)
     }
-    if let problem = stored.policy.problem { throw ModelError.invalidModel(path: path, reason: problem) }
-    guard stored.classes.count == 2 else { throw ModelError.invalidModel(path: path, reason: "a threshold policy sits on a binary model: \"classes\" must name two") }
+    if let problem = stored.policy.problem { throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: problem) }
+    func isDigest(_ text: String) -> Bool { text.count == 64 && text.allSatisfy { $0.isHexDigit && $0.isASCII } }
+    for (place, digest) in [("base.sha256", stored.base.sha256), ("base.model_spec.sha256", stored.base.modelSpec?.sha256 ?? String(repeating: "0", count: 64))]
+    where !isDigest(digest) {
+      throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: "\(place) is '\(printable(digest))', not a SHA-256 digest (64 hex digits)")
+    }
+    guard stored.classes.count == 2 else { throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: "a threshold policy sits on a binary model: \"classes\" must name two") }
     return ThresholdPolicyFile(target: stored.target, classes: stored.classes, base: stored.base, policy: stored.policy)
   }
 
@@ -140,10 +145,10 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
       model = try SpecBoundModel(base: model, spec: try ModelSpec.decode(specData, path: specPath), specPath: specPath, checkingInputs: true)
     }
     guard model.outputKind == .binaryProbability else {
-      throw ModelError.invalidModel(path: path, reason: "its base model \(basePath) is not a binary classifier")
+      throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: "its base model \(basePath) is not a binary classifier")
     }
     guard model.classes == classes else {
-      throw ModelError.invalidModel(path: path, reason: "its classes (\(classes.joined(separator: ", "))) are not those of its base model \(basePath) "
+      throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: "its classes (\(classes.joined(separator: ", "))) are not those of its base model \(basePath) "
         + "(\(model.classes.joined(separator: ", ")))")
     }
     return ReferencedThresholdModel(baseModel: model, policy: policy)

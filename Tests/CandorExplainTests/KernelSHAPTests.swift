@@ -241,8 +241,14 @@ struct OpaqueModel: Model {
     let opaque = OpaqueModel(inner: mlp)
     let result = try KernelSHAP.run(request, model: opaque, data: explained)
     // The same as summarizing by hand with that encoding, then explaining against the weighted centroids.
+    // OpaqueModel declares no numeric features: every column of a centroid is a value of its cluster's rows.
     let summary = try BackgroundSummary.kmeans(background, encoder: FeatureEncoder.fit(background, features: mlp.featureNames), clusters: 6,
-                                               seed: request.configuration.seed)
+                                               seed: request.configuration.seed, averaged: { _ in false })
+    for column in summary.rows.columns {
+      let original = try background.column(column.name)
+      let seen = Set((0..<background.rowCount).compactMap { original.text(at: $0) })
+      #expect((0..<summary.rows.rowCount).allSatisfy { r in column.text(at: r).map(seen.contains) ?? true }, "\(column.name)")
+    }
     #expect(summary.rows.rowCount == 6 && summary.weights.reduce(0, +) == Double(background.rowCount))
     var configuration = request.configuration
     configuration.backgroundWeights = summary.weights

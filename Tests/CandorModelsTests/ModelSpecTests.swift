@@ -186,3 +186,17 @@ import Testing
     }
   }
 }
+
+/// A threshold policy file's pinned digests must be SHA-256 digests, so a damaged one is named, not compared.
+@Suite struct ThresholdPolicyFileTests {
+  @Test("a policy whose base digest is not 64 hex digits is refused naming the field")
+  func badDigest() throws {
+    let rule = GroupThresholdPolicy.Rule(p0: 1, threshold0: 0.5, p1: 0, threshold1: 0.5)
+    let file = ThresholdPolicyFile(target: "y", classes: ["0", "1"],
+                                   base: .init(path: "m.json", sha256: "bd29f548\u{1B}[2J", format: "an XGBoost model (JSON)", modelFeatures: nil, modelSpec: nil),
+                                   policy: GroupThresholdPolicy(sensitiveFeatures: ["sex"], rules: ["Male": rule]))
+    #expect(throws: ModelError.unreadableModel(path: "p.json", format: .thresholdPolicy, reason: "base.sha256 is 'bd29f548\\u{1b}[2J', not a SHA-256 digest (64 hex digits)")) {
+      try ThresholdPolicyFile.decode(file.encoded(), path: "p.json")
+    }
+  }
+}

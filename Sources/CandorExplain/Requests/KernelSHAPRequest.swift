@@ -34,9 +34,14 @@ extension KernelSHAP {
     var configuration = request.configuration
     if let clusters = request.backgroundClusters {
       // The model's own encoding when it has one; otherwise one fitted on the background (numbers standardized,
-      // categories one-hot), so distances weigh every feature alike for any model.
-      let encoder = try (model as? any EncodedInputModel)?.encoder ?? FeatureEncoder.fit(background, features: model.featureNames)
-      let summary = try BackgroundSummary.kmeans(background, encoder: encoder, clusters: clusters, seed: configuration.seed)
+      // categories one-hot), so distances weigh every feature alike for any model. Without one, only the columns
+      // the model declares as numbers are averaged; the others take each cluster's most frequent value, so a
+      // code or an integer stays one the model can read.
+      let own = (model as? any EncodedInputModel)?.encoder
+      let encoder = try own ?? FeatureEncoder.fit(background, features: model.featureNames)
+      let numbers = Set(model.numericFeatureNames)
+      let summary = try BackgroundSummary.kmeans(background, encoder: encoder, clusters: clusters, seed: configuration.seed,
+                                                 averaged: { own != nil || numbers.contains($0) })
       background = summary.rows
       configuration.backgroundWeights = summary.weights
     }

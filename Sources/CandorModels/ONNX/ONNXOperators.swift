@@ -378,6 +378,19 @@ enum ONNXStandardOperators {
         shape[axis] += p.shape[axis]
       }
       let outer = first.shape[..<axis].reduce(1, *)
+      // Every part of the first part's storage and of the size its shape says (the copies below rely on both).
+      func kind(_ storage: ONNXTensor.Storage) -> (Int, Int) {
+        switch storage {
+        case let .float(v): (0, v.count)
+        case let .double(v): (1, v.count)
+        case let .int(v): (2, v.count)
+        case let .string(v): (3, v.count)
+        case let .bool(v): (4, v.count)
+        }
+      }
+      for p in parts where kind(p.storage).0 != kind(first.storage).0 || kind(p.storage).1 != p.count {
+        throw ONNXKernelError("Concat cannot join \(p.typeName) \(p.shape) to \(first.typeName) \(first.shape): their storage differs")
+      }
       // Part by part, each copied into its columns of every outer slice.
       func join<T>(_ arrays: [[T]]) -> [T] {
         let widths = parts.map { $0.shape[axis...].reduce(1, *) }
