@@ -106,6 +106,10 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
   ///   be read.
   static func read(_ pinned: Pinned, what: String, policyPath: String) throws -> (path: String, data: Data) {
     let path = resolve(pinned.path, besides: policyPath)
+    // Only a regular file: a device or a FIFO named by a hand-written policy would be read forever.
+    if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
+      throw ModelError.unreadableModel(path: policyPath, format: .thresholdPolicy, reason: "its \(what) \(printable(path, limit: 300)) is not a regular file")
+    }
     let data = try InputFile.read(path)
     let digest = SHA256.hex(data)
     guard digest == pinned.sha256.lowercased() else {
@@ -139,6 +143,9 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
   /// classes are the recorded ones.
   public func model(path: String) throws -> ReferencedThresholdModel {
     let (basePath, baseData) = try Self.read(Pinned(path: base.path, sha256: base.sha256), what: "base model", policyPath: path)
+    guard ModelFormat.detect(baseData) != .thresholdPolicy else {
+      throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: "its base model \(printable(basePath, limit: 300)) is itself a threshold policy; fit the policy over the model that one sits on")
+    }
     var model = try ModelLoader.loadModel(baseData, path: basePath, inputColumns: base.modelFeatures).model
     if let pinned = base.modelSpec {
       let (specPath, specData) = try Self.read(pinned, what: "model spec", policyPath: path)

@@ -93,6 +93,29 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.csv").path))
   }
 
+  @Test("a hand-written policy naming a device or another policy as its base is refused before reading it")
+  func oddBases() throws {
+    let directory = try Self.layout()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fitted = try CandorBinary.run(Self.fit + Self.xgb + ["--out", "policies/p.json"], in: directory)
+    #expect(fitted.exitCode == 0, "\(fitted.standardError)")
+    let original = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("policies/p.json"))) as! [String: Any]
+    let policyDigest = SHA256.hex(try Data(contentsOf: directory.appendingPathComponent("policies/p.json")))
+    for (name, base, digest, expected) in [("device.json", "/dev/zero", String(repeating: "0", count: 64), "its base model /dev/zero is not a regular file"),
+                                           ("nested.json", "p.json", policyDigest, "is itself a threshold policy")] {
+      var edited = original
+      var pinned = edited["base"] as! [String: Any]
+      pinned["path"] = base
+      pinned["sha256"] = digest
+      pinned["model_spec"] = NSNull()
+      edited["base"] = pinned
+      try JSONSerialization.data(withJSONObject: edited).write(to: directory.appendingPathComponent("policies/" + name))
+      let run = try CandorBinary.run(["predict", "--model", "policies/" + name, "--data", Fixtures.sample("adult_test.csv"), "--out", "o.csv"], in: directory)
+      #expect(run.exitCode == 2)
+      #expect(run.standardError.contains(expected), "\(run.standardError)")
+    }
+  }
+
   @Test("an ONNX base without a spec is pinned too; a model behind a command has nothing to pin and --out says so")
   func onnxAndBlackBox() throws {
     let directory = try Self.layout()
