@@ -23,8 +23,6 @@ public struct BlackBoxOutput: Sendable, Equatable {
 
   /// Numbers per row in the scores: 1 for binary (P(positive)) and regression, one per class for multiclass.
   var columns: Int { kind == .multiclassProbabilities ? classes.count : 1 }
-  /// Values per row in the model's answer: one label, or the scores.
-  var answerFields: Int { labelsOnly ? 1 : columns }
 
   /// The scores of one answered label: 1 for its class (binary: P(positive) = 1 or 0); nil for a label that is
   /// none of the classes (a number is matched by its shortest text).
