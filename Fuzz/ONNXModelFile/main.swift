@@ -10,7 +10,8 @@ import Foundation
 /// invariant is a crash. Seeds: the small ONNX fixtures (Tests/Fixtures/models/, its onnx_ops/).
 ///
 /// Invariants checked on every model that loads: each prediction passes `checkScores` (Fuzz/Support): its shape,
-/// probabilities in [0, 1], multiclass rows summing to 1.
+/// probabilities in [0, 1], multiclass rows summing to 1; a tree graph's TreeSHAP view has one data column (or none) per
+/// tree feature and computes the tree input in its shape.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzONNXModelFile(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let data = start.map { Data(bytes: $0, count: count) } ?? Data()
@@ -38,5 +39,16 @@ public func fuzzONNXModelFile(_ start: UnsafePointer<UInt8>?, _ count: Int) -> C
   if let table = try? Table(columns: names.dropFirst().enumerated().map { column($1, $0, rows: 3) }) { tables.append(table) }
   if let table = try? Table(columns: names.enumerated().map { column($1, $0, rows: 0) }) { tables.append(table) }
   for table in tables { checkScores(of: model, on: table) }
+  // TreeSHAP's view of a tree graph: its feature sources traced through the graph, the tree input computed, the
+  // explained scores summed.
+  if let view = model.treeEnsembleView {
+    require(view.sources.count == view.ensemble.featureNames.count, "\(view.sources.count) sources for \(view.ensemble.featureNames.count) tree features")
+    require(view.sources.allSatisfy { $0.isEmpty || names.contains($0) }, "a source that is not a model column: \(view.sources)")
+    for table in tables {
+      guard let columns = try? view.columns(table) else { continue }
+      require(columns.count == view.ensemble.featureNames.count && columns.allSatisfy { $0.count == table.rowCount }, "tree input of the wrong shape")
+      _ = view.ensemble.margins(columns: columns, rows: table.rowCount)
+    }
+  }
   return 0
 }

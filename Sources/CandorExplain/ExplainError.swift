@@ -39,7 +39,7 @@ public enum ExplainError: CandorError, Equatable {
       "\(what) needs the model's scores, and this model answers class labels only (--model-output labels). "
         + "Permutation importance with \(name(.scorer)) accuracy or balanced_accuracy works on labels."
     case .notATreeModel:
-      "\(name(.effectMethod)) treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use kernelshap or shap."
+      "\(name(.effectMethod)) treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model, or an ONNX graph scored by one tree node whose features each come from one column); use kernelshap or shap."
     case let .backgroundColumnNotInData(column, file):
       "\(name(.background)) \(file ?? "(table)"): its column '\(printable(column))' is not in the data."
     }

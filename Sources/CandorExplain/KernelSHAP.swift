@@ -111,12 +111,18 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
     let source = try background.selecting(columns: background.columnNames.filter { table.index(of: $0) != nil })
       .concatenating([try table.selecting(columns: background.columnNames.filter { table.index(of: $0) != nil }).selecting(rows: rows)])
     let backgroundCount = background.rowCount
+    guard backgroundCount > 0 else { throw ExplainError.invalidSetting(.init(.backgroundSize, value: "0", .atLeast(1, unit: "row"))) }
+    if let w = configuration.backgroundWeights {
+      guard w.count == backgroundCount, w.allSatisfy({ $0.isFinite && $0 >= 0 }), w.reduce(0, +) > 0 else {
+        throw ExplainError.invalidSetting(.init(.backgroundSize, value: "\(w.count) weights",
+                                                .because("needs one finite, non-negative weight per background row, not all zero")))
+      }
+    }
     // One call for the background and the explained rows together.
     let basePredictions = try model.predict(source)
     let outputCount = basePredictions.columns
     let weights = configuration.backgroundWeights.map { w in w.map { $0 / w.reduce(0, +) } }
       ?? [Double](repeating: 1 / Double(backgroundCount), count: backgroundCount)
-    precondition(weights.count == backgroundCount, "one weight per background row")
     let meanBackground = (0..<outputCount).map { k in
       (0..<backgroundCount).reduce(0) { $0 + weights[$1] * basePredictions[$1, k] }
     }

@@ -75,7 +75,8 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
     for (p, player) in players.enumerated() {
       for column in player.columns {
         let owned = view.sources.indices.filter { view.sources[$0] == column }
-        guard !owned.isEmpty else { throw ExplainError.unknownFeature(column, available: model.featureNames) }
+        // A model column no tree feature comes from (an ONNX graph's input that never reaches the trees) has φ = 0.
+        guard !owned.isEmpty || model.featureNames.contains(column) else { throw ExplainError.unknownFeature(column, available: model.featureNames) }
         for f in owned { playerOf[f] = p }
       }
     }
@@ -86,6 +87,10 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
     guard backgroundCount > 0 else { throw ExplainError.invalidSetting(.init(.backgroundSize, value: "0", .atLeast(1, unit: "row"))) }
     let given = weights ?? [Double](repeating: 1, count: backgroundCount)
     let total = given.reduce(0, +)
+    guard given.count == backgroundCount, given.allSatisfy({ $0.isFinite && $0 >= 0 }), total > 0 else {
+      throw ExplainError.invalidSetting(.init(.backgroundSize, value: "\(given.count) weights",
+                                              .because("needs one finite, non-negative weight per background row, not all zero")))
+    }
     let weights = given.map { $0 / total }
     let outputs = ensemble.classCount
     let backgroundMargins = ensemble.margins(columns: backgroundColumns, rows: backgroundCount)
@@ -108,9 +113,11 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
       meanAbs[player.name] = (0..<outputs).map { k in explanations.reduce(0) { $0 + abs($1.values[k][p]) } / Double(max(explanations.count, 1)) }
     }
     let names = model.outputKind == .binaryProbability ? [model.classes[1]] : model.classes
-    let used = Set(model.featureNames).subtracting(model.unreadFeatureNames)
+    // The columns some split tests, through the tree features computed from them.
+    var tested = Set<String>()
+    for tree in ensemble.trees { for (i, f) in tree.feature.enumerated() where tree.left[i] >= 0 { tested.insert(view.sources[Int(f)]) } }
     return TreeSHAP(features: players.map(\.name), outputs: names, baseValue: baseValue, backgroundRows: backgroundCount,
-                    rows: explanations, meanAbs: meanAbs, featuresNotRead: players.filter { !$0.columns.contains(where: used.contains) }.map(\.name))
+                    rows: explanations, meanAbs: meanAbs, featuresNotRead: players.filter { !$0.columns.contains(where: tested.contains) }.map(\.name))
   }
 
   /// The trees' leaves with what the leaf-by-leaf computation needs: per node the bit of its feature among the

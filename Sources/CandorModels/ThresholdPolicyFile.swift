@@ -121,8 +121,16 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
   /// A path relative to the policy file's folder (or absolute), as a path to open.
   static func resolve(_ path: String, besides policyPath: String) -> String {
     if path.hasPrefix("/") { return path }
-    let folder = absoluteComponents(policyPath).dropLast()
+    let folder = canonicalComponents(policyPath).dropLast()
     return "/" + absoluteComponents("/" + folder.joined(separator: "/") + "/" + path).joined(separator: "/")
+  }
+
+  /// The components of an existing path as the file system resolves it (realpath: symbolic links followed), else
+  /// `absoluteComponents`.
+  static func canonicalComponents(_ path: String) -> [String] {
+    guard let resolved = realpath(path, nil) else { return absoluteComponents(path) }
+    defer { free(resolved) }
+    return absoluteComponents(String(cString: resolved))
   }
 
   /// The components of `path` made absolute (against the working directory) with "." and ".." resolved.
@@ -163,7 +171,9 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
 
   /// `file` as a path relative to the folder `directory` (both made absolute first).
   public static func relativePath(of file: String, from directory: String) -> String {
-    let target = absoluteComponents(file), origin = absoluteComponents(directory)
+    // Existing paths are resolved by the file system, so a symbolic link followed by ".." is read the way the
+    // loader's open reads the recorded path.
+    let target = canonicalComponents(file), origin = canonicalComponents(directory)
     var shared = 0
     while shared < min(target.count - 1, origin.count) && target[shared] == origin[shared] { shared += 1 }
     let ups = [String](repeating: "..", count: origin.count - shared)

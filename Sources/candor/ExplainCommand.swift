@@ -134,7 +134,7 @@ struct Explain: ParsableCommand, FileCommand {
       print(ExplainPage.permutationText(result))
     case .treeshap, .shap where model.treeEnsembleView != nil:
       guard model.treeEnsembleView != nil else {
-        throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use --method kernelshap or shap"))
+        throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model, or an ONNX graph scored by one tree node whose features each come from one column); use --method kernelshap or shap"))
       }
       try refuseUnused(kernelSHAPOnly, unless: false, here: "with TreeSHAP", scope: "with KernelSHAP (--method kernelshap)")
       var request = TreeSHAPRequest(rows: try explainedRows(table))

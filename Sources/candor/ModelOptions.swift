@@ -53,6 +53,9 @@ struct ModelOptions: ParsableArguments {
                      unless: blackBox, here: "with a model file", scope: "to a model behind a command or an endpoint (--model-cmd, --model-url)")
     try refuseUnused([("--header", !header.isEmpty)], unless: modelURL != nil, here: "without --model-url", scope: "to --model-url")
     try refuseUnused([("--model-spec", modelSpec != nil)], unless: isGiven, here: "without a model", scope: "to a model (--model, --model-cmd, --model-url)")
+    for listed in modelFeatures where listed.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+      throw ValidationError("--model-features '\(printable(listed))' holds an empty column name; list the columns the model reads, separated by commas.")
+    }
     if blackBox && modelFeatures.isEmpty && modelSpec == nil {
       throw ValidationError("\(modelCommand != nil ? "--model-cmd" : "--model-url") needs --model-features (the columns the model reads, in the order it reads them) or --model-spec.")
     }

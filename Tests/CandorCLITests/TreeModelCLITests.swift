@@ -107,7 +107,7 @@ import Testing
     let model = try ExplainCLITests.trainedModel(directory)
     let result = try CandorBinary.run(["explain", "--model", model, "--data", "samples/german_credit.csv", "--method", "treeshap"])
     #expect(result.exitCode == 2)
-    #expect(result.standardError == "error: --method treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model); use --method kernelshap or shap.\n")
+    #expect(result.standardError == "error: --method treeshap: TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model, or an ONNX graph scored by one tree node whose features each come from one column); use --method kernelshap or shap.\n")
     let shap = try CandorBinary.run(["explain", "--model", model, "--data", "samples/german_credit.csv", "--method", "shap", "--rows", "0:2",
                                      "--json", directory.appendingPathComponent("k.json").path])
     #expect(shap.exitCode == 0, "\(shap.standardError)")

@@ -9,16 +9,23 @@ import Testing
 /// TreeSHAP's interventional values are the exact Shapley values of E_z f(x_S, z_S̄) on the margin: KernelSHAP
 /// enumerating every coalition of the same game (a model whose output is the margin) gives the same numbers.
 @Suite struct TreeSHAPTests {
-  /// The ensemble's margin as a regression output, so KernelSHAP explains the game TreeSHAP does.
+  /// A tree model's margins (what TreeSHAP explains: its view's ensemble on its view's columns) as a regression
+  /// output, or one output per class, so KernelSHAP explains the game TreeSHAP does.
   struct MarginModel: Model {
-    let trees: TreeEnsembleModel
-    var outputKind: OutputKind { trees.ensemble.classCount > 1 ? .multiclassProbabilities : .regression }
-    var classes: [String] { trees.ensemble.classCount > 1 ? trees.classes : ["margin"] }
-    var featureNames: [String] { trees.featureNames }
+    let base: any Model
+    let view: TreeEnsembleView
+    init(_ base: any Model) throws {
+      self.base = base
+      view = try #require(base.treeEnsembleView)
+    }
+    init(trees: TreeEnsembleModel) throws { try self.init(trees) }
+    var outputKind: OutputKind { view.ensemble.classCount > 1 ? .multiclassProbabilities : .regression }
+    var classes: [String] { view.ensemble.classCount > 1 ? base.classes : ["margin"] }
+    var featureNames: [String] { base.featureNames }
     func predict(_ table: Table) throws -> Matrix {
-      let k = trees.ensemble.classCount
+      let k = view.ensemble.classCount
       return Matrix(rows: table.rowCount, columns: k,
-                    storage: ContiguousArray(trees.ensemble.margins(columns: try trees.columns(table), rows: table.rowCount)))
+                    storage: ContiguousArray(view.ensemble.margins(columns: try view.columns(table), rows: table.rowCount)))
     }
   }
 
@@ -59,7 +66,7 @@ import Testing
     let tree = try TreeSHAP.explain(model: trees, table: table, rows: rows, background: background, players: players)
     var configuration = KernelSHAP.Configuration()
     configuration.nsamples = (1 << players.count) + 10
-    let kernel = try KernelSHAP.explain(model: MarginModel(trees: trees), table: table, rows: rows, background: background,
+    let kernel = try KernelSHAP.explain(model: try MarginModel(trees: trees), table: table, rows: rows, background: background,
                                         groups: players, configuration: configuration)
     #expect(kernel.exact)
     for (k, base) in tree.baseValue.enumerated() { #expect(abs(base - kernel.baseValue[k]) <= tolerance) }
@@ -124,5 +131,33 @@ import Testing
       let expected = row.prediction[0] - margins.reduce(0, +) / 3
       #expect(abs(row.values[0][0] - expected) < 1e-12)
     }
+  }
+}
+
+@Suite struct BackgroundRefusalTests {
+  @Test("an empty background, or background weights that are negative or sum to 0, are refused by TreeSHAP and KernelSHAP, naming the setting")
+  func refused() throws {
+    let trees = try TreeSHAPTests.model(TreeSHAPTests.small + "/lgbm_binary.txt")
+    let players = trees.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    let table = TreeSHAPTests.abc, empty = TreeSHAPTests.abc.selecting(rows: [])
+    func message(_ body: () throws -> Void) -> String {
+      do {
+        try body()
+        return "no error"
+      } catch let error as ExplainError {
+        return error.message(naming: \.rawValue)
+      } catch {
+        return "\(error)"
+      }
+    }
+    let none = "backgroundSize 0: needs at least 1 row."
+    #expect(message { _ = try TreeSHAP.explain(model: trees, table: table, rows: [0], background: empty, players: players) } == none)
+    #expect(message { _ = try KernelSHAP.explain(model: trees, table: table, rows: [0], background: empty, groups: players, configuration: .init()) } == none)
+    let zero = "backgroundSize 3 weights: needs one finite, non-negative weight per background row, not all zero."
+    let background = table.selecting(rows: [3, 4, 5])
+    #expect(message { _ = try TreeSHAP.explain(model: trees, table: table, rows: [0], background: background, players: players, weights: [0, 0, 0]) } == zero)
+    var configuration = KernelSHAP.Configuration()
+    configuration.backgroundWeights = [1, -1, 1]
+    #expect(message { _ = try KernelSHAP.explain(model: trees, table: table, rows: [0], background: background, groups: players, configuration: configuration) } == zero)
   }
 }

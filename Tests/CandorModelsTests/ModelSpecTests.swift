@@ -199,4 +199,24 @@ import Testing
       try ThresholdPolicyFile.decode(file.encoded(), path: "p.json")
     }
   }
+
+  @Test("the base's recorded path is relative to the policy's folder as the file system resolves both: through a symbolic link, '..' is the link target's parent")
+  func relativePathThroughLink() throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let fm = FileManager.default
+    try fm.createDirectory(at: root.appendingPathComponent("real/models"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: root.appendingPathComponent("out"), withIntermediateDirectories: true)
+    try Data("m".utf8).write(to: root.appendingPathComponent("real/models/m.json"))
+    try fm.createSymbolicLink(atPath: root.appendingPathComponent("out/link").path, withDestinationPath: root.appendingPathComponent("real/models").path)
+    // out/link/../m.json is not out/m.json: the link's parent is real/.
+    let base = root.appendingPathComponent("out/link/m.json").path
+    let relative = ThresholdPolicyFile.relativePath(of: base, from: root.appendingPathComponent("out").path)
+    #expect(relative == "../real/models/m.json")
+    #expect(ThresholdPolicyFile.relativePath(of: root.appendingPathComponent("real/models/m.json").path, from: root.appendingPathComponent("out/link").path) == "m.json")
+    #expect(ThresholdPolicyFile.resolve(relative, besides: root.appendingPathComponent("out/p.json").path)
+      == ThresholdPolicyFile.canonicalComponents(base).reduce("") { $0 + "/" + $1 })
+    // Paths that do not exist are resolved textually.
+    #expect(ThresholdPolicyFile.relativePath(of: "/a/b/c/m.json", from: "/a/x/y") == "../../b/c/m.json")
+  }
 }

@@ -82,7 +82,7 @@ import Testing
 
   @Test("the operator cases are all there")
   func operatorCasesPresent() {
-    #expect(Self.operatorCases.count == 42)
+    #expect(Self.operatorCases.count == 46)
   }
 
   @Test("each operator setting gives onnxruntime's output (float32, within 1e-6 relative; NaN where it gives NaN)",
@@ -135,6 +135,12 @@ import Testing
       + "it imports opset 99 of ai.onnx; candor runs opsets 1 to 21 (node #0 (Relu) is Relu).")
     #expect(Self.refusal(try Self.file("onnx_ops/bad_custom_domain.onnx"), inputColumns: ["x0", "x1", "x2"]) == prefix
       + "node #0 (Relu) is Relu of domain com.example (opset 1); candor runs the ai.onnx and ai.onnx.ml domains only.")
+    #expect(Self.refusal(try Self.file("onnx_ops/bad_tree_ensemble5_loop.onnx"), inputColumns: ["x0", "x1", "x2"]) == prefix
+      + "node #0 (TreeEnsemble): node 0 of the tree ensemble is its own descendant: the tree does not end.")
+    #expect(Self.refusal(try Self.file("onnx_ops/bad_tree_ensemble5_unrolls_too_far.onnx"), inputColumns: ["x0", "x1", "x2"]) == prefix
+      + "node #0 (TreeEnsemble): the tree ensemble unrolls to more than 4194304 nodes (each member of a BRANCH_MEMBER node copies its true branch).")
+    #expect(Self.refusal(try Self.file("onnx_ops/bad_tree_regressor_opset5.onnx"), inputColumns: ["x0", "x1", "x2"]) == prefix
+      + "node #0 (TreeEnsembleRegressor): TreeEnsembleRegressor is deprecated in ai.onnx.ml opset 5 (TreeEnsemble replaces it); export with ai.onnx.ml opset 4 or lower, or as TreeEnsemble.")
     #expect(Self.refusal(try Self.file("adult_xgb.onnx")) == prefix
       + "its input 'features' takes 13 columns at once; list them, in order, with the model's input columns (--model-features).")
     #expect(Self.refusal(try Self.file("adult_xgb.onnx"), inputColumns: ["age"]) == prefix

@@ -24,6 +24,14 @@ public struct BlackBoxOutput: Sendable, Equatable {
   /// Numbers per row in the scores: 1 for binary (P(positive)) and regression, one per class for multiclass.
   var columns: Int { kind == .multiclassProbabilities ? classes.count : 1 }
 
+  /// Why one answered row of class probabilities is not a distribution, or nil: rows must sum to 1 within 1e-4
+  /// (float32 probabilities sum to 1 within a few ulps; the ONNX reader allows the same).
+  static func sumProblem(_ row: some Collection<Double>) -> String? {
+    let total = row.reduce(0, +)
+    // Rounded to 6 significant digits: 0.3 + 0.3 + 0.3 is 0.8999999999999999.
+    return abs(total - 1) <= 1e-4 ? nil : "its class probabilities sum to \(formatNumber(Double(String(format: "%.6g", total)) ?? total)), not 1"
+  }
+
   /// The scores of one answered label: 1 for its class (binary: P(positive) = 1 or 0); nil for a label that is
   /// none of the classes (a number is matched by its shortest text).
   public func scores(ofLabel text: String) -> [Double]? {
@@ -364,6 +372,9 @@ final class ScoringProcess: @unchecked Sendable {
           throw fail("line \(line) of its answer to the batch holds \(formatNumber(value)), which is not a probability")
         }
         values.append(value)
+      }
+      if declared.kind == .multiclassProbabilities, let problem = BlackBoxOutput.sumProblem(values.suffix(columns)) {
+        throw fail("line \(line) of its answer to the batch: \(problem)")
       }
     }
     // Lines beyond the batch's rows would be taken for the next batch's answers.

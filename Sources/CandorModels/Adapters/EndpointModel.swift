@@ -329,6 +329,9 @@ public final class EndpointModel: Model, @unchecked Sendable {
           throw Reason(text: "prediction \(i + 1) holds \(formatNumber(value)), which is not a probability")
         }
       }
+      if declared.kind != .regression && row.count > 1, let problem = BlackBoxOutput.sumProblem(row) {
+        throw Reason(text: "prediction \(i + 1): \(problem)")
+      }
       values += fitted
     }
     return values

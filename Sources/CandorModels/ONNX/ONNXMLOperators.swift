@@ -29,8 +29,8 @@ enum ONNXMLOperators {
     case "FeatureVectorizer": return try featureVectorizer(a)
     case "LinearClassifier": return try linearClassifier(a)
     case "LinearRegressor": return try linearRegressor(a)
-    case "TreeEnsembleClassifier", "TreeEnsembleRegressor":
-      return try ONNXTreeOperator(a, classifier: opType == "TreeEnsembleClassifier").kernel
+    case "TreeEnsembleClassifier", "TreeEnsembleRegressor", "TreeEnsemble":
+      return try treeOperator(opType, a, opset: opset)?.kernel
     case "ZipMap":
       // The class probabilities as a plain tensor: candor reads them by column, and the labels are recorded
       // from the attribute when the model loads.
@@ -39,6 +39,20 @@ enum ONNXMLOperators {
         throw ONNXKernelError("ZipMap has no class labels")
       }
       return { inputs in [try required(inputs, 0)] }
+    default: return nil
+    }
+  }
+
+  /// The tree ensemble a tree node holds, nil for any other operator.
+  static func treeOperator(_ opType: String, _ a: ONNXAttributes, opset: Int64) throws(ONNXKernelError) -> ONNXTreeOperator? {
+    switch opType {
+    case "TreeEnsembleClassifier", "TreeEnsembleRegressor":
+      // Opset 5 deprecates them for TreeEnsemble; onnxruntime has no kernel for them there.
+      guard opset < 5 else {
+        throw ONNXKernelError("\(opType) is deprecated in ai.onnx.ml opset 5 (TreeEnsemble replaces it); export with ai.onnx.ml opset 4 or lower, or as TreeEnsemble")
+      }
+      return try ONNXTreeOperator(a, classifier: opType == "TreeEnsembleClassifier")
+    case "TreeEnsemble" where opset >= 5: return try ONNXTreeOperator(opset5: a)
     default: return nil
     }
   }

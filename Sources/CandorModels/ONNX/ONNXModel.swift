@@ -49,8 +49,10 @@ public struct ONNXModel: Model {
     /// a classifier's label branch).
     var feedsScore = true
     var oneHot: OneHotCategories?
-    /// A tree ensemble node's trees, for walking a row's path (`candor compare-models`).
-    var trees: TreeEnsemble?
+    /// The node's attributes, for following where its outputs' values come from (TreeSHAP's feature sources).
+    var attributes = ONNXAttributes(values: [:])
+    /// A tree ensemble node: its trees, for walking a row's path (`candor compare-models`) and TreeSHAP.
+    var trees: ONNXTreeOperator?
   }
 
   let path: String
@@ -72,7 +74,7 @@ public struct ONNXModel: Model {
 
   /// Versions whose operator semantics candor follows (the ones skl2onnx and onnxmltools emit and the changes up
   /// to them); a model importing a later opset is refused rather than run with older semantics.
-  static let supportedOpsets: [String: ClosedRange<Int64>] = ["": 1...21, "ai.onnx.ml": 1...4]
+  static let supportedOpsets: [String: ClosedRange<Int64>] = ["": 1...21, "ai.onnx.ml": 1...5]
   static let supportedIRVersions: ClosedRange<Int64> = 3...10
   /// Rows run through the graph at once: large enough for BLAS and the tree walk, small enough to stay in cache
   /// and to split across cores.
@@ -155,6 +157,8 @@ public struct ONNXModel: Model {
     var steps: [Step] = [], operators: [String] = []
     for (k, node) in graph.nodes.enumerated() {
       let nodeName = node.name.isEmpty ? "#\(k) (\(node.opType))" : "'\(printable(node.name))'"
+      // The name with the operator, which an unnamed node's name already holds.
+      let nodeLabel = node.name.isEmpty ? nodeName : "\(nodeName) (\(printable(node.opType)))"
       let domainName = node.domain.isEmpty ? "ai.onnx" : node.domain
       guard let version = proto.opsets[node.domain] else {
         throw invalid("node \(nodeName) is \(printable(node.opType)) of domain \(printable(domainName)), which the model imports no opset for")
@@ -167,32 +171,37 @@ public struct ONNXModel: Model {
       }
       for (attribute, value) in node.attributes {
         if case let .unsupported(kind) = value {
-          throw invalid("node \(nodeName) (\(printable(node.opType))) has attribute '\(printable(attribute))' holding \(kind), which candor does not run")
+          throw invalid("node \(nodeLabel) has attribute '\(printable(attribute))' holding \(kind), which candor does not run")
         }
       }
       let attributes = ONNXAttributes(values: node.attributes)
       let kernel: ONNXKernel?
+      var treeOperator: ONNXTreeOperator?
       do {
-        kernel = node.domain.isEmpty
-          ? try ONNXStandardOperators.compile(node.opType, attributes, opset: version)
-          : try ONNXMLOperators.compile(node.opType, attributes, opset: version)
+        if node.domain == "ai.onnx.ml", let trees = try ONNXMLOperators.treeOperator(node.opType, attributes, opset: version) {
+          treeOperator = trees
+          kernel = trees.kernel
+        } else {
+          kernel = node.domain.isEmpty
+            ? try ONNXStandardOperators.compile(node.opType, attributes, opset: version)
+            : try ONNXMLOperators.compile(node.opType, attributes, opset: version)
+        }
       } catch {
-        throw invalid("node \(nodeName) (\(printable(node.opType))): \(error.reason)")
+        throw invalid("node \(nodeLabel): \(error.reason)")
       }
       guard let kernel else {
         throw invalid("node \(nodeName) is \(printable(node.opType)) (domain \(domainName), opset \(version)), an operator candor does not run")
       }
       for input in node.inputs where !input.isEmpty && !defined.contains(input) {
-        throw invalid("node \(nodeName) (\(printable(node.opType))) reads '\(printable(input))', which no earlier node, input or initializer defines")
+        throw invalid("node \(nodeLabel) reads '\(printable(input))', which no earlier node, input or initializer defines")
       }
       for output in node.outputs where !output.isEmpty {
         guard defined.insert(output).inserted else { throw invalid("'\(printable(output))' is defined twice (again by node \(nodeName))") }
       }
       var step = Step(kernel: kernel, inputs: node.inputs.map { $0.isEmpty ? -1 : slot($0) },
                       outputs: node.outputs.map { $0.isEmpty ? -1 : slot($0) }, name: nodeName, opType: node.opType, releases: [])
-      if node.domain == "ai.onnx.ml" && ["TreeEnsembleClassifier", "TreeEnsembleRegressor"].contains(node.opType) {
-        step.trees = try? ONNXTreeOperator(attributes, classifier: node.opType == "TreeEnsembleClassifier").ensemble
-      }
+      step.trees = treeOperator
+      step.attributes = attributes
       if node.domain == "ai.onnx.ml" && node.opType == "OneHotEncoder", let categories = try? attributes.strings("cats_strings"), !categories.isEmpty {
         step.oneHot = OneHotCategories(position: Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
                                        width: categories.count, zeros: (try? attributes.int("zeros", 1)) != 0)
@@ -425,29 +434,11 @@ public struct ONNXModel: Model {
   /// … of the tensor the graph computes for it (a pipeline's scaled and one-hot encoded features).
   public var treeNode: TreeEnsembleView? {
     let treeSteps = steps.indices.filter { steps[$0].trees != nil }
-    guard treeSteps.count == 1, let k = treeSteps.first, let ensemble = steps[k].trees, let slot = steps[k].inputs.first, slot >= 0 else { return nil }
+    guard treeSteps.count == 1, let k = treeSteps.first, let ensemble = steps[k].trees?.ensemble, let slot = steps[k].inputs.first, slot >= 0 else { return nil }
     let direct = inputs.first { $0.slot == slot }
     let sources = (0..<ensemble.featureNames.count).map { j in direct.flatMap { j < $0.columns.count ? $0.columns[j] : nil } ?? "x\(j)" }
     let model = self
-    return TreeEnsembleView(ensemble: ensemble, sources: sources) { table in
-      // The graph run up to the tree node, its input kept.
-      let bound = try model.boundInputs(table)
-      let rows = table.rowCount
-      var columns = [[Double]](repeating: [Double](repeating: .nan, count: rows), count: ensemble.featureNames.count)
-      var first = 0
-      while first < rows {
-        let range = first..<min(rows, first + Self.blockRows)
-        let tensor = try model.run(bound, rows: range, capturing: slot, before: k)
-        guard let v = tensor.doubleValues, tensor.rank == 2, tensor.shape[0] == range.count else {
-          throw ModelError.modelGraphFailed(path: model.path, node: model.steps[k].name, opType: model.steps[k].opType,
-                                            rows: range.lowerBound...(range.upperBound - 1), reason: "its input is not a [N, features] matrix")
-        }
-        let width = tensor.shape[1]
-        for j in 0..<min(width, columns.count) { for r in 0..<range.count { columns[j][first + r] = v[r * width + j] } }
-        first = range.upperBound
-      }
-      return columns
-    }
+    return TreeEnsembleView(ensemble: ensemble, sources: sources) { try model.treeInputColumns($0, step: k, width: ensemble.featureNames.count) }
   }
 
   /// A OneHotEncoder's output from category codes: each level's position looked up once. The same as the

@@ -20,28 +20,38 @@ struct ONNXTreeOperator {
   let binaryCase: Bool
   let weightsArePositive: Bool
 
+  /// A tree ensemble in the node and vote lists of TreeEnsembleClassifier/Regressor (opset 1–3): one entry per
+  /// node (its tree, id, feature, mode, threshold, children, missing direction), one per leaf vote.
+  struct NodeLists {
+    var treeIDs: [Int64] = [], nodeIDs: [Int64] = [], featureIDs: [Int64] = [], trueIDs: [Int64] = [], falseIDs: [Int64] = []
+    var modes: [String] = [], values: [Double] = [], tracks: [Int64] = []
+    var doubleThresholds = false
+    var voteTrees: [Int64] = [], voteNodes: [Int64] = [], voteIDs: [Int64] = [], voteWeights: [Double] = []
+  }
+
+  /// TreeEnsembleClassifier or TreeEnsembleRegressor.
   init(_ a: ONNXAttributes, classifier: Bool) throws(ONNXKernelError) {
-    self.classifier = classifier
     func ints(_ name: String) throws(ONNXKernelError) -> [Int64] {
       guard let v = try a.ints(name) else { throw ONNXKernelError("the tree ensemble has no \(name)") }
       return v
     }
-    let treeIDs = try ints("nodes_treeids"), nodeIDs = try ints("nodes_nodeids"), featureIDs = try ints("nodes_featureids")
-    let trueIDs = try ints("nodes_truenodeids"), falseIDs = try ints("nodes_falsenodeids")
+    var lists = NodeLists()
+    lists.treeIDs = try ints("nodes_treeids")
+    lists.nodeIDs = try ints("nodes_nodeids")
+    lists.featureIDs = try ints("nodes_featureids")
+    lists.trueIDs = try ints("nodes_truenodeids")
+    lists.falseIDs = try ints("nodes_falsenodeids")
     guard let modes = try a.strings("nodes_modes") else { throw ONNXKernelError("the tree ensemble has no nodes_modes") }
     guard let (values, doubleThresholds) = try a.numbers("nodes_values") else { throw ONNXKernelError("the tree ensemble has no nodes_values") }
-    let tracks = try a.ints("nodes_missing_value_tracks_true") ?? []
-    let n = treeIDs.count
-    guard [nodeIDs.count, featureIDs.count, trueIDs.count, falseIDs.count, modes.count, values.count].allSatisfy({ $0 == n }),
-      tracks.isEmpty || tracks.count == n, n > 0
-    else { throw ONNXKernelError("the tree ensemble's node attributes have different lengths, or there are no nodes") }
-
+    (lists.modes, lists.values, lists.doubleThresholds) = (modes, values, doubleThresholds)
+    lists.tracks = try a.ints("nodes_missing_value_tracks_true") ?? []
     let prefix = classifier ? "class" : "target"
-    let voteTrees = try ints(prefix + "_treeids"), voteNodes = try ints(prefix + "_nodeids"), voteIDs = try ints(prefix + "_ids")
+    lists.voteTrees = try ints(prefix + "_treeids")
+    lists.voteNodes = try ints(prefix + "_nodeids")
+    lists.voteIDs = try ints(prefix + "_ids")
     guard let (voteWeights, _) = try a.numbers(prefix + "_weights") else { throw ONNXKernelError("the tree ensemble has no \(prefix)_weights") }
-    guard [voteNodes.count, voteIDs.count, voteWeights.count].allSatisfy({ $0 == voteTrees.count }) else {
-      throw ONNXKernelError("the tree ensemble's \(prefix)_ attributes have different lengths")
-    }
+    lists.voteWeights = voteWeights
+    let labels: ONNXTensor.Storage, outputs: Int
     if classifier {
       labels = try ONNXMLOperators.classLabels(a)
       outputs = ONNXMLOperators.labelCount(labels)
@@ -49,15 +59,172 @@ struct ONNXTreeOperator {
       labels = .int([])
       outputs = Int(try a.int("n_targets", 1))
     }
-    guard outputs >= 1 && outputs <= 100_000 else { throw ONNXKernelError("the tree ensemble has \(outputs) outputs") }
-    baseValues = (try a.numbers("base_values")?.values ?? []).map { Float($0) }
+    let baseValues = (try a.numbers("base_values")?.values ?? []).map { Float($0) }
     guard let post = PostTransform(rawValue: try a.string("post_transform", "NONE")) else { throw ONNXKernelError("the tree ensemble's post_transform is unknown") }
-    self.post = post
     let aggregateName = try a.string("aggregate_function", "SUM")
     guard let aggregate = Aggregate(rawValue: aggregateName) else {
       throw ONNXKernelError("the tree ensemble's aggregate_function \(printable(aggregateName)) is not supported (SUM and AVERAGE are)")
     }
+    try self.init(lists, classifier: classifier, labels: labels, outputs: outputs, baseValues: baseValues, post: post, aggregate: aggregate,
+                  prefix: prefix)
+  }
+
+  /// TreeEnsemble (ai.onnx.ml opset 5): interior nodes and leaves in separate lists, trees by their roots, a
+  /// regressor of `n_targets` outputs. Read into the opset-3 lists as onnxruntime's `TreeEnsembleAttributesV5`
+  /// does: nodes renumbered in preorder per tree (true branch first), and a BRANCH_MEMBER node unrolled into a chain
+  /// of BRANCH_EQ nodes, one per member, each true branch a copy of the member's subtree and each false branch the
+  /// next member (the last one's the node's false branch). A root whose two branches are the same is a one-leaf
+  /// tree, that leaf.
+  init(opset5 a: ONNXAttributes) throws(ONNXKernelError) {
+    func ints(_ name: String) throws(ONNXKernelError) -> [Int64] {
+      guard let v = try a.ints(name) else { throw ONNXKernelError("the tree ensemble has no \(name)") }
+      return v
+    }
+    func numbers(_ name: String) throws(ONNXKernelError) -> (values: [Double], isDouble: Bool)? {
+      guard let t = try a.tensor(name) else { return nil }
+      guard let v = t.doubleValues else { throw ONNXKernelError("attribute '\(name)' should be a tensor of numbers") }
+      return (v, t.elementType == ONNXTensor.ElementType.double)
+    }
+    let featureIDs = try ints("nodes_featureids"), trueIDs = try ints("nodes_truenodeids"), falseIDs = try ints("nodes_falsenodeids")
+    let trueLeafs = try ints("nodes_trueleafs"), falseLeafs = try ints("nodes_falseleafs"), roots = try ints("tree_roots")
+    let tracks = try a.ints("nodes_missing_value_tracks_true") ?? []
+    guard let modeTensor = try a.tensor("nodes_modes"), let modeValues = modeTensor.doubleValues else {
+      throw ONNXKernelError("the tree ensemble has no nodes_modes tensor")
+    }
+    let splits = try numbers("nodes_splits") ?? ([], false)
+    guard let (leafWeights, doubleWeights) = try numbers("leaf_weights") else { throw ONNXKernelError("the tree ensemble has no leaf_weights") }
+    let leafTargets = try ints("leaf_targetids")
+    let members = try numbers("membership_values")?.values ?? []
+    let n = featureIDs.count
+    guard [trueIDs.count, falseIDs.count, trueLeafs.count, falseLeafs.count, modeValues.count].allSatisfy({ $0 == n }),
+      splits.values.count == n, tracks.isEmpty || tracks.count == n, leafTargets.count == leafWeights.count, !roots.isEmpty
+    else { throw ONNXKernelError("the tree ensemble's node or leaf attributes have different lengths, or there are no trees") }
+    // Each BRANCH_MEMBER node's members: the membership values in node order, sets ended by NaN.
+    var memberSets = [[Double]](repeating: [], count: n), next = 0
+    for i in 0..<n where modeValues[i] == 6 {
+      while next < members.count && !members[next].isNaN {
+        memberSets[i].append(members[next])
+        next += 1
+      }
+      next += 1
+      guard !memberSets[i].isEmpty else { throw ONNXKernelError("BRANCH_MEMBER node \(i) of the tree ensemble has no members") }
+    }
+    let modeNames = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ", "BRANCH_EQ"]
+    for i in 0..<n {
+      guard modeValues[i] >= 0 && modeValues[i] < Double(modeNames.count) && modeValues[i] == modeValues[i].rounded() else {
+        throw ONNXKernelError("node \(i) of the tree ensemble has mode \(formatNumber(modeValues[i]))")
+      }
+      for (child, leaf) in [(trueIDs[i], trueLeafs[i]), (falseIDs[i], falseLeafs[i])] {
+        guard child >= 0 && child < (leaf != 0 ? leafWeights.count : n) else {
+          throw ONNXKernelError("node \(i) of the tree ensemble has a branch to \(leaf != 0 ? "leaf" : "node") \(child), which does not exist")
+        }
+      }
+    }
+    // The unrolled size of every node's subtree (a member's true subtree is copied once per member), found depth
+    // first so that a loop is refused and an unrolling past `limit` nodes is refused before it is built.
+    let limit = 1 << 22
+    var size = [Int](repeating: 0, count: n), state = [UInt8](repeating: 0, count: n)
+    for root in roots {
+      guard root >= 0 && root < n else { throw ONNXKernelError("a tree of the ensemble has root \(root) of \(n) nodes") }
+      if trueIDs[Int(root)] == falseIDs[Int(root)] {
+        guard trueIDs[Int(root)] < leafWeights.count else { throw ONNXKernelError("the one-leaf tree at node \(root) has leaf \(trueIDs[Int(root)]), which does not exist") }
+        continue
+      }
+      var stack = [Int(root)]
+      while let i = stack.last {
+        if state[i] == 2 {
+          stack.removeLast()
+          continue
+        }
+        let children = [(trueIDs[i], trueLeafs[i]), (falseIDs[i], falseLeafs[i])].filter { $0.1 == 0 }.map { Int($0.0) }
+        if state[i] == 0 {
+          state[i] = 1
+          for c in children {
+            guard state[c] != 1 else { throw ONNXKernelError("node \(c) of the tree ensemble is its own descendant: the tree does not end") }
+            if state[c] == 0 { stack.append(c) }
+          }
+          continue
+        }
+        func subtree(_ child: Int64, _ leaf: Int64) -> Int { leaf != 0 ? 1 : size[Int(child)] }
+        let copies = modeValues[i] == 6 ? memberSets[i].count : 1
+        size[i] = min(limit + 1, copies * (1 + subtree(trueIDs[i], trueLeafs[i])) + subtree(falseIDs[i], falseLeafs[i]))
+        state[i] = 2
+        stack.removeLast()
+      }
+    }
+    let total = roots.reduce(0) { min(limit + 1, $0 + (trueIDs[Int($1)] == falseIDs[Int($1)] ? 1 : size[Int($1)])) }
+    guard total <= limit else { throw ONNXKernelError("the tree ensemble unrolls to more than \(limit) nodes (each member of a BRANCH_MEMBER node copies its true branch)") }
+    var lists = NodeLists()
+    lists.doubleThresholds = splits.isDouble || doubleWeights
+    for (t, root) in roots.enumerated() {
+      // Preorder with an explicit stack: (node or leaf index, is a leaf, member position, where to record its id).
+      let oneLeaf = trueIDs[Int(root)] == falseIDs[Int(root)]
+      var stack: [(index: Int, leaf: Bool, member: Int, parent: Int, isTrue: Bool)] = [(oneLeaf ? Int(trueIDs[Int(root)]) : Int(root), oneLeaf, 0, -1, false)]
+      var nodeID: Int64 = 0
+      while let (i, leaf, member, parent, isTrue) = stack.popLast() {
+        let position = lists.nodeIDs.count
+        if parent >= 0 { if isTrue { lists.trueIDs[parent] = nodeID } else { lists.falseIDs[parent] = nodeID } }
+        lists.treeIDs.append(Int64(t))
+        lists.nodeIDs.append(nodeID)
+        lists.trueIDs.append(0)
+        lists.falseIDs.append(0)
+        if leaf {
+          lists.featureIDs.append(0)
+          lists.modes.append("LEAF")
+          lists.values.append(0)
+          lists.tracks.append(0)
+          lists.voteTrees.append(Int64(t))
+          lists.voteNodes.append(nodeID)
+          lists.voteIDs.append(leafTargets[i])
+          lists.voteWeights.append(leafWeights[i])
+          nodeID += 1
+          continue
+        }
+        let mode = Int(modeValues[i])
+        lists.featureIDs.append(featureIDs[i])
+        lists.modes.append(modeNames[mode])
+        lists.values.append(mode == 6 ? memberSets[i][member] : splits.values[i])
+        lists.tracks.append(tracks.isEmpty ? 0 : tracks[i])
+        nodeID += 1
+        // The false branch: the next member of a BRANCH_MEMBER node, else the node's false child.
+        if mode == 6 && member + 1 < memberSets[i].count {
+          stack.append((i, false, member + 1, position, false))
+        } else {
+          stack.append((Int(falseIDs[i]), falseLeafs[i] != 0, 0, position, false))
+        }
+        stack.append((Int(trueIDs[i]), trueLeafs[i] != 0, 0, position, true))
+      }
+    }
+    let outputs = Int(try a.int("n_targets", 0))
+    let postNames: [PostTransform] = [.none, .softmax, .logistic, .softmaxZero, .probit]
+    let postCode = try a.int("post_transform", 0), aggregateCode = try a.int("aggregate_function", 1)
+    guard postCode >= 0 && postCode < postNames.count else { throw ONNXKernelError("the tree ensemble's post_transform \(postCode) is unknown") }
+    guard aggregateCode == 0 || aggregateCode == 1 else {
+      throw ONNXKernelError("the tree ensemble's aggregate_function \(aggregateCode) is not supported (SUM (1) and AVERAGE (0) are)")
+    }
+    try self.init(lists, classifier: false, labels: .int([]), outputs: outputs, baseValues: [], post: postNames[Int(postCode)],
+                  aggregate: aggregateCode == 0 ? .average : .sum, prefix: "leaf")
+  }
+
+  private init(_ lists: NodeLists, classifier: Bool, labels: ONNXTensor.Storage, outputs: Int, baseValues: [Float], post: PostTransform,
+               aggregate: Aggregate, prefix: String) throws(ONNXKernelError) {
+    self.classifier = classifier
+    self.labels = labels
+    self.outputs = outputs
+    self.baseValues = baseValues
+    self.post = post
     self.aggregate = aggregate
+    let (treeIDs, nodeIDs, featureIDs, trueIDs, falseIDs) = (lists.treeIDs, lists.nodeIDs, lists.featureIDs, lists.trueIDs, lists.falseIDs)
+    let (modes, values, doubleThresholds, tracks) = (lists.modes, lists.values, lists.doubleThresholds, lists.tracks)
+    let (voteTrees, voteNodes, voteIDs, voteWeights) = (lists.voteTrees, lists.voteNodes, lists.voteIDs, lists.voteWeights)
+    let n = treeIDs.count
+    guard [nodeIDs.count, featureIDs.count, trueIDs.count, falseIDs.count, modes.count, values.count].allSatisfy({ $0 == n }),
+      tracks.isEmpty || tracks.count == n, n > 0
+    else { throw ONNXKernelError("the tree ensemble's node attributes have different lengths, or there are no nodes") }
+    guard [voteNodes.count, voteIDs.count, voteWeights.count].allSatisfy({ $0 == voteTrees.count }) else {
+      throw ONNXKernelError("the tree ensemble's \(prefix)_ attributes have different lengths")
+    }
+    guard outputs >= 1 && outputs <= 100_000 else { throw ONNXKernelError("the tree ensemble has \(outputs) outputs") }
 
     // Nodes of each tree, trees in the order they first appear; the first node listed is the root, as in
     // onnxruntime.

@@ -49,7 +49,8 @@ public struct ShapleyValuesSection: ReportSection {
     title = "TreeSHAP explanations"
     anchor = "treeshap"
     method = HTMLText(words: "exact interventional Shapley values of the trees (Lundberg et al. 2020) against \(result.backgroundRows) "
-      + "background rows, on the model's margin (log-odds for a classifier).")
+      + "background rows, on the trees' margin: their score before the model's link (log-odds for a boosted classifier, "
+      + "the probability itself for a forest that averages its trees' probabilities).")
     scale = " (margin)"
     (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
     rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: nil) }

@@ -3,6 +3,7 @@
 It reads the CSV header, then rows, and answers each row with a line, as the README's protocol says:
   binary       P(positive) = logistic(0.05·(age − 40) + 0.03·(hours_per_week − 40)), flushed per line
   multiclass   three probabilities (softmax of 0, 0.03·(age − 40), 0.02·(hours_per_week − 40))
+  unnormalized three "probabilities" 0.2 that do not sum to 1
   crash N      answers N rows, writes "model failed: row N" on stderr and exits with status 3
   hang         reads and never answers
   garbage      answers "not-a-number"
@@ -38,6 +39,8 @@ for line in sys.stdin:
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         print(",".join(repr(e / sum(exps)) for e in exps), flush=True)
+    elif mode == "unnormalized":
+        print("0.2,0.2,0.2", flush=True)
     elif mode == "labels":
         print(">50K" if 1 / (1 + math.exp(-z)) > 0.5 else "<=50K", flush=True)
     elif mode == "badlabel":

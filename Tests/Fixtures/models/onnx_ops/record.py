@@ -122,6 +122,35 @@ model("tree_classifier_binary_votes", [n("TreeEnsembleClassifier", ["X"], ["labe
                                          class_treeids=[0, 0, 0, 1, 1], class_nodeids=[2, 3, 4, 1, 2],
                                          class_ids=[0] * 5, class_weights=[0.1, 0.2, 0.35, 0.3, 0.05], **tree)])
 
+# Trees over computed features (for TreeSHAP's tracing of each tree feature to a data column): the columns
+# reordered by a Gather and one scaled by a Mul (each tree feature from one column), and mixed by a MatMul.
+regressor = dict(domain="ai.onnx.ml", n_targets=1, target_treeids=[0, 0, 0, 1, 1], target_nodeids=[2, 3, 4, 1, 2], target_ids=[0] * 5,
+                 target_weights=[1.0, -2.0, 3.5, 0.75, -0.5], **tree)
+model("tree_after_gather", [n("Gather", ["X", "i"], ["g"], axis=1), n("Mul", ["X", "b"], ["m"]), n("Concat", ["g", "m"], ["c"], axis=1),
+                            n("TreeEnsembleRegressor", ["c"], ["Y"], **regressor)],
+      [init("i", [2, 0], np.int64), init("b", [[1.0, 2.0, -1.0]], np.float32)])
+model("tree_after_matmul", [n("MatMul", ["X", "W"], ["m"]), n("TreeEnsembleRegressor", ["m"], ["Y"], **regressor)],
+      [init("W", rng.normal(size=(3, 3)), np.float32)])
+
+# TreeEnsemble (ai.onnx.ml opset 5): the same two trees as above in its node/leaf lists, plus a BRANCH_MEMBER tree
+# (members 0.5, which row 7 holds, and the value row 0 holds exactly; onnxruntime 1.32 refuses three or more members
+# that are not integers) and a one-leaf tree (its root's branches are the same leaf, 6).
+def tensor(name, values, dtype):
+    return numpy_helper.from_array(np.asarray(values, dtype=dtype), name)
+members = [0.5, float(X[0, 0])]
+v5 = dict(tree_roots=[0, 2, 3, 4],
+          nodes_featureids=[0, 1, 2, 0, 0], nodes_modes=tensor("nodes_modes", [0, 2, 1, 6, 0], np.uint8),
+          nodes_splits=tensor("nodes_splits", [0.5, -0.3, 1.0, 0.0, 0.0], np.float32),
+          nodes_truenodeids=[1, 0, 3, 5, 6], nodes_trueleafs=[0, 1, 1, 1, 1],
+          nodes_falsenodeids=[2, 1, 4, 1, 6], nodes_falseleafs=[1, 1, 1, 0, 1],
+          nodes_missing_value_tracks_true=[0, 1, 0, 1, 0],
+          membership_values=tensor("membership_values", members + [np.nan], np.float32),
+          leaf_weights=tensor("leaf_weights", [1.0, -2.0, 3.5, 0.75, -0.5, 10.0, 7.0], np.float32))
+model("tree_ensemble5_sum", [n("TreeEnsemble", ["X"], ["Y"], domain="ai.onnx.ml", n_targets=2, aggregate_function=1, post_transform=0,
+                              leaf_targetids=[0, 1, 0, 1, 1, 0, 1], **v5)], ml=5)
+model("tree_ensemble5_average_logistic", [n("TreeEnsemble", ["X"], ["Y"], domain="ai.onnx.ml", n_targets=1, aggregate_function=0,
+                                          post_transform=2, leaf_targetids=[0] * 7, **v5)], ml=5)
+
 # Files the loader must refuse, each with the reason in its name.
 def save(name, m):
     onnx.save(m, os.path.join(here, name + ".onnx"))
@@ -139,3 +168,22 @@ g = h.make_graph([n("LinearClassifier", ["X"], ["label", "Y"], domain="ai.onnx.m
                  [h.make_tensor_value_info("X", T.FLOAT, [None, 3])],
                  [h.make_tensor_value_info("label", T.INT64, [None]), h.make_tensor_value_info("Y", T.FLOAT, [None, 2])])
 save("bad_scores_not_probabilities", h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("ai.onnx.ml", 1)], ir_version=8))
+# TreeEnsemble files to refuse: a node that is its own descendant; a member node whose copies would unroll past
+# candor's bound (each of 40 nested member nodes of 2 members doubles its subtree); the deprecated classifier at
+# ai.onnx.ml opset 5.
+def bad_v5(name, **attributes):
+    g = h.make_graph([n("TreeEnsemble", ["X"], ["Y"], domain="ai.onnx.ml", n_targets=1, **attributes)], "g",
+                     [h.make_tensor_value_info("X", T.FLOAT, [None, 3])], [h.make_tensor_value_info("Y", T.FLOAT, [None, 1])])
+    save(name, h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("ai.onnx.ml", 5)], ir_version=8))
+bad_v5("bad_tree_ensemble5_loop", tree_roots=[0], nodes_featureids=[0, 1], nodes_modes=tensor("nodes_modes", [0, 0], np.uint8),
+       nodes_splits=tensor("nodes_splits", [0.5, 0.1], np.float32), nodes_truenodeids=[1, 0], nodes_trueleafs=[0, 0],
+       nodes_falsenodeids=[0, 1], nodes_falseleafs=[1, 1], leaf_weights=tensor("leaf_weights", [1.0, 2.0], np.float32), leaf_targetids=[0, 0])
+k = 40
+bad_v5("bad_tree_ensemble5_unrolls_too_far", tree_roots=[0], nodes_featureids=[0] * k, nodes_modes=tensor("nodes_modes", [6] * k, np.uint8),
+       nodes_splits=tensor("nodes_splits", [0.0] * k, np.float32), nodes_truenodeids=list(range(1, k)) + [0], nodes_trueleafs=[0] * (k - 1) + [1],
+       nodes_falsenodeids=[0] * k, nodes_falseleafs=[1] * k, membership_values=tensor("membership_values", [1.0, 2.0, np.nan] * k, np.float32),
+       leaf_weights=tensor("leaf_weights", [1.0, 2.0], np.float32), leaf_targetids=[0, 0])
+g = h.make_graph([n("TreeEnsembleRegressor", ["X"], ["Y"], domain="ai.onnx.ml", n_targets=1, target_treeids=[0, 0, 0, 1, 1],
+                    target_nodeids=[2, 3, 4, 1, 2], target_ids=[0] * 5, target_weights=[1.0, -2.0, 3.5, 0.75, -0.5], **tree)], "g",
+                 [h.make_tensor_value_info("X", T.FLOAT, [None, 3])], [h.make_tensor_value_info("Y", T.FLOAT, [None, 1])])
+save("bad_tree_regressor_opset5", h.make_model(g, opset_imports=[h.make_opsetid("", 13), h.make_opsetid("ai.onnx.ml", 5)], ir_version=8))
