@@ -20,11 +20,14 @@ let package = Package(
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
+    // Optimized in debug builds too: its accountants integrate and sum series per order, which unoptimized code
+    // runs 20–50× slower (make test builds debug).
+    .target(name: "CandorPrivacy", dependencies: ["CandorCore"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain"]),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorReport",
+        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
@@ -32,9 +35,10 @@ let package = Package(
     .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
+    .testTarget(name: "CandorPrivacyTests", dependencies: ["CandorPrivacy", "CandorTestSupport"]),
     .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
-                dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorTestSupport"]),
+                dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport"]),
   ]
 )

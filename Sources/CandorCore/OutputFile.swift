@@ -156,8 +156,18 @@ public final class OutputTransaction {
   /// Gives every written output its name: first each regular file is linked under a fresh name in its folder
   /// (the step that can fail: a full disk, a folder made read-only meanwhile), then all are renamed into place
   /// and the special destinations written.
-  public func commit() throws(OutputError) {
+  /// Gives every output its final name, all or none; `durably` first flushes each to disk (fsync) and after the
+  /// renames flushes their folders, so a crash of the machine, not only of the process, keeps the old files or the
+  /// new ones (the privacy ledger).
+  public func commit(durably: Bool = false) throws(OutputError) {
     precondition(!committed, "outputs committed twice")
+    if durably {
+      for entry in staged.values where fsync(entry.descriptor) != 0 {
+        let reason = InputFile.reason(errno)
+        discard()
+        throw .cannotWrite(path: entry.destination.path, reason: reason)
+      }
+    }
     var linked: [(Staged, String)] = []
     for setting in staged.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
       let entry = staged[setting]!
@@ -183,6 +193,18 @@ public final class OutputTransaction {
         for (_, other) in linked { unlink(other) }
         discard()
         throw .cannotWrite(path: entry.destination.path, reason: reason)
+      }
+    }
+    if durably {
+      for folder in Set(linked.compactMap { entry, _ -> String? in
+        if case let .file(path) = entry.destination.target { return Self.folder(of: path) }
+        return nil
+      }) {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+          fsync(descriptor)
+          close(descriptor)
+        }
       }
     }
     for entry in staged.values {

@@ -175,21 +175,6 @@ public struct ModelSpec: Sendable, Equatable {
     return Input(name: name, column: try text("column"), type: type, codes: codes, missing: missing, unknown: unknown)
   }
 
-  /// JSONSerialization says "around character N": the line and column of that byte; otherwise its own words.
-  static func jsonErrorPlace(_ error: any Error, in data: Data) -> String? {
-    let description = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
-    guard let range = description.range(of: #"character (\d+)"#, options: .regularExpression),
-          let offset = Int(description[range].dropFirst("character ".count)) else {
-      // "Unexpected end of file during JSON parse." names no place: pass its words on.
-      let words = description.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-      return words.isEmpty ? nil : words.prefix(1).lowercased() + words.dropFirst()
-    }
-    let bytes = [UInt8](data.prefix(offset))
-    let line = bytes.filter { $0 == 0x0A }.count + 1
-    let column = bytes.count - (bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-    return "line \(line), column \(column)"
-  }
-
   private static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
 
   private static func shown(_ value: Any) -> String {

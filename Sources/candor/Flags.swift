@@ -3,6 +3,7 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
+import CandorPrivacy
 
 /// The CLI's words for library settings: every error and hint a library words with a `Setting` names the flag
 /// the user typed. The one place flag names meet library names; a setting not listed here is spelled as its
@@ -16,6 +17,7 @@ enum Flags {
     .sampleWeightColumn: "sample-weight", .targetColumn: "target", .playerGroups: "group", .rows: "rows",
     .sensitiveFeatures: "sensitive", .costFalsePositive: "cost-fp", .costFalseNegative: "cost-fn", .positiveClass: "positive", .maxEpochs: "epochs",
     .entropyAlphas: "gei-alpha", .httpHeader: "header", .modelURL: "model-url",
+    .calibrationTolerance: "tolerance", .fractionalOrders: "rdp-fractional",
   ]
 
   static func spelling(_ setting: Setting) -> String {

@@ -1,0 +1,175 @@
+import CandorCore
+import Foundation
+
+/// Rényi differential privacy accounting (Mironov 2017, "Rényi Differential Privacy", arXiv:1702.07476): each
+/// event's RDP at a list of orders, added over composition, turned into (ε, δ) at the best order. The events and
+/// conversion are dp_accounting 0.6.0's `RdpAccountant` (its default orders, its conversion), with the exact
+/// subsampled-Gaussian RDP at fractional orders by default (`FractionalOrderMethod`).
+public struct RDPAccountant: Sendable, Equatable {
+  /// dp_accounting's default orders: 1.1, 1.2, …, 10.9, then 11 … 63, 128, 256, 512, 1024.
+  public static let defaultOrders: [Double] = {
+    let fractional: [Double] = (1...99).map { (x: Int) -> Double in 1 + Double(x) / 10 }
+    let integers: [Double] = (11...63).map { (x: Int) -> Double in Double(x) }
+    return fractional + integers + [128, 256, 512, 1024]
+  }()
+
+  public let orders: [Double]
+  public let fractionalOrders: FractionalOrderMethod
+  /// The RDP of everything composed so far, per order.
+  public private(set) var rdp: [Double]
+
+  public init(orders: [Double] = defaultOrders, fractionalOrders: FractionalOrderMethod = .exact) {
+    precondition(!orders.isEmpty && orders.allSatisfy { $0 > 1 }, "RDP orders above 1")
+    self.orders = orders
+    self.fractionalOrders = fractionalOrders
+    rdp = [Double](repeating: 0, count: orders.count)
+  }
+
+  /// The first part of `event` this accountant cannot account, and why; nil when it can account all of it.
+  /// RDP takes Gaussian and Laplace releases, repetition and composition, and Poisson sampling of a Gaussian (or of
+  /// Gaussians composed, one Gaussian with 1/σ² = Σ 1/σᵢ², Mironov et al. 2019 §3); a Poisson-sampled Laplace
+  /// has no RDP bound here (as in dp_accounting).
+  public static func unsupportedPart(of event: PrivacyEvent) -> (part: PrivacyEvent, reason: String)? {
+    switch event {
+    case .gaussian, .laplace, .noOp, .nonPrivate: return nil
+    case let .repeated(inner, _): return unsupportedPart(of: inner)
+    case let .composed(events):
+      for e in events { if let found = unsupportedPart(of: e) { return found } }
+      return nil
+    case let .poissonSampled(_, inner):
+      if effectiveNoiseMultiplier(inner) != nil { return nil }
+      return (event, "a Poisson-sampled event must be Gaussian releases (composed or repeated); RDP of a sampled Laplace or a sampled sampling is not bounded here")
+    }
+  }
+
+  /// Adds `event`'s RDP; all or nothing.
+  /// - Throws: `PrivacyError.unsupportedEvent` (the accountant is unchanged).
+  public mutating func compose(_ event: PrivacyEvent) throws(PrivacyError) {
+    if let (part, reason) = Self.unsupportedPart(of: event) {
+      throw .unsupportedEvent(accountant: "RDP", part: part.shortDescription, reason: reason)
+    }
+    var sampled: [SampledGaussian: [Double]] = [:]
+    let added = Self.rdp(of: event, orders: orders, method: fractionalOrders, sampled: &sampled)
+    for k in rdp.indices { rdp[k] += added[k] }
+  }
+
+  /// A Poisson-sampled Gaussian's parameters: a ledger's history repeats the same runs, whose per-order RDP is
+  /// computed once per accounting.
+  struct SampledGaussian: Hashable {
+    var samplingRate: Double
+    var noiseMultiplier: Double
+  }
+
+  /// The RDP of a supported event at each order; `count` multiplies (nested repetitions), as dp_accounting does.
+  static func rdp(of event: PrivacyEvent, orders: [Double], method: FractionalOrderMethod, count: Double = 1,
+                  sampled: inout [SampledGaussian: [Double]]) -> [Double] {
+    switch event {
+    case .noOp: return [Double](repeating: 0, count: orders.count)
+    case .nonPrivate: return [Double](repeating: .infinity, count: orders.count)
+    case let .gaussian(sigma): return orders.map { count * ($0 / (2 * sigma * sigma)) }
+    case let .laplace(b): return orders.map { count * laplaceRDP(epsilon: 1 / b, order: $0) }
+    case let .repeated(inner, times): return rdp(of: inner, orders: orders, method: method, count: count * Double(times), sampled: &sampled)
+    case let .composed(events):
+      var total = [Double](repeating: 0, count: orders.count)
+      for e in events {
+        let part = rdp(of: e, orders: orders, method: method, count: count, sampled: &sampled)
+        for k in total.indices { total[k] += part[k] }
+      }
+      return total
+    case let .poissonSampled(q, inner):
+      let key = SampledGaussian(samplingRate: q, noiseMultiplier: effectiveNoiseMultiplier(inner)!)
+      let single = sampled[key] ?? orders.map {
+        SubsampledGaussianRDP.rdp(samplingRate: key.samplingRate, noiseMultiplier: key.noiseMultiplier, order: $0, method: method)
+      }
+      sampled[key] = single
+      return single.map { count * $0 }
+    }
+  }
+
+  /// The noise multiplier of the one Gaussian equal to a nest of composed and repeated Gaussians (adding 1/σ²),
+  /// nil when the nest holds anything else.
+  static func effectiveNoiseMultiplier(_ event: PrivacyEvent) -> Double? {
+    switch event {
+    case let .gaussian(sigma): return sigma
+    case let .repeated(inner, times): return effectiveNoiseMultiplier(inner).map { $0 / Double(times).squareRoot() }
+    case let .composed(events):
+      var precision = 0.0
+      for e in events {
+        guard let sigma = effectiveNoiseMultiplier(e) else { return nil }
+        precision += 1 / (sigma * sigma)
+      }
+      return 1 / precision.squareRoot()
+    default: return nil
+    }
+  }
+
+  /// RDP of a Laplace release that is pure ε-DP (Mironov 2017, Prop. 6):
+  /// ε + log(1 + (α − 1)·expm1(ε(1 − 2α))/(2α − 1))/(α − 1); the KL divergence ε + expm1(−ε) at α = 1, and
+  /// below α = 1.1 dp_accounting's Taylor series of the log (stable as α → 1).
+  static func laplaceRDP(epsilon e: Double, order a: Double) -> Double {
+    if a == 1 { return e + expm1(-e) }
+    let c = expm1(e * (1 - 2 * a)) / (2 * a - 1)
+    if a < 1.1 {
+      let v = -c * (a - 1)
+      var total = 0.0, power = 1.0
+      for k in 1..<100 {
+        total += power / Double(k)
+        power *= v
+      }
+      return e + c * total
+    }
+    return e + log1p((a - 1) * c) / (a - 1)
+  }
+
+  /// ε at `delta`, and the order that gives it.
+  public func epsilon(delta: Double) -> (epsilon: Double, order: Double?) {
+    Self.epsilon(rdp: rdp, orders: orders, delta: delta)
+  }
+
+  /// RDP → (ε, δ) by Canonne, Kamath & Steinke 2020 ("The Discrete Gaussian for Differential Privacy",
+  /// arXiv:2004.00010 v4, Prop. 12; Asoodeh et al. 2020, arXiv:2001.05990, Eq. 20), as dp_accounting's
+  /// `compute_epsilon`: per order ε(α) = r + log1p(−1/α) − log(δα)/(α − 1), 0 where δ² + expm1(−r) > 0 (the KL
+  /// bound), +∞ at α ≤ 1.01; the minimum over orders, the first order attaining it. δ = 0: ε is 0 when every RDP
+  /// is 0, else +∞.
+  public static func epsilon(rdp: [Double], orders: [Double], delta: Double) -> (epsilon: Double, order: Double?) {
+    precondition(rdp.count == orders.count && delta >= 0)
+    if delta == 0 { return (rdp.allSatisfy { $0 == 0 } ? 0 : .infinity, nil) }
+    var best = Double.infinity, bestOrder = orders[0], found = false
+    for (a, r) in zip(orders, rdp) {
+      let e: Double
+      // An order whose RDP could not be computed (NaN: extreme parameters) gives no bound.
+      if r.isNaN { e = .infinity } else if r < 0 { e = 0 } else if delta * delta + expm1(-r) > 0 { e = 0 } else if a > 1.01 {
+        e = r + log1p(-1 / a) - log(delta * a) / (a - 1)
+      } else { e = .infinity }
+      if !found || e < best {
+        (best, bestOrder, found) = (e, a, true)
+      }
+    }
+    return (max(0, best), bestOrder)
+  }
+
+  /// Mironov 2017 Prop. 3, min over orders of r − log(δ)/(α − 1): the classic conversion, for comparison.
+  public static func classicEpsilon(rdp: [Double], orders: [Double], delta: Double) -> (epsilon: Double, order: Double) {
+    var best = Double.infinity, bestOrder = orders[0]
+    for (a, r) in zip(orders, rdp) {
+      let e = r - log(delta) / (a - 1)
+      if e < best { (best, bestOrder) = (e, a) }
+    }
+    return (max(0, best), bestOrder)
+  }
+}
+
+extension PrivacyEvent {
+  /// A short name of the event for messages: its JSON type and parameters, without nested trees.
+  public var shortDescription: String {
+    switch self {
+    case let .gaussian(sigma): "GaussianDpEvent(noise_multiplier \(formatNumber(sigma)))"
+    case let .laplace(b): "LaplaceDpEvent(noise_multiplier \(formatNumber(b)))"
+    case let .poissonSampled(q, inner): "PoissonSampledDpEvent(sampling_probability \(formatNumber(q)), \(inner.shortDescription))"
+    case let .repeated(inner, times): "SelfComposedDpEvent(\(inner.shortDescription), count \(times))"
+    case let .composed(events): "ComposedDpEvent(\(events.count) events)"
+    case .noOp: "NoOpDpEvent"
+    case .nonPrivate: "NonPrivateDpEvent"
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import CandorCore
+import Foundation
+
+/// A privacy budget for one dataset and every spend from it, as events (DESIGN.md: the ledger stores events, not
+/// ε, so the whole history is re-accounted — tightly, not summed — and a tighter accountant can re-account it
+/// later).
+///
+/// On disk (`LedgerFile`) it is JSON Lines: the header, then one line per spend. Every line carries the SHA-256 of
+/// its own canonical JSON (`sha256`, computed without that field) and of the line before (`previous_sha256`), so
+/// a line edited by hand, removed, reordered or cut short is found when the ledger is read.
+public struct PrivacyLedger: Sendable, Equatable {
+  public struct Header: Sendable, Equatable, Codable {
+    public var format = "candor-privacy-ledger"
+    public var version = 1
+    public var budget: Budget
+    public var dataset: Dataset
+    public var created: String
+    public var sha256 = ""
+
+    enum CodingKeys: String, CodingKey { case format, version, budget, dataset, created, sha256 }
+  }
+
+  public struct Budget: Sendable, Equatable, Codable {
+    public var epsilon: Double
+    public var delta: Double
+
+    public init(epsilon: Double, delta: Double) {
+      (self.epsilon, self.delta) = (epsilon, delta)
+    }
+  }
+
+  /// The dataset the budget is for: its file name when the ledger was made, its SHA-256 and its number of records.
+  public struct Dataset: Sendable, Equatable, Codable {
+    public var file: String
+    public var sha256: String
+    public var records: Int
+
+    public init(file: String, sha256: String, records: Int) {
+      (self.file, self.sha256, self.records) = (file, sha256, records)
+    }
+  }
+
+  public struct Entry: Sendable, Equatable, Codable {
+    public var index: Int
+    public var time: String
+    /// What spent it: the command (`privacy spend`, `dp-train`) and the user's note.
+    public var command: String
+    public var note: String
+    public var events: PrivacyEvent
+    /// The ledger's ε after this entry, under the RDP accountant (exact fractional orders), at the budget's δ.
+    public var epsilonAfter: Double
+    public var previousSHA256: String
+    public var sha256 = ""
+
+    enum CodingKeys: String, CodingKey {
+      case index, time, command, note, events, sha256
+      case epsilonAfter = "epsilon_after"
+      case previousSHA256 = "previous_sha256"
+    }
+  }
+
+  public var header: Header
+  public var entries: [Entry]
+
+  /// A new ledger (its header sealed with its digest).
+  public init(budget: Budget, dataset: Dataset, created: String) {
+    header = Header(budget: budget, dataset: dataset, created: created)
+    header.sha256 = Self.digest(of: header)
+    entries = []
+  }
+
+  init(header: Header, entries: [Entry]) {
+    self.header = header
+    self.entries = entries
+  }
+
+  /// Every spend composed.
+  public var history: PrivacyEvent { .composed(entries.map(\.events)) }
+
+  /// The ε spent so far (RDP, exact fractional orders, at the budget's δ).
+  public func spentEpsilon() throws(PrivacyError) -> Double {
+    try Self.epsilon(of: history, delta: header.budget.delta)
+  }
+
+  static func epsilon(of event: PrivacyEvent, delta: Double) throws(PrivacyError) -> Double {
+    var accountant = RDPAccountant()
+    try accountant.compose(event)
+    return accountant.epsilon(delta: delta).epsilon
+  }
+
+  /// The ledger with `events` spent, or a refusal when the history and the spend together exceed the budget.
+  /// - Throws: `PrivacyError.overBudget` (naming what is spent, what the spend needs and what is left),
+  ///   `.unsupportedEvent`, `.invalidSetting` for an event whose parameters are not a mechanism.
+  public func spending(_ events: PrivacyEvent, command: String, note: String, time: String) throws(PrivacyError) -> PrivacyLedger {
+    if let (place, reason) = events.invalidPart { throw .invalidSetting(.init(.events, value: place, .because(reason))) }
+    let before = try spentEpsilon()
+    let alone = try Self.epsilon(of: events, delta: header.budget.delta)
+    let after = try Self.epsilon(of: .composed(entries.map(\.events) + [events]), delta: header.budget.delta)
+    guard after <= header.budget.epsilon else {
+      throw .overBudget(budget: header.budget.epsilon, delta: header.budget.delta, spent: before, spend: alone, total: after)
+    }
+    var entry = Entry(index: entries.count + 1, time: time, command: command, note: note, events: events, epsilonAfter: after,
+                      previousSHA256: entries.last?.sha256 ?? header.sha256)
+    entry.sha256 = Self.digest(of: entry)
+    return PrivacyLedger(header: header, entries: entries + [entry])
+  }
+
+  // MARK: - Digests and lines
+
+  /// SHA-256 of the canonical JSON (sorted keys, compact) of a line without its `sha256`.
+  static func digest<Line: Encodable & HasDigest>(of line: Line) -> String {
+    var unsealed = line
+    unsealed.sha256 = ""
+    return SHA256.hex(canonical(unsealed))
+  }
+
+  /// One line: sorted keys, no spaces, numbers in their shortest exact form (read back bit for bit).
+  static func canonical(_ value: some Encodable) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    // Encoding these plain values cannot fail.
+    return (try? encoder.encode(value)) ?? Data()
+  }
+
+  /// The file's bytes: the header line, then one line per entry.
+  public func encoded() -> Data {
+    var data = Self.canonical(header)
+    data.append(0x0A)
+    for entry in entries {
+      data.append(Self.canonical(entry))
+      data.append(0x0A)
+    }
+    return data
+  }
+
+  /// Reads and checks a ledger: the header's format, every line's digest and link to the one before, entry
+  /// numbers in order, events that are mechanisms.
+  /// - Throws: `PrivacyError.corruptLedger` naming the line and what is wrong with it.
+  public static func decode(_ data: Data, path: String) throws(PrivacyError) -> PrivacyLedger {
+    func corrupt(_ line: Int, _ reason: String) -> PrivacyError { .corruptLedger(path: path, line: line, reason: reason) }
+    guard data.last == 0x0A else { throw corrupt(max(1, data.split(separator: 0x0A).count), "the file does not end with a complete line (it was cut short)") }
+    let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+    guard let first = lines.first else { throw corrupt(1, "the file is empty") }
+    let decoder = CandorJSON.decoder()
+    let header: Header
+    do {
+      header = try decoder.decode(Header.self, from: Data(first))
+    } catch {
+      throw corrupt(1, "it is not a ledger header")
+    }
+    guard header.format == "candor-privacy-ledger" else { throw corrupt(1, "its format is '\(printable(header.format))', not candor-privacy-ledger") }
+    guard header.version == 1 else { throw corrupt(1, "it is version \(header.version); this candor reads version 1") }
+    guard digest(of: header) == header.sha256 else { throw corrupt(1, "its SHA-256 does not match its contents (edited or damaged)") }
+    var entries: [Entry] = []
+    var previous = header.sha256
+    for (k, line) in lines.dropFirst().enumerated() {
+      let number = k + 2
+      let entry: Entry
+      do {
+        entry = try decoder.decode(Entry.self, from: Data(line))
+      } catch {
+        throw corrupt(number, "it is not a ledger entry")
+      }
+      guard digest(of: entry) == entry.sha256 else { throw corrupt(number, "its SHA-256 does not match its contents (edited or damaged)") }
+      guard entry.previousSHA256 == previous else { throw corrupt(number, "it does not follow the line before it (a line was removed, added or reordered)") }
+      guard entry.index == k + 1 else { throw corrupt(number, "it is entry \(entry.index), not \(k + 1)") }
+      if let (place, reason) = entry.events.invalidPart { throw corrupt(number, "its \(place): \(reason)") }
+      entries.append(entry)
+      previous = entry.sha256
+    }
+    return PrivacyLedger(header: header, entries: entries)
+  }
+}
+
+protocol HasDigest { var sha256: String { get set } }
+extension PrivacyLedger.Header: HasDigest {}
+extension PrivacyLedger.Entry: HasDigest {}
+
+/// What `candor privacy ledger show` reports: the budget, every spend, and what is spent and left.
+public struct LedgerSummary: Sendable, Equatable, Codable, JSONDocument {
+  public var budget: PrivacyLedger.Budget
+  public var dataset: PrivacyLedger.Dataset
+  public var created: String
+  /// Every entry as the ledger holds it (with its digests, for an auditor).
+  public var spends: [PrivacyLedger.Entry]
+  /// The whole history re-accounted (RDP, exact fractional orders) at the budget's δ.
+  public var spentEpsilon: Double
+  /// Budget minus spent: what a further spend may bring the total up by, at most (composition is not additive).
+  public var remainingEpsilon: Double
+  public var accountant = "rdp"
+
+  enum CodingKeys: String, CodingKey {
+    case budget, dataset, created, spends, accountant
+    case spentEpsilon = "spent_epsilon"
+    case remainingEpsilon = "remaining_epsilon"
+  }
+
+  public init(_ ledger: PrivacyLedger) throws(PrivacyError) {
+    budget = ledger.header.budget
+    dataset = ledger.header.dataset
+    created = ledger.header.created
+    spends = ledger.entries
+    spentEpsilon = try ledger.spentEpsilon()
+    remainingEpsilon = max(0, budget.epsilon - spentEpsilon)
+  }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import CandorCore
+import CandorPrivacy
+import Foundation
+
+extension FractionalOrderMethod: ExpressibleByArgument {}
+
+struct Privacy: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "privacy",
+    abstract: "Differential-privacy accounting: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend).",
+    subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self])
+}
+
+/// The RDP options both subcommands share.
+struct RDPOptions: ParsableArguments {
+  @Option(name: .customLong("rdp-fractional"),
+          help: "How the subsampled Gaussian's RDP is computed at fractional orders: exact (numerical integration; the true value, tighter) or dp_accounting (its 0.6.0 series, an upper bound, to reproduce its numbers).")
+  var fractionalOrders: FractionalOrderMethod = .exact
+
+  var wording: String {
+    fractionalOrders == .exact ? "fractional orders exact" : "fractional orders by dp_accounting's series (an upper bound)"
+  }
+}
+
+struct PrivacyEpsilon: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "epsilon",
+    abstract: "The (epsilon, delta) a DP-SGD run or an event tree costs, under the RDP accountant.",
+    discussion: """
+      A DP-SGD run is --sampling-rate q --noise-multiplier sigma --steps T: T steps, each a Poisson sample (every \
+      record joins on its own with probability q) with Gaussian noise of sigma times the clipping norm. Any other \
+      mechanism, or several, is an event tree in dp_accounting's JSON (--events; README, "Privacy"). RDP \
+      (Mironov 2017) at dp_accounting's 156 orders, turned into epsilon by Canonne, Kamath & Steinke 2020 Prop. 12.
+      """)
+
+  @Option(help: "Poisson sampling rate q of each step, in (0, 1].")
+  var samplingRate: Double?
+
+  @Option(help: "Noise multiplier sigma: the Gaussian noise's standard deviation over the L2 sensitivity (clipping norm).")
+  var noiseMultiplier: Double?
+
+  @Option(help: "Number of steps T.")
+  var steps: Int?
+
+  @Option(help: ArgumentHelp("An event tree (dp_accounting's DpEvent JSON) instead of the three options above.", valueName: "E.json"))
+  var events: String?
+
+  @Option(help: "The delta to report epsilon at, in [0, 1).")
+  var delta: Double
+
+  @OptionGroup var rdp: RDPOptions
+
+  @Option(help: "Write the result as JSON here.")
+  var json: String?
+
+  func validate() throws {
+    let run = [samplingRate != nil, noiseMultiplier != nil, steps != nil]
+    if events != nil && run.contains(true) {
+      throw ValidationError("Give the mechanism once: --events, or --sampling-rate, --noise-multiplier and --steps.")
+    }
+    if events == nil && run.contains(false) {
+      throw ValidationError("Give --sampling-rate, --noise-multiplier and --steps (a DP-SGD run), or --events E.json.")
+    }
+    if let q = samplingRate, !(q > 0 && q <= 1) { throw ValidationError("--sampling-rate \(formatNumber(q)): it must be above 0 and at most 1.") }
+    if let sigma = noiseMultiplier, !(sigma > 0 && sigma.isFinite) { throw ValidationError("--noise-multiplier \(formatNumber(sigma)): it must be a positive finite number.") }
+    if let steps, steps < 1 { throw ValidationError("--steps \(steps): it must be at least 1.") }
+  }
+
+  var inputFiles: [(Setting, String?)] { [(.events, events)] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func run() throws {
+    let files = try outputTransaction()
+    let event: PrivacyEvent
+    if let events {
+      event = try PrivacyEvent.decode(try InputFile.read(events), path: events)
+    } else {
+      event = .dpSGD(samplingRate: samplingRate!, noiseMultiplier: noiseMultiplier!, steps: steps!)
+    }
+    var request = EpsilonRequest(event: event, delta: delta)
+    request.fractionalOrders = rdp.fractionalOrders
+    let result = try request.run()
+    if json != nil { try files.write(.json, try result.jsonData()) }
+    try files.commit()
+    let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
+    print("ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order); \(rdp.wording)).")
+  }
+}
+
+struct PrivacySigma: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sigma",
+    abstract: "The smallest noise multiplier a DP-SGD run needs for a target (epsilon, delta), under the RDP accountant.",
+    discussion: """
+      Bisection on sigma (epsilon falls as sigma grows) to within --tolerance of the boundary, returning the side \
+      whose epsilon is at most the target, as dp_accounting's calibrate_dp_mechanism does.
+      """)
+
+  @Option(help: "The target epsilon.")
+  var epsilon: Double
+
+  @Option(help: "The delta, in (0, 1).")
+  var delta: Double
+
+  @Option(help: "Poisson sampling rate q of each step, in (0, 1].")
+  var samplingRate: Double
+
+  @Option(help: "Number of steps T.")
+  var steps: Int
+
+  @Option(help: "The noise multiplier is within this of the boundary (default 1e-10).")
+  var tolerance: Double = 1e-10
+
+  @OptionGroup var rdp: RDPOptions
+
+  @Option(help: "Write the result as JSON here.")
+  var json: String?
+
+  var inputFiles: [(Setting, String?)] { [] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func run() throws {
+    let files = try outputTransaction()
+    var request = NoiseMultiplierRequest(targetEpsilon: epsilon, delta: delta, samplingRate: samplingRate, steps: steps)
+    request.tolerance = tolerance
+    request.fractionalOrders = rdp.fractionalOrders
+    let result = try request.run()
+    if json != nil { try files.write(.json, try result.jsonData()) }
+    try files.commit()
+    let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
+    print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (RDP accountant\(order); \(rdp.wording)).")
+  }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import CandorCore
+import CandorPrivacy
+import Foundation
+
+/// The time a spend is recorded, UTC, to the second.
+func ledgerTime() -> String {
+  let formatter = ISO8601DateFormatter()
+  formatter.formatOptions = [.withInternetDateTime]
+  return formatter.string(from: Date())
+}
+
+/// A dataset file's digest and number of records.
+func datasetIdentity(_ path: String) throws -> PrivacyLedger.Dataset {
+  let data = try InputFile.read(path)
+  let table = try CSVReader.parse(data, source: path)
+  return PrivacyLedger.Dataset(file: (path as NSString).lastPathComponent, sha256: SHA256.hex(data), records: table.rowCount)
+}
+
+/// Refuses data that is not the ledger's dataset.
+func checkDataset(_ path: String?, against ledger: PrivacyLedger, ledgerPath: String) throws {
+  guard let path else { return }
+  let digest = SHA256.hex(try InputFile.read(path))
+  guard digest == ledger.header.dataset.sha256 else {
+    throw PrivacyError.datasetMismatch(path: path, ledger: ledgerPath, expected: ledger.header.dataset.sha256, found: digest)
+  }
+}
+
+struct PrivacyLedgerGroup: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ledger",
+    abstract: "A privacy budget for one dataset, kept on disk with every spend: make it, show it, verify it.",
+    discussion: """
+      The ledger is a JSON Lines file: a header (the budget, the dataset's SHA-256 and record count), then one line per \
+      spend holding its events. Every line carries its own SHA-256 and the one of the line before, so an edited, \
+      removed or damaged line is found. It is changed only under an exclusive lock (<ledger>.lock beside it) and only \
+      by replacing the whole file (written, flushed to disk, renamed), so a killed run never leaves half an entry and \
+      two runs cannot both spend the last of the budget.
+      """,
+    subcommands: [LedgerInit.self, LedgerShow.self, LedgerVerify.self])
+}
+
+struct LedgerInit: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "init", abstract: "Make a ledger: the budget (epsilon, delta) granted for a dataset.")
+
+  @Option(help: ArgumentHelp("The ledger file to make.", valueName: "L"))
+  var ledger: String
+
+  @Option(help: "The budget's epsilon.")
+  var epsilon: Double
+
+  @Option(help: "The budget's delta, below 1/n for n records.")
+  var delta: Double
+
+  @Option(help: ArgumentHelp("The dataset (CSV) the budget is for; its SHA-256 and record count are kept.", valueName: "FILE"))
+  var dataset: String
+
+  @Flag(help: "Accept a delta of at least 1/n.")
+  var allowLargeDelta = false
+
+  func validate() throws {
+    guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon \(formatNumber(epsilon)): it must be a positive finite number.") }
+    guard delta > 0 && delta < 1 else { throw ValidationError("--delta \(formatNumber(delta)): it must be between 0 and 1.") }
+  }
+
+  func run() throws {
+    let identity = try datasetIdentity(dataset)
+    if !allowLargeDelta && identity.records > 0 && delta >= 1 / Double(identity.records) {
+      throw PrivacyError.deltaTooLarge(delta: delta, records: identity.records)
+    }
+    let made = PrivacyLedger(budget: .init(epsilon: epsilon, delta: delta), dataset: identity, created: ledgerTime())
+    try LedgerFile.create(made, at: ledger)
+    print("Made the ledger \(ledger): ε = \(formatNumber(epsilon)) at δ = \(formatNumber(delta)) for \(identity.file) (\(identity.records) records, SHA-256 \(identity.sha256.prefix(12))…).")
+  }
+}
+
+struct LedgerShow: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(commandName: "show", abstract: "Every spend (when, what, its events, epsilon after it) and the budget left.")
+
+  @Option(help: ArgumentHelp("The ledger.", valueName: "L"))
+  var ledger: String
+
+  @Option(help: "Write the summary as JSON here.")
+  var json: String?
+
+  var inputFiles: [(Setting, String?)] { [(.ledger, ledger)] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func run() throws {
+    let files = try outputTransaction()
+    let summary = try LedgerSummary(try LedgerFile.read(ledger))
+    if json != nil { try files.write(.json, try summary.jsonData()) }
+    try files.commit()
+    var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
+    for spend in summary.spends {
+      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.shortDescription); ε after \(formatNumber(rounded6(spend.epsilonAfter)))")
+    }
+    lines.append("Spent ε = \(formatNumber(rounded6(summary.spentEpsilon))) (RDP, the whole history composed); at most ε = \(formatNumber(rounded6(summary.remainingEpsilon))) left.")
+    print(lines.joined(separator: "\n"))
+  }
+}
+
+struct LedgerVerify: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check every line's digest and link, and (with --dataset) that the data is the ledger's dataset.")
+
+  @Option(help: ArgumentHelp("The ledger.", valueName: "L"))
+  var ledger: String
+
+  @Option(help: ArgumentHelp("A dataset file to check against the ledger's digest.", valueName: "FILE"))
+  var dataset: String?
+
+  func run() throws {
+    let read = try LedgerFile.read(ledger)
+    try checkDataset(dataset, against: read, ledgerPath: ledger)
+    let spent = try read.spentEpsilon()
+    print("The ledger \(ledger) is intact: \(read.entries.count) spend\(read.entries.count == 1 ? "" : "s"), ε = \(formatNumber(rounded6(spent))) of \(formatNumber(read.header.budget.epsilon)) spent at δ = \(formatNumber(read.header.budget.delta))\(dataset == nil ? "" : "; \(dataset!) is its dataset").")
+  }
+}
+
+struct PrivacySpend: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "spend",
+    abstract: "Record a release made elsewhere (its events) against a ledger, refused if the budget cannot take it.",
+    discussion: "The ledger's events and the new ones are composed under the RDP accountant at the budget's delta; above the budget, nothing is written and the message says what is spent, what the release needs and what is left.")
+
+  @Option(help: ArgumentHelp("The ledger.", valueName: "L"))
+  var ledger: String
+
+  @Option(help: ArgumentHelp("The release's events (dp_accounting's DpEvent JSON).", valueName: "E.json"))
+  var events: String
+
+  @Option(help: "What was released, for the record.")
+  var note: String = ""
+
+  @Option(help: ArgumentHelp("The dataset the release was computed on; refused unless it is the ledger's.", valueName: "FILE"))
+  var dataset: String?
+
+  @Option(help: "Write the ledger's summary after the spend as JSON here.")
+  var json: String?
+
+  var inputFiles: [(Setting, String?)] { [(.events, events), (.data, dataset)] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func run() throws {
+    let files = try outputTransaction()
+    let spent = try PrivacyEvent.decode(try InputFile.read(events), path: events)
+    let time = ledgerTime()
+    var datasetError: (any Error)?
+    let after = try LedgerFile.update(ledger) { (current) throws(PrivacyError) -> PrivacyLedger in
+      do {
+        try checkDataset(dataset, against: current, ledgerPath: ledger)
+      } catch let error as PrivacyError {
+        throw error
+      } catch {
+        datasetError = error
+        return current
+      }
+      return try current.spending(spent, command: "privacy spend", note: note, time: time)
+    }
+    if let datasetError { throw datasetError }
+    let summary = try LedgerSummary(after)
+    if json != nil { try files.write(.json, try summary.jsonData()) }
+    try files.commit()
+    let entry = after.entries.last!
+    print("Spent (entry \(entry.index)): the ledger is at ε = \(formatNumber(rounded6(summary.spentEpsilon))) of \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)); at most ε = \(formatNumber(rounded6(summary.remainingEpsilon))) left.")
+  }
+}
+
+/// Six significant digits, for sentences.
+func rounded6(_ value: Double) -> Double { Double(String(format: "%.6g", value)) ?? value }

@@ -1,0 +1,100 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+@testable import CandorPrivacy
+
+/// The reference files of Tests/Fixtures/privacy/ (copied from the shared reference; anchors/ref_privacy.py with
+/// dp-accounting 0.6.0, prv-accountant 0.2.0, mpmath 1.4.1; its README says how each number was made).
+enum PrivacyFixtures {
+  /// A number that may be written "Infinity".
+  static func number(_ value: Any?) -> Double {
+    if let n = value as? NSNumber { return n.doubleValue }
+    switch value as? String {
+    case "Infinity": return .infinity
+    case "-Infinity": return -.infinity
+    default: return .nan
+    }
+  }
+
+  static func numbers(_ value: Any?) -> [Double] { (value as? [Any] ?? []).map(number) }
+
+  static func file(_ name: String) -> [String: Any] { try! Fixtures.json("privacy/" + name) as! [String: Any] }
+
+  static func event(_ value: Any?) throws -> PrivacyEvent {
+    try PrivacyEvent.decode(try JSONSerialization.data(withJSONObject: value!), path: "fixture")
+  }
+
+  nonisolated(unsafe) static let accountant = file("accountant_cases.json")
+  nonisolated(unsafe) static let accountantCases = (accountant["cases"] as! [[String: Any]])
+  nonisolated(unsafe) static let composition = file("composition_cases.json")
+  nonisolated(unsafe) static let calibration = file("calibration_cases.json")
+  nonisolated(unsafe) static let mechanisms = file("mechanisms.json")
+}
+
+/// True when a and b agree to `relative` (both infinite counts as agreeing).
+func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
+  if a.isInfinite || b.isInfinite { return a == b }
+  return abs(a - b) <= relative * max(abs(a), abs(b), 1e-300)
+}
+
+@Suite struct RDPAccountantTests {
+  static let caseIDs = PrivacyFixtures.accountantCases.map { $0["id"] as! String }
+  static func testCase(_ id: String) -> [String: Any] { PrivacyFixtures.accountantCases.first { $0["id"] as? String == id }! }
+
+  @Test("the default orders are dp_accounting's 156, bit for bit")
+  func defaultOrders() {
+    #expect(RDPAccountant.defaultOrders == PrivacyFixtures.numbers(PrivacyFixtures.accountant["rdp_orders"]))
+  }
+
+  // dp_accounting 0.6.0: RdpAccountant().compose(event); _rdp per order and get_epsilon_and_optimal_order(delta).
+  @Test("dp_accounting's series: RDP at every order and ε within 1e-9 relative, the same optimal order (39 cases)", arguments: caseIDs)
+  func matchesDPAccounting(_ id: String) throws {
+    let c = Self.testCase(id)
+    let rdp = c["rdp"] as! [String: Any]
+    var accountant = RDPAccountant(fractionalOrders: .dpAccounting)
+    try accountant.compose(try PrivacyFixtures.event(c["event"]))
+    let expected = PrivacyFixtures.numbers(rdp["rdp_per_order"])
+    for (k, (ours, theirs)) in zip(accountant.rdp, expected).enumerated() {
+      #expect(close(ours, theirs, relative: 1e-9), "order \(accountant.orders[k]): \(ours) vs \(theirs)")
+    }
+    let (epsilon, order) = accountant.epsilon(delta: PrivacyFixtures.number(c["delta"]))
+    #expect(close(epsilon, PrivacyFixtures.number(rdp["epsilon"]), relative: 1e-9), "\(epsilon)")
+    #expect(order == PrivacyFixtures.number(rdp["optimal_order"]))
+    let classic = RDPAccountant.classicEpsilon(rdp: accountant.rdp, orders: accountant.orders, delta: PrivacyFixtures.number(c["delta"]))
+    #expect(close(classic.epsilon, PrivacyFixtures.number(rdp["epsilon_classic_conversion"]), relative: 1e-9))
+    #expect(classic.order == PrivacyFixtures.number(rdp["optimal_order_classic_conversion"]))
+  }
+
+  // The reference's rdp_true: integer orders by the exact sum (mpmath, 40 digits), fractional orders by scipy quad.
+  @Test("the exact RDP (numerical integration at fractional orders): every order and ε within 1e-9 relative of the reference's rdp_true, never above dp_accounting's", arguments: caseIDs)
+  func matchesTrueRDP(_ id: String) throws {
+    let c = Self.testCase(id)
+    let truth = c["rdp_true"] as! [String: Any]
+    let steps = PrivacyFixtures.number(c["steps"])
+    var accountant = RDPAccountant()
+    try accountant.compose(try PrivacyFixtures.event(c["event"]))
+    let single = PrivacyFixtures.numbers(truth["rdp_single_step"])
+    let looser = PrivacyFixtures.numbers((c["rdp"] as! [String: Any])["rdp_per_order"])
+    for (k, ours) in accountant.rdp.enumerated() {
+      #expect(close(ours, steps * single[k], relative: 1e-9), "order \(accountant.orders[k]): \(ours) vs \(steps * single[k])")
+      #expect(ours <= looser[k] * (1 + 1e-10), "order \(accountant.orders[k]) above dp_accounting's upper bound")
+    }
+    let (epsilon, order) = accountant.epsilon(delta: PrivacyFixtures.number(c["delta"]))
+    #expect(close(epsilon, PrivacyFixtures.number(truth["epsilon"]), relative: 1e-9), "\(epsilon)")
+    #expect(order == PrivacyFixtures.number(truth["optimal_order"]))
+  }
+
+  // Mechanisms.json: Mironov 2017 Prop. 6 at orders {1, 1.5, 2, 4, 16, 256}.
+  @Test("Laplace RDP is Mironov's Prop. 6 (1e-12 relative), also below order 1.1 where dp_accounting uses a Taylor series")
+  func laplace() {
+    for c in PrivacyFixtures.mechanisms["laplace"].flatMap({ ($0 as! [String: Any])["cases"] as? [[String: Any]] }) ?? [] {
+      let epsilon = PrivacyFixtures.number(c["epsilon"])
+      for (order, expected) in zip(PrivacyFixtures.numbers(c["rdp_orders"]), PrivacyFixtures.numbers(c["rdp"])) {
+        #expect(close(RDPAccountant.laplaceRDP(epsilon: epsilon, order: order), expected, relative: 1e-12), "ε \(epsilon), order \(order)")
+      }
+    }
+    // The series and the closed form meet at 1.1.
+    #expect(close(RDPAccountant.laplaceRDP(epsilon: 0.7, order: 1.1 - 1e-9), RDPAccountant.laplaceRDP(epsilon: 0.7, order: 1.1 + 1e-9), relative: 1e-7))
+  }
+}

@@ -1,0 +1,59 @@
+"""RDP accounting and noise calibration: candor privacy epsilon / sigma vs dp_accounting 0.6.0, same inputs.
+
+Candor is timed end to end (process start, accounting, JSON written); dp_accounting in-process (the import not
+counted), so the ratio is conservative. Candor runs both of its fractional-order methods: dp_accounting's
+series (the same computation) and the exact integration it uses by default.
+"""
+import json
+import os
+import tempfile
+import time
+
+import dp_accounting
+from dp_accounting import rdp
+
+from harness import best_of, report, run_candor
+
+REPEATS = int(os.environ.get("REPEATS", "5"))
+Q, SIGMA, DELTA = 256 / 60000, 1.1, 1e-5
+
+
+def dp_sgd(q, sigma, steps):
+    return dp_accounting.SelfComposedDpEvent(dp_accounting.PoissonSampledDpEvent(q, dp_accounting.GaussianDpEvent(sigma)), steps)
+
+
+def python_epsilon(steps):
+    accountant = rdp.RdpAccountant()
+    accountant.compose(dp_sgd(Q, SIGMA, steps))
+    return accountant.get_epsilon(DELTA)
+
+
+out = tempfile.mkdtemp()
+for steps in (1000, 10000, 100000):
+    python_seconds, theirs = best_of(REPEATS, lambda: python_epsilon(steps))
+    for method in ("dp_accounting", "exact"):
+        path = os.path.join(out, f"eps_{steps}_{method}.json")
+        args = ["privacy", "epsilon", "--sampling-rate", repr(Q), "--noise-multiplier", repr(SIGMA), "--steps", str(steps),
+                "--delta", repr(DELTA), "--rdp-fractional", method, "--json", path]
+        candor_seconds, _ = best_of(REPEATS, lambda: run_candor(*args))
+        ours = json.load(open(path))["epsilon"]
+        report(f"RDP epsilon, {steps} steps, fractional orders {method}", candor_seconds, python_seconds, "dp_accounting",
+               f" (epsilon {ours:.9f} vs {theirs:.9f})")
+
+# sigma for a target epsilon: the Adult DP-SGD setting (q = 256/32561, 1272 steps) at epsilon 1, tol 1e-6.
+q, steps, target, tol = 256 / 32561, 1272, 1.0, 1e-6
+
+
+def python_sigma():
+    return dp_accounting.calibrate_dp_mechanism(rdp.RdpAccountant, lambda s: dp_sgd(q, s, steps), target, DELTA, tol=tol)
+
+
+python_seconds, theirs = best_of(REPEATS, python_sigma)
+for method in ("dp_accounting", "exact"):
+    path = os.path.join(out, f"sigma_{method}.json")
+    args = ["privacy", "sigma", "--epsilon", repr(target), "--delta", repr(DELTA), "--sampling-rate", repr(q), "--steps", str(steps),
+            "--tolerance", repr(tol), "--rdp-fractional", method, "--json", path]
+    candor_seconds, _ = best_of(REPEATS, lambda: run_candor(*args))
+    ours = json.load(open(path))["noise_multiplier"]
+    report(f"sigma for epsilon 1 (Adult DP-SGD), tol 1e-6, fractional orders {method}", candor_seconds, python_seconds,
+           "dp_accounting calibrate_dp_mechanism", f" (sigma {ours:.7f} vs {theirs:.7f})")
