@@ -1,18 +1,20 @@
 """RDP accounting and noise calibration: candor privacy epsilon / sigma vs dp_accounting 0.6.0, same inputs.
 
-Candor is timed end to end (process start, accounting, JSON written); dp_accounting in-process (the import not
-counted), so the ratio is conservative. Candor runs both of its fractional-order methods: dp_accounting's
-series (the same computation) and the exact integration it uses by default.
+Candor is timed end to end (process start, accounting, JSON written) and its accounting phase alone
+(`CANDOR_PHASE_TIMES=1`); dp_accounting in-process (the import not counted), the same work as the phase. Candor
+runs both of its fractional-order methods: dp_accounting's series (the same computation) and the exact
+integration it uses by default.
 """
 import json
 import os
+import re
+import subprocess
 import tempfile
-import time
 
 import dp_accounting
 from dp_accounting import rdp
 
-from harness import best_of, report, run_candor
+from harness import CANDOR, ROOT, best_of, report, run_candor
 
 REPEATS = int(os.environ.get("REPEATS", "5"))
 Q, SIGMA, DELTA = 256 / 60000, 1.1, 1e-5
@@ -28,6 +30,15 @@ def python_epsilon(steps):
     return accountant.get_epsilon(DELTA)
 
 
+def account_phase(args):
+    """The best 'account' phase time of REPEATS runs."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        done = subprocess.run([CANDOR, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CANDOR_PHASE_TIMES": "1"})
+        best = min(best, float(re.search(r"account ([0-9.]+) s", done.stderr).group(1)))
+    return best
+
+
 out = tempfile.mkdtemp()
 for steps in (1000, 10000, 100000):
     python_seconds, theirs = best_of(REPEATS, lambda: python_epsilon(steps))
@@ -39,6 +50,7 @@ for steps in (1000, 10000, 100000):
         ours = json.load(open(path))["epsilon"]
         report(f"RDP epsilon, {steps} steps, fractional orders {method}", candor_seconds, python_seconds, "dp_accounting",
                f" (epsilon {ours:.9f} vs {theirs:.9f})")
+        report(f"  accounting alone", account_phase(args), python_seconds, "dp_accounting")
 
 # sigma for a target epsilon: the Adult DP-SGD setting (q = 256/32561, 1272 steps) at epsilon 1, tol 1e-6.
 q, steps, target, tol = 256 / 32561, 1272, 1.0, 1e-6
@@ -57,3 +69,4 @@ for method in ("dp_accounting", "exact"):
     ours = json.load(open(path))["noise_multiplier"]
     report(f"sigma for epsilon 1 (Adult DP-SGD), tol 1e-6, fractional orders {method}", candor_seconds, python_seconds,
            "dp_accounting calibrate_dp_mechanism", f" (sigma {ours:.7f} vs {theirs:.7f})")
+    report(f"  calibration alone", account_phase(args), python_seconds, "dp_accounting calibrate_dp_mechanism")

@@ -71,6 +71,7 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
   var outputFiles: [(Setting, String?)] { [(.json, json)] }
 
   func run() throws {
+    var clock = PhaseClock()
     let files = try outputTransaction()
     let event: PrivacyEvent
     if let events {
@@ -80,9 +81,13 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
     }
     var request = EpsilonRequest(event: event, delta: delta)
     request.fractionalOrders = rdp.fractionalOrders
+    clock.mark("read")
     let result = try request.run()
+    clock.mark("account")
     if json != nil { try files.write(.json, try result.jsonData()) }
     try files.commit()
+    clock.mark("write")
+    clock.report()
     let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
     print("ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order); \(rdp.wording)).")
   }
@@ -121,13 +126,18 @@ struct PrivacySigma: ParsableCommand, FileCommand {
   var outputFiles: [(Setting, String?)] { [(.json, json)] }
 
   func run() throws {
+    var clock = PhaseClock()
     let files = try outputTransaction()
     var request = NoiseMultiplierRequest(targetEpsilon: epsilon, delta: delta, samplingRate: samplingRate, steps: steps)
     request.tolerance = tolerance
     request.fractionalOrders = rdp.fractionalOrders
+    clock.mark("read")
     let result = try request.run()
+    clock.mark("account")
     if json != nil { try files.write(.json, try result.jsonData()) }
     try files.commit()
+    clock.mark("write")
+    clock.report()
     let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
     print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (RDP accountant\(order); \(rdp.wording)).")
   }

@@ -33,7 +33,25 @@ public enum NoiseCalibration {
       return accountant.epsilon(delta: delta)
     }
     var low = 0.0, high = 1.0
-    var atHigh = try epsilon(high)
+    var atHigh: (epsilon: Double, order: Double?)
+    if fractionalOrders == .exact {
+      // dp_accounting's series bounds the RDP above at every order, so its σ is feasible for the exact RDP: the
+      // cheap search gives the bracket's upper end, and the exact one only closes the last, narrow gap.
+      let series = try noiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, tolerance: tolerance, largest: largest,
+                                       fractionalOrders: .dpAccounting, event: event)
+      high = series.noiseMultiplier
+      var step = 1e-3
+      low = high * (1 - step)
+      while low > 0, try epsilon(low).epsilon <= targetEpsilon {
+        high = low
+        step = min(0.5, step * 8)
+        low = high * (1 - step)
+      }
+      if low <= 0 { low = 0 }
+      atHigh = try epsilon(high)
+      return try closeBracket(low: low, high: high, atHigh: atHigh, target: targetEpsilon, tolerance: tolerance, epsilon: epsilon)
+    }
+    atHigh = try epsilon(high)
     while atHigh.epsilon > targetEpsilon {
       guard high < largest else {
         throw .unreachableEpsilon(target: targetEpsilon, delta: delta, largest: largest, epsilonThere: atHigh.epsilon)
@@ -41,6 +59,13 @@ public enum NoiseCalibration {
       (low, high) = (high, min(high * 2, largest))
       atHigh = try epsilon(high)
     }
+    return try closeBracket(low: low, high: high, atHigh: atHigh, target: targetEpsilon, tolerance: tolerance, epsilon: epsilon)
+  }
+
+  /// Narrows [low, high] (ε(low) > target ≥ ε(high)) to within `tolerance`, returning the high end.
+  static func closeBracket(low: Double, high: Double, atHigh: (epsilon: Double, order: Double?), target targetEpsilon: Double, tolerance: Double,
+                           epsilon: (Double) throws(PrivacyError) -> (epsilon: Double, order: Double?)) throws(PrivacyError) -> Result {
+    var (low, high, atHigh) = (low, high, atHigh)
     // Regula falsi with the Illinois weighting (Dowell & Jarratt 1971) on g(σ) = ε(σ) − target, which keeps the
     // bracket [low, high] with g(low) > 0 ≥ g(high) and converges superlinearly; a step that would not shrink the
     // bracket by a quarter is a bisection, and ε(low) = ∞ (σ = 0) bisects.
