@@ -23,7 +23,7 @@ let package = Package(
     // Optimized in debug builds too: its accountants integrate and sum series per order, which unoptimized code
     // runs 20–50× slower (make test builds debug).
     .target(name: "CandorPrivacy", dependencies: ["CandorCore"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain"]),
+    .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain", "CandorPrivacy"]),
     .executableTarget(
       name: "candor",
       dependencies: [
@@ -36,7 +36,7 @@ let package = Package(
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorPrivacyTests", dependencies: ["CandorPrivacy", "CandorTestSupport"]),
-    .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorTestSupport"]),
+    .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorPrivacy", "CandorTestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
                 dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CandorCore
 import CandorPrivacy
+import CandorReport
 import Foundation
 
 /// The time a spend is recorded, UTC, to the second.
@@ -80,16 +81,15 @@ struct LedgerShow: ParsableCommand, FileCommand {
   @Option(help: ArgumentHelp("The ledger.", valueName: "L"))
   var ledger: String
 
-  @Option(help: "Write the summary as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] { [(.ledger, ledger)] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func run() throws {
     let files = try outputTransaction()
     let summary = try LedgerSummary(try LedgerFile.read(ledger))
-    if json != nil { try files.write(.json, try summary.jsonData()) }
+    try outputs.write(into: files, json: { try summary.jsonData() }, html: { PrivacyLedgerPage.html(summary, source: ledger) })
     try files.commit()
     var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
     for spend in summary.spends {

@@ -58,8 +58,10 @@ import Glibc
     #expect(refused.exitCode == 2)
     #expect(refused.standardError == "error: The privacy budget is ε = 3 at δ = 1e-05: 2.79585 is spent, and this spend (ε = 1 alone) would bring it to 3.00816. Nothing was spent; at most ε = 0.204152 is left.\n")
     #expect(try Self.ledger(folder) == before)
-    let shown = try CandorBinary.run(["privacy", "ledger", "show", "--ledger", "l.jsonl", "--json", "s.json"], in: folder)
+    let shown = try CandorBinary.run(["privacy", "ledger", "show", "--ledger", "l.jsonl", "--json", "s.json", "--html", "s.html"], in: folder)
     #expect(shown.exitCode == 0)
+    let page = try String(contentsOf: folder.appendingPathComponent("s.html"), encoding: .utf8)
+    #expect(page.contains("2.79585 of the budget ε = 3 (δ = 1e-05) is spent by 7 spends; at most ε = 0.204152 is left."))
     let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("s.json"))) as! [String: Any]
     #expect(Set(summary.keys) == ["budget", "dataset", "created", "spends", "spent_epsilon", "remaining_epsilon", "accountant"])
     #expect((summary["spends"] as! [[String: Any]]).map { $0["note"] as! String } == (1...7).map { "run \($0)" })

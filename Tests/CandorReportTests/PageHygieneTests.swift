@@ -2,11 +2,12 @@ import CandorTestSupport
 import Foundation
 import Testing
 
+import CandorPrivacy
 @testable import CandorReport
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -25,6 +26,7 @@ enum PageKind: String, CaseIterable, Sendable {
       return ExplainPage.shapHTML(result, explained: table, source: source)
     case .partialDependence: return ExplainPage.effectsHTML(try ReportInputs.effects(), source: source)
     case .accumulatedLocalEffects: return ExplainPage.effectsHTML(try ReportInputs.effects(method: "ale"), source: source)
+    case .ledger: return PrivacyLedgerPage.html(try ReportInputs.ledger(), source: source)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }
@@ -41,6 +43,7 @@ enum PageKind: String, CaseIterable, Sendable {
       PermutationImportanceSection(try ReportInputs.permutation(), source: source),
       ShapleyValuesSection(shap, explained: table, source: source),
       FeatureEffectsSection(try ReportInputs.effects(), source: source),
+      PrivacyLedgerSection(try ReportInputs.ledger(), source: source),
     ]
   }
 }

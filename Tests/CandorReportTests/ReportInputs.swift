@@ -1,4 +1,5 @@
 import CandorCore
+import CandorPrivacy
 import CandorExplain
 import CandorFairness
 import CandorTestSupport
@@ -130,6 +131,16 @@ enum ReportInputs {
 
   /// A numeric feature `script` (three grid points, with ICE curves for two rows unless ALE) and a categorical
   /// feature `attribute` (levels `entity` and "b").
+  /// A ledger whose dataset file name and spend notes are hostile.
+  static func ledger() throws -> LedgerSummary {
+    var ledger = PrivacyLedger(budget: .init(epsilon: 3, delta: 1e-5), dataset: .init(file: script, sha256: String(repeating: "0", count: 64), records: 1000),
+                               created: "2026-12-02T00:00:00Z")
+    for note in hostile {
+      ledger = try ledger.spending(.dpSGD(samplingRate: 0.01, noiseMultiplier: 1.5, steps: 500), command: "privacy spend", note: note, time: "t")
+    }
+    return try LedgerSummary(ledger)
+  }
+
   static func effects(method: String = "pdp") throws -> FeatureEffects {
     var numeric: [String: Any] = ["grid": [1, 2, 3], "average": [0.25, 0.5, 0.75]]
     if method == "pdp" { numeric["individual"] = [[0.2, 0.4, 0.6], [0.3, 0.6, 0.9]] }

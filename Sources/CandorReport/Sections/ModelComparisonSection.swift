@@ -32,11 +32,11 @@ public struct ModelComparisonSection: ReportSection {
     }
     let header = ["row (0-based)", "model A", "model B", "largest |A − B|", "A decides", "B decides"]
     if !c.flipped.isEmpty {
-      page.heading("Rows whose decision differs", depth: 2)
+      page.heading("Rows whose decision differs")
       page.table(header: header, rows: rows(c.flipped))
     }
     if !c.divergences.isEmpty {
-      page.heading("Where the tree paths part", depth: 2)
+      page.heading("Where the tree paths part")
       page.paragraph("The first split, walking the trees in order, where the two models send the row different ways. Causes: "
         + "threshold (the same split stored as different numbers, such as a float32 rounding), comparison (the same value and threshold "
         + "under another rule: double against float32, < against <=), missing value (a missing value sent another way), input (the models "
@@ -48,7 +48,7 @@ public struct ModelComparisonSection: ReportSection {
                  })
     }
     if !c.largest.isEmpty {
-      page.heading("Rows farthest apart", depth: 2)
+      page.heading("Rows farthest apart")
       page.table(header: header, rows: rows(c.largest))
     }
     if c.treeComparison != "walked" { page.note(HTMLText(stringLiteral: "Tree paths " + c.treeComparison + ".")) }
