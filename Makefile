@@ -81,6 +81,12 @@ demo: release
 	  --target income --scorer roc_auc --repeats 10 --json reports/permutation.json --html reports/permutation.html
 	$(CANDOR) explain --model reports/adult_logistic.json --data samples/adult_test.csv --method pdp \
 	  --features age,hours_per_week,education --ice --html reports/pdp.html
+	rm -f reports/adult.ledger reports/adult.ledger.lock
+	$(CANDOR) privacy ledger init --ledger reports/adult.ledger --epsilon 3 --delta 1e-5 --dataset samples/adult_train.csv
+	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json \
+	  --note "DP-SGD, 10 epochs, expected batch 256" --dataset samples/adult_train.csv
+	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json --note "the same run again"
+	$(CANDOR) privacy ledger show --ledger reports/adult.ledger --json reports/ledger.json --html reports/ledger.html
 
 bench: release
 	bench/run.sh

@@ -93,7 +93,7 @@ struct LedgerShow: ParsableCommand, FileCommand {
     try files.commit()
     var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
     for spend in summary.spends {
-      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.shortDescription); ε after \(formatNumber(rounded6(spend.epsilonAfter)))")
+      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatNumber(rounded6(spend.epsilonAfter)))")
     }
     lines.append("Spent ε = \(formatNumber(rounded6(summary.spentEpsilon))) (RDP, the whole history composed); at most ε = \(formatNumber(rounded6(summary.remainingEpsilon))) left.")
     print(lines.joined(separator: "\n"))
