@@ -41,7 +41,7 @@ public enum PrivacyError: CandorError, Equatable {
     case let .ledgerExists(path):
       "\(printable(path)) already exists; a ledger is made once (\(name(.ledger)) names one to spend from)."
     case let .unreadableLedger(path, reason):
-      "The privacy ledger \(printable(path)) cannot be read: \(reason)"
+      "The privacy ledger \(printable(path)) cannot be read: \(reason)\(reason.hasSuffix(".") ? "" : ".")"
     case let .unwritableLedger(path, reason):
       "The privacy ledger \(printable(path)) cannot be written: \(reason). It is unchanged."
     case let .datasetMismatch(path, ledger, expected, found):

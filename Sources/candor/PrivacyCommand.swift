@@ -23,6 +23,20 @@ struct RDPOptions: ParsableArguments {
   }
 }
 
+/// The accounting step of `privacy epsilon` and `sigma`: timed (CANDOR_PHASE_TIMES=1, for bench/), its JSON written
+/// if asked, the outputs committed.
+func accounted<Result: JSONDocument>(_ files: OutputTransaction, json: String?, clock: inout PhaseClock,
+                                     _ account: () throws(PrivacyError) -> Result) throws -> Result {
+  clock.mark("read")
+  let result = try account()
+  clock.mark("account")
+  if json != nil { try files.write(.json, try result.jsonData()) }
+  try files.commit()
+  clock.mark("write")
+  clock.report()
+  return result
+}
+
 struct PrivacyEpsilon: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "epsilon",
@@ -81,13 +95,7 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
     }
     var request = EpsilonRequest(event: event, delta: delta)
     request.fractionalOrders = rdp.fractionalOrders
-    clock.mark("read")
-    let result = try request.run()
-    clock.mark("account")
-    if json != nil { try files.write(.json, try result.jsonData()) }
-    try files.commit()
-    clock.mark("write")
-    clock.report()
+    let result = try accounted(files, json: json, clock: &clock) { () throws(PrivacyError) in try request.run() }
     let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
     print("ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order); \(rdp.wording)).")
   }
@@ -131,13 +139,7 @@ struct PrivacySigma: ParsableCommand, FileCommand {
     var request = NoiseMultiplierRequest(targetEpsilon: epsilon, delta: delta, samplingRate: samplingRate, steps: steps)
     request.tolerance = tolerance
     request.fractionalOrders = rdp.fractionalOrders
-    clock.mark("read")
-    let result = try request.run()
-    clock.mark("account")
-    if json != nil { try files.write(.json, try result.jsonData()) }
-    try files.commit()
-    clock.mark("write")
-    clock.report()
+    let result = try accounted(files, json: json, clock: &clock) { () throws(PrivacyError) in try request.run() }
     let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
     print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (RDP accountant\(order); \(rdp.wording)).")
   }

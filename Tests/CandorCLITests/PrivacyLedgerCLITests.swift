@@ -91,6 +91,11 @@ import Glibc
       .hasPrefix("error: other.csv is not the dataset of the ledger l.jsonl: its SHA-256 is "))
     try Data(#"{"type": "ZCDpEvent"}"#.utf8).write(to: folder.appendingPathComponent("bad.json"))
     #expect(try refused(["privacy", "spend", "--ledger", "l.jsonl", "--events", "bad.json"]).hasPrefix("error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type"))
+    // A ledger that is not there is named, and no lock file is left for it.
+    let missing = try CandorBinary.run(["privacy", "ledger", "show", "--ledger", "none.jsonl"], in: folder)
+    #expect(missing.exitCode == 2)
+    #expect(missing.standardError == "error: The privacy ledger none.jsonl cannot be read: there is no such file (candor privacy ledger init makes one).\n")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("none.jsonl.lock").path))
     // A ledger edited by hand is refused by every command that reads it.
     var text = String(decoding: before, as: UTF8.self)
     text = text.replacingOccurrences(of: "\"epsilon\":3", with: "\"epsilon\":30")

@@ -14,7 +14,8 @@ import Glibc
 public enum LedgerFile {
   /// Reads the ledger under a shared lock.
   public static func read(_ path: String) throws(PrivacyError) -> PrivacyLedger {
-    try withLock(path, exclusive: false) { () throws(PrivacyError) in try load(path) }
+    try requireExisting(path)
+    return try withLock(path, exclusive: false) { () throws(PrivacyError) in try load(path) }
   }
 
   /// Writes a new ledger; refuses one that exists.
@@ -29,10 +30,18 @@ public enum LedgerFile {
   /// under the exclusive lock.
   @discardableResult
   public static func update(_ path: String, _ change: (PrivacyLedger) throws(PrivacyError) -> PrivacyLedger) throws(PrivacyError) -> PrivacyLedger {
-    try withLock(path, exclusive: true) { () throws(PrivacyError) in
+    try requireExisting(path)
+    return try withLock(path, exclusive: true) { () throws(PrivacyError) in
       let next = try change(try load(path))
       try replace(path, with: next.encoded())
       return next
+    }
+  }
+
+  /// A ledger that is not there is named before a lock file is made beside it.
+  static func requireExisting(_ path: String) throws(PrivacyError) {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw .unreadableLedger(path: path, reason: "there is no such file (candor privacy ledger init makes one)")
     }
   }
 
