@@ -145,6 +145,12 @@ public func formatNumber(_ value: Double) -> String {
   return "\(value)"
 }
 
+/// A number for a sentence: rounded to `digits` significant digits, then as `formatNumber` writes it (0.3 + 0.3 +
+/// 0.3 is "0.9", not 0.8999999999999999).
+public func formatRounded(_ value: Double, significantDigits digits: Int = 6) -> String {
+  formatNumber(Double(String(format: "%.\(digits)g", value)) ?? value)
+}
+
 /// `source[rows[0]], source[rows[1]], …` in one allocation.
 func gather<T>(_ source: ContiguousArray<T>, _ rows: [Int]) -> ContiguousArray<T> {
   ContiguousArray(unsafeUninitializedCapacity: rows.count) { buffer, count in

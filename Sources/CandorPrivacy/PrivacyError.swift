@@ -33,9 +33,9 @@ public enum PrivacyError: CandorError, Equatable {
       "No noise multiplier up to \(formatNumber(largest)) reaches ε = \(formatNumber(target)) at δ = \(formatNumber(delta)) "
         + "(ε is \(formatNumber(epsilonThere)) there); ask for a larger ε or fewer steps."
     case let .overBudget(budget, delta, spent, spend, total):
-      "The privacy budget is ε = \(formatNumber(budget)) at δ = \(formatNumber(delta)): \(formatNumber(rounded(spent))) is spent, and this spend "
-        + "(ε = \(formatNumber(rounded(spend))) alone) would bring it to \(formatNumber(rounded(total))). Nothing was spent; "
-        + "at most ε = \(formatNumber(rounded(max(0, budget - spent)))) is left."
+      "The privacy budget is ε = \(formatNumber(budget)) at δ = \(formatNumber(delta)): \(formatRounded(spent)) is spent, and this spend "
+        + "(ε = \(formatRounded(spend)) alone) would bring it to \(formatRounded(total)). Nothing was spent; "
+        + "at most ε = \(formatRounded(max(0, budget - spent))) is left."
     case let .corruptLedger(path, line, reason):
       "\(printable(path)) line \(line) is not a valid privacy ledger line: \(reason). The ledger is refused; nothing was spent."
     case let .ledgerExists(path):
@@ -52,9 +52,6 @@ public enum PrivacyError: CandorError, Equatable {
     }
   }
 }
-
-/// Six significant digits, for sentences.
-func rounded(_ value: Double) -> Double { Double(String(format: "%.6g", value)) ?? value }
 
 extension Setting {
   public static let ledger = Setting("ledger")

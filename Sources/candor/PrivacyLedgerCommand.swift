@@ -93,9 +93,9 @@ struct LedgerShow: ParsableCommand, FileCommand {
     try files.commit()
     var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
     for spend in summary.spends {
-      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatNumber(rounded6(spend.epsilonAfter)))")
+      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatRounded(spend.epsilonAfter))")
     }
-    lines.append("Spent ε = \(formatNumber(rounded6(summary.spentEpsilon))) (RDP, the whole history composed); at most ε = \(formatNumber(rounded6(summary.remainingEpsilon))) left.")
+    lines.append("Spent ε = \(formatRounded(summary.spentEpsilon)) (RDP, the whole history composed); at most ε = \(formatRounded(summary.remainingEpsilon)) left.")
     print(lines.joined(separator: "\n"))
   }
 }
@@ -113,7 +113,7 @@ struct LedgerVerify: ParsableCommand {
     let read = try LedgerFile.read(ledger)
     try checkDataset(dataset, against: read, ledgerPath: ledger)
     let spent = try read.spentEpsilon()
-    print("The ledger \(ledger) is intact: \(read.entries.count) spend\(read.entries.count == 1 ? "" : "s"), ε = \(formatNumber(rounded6(spent))) of \(formatNumber(read.header.budget.epsilon)) spent at δ = \(formatNumber(read.header.budget.delta))\(dataset == nil ? "" : "; \(dataset!) is its dataset").")
+    print("The ledger \(ledger) is intact: \(read.entries.count) spend\(read.entries.count == 1 ? "" : "s"), ε = \(formatRounded(spent)) of \(formatNumber(read.header.budget.epsilon)) spent at δ = \(formatNumber(read.header.budget.delta))\(dataset == nil ? "" : "; \(dataset!) is its dataset").")
   }
 }
 
@@ -162,9 +162,6 @@ struct PrivacySpend: ParsableCommand, FileCommand {
     if json != nil { try files.write(.json, try summary.jsonData()) }
     try files.commit()
     let entry = after.entries.last!
-    print("Spent (entry \(entry.index)): the ledger is at ε = \(formatNumber(rounded6(summary.spentEpsilon))) of \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)); at most ε = \(formatNumber(rounded6(summary.remainingEpsilon))) left.")
+    print("Spent (entry \(entry.index)): the ledger is at ε = \(formatRounded(summary.spentEpsilon)) of \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)); at most ε = \(formatRounded(summary.remainingEpsilon)) left.")
   }
 }
-
-/// Six significant digits, for sentences.
-func rounded6(_ value: Double) -> Double { Double(String(format: "%.6g", value)) ?? value }

@@ -28,8 +28,7 @@ public struct BlackBoxOutput: Sendable, Equatable {
   /// (float32 probabilities sum to 1 within a few ulps; the ONNX reader allows the same).
   static func sumProblem(_ row: some Collection<Double>) -> String? {
     let total = row.reduce(0, +)
-    // Rounded to 6 significant digits: 0.3 + 0.3 + 0.3 is 0.8999999999999999.
-    return abs(total - 1) <= 1e-4 ? nil : "its class probabilities sum to \(formatNumber(Double(String(format: "%.6g", total)) ?? total)), not 1"
+    return abs(total - 1) <= 1e-4 ? nil : "its class probabilities sum to \(formatRounded(total)), not 1"
   }
 
   /// The scores of one answered label: 1 for its class (binary: P(positive) = 1 or 0); nil for a label that is

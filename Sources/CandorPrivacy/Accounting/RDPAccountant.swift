@@ -178,12 +178,11 @@ extension PrivacyEvent {
   /// The event in words for a page (numbers to six significant digits): "1272 steps of Gaussian noise σ = 1.38016
   /// on Poisson samples at rate 0.00786217".
   public var summary: String {
-    func n(_ x: Double) -> String { formatNumber(Double(String(format: "%.6g", x)) ?? x) }
     switch self {
-    case let .gaussian(sigma): return "Gaussian noise σ = \(n(sigma))"
-    case let .laplace(b): return "Laplace noise, scale \(n(b)) (pure ε = \(n(1 / b)))"
-    case let .poissonSampled(q, inner): return "\(inner.summary) on a Poisson sample at rate \(n(q))"
-    case let .repeated(.poissonSampled(q, inner), times): return "\(times) steps of \(inner.summary) on Poisson samples at rate \(n(q))"
+    case let .gaussian(sigma): return "Gaussian noise σ = \(formatRounded(sigma))"
+    case let .laplace(b): return "Laplace noise, scale \(formatRounded(b)) (pure ε = \(formatRounded(1 / b)))"
+    case let .poissonSampled(q, inner): return "\(inner.summary) on a Poisson sample at rate \(formatRounded(q))"
+    case let .repeated(.poissonSampled(q, inner), times): return "\(times) steps of \(inner.summary) on Poisson samples at rate \(formatRounded(q))"
     case let .repeated(inner, times): return "\(times) × (\(inner.summary))"
     case let .composed(events):
       if events.isEmpty { return "nothing" }

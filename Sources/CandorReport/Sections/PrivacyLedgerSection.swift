@@ -21,16 +21,16 @@ public struct PrivacyLedgerSection: ReportSection {
     page.paragraph(HTMLText(words: PrivacyLedgerPage.finding(s)))
     page.paragraph("Ledger: \(source). Dataset: \(s.dataset.file), \(s.dataset.records) records, SHA-256 \(s.dataset.sha256). Made \(s.created).")
     if s.remainingEpsilon < 0.1 * s.budget.epsilon {
-      page.note(HTMLText(words: "Less than a tenth of the budget is left: a further release of ε = \(PrivacyLedgerPage.number(s.remainingEpsilon)) or more will be refused."))
+      page.note(HTMLText(words: "Less than a tenth of the budget is left: a further release of ε = \(formatRounded(s.remainingEpsilon)) or more will be refused."))
     }
     if !s.spends.isEmpty {
       let spent = SVGChart.Series(name: "ε spent (RDP)",
                                   points: [(x: 0, y: 0)] + s.spends.map { (x: Double($0.index), y: $0.epsilonAfter) }, markers: true)
-      let budget = SVGChart.Series(name: "budget ε = \(PrivacyLedgerPage.number(s.budget.epsilon))",
+      let budget = SVGChart.Series(name: "budget ε = \(formatRounded(s.budget.epsilon))",
                                    points: [(x: 0, y: s.budget.epsilon), (x: Double((s.spends.count + 3) / 4 * 4), y: s.budget.epsilon)])
       page.grid { grid in
         grid.figure(svg: SVGChart.xy(title: "ε spent over the spends", series: [spent, budget], xLabel: "spend (entry number)",
-                                     yLabel: "ε (δ = \(PrivacyLedgerPage.number(s.budget.delta)))", xDomain: (0, Double((s.spends.count + 3) / 4 * 4)),
+                                     yLabel: "ε (δ = \(formatRounded(s.budget.delta)))", xDomain: (0, Double((s.spends.count + 3) / 4 * 4)),
                                      yDomain: (0, max(s.budget.epsilon, s.spentEpsilon) * 1.05)))
       }
     }
@@ -40,7 +40,7 @@ public struct PrivacyLedgerSection: ReportSection {
     } else {
       page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "ε after"],
                  rows: s.spends.map { e in
-                   [String(e.index), e.time, e.command, e.note, e.events.summary, PrivacyLedgerPage.number(e.epsilonAfter)]
+                   [String(e.index), e.time, e.command, e.note, e.events.summary, formatRounded(e.epsilonAfter)]
                  })
     }
     page.note("ε is re-accounted from the events of every spend together, so spends compose tightly rather than adding up; each line of the ledger carries its own SHA-256 and the one of the line before, and the ledger was checked when this page was made.")
@@ -49,13 +49,12 @@ public struct PrivacyLedgerSection: ReportSection {
 
 /// Reports of `candor privacy ledger show`.
 public enum PrivacyLedgerPage {
-  static func number(_ x: Double) -> String { formatNumber(Double(String(format: "%.6g", x)) ?? x) }
 
   /// The finding in one sentence.
   public static func finding(_ s: LedgerSummary) -> String {
     let spends = s.spends.count == 1 ? "1 spend" : "\(s.spends.count) spends"
-    return "\(number(s.spentEpsilon)) of the budget ε = \(number(s.budget.epsilon)) (δ = \(number(s.budget.delta))) is spent by \(spends); "
-      + "at most ε = \(number(s.remainingEpsilon)) is left."
+    return "\(formatRounded(s.spentEpsilon)) of the budget ε = \(formatRounded(s.budget.epsilon)) (δ = \(formatRounded(s.budget.delta))) is spent by \(spends); "
+      + "at most ε = \(formatRounded(s.remainingEpsilon)) is left."
   }
 
   public static func html(_ summary: LedgerSummary, source: String) -> String {
