@@ -84,8 +84,11 @@ demo: release
 	rm -f reports/adult.ledger reports/adult.ledger.lock
 	$(CANDOR) privacy ledger init --ledger reports/adult.ledger --epsilon 3 --delta 1e-5 --dataset samples/adult_train.csv
 	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json \
-	  --note "DP-SGD, 10 epochs, expected batch 256" --dataset samples/adult_train.csv
-	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json --note "the same run again"
+	  --note "DP-SGD elsewhere, 10 epochs, expected batch 256" --dataset samples/adult_train.csv
+	$(CANDOR) dp-train --data samples/adult_train.csv --target income --positive '>50K' \
+	  --feature-spec samples/adult_feature_spec.json --epsilon 1 --ledger reports/adult.ledger \
+	  --note "DP-SGD logistic, declared features" --eval-data samples/adult_test.csv \
+	  --out reports/adult_dp_logistic.json --json reports/dp_train.json --html reports/dp_train.html
 	$(CANDOR) privacy ledger show --ledger reports/adult.ledger --json reports/ledger.json --html reports/ledger.html
 
 bench: release

@@ -29,3 +29,13 @@ def report(name, candor_seconds, python_seconds, python_name, extra=""):
     print(f"{name}: candor {candor_seconds:.3f} s, {python_name} {python_seconds:.3f} s, "
           f"ratio {ratio:.1f}x{extra}", flush=True)
     return ratio
+
+
+def account_phase(args, repeats, phase="account"):
+    """The best time of one phase (CANDOR_PHASE_TIMES=1) over `repeats` runs of a Candor command."""
+    import re
+    best = float("inf")
+    for _ in range(repeats):
+        done = subprocess.run([CANDOR, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CANDOR_PHASE_TIMES": "1"})
+        best = min(best, float(re.search(phase + r" ([0-9.]+) s", done.stderr).group(1)))
+    return best

@@ -14,7 +14,7 @@ import tempfile
 import dp_accounting
 from dp_accounting import rdp
 
-from harness import CANDOR, ROOT, best_of, report, run_candor
+from harness import CANDOR, ROOT, account_phase, best_of, report, run_candor
 
 REPEATS = int(os.environ.get("REPEATS", "5"))
 Q, SIGMA, DELTA = 256 / 60000, 1.1, 1e-5
@@ -30,13 +30,6 @@ def python_epsilon(steps):
     return accountant.get_epsilon(DELTA)
 
 
-def account_phase(args):
-    """The best 'account' phase time of REPEATS runs."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        done = subprocess.run([CANDOR, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CANDOR_PHASE_TIMES": "1"})
-        best = min(best, float(re.search(r"account ([0-9.]+) s", done.stderr).group(1)))
-    return best
 
 
 out = tempfile.mkdtemp()
@@ -50,7 +43,7 @@ for steps in (1000, 10000, 100000):
         ours = json.load(open(path))["epsilon"]
         report(f"RDP epsilon, {steps} steps, fractional orders {method}", candor_seconds, python_seconds, "dp_accounting",
                f" (epsilon {ours:.9f} vs {theirs:.9f})")
-        report(f"  accounting alone", account_phase(args), python_seconds, "dp_accounting")
+        report(f"  accounting alone", account_phase(args, REPEATS), python_seconds, "dp_accounting")
 
 # sigma for a target epsilon: the Adult DP-SGD setting (q = 256/32561, 1272 steps) at epsilon 1, tol 1e-6.
 q, steps, target, tol = 256 / 32561, 1272, 1.0, 1e-6
@@ -69,4 +62,4 @@ for method in ("dp_accounting", "exact"):
     ours = json.load(open(path))["noise_multiplier"]
     report(f"sigma for epsilon 1 (Adult DP-SGD), tol 1e-6, fractional orders {method}", candor_seconds, python_seconds,
            "dp_accounting calibrate_dp_mechanism", f" (sigma {ours:.7f} vs {theirs:.7f})")
-    report(f"  calibration alone", account_phase(args), python_seconds, "dp_accounting calibrate_dp_mechanism")
+    report(f"  calibration alone", account_phase(args, REPEATS), python_seconds, "dp_accounting calibrate_dp_mechanism")

@@ -11,8 +11,8 @@ public struct LogisticRegression: Model, Equatable {
   public let encoder: FeatureEncoder
   public let classes: [String]
   /// One row per output (1 for binary), one column per encoded feature.
-  public let coefficients: Matrix
-  public let intercepts: [Double]
+  public internal(set) var coefficients: Matrix
+  public internal(set) var intercepts: [Double]
 
   public var outputKind: OutputKind { classes.count == 2 ? .binaryProbability : .multiclassProbabilities }
   public var featureNames: [String] { encoder.featureNames }

@@ -91,8 +91,8 @@ extension MLPClassifier {
     }
     var random = SeededRandom(seed: options.seed)
     var model = initialized(encoder: data.encoder, classes: classes, hiddenLayers: options.hiddenLayers, random: &random)
-    var parameters = model.flatParameters
-    var adam = AdamState(count: parameters.count)
+    var parameters = model.parameters
+    var adam = AdamOptimizer(count: parameters.count, learningRate: options.learningRate)
     let n = data.rowCount
     var order = Array(0..<n)
     var bestLoss = Double.infinity, epochsWithoutImprovement = 0, epochs = 0, lastLoss = Double.infinity
@@ -126,8 +126,8 @@ extension MLPClassifier {
         }
         epochLoss += (logLoss(pass.output, labels: batchLabels, weights: batchWeights)
           + 0.5 * options.alpha * penalty / Double(rows.count)) * Double(rows.count)
-        adam.step(&parameters, gradient: gradient, learningRate: options.learningRate)
-        model.setFlatParameters(parameters)
+        adam.step(&parameters, gradient: gradient)
+        model.setParameters(parameters)
       }
       lastLoss = epochLoss / Double(n)
       if lastLoss > bestLoss - 1e-4 {
@@ -145,28 +145,5 @@ extension MLPClassifier {
       metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights),
       iterations: epochs, gradientNorm: nil, converged: epochsWithoutImprovement >= 10, finalLoss: lastLoss)
     return (model, summary)
-  }
-}
-
-/// Adam's moment estimates (Kingma & Ba 2015, Algorithm 1, β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
-struct AdamState {
-  var firstMoment: [Double]
-  var secondMoment: [Double]
-  var steps = 0
-
-  init(count: Int) {
-    firstMoment = [Double](repeating: 0, count: count)
-    secondMoment = [Double](repeating: 0, count: count)
-  }
-
-  mutating func step(_ parameters: inout [Double], gradient: [Double], learningRate: Double) {
-    steps += 1
-    let beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
-    let correctedRate = learningRate * (1 - pow(beta2, Double(steps))).squareRoot() / (1 - pow(beta1, Double(steps)))
-    for i in parameters.indices {
-      firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gradient[i]
-      secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gradient[i] * gradient[i]
-      parameters[i] -= correctedRate * firstMoment[i] / (secondMoment[i].squareRoot() + epsilon)
-    }
   }
 }

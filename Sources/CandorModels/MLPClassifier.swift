@@ -214,21 +214,4 @@ public struct MLPClassifier: Model, Equatable {
     }
     return total / max(weightSum, .leastNonzeroMagnitude)
   }
-
-  // MARK: - Parameters as one vector
-
-  var flatParameters: [Double] {
-    layers.flatMap { Array($0.weights.storage) + $0.bias }
-  }
-
-  mutating func setFlatParameters(_ parameters: [Double]) {
-    var offset = 0
-    for l in layers.indices {
-      let count = layers[l].weights.storage.count
-      layers[l].weights.storage = ContiguousArray(parameters[offset..<(offset + count)])
-      offset += count
-      layers[l].bias = Array(parameters[offset..<(offset + layers[l].bias.count)])
-      offset += layers[l].bias.count
-    }
-  }
 }

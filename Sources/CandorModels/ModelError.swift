@@ -32,6 +32,8 @@ public enum ModelError: CandorError, Equatable {
   case incomparableModels(reason: String)
   /// A `--model-spec` file that cannot be used, and why.
   case invalidModelSpec(path: String, reason: String)
+  /// A `--feature-spec` file that is not a declared encoder.
+  case invalidFeatureSpec(path: String, reason: String)
   /// A data column a spec input comes from that the data lacks.
   case unboundSpecColumn(spec: String, input: String, column: String, available: [String], file: String?)
   /// A category a spec's codes do not list (`row` 1-based).
@@ -94,6 +96,8 @@ public enum ModelError: CandorError, Equatable {
       "The models cannot be compared output by output: \(reason)."
     case let .invalidModelSpec(path, reason):
       "The model spec \(path) cannot be used: \(reason)."
+    case let .invalidFeatureSpec(path, reason):
+      "The feature spec \(printable(path)) cannot be used: \(reason)."
     case let .unboundSpecColumn(spec, input, column, available, file):
       "\(file ?? "The data") has no column '\(printable(column))', which the model spec \(spec) feeds to input '\(printable(input))'. "
         + "The columns are: \(available.map { printable($0) }.joined(separator: ", "))."

@@ -29,9 +29,10 @@ extension ModelFile {
     var encoder: FeatureEncoder
     var parameters: Parameters
     var training: TrainingSummary?
+    var privacy: PrivateTrainingRecord?
 
     enum CodingKeys: String, CodingKey {
-      case format, version, target, classes, encoder, parameters, training
+      case format, version, target, classes, encoder, parameters, training, privacy
       case modelType = "model_type"
     }
 
@@ -41,6 +42,7 @@ extension ModelFile {
       modelType = file.model.modelType
       target = file.target
       training = file.training
+      privacy = file.privacy
       switch file.model {
       case let .logistic(model):
         classes = model.classes
@@ -94,7 +96,7 @@ extension ModelFile {
         try checkFinite(coefficients.storage, "coefficients")
         try checkFinite(intercepts, "intercepts")
         let model = LogisticRegression(encoder: encoder, classes: classes, coefficients: coefficients, intercepts: intercepts)
-        return ModelFile(model: .logistic(model), target: target, training: training)
+        return ModelFile(model: .logistic(model), target: target, training: training, privacy: privacy)
       case .linear:
         guard let coefficients = parameters.coefficients, let intercept = parameters.intercept else {
           throw invalid("linear parameters need 'coefficients' and 'intercept'")
@@ -135,7 +137,7 @@ extension ModelFile {
           throw invalid("the last layer has \(inputs) outputs for \(classes.count) classes")
         }
         return ModelFile(model: .mlp(MLPClassifier(encoder: encoder, classes: classes, layers: layers)), target: target,
-                         training: training)
+                         training: training, privacy: privacy)
       }
     }
   }

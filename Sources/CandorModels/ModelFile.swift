@@ -33,11 +33,11 @@ public indirect enum BuiltinModel: Sendable, Equatable {
 /// ```
 /// {"format": "candor-model", "version": 1, "model_type": "logistic", "target": "income",
 ///  "classes": ["<=50K", ">50K"], "encoder": {"features": [...]},
-///  "parameters": {...}, "training": {...}}
+///  "parameters": {...}, "training": {...}, "privacy": {...}}
 /// ```
 /// `parameters` holds `coefficients` (a matrix) and `intercepts` for logistic, `coefficients` and
 /// `intercept` for linear, `layers` (each `weights` + `bias`) for the MLP. Matrices are
-/// `{"rows", "columns", "values"}` with values row-major.
+/// `{"rows", "columns", "values"}` with values row-major. `privacy` (optional) records a private training run.
 public struct ModelFile: Sendable, Equatable {
   public static let formatName = "candor-model"
   public static let currentVersion = 1
@@ -45,11 +45,14 @@ public struct ModelFile: Sendable, Equatable {
   public var model: BuiltinModel
   public var target: String
   public var training: TrainingSummary?
+  /// Set for a model trained with differential privacy (`candor dp-train`).
+  public var privacy: PrivateTrainingRecord?
 
-  public init(model: BuiltinModel, target: String, training: TrainingSummary?) {
+  public init(model: BuiltinModel, target: String, training: TrainingSummary?, privacy: PrivateTrainingRecord? = nil) {
     self.model = model
     self.target = target
     self.training = training
+    self.privacy = privacy
   }
 
   /// The JSON text of the file.

@@ -83,13 +83,11 @@ public struct ModelSpec: Sendable, Equatable {
 
   public static func decode(_ data: Data, path: String) throws -> ModelSpec {
     func invalid(_ reason: String) -> ModelError { .invalidModelSpec(path: path, reason: reason) }
-    let object: Any
-    do {
-      object = try JSONSerialization.jsonObject(with: data)
-    } catch {
-      throw invalid("it is not valid JSON" + (jsonErrorPlace(error, in: data).map { " (\($0))" } ?? ""))
+    let top: [String: Any]
+    switch jsonTopLevelObject(data) {
+    case let .success(object): top = object
+    case let .failure(fault): throw invalid(fault.reason)
     }
-    guard let top = object as? [String: Any] else { throw invalid("it is not a JSON object") }
     if let key = top.keys.sorted().first(where: { !topLevelKeys.contains($0) }) {
       throw invalid("it has an unknown key '\(printable(key))'; a spec has \(topLevelKeys.sorted().filter { !$0.hasPrefix("$") }.joined(separator: ", "))")
     }

@@ -27,6 +27,13 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
   /// Final objective per unit of sample weight.
   public var finalLoss: Double
 
+  public init(modelType: ModelType, rows: Int, features: Int, encodedColumns: Int, metricName: String, metric: Double,
+              iterations: Int, gradientNorm: Double?, converged: Bool, finalLoss: Double) {
+    (self.modelType, self.rows, self.features, self.encodedColumns, self.metricName, self.metric) =
+      (modelType, rows, features, encodedColumns, metricName, metric)
+    (self.iterations, self.gradientNorm, self.converged, self.finalLoss) = (iterations, gradientNorm, converged, finalLoss)
+  }
+
   enum CodingKeys: String, CodingKey {
     case rows, features, metric, iterations, converged
     case modelType = "model_type"

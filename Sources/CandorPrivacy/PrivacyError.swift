@@ -1,4 +1,5 @@
 import CandorCore
+import Foundation
 
 /// What is wrong with a privacy request or file.
 public enum PrivacyError: CandorError, Equatable {
@@ -9,8 +10,9 @@ public enum PrivacyError: CandorError, Equatable {
   case unsupportedEvent(accountant: String, part: String, reason: String)
   /// No noise multiplier up to `largest` reaches the target ε.
   case unreachableEpsilon(target: Double, delta: Double, largest: Double, epsilonThere: Double)
-  /// A spend the budget cannot take: ε spent so far, the spend's own ε, and the two composed.
-  case overBudget(budget: Double, delta: Double, spent: Double, spend: Double, total: Double)
+  /// A spend the budget cannot take: ε spent so far, the spend's own ε, and the two composed; for a training run,
+  /// the least noise with which the same run would still fit.
+  case overBudget(budget: Double, delta: Double, spent: Double, spend: Double, total: Double, fitting: FittingNoise? = nil)
   /// A ledger whose line `line` is damaged or was edited.
   case corruptLedger(path: String, line: Int, reason: String)
   case ledgerExists(path: String)
@@ -32,10 +34,13 @@ public enum PrivacyError: CandorError, Equatable {
     case let .unreachableEpsilon(target, delta, largest, epsilonThere):
       "No noise multiplier up to \(formatNumber(largest)) reaches ε = \(formatNumber(target)) at δ = \(formatNumber(delta)) "
         + "(ε is \(formatNumber(epsilonThere)) there); ask for a larger ε or fewer steps."
-    case let .overBudget(budget, delta, spent, spend, total):
+    case let .overBudget(budget, delta, spent, spend, total, fitting):
       "The privacy budget is ε = \(formatNumber(budget)) at δ = \(formatNumber(delta)): \(formatRounded(spent)) is spent, and this spend "
-        + "(ε = \(formatRounded(spend)) alone) would bring it to \(formatRounded(total)). Nothing was spent; "
-        + "at most ε = \(formatRounded(max(0, budget - spent))) is left."
+        + "(ε = \(formatRounded(spend)) alone) would bring it to \(formatRounded(total) == formatNumber(budget) ? formatNumber(total) : formatRounded(total)). Nothing was spent"
+        + (fitting.map {
+          ", nothing trained. The same run fits with \(name(.noiseMultiplier)) \(formatNumber(roundedUp($0.noiseMultiplier))) or more "
+            + "(ε = \(formatRounded($0.epsilon)) alone, the largest that fits)."
+        } ?? "; at most ε = \(formatRounded(max(0, budget - spent))) is left.")
     case let .corruptLedger(path, line, reason):
       "\(printable(path)) line \(line) is not a valid privacy ledger line: \(reason). The ledger is refused; nothing was spent."
     case let .ledgerExists(path):
@@ -50,6 +55,25 @@ public enum PrivacyError: CandorError, Equatable {
       "\(name(.delta)) \(formatNumber(delta)) is at least 1/n for the dataset's \(records) records: a mechanism could then publish a record "
         + "outright and still meet it. Choose δ well below 1/n, or pass \(name(.allowLargeDelta)) to accept it."
     }
+  }
+}
+
+/// `value` rounded up to 6 significant digits: a least noise multiplier shown so that the number shown still fits.
+func roundedUp(_ value: Double) -> Double {
+  guard value > 0, value.isFinite else { return value }
+  let scale = pow(10, 5 - (log10(value)).rounded(.down))
+  let up = (value * scale).rounded(.up) / scale
+  return up >= value ? up : up.nextUp
+}
+
+/// The least noise multiplier with which a planned run still fits a ledger's budget, and that run's own ε.
+public struct FittingNoise: Sendable, Equatable {
+  public var noiseMultiplier: Double
+  public var epsilon: Double
+
+  public init(noiseMultiplier: Double, epsilon: Double) {
+    self.noiseMultiplier = noiseMultiplier
+    self.epsilon = epsilon
   }
 }
 

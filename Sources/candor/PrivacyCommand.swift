@@ -1,9 +1,11 @@
 import ArgumentParser
 import CandorCore
 import CandorPrivacy
+import CandorReport
 import Foundation
 
 extension FractionalOrderMethod: ExpressibleByArgument {}
+extension EpsilonRequest.Accountant: ExpressibleByArgument {}
 
 struct Privacy: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,11 +28,13 @@ struct RDPOptions: ParsableArguments {
 /// The accounting step of `privacy epsilon` and `sigma`: timed (CANDOR_PHASE_TIMES=1, for bench/), its JSON written
 /// if asked, the outputs committed.
 func accounted<Result: JSONDocument>(_ files: OutputTransaction, json: String?, clock: inout PhaseClock,
+                                     html: ((Result) throws(PrivacyError) -> String)? = nil,
                                      _ account: () throws(PrivacyError) -> Result) throws -> Result {
   clock.mark("read")
   let result = try account()
   clock.mark("account")
   if json != nil { try files.write(.json, try result.jsonData()) }
+  if let html { try files.write(.html, Data(try html(result).utf8)) }
   try files.commit()
   clock.mark("write")
   clock.report()
@@ -40,12 +44,14 @@ func accounted<Result: JSONDocument>(_ files: OutputTransaction, json: String?, 
 struct PrivacyEpsilon: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "epsilon",
-    abstract: "The (epsilon, delta) a DP-SGD run or an event tree costs, under the RDP accountant.",
+    abstract: "The (epsilon, delta) a DP-SGD run or an event tree costs, under the RDP or PLD accountant, or both side by side.",
     discussion: """
       A DP-SGD run is --sampling-rate q --noise-multiplier sigma --steps T: T steps, each a Poisson sample (every \
       record joins on its own with probability q) with Gaussian noise of sigma times the clipping norm. Any other \
       mechanism, or several, is an event tree in dp_accounting's JSON (--events; README, "Privacy"). RDP \
-      (Mironov 2017) at dp_accounting's 156 orders, turned into epsilon by Canonne, Kamath & Steinke 2020 Prop. 12.
+      (Mironov 2017) at dp_accounting's 156 orders, turned into epsilon by Canonne, Kamath & Steinke 2020 Prop. 12. \
+      --accountant pld composes privacy loss distributions instead (pessimistic connect-the-dots on a 1e-4 grid, \
+      Doroshenko et al. 2022; FFT composition), usually tighter; --accountant all reports both and takes the smaller.
       """)
 
   @Option(help: "Poisson sampling rate q of each step, in (0, 1].")
@@ -63,10 +69,14 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
   @Option(help: "The delta to report epsilon at, in [0, 1).")
   var delta: Double
 
+  @Option(help: "rdp (default), pld (privacy loss distributions, dp_accounting's PLDAccountant on a 1e-4 grid), or all: every accountant side by side, the tightest answering (PRV is not implemented yet).")
+  var accountant: EpsilonRequest.Accountant = .rdp
+
   @OptionGroup var rdp: RDPOptions
 
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
+
+  var json: String? { outputs.json }
 
   func validate() throws {
     let run = [samplingRate != nil, noiseMultiplier != nil, steps != nil]
@@ -82,7 +92,7 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
   }
 
   var inputFiles: [(Setting, String?)] { [(.events, events)] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func run() throws {
     var clock = PhaseClock()
@@ -95,9 +105,30 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
     }
     var request = EpsilonRequest(event: event, delta: delta)
     request.fractionalOrders = rdp.fractionalOrders
-    let result = try accounted(files, json: json, clock: &clock) { () throws(PrivacyError) in try request.run() }
-    let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
-    print("ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order); \(rdp.wording)).")
+    request.accountant = accountant
+    let result = try accounted(files, json: json, clock: &clock, html: outputs.html == nil ? nil : { result throws(PrivacyError) in
+      // A repeated event (a DP-SGD run) is charted against its steps; PLD at 12 of them when it was asked for.
+      var curve: EpsilonCurve?
+      if case let .repeated(step, times) = event, times > 1 {
+        curve = try EpsilonCurve(step: step, upTo: times, delta: delta, fractionalOrders: rdp.fractionalOrders,
+                                 pldPoints: accountant == .rdp ? 0 : 12)
+      }
+      return PrivacyEpsilonPage.html(result, curve: curve)
+    }) { () throws(PrivacyError) in try request.run() }
+    print(Self.text(result, rdp: rdp))
+  }
+
+  static func text(_ result: EpsilonResult, rdp: RDPOptions) -> String {
+    func words(_ accountant: String, _ epsilon: Double, _ order: Double?) -> String {
+      accountant == "pld" ? "ε = \(formatNumber(epsilon)) at δ = \(formatNumber(result.delta)) (PLD accountant, pessimistic on a 1e-4 grid: an upper bound)"
+        : "ε = \(formatNumber(epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order.map { ", optimal order \(formatNumber($0))" } ?? ""); \(rdp.wording))"
+    }
+    guard let entries = result.accountants else { return words(result.accountant, result.epsilon, result.optimalOrder) + "." }
+    var lines = entries.map { entry in
+      "  \(entry.accountant): " + (entry.epsilon.map { words(entry.accountant, $0, entry.optimalOrder) } ?? "no value — \(entry.note ?? "")")
+    }
+    lines.append("Tightest: \(result.accountant), ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (every value is an upper bound, so the smallest holds).")
+    return lines.joined(separator: "\n")
   }
 }
 

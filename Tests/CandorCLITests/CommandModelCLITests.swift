@@ -137,7 +137,7 @@ import Testing
       process.currentDirectoryURL = directory
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
-      try process.run()
+      try launch(process)
       let deadline = Date().addingTimeInterval(20)
       while try Self.children(of: "model_command.py \(marker)").isEmpty && Date() < deadline { usleep(50_000) }
       #expect(try !Self.children(of: "model_command.py \(marker)").isEmpty, "the model command never started")

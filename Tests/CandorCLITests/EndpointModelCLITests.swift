@@ -19,7 +19,7 @@ import Testing
       let portFile = directory.appendingPathComponent("port-\(mode)").path
       process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
       process.arguments = ["python3", Fixtures.path("adapters/scoring_server.py"), mode, portFile]
-      try process.run()
+      try launch(process)
       let deadline = Date().addingTimeInterval(20)
       while !FileManager.default.fileExists(atPath: portFile) && Date() < deadline { usleep(20_000) }
       url = "http://127.0.0.1:\(try String(contentsOfFile: portFile, encoding: .utf8))/invocations"

@@ -57,7 +57,7 @@ import Testing
     process.environment = ProcessInfo.processInfo.environment.merging(["CANDOR_TEMPORARY_FILES": testCase.temporaries]) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try launch(process)
     var sawWrite = false
     while process.isRunning {
       if Self.isWriting(process.processIdentifier, in: folder) {

@@ -2,6 +2,7 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
+import CandorPrivacy
 import CandorTestSupport
 import Foundation
 import Testing
@@ -124,6 +125,32 @@ import Testing
     #expect(try ModelFile(model: policy, target: "risk", training: nil).encoded() == Data(contentsOf: policyPath))
     try Self.expectValid(thresholdCLI, "mitigation.schema.json")
     try Self.expectValid(Data(contentsOf: policyPath), "candor-model.schema.json")
+  }
+
+  @Test("dp-train: a seeded PrivateTrainingRequest gives the command's model file and JSON; the model passes candor-model.schema.json")
+  func privateTraining() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = directory.appendingPathComponent("m.json"), out = directory.appendingPathComponent("r.json")
+    let cli = try Self.run(["dp-train", "--data", Self.data, "--target", "risk", "--positive", "1", "--model-type", "mlp", "--hidden", "6",
+                            "--optimizer", "adam", "--learning-rate", "0.01", "--batch-size", "50", "--epochs", "3", "--epsilon", "4",
+                            "--delta", "1e-4", "--insecure-seed", "7", "--out", model.path, "--json", out.path], output: out)
+    let table = try CSVReader.read(path: Fixtures.repositoryRoot.appendingPathComponent(Self.data).path)
+    let data = try TrainingSet.prepare(table, spec: TrainingSpec(target: "risk", positive: "1"), classification: true)
+    var request = PrivateTrainingRequest(data: data, noise: .targetEpsilon(4), delta: 1e-4, preprocessing:
+      "fitted on the private training data (means, scales, categories): NOT covered by the privacy guarantee; declare them with --feature-spec")
+    request.architecture = .mlp(hiddenLayers: [6])
+    request.settings.optimizer = .adam(learningRate: 0.01)
+    request.settings.expectedBatchSize = 50
+    request.settings.epochs = 3
+    request.randomness = .insecureSeed(7)
+    let plan = try request.plan()
+    let result = try request.run(plan)
+    let score = try ClassificationScore.of(result.model.model, classes: ["not 1", "1"], positive: "1", on: table, target: "risk")
+    #expect(try result.modelFile(target: "risk", data: data, score: score).encoded() == Data(contentsOf: model))
+    let report = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: score.accuracy, testAccuracy: nil, ledger: nil)
+    #expect(try report.jsonData() == cli)
+    try Self.expectValid(Data(contentsOf: model), "candor-model.schema.json")
   }
 }
 

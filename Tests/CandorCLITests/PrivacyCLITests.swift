@@ -35,6 +35,31 @@ import Testing
     #expect(result.standardOutput == exact.text)
   }
 
+  // accountant_cases.json, mnist_dpsgd_tfp_tutorial: pld.epsilon 2.381778812581751 (PLDAccountant, 1e-4).
+  @Test("--accountant pld gives dp_accounting's PLD ε; all lists every accountant, answers with the tightest and writes a page")
+  func accountants() throws {
+    let arguments = ["epsilon", "--sampling-rate", "0.004266666666666667", "--noise-multiplier", "1.1", "--steps", "14063", "--delta", "1e-5"]
+    let pld = try Self.run(arguments + ["--accountant", "pld"])
+    #expect(abs(pld.json["epsilon"] as! Double - 2.381778812581751) < 2e-4 && pld.json["accountant"] as? String == "pld")
+    #expect(pld.text.hasSuffix("(PLD accountant, pessimistic on a 1e-4 grid: an upper bound).\n"))
+    let all = try Self.run(arguments + ["--accountant", "all"])
+    let entries = try #require(all.json["accountants"] as? [[String: Any]])
+    #expect(entries.map { $0["accountant"] as? String } == ["rdp", "pld", "prv"])
+    #expect(abs(entries[0]["epsilon"] as! Double - 2.5966555286809703) < 1e-8 && entries[1]["epsilon"] as? Double == pld.json["epsilon"] as? Double)
+    #expect(entries[2]["epsilon"] == nil && entries[2]["note"] as? String == "the PRV accountant is not implemented yet")
+    #expect(all.json["accountant"] as? String == "pld" && all.json["epsilon"] as? Double == pld.json["epsilon"] as? Double)
+    #expect(all.text.hasSuffix("\nTightest: pld, ε = 2.3817788055257156 at δ = 1e-05 (every value is an upper bound, so the smallest holds).\n"))
+    // A Poisson-sampled Laplace: RDP cannot bound it, PLD answers (composition_cases.json poisson_sampled_laplace: 4.1523011403085235).
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Data(#"{"type": "SelfComposedDpEvent", "count": 100, "event": {"type": "PoissonSampledDpEvent", "sampling_probability": 0.1, "event": {"type": "LaplaceDpEvent", "noise_multiplier": 1}}}"#.utf8)
+      .write(to: directory.appendingPathComponent("l.json"))
+    let laplace = try CandorBinary.run(["privacy", "epsilon", "--events", "l.json", "--delta", "1e-5", "--accountant", "all", "--html", "p.html"], in: directory)
+    #expect(laplace.exitCode == 0 && laplace.standardOutput.contains("  rdp: no value — The RDP accountant cannot account"))
+    #expect(laplace.standardOutput.contains("Tightest: pld, ε = 4.1523"))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.html").path))
+  }
+
   // calibration_cases.json, q0.004_50epochs_eps1.0: rdp_true.sigma_tight.
   @Test("sigma for a target epsilon: the exact-RDP boundary within the tolerance, epsilon at it never above the target")
   func sigma() throws {

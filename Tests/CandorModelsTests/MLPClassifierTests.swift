@@ -26,15 +26,15 @@ import Testing
     let pass = model.forward(x)
     let gradient = model.scaledGradientSum(pass, deltas: model.backward(pass, labels: labels),
                                            scales: [Double](repeating: 1, count: labels.count))
-    let parameters = model.flatParameters
+    let parameters = model.parameters
     let h = 1e-6
     for index in stride(from: 0, to: parameters.count, by: 7) {
       var plus = model, minus = model
       var p = parameters, m = parameters
       p[index] += h
       m[index] -= h
-      plus.setFlatParameters(p)
-      minus.setFlatParameters(m)
+      plus.setParameters(p)
+      minus.setParameters(m)
       let numeric = (Self.loss(plus, x, labels) - Self.loss(minus, x, labels)) / (2 * h)
       #expect(abs(numeric - gradient[index]) < 1e-6 * max(1, abs(numeric)), "parameter \(index)")
     }

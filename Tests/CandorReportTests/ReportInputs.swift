@@ -141,6 +141,31 @@ enum ReportInputs {
     return try LedgerSummary(ledger)
   }
 
+  /// A seeded (not private) DP-SGD run whose preprocessing, randomness and ledger path carry hostile strings.
+  static func privateTraining() throws -> (PrivateTrainingReport, EpsilonCurve) {
+    let event: [String: Any] = ["type": "SelfComposedDpEvent", "count": 500, "event": ["type": "PoissonSampledDpEvent", "sampling_probability": 0.01,
+                                                                                         "event": ["type": "GaussianDpEvent", "noise_multiplier": 1.5]]]
+    let report = try decode(PrivateTrainingReport.self, [
+      "epsilon_spent": ["rdp": 0.8], "delta": 1e-5, "noise_multiplier": 1.5, "target_epsilon": 1, "steps": 500, "sampling_rate": 0.01,
+      "clip": 1, "epochs": 5, "optimizer": "sgd", "learning_rate": 1, "model_type": "logistic",
+      "batches": ["expected": 10, "smallest": 0, "largest": 22, "mean": 10.1, "empty": 1], "clipped_share": 0.2,
+      "sampling": "poisson", "randomness": "insecure seed 1: reproducible and NOT private " + script, "private": false,
+      "preprocessing": "fitted on the private training data " + attribute + ": NOT covered by the privacy guarantee",
+      "rdp_fractional_orders": "exact", "optimal_order": 20, "train_accuracy": 0.81, "test_accuracy": 0.8, "events": event,
+      "ledger": ["path": entity, "entry": 3, "budget_epsilon": 3, "spent_epsilon": 1.2, "remaining_epsilon": 1.8],
+    ])
+    let curve = try EpsilonCurve(step: .poissonSampled(samplingRate: 0.01, of: .gaussian(noiseMultiplier: 1.5)), upTo: 500, delta: 1e-5, pldPoints: 4)
+    return (report, curve)
+  }
+
+  /// A DP-SGD run priced by every accountant, with its ε-over-steps curve.
+  static func epsilon() throws -> (EpsilonResult, EpsilonCurve) {
+    var request = EpsilonRequest(event: .dpSGD(samplingRate: 0.01, noiseMultiplier: 1.5, steps: 300), delta: 1e-5)
+    request.accountant = .all
+    let curve = try EpsilonCurve(step: .poissonSampled(samplingRate: 0.01, of: .gaussian(noiseMultiplier: 1.5)), upTo: 300, delta: 1e-5, pldPoints: 3)
+    return (try request.run(), curve)
+  }
+
   static func effects(method: String = "pdp") throws -> FeatureEffects {
     var numeric: [String: Any] = ["grid": [1, 2, 3], "average": [0.25, 0.5, 0.75]]
     if method == "pdp" { numeric["individual"] = [[0.2, 0.4, 0.6], [0.3, 0.6, 0.9]] }

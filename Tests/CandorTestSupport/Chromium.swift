@@ -25,7 +25,7 @@ public enum Chromium {
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
-    try process.run()
+    try launch(process)
     let stopped = StoppedFlag()
     let watchdog = DispatchWorkItem {
       if process.isRunning {

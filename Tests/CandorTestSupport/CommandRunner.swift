@@ -30,7 +30,7 @@ public enum CandorBinary {
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
-    try process.run()
+    try launch(process)
     // Read both pipes to the end before waiting (stderr on another thread), so neither can fill and block the
     // child.
     let errorBytes = ReadAll(error.fileHandleForReading.fileDescriptor)
@@ -115,3 +115,14 @@ public struct FolderSnapshot: Equatable {
     self.files = files
   }
 }
+
+/// Starts a process with every other start in this test process waiting: swift-corelibs-foundation's `Process.run`
+/// sets up shared state (its child-watching run loop source) that concurrent starts from many test threads have been
+/// seen to corrupt (a jump to a null pointer on a dispatch worker).
+public func launch(_ process: Process) throws {
+  launchLock.lock()
+  defer { launchLock.unlock() }
+  try process.run()
+}
+
+private let launchLock = NSLock()

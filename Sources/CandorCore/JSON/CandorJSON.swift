@@ -54,3 +54,21 @@ public func jsonErrorPlace(_ error: any Error, in data: Data) -> String? {
   let column = bytes.count - (bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
   return "line \(line), column \(column)"
 }
+
+/// The top-level object of a JSON file, or the reason it is not one in words ("it is not valid JSON (line 2, column
+/// 11)", "it is not a JSON object"), for decoders that then read fields by hand.
+public func jsonTopLevelObject(_ data: Data) -> Result<[String: Any], JSONObjectFault> {
+  let object: Any
+  do {
+    object = try JSONSerialization.jsonObject(with: data)
+  } catch {
+    return .failure(JSONObjectFault(reason: "it is not valid JSON" + (jsonErrorPlace(error, in: data).map { " (\($0))" } ?? "")))
+  }
+  guard let top = object as? [String: Any] else { return .failure(JSONObjectFault(reason: "it is not a JSON object")) }
+  return .success(top)
+}
+
+/// Why a file is not a JSON object.
+public struct JSONObjectFault: Error, Sendable {
+  public let reason: String
+}

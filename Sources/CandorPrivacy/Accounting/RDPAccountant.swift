@@ -30,16 +30,8 @@ public struct RDPAccountant: Sendable, Equatable {
   /// Gaussians composed, one Gaussian with 1/σ² = Σ 1/σᵢ², Mironov et al. 2019 §3); a Poisson-sampled Laplace
   /// has no RDP bound here (as in dp_accounting).
   public static func unsupportedPart(of event: PrivacyEvent) -> (part: PrivacyEvent, reason: String)? {
-    switch event {
-    case .gaussian, .laplace, .noOp, .nonPrivate: return nil
-    case let .repeated(inner, _): return unsupportedPart(of: inner)
-    case let .composed(events):
-      for e in events { if let found = unsupportedPart(of: e) { return found } }
-      return nil
-    case let .poissonSampled(_, inner):
-      if effectiveNoiseMultiplier(inner) != nil { return nil }
-      return (event, "a Poisson-sampled event must be Gaussian releases (composed or repeated); RDP of a sampled Laplace or a sampled sampling is not bounded here")
-    }
+    event.firstUnsupportedSampling({ effectiveNoiseMultiplier($0) != nil }, reason:
+      "a Poisson-sampled event must be Gaussian releases (composed or repeated); RDP of a sampled Laplace or a sampled sampling is not bounded here")
   }
 
   /// Adds `event`'s RDP; all or nothing.

@@ -30,6 +30,19 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
     .repeated(.poissonSampled(samplingRate: samplingRate, of: .gaussian(noiseMultiplier: noiseMultiplier)), times: steps)
   }
 
+  /// The first Poisson-sampled part whose sampled event `accepts` refuses, with the refusal's reason: what an
+  /// accountant cannot account (releases, repetition and composition every accountant takes).
+  func firstUnsupportedSampling(_ accepts: (_ sampled: PrivacyEvent) -> Bool, reason: String) -> (part: PrivacyEvent, reason: String)? {
+    switch self {
+    case .gaussian, .laplace, .noOp, .nonPrivate: return nil
+    case let .repeated(inner, _): return inner.firstUnsupportedSampling(accepts, reason: reason)
+    case let .composed(events):
+      for e in events { if let found = e.firstUnsupportedSampling(accepts, reason: reason) { return found } }
+      return nil
+    case let .poissonSampled(_, inner): return accepts(inner) ? nil : (self, reason)
+    }
+  }
+
   /// The first part of the event whose parameters are not a mechanism (σ or b not a positive finite number, a
   /// rate outside [0, 1], a negative count), with where it sits, or nil.
   public var invalidPart: (path: String, reason: String)? {

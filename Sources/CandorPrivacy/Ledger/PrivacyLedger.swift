@@ -105,6 +105,17 @@ public struct PrivacyLedger: Sendable, Equatable {
     return PrivacyLedger(header: header, entries: entries + [entry])
   }
 
+  /// The least noise with which a run (`event` of σ) still fits the budget after the history, found by calibration
+  /// to 1e-6 on the composed total (the side that fits); nil when nothing fits (the history alone is at the budget).
+  public func fittingNoise(_ event: (Double) -> PrivacyEvent) -> FittingNoise? {
+    let history = entries.map(\.events)
+    guard let found = try? NoiseCalibration.noiseMultiplier(targetEpsilon: header.budget.epsilon, delta: header.budget.delta,
+                                                             tolerance: 1e-6, event: { .composed(history + [event($0)]) }),
+          let alone = try? Self.epsilon(of: event(found.noiseMultiplier), delta: header.budget.delta)
+    else { return nil }
+    return FittingNoise(noiseMultiplier: found.noiseMultiplier, epsilon: alone)
+  }
+
   // MARK: - Digests and lines
 
   /// SHA-256 of the canonical JSON (sorted keys, compact) of a line without its `sha256`.

@@ -1,0 +1,85 @@
+import CandorCore
+import CandorPrivacy
+
+/// A DP-SGD run (`candor dp-train --html`): what it promised in words, ε against the steps, how it ran, and the
+/// ledger it spent from.
+public struct PrivateTrainingSection: ReportSection {
+  public var report: PrivateTrainingReport
+  public var curve: EpsilonCurve
+  /// The model file written, as the user named it.
+  public var source: String
+
+  public init(_ report: PrivateTrainingReport, curve: EpsilonCurve, source: String) {
+    self.report = report
+    self.curve = curve
+    self.source = source
+  }
+
+  public var title: String { "Private training (DP-SGD)" }
+  public var anchor: String { "dp-train" }
+
+  /// The finding in one sentence.
+  public static func finding(_ r: PrivateTrainingReport) -> String {
+    let epsilon = r.epsilonSpent["rdp"].map { formatRounded($0) } ?? "?"
+    let accuracy = r.testAccuracy.map { "; its test accuracy is \(String(format: "%.4f", $0))" } ?? ""
+    if !r.isPrivate {
+      return "This \(r.modelType.rawValue) model is NOT private: it was trained with a fixed seed, so its noise can be recomputed and removed. Its settings would give ε = \(epsilon) at δ = \(formatRounded(r.delta))\(accuracy)."
+    }
+    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(epsilon) at δ = \(formatRounded(r.delta)) (RDP accountant) over \(r.steps) steps\(accuracy)."
+  }
+
+  public func render(into page: inout HTMLWriter) {
+    let r = report
+    page.paragraph(HTMLText(words: Self.finding(r)))
+    if !r.isPrivate {
+      page.note(HTMLText(words: "Not private: \(r.randomness). Use it to reproduce a run, never to release a model."))
+    }
+    if r.preprocessing.contains("NOT covered") {
+      page.note(HTMLText(words: "Preprocessing \(r.preprocessing)."))
+    }
+    page.paragraph("Model file: \(source).")
+    var series = [SVGChart.Series(name: "ε spent (RDP)", points: zip(curve.steps, curve.epsilon).map { (x: Double($0), y: $1) })]
+    if !curve.pldSteps.isEmpty {
+      series.append(.init(name: "ε spent (PLD)", points: zip(curve.pldSteps, curve.pldEpsilon).map { (x: Double($0), y: $1) }, markers: true))
+    }
+    let top = max(curve.epsilon.last ?? 0, r.targetEpsilon ?? 0)
+    if let target = r.targetEpsilon {
+      series.append(.init(name: "target ε = \(formatRounded(target))", points: [(x: 0, y: target), (x: Double(r.steps), y: target)]))
+    }
+    page.grid { grid in
+      grid.figure(svg: SVGChart.xy(title: "ε after each step of the run", series: series, xLabel: "steps",
+                                   yLabel: "ε (δ = \(formatRounded(r.delta)))", xDomain: (0, Double(r.steps)),
+                                   yDomain: (0, max(top, 1e-9) * 1.05)))
+    }
+    page.heading("How it ran")
+    let batches = r.batches
+    page.table(header: ["setting", "value"], rows: [
+      ["noise multiplier σ", formatRounded(r.noiseMultiplier) + (r.targetEpsilon.map { " (calibrated for ε ≤ \(formatRounded($0)))" } ?? "")],
+      ["clipping norm C", formatRounded(r.clip)],
+      ["sampling", "Poisson, rate q = \(formatRounded(r.samplingRate)) (expected batch \(formatRounded(batches.expected)))"],
+      ["batches", "\(batches.smallest)–\(batches.largest) rows, mean \(formatRounded(batches.mean)), \(batches.empty) empty"],
+      ["steps", "\(r.steps) (\(formatRounded(r.epochs)) epochs)"],
+      ["optimizer", "\(r.optimizer), learning rate \(formatRounded(r.learningRate))"],
+      ["gradients clipped", "\(formatRounded(100 * r.clippedShare))% of those sampled"],
+      ["randomness", r.randomness],
+      ["preprocessing", r.preprocessing],
+      ["training accuracy", String(format: "%.4f", r.trainAccuracy)],
+    ] + (r.testAccuracy.map { [["test accuracy", String(format: "%.4f", $0)]] } ?? []))
+    if let ledger = r.ledger {
+      page.heading("Budget")
+      page.paragraph(HTMLText(words: "The run was charged to the ledger \(ledger.path) before training (entry \(ledger.entry)): ε = \(formatRounded(ledger.spentEpsilon)) of \(formatRounded(ledger.budgetEpsilon)) is now spent; at most ε = \(formatRounded(ledger.remainingEpsilon)) is left."))
+    }
+    page.note("ε assumes what ran: Poisson sampling (each row joins each step on its own with probability q), every gradient clipped to C, Gaussian noise of σ·C on the sum. The curves are each accountant's ε after that many steps; both are upper bounds, so the lower one holds.")
+  }
+}
+
+/// Reports of `candor dp-train`.
+public enum PrivateTrainingPage {
+  /// The run, followed by the ledger it spent from when there is one.
+  public static func html(_ report: PrivateTrainingReport, curve: EpsilonCurve, source: String,
+                          ledger: (summary: LedgerSummary, source: String)?) -> String {
+    var sections: [any ReportSection] = [PrivateTrainingSection(report, curve: curve, source: source)]
+    if let ledger { sections.append(PrivacyLedgerSection(ledger.summary, source: ledger.source)) }
+    return HTMLDocument(title: "Private training", sections: sections).rendered()
+  }
+}

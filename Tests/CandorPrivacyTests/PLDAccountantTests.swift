@@ -1,0 +1,73 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+@testable import CandorPrivacy
+
+/// The PLD accountant against dp_accounting 0.6.0's `PLDAccountant(value_discretization_interval=1e-4)` (the same
+/// algorithm: pessimistic connect-the-dots, FFT composition): within two grid steps (2e-4) plus 1e-6 relative of
+/// its ε, never below the exact value where one is known, and inside prv_accountant's [eps_low, eps_up].
+@Suite struct PLDAccountantTests {
+  static func epsilon(_ event: PrivacyEvent, delta: Double) throws -> Double {
+    var accountant = PLDAccountant()
+    try accountant.compose(event)
+    return accountant.epsilon(delta: delta)
+  }
+
+  static func within(_ ours: Double, _ reference: Double) -> Bool {
+    if reference.isInfinite { return ours == reference }
+    return abs(ours - reference) <= 2e-4 + 1e-6 * abs(reference)
+  }
+
+  @Test("the Gaussian truncation quantile is Φ⁻¹(½·e⁻⁵⁰)")
+  func truncationQuantile() {
+    #expect(abs(logNormalCDF(AdditiveNoiseLoss.gaussianTruncationQuantile) - (log(0.5) - 50)) < 1e-12)
+  }
+
+  @Test("FFT convolution equals the direct sum")
+  func convolution() {
+    var random = SeededRandom(seed: 3)
+    let a = (0..<700).map { _ in random.nextUniform() }, b = (0..<300).map { _ in random.nextUniform() }
+    var direct = [Double](repeating: 0, count: 999)
+    for i in a.indices { for j in b.indices { direct[i + j] += a[i] * b[j] } }
+    #expect(maxAbsoluteDifference(FFT.convolve(a, b), direct) < 1e-10)
+  }
+
+  @Test("every subsampled-Gaussian case within 2e-4 of dp_accounting's PLD ε, inside PRV's bounds, never below an exact value",
+        arguments: PrivacyFixtures.accountantCases.map { $0["id"] as! String })
+  func accountantCase(_ id: String) throws {
+    let c = RDPAccountantTests.testCase(id)
+    let delta = PrivacyFixtures.number(c["delta"])
+    let ours = try Self.epsilon(try PrivacyFixtures.event(c["event"]), delta: delta)
+    let reference = PrivacyFixtures.number((c["pld"] as! [String: Any])["epsilon"])
+    #expect(Self.within(ours, reference), "\(id): \(ours) vs dp_accounting \(reference)")
+    if let prv = c["prv"] as? [String: Any], prv["eps_low"] != nil {
+      #expect(ours >= PrivacyFixtures.number(prv["eps_low"]) && ours <= PrivacyFixtures.number(prv["eps_up"]) + 2e-4, "\(id): \(ours) vs PRV \(prv)")
+    }
+    if let exact = c["exact"] as? [String: Any] {
+      #expect(ours >= PrivacyFixtures.number(exact["epsilon"]) - 1e-12, "\(id): below the exact value")
+    }
+  }
+
+  @Test("every composition tree within 2e-4 of dp_accounting's PLD ε (infinite for a non-private release, 0 for nothing)",
+        arguments: (PrivacyFixtures.composition["cases"] as! [[String: Any]]).map { $0["id"] as! String })
+  func compositionCase(_ id: String) throws {
+    let c = (PrivacyFixtures.composition["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
+    let ours = try Self.epsilon(try PrivacyFixtures.event(c["event"]), delta: PrivacyFixtures.number(c["delta"]))
+    let reference = PrivacyFixtures.number((c["pld"] as! [String: Any])["epsilon"])
+    #expect(Self.within(ours, reference), "\(id): \(ours) vs dp_accounting \(reference)")
+  }
+
+  @Test("the Laplace mechanism's ε at δ = 1e-5 within 2e-4 of its exact value ε₀ + 2 ln(1 − δ), never below it")
+  func laplace() throws {
+    for c in (PrivacyFixtures.mechanisms["laplace"] as! [String: Any])["cases"] as! [[String: Any]] {
+      let scale = PrivacyFixtures.number(c["scale"]) / PrivacyFixtures.number(c["sensitivity"])
+      let ours = try Self.epsilon(.laplace(noiseMultiplier: scale), delta: 1e-5)
+      let values = c["epsilon_at_delta_1e-5"] as! [String: Any]
+      let exact = PrivacyFixtures.number(values["exact"])
+      #expect(ours >= exact - 1e-12 && ours <= exact + 2e-4, "scale \(scale): \(ours) vs \(exact)")
+      #expect(Self.within(ours, PrivacyFixtures.number(values["pld"])))
+    }
+  }
+}
