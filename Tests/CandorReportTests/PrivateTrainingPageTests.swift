@@ -51,5 +51,7 @@ import CandorPrivacy
     var (report, _) = try ReportInputs.privateTraining()
     report.isPrivate = true
     #expect(PrivateTrainingSection.finding(report) == "This logistic model was trained with differential privacy: ε = 0.8 at δ = 1e-05 (RDP accountant) over 500 steps; its test accuracy is 0.8000.")
+    report.epsilonSpent["pld"] = 0.7
+    #expect(PrivateTrainingSection.finding(report) == "This logistic model was trained with differential privacy: ε = 0.8 at δ = 1e-05 (RDP accountant; the PLD accountant bounds it tighter, at ε = 0.7) over 500 steps; its test accuracy is 0.8000.")
   }
 }

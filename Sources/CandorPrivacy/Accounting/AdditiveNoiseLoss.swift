@@ -3,15 +3,15 @@ import Foundation
 /// The privacy loss of an additive-noise mechanism of sensitivity 1, optionally on a Poisson sample of rate q, under
 /// one adjacency (remove a record, or add one), as dp_accounting 0.6.0's `AdditiveNoisePrivacyLoss` defines it: the
 /// noise's CDF and log-CDF, the loss without subsampling and its inverse, and from them the privacy curve δ(ε).
-struct AdditiveNoiseLoss {
-  enum Noise {
+struct AdditiveNoiseLoss: Sendable {
+  enum Noise: Sendable {
     /// N(0, σ²).
     case gaussian(standardDeviation: Double)
     /// Laplace with scale b.
     case laplace(scale: Double)
   }
 
-  enum Adjacency { case remove, add }
+  enum Adjacency: Sendable { case remove, add }
 
   var noise: Noise
   var samplingRate: Double
@@ -156,9 +156,11 @@ struct AdditiveNoiseLoss {
 
   /// The pair (remove, add) of a mechanism; one PMF when q = 1, where both are the same.
   static func pair(_ noise: Noise, samplingRate: Double, discretization: Double) -> PrivacyLossPair {
-    let remove = AdditiveNoiseLoss(noise: noise, samplingRate: samplingRate, adjacency: .remove).connectDotsPMF(discretization: discretization)
-    if samplingRate == 1 { return PrivacyLossPair(remove: remove, add: nil) }
-    let add = AdditiveNoiseLoss(noise: noise, samplingRate: samplingRate, adjacency: .add).connectDotsPMF(discretization: discretization)
-    return PrivacyLossPair(remove: remove, add: add)
+    let remove: @Sendable () -> LossPMF = { AdditiveNoiseLoss(noise: noise, samplingRate: samplingRate, adjacency: .remove).connectDotsPMF(discretization: discretization) }
+    if samplingRate == 1 { return PrivacyLossPair(remove: remove(), add: nil) }
+    let (removePMF, addPMF) = PrivacyLossPair.both(remove, {
+      AdditiveNoiseLoss(noise: noise, samplingRate: samplingRate, adjacency: .add).connectDotsPMF(discretization: discretization)
+    })
+    return PrivacyLossPair(remove: removePMF, add: addPMF)
   }
 }

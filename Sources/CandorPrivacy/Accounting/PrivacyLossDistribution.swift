@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// A privacy loss distribution discretized on the grid k·Δ (Meiser & Mohammadi 2018, "Tight on Budget? Tight Bounds
@@ -60,12 +61,13 @@ struct LossPMF: Sendable, Equatable {
     var upper = (size - 1) * n, lower = 0
     if tailMassTruncation > 0 {
       let orders = ((-20)..<0).map { Double($0) / Double(size) } + (1...20).map { Double($0) / Double(size) }
+      let logs = probabilities.map { $0 > 0 ? log($0) : -Double.infinity }
       for order in orders {
         // log Σ pᵢ e^{order·i}
         var largest = -Double.infinity
-        for (i, p) in probabilities.enumerated() where p > 0 { largest = max(largest, log(p) + order * Double(i)) }
+        for i in logs.indices { largest = max(largest, logs[i] + order * Double(i)) }
         var sum = 0.0
-        for (i, p) in probabilities.enumerated() where p > 0 { sum += exp(log(p) + order * Double(i) - largest) }
+        for i in logs.indices where logs[i] > -.infinity { sum += exp(logs[i] + order * Double(i) - largest) }
         let logMGF = largest + log(sum)
         let bound = (Double(n) * logMGF + log(2 / tailMassTruncation)) / order
         guard bound.isFinite else { continue }
@@ -144,13 +146,25 @@ struct PrivacyLossPair: Sendable, Equatable {
   }
 
   func composed(with other: PrivacyLossPair) -> PrivacyLossPair {
-    let remove = self.remove.composed(with: other.remove)
-    if add == nil && other.add == nil { return PrivacyLossPair(remove: remove, add: nil) }
-    return PrivacyLossPair(remove: remove, add: (add ?? self.remove).composed(with: other.add ?? other.remove))
+    if add == nil && other.add == nil { return PrivacyLossPair(remove: remove.composed(with: other.remove), add: nil) }
+    let (left, right) = (self, other)
+    let (remove, add) = Self.both({ left.remove.composed(with: right.remove) },
+                                  { (left.add ?? left.remove).composed(with: right.add ?? right.remove) })
+    return PrivacyLossPair(remove: remove, add: add)
   }
 
   func selfComposed(_ n: Int) -> PrivacyLossPair {
-    PrivacyLossPair(remove: remove.selfComposed(n), add: add?.selfComposed(n))
+    guard let add else { return PrivacyLossPair(remove: remove.selfComposed(n), add: nil) }
+    let remove = self.remove
+    let (composedRemove, composedAdd) = Self.both({ remove.selfComposed(n) }, { add.selfComposed(n) })
+    return PrivacyLossPair(remove: composedRemove, add: composedAdd)
+  }
+
+  /// The two distributions are independent work: one core each.
+  static func both(_ first: @Sendable () -> LossPMF, _ second: @Sendable () -> LossPMF) -> (LossPMF, LossPMF) {
+    let results = DisjointWrites<LossPMF?>(repeating: nil, count: 2)
+    parallelFor(2) { k in results[k] = k == 0 ? first() : second() }
+    return (results[0]!, results[1]!)
   }
 
   func epsilon(delta: Double) -> Double {

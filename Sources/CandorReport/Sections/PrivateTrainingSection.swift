@@ -25,7 +25,8 @@ public struct PrivateTrainingSection: ReportSection {
     if !r.isPrivate {
       return "This \(r.modelType.rawValue) model is NOT private: it was trained with a fixed seed, so its noise can be recomputed and removed. Its settings would give ε = \(epsilon) at δ = \(formatRounded(r.delta))\(accuracy)."
     }
-    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(epsilon) at δ = \(formatRounded(r.delta)) (RDP accountant) over \(r.steps) steps\(accuracy)."
+    let pld = r.epsilonSpent["pld"].flatMap { $0 < (r.epsilonSpent["rdp"] ?? .infinity) ? "; the PLD accountant bounds it tighter, at ε = \(formatRounded($0))" : nil } ?? ""
+    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(epsilon) at δ = \(formatRounded(r.delta)) (RDP accountant\(pld)) over \(r.steps) steps\(accuracy)."
   }
 
   public func render(into page: inout HTMLWriter) {
