@@ -25,7 +25,8 @@ public func fuzzFeatureSpecFile(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
   var header: [String] = [], lines = ["", "", ""]
   for feature in encoder.features {
     header.append(csvField(feature.name))
-    let cells = feature.kind == .numeric ? ["1.5", "", "-3e300"] : [csvField(feature.categories?.first ?? "x"), "", "never-declared-\u{1F600}"]
+    // A missing cell is written "" (quoted empty), so a one-column table's line is not blank (blank lines are skipped).
+    let cells = feature.kind == .numeric ? ["1.5", "\"\"", "-3e300"] : [csvField(feature.categories?.first ?? "x"), "\"\"", "never-declared-\u{1F600}"]
     for i in 0..<3 { lines[i] += (header.count == 1 ? "" : ",") + cells[i] }
   }
   let text = ([header.joined(separator: ",")] + lines).joined(separator: "\n") + "\n"
@@ -34,7 +35,7 @@ public func fuzzFeatureSpecFile(_ start: UnsafePointer<UInt8>?, _ count: Int) ->
   options.numericColumns = encoder.features.filter { $0.kind == .numeric }.map(\.name)
   guard let table = try? CSVReader.parse(Data(text.utf8), source: "fuzz.csv", options: options) else { return 0 }
   guard let rows = try? encoder.encodedRows(table) else { return 0 }
-  require(rows.columns == encoder.encodedColumnCount && rows.rows == 3, "encoded rows have the spec's shape")
+  require(rows.columns == encoder.encodedColumnCount && rows.rows == table.rowCount && table.rowCount == 3, "encoded rows have the spec's shape")
   require(rows.values.allSatisfy { !$0.isNaN }, "an encoded value is NaN")
   return 0
 }
