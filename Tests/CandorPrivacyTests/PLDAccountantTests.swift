@@ -59,6 +59,25 @@ import Testing
     #expect(Self.within(ours, reference), "\(id): \(ours) vs dp_accounting \(reference)")
   }
 
+  @Test("bounded work: a distribution too wide for the grid (tiny noise, 10¹⁸ repetitions, 10⁸ sampled steps) is refused naming the event, quickly")
+  func boundedWork() {
+    let events: [PrivacyEvent] = [
+      .gaussian(noiseMultiplier: 1e-6),
+      .repeated(.repeated(.laplace(noiseMultiplier: 1), times: 1_000_000_000_000), times: 1_000_000),
+      .dpSGD(samplingRate: 0.01, noiseMultiplier: 1, steps: 100_000_000),
+    ]
+    for event in events {
+      var accountant = PLDAccountant()
+      #expect(throws: PrivacyError.self) { try accountant.compose(event) }
+      #expect(accountant.epsilon(delta: 1e-5) == 0, "a refused event leaves the accountant as it was")
+    }
+    // --accountant all falls back to RDP with a note.
+    var request = EpsilonRequest(event: events[2], delta: 1e-5)
+    request.accountant = .all
+    let result = try? request.run()
+    #expect(result?.accountant == "rdp" && result?.accountants?[1].epsilon == nil && result?.accountants?[1].note?.contains("more than 20000000 grid points") == true)
+  }
+
   @Test("the Laplace mechanism's ε at δ = 1e-5 within 2e-4 of its exact value ε₀ + 2 ln(1 − δ), never below it")
   func laplace() throws {
     for c in (PrivacyFixtures.mechanisms["laplace"] as! [String: Any])["cases"] as! [[String: Any]] {

@@ -74,7 +74,13 @@ public struct PLDAccountant: Sendable {
         "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(Self.largestGrid) (the noise is too small for this accountant; use RDP)")
     }
     var pair = AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization)
-    if count > 1 { pair = pair.selfComposed(count) }
+    if count > 1 {
+      guard let composed = pair.selfComposed(count) else {
+        throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
+          "\(count) repetitions spread its loss distribution over more than \(Self.largestGrid) grid points of \(formatNumber(discretization)) (use RDP)")
+      }
+      pair = composed
+    }
     distribution = distribution.composed(with: pair)
   }
 

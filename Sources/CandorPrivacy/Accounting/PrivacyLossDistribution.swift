@@ -54,11 +54,13 @@ struct LossPMF: Sendable, Equatable {
   /// The n-fold composition with itself: the support is first bounded by Chernoff bounds on the moment generating
   /// function at 40 orders (dp_accounting's `compute_self_convolve_bounds`), so tails of at most `tailMassTruncation`
   /// fall outside; then one cyclic FFT power over that window.
-  func selfComposed(_ n: Int, tailMassTruncation: Double = 1e-15) -> LossPMF {
+  /// Nil when the composed distribution would span more than `largestSize` grid points.
+  func selfComposed(_ n: Int, tailMassTruncation: Double = 1e-15, largestSize: Int = PLDAccountant.largestGrid) -> LossPMF? {
     precondition(n >= 1)
     if n == 1 { return self }
     let size = probabilities.count
-    var upper = (size - 1) * n, lower = 0
+    let (span, overflow) = (size - 1).multipliedReportingOverflow(by: n)
+    var upper = overflow ? Int.max / 2 : span, lower = 0
     if tailMassTruncation > 0 {
       let orders = ((-20)..<0).map { Double($0) / Double(size) } + (1...20).map { Double($0) / Double(size) }
       let logs = probabilities.map { $0 > 0 ? log($0) : -Double.infinity }
@@ -71,11 +73,13 @@ struct LossPMF: Sendable, Equatable {
         let logMGF = largest + log(sum)
         let bound = (Double(n) * logMGF + log(2 / tailMassTruncation)) / order
         guard bound.isFinite else { continue }
-        if order > 0 { upper = min(upper, Int(bound.rounded(.up))) }
-        if order < 0 { lower = max(lower, Int(bound.rounded(.down))) }
+        // Compared as doubles first: a bound past Int's range leaves the limit as it is.
+        if order > 0 && bound.rounded(.up) < Double(upper) { upper = Int(bound.rounded(.up)) }
+        if order < 0 && bound.rounded(.down) > Double(lower) { lower = bound.rounded(.down) >= Double(upper) ? upper : Int(bound.rounded(.down)) }
       }
     }
     let outputCount = upper - lower + 1
+    guard outputCount <= largestSize, lowerLoss.multipliedReportingOverflow(by: n).overflow == false else { return nil }
     let length = FFT.size(atLeast: max(outputCount, size))
     let cyclic = FFT.cyclicPower(probabilities, times: n, length: length)
     // Index t of the true convolution sits at t mod length; read the window [lower, upper].
@@ -153,16 +157,18 @@ struct PrivacyLossPair: Sendable, Equatable {
     return PrivacyLossPair(remove: remove, add: add)
   }
 
-  func selfComposed(_ n: Int) -> PrivacyLossPair {
-    guard let add else { return PrivacyLossPair(remove: remove.selfComposed(n), add: nil) }
+  /// Nil when a composed distribution would be too wide (see `LossPMF.selfComposed`).
+  func selfComposed(_ n: Int) -> PrivacyLossPair? {
+    guard let add else { return remove.selfComposed(n).map { PrivacyLossPair(remove: $0, add: nil) } }
     let remove = self.remove
     let (composedRemove, composedAdd) = Self.both({ remove.selfComposed(n) }, { add.selfComposed(n) })
+    guard let composedRemove, let composedAdd else { return nil }
     return PrivacyLossPair(remove: composedRemove, add: composedAdd)
   }
 
   /// The two distributions are independent work: one core each.
-  static func both(_ first: @Sendable () -> LossPMF, _ second: @Sendable () -> LossPMF) -> (LossPMF, LossPMF) {
-    let results = DisjointWrites<LossPMF?>(repeating: nil, count: 2)
+  static func both<T: Sendable>(_ first: @Sendable () -> T, _ second: @Sendable () -> T) -> (T, T) {
+    let results = DisjointWrites<T?>(repeating: nil, count: 2)
     parallelFor(2) { k in results[k] = k == 0 ? first() : second() }
     return (results[0]!, results[1]!)
   }
