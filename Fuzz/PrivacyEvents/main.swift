@@ -8,7 +8,8 @@ import Foundation
 /// broken invariant is a crash. Seeds: the event trees of Tests/Fixtures/privacy/composition_cases.json.
 ///
 /// Invariants: the encoding of a decoded tree decodes to the same tree; ε is never negative or NaN; a refused
-/// tree leaves the accountant unchanged; at δ = 0, ε is 0 or +∞.
+/// tree leaves the accountant unchanged; at δ = 0, ε is 0 or +∞. PLD (coarse grid, small work bound) answers with a
+/// number ≥ 0 or refuses.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPrivacyEvents(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let data = start.map { Data(bytes: $0, count: count) } ?? Data()
@@ -33,6 +34,12 @@ public func fuzzPrivacyEvents(_ start: UnsafePointer<UInt8>?, _ count: Int) -> C
     require(epsilon >= 0 && !epsilon.isNaN, "ε = \(epsilon)")
     let pure = accountant.epsilon(delta: 0).epsilon
     require(pure == 0 || pure == .infinity, "ε at δ = 0 is \(pure)")
+  }
+  // PLD on a coarse grid with a small work bound: it answers or refuses, never traps; its ε is a number ≥ 0.
+  var pld = PLDAccountant(discretization: 0.01, largestGrid: 20_000)
+  if (try? pld.compose(event)) != nil {
+    let epsilon = pld.epsilon(delta: 1e-5)
+    require(epsilon >= 0 && !epsilon.isNaN, "PLD ε = \(epsilon)")
   }
   return 0
 }

@@ -12,12 +12,13 @@ public struct PLDAccountant: Sendable {
   /// A `NonPrivateDpEvent` (or a zero noise multiplier) was composed: ε is infinite.
   var nonPrivate = false
 
-  /// The most grid points one mechanism's distribution may span (about 160 MB of work); beyond it the event is refused
-  /// instead of running for minutes.
-  public static let largestGrid = 20_000_000
+  /// The most grid points one mechanism's distribution may span (default 20 million, about 160 MB of work); beyond it
+  /// the event is refused instead of running for minutes.
+  public let largestGrid: Int
 
-  public init(discretization: Double = 1e-4) {
+  public init(discretization: Double = 1e-4, largestGrid: Int = 20_000_000) {
     self.discretization = discretization
+    self.largestGrid = largestGrid
     distribution = .identity(discretization: discretization)
   }
 
@@ -69,15 +70,15 @@ public struct PLDAccountant: Sendable {
   private mutating func compose(_ noise: AdditiveNoiseLoss.Noise, samplingRate: Double, count: Int, event: PrivacyEvent) throws(PrivacyError) {
     let bounds = AdditiveNoiseLoss(noise: noise, samplingRate: samplingRate, adjacency: .remove).epsilonBounds
     let points = (bounds.upper - bounds.lower) / discretization
-    guard points.isFinite, points <= Double(Self.largestGrid) else {
+    guard points.isFinite, points <= Double(largestGrid) else {
       throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
-        "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(Self.largestGrid) (the noise is too small for this accountant; use RDP)")
+        "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (the noise is too small for this accountant; use RDP)")
     }
     var pair = AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization)
     if count > 1 {
-      guard let composed = pair.selfComposed(count) else {
+      guard let composed = pair.selfComposed(count, largestSize: largestGrid) else {
         throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
-          "\(count) repetitions spread its loss distribution over more than \(Self.largestGrid) grid points of \(formatNumber(discretization)) (use RDP)")
+          "\(count) repetitions spread its loss distribution over more than \(largestGrid) grid points of \(formatNumber(discretization)) (use RDP)")
       }
       pair = composed
     }

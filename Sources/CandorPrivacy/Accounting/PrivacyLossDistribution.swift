@@ -55,7 +55,7 @@ struct LossPMF: Sendable, Equatable {
   /// function at 40 orders (dp_accounting's `compute_self_convolve_bounds`), so tails of at most `tailMassTruncation`
   /// fall outside; then one cyclic FFT power over that window.
   /// Nil when the composed distribution would span more than `largestSize` grid points.
-  func selfComposed(_ n: Int, tailMassTruncation: Double = 1e-15, largestSize: Int = PLDAccountant.largestGrid) -> LossPMF? {
+  func selfComposed(_ n: Int, tailMassTruncation: Double = 1e-15, largestSize: Int) -> LossPMF? {
     precondition(n >= 1)
     if n == 1 { return self }
     let size = probabilities.count
@@ -158,10 +158,10 @@ struct PrivacyLossPair: Sendable, Equatable {
   }
 
   /// Nil when a composed distribution would be too wide (see `LossPMF.selfComposed`).
-  func selfComposed(_ n: Int) -> PrivacyLossPair? {
-    guard let add else { return remove.selfComposed(n).map { PrivacyLossPair(remove: $0, add: nil) } }
+  func selfComposed(_ n: Int, largestSize: Int) -> PrivacyLossPair? {
+    guard let add else { return remove.selfComposed(n, largestSize: largestSize).map { PrivacyLossPair(remove: $0, add: nil) } }
     let remove = self.remove
-    let (composedRemove, composedAdd) = Self.both({ remove.selfComposed(n) }, { add.selfComposed(n) })
+    let (composedRemove, composedAdd) = Self.both({ remove.selfComposed(n, largestSize: largestSize) }, { add.selfComposed(n, largestSize: largestSize) })
     guard let composedRemove, let composedAdd else { return nil }
     return PrivacyLossPair(remove: composedRemove, add: composedAdd)
   }
