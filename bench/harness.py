@@ -39,3 +39,19 @@ def account_phase(args, repeats, phase="account"):
         done = subprocess.run([CANDOR, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CANDOR_PHASE_TIMES": "1"})
         best = min(best, float(re.search(phase + r" ([0-9.]+) s", done.stderr).group(1)))
     return best
+
+
+def compare_accountant(accountant, settings, python_epsilon, python_name, describe, repeats, delta):
+    """`candor privacy epsilon --accountant <accountant>` against `python_epsilon(q, sigma, steps)` on each DP-SGD
+    setting (name, q, sigma, steps): end to end and the accounting phase alone; `describe(ours_json, theirs)` says
+    how the answers compare."""
+    import json
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), accountant + ".json")
+    for name, q, sigma, steps in settings:
+        python_seconds, theirs = best_of(repeats, lambda: python_epsilon(q, sigma, steps))
+        args = ["privacy", "epsilon", "--sampling-rate", repr(q), "--noise-multiplier", repr(sigma), "--steps", str(steps),
+                "--delta", repr(delta), "--accountant", accountant, "--json", path]
+        candor_seconds, _ = best_of(repeats, lambda: run_candor(*args))
+        report(f"{accountant.upper()} epsilon, {name}", candor_seconds, python_seconds, python_name, describe(json.load(open(path)), theirs))
+        report("  accounting alone", account_phase(args, repeats), python_seconds, python_name)

@@ -3,16 +3,12 @@
 Both use value_discretization_interval 1e-4 and pessimistic connect-the-dots; dp_accounting runs in-process (import not
 counted). Candor is timed end to end and its accounting phase alone (CANDOR_PHASE_TIMES=1).
 """
-import json
 import os
-import re
-import subprocess
-import tempfile
 
 import dp_accounting
 from dp_accounting.pld import pld_privacy_accountant
 
-from harness import CANDOR, ROOT, account_phase, best_of, report, run_candor
+from harness import compare_accountant
 
 REPEATS = int(os.environ.get("REPEATS", "3"))
 DELTA = 1e-5
@@ -26,15 +22,5 @@ def python_epsilon(q, sigma, steps):
     return accountant.get_epsilon(DELTA)
 
 
-
-
-out = tempfile.mkdtemp()
-for name, q, sigma, steps in SETTINGS:
-    python_seconds, theirs = best_of(REPEATS, lambda: python_epsilon(q, sigma, steps))
-    path = os.path.join(out, "pld.json")
-    args = ["privacy", "epsilon", "--sampling-rate", repr(q), "--noise-multiplier", repr(sigma), "--steps", str(steps),
-            "--delta", repr(DELTA), "--accountant", "pld", "--json", path]
-    candor_seconds, _ = best_of(REPEATS, lambda: run_candor(*args))
-    ours = json.load(open(path))["epsilon"]
-    report(f"PLD epsilon, {name}", candor_seconds, python_seconds, "dp_accounting", f" (epsilon {ours:.9f} vs {theirs:.9f})")
-    report("  accounting alone", account_phase(args, REPEATS), python_seconds, "dp_accounting")
+compare_accountant("pld", SETTINGS, python_epsilon, "dp_accounting", lambda ours, theirs: f" (epsilon {ours['epsilon']:.9f} vs {theirs:.9f})",
+                   REPEATS, DELTA)

@@ -41,5 +41,9 @@ public func fuzzPrivacyEvents(_ start: UnsafePointer<UInt8>?, _ count: Int) -> C
     let epsilon = pld.epsilon(delta: 1e-5)
     require(epsilon >= 0 && !epsilon.isNaN, "PLD ε = \(epsilon)")
   }
+  // PRV with a small grid bound: it answers or refuses, never traps; its bracket is ordered and not NaN.
+  if let bracket = try? PRVAccountant(largestGrid: 1 << 14).epsilon(event, delta: 1e-5) {
+    require(!bracket.lower.isNaN && bracket.lower <= bracket.estimate && bracket.estimate <= bracket.upper, "PRV bracket \(bracket)")
+  }
   return 0
 }

@@ -21,7 +21,8 @@ struct DPTrain: ParsableCommand, FileCommand {
       batch size. Steps = ceil(epochs * n / batch-size). Give --noise-multiplier, or --epsilon to calibrate sigma \
       (RDP accountant). Sampling and noise come from the system CSPRNG; --insecure-seed makes a reproducible run \
       that is not private and is recorded as such. With --ledger the planned run is charged before training and \
-      refused (nothing trained, ledger unchanged) if the budget cannot take it.
+      refused (nothing trained, ledger unchanged) if the budget cannot take it under the tightest of the RDP, PLD \
+      and PRV accountants.
       """)
 
   @OptionGroup var dataOptions: DataOptions
@@ -53,6 +54,9 @@ struct DPTrain: ParsableCommand, FileCommand {
 
   @Option(help: "Target epsilon: sigma is calibrated so that the run costs at most this (with --delta).")
   var epsilon: Double?
+
+  @Option(help: "The accountant --epsilon is met under: rdp (default), or pld (tighter, so less noise for the same epsilon).")
+  var calibrateWith: NoiseMultiplierRequest.Accountant = .rdp
 
   @Option(help: "The delta the run is accounted at, below 1/n (default with --ledger: the ledger's).")
   var delta: Double?
@@ -171,6 +175,7 @@ struct DPTrain: ParsableCommand, FileCommand {
     var request = PrivateTrainingRequest(data: data, noise: noiseMultiplier.map { .multiplier($0) } ?? .targetEpsilon(epsilon!),
                                          delta: delta, preprocessing: preprocessing)
     request.architecture = modelType == .mlp ? .mlp(hiddenLayers: try hiddenLayers()) : .logistic
+    request.calibrationAccountant = calibrateWith
     request.settings.clipNorm = clip
     request.settings.expectedBatchSize = batchSize
     request.settings.epochs = epochs
@@ -230,10 +235,14 @@ struct DPTrain: ParsableCommand, FileCommand {
   static func text(_ report: PrivateTrainingReport, out: String) -> String {
     var lines: [String] = []
     if !report.isPrivate { lines.append("NOT PRIVATE: \(report.randomness).") }
-    let calibrated = report.targetEpsilon.map { " (calibrated for ε ≤ \(formatNumber($0)))" } ?? ""
+    let calibrated = report.targetEpsilon.map { " (calibrated for ε ≤ \(formatNumber($0)) under \((report.calibratedWith ?? "rdp").uppercased()))" } ?? ""
     lines.append("DP-SGD \(report.modelType.rawValue): \(report.steps) steps, Poisson sampling rate \(formatRounded(report.samplingRate)) (expected batch \(formatNumber(report.batches.expected)); batches \(report.batches.smallest)–\(report.batches.largest), \(report.batches.empty) empty), clip \(formatNumber(report.clip)), noise multiplier \(formatRounded(report.noiseMultiplier))\(calibrated).")
-    let pld = report.epsilonSpent["pld"].map { "; PLD accountant: ε = \(formatRounded($0))" + ($0 < (report.epsilonSpent["rdp"] ?? .infinity) ? ", tighter" : "") } ?? ""
-    lines.append("Privacy spent: ε = \(formatRounded(report.epsilonSpent["rdp"] ?? .nan)) at δ = \(formatNumber(report.delta)) (RDP accountant, \(report.rdpFractionalOrders == .exact ? "exact fractional orders" : "dp_accounting's fractional-order series")\(pld)). It assumes Poisson sampling, which is what ran: each row joined each step on its own with probability q.")
+    let orders = report.rdpFractionalOrders == .exact ? "exact fractional orders" : "dp_accounting's fractional-order series"
+    let each = ["rdp", "pld", "prv"].compactMap { name in
+      report.epsilonSpent[name].map { "\(name.uppercased()) \(formatRounded($0))" + (name == "rdp" ? " (\(orders))" : "") }
+    }.joined(separator: ", ")
+    let (name, value) = report.tightest ?? ("rdp", .nan)
+    lines.append("Privacy spent: ε = \(formatRounded(value)) at δ = \(formatNumber(report.delta)) (\(name.uppercased()), the tightest accountant; \(each)). It assumes Poisson sampling, which is what ran: each row joined each step on its own with probability q.")
     lines.append("Clipped: \(formatRounded(100 * report.clippedShare))% of sampled gradients. Preprocessing: \(report.preprocessing).")
     lines.append("Training accuracy \(String(format: "%.4f", report.trainAccuracy))" + (report.testAccuracy.map { "; test accuracy \(String(format: "%.4f", $0))" } ?? "") + ".")
     if let ledger = report.ledger {

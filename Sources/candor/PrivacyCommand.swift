@@ -6,6 +6,7 @@ import Foundation
 
 extension FractionalOrderMethod: ExpressibleByArgument {}
 extension EpsilonRequest.Accountant: ExpressibleByArgument {}
+extension NoiseMultiplierRequest.Accountant: ExpressibleByArgument {}
 
 struct Privacy: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -44,14 +45,16 @@ func accounted<Result: JSONDocument>(_ files: OutputTransaction, json: String?, 
 struct PrivacyEpsilon: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "epsilon",
-    abstract: "The (epsilon, delta) a DP-SGD run or an event tree costs, under the RDP or PLD accountant, or both side by side.",
+    abstract: "The (epsilon, delta) a DP-SGD run or an event tree costs, under the RDP, PLD or PRV accountant, or all side by side.",
     discussion: """
       A DP-SGD run is --sampling-rate q --noise-multiplier sigma --steps T: T steps, each a Poisson sample (every \
       record joins on its own with probability q) with Gaussian noise of sigma times the clipping norm. Any other \
       mechanism, or several, is an event tree in dp_accounting's JSON (--events; README, "Privacy"). RDP \
       (Mironov 2017) at dp_accounting's 156 orders, turned into epsilon by Canonne, Kamath & Steinke 2020 Prop. 12. \
       --accountant pld composes privacy loss distributions instead (pessimistic connect-the-dots on a 1e-4 grid, \
-      Doroshenko et al. 2022; FFT composition), usually tighter; --accountant all reports both and takes the smaller.
+      Doroshenko et al. 2022; FFT composition), usually tighter; --accountant prv composes privacy random variables \
+      (Gopi, Lee & Wutschitz 2021; epsilon error 0.01, delta error delta/1000) and reports the bracket the true \
+      epsilon lies in, its upper end as epsilon; --accountant all reports every one and takes the smallest.
       """)
 
   @Option(help: "Poisson sampling rate q of each step, in (0, 1].")
@@ -69,7 +72,7 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
   @Option(help: "The delta to report epsilon at, in [0, 1).")
   var delta: Double
 
-  @Option(help: "rdp (default), pld (privacy loss distributions, dp_accounting's PLDAccountant on a 1e-4 grid), or all: every accountant side by side, the tightest answering (PRV is not implemented yet).")
+  @Option(help: "rdp (default), pld (privacy loss distributions, dp_accounting's PLDAccountant on a 1e-4 grid), prv (privacy random variables, prv_accountant's PRVAccountant: a bracket), or all: every accountant side by side, the tightest answering.")
   var accountant: EpsilonRequest.Accountant = .rdp
 
   @OptionGroup var rdp: RDPOptions
@@ -119,13 +122,19 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
   }
 
   static func text(_ result: EpsilonResult, rdp: RDPOptions) -> String {
-    func words(_ accountant: String, _ epsilon: Double, _ order: Double?) -> String {
-      accountant == "pld" ? "ε = \(formatNumber(epsilon)) at δ = \(formatNumber(result.delta)) (PLD accountant, pessimistic on a 1e-4 grid: an upper bound)"
-        : "ε = \(formatNumber(epsilon)) at δ = \(formatNumber(result.delta)) (RDP accountant\(order.map { ", optimal order \(formatNumber($0))" } ?? ""); \(rdp.wording))"
+    func words(_ accountant: String, _ epsilon: Double, _ order: Double?, _ bracket: EpsilonBracket?) -> String {
+      let at = "ε = \(formatNumber(epsilon)) at δ = \(formatNumber(result.delta))"
+      switch accountant {
+      case "pld": return at + " (PLD accountant, pessimistic on a 1e-4 grid: an upper bound)"
+      case "prv":
+        let range = bracket.map { "the true ε is in [\(formatNumber($0.lower)), \(formatNumber($0.upper))], estimate \(formatNumber($0.estimate))" } ?? ""
+        return at + " (PRV accountant: \(range))"
+      default: return at + " (RDP accountant\(order.map { ", optimal order \(formatNumber($0))" } ?? ""); \(rdp.wording))"
+      }
     }
-    guard let entries = result.accountants else { return words(result.accountant, result.epsilon, result.optimalOrder) + "." }
+    guard let entries = result.accountants else { return words(result.accountant, result.epsilon, result.optimalOrder, result.bracket) + "." }
     var lines = entries.map { entry in
-      "  \(entry.accountant): " + (entry.epsilon.map { words(entry.accountant, $0, entry.optimalOrder) } ?? "no value — \(entry.note ?? "")")
+      "  \(entry.accountant): " + (entry.epsilon.map { words(entry.accountant, $0, entry.optimalOrder, entry.bracket) } ?? "no value — \(entry.note ?? "")")
     }
     lines.append("Tightest: \(result.accountant), ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(result.delta)) (every value is an upper bound, so the smallest holds).")
     return lines.joined(separator: "\n")
@@ -135,10 +144,11 @@ struct PrivacyEpsilon: ParsableCommand, FileCommand {
 struct PrivacySigma: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "sigma",
-    abstract: "The smallest noise multiplier a DP-SGD run needs for a target (epsilon, delta), under the RDP accountant.",
+    abstract: "The smallest noise multiplier a DP-SGD run needs for a target (epsilon, delta), under the RDP or PLD accountant.",
     discussion: """
       Bisection on sigma (epsilon falls as sigma grows) to within --tolerance of the boundary, returning the side \
-      whose epsilon is at most the target, as dp_accounting's calibrate_dp_mechanism does.
+      whose epsilon is at most the target, as dp_accounting's calibrate_dp_mechanism does. --accountant pld meets \
+      the target under PLD (a 1e-4 grid), which is tighter and so needs less noise; its tolerance is at least 1e-6.
       """)
 
   @Option(help: "The target epsilon.")
@@ -156,6 +166,9 @@ struct PrivacySigma: ParsableCommand, FileCommand {
   @Option(help: "The noise multiplier is within this of the boundary (default 1e-10).")
   var tolerance: Double = 1e-10
 
+  @Option(help: "rdp (default) or pld: the accountant whose epsilon must meet the target.")
+  var accountant: NoiseMultiplierRequest.Accountant = .rdp
+
   @OptionGroup var rdp: RDPOptions
 
   @Option(help: "Write the result as JSON here.")
@@ -170,8 +183,10 @@ struct PrivacySigma: ParsableCommand, FileCommand {
     var request = NoiseMultiplierRequest(targetEpsilon: epsilon, delta: delta, samplingRate: samplingRate, steps: steps)
     request.tolerance = tolerance
     request.fractionalOrders = rdp.fractionalOrders
+    request.accountant = accountant
     let result = try accounted(files, json: json, clock: &clock) { () throws(PrivacyError) in try request.run() }
     let order = result.optimalOrder.map { ", optimal order \(formatNumber($0))" } ?? ""
-    print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (RDP accountant\(order); \(rdp.wording)).")
+    let how = accountant == .pld ? "PLD accountant on a 1e-4 grid, σ within \(formatNumber(result.tolerance))" : "RDP accountant\(order); \(rdp.wording)"
+    print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (\(how)).")
   }
 }

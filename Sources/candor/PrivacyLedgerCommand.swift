@@ -93,9 +93,10 @@ struct LedgerShow: ParsableCommand, FileCommand {
     try files.commit()
     var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
     for spend in summary.spends {
-      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatRounded(spend.epsilonAfter))")
+      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatRounded(spend.epsilonAfter)) (\((spend.accountant ?? "rdp").uppercased()))")
     }
-    lines.append("Spent ε = \(formatRounded(summary.spentEpsilon)) (RDP, the whole history composed); at most ε = \(formatRounded(summary.remainingEpsilon)) left.")
+    let each = ["rdp", "pld", "prv"].compactMap { name in summary.spentByAccountant[name].map { "\(name.uppercased()) \(formatRounded($0))" } }.joined(separator: ", ")
+    lines.append("Spent ε = \(formatRounded(summary.spentEpsilon)) (\(summary.accountant.uppercased()), the tightest accountant, the whole history composed; \(each)); at most ε = \(formatRounded(summary.remainingEpsilon)) left.")
     print(lines.joined(separator: "\n"))
   }
 }
@@ -112,7 +113,7 @@ struct LedgerVerify: ParsableCommand {
   func run() throws {
     let read = try LedgerFile.read(ledger)
     try checkDataset(dataset, against: read, ledgerPath: ledger)
-    let spent = try read.spentEpsilon()
+    let spent = try read.spentEpsilon().epsilon
     print("The ledger \(ledger) is intact: \(read.entries.count) spend\(read.entries.count == 1 ? "" : "s"), ε = \(formatRounded(spent)) of \(formatNumber(read.header.budget.epsilon)) spent at δ = \(formatNumber(read.header.budget.delta))\(dataset == nil ? "" : "; \(dataset!) is its dataset").")
   }
 }
@@ -121,7 +122,7 @@ struct PrivacySpend: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "spend",
     abstract: "Record a release made elsewhere (its events) against a ledger, refused if the budget cannot take it.",
-    discussion: "The ledger's events and the new ones are composed under the RDP accountant at the budget's delta; above the budget, nothing is written and the message says what is spent, what the release needs and what is left.")
+    discussion: "The ledger's events and the new ones are composed at the budget's delta under the tightest of the RDP, PLD and PRV accountants (each an upper bound, so the smallest holds); above the budget, nothing is written and the message says what is spent, what the release needs and what is left.")
 
   @Option(help: ArgumentHelp("The ledger.", valueName: "L"))
   var ledger: String

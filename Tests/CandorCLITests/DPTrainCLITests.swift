@@ -90,6 +90,22 @@ import Testing
     #expect(NSDictionary(dictionary: a) != NSDictionary(dictionary: b))
   }
 
+  @Test("--calibrate-with pld meets the target under PLD: less noise than RDP's calibration, PLD's ε at most the target, RDP's above it")
+  func pldCalibration() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let arguments = Self.base + Self.small + ["--epsilon", "2", "--delta", "1e-4", "--insecure-seed", "3"]
+    #expect(try CandorBinary.run(arguments + ["--json", "rdp.json"], in: folder).exitCode == 0)
+    let result = try CandorBinary.run(arguments + ["--calibrate-with", "pld", "--json", "pld.json"], in: folder)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let rdp = try Self.json(folder, "rdp.json"), pld = try Self.json(folder, "pld.json")
+    let spent = pld["epsilon_spent"] as! [String: Double]
+    #expect(pld["calibrated_with"] as? String == "pld" && rdp["calibrated_with"] as? String == "rdp")
+    #expect((pld["noise_multiplier"] as! Double) < (rdp["noise_multiplier"] as! Double))
+    #expect(spent["pld"]! <= 2 && spent["rdp"]! > 2)
+    #expect(result.standardOutput.contains("(calibrated for ε ≤ 2 under PLD)") && result.standardOutput.contains("(PLD, the tightest accountant; RDP "))
+  }
+
   @Test("the ledger is charged before training; a run past the budget is refused, ledger and folder unchanged, with the noise that would fit")
   func ledgerRefusal() throws {
     let folder = try Self.folder()
@@ -101,10 +117,10 @@ import Testing
     try FileManager.default.removeItem(at: folder.appendingPathComponent("m.json"))
     try RefusalCase(
       name: "over budget", arguments: Self.base + Self.small + ["--noise-multiplier", "1", "--ledger", "l.jsonl"],
-      message: "error: The privacy budget is ε = 1 at δ = 0.0001: 0.572479 is spent, and this spend (ε = 3.49215 alone) would bring it to 3.54144. Nothing was spent, nothing trained. The same run fits with --noise-multiplier 2.29991 or more (ε = 0.825309 alone, the largest that fits).\n"
+      message: "error: The privacy budget is ε = 1 at δ = 0.0001: 0.495613 is spent, and this spend (ε = 2.87772 alone) would bring it to 2.92677. Nothing was spent, nothing trained. The same run fits with --noise-multiplier 2.00863 or more (ε = 0.861263 alone, the largest that fits).\n"
     ).expectRefused(in: folder)
     // The noise the message names fits.
-    let suggested = try CandorBinary.run(Self.base + Self.small + ["--noise-multiplier", "2.29991", "--ledger", "l.jsonl"], in: folder)
+    let suggested = try CandorBinary.run(Self.base + Self.small + ["--noise-multiplier", "2.00863", "--ledger", "l.jsonl"], in: folder)
     #expect(suggested.exitCode == 0, "\(suggested.standardError)")
     let insecure = try CandorBinary.run(Self.base + Self.small + ["--noise-multiplier", "1000", "--ledger", "l.jsonl", "--insecure-seed", "2", "--allow-insecure", "--out", "i.json"], in: folder)
     #expect(insecure.exitCode == 0, "\(insecure.standardError)")

@@ -36,7 +36,7 @@ import Testing
   }
 
   // accountant_cases.json, mnist_dpsgd_tfp_tutorial: pld.epsilon 2.381778812581751 (PLDAccountant, 1e-4).
-  @Test("--accountant pld gives dp_accounting's PLD ε; all lists every accountant, answers with the tightest and writes a page")
+  @Test("--accountant pld gives dp_accounting's PLD ε, prv prv_accountant's bracket; all lists every accountant, answers with the tightest and writes a page")
   func accountants() throws {
     let arguments = ["epsilon", "--sampling-rate", "0.004266666666666667", "--noise-multiplier", "1.1", "--steps", "14063", "--delta", "1e-5"]
     let pld = try Self.run(arguments + ["--accountant", "pld"])
@@ -46,9 +46,15 @@ import Testing
     let entries = try #require(all.json["accountants"] as? [[String: Any]])
     #expect(entries.map { $0["accountant"] as? String } == ["rdp", "pld", "prv"])
     #expect(abs(entries[0]["epsilon"] as! Double - 2.5966555286809703) < 1e-8 && entries[1]["epsilon"] as? Double == pld.json["epsilon"] as? Double)
-    #expect(entries[2]["epsilon"] == nil && entries[2]["note"] as? String == "the PRV accountant is not implemented yet")
+    // prv_accountant 0.2.0 (eps_error 0.01, delta_error 1e-8): [2.3715483063786027, 2.391836512806548], estimate 2.381692341100975.
+    let bracket = try #require(entries[2]["bracket"] as? [String: Double])
+    #expect(abs(entries[2]["epsilon"] as! Double - 2.391836512806548) < 1e-6 && bracket["upper"] == entries[2]["epsilon"] as? Double)
+    #expect(abs(bracket["estimate"]! - 2.381692341100975) < 1e-6 && abs(bracket["lower"]! - 2.3715483063786027) < 1e-6)
+    let prv = try Self.run(arguments + ["--accountant", "prv"])
+    #expect(prv.json["accountant"] as? String == "prv" && prv.json["epsilon"] as? Double == entries[2]["epsilon"] as? Double)
+    #expect(prv.text.contains("(PRV accountant: the true ε is in [2.3715"))
     #expect(all.json["accountant"] as? String == "pld" && all.json["epsilon"] as? Double == pld.json["epsilon"] as? Double)
-    #expect(all.text.hasSuffix("\nTightest: pld, ε = 2.3817788055257156 at δ = 1e-05 (every value is an upper bound, so the smallest holds).\n"))
+    #expect(all.text.hasSuffix("\nTightest: pld, ε = \(pld.json["epsilon"] as! Double) at δ = 1e-05 (every value is an upper bound, so the smallest holds).\n"))
     // A Poisson-sampled Laplace: RDP cannot bound it, PLD answers (composition_cases.json poisson_sampled_laplace: 4.1523011403085235).
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -72,6 +78,18 @@ import Testing
     #expect(Set(json.keys) == ["noise_multiplier", "epsilon", "optimal_order", "target_epsilon", "delta", "sampling_rate", "steps", "tolerance",
                                "accountant", "rdp_fractional_orders"])
     #expect(text.hasPrefix("Noise multiplier σ = 1.95497023") && text.hasSuffix(" at δ = 1e-05 over 12500 steps at sampling rate 0.004 (RDP accountant, optimal order 18; fractional orders exact).\n"))
+  }
+
+  // calibration_cases.json q0.004_50epochs_eps1.0: pld.sigma 1.8205750801070504 (dp_accounting, PLDAccountant(1e-4), tol 1e-5).
+  @Test("sigma --accountant pld: dp_accounting's PLD calibration within 1e-3 relative, less noise than RDP's, PLD's epsilon never above the target")
+  func pldSigma() throws {
+    let (json, text) = try Self.run(["sigma", "--epsilon", "1", "--delta", "1e-5", "--sampling-rate", "0.004", "--steps", "12500", "--accountant", "pld"])
+    let sigma = json["noise_multiplier"] as! Double
+    #expect(abs(sigma - 1.8205750801070504) <= 1e-3 * 1.82 && sigma < 1.95497)
+    #expect((json["epsilon"] as! Double) <= 1 && json["accountant"] as? String == "pld" && json["tolerance"] as? Double == 1e-6)
+    #expect(text.hasSuffix(" at δ = 1e-05 over 12500 steps at sampling rate 0.004 (PLD accountant on a 1e-4 grid, σ within 1e-06).\n"))
+    let (priced, _) = try Self.run(["epsilon", "--sampling-rate", "0.004", "--noise-multiplier", "\(sigma)", "--steps", "12500", "--delta", "1e-5", "--accountant", "pld"])
+    #expect((priced["epsilon"] as! Double) <= 1)
   }
 
   @Test("bad input: exit 2, one plain sentence, nothing written", arguments: [

@@ -61,6 +61,23 @@ import Testing
     }
   }
 
+  // pld.sigma: dp_accounting's calibrate_dp_mechanism(PLDAccountant(1e-4), …, tol=1e-5); relative 1e-3 (the reference
+  // README: PLD's ε(σ) is flat on its grid), and the PLD ε at our σ never above the target.
+  @Test("σ for a target ε under PLD: within 1e-3 relative of dp_accounting's PLD calibration, 5–10 % below RDP's, never giving more than the target",
+        arguments: calibrationIDs)
+  func pldCalibration(_ id: String) throws {
+    let c = (PrivacyFixtures.calibration["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
+    let (target, delta, q) = (PrivacyFixtures.number(c["target_epsilon"]), PrivacyFixtures.number(c["delta"]), PrivacyFixtures.number(c["q"]))
+    let steps = Int(PrivacyFixtures.number(c["steps"]))
+    let result = try NoiseCalibration.pldNoiseMultiplier(targetEpsilon: target, delta: delta) { .dpSGD(samplingRate: q, noiseMultiplier: $0, steps: steps) }
+    let reference = PrivacyFixtures.number((c["pld"] as! [String: Any])["sigma"])
+    #expect(close(result.noiseMultiplier, reference, relative: 1e-3), "\(result.noiseMultiplier) vs dp_accounting's \(reference)")
+    var pld = PLDAccountant()
+    try pld.compose(.dpSGD(samplingRate: q, noiseMultiplier: result.noiseMultiplier, steps: steps))
+    #expect(pld.epsilon(delta: delta) <= target && result.epsilon <= target)
+    #expect(result.noiseMultiplier < PrivacyFixtures.number((c["rdp"] as! [String: Any])["sigma_tight"]))
+  }
+
   // ε there: dp_accounting 0.6.0, RdpAccountant().compose(GaussianDpEvent(1000.0)).get_epsilon(1e-5).
   @Test("a target ε no σ reaches is refused, saying how far the search went")
   func unreachable() {

@@ -35,7 +35,7 @@ import CandorPrivacy
     #expect(curve.pldEpsilon.last! < curve.epsilon.last! && html.contains(">ε spent (PLD)<"))
   }
 
-  @Test("privacy epsilon's page opens with the tightest ε in words, charts both accountants against steps and lists each with its bound")
+  @Test("privacy epsilon's page opens with the tightest ε in words, charts every accountant against steps and lists each with its bound")
   func epsilonPage() throws {
     let (result, curve) = try ReportInputs.epsilon()
     let html = PrivacyEpsilonPage.html(result, curve: curve)
@@ -43,7 +43,8 @@ import CandorPrivacy
     let finding = try #require(html.range(of: "300 steps of Gaussian noise σ = 1.5 on Poisson samples at rate 0.01 costs ε = \(formatRounded(result.epsilon))")).lowerBound
     let chart = try #require(html.range(of: "aria-label=\"ε against steps\"")).lowerBound
     #expect(finding < chart)
-    #expect(html.contains(">ε (RDP)<") && html.contains(">ε (PLD)<") && html.contains(">steps<") && html.contains("the PRV accountant is not implemented yet"))
+    #expect(html.contains(">ε (RDP)<") && html.contains(">ε (PLD)<") && html.contains(">steps<") && html.contains(">ε (PRV)<"))
+    #expect(html.contains(">true ε lies in<") && html.contains("upper end of the bracket the true value lies in (Gopi et al. 2021"))
   }
 
   @Test("a private run opens with its guarantee in words")
@@ -52,6 +53,6 @@ import CandorPrivacy
     report.isPrivate = true
     #expect(PrivateTrainingSection.finding(report) == "This logistic model was trained with differential privacy: ε = 0.8 at δ = 1e-05 (RDP accountant) over 500 steps; its test accuracy is 0.8000.")
     report.epsilonSpent["pld"] = 0.7
-    #expect(PrivateTrainingSection.finding(report) == "This logistic model was trained with differential privacy: ε = 0.8 at δ = 1e-05 (RDP accountant; the PLD accountant bounds it tighter, at ε = 0.7) over 500 steps; its test accuracy is 0.8000.")
+    #expect(PrivateTrainingSection.finding(report) == "This logistic model was trained with differential privacy: ε = 0.7 at δ = 1e-05 (PLD accountant, the tightest; RDP gives 0.8) over 500 steps; its test accuracy is 0.8000.")
   }
 }

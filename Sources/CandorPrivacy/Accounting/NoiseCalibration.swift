@@ -62,6 +62,32 @@ public enum NoiseCalibration {
     return try closeBracket(low: low, high: high, atHigh: atHigh, target: targetEpsilon, tolerance: tolerance, epsilon: epsilon)
   }
 
+  /// The smallest σ whose event the PLD accountant (on a grid of `discretization`) takes to at most ε. RDP's σ
+  /// (dp_accounting's series, to 1e-6) brackets it from above — PLD is the tighter bound in practice; when it is not,
+  /// the bracket grows — then the bracket is closed on PLD's ε(σ) to `tolerance`. PLD's ε is flat between grid
+  /// steps, so a tolerance below about 1e-6 buys nothing.
+  public static func pldNoiseMultiplier(targetEpsilon: Double, delta: Double, tolerance: Double = 1e-6, discretization: Double = 1e-4,
+                                        largest: Double = 1e6, event: (Double) -> PrivacyEvent) throws(PrivacyError) -> Result {
+    let start = try noiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, tolerance: 1e-6, largest: largest, fractionalOrders: .dpAccounting, event: event)
+    func epsilon(_ sigma: Double) throws(PrivacyError) -> (epsilon: Double, order: Double?) {
+      var accountant = PLDAccountant(discretization: discretization)
+      try accountant.compose(event(sigma))
+      return (accountant.epsilon(delta: delta), nil)
+    }
+    var high = start.noiseMultiplier, atHigh = try epsilon(high)
+    while atHigh.epsilon > targetEpsilon {
+      guard high < largest else { throw .unreachableEpsilon(target: targetEpsilon, delta: delta, largest: largest, epsilonThere: atHigh.epsilon) }
+      high = min(high * 1.25, largest)
+      atHigh = try epsilon(high)
+    }
+    var low = high * 0.9
+    while try epsilon(low).epsilon <= targetEpsilon {
+      (high, atHigh) = (low, try epsilon(low))
+      low = high * 0.8
+    }
+    return try closeBracket(low: low, high: high, atHigh: atHigh, target: targetEpsilon, tolerance: tolerance, epsilon: epsilon)
+  }
+
   /// Narrows [low, high] (ε(low) > target ≥ ε(high)) to within `tolerance`, returning the high end.
   static func closeBracket(low: Double, high: Double, atHigh: (epsilon: Double, order: Double?), target targetEpsilon: Double, tolerance: Double,
                            epsilon: (Double) throws(PrivacyError) -> (epsilon: Double, order: Double?)) throws(PrivacyError) -> Result {

@@ -47,13 +47,16 @@ public struct PrivacyLedger: Sendable, Equatable {
     public var command: String
     public var note: String
     public var events: PrivacyEvent
-    /// The ledger's ε after this entry, under the RDP accountant (exact fractional orders), at the budget's δ.
+    /// The ledger's ε after this entry at the budget's δ, under `accountant`.
     public var epsilonAfter: Double
+    /// The accountant that gave `epsilonAfter`: the tightest one; missing in entries written before the ledger
+    /// composed under the tightest accountant, whose ε is RDP's.
+    public var accountant: String?
     public var previousSHA256: String
     public var sha256 = ""
 
     enum CodingKeys: String, CodingKey {
-      case index, time, command, note, events, sha256
+      case index, time, command, note, events, sha256, accountant
       case epsilonAfter = "epsilon_after"
       case previousSHA256 = "previous_sha256"
     }
@@ -77,15 +80,9 @@ public struct PrivacyLedger: Sendable, Equatable {
   /// Every spend composed.
   public var history: PrivacyEvent { .composed(entries.map(\.events)) }
 
-  /// The ε spent so far (RDP, exact fractional orders, at the budget's δ).
-  public func spentEpsilon() throws(PrivacyError) -> Double {
-    try Self.epsilon(of: history, delta: header.budget.delta)
-  }
-
-  static func epsilon(of event: PrivacyEvent, delta: Double) throws(PrivacyError) -> Double {
-    var accountant = RDPAccountant()
-    try accountant.compose(event)
-    return accountant.epsilon(delta: delta).epsilon
+  /// The ε spent so far at the budget's δ, under every accountant and the tightest.
+  public func spentEpsilon() throws(PrivacyError) -> LedgerEpsilon {
+    try LedgerEpsilon(history, delta: header.budget.delta)
   }
 
   /// The ledger with `events` spent, or a refusal when the history and the spend together exceed the budget.
@@ -93,27 +90,37 @@ public struct PrivacyLedger: Sendable, Equatable {
   ///   `.unsupportedEvent`, `.invalidSetting` for an event whose parameters are not a mechanism.
   public func spending(_ events: PrivacyEvent, command: String, note: String, time: String) throws(PrivacyError) -> PrivacyLedger {
     if let (place, reason) = events.invalidPart { throw .invalidSetting(.init(.events, value: place, .because(reason))) }
-    let before = try spentEpsilon()
-    let alone = try Self.epsilon(of: events, delta: header.budget.delta)
-    let after = try Self.epsilon(of: .composed(entries.map(\.events) + [events]), delta: header.budget.delta)
-    guard after <= header.budget.epsilon else {
-      throw .overBudget(budget: header.budget.epsilon, delta: header.budget.delta, spent: before, spend: alone, total: after)
+    let after = try LedgerEpsilon(.composed(entries.map(\.events) + [events]), delta: header.budget.delta)
+    guard after.epsilon <= header.budget.epsilon else {
+      let before = try spentEpsilon().epsilon, alone = try LedgerEpsilon(events, delta: header.budget.delta).epsilon
+      throw .overBudget(budget: header.budget.epsilon, delta: header.budget.delta, spent: before, spend: alone, total: after.epsilon)
     }
-    var entry = Entry(index: entries.count + 1, time: time, command: command, note: note, events: events, epsilonAfter: after,
-                      previousSHA256: entries.last?.sha256 ?? header.sha256)
+    var entry = Entry(index: entries.count + 1, time: time, command: command, note: note, events: events, epsilonAfter: after.epsilon,
+                      accountant: after.accountant, previousSHA256: entries.last?.sha256 ?? header.sha256)
     entry.sha256 = Self.digest(of: entry)
     return PrivacyLedger(header: header, entries: entries + [entry])
   }
 
-  /// The least noise with which a run (`event` of σ) still fits the budget after the history, found by calibration
-  /// to 1e-6 on the composed total (the side that fits); nil when nothing fits (the history alone is at the budget).
-  public func fittingNoise(_ event: (Double) -> PrivacyEvent) -> FittingNoise? {
-    let history = entries.map(\.events)
-    guard let found = try? NoiseCalibration.noiseMultiplier(targetEpsilon: header.budget.epsilon, delta: header.budget.delta,
-                                                             tolerance: 1e-6, event: { .composed(history + [event($0)]) }),
-          let alone = try? Self.epsilon(of: event(found.noiseMultiplier), delta: header.budget.delta)
+  /// The least noise with which a run (`event` of σ) still fits the budget after the history: calibrated to 1e-6
+  /// under RDP on the composed total (the side that fits), then lowered by bisection to 1e-4 relative while the
+  /// tightest of RDP and PLD still fits; nil when nothing fits (the history alone is at the budget).
+  public func fittingNoise(_ event: @escaping (Double) -> PrivacyEvent) -> FittingNoise? {
+    let history = entries.map(\.events), (budget, delta) = (header.budget.epsilon, header.budget.delta)
+    guard let found = try? NoiseCalibration.noiseMultiplier(targetEpsilon: budget, delta: delta, tolerance: 1e-6,
+                                                             event: { .composed(history + [event($0)]) })
     else { return nil }
-    return FittingNoise(noiseMultiplier: found.noiseMultiplier, epsilon: alone)
+    func fits(_ sigma: Double) -> Bool {
+      ((try? LedgerEpsilon(.composed(history + [event(sigma)]), delta: delta, accountants: [.rdp, .pld]))?.epsilon ?? .infinity) <= budget
+    }
+    var (low, high) = (found.noiseMultiplier / 2, found.noiseMultiplier)
+    if fits(low) { high = low } else {
+      while (high - low) > 1e-4 * high {
+        let middle = (low + high) / 2
+        if fits(middle) { high = middle } else { low = middle }
+      }
+    }
+    guard let alone = try? LedgerEpsilon(event(high), delta: delta) else { return nil }
+    return FittingNoise(noiseMultiplier: high, epsilon: alone.epsilon)
   }
 
   // MARK: - Digests and lines
@@ -195,16 +202,20 @@ public struct LedgerSummary: Sendable, Equatable, Codable, JSONDocument {
   public var created: String
   /// Every entry as the ledger holds it (with its digests, for an auditor).
   public var spends: [PrivacyLedger.Entry]
-  /// The whole history re-accounted (RDP, exact fractional orders) at the budget's δ.
+  /// The whole history re-accounted at the budget's δ under the tightest accountant.
   public var spentEpsilon: Double
   /// Budget minus spent: what a further spend may bring the total up by, at most (composition is not additive).
   public var remainingEpsilon: Double
-  public var accountant = "rdp"
+  /// The tightest accountant, whose ε is `spentEpsilon`.
+  public var accountant: String
+  /// The history's ε under each accountant that can account it (PRV: the upper end of its bracket).
+  public var spentByAccountant: [String: Double]
 
   enum CodingKeys: String, CodingKey {
     case budget, dataset, created, spends, accountant
     case spentEpsilon = "spent_epsilon"
     case remainingEpsilon = "remaining_epsilon"
+    case spentByAccountant = "spent_by_accountant"
   }
 
   public init(_ ledger: PrivacyLedger) throws(PrivacyError) {
@@ -212,7 +223,46 @@ public struct LedgerSummary: Sendable, Equatable, Codable, JSONDocument {
     dataset = ledger.header.dataset
     created = ledger.header.created
     spends = ledger.entries
-    spentEpsilon = try ledger.spentEpsilon()
+    let spent = try ledger.spentEpsilon()
+    (spentEpsilon, accountant, spentByAccountant) = (spent.epsilon, spent.accountant, spent.byAccountant)
     remainingEpsilon = max(0, budget.epsilon - spentEpsilon)
+  }
+}
+
+/// An event tree's ε under each accountant that can account it, and the tightest: every one is an upper bound on
+/// the true ε, so the smallest holds (RDP with exact fractional orders; PLD on a 1e-4 grid; PRV's upper end).
+public struct LedgerEpsilon: Sendable, Equatable {
+  public var epsilon: Double
+  public var accountant: String
+  public var byAccountant: [String: Double]
+
+  /// - Throws: `PrivacyError.unsupportedEvent` when no accountant can account the tree (the first one's reason).
+  public init(_ event: PrivacyEvent, delta: Double, accountants: [EpsilonRequest.Accountant] = [.rdp, .pld, .prv]) throws(PrivacyError) {
+    var values: [String: Double] = [:]
+    var firstError: PrivacyError?
+    // A ledger repeats the same runs: k equal spends are one event repeated k times, which PLD self-composes with
+    // one FFT power instead of k convolutions (the same distribution, up to its tail truncation).
+    let merged = Self.mergingRepeats(event)
+    for accountant in accountants {
+      var request = EpsilonRequest(event: merged, delta: delta)
+      request.accountant = accountant
+      do throws(PrivacyError) { values[accountant.rawValue] = try request.run().epsilon } catch { firstError = firstError ?? error }
+    }
+    // The first of the tied smallest, in the accountants' order.
+    guard let tightest = accountants.map(\.rawValue).filter({ values[$0] != nil }).min(by: { values[$0]! < values[$1]! }) else { throw firstError! }
+    (epsilon, accountant, byAccountant) = (values[tightest]!, tightest, values)
+  }
+
+  /// A composition with equal parts gathered: each distinct part once, repeated as often as it occurs, in the order
+  /// of first occurrence.
+  static func mergingRepeats(_ event: PrivacyEvent) -> PrivacyEvent {
+    guard case let .composed(parts) = event, parts.count > 1 else { return event }
+    var order: [PrivacyEvent] = [], counts: [PrivacyEvent: Int] = [:]
+    for part in parts {
+      if counts[part] == nil { order.append(part) }
+      counts[part, default: 0] += 1
+    }
+    if order.count == parts.count { return event }
+    return .composed(order.map { counts[$0]! == 1 ? $0 : .repeated($0, times: counts[$0]!) })
   }
 }

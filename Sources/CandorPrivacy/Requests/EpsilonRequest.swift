@@ -4,7 +4,7 @@ import CandorCore
 public struct EpsilonRequest: Sendable, Equatable {
   /// Which accountant prices the events: one, or every one side by side (the tightest answers).
   public enum Accountant: String, Sendable, CaseIterable, Codable {
-    case rdp, pld, all
+    case rdp, pld, prv, all
   }
 
   public var event: PrivacyEvent
@@ -13,6 +13,8 @@ public struct EpsilonRequest: Sendable, Equatable {
   public var accountant = Accountant.rdp
   /// The PLD accountant's grid step.
   public var discretization = 1e-4
+  /// The PRV accountant's ε error (its δ error is δ/1000).
+  public var prvEpsilonError = 0.01
 
   public init(event: PrivacyEvent, delta: Double) {
     self.event = event
@@ -31,19 +33,21 @@ public struct EpsilonResult: Sendable, Equatable, Codable, JSONDocument {
   /// How the subsampled Gaussian's RDP was computed at fractional orders.
   public var fractionalOrders: FractionalOrderMethod
   public var events: PrivacyEvent
+  /// PRV's bracket: the true ε is at least `lower` and at most `upper` (= `epsilon`); `estimate` lies between.
+  public var bracket: EpsilonBracket?
   /// With `all`: every accountant's answer, or why it has none.
   public var accountants: [AccountantEpsilon]?
 
   enum CodingKeys: String, CodingKey {
-    case epsilon, delta, accountant, events, accountants
+    case epsilon, delta, accountant, events, accountants, bracket
     case optimalOrder = "optimal_order"
     case fractionalOrders = "rdp_fractional_orders"
   }
 
   public init(epsilon: Double, delta: Double, accountant: String = "rdp", optimalOrder: Double?, fractionalOrders: FractionalOrderMethod,
-              events: PrivacyEvent, accountants: [AccountantEpsilon]? = nil) {
+              events: PrivacyEvent, bracket: EpsilonBracket? = nil, accountants: [AccountantEpsilon]? = nil) {
     (self.epsilon, self.delta, self.accountant, self.optimalOrder) = (epsilon, delta, accountant, optimalOrder)
-    (self.fractionalOrders, self.events, self.accountants) = (fractionalOrders, events, accountants)
+    (self.fractionalOrders, self.events, self.bracket, self.accountants) = (fractionalOrders, events, bracket, accountants)
   }
 }
 
@@ -53,24 +57,37 @@ public struct AccountantEpsilon: Sendable, Equatable, Codable {
   /// Nil when the accountant cannot account the events (`note` says why).
   public var epsilon: Double?
   public var optimalOrder: Double?
+  /// Where the true ε lies, for an accountant that brackets it (PRV).
+  public var bracket: EpsilonBracket?
   /// What the number is: an upper bound, and how loose it can be.
   public var bound: String
   public var note: String?
 
   enum CodingKeys: String, CodingKey {
-    case accountant, epsilon, bound, note
+    case accountant, epsilon, bound, note, bracket
     case optimalOrder = "optimal_order"
+  }
+
+  public init(accountant: String, epsilon: Double?, optimalOrder: Double? = nil, bracket: EpsilonBracket? = nil, bound: String, note: String? = nil) {
+    (self.accountant, self.epsilon, self.optimalOrder, self.bracket, self.bound, self.note) = (accountant, epsilon, optimalOrder, bracket, bound, note)
   }
 }
 
 /// The noise a target (ε, δ) needs for a DP-SGD run: `candor privacy sigma` as a library call.
 public struct NoiseMultiplierRequest: Sendable, Equatable {
+  /// The accountant whose ε the noise must meet: RDP, or PLD (tighter, so less noise for the same ε).
+  public enum Accountant: String, Sendable, CaseIterable, Codable {
+    case rdp, pld
+  }
+
   public var targetEpsilon: Double
   public var delta: Double
   public var samplingRate: Double
   public var steps: Int
+  /// How close σ comes to the boundary; under PLD at least 1e-6 (its ε is flat between grid steps).
   public var tolerance = 1e-10
   public var fractionalOrders = FractionalOrderMethod.exact
+  public var accountant = Accountant.rdp
 
   public init(targetEpsilon: Double, delta: Double, samplingRate: Double, steps: Int) {
     (self.targetEpsilon, self.delta, self.samplingRate, self.steps) = (targetEpsilon, delta, samplingRate, steps)
@@ -112,6 +129,10 @@ extension EpsilonRequest {
       return EpsilonResult(epsilon: epsilon, delta: delta, optimalOrder: order, fractionalOrders: fractionalOrders, events: event)
     case .pld:
       return EpsilonResult(epsilon: try pldEpsilon(), delta: delta, accountant: "pld", optimalOrder: nil, fractionalOrders: fractionalOrders, events: event)
+    case .prv:
+      let bracket = try prvEpsilon()
+      return EpsilonResult(epsilon: bracket.upper, delta: delta, accountant: "prv", optimalOrder: nil, fractionalOrders: fractionalOrders, events: event,
+                           bracket: bracket)
     case .all:
       var entries: [AccountantEpsilon] = []
       let rdpBound = fractionalOrders == .exact ? "upper bound (RDP conversion, Canonne et al. 2020)" : "upper bound (RDP with dp_accounting's fractional-order series)"
@@ -127,10 +148,15 @@ extension EpsilonRequest {
       } catch let error {
         entries.append(AccountantEpsilon(accountant: "pld", epsilon: nil, bound: pldBound, note: error.message(naming: { $0.rawValue })))
       }
-      entries.append(AccountantEpsilon(accountant: "prv", epsilon: nil, bound: "bracket [eps_low, eps_up] (Gopi et al. 2021)",
-                                       note: "the PRV accountant is not implemented yet"))
+      let prvBound = "upper end of the bracket the true value lies in (Gopi et al. 2021; ε error \(formatNumber(prvEpsilonError)), δ error δ/1000)"
+      do {
+        let bracket = try prvEpsilon()
+        entries.append(AccountantEpsilon(accountant: "prv", epsilon: bracket.upper, bracket: bracket, bound: prvBound))
+      } catch let error {
+        entries.append(AccountantEpsilon(accountant: "prv", epsilon: nil, bound: prvBound, note: error.message(naming: { $0.rawValue })))
+      }
       guard let tightest = entries.filter({ $0.epsilon != nil }).min(by: { $0.epsilon! < $1.epsilon! }) else {
-        throw .unsupportedEvent(accountant: "RDP or PLD", part: event.shortDescription, reason: entries.compactMap(\.note).joined(separator: "; "))
+        throw .unsupportedEvent(accountant: "RDP, PLD or PRV", part: event.shortDescription, reason: entries.compactMap(\.note).joined(separator: "; "))
       }
       return EpsilonResult(epsilon: tightest.epsilon!, delta: delta, accountant: tightest.accountant, optimalOrder: tightest.optimalOrder,
                            fractionalOrders: fractionalOrders, events: event, accountants: entries)
@@ -141,6 +167,10 @@ extension EpsilonRequest {
     var rdp = RDPAccountant(fractionalOrders: fractionalOrders)
     try rdp.compose(event)
     return rdp.epsilon(delta: delta)
+  }
+
+  func prvEpsilon() throws(PrivacyError) -> EpsilonBracket {
+    try PRVAccountant(epsilonError: prvEpsilonError).epsilon(event, delta: delta)
   }
 
   func pldEpsilon() throws(PrivacyError) -> Double {
@@ -158,11 +188,19 @@ extension NoiseMultiplierRequest {
     guard steps >= 1 else { throw .invalidSetting(.init(.steps, value: "\(steps)", .atLeast(1))) }
     guard tolerance > 0 && tolerance.isFinite else { throw .invalidSetting(.init(.calibrationTolerance, value: formatNumber(tolerance), .positiveFinite)) }
     let (q, steps) = (samplingRate, steps)
-    let found = try NoiseCalibration.noiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, tolerance: tolerance, fractionalOrders: fractionalOrders) {
-      .dpSGD(samplingRate: q, noiseMultiplier: $0, steps: steps)
+    let run = { (sigma: Double) in PrivacyEvent.dpSGD(samplingRate: q, noiseMultiplier: sigma, steps: steps) }
+    let found: NoiseCalibration.Result, used: Double
+    switch accountant {
+    case .rdp:
+      used = tolerance
+      found = try NoiseCalibration.noiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, tolerance: tolerance, fractionalOrders: fractionalOrders, event: run)
+    case .pld:
+      used = max(tolerance, 1e-6)
+      found = try NoiseCalibration.pldNoiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, tolerance: used, event: run)
     }
     return NoiseMultiplierResult(noiseMultiplier: found.noiseMultiplier, epsilon: found.epsilon, optimalOrder: found.optimalOrder, targetEpsilon: targetEpsilon,
-                                 delta: delta, samplingRate: samplingRate, steps: steps, tolerance: tolerance, fractionalOrders: fractionalOrders)
+                                 delta: delta, samplingRate: samplingRate, steps: steps, tolerance: used, accountant: accountant.rawValue,
+                                 fractionalOrders: fractionalOrders)
   }
 }
 
@@ -185,8 +223,11 @@ public struct EpsilonCurve: Sendable, Equatable, Codable {
   /// accountant cannot account the step.
   public var pldSteps: [Int] = []
   public var pldEpsilon: [Double] = []
+  /// PRV's ε (the upper end of its bracket) at the same step counts as PLD.
+  public var prvSteps: [Int] = []
+  public var prvEpsilon: [Double] = []
 
-  /// - Parameter pldPoints: how many step counts PLD is also computed at (0: none).
+  /// - Parameter pldPoints: how many step counts PLD and PRV are also computed at (0: none).
   /// - Throws: what the RDP accountant throws for the step.
   public init(step: PrivacyEvent, upTo total: Int, delta: Double, points: Int = 64,
               fractionalOrders: FractionalOrderMethod = .exact, pldPoints: Int = 0) throws(PrivacyError) {
@@ -198,14 +239,19 @@ public struct EpsilonCurve: Sendable, Equatable, Codable {
         pldSteps.append(count)
         pldEpsilon.append(pld.epsilon(delta: delta))
       }
+      for count in counts {
+        guard let bracket = try? PRVAccountant().epsilon(.repeated(step, times: count), delta: delta) else { break }
+        prvSteps.append(count)
+        prvEpsilon.append(bracket.upper)
+      }
     }
     self.delta = delta
     var accountant = RDPAccountant(fractionalOrders: fractionalOrders)
     do {
       try accountant.compose(step)
     } catch {
-      // A step RDP cannot bound (a sampled Laplace) is charted by PLD alone, when there is a PLD curve.
-      if pldSteps.isEmpty { throw error }
+      // A step RDP cannot bound (a sampled Laplace) is charted by PLD (and PRV) alone, when there is such a curve.
+      if pldSteps.isEmpty && prvSteps.isEmpty { throw error }
       (steps, epsilon) = ([], [])
       return
     }

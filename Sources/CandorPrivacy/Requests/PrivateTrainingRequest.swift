@@ -18,7 +18,7 @@ public struct PrivateTrainingRequest: Sendable {
     }
   }
 
-  /// The noise: a given multiplier σ, or the smallest σ whose run costs at most ε (RDP accountant).
+  /// The noise: a given multiplier σ, or the smallest σ whose run costs at most ε (under `calibrationAccountant`).
   public enum Noise: Sendable, Equatable {
     case multiplier(Double)
     case targetEpsilon(Double)
@@ -37,6 +37,8 @@ public struct PrivateTrainingRequest: Sendable {
   /// Where the encoder came from, in words, and whether the guarantee covers it.
   public var preprocessing: String
   public var fractionalOrders = FractionalOrderMethod.exact
+  /// The accountant a target ε is met under: RDP (the default), or PLD (tighter: less noise for the same ε).
+  public var calibrationAccountant = NoiseMultiplierRequest.Accountant.rdp
 
   public init(data: TrainingSet, noise: Noise, delta: Double, preprocessing: String) {
     self.data = data
@@ -73,6 +75,7 @@ public struct PrivateTrainingRequest: Sendable {
                                                steps: settings.steps(examples: n))
       calibration.fractionalOrders = fractionalOrders
       calibration.tolerance = 1e-9
+      calibration.accountant = calibrationAccountant
       settings.noiseMultiplier = try calibration.run().noiseMultiplier
       target = epsilon
     }
@@ -113,6 +116,9 @@ public struct PrivateTrainingRequest: Sendable {
     var pld = EpsilonRequest(event: run.event, delta: delta)
     pld.accountant = .pld
     if let value = try? pld.run().epsilon { spentByAccountant["pld"] = value }
+    var prv = EpsilonRequest(event: run.event, delta: delta)
+    prv.accountant = .prv
+    if let value = try? prv.run().epsilon { spentByAccountant["prv"] = value }
     let seed: UInt64? = if case let .insecureSeed(seed) = randomness { seed } else { nil }
     let record = PrivateTrainingRecord(
       noiseMultiplier: run.noiseMultiplier, clip: plan.settings.clipNorm, samplingRate: run.samplingRate,
@@ -149,11 +155,18 @@ public struct PrivateTrainingReport: Sendable, Codable, JSONDocument {
     public var empty: Int
   }
 
-  /// ε of the run at `delta`, by accountant (`rdp`, `pld`; PRV is not implemented yet).
+  /// ε of the run at `delta`, by accountant (`rdp`, `pld`, `prv`: PRV's is the upper end of its bracket); an
+  /// accountant that cannot account the run is missing.
   public var epsilonSpent: [String: Double]
+  /// The smallest of `epsilonSpent` (every one is an upper bound, so it holds), first of rdp, pld, prv on a tie.
+  public var tightest: (accountant: String, epsilon: Double)? {
+    ["rdp", "pld", "prv"].compactMap { name in epsilonSpent[name].map { (accountant: name, epsilon: $0) } }.min { $0.epsilon < $1.epsilon }
+  }
   public var delta: Double
   public var noiseMultiplier: Double
   public var targetEpsilon: Double?
+  /// The accountant the target was met under (nil when σ was given).
+  public var calibratedWith: String?
   public var steps: Int
   public var samplingRate: Double
   public var clip: Double
@@ -197,6 +210,7 @@ public struct PrivateTrainingReport: Sendable, Codable, JSONDocument {
     case epsilonSpent = "epsilon_spent"
     case noiseMultiplier = "noise_multiplier"
     case targetEpsilon = "target_epsilon"
+    case calibratedWith = "calibrated_with"
     case samplingRate = "sampling_rate"
     case learningRate = "learning_rate"
     case modelType = "model_type"
@@ -215,6 +229,7 @@ public struct PrivateTrainingReport: Sendable, Codable, JSONDocument {
     delta = request.delta
     noiseMultiplier = run.noiseMultiplier
     targetEpsilon = plan.targetEpsilon
+    calibratedWith = plan.targetEpsilon == nil ? nil : request.calibrationAccountant.rawValue
     steps = run.steps
     samplingRate = run.samplingRate
     clip = plan.settings.clipNorm

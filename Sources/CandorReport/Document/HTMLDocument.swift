@@ -63,7 +63,7 @@ public struct HTMLDocument: Sendable {
     h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}h3{font-size:1.05rem}h4{font-size:.95rem}
     nav.toc ol{margin:.25rem 0 1rem;padding-left:1.5rem}nav.toc a{color:#1f4fa8}
     table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-    th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr.flag td{background:#fff1e6}
+    th{background:#f3f3f3}td:first-child,th:first-child,td.text,th.text{text-align:left}tr.flag td{background:#fff1e6}
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
     .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
     p,li{overflow-wrap:anywhere}td:first-child{overflow-wrap:anywhere;min-width:10em}

@@ -42,14 +42,15 @@ public struct HTMLWriter: Sendable {
     html += "</ul>\n"
   }
 
-  /// A table; `flags[r]` marks row r for attention (shown highlighted). Every cell is data, isolated.
-  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = []) {
+  /// A table; `flags[r]` marks row r for attention (shown highlighted); the columns in `textColumns` hold prose
+  /// and are aligned left (the others are numbers, aligned right). Every cell is data, isolated.
+  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = []) {
     html += "<div class=\"scroll\"><table><thead><tr>"
-    for name in header { html += "<th>\(HTMLText.isolated(name))</th>" }
+    for (c, name) in header.enumerated() { html += textColumns.contains(c) ? "<th class=\"text\">\(HTMLText.isolated(name))</th>" : "<th>\(HTMLText.isolated(name))</th>" }
     html += "</tr></thead><tbody>"
     for (r, row) in rows.enumerated() {
       html += r < flags.count && flags[r] ? "<tr class=\"flag\">" : "<tr>"
-      for cell in row { html += "<td>\(HTMLText.isolated(cell))</td>" }
+      for (c, cell) in row.enumerated() { html += textColumns.contains(c) ? "<td class=\"text\">\(HTMLText.isolated(cell))</td>" : "<td>\(HTMLText.isolated(cell))</td>" }
       html += "</tr>"
     }
     html += "</tbody></table></div>\n"

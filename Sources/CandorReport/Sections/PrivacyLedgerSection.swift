@@ -20,11 +20,13 @@ public struct PrivacyLedgerSection: ReportSection {
     let s = summary
     page.paragraph(HTMLText(words: PrivacyLedgerPage.finding(s)))
     page.paragraph("Ledger: \(source). Dataset: \(s.dataset.file), \(s.dataset.records) records, SHA-256 \(s.dataset.sha256). Made \(s.created).")
+    let each = ["rdp", "pld", "prv"].compactMap { name in s.spentByAccountant[name].map { "\(name.uppercased()) \(formatRounded($0))" } }.joined(separator: ", ")
+    page.paragraph("The whole history under each accountant: \(each). Each is an upper bound on the true ε, so the smallest (\(s.accountant.uppercased())) is the one spent; PRV's is the upper end of its bracket.")
     if s.remainingEpsilon < 0.1 * s.budget.epsilon {
       page.note(HTMLText(words: "Less than a tenth of the budget is left: a further release of ε = \(formatRounded(s.remainingEpsilon)) or more will be refused."))
     }
     if !s.spends.isEmpty {
-      let spent = SVGChart.Series(name: "ε spent (RDP)",
+      let spent = SVGChart.Series(name: "ε spent (tightest accountant)",
                                   points: [(x: 0, y: 0)] + s.spends.map { (x: Double($0.index), y: $0.epsilonAfter) }, markers: true)
       let budget = SVGChart.Series(name: "budget ε = \(formatRounded(s.budget.epsilon))",
                                    points: [(x: 0, y: s.budget.epsilon), (x: Double((s.spends.count + 3) / 4 * 4), y: s.budget.epsilon)])
@@ -38,10 +40,10 @@ public struct PrivacyLedgerSection: ReportSection {
     if s.spends.isEmpty {
       page.paragraph("Nothing has been spent.")
     } else {
-      page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "ε after"],
+      page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "ε after", "accountant"],
                  rows: s.spends.map { e in
-                   [String(e.index), e.time, e.command, e.note, e.events.summary, formatRounded(e.epsilonAfter)]
-                 })
+                   [String(e.index), e.time, e.command, e.note, e.events.summary, formatRounded(e.epsilonAfter), (e.accountant ?? "rdp").uppercased()]
+                 }, textColumns: [1, 2, 3, 4, 6])
     }
     page.note("ε is re-accounted from the events of every spend together, so spends compose tightly rather than adding up; each line of the ledger carries its own SHA-256 and the one of the line before, and the ledger was checked when this page was made.")
   }

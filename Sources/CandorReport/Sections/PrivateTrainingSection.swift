@@ -25,8 +25,9 @@ public struct PrivateTrainingSection: ReportSection {
     if !r.isPrivate {
       return "This \(r.modelType.rawValue) model is NOT private: it was trained with a fixed seed, so its noise can be recomputed and removed. Its settings would give ε = \(epsilon) at δ = \(formatRounded(r.delta))\(accuracy)."
     }
-    let pld = r.epsilonSpent["pld"].flatMap { $0 < (r.epsilonSpent["rdp"] ?? .infinity) ? "; the PLD accountant bounds it tighter, at ε = \(formatRounded($0))" : nil } ?? ""
-    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(epsilon) at δ = \(formatRounded(r.delta)) (RDP accountant\(pld)) over \(r.steps) steps\(accuracy)."
+    let (name, value) = r.tightest ?? ("rdp", r.epsilonSpent["rdp"] ?? .nan)
+    let which = name == "rdp" ? "RDP accountant" : "\(name.uppercased()) accountant, the tightest; RDP gives \(epsilon)"
+    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(formatRounded(value)) at δ = \(formatRounded(r.delta)) (\(which)) over \(r.steps) steps\(accuracy)."
   }
 
   public func render(into page: inout HTMLWriter) {
@@ -39,10 +40,7 @@ public struct PrivateTrainingSection: ReportSection {
       page.note(HTMLText(words: "Preprocessing \(r.preprocessing)."))
     }
     page.paragraph("Model file: \(source).")
-    var series = [SVGChart.Series(name: "ε spent (RDP)", points: zip(curve.steps, curve.epsilon).map { (x: Double($0), y: $1) })]
-    if !curve.pldSteps.isEmpty {
-      series.append(.init(name: "ε spent (PLD)", points: zip(curve.pldSteps, curve.pldEpsilon).map { (x: Double($0), y: $1) }, markers: true))
-    }
+    var series = curve.chart(prefix: "ε spent")?.series ?? []
     let top = max(curve.epsilon.last ?? 0, r.targetEpsilon ?? 0)
     if let target = r.targetEpsilon {
       series.append(.init(name: "target ε = \(formatRounded(target))", points: [(x: 0, y: target), (x: Double(r.steps), y: target)]))
@@ -52,6 +50,7 @@ public struct PrivateTrainingSection: ReportSection {
                                    yLabel: "ε (δ = \(formatRounded(r.delta)))", xDomain: (0, Double(r.steps)),
                                    yDomain: (0, max(top, 1e-9) * 1.05)))
     }
+    if let overlap = curve.overlapNote { page.note(HTMLText(words: overlap)) }
     page.heading("How it ran")
     let batches = r.batches
     page.table(header: ["setting", "value"], rows: [
