@@ -92,10 +92,10 @@ struct LedgerShow: ParsableCommand, FileCommand {
     try outputs.write(into: files, json: { try summary.jsonData() }, html: { PrivacyLedgerPage.html(summary, source: ledger) })
     try files.commit()
     var lines = ["Ledger \(ledger): ε = \(formatNumber(summary.budget.epsilon)) at δ = \(formatNumber(summary.budget.delta)) for \(summary.dataset.file) (\(summary.dataset.records) records), made \(summary.created)."]
-    for spend in summary.spends {
-      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); ε after \(formatRounded(spend.epsilonAfter)) (\((spend.accountant ?? "rdp").uppercased()))")
+    for (spend, alone) in zip(summary.spends, summary.spendAlone) {
+      lines.append("  \(spend.index). \(spend.time) \(spend.command)\(spend.note.isEmpty ? "" : " — \(printable(spend.note))"): \(spend.events.summary); alone ε \(LedgerSummary.byAccountant(alone.byAccountant)); ε after \(formatRounded(spend.epsilonAfter)) (\((spend.accountant ?? "rdp").uppercased()))")
     }
-    let each = ["rdp", "pld", "prv"].compactMap { name in summary.spentByAccountant[name].map { "\(name.uppercased()) \(formatRounded($0))" } }.joined(separator: ", ")
+    let each = LedgerSummary.byAccountant(summary.spentByAccountant)
     lines.append("Spent ε = \(formatRounded(summary.spentEpsilon)) (\(summary.accountant.uppercased()), the tightest accountant, the whole history composed; \(each)); at most ε = \(formatRounded(summary.remainingEpsilon)) left.")
     print(lines.joined(separator: "\n"))
   }

@@ -64,7 +64,13 @@ import Glibc
     let page = try String(contentsOf: folder.appendingPathComponent("s.html"), encoding: .utf8)
     #expect(page.contains("2.95335 of the budget ε = 3 (δ = 1e-05) is spent by 9 spends; at most ε = 0.0466468 is left."))
     let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("s.json"))) as! [String: Any]
-    #expect(Set(summary.keys) == ["budget", "dataset", "created", "spends", "spent_epsilon", "remaining_epsilon", "accountant", "spent_by_accountant"])
+    #expect(Set(summary.keys) == ["budget", "dataset", "created", "spends", "spent_epsilon", "remaining_epsilon", "accountant", "spent_by_accountant", "spend_alone"])
+    // Each spend alone: dp_accounting's RDP 1.0000032369540768 and PLD 0.9037420029084451 for one run.
+    let alone = try #require(summary["spend_alone"] as? [[String: Any]])
+    #expect(alone.count == 9 && (alone[8]["entry"] as? Int) == 9)
+    let first = try #require(alone[0]["epsilon"] as? [String: Double])
+    #expect(abs(first["rdp"]! - 1.0000032369540768) < 1e-9 && abs(first["pld"]! - 0.9037420029084451) < 2e-4 && first["prv"] != nil)
+    #expect(shown.standardOutput.contains("; alone ε RDP 1, PLD 0.903742, PRV 0.913795; ε after 0.903742 (PLD)\n"))
     #expect(summary["accountant"] as? String == "pld")
     #expect((summary["spends"] as! [[String: Any]]).map { $0["note"] as! String } == (1...9).map { "run \($0)" })
     #expect(abs((summary["spent_epsilon"] as! Double) - 2.95335) < 1e-5)

@@ -47,6 +47,22 @@ func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
     #expect(RDPAccountant.defaultOrders == PrivacyFixtures.numbers(PrivacyFixtures.accountant["rdp_orders"]))
   }
 
+  @Test("the pruned exact ε (integrals only where the minimum can be) equals the exact RDP at every order: ε and order, every run and tree",
+        arguments: caseIDs + (PrivacyFixtures.composition["cases"] as! [[String: Any]]).map { $0["id"] as! String })
+  func prunedExact(_ id: String) throws {
+    let c = PrivacyFixtures.accountantCases.first { $0["id"] as? String == id }
+      ?? (PrivacyFixtures.composition["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
+    let event = try PrivacyFixtures.event(c["event"]), delta = PrivacyFixtures.number(c["delta"])
+    var full = RDPAccountant(fractionalOrders: .exact)
+    guard (try? full.compose(event)) != nil else {
+      #expect(throws: PrivacyError.self) { try RDPAccountant.exactEpsilon(of: event, delta: delta) }
+      return
+    }
+    let pruned = try RDPAccountant.exactEpsilon(of: event, delta: delta)
+    let everywhere = full.epsilon(delta: delta)
+    #expect(pruned.epsilon == everywhere.epsilon && pruned.order == everywhere.order, "\(id): \(pruned) vs \(everywhere)")
+  }
+
   // dp_accounting 0.6.0: RdpAccountant().compose(event); _rdp per order and get_epsilon_and_optimal_order(delta).
   @Test("dp_accounting's series: RDP at every order and ε within 1e-9 relative, the same optimal order (39 cases)", arguments: caseIDs)
   func matchesDPAccounting(_ id: String) throws {

@@ -28,6 +28,7 @@ public enum NoiseCalibration {
     guard targetEpsilon > 0 && targetEpsilon.isFinite else { throw .invalidSetting(.init(.epsilon, value: formatNumber(targetEpsilon), .positiveFinite)) }
     guard delta > 0 && delta < 1 else { throw .invalidSetting(.init(.delta, value: formatNumber(delta), .betweenZeroAndOne)) }
     func epsilon(_ sigma: Double) throws(PrivacyError) -> (epsilon: Double, order: Double?) {
+      if fractionalOrders == .exact { return try RDPAccountant.exactEpsilon(of: event(sigma), delta: delta) }
       var accountant = RDPAccountant(fractionalOrders: fractionalOrders)
       try accountant.compose(event(sigma))
       return accountant.epsilon(delta: delta)

@@ -210,12 +210,25 @@ public struct LedgerSummary: Sendable, Equatable, Codable, JSONDocument {
   public var accountant: String
   /// The history's ε under each accountant that can account it (PRV: the upper end of its bracket).
   public var spentByAccountant: [String: Double]
+  /// Each spend's own ε under each accountant, in entry order (what it would cost alone; the history composes
+  /// tighter than their sum).
+  public var spendAlone: [SpendEpsilon]
+
+  public struct SpendEpsilon: Sendable, Equatable, Codable {
+    public var entry: Int
+    public var byAccountant: [String: Double]
+    enum CodingKeys: String, CodingKey {
+      case entry
+      case byAccountant = "epsilon"
+    }
+  }
 
   enum CodingKeys: String, CodingKey {
     case budget, dataset, created, spends, accountant
     case spentEpsilon = "spent_epsilon"
     case remainingEpsilon = "remaining_epsilon"
     case spentByAccountant = "spent_by_accountant"
+    case spendAlone = "spend_alone"
   }
 
   public init(_ ledger: PrivacyLedger) throws(PrivacyError) {
@@ -225,7 +238,23 @@ public struct LedgerSummary: Sendable, Equatable, Codable, JSONDocument {
     spends = ledger.entries
     let spent = try ledger.spentEpsilon()
     (spentEpsilon, accountant, spentByAccountant) = (spent.epsilon, spent.accountant, spent.byAccountant)
+    // A ledger repeats the same runs: each distinct spend is priced once.
+    var priced: [PrivacyEvent: [String: Double]] = [:]
+    spendAlone = []
+    for entry in ledger.entries {
+      var values: [String: Double]
+      if let known = priced[entry.events] { values = known } else { values = try LedgerEpsilon(entry.events, delta: budget.delta).byAccountant }
+      priced[entry.events] = values
+      spendAlone.append(SpendEpsilon(entry: entry.index, byAccountant: values))
+    }
     remainingEpsilon = max(0, budget.epsilon - spentEpsilon)
+  }
+}
+
+extension LedgerSummary {
+  /// "RDP 1, PLD 0.903742, PRV 0.913795": the accountants that answered, in that order.
+  public static func byAccountant(_ values: [String: Double]) -> String {
+    ["rdp", "pld", "prv"].compactMap { name in values[name].map { "\(name.uppercased()) \(formatRounded($0))" } }.joined(separator: ", ")
   }
 }
 

@@ -164,6 +164,7 @@ extension EpsilonRequest {
   }
 
   func rdpEpsilon() throws(PrivacyError) -> (Double, Double?) {
+    if fractionalOrders == .exact { return try RDPAccountant.exactEpsilon(of: event, delta: delta) }
     var rdp = RDPAccountant(fractionalOrders: fractionalOrders)
     try rdp.compose(event)
     return rdp.epsilon(delta: delta)

@@ -20,7 +20,7 @@ public struct PrivacyLedgerSection: ReportSection {
     let s = summary
     page.paragraph(HTMLText(words: PrivacyLedgerPage.finding(s)))
     page.paragraph("Ledger: \(source). Dataset: \(s.dataset.file), \(s.dataset.records) records, SHA-256 \(s.dataset.sha256). Made \(s.created).")
-    let each = ["rdp", "pld", "prv"].compactMap { name in s.spentByAccountant[name].map { "\(name.uppercased()) \(formatRounded($0))" } }.joined(separator: ", ")
+    let each = LedgerSummary.byAccountant(s.spentByAccountant)
     page.paragraph("The whole history under each accountant: \(each). Each is an upper bound on the true ε, so the smallest (\(s.accountant.uppercased())) is the one spent; PRV's is the upper end of its bracket.")
     if s.remainingEpsilon < 0.1 * s.budget.epsilon {
       page.note(HTMLText(words: "Less than a tenth of the budget is left: a further release of ε = \(formatRounded(s.remainingEpsilon)) or more will be refused."))
@@ -40,10 +40,11 @@ public struct PrivacyLedgerSection: ReportSection {
     if s.spends.isEmpty {
       page.paragraph("Nothing has been spent.")
     } else {
-      page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "ε after", "accountant"],
-                 rows: s.spends.map { e in
-                   [String(e.index), e.time, e.command, e.note, e.events.summary, formatRounded(e.epsilonAfter), (e.accountant ?? "rdp").uppercased()]
-                 }, textColumns: [1, 2, 3, 4, 6])
+      page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "its ε alone", "ε after", "accountant"],
+                 rows: zip(s.spends, s.spendAlone).map { e, alone in
+                   [String(e.index), e.time, e.command, e.note, e.events.summary, LedgerSummary.byAccountant(alone.byAccountant),
+                    formatRounded(e.epsilonAfter), (e.accountant ?? "rdp").uppercased()]
+                 }, textColumns: [1, 2, 3, 4, 5, 7])
     }
     page.note("ε is re-accounted from the events of every spend together, so spends compose tightly rather than adding up; each line of the ledger carries its own SHA-256 and the one of the line before, and the ledger was checked when this page was made.")
   }

@@ -54,7 +54,7 @@ public struct PrivateTrainingSection: ReportSection {
     page.heading("How it ran")
     let batches = r.batches
     page.table(header: ["setting", "value"], rows: [
-      ["noise multiplier σ", formatRounded(r.noiseMultiplier) + (r.targetEpsilon.map { " (calibrated for ε ≤ \(formatRounded($0)))" } ?? "")],
+      ["noise multiplier σ", formatRounded(r.noiseMultiplier) + (r.targetEpsilon.map { " (calibrated for ε ≤ \(formatRounded($0)) under \((r.calibratedWith ?? "rdp").uppercased()))" } ?? "")],
       ["clipping norm C", formatRounded(r.clip)],
       ["sampling", "Poisson, rate q = \(formatRounded(r.samplingRate)) (expected batch \(formatRounded(batches.expected)))"],
       ["batches", "\(batches.smallest)–\(batches.largest) rows, mean \(formatRounded(batches.mean)), \(batches.empty) empty"],
@@ -64,12 +64,12 @@ public struct PrivateTrainingSection: ReportSection {
       ["randomness", r.randomness],
       ["preprocessing", r.preprocessing],
       ["training accuracy", String(format: "%.4f", r.trainAccuracy)],
-    ] + (r.testAccuracy.map { [["test accuracy", String(format: "%.4f", $0)]] } ?? []))
+    ] + (r.testAccuracy.map { [["test accuracy", String(format: "%.4f", $0)]] } ?? []), textColumns: [1])
     if let ledger = r.ledger {
       page.heading("Budget")
       page.paragraph(HTMLText(words: "The run was charged to the ledger \(ledger.path) before training (entry \(ledger.entry)): ε = \(formatRounded(ledger.spentEpsilon)) of \(formatRounded(ledger.budgetEpsilon)) is now spent; at most ε = \(formatRounded(ledger.remainingEpsilon)) is left."))
     }
-    page.note("ε assumes what ran: Poisson sampling (each row joins each step on its own with probability q), every gradient clipped to C, Gaussian noise of σ·C on the sum. The curves are each accountant's ε after that many steps; both are upper bounds, so the lower one holds.")
+    page.note("ε assumes what ran: Poisson sampling (each row joins each step on its own with probability q), every gradient clipped to C, Gaussian noise of σ·C on the sum. The curves are each accountant's ε after that many steps; every one is an upper bound, so the lowest holds.")
   }
 }
 
