@@ -12,9 +12,10 @@ extension FeatureEncoder.Feature: Codable {
     switch try container.decode(Kind.self, forKey: .kind) {
     case .numeric:
       let mean = try container.decode(Double.self, forKey: .mean), scale = try container.decode(Double.self, forKey: .scale)
-      guard mean.isFinite, scale.isFinite, scale > 0 else {
+      // A subnormal scale divides to infinity: not a scale.
+      guard mean.isFinite, scale.isFinite, scale.isNormal, scale > 0 else {
         throw DecodingError.dataCorruptedError(forKey: .scale, in: container,
-                                               debugDescription: "numeric feature '\(name)' needs a finite mean and a positive scale")
+                                               debugDescription: "numeric feature '\(name)' needs a finite mean and a positive scale of at least 2.2e-308")
       }
       self.init(name: name, encoding: .numeric(mean: mean, scale: scale))
     case .categorical:

@@ -103,6 +103,8 @@ import Testing
      "error: --delta 1: must be at least 0 and below 1.\n"),
     (["epsilon", "--events", "bad.json", "--delta", "1e-5"],
      "error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).\n"),
+    (["epsilon", "--events", "twice.json", "--delta", "1e-5"],
+     "error: twice.json is not a privacy event tree: line 1, column 52 repeats the key \"noise_multiplier\" within one object (readers disagree on which one counts).\n"),
     (["epsilon", "--events", "laplace.json", "--delta", "1e-5"],
      "error: The RDP accountant cannot account PoissonSampledDpEvent(sampling_probability 0.1, LaplaceDpEvent(noise_multiplier 1)): a Poisson-sampled event must be Gaussian releases (composed or repeated); RDP of a sampled Laplace or a sampled sampling is not bounded here.\n"),
     // A billion unsampled steps: even σ = 10⁶ leaves ε ≈ 0.109 (one Gaussian of σ/√T ≈ 31.6).
@@ -117,6 +119,7 @@ import Testing
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try Data(#"{"type": "ZCDpEvent", "rho": 1}"#.utf8).write(to: directory.appendingPathComponent("bad.json"))
+    try Data(#"{"type": "GaussianDpEvent", "noise_multiplier": 1, "noise_multiplier": 1e-300}"#.utf8).write(to: directory.appendingPathComponent("twice.json"))
     try Data(#"{"type": "SelfComposedDpEvent", "count": 100, "event": {"type": "PoissonSampledDpEvent", "sampling_probability": 0.1, "event": {"type": "LaplaceDpEvent", "noise_multiplier": 1}}}"#.utf8)
       .write(to: directory.appendingPathComponent("laplace.json"))
     let result = try CandorBinary.run(["privacy"] + arguments + ["--json", "o.json"], in: directory)

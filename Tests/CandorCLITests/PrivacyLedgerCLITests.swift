@@ -94,6 +94,11 @@ import Glibc
     #expect(try refused(["privacy", "ledger", "init", "--ledger", "m.jsonl", "--epsilon", "3", "--delta", "0.3", "--dataset", "d.csv"])
       == "error: --delta 0.3 is at least 1/n for the dataset's 4 records: a mechanism could then publish a record outright and still meet it. Choose δ well below 1/n, or pass --allow-large-delta to accept it.\n")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.jsonl").path))
+    // A FIFO would block the read forever.
+    #expect(mkfifo(folder.appendingPathComponent("fifo.jsonl").path, 0o644) == 0)
+    for command in [["privacy", "ledger", "show"], ["privacy", "ledger", "verify"], ["privacy", "spend", "--events", "run.json"]] {
+      #expect(try refused(command + ["--ledger", "fifo.jsonl"]) == "error: The privacy ledger fifo.jsonl cannot be read: it is not a regular file.\n")
+    }
     try Data("a,b\n1,2\n".utf8).write(to: folder.appendingPathComponent("other.csv"))
     #expect(try refused(["privacy", "spend", "--ledger", "l.jsonl", "--events", "run.json", "--dataset", "other.csv"])
       .hasPrefix("error: other.csv is not the dataset of the ledger l.jsonl: its SHA-256 is "))
@@ -156,18 +161,22 @@ import Glibc
     #expect(spends > 1 && spends < 31)
   }
 
-  @Test("two spends started together when only one fits: exactly one is recorded, the other refused")
+  @Test("two spends started together when only one fits, by the same path or through a symlink: exactly one is recorded, the other refused")
   func race() throws {
     for round in 0..<5 {
       // ε = 1.2 takes one run of ε ≈ 0.90, not two (1.30 under PLD).
       let folder = try Self.folder(epsilon: "1.2")
       defer { try? FileManager.default.removeItem(at: folder) }
+      // Odd rounds: the second racer names the ledger through a symlink, which must take the same lock.
+      try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.jsonl").path, withDestinationPath: "l.jsonl")
       let processes = (0..<2).map { Self.spendProcess(folder, note: "racer \($0)") }
+      if round % 2 == 1 { processes[1].arguments = processes[1].arguments!.map { $0 == "l.jsonl" ? "link.jsonl" : $0 } }
       for process in processes { try launch(process) }
       for process in processes { process.waitUntilExit() }
       #expect(processes.map(\.terminationStatus).sorted() == [0, 2], "round \(round)")
       let lines = String(decoding: try Self.ledger(folder), as: UTF8.self).split(separator: "\n")
       #expect(lines.count == 2, "round \(round): \(lines.count - 1) spends recorded")
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("link.jsonl.lock").path))
     }
   }
 }

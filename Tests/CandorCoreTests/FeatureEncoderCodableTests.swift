@@ -24,16 +24,18 @@ import Testing
     #expect(try Self.decode(json) == feature)
   }
 
-  @Test("a numeric feature without a positive scale and a categorical one with a repeated category are refused by name")
+  @Test("a numeric feature without a positive, normal scale and a categorical one with a repeated category are refused by name")
   func refused() throws {
     #expect(throws: DecodingError.self) { try Self.decode(#"{"kind":"numeric","mean":1,"name":"age","scale":0}"#) }
     #expect(throws: DecodingError.self) { try Self.decode(#"{"kind":"numeric","name":"age","scale":1}"#) }
+    // A subnormal scale divides to infinity (a model of NaNs).
+    #expect(throws: DecodingError.self) { try Self.decode(#"{"kind":"numeric","mean":1,"name":"age","scale":1e-320}"#) }
     #expect(throws: DecodingError.self) { try Self.decode(#"{"categories":["a","a"],"kind":"categorical","name":"c"}"#) }
     do {
       _ = try Self.decode(#"{"kind":"numeric","mean":1,"name":"age","scale":-2}"#)
       Issue.record("a negative scale was accepted")
     } catch let DecodingError.dataCorrupted(context) {
-      #expect(context.debugDescription == "numeric feature 'age' needs a finite mean and a positive scale")
+      #expect(context.debugDescription == "numeric feature 'age' needs a finite mean and a positive scale of at least 2.2e-308")
     }
   }
 }

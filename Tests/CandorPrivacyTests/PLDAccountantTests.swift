@@ -78,6 +78,26 @@ import Testing
     #expect(result?.accountant == "rdp" && result?.accountants?[1].epsilon == nil && result?.accountants?[1].note?.contains("more than 20000000 grid points") == true)
   }
 
+  @Test("long lists: 3,000 equal Gaussians are one Gaussian (to the grid step), equal sampled steps are gathered, 101 distinct mechanisms are refused; huge noise costs 0 without trapping")
+  func longLists() throws {
+    // 3,000 Gaussians of σ 10 are one of σ 10/√3000.
+    let many = try Self.epsilon(.composed(Array(repeating: .gaussian(noiseMultiplier: 10), count: 3000)), delta: 1e-5)
+    #expect(abs(many - (try Self.epsilon(.gaussian(noiseMultiplier: 10 / 3000.0.squareRoot()), delta: 1e-5))) <= 2e-4)
+    let step = PrivacyEvent.poissonSampled(samplingRate: 0.01, of: .gaussian(noiseMultiplier: 1))
+    #expect(try Self.epsilon(.composed(Array(repeating: .repeated(step, times: 10), count: 50)), delta: 1e-5)
+            == (try Self.epsilon(.repeated(step, times: 500), delta: 1e-5)))
+    let distinct = PrivacyEvent.composed((0...100).map { .laplace(noiseMultiplier: 10 + Double($0)) })
+    var accountant = PLDAccountant()
+    #expect {
+      try accountant.compose(distinct)
+    } throws: { error in
+      (error as? PrivacyError)?.message(naming: { $0.rawValue }).contains("101 distinct mechanisms, more than the 100") == true
+    }
+    // A sampled step with noise so large its distribution is one point (it trapped in the FFT's length check).
+    #expect(try Self.epsilon(.dpSGD(samplingRate: 0.5, noiseMultiplier: 1e18, steps: 2), delta: 1e-5) == 0)
+    #expect(try Self.epsilon(.repeated(step, times: 0), delta: 1e-5) == 0)
+  }
+
   @Test("the Laplace mechanism's ε at δ = 1e-5 within 2e-4 of its exact value ε₀ + 2 ln(1 − δ), never below it")
   func laplace() throws {
     for c in (PrivacyFixtures.mechanisms["laplace"] as! [String: Any])["cases"] as! [[String: Any]] {

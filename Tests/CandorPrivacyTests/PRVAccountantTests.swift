@@ -56,14 +56,29 @@ import Testing
     }
   }
 
-  @Test("δ = 0 and a grid past the bound are refused with the reason, quickly")
+  @Test("δ = 0, losses past 700, a grid past the bound and too much work are refused with the reason, quickly")
   func refusals() {
     let step = PrivacyEvent.poissonSampled(samplingRate: 0.5, of: .gaussian(noiseMultiplier: 0.3))
     #expect(throws: PrivacyError.self) { _ = try PRVAccountant().epsilon(.repeated(step, times: 10), delta: 0) }
     #expect {
       _ = try PRVAccountant().epsilon(.repeated(step, times: 1_000_000), delta: 1e-5)
     } throws: { error in
+      (error as? PrivacyError)?.message(naming: { $0.rawValue }).contains("past the 700 a double can carry through e^ε") == true
+    }
+    let fine = PrivacyEvent.poissonSampled(samplingRate: 0.001, of: .gaussian(noiseMultiplier: 2))
+    #expect {
+      _ = try PRVAccountant().epsilon(.repeated(fine, times: 10_000_000), delta: 1e-5)
+    } throws: { error in
       (error as? PrivacyError)?.message(naming: { $0.rawValue }).contains("its grid would need") == true
+    }
+    // ε past 700 (a Gaussian of σ 0.01: 5426) is refused, not capped at 709.8 as a naive e^ε would.
+    #expect(throws: PrivacyError.self) { _ = try PRVAccountant().epsilon(.gaussian(noiseMultiplier: 0.01), delta: 1e-5) }
+    // Too many distinct mechanisms for the work bound.
+    let many = PrivacyEvent.composed((0..<600).map { .poissonSampled(samplingRate: 0.01, of: .gaussian(noiseMultiplier: 1 + Double($0) * 1e-6)) })
+    #expect {
+      _ = try PRVAccountant().epsilon(many, delta: 1e-5)
+    } throws: { error in
+      (error as? PrivacyError)?.message(naming: { $0.rawValue }).contains("distinct mechanisms on a grid of") == true
     }
   }
 

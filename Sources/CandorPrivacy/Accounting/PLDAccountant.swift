@@ -32,39 +32,39 @@ public struct PLDAccountant: Sendable {
     }, reason: "PLD accounts Poisson sampling of one Gaussian or one Laplace release")
   }
 
-  /// Composes `event`; all or nothing.
+  /// The most distinct mechanisms one composition may hold (each is a distribution of its own, up to a second of
+  /// work); beyond it the tree is refused rather than run for minutes.
+  public static let largestMechanisms = 100
+
+  /// Composes `event`; all or nothing. Every plain Gaussian in it is merged into one (exact) and equal mechanisms
+  /// are gathered, each self-composed once with its total count (`MechanismCounts`).
   /// - Throws: `PrivacyError.unsupportedEvent` (the accountant is unchanged).
   public mutating func compose(_ event: PrivacyEvent) throws(PrivacyError) {
     if let (part, reason) = Self.unsupportedPart(of: event) {
       throw .unsupportedEvent(accountant: "PLD", part: part.shortDescription, reason: reason)
     }
+    let counts = MechanismCounts(event)
+    guard counts.others.count <= Self.largestMechanisms else {
+      throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
+        "it holds \(counts.others.count) distinct mechanisms, more than the \(Self.largestMechanisms) this accountant composes (use RDP)")
+    }
     var copy = self
-    try copy.add(event, count: 1)
-    self = copy
-  }
-
-  mutating func add(_ event: PrivacyEvent, count: Int) throws(PrivacyError) {
-    switch event {
-    case .noOp: return
-    case .nonPrivate: nonPrivate = true
-    case let .repeated(inner, times):
-      let (product, overflow) = count.multipliedReportingOverflow(by: times)
-      guard !overflow else { throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason: "the repetition count overflows") }
-      try add(inner, count: product)
-    case let .composed(events):
-      for e in events { try add(e, count: count) }
-    case let .gaussian(sigma):
-      try compose(.gaussian(standardDeviation: sigma / Double(count).squareRoot()), samplingRate: 1, count: 1, event: event)
-    case let .laplace(b):
-      try compose(.laplace(scale: b), samplingRate: 1, count: count, event: event)
-    case let .poissonSampled(q, inner):
-      if q == 0 { return }
-      switch inner {
-      case let .gaussian(sigma): try compose(.gaussian(standardDeviation: sigma), samplingRate: q, count: count, event: event)
-      case let .laplace(b): try compose(.laplace(scale: b), samplingRate: q, count: count, event: event)
+    if counts.nonPrivate { copy.nonPrivate = true }
+    if let sigma = counts.mergedGaussian {
+      try copy.compose(.gaussian(standardDeviation: sigma), samplingRate: 1, count: 1, event: event)
+    }
+    for (mechanism, count) in counts.others {
+      guard count < 1e15 else {
+        throw .unsupportedEvent(accountant: "PLD", part: mechanism.shortDescription, reason: "it runs \(formatRounded(count)) times, more than this accountant composes (use RDP)")
+      }
+      switch mechanism {
+      case let .laplace(b): try copy.compose(.laplace(scale: b), samplingRate: 1, count: Int(count), event: mechanism)
+      case let .poissonSampled(q, .gaussian(sigma)): try copy.compose(.gaussian(standardDeviation: sigma), samplingRate: q, count: Int(count), event: mechanism)
+      case let .poissonSampled(q, .laplace(b)): try copy.compose(.laplace(scale: b), samplingRate: q, count: Int(count), event: mechanism)
       default: preconditionFailure("checked by unsupportedPart")
       }
     }
+    self = copy
   }
 
   private mutating func compose(_ noise: AdditiveNoiseLoss.Noise, samplingRate: Double, count: Int, event: PrivacyEvent) throws(PrivacyError) {
@@ -72,7 +72,7 @@ public struct PLDAccountant: Sendable {
     let points = (bounds.upper - bounds.lower) / discretization
     guard points.isFinite, points <= Double(largestGrid) else {
       throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
-        "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (the noise is too small for this accountant; use RDP)")
+        "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (the noise is too small — or too extreme to compute — for this accountant; use RDP)")
     }
     var pair = AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization)
     if count > 1 {

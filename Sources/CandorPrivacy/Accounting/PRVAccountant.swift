@@ -40,9 +40,7 @@ public struct PRVAccountant: Sendable {
     if let (part, reason) = Self.unsupportedPart(of: event) {
       throw .unsupportedEvent(accountant: "PRV", part: part.shortDescription, reason: reason)
     }
-    var components = Components()
-    guard components.add(event, count: 1) else { return EpsilonBracket(lower: .infinity, estimate: .infinity, upper: .infinity) }
-    let mechanisms = components.mechanisms
+    guard let mechanisms = Self.variables(of: event) else { return EpsilonBracket(lower: .infinity, estimate: .infinity, upper: .infinity) }
     if mechanisms.isEmpty { return EpsilonBracket(lower: 0, estimate: 0, upper: 0) }
     guard delta > 0 else {
       throw .unsupportedEvent(accountant: "PRV", part: event.shortDescription, reason: "PRV needs δ above 0")
@@ -57,6 +55,12 @@ public struct PRVAccountant: Sendable {
     var bound = Self.rdpEpsilon(composed, delta: deltaError / 4)
     for rdp in rdps { bound = max(bound, Self.rdpEpsilon(rdp, delta: deltaError / 8 / total)) }
     let domain = max(bound, epsilonError) + 3
+    // ε(δ) is read through e^{±t}: losses past ~700 leave the range of a double, and the answer would be capped
+    // there instead of growing.
+    guard domain <= Self.largestLoss else {
+      throw .unsupportedEvent(accountant: "PRV", part: event.shortDescription, reason:
+        "its losses reach \(domain.isFinite ? formatRounded(domain) : "infinity"), past the \(formatNumber(Self.largestLoss)) a double can carry through e^ε (ε is very large; use RDP or PLD)")
+    }
     let mesh = epsilonError / (total / 2 * log(12 / deltaError)).squareRoot()
     let half = (domain / mesh).rounded(.up)
     guard half.isFinite, 2 * half + 2 <= Double(largestGrid) else {
@@ -64,21 +68,40 @@ public struct PRVAccountant: Sendable {
         "its grid would need \(half.isFinite ? formatRounded(2 * half + 2) : "infinitely many") points of \(formatNumber(mesh)) to cover losses up to \(formatNumber(domain)), more than \(largestGrid) (ε is very large; use RDP or PLD)")
     }
     let size = FFT.size(atLeast: Int(2 * half) + 2)
+    // Each distinct mechanism costs a discretization and a transform over the whole grid.
+    guard Double(mechanisms.count) * Double(size) <= Double(Self.largestWork) else {
+      throw .unsupportedEvent(accountant: "PRV", part: event.shortDescription, reason:
+        "its \(mechanisms.count) distinct mechanisms on a grid of \(size) points are more than \(Self.largestWork) cells of work (use RDP)")
+    }
     guard Double.ulpOfOne * Double(size) < delta - deltaError else {
       throw .unsupportedEvent(accountant: "PRV", part: event.shortDescription, reason:
         "δ = \(formatNumber(delta)) is too small for double-precision sums over \(size) grid points")
     }
     let grid = Grid(lowest: -(size / 2 - 1), size: size, mesh: mesh)
 
-    var discretized: [(masses: [Double], shift: Double)] = []
-    for m in mechanisms { discretized.append(try grid.discretize(m.variable)) }
+    // One mechanism at a time: its spectrum's power is multiplied into the running product, so memory stays one grid.
     let fft = RealFFT(length: size)
-    let spectra = discretized.map { fft.forward($0.masses) }
-    let product = FFT.powerProduct(zip(spectra, mechanisms).map { ($0.re, $0.im, $1.count) })
-    let cyclic = fft.inverse(product.re, product.im)
+    var product: (re: [Double], im: [Double])?
+    var shift = 0.0
+    for m in mechanisms {
+      let cells = try grid.discretize(m.variable)
+      shift += m.count * cells.shift
+      let spectrum = fft.forward(cells.masses)
+      let power = FFT.powerProduct([(spectrum.re, spectrum.im, m.count)])
+      if let running = product {
+        var (re, im) = running
+        for k in re.indices {
+          let (a, b) = (re[k] * power.re[k] - im[k] * power.im[k], re[k] * power.im[k] + im[k] * power.re[k])
+          (re[k], im[k]) = (a, b)
+        }
+        product = (re, im)
+      } else {
+        product = power
+      }
+    }
+    let cyclic = fft.inverse(product!.re, product!.im)
     // The sum of N grid values (lowest + iᵣ)·h sits at Σiᵣ mod size; on the grid it is index Σiᵣ + (N − 1)·lowest.
     let offset = Int((total - 1).truncatingRemainder(dividingBy: Double(size))) * (grid.lowest % size) % size
-    let shift = zip(discretized, mechanisms).reduce(0.0) { $0 + $1.1.count * $1.0.shift }
     var masses = [Double](repeating: 0, count: size)
     for j in 0..<size { masses[j] = cyclic[((j - offset) % size + size) % size] }
     let losses = (0..<size).map { Double(grid.lowest + $0) * mesh + shift }
@@ -86,8 +109,16 @@ public struct PRVAccountant: Sendable {
     let estimate = curve.epsilon(delta: delta)
     let upper = curve.epsilon(delta: delta - deltaError) + epsilonError
     let lower = curve.epsilon(delta: delta + deltaError) - epsilonError
+    guard !(lower.isNaN || estimate.isNaN || upper.isNaN) else {
+      throw .unsupportedEvent(accountant: "PRV", part: event.shortDescription, reason: "its composed distribution gives no number for ε (the parameters are too extreme for this accountant; use RDP)")
+    }
     return EpsilonBracket(lower: max(0, lower), estimate: max(0, estimate), upper: max(0, upper))
   }
+
+  /// The largest loss the grid may reach: e^{±t} stays a normal double.
+  static let largestLoss = 700.0
+  /// The most (distinct mechanisms × grid points) one accounting may take: a few seconds on two cores.
+  static let largestWork = 1 << 25
 
   /// prv_accountant's RDP orders for the domain bound: 1.1, 1.2, …, 10.9, 12, …, 63.
   static let rdpOrders: [Double] = (1...99).map { 1 + Double($0) / 10 } + (12...63).map(Double.init)
@@ -102,40 +133,21 @@ public struct PRVAccountant: Sendable {
     return best
   }
 
-  /// Mechanisms run one after the other, each with the number of times it ran (a double: counts past 2⁵³ need
-  /// a grid far past any bound anyway): identical ones merged, all Gaussians merged into one.
-  struct Components {
-    var gaussianPrecision = 0.0
-    var others: [PrivacyRandomVariable: Double] = [:]
-
-    /// False for a non-private release (ε is infinite).
-    mutating func add(_ event: PrivacyEvent, count: Double) -> Bool {
-      switch event {
-      case .noOp: return true
-      case .nonPrivate: return false
-      case let .gaussian(sigma):
-        gaussianPrecision += count / (sigma * sigma)
-        return true
-      case let .laplace(b):
-        others[.laplace(mu: 1 / b), default: 0] += count
-        return true
-      case let .repeated(inner, times): return times == 0 || add(inner, count: count * Double(times))
-      case let .composed(events): return events.allSatisfy { add($0, count: count) }
-      case let .poissonSampled(q, inner):
-        if q == 0 || count == 0 { return true }
-        if q == 1 { return add(inner, count: count) }
-        let sigma = RDPAccountant.effectiveNoiseMultiplier(inner)!
-        others[.sampledGaussian(samplingRate: q, noiseMultiplier: sigma), default: 0] += count
-        return true
+  /// The tree's mechanisms as privacy random variables with their counts (`MechanismCounts`: Gaussians merged,
+  /// identical mechanisms gathered); nil for a non-private release.
+  static func variables(of event: PrivacyEvent) -> [(variable: PrivacyRandomVariable, count: Double)]? {
+    let counts = MechanismCounts(event)
+    if counts.nonPrivate { return nil }
+    var list: [(variable: PrivacyRandomVariable, count: Double)] = counts.mergedGaussian.map { [(.gaussian(mu: 1 / $0), 1)] } ?? []
+    // In a fixed order, so any order or grouping of the same events multiplies the same spectra in the same order.
+    for (mechanism, count) in counts.others.sorted(by: { "\($0.mechanism)" < "\($1.mechanism)" }) {
+      switch mechanism {
+      case let .laplace(b): list.append((.laplace(mu: 1 / b), count))
+      case let .poissonSampled(q, .gaussian(sigma)): list.append((.sampledGaussian(samplingRate: q, noiseMultiplier: sigma), count))
+      default: preconditionFailure("checked by unsupportedPart")
       }
     }
-
-    var mechanisms: [(variable: PrivacyRandomVariable, count: Double)] {
-      var list = others.filter { $0.value > 0 }.map { (variable: $0.key, count: $0.value) }
-        .sorted { $0.variable.sortKey < $1.variable.sortKey }
-      if gaussianPrecision > 0 { list.insert((.gaussian(mu: gaussianPrecision.squareRoot()), 1), at: 0) }
-      return list
-    }
+    return list
   }
 
   /// The cell-centred grid (lowest + i)·h, i < size, that every mechanism is discretized on.
@@ -249,8 +261,6 @@ enum PrivacyRandomVariable: Hashable, Sendable, CustomStringConvertible {
     case let .laplace(mu): "Laplace(\(formatNumber(1 / mu)))"
     }
   }
-
-  var sortKey: String { description }
 
   /// RDP at order α (the bound the domain is sized from): αμ²/2; Mironov 2017 Prop. 6 for Laplace; the
   /// subsampled Gaussian as dp_accounting's series (prv_accountant's copy of TF Privacy's).

@@ -80,7 +80,7 @@ struct LossPMF: Sendable, Equatable {
     }
     let outputCount = upper - lower + 1
     guard outputCount <= largestSize, lowerLoss.multipliedReportingOverflow(by: n).overflow == false else { return nil }
-    let length = FFT.size(atLeast: max(outputCount, size))
+    let length = FFT.size(atLeast: max(outputCount, size, 2))
     let cyclic = FFT.cyclicPower(probabilities, times: n, length: length)
     // Index t of the true convolution sits at t mod length; read the window [lower, upper].
     let window = (0..<outputCount).map { cyclic[(lower + $0) % length] }

@@ -135,6 +135,9 @@ extension PrivacyEvent: Codable {
     } catch {
       throw .unreadableEvents(path: path, reason: "it is not valid JSON (\(jsonErrorPlace(error, in: data) ?? "\(error)"))")
     }
+    if let duplicate = firstDuplicateJSONKey(in: data) {
+      throw .unreadableEvents(path: path, reason: "line \(duplicate.line), column \(duplicate.column) repeats the key \"\(printable(duplicate.key))\" within one object (readers disagree on which one counts)")
+    }
     let tree: JSONTree
     do {
       tree = try JSONDecoder().decode(JSONTree.self, from: data)
@@ -207,4 +210,46 @@ extension PrivacyEvent: Codable {
     default: self = .nonPrivate
     }
   }
+}
+
+/// A tree as the mechanisms it runs and how often: every plain Gaussian merged into one (their precisions 1/σ² add:
+/// the composition is exactly one Gaussian), every other mechanism once with its total count (counts multiply through
+/// repetitions), in order of first appearance. What the PLD and PRV accountants compose — one distribution per
+/// distinct mechanism, however long the list — and what a work bound counts.
+struct MechanismCounts {
+  var gaussianPrecision = 0.0
+  /// Laplace releases and Poisson-sampled releases (q strictly between 0 and 1; a sampled nest of Gaussians as one
+  /// Gaussian), each with how many times it runs.
+  var others: [(mechanism: PrivacyEvent, count: Double)] = []
+  var nonPrivate = false
+  private var index: [PrivacyEvent: Int] = [:]
+
+  init(_ event: PrivacyEvent) { add(event, count: 1) }
+
+  private mutating func add(_ event: PrivacyEvent, count: Double) {
+    switch event {
+    case .noOp: return
+    case .nonPrivate: nonPrivate = true
+    case let .gaussian(sigma): gaussianPrecision += count / (sigma * sigma)
+    case .laplace: tally(event, count)
+    case let .repeated(inner, times): if times > 0 { add(inner, count: count * Double(times)) }
+    case let .composed(events): for e in events { add(e, count: count) }
+    case let .poissonSampled(q, inner):
+      if q == 0 || count == 0 { return }
+      if q == 1 { return add(inner, count: count) }
+      let sampled = RDPAccountant.effectiveNoiseMultiplier(inner).map { PrivacyEvent.gaussian(noiseMultiplier: $0) } ?? inner
+      tally(.poissonSampled(samplingRate: q, of: sampled), count)
+    }
+  }
+
+  private mutating func tally(_ mechanism: PrivacyEvent, _ count: Double) {
+    if count == 0 { return }
+    if let k = index[mechanism] { others[k].count += count } else {
+      index[mechanism] = others.count
+      others.append((mechanism, count))
+    }
+  }
+
+  /// The merged Gaussian's noise multiplier, nil when there is none.
+  var mergedGaussian: Double? { gaussianPrecision > 0 ? 1 / gaussianPrecision.squareRoot() : nil }
 }

@@ -43,6 +43,11 @@ public enum LedgerFile {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .unreadableLedger(path: path, reason: "there is no such file (candor privacy ledger init makes one)")
     }
+    // A FIFO or device would block the read (or never end); a directory is not a ledger. stat follows a symlink.
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+      throw .unreadableLedger(path: path, reason: "it is not a regular file")
+    }
   }
 
   static func load(_ path: String) throws(PrivacyError) -> PrivacyLedger {
@@ -56,7 +61,8 @@ public enum LedgerFile {
   }
 
   static func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws(PrivacyError) -> T) throws(PrivacyError) -> T {
-    let lockPath = path + ".lock"
+    // Beside the file the path resolves to: two paths to one ledger (a symlink, "./l" and "l") take one lock.
+    let lockPath = canonical(path) + ".lock"
     let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw .unreadableLedger(path: path, reason: "its lock file \(lockPath) cannot be opened (\(String(cString: strerror(errno))))") }
     defer { close(descriptor) }
@@ -65,6 +71,19 @@ public enum LedgerFile {
     }
     defer { flock(descriptor, LOCK_UN) }
     return try body()
+  }
+
+  /// The path with symlinks and dots resolved (for a file not yet made, its folder's), else as given.
+  static func canonical(_ path: String) -> String {
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    guard let resolved = realpath(folder, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved) + "/" + url.lastPathComponent
   }
 
   /// Replaces the file with `data` through an `OutputTransaction` committed durably: an anonymous temporary beside

@@ -275,10 +275,16 @@ public struct LedgerEpsilon: Sendable, Equatable {
     for accountant in accountants {
       var request = EpsilonRequest(event: merged, delta: delta)
       request.accountant = accountant
-      do throws(PrivacyError) { values[accountant.rawValue] = try request.run().epsilon } catch { firstError = firstError ?? error }
+      do throws(PrivacyError) {
+        let value = try request.run().epsilon
+        // A value that is not a number bounds nothing.
+        if !value.isNaN { values[accountant.rawValue] = value }
+      } catch { firstError = firstError ?? error }
     }
     // The first of the tied smallest, in the accountants' order.
-    guard let tightest = accountants.map(\.rawValue).filter({ values[$0] != nil }).min(by: { values[$0]! < values[$1]! }) else { throw firstError! }
+    guard let tightest = accountants.map(\.rawValue).filter({ values[$0] != nil }).min(by: { values[$0]! < values[$1]! }) else {
+      throw firstError ?? .unsupportedEvent(accountant: "any", part: event.shortDescription, reason: "no accountant gives a number for its ε")
+    }
     (epsilon, accountant, byAccountant) = (values[tightest]!, tightest, values)
   }
 

@@ -155,7 +155,7 @@ extension EpsilonRequest {
       } catch let error {
         entries.append(AccountantEpsilon(accountant: "prv", epsilon: nil, bound: prvBound, note: error.message(naming: { $0.rawValue })))
       }
-      guard let tightest = entries.filter({ $0.epsilon != nil }).min(by: { $0.epsilon! < $1.epsilon! }) else {
+      guard let tightest = entries.filter({ $0.epsilon.map { !$0.isNaN } ?? false }).min(by: { $0.epsilon! < $1.epsilon! }) else {
         throw .unsupportedEvent(accountant: "RDP, PLD or PRV", part: event.shortDescription, reason: entries.compactMap(\.note).joined(separator: "; "))
       }
       return EpsilonResult(epsilon: tightest.epsilon!, delta: delta, accountant: tightest.accountant, optimalOrder: tightest.optimalOrder,

@@ -47,6 +47,9 @@ public struct PrivateTrainingRequest: Sendable {
     self.preprocessing = preprocessing
   }
 
+  /// The most parameters a DP-SGD model may have (each step clips one gradient of that length per sampled row).
+  public static let largestParameters = 5_000_000
+
   /// The run as planned: settings with σ, and its event and ε.
   public struct Plan: Sendable, Equatable {
     public var settings: DPSGD.Settings
@@ -61,6 +64,16 @@ public struct PrivateTrainingRequest: Sendable {
   public func plan() throws(PrivacyError) -> Plan {
     let n = data.rowCount
     guard delta > 0 && delta < 1 else { throw .invalidSetting(.init(.delta, value: formatNumber(delta), .because("must be above 0 and below 1"))) }
+    if case let .mlp(hidden) = architecture {
+      // Weights of every layer, outputs included: refused before anything is spent, not when memory runs out.
+      let outputs = if case let .classes(classes, _) = data.target { classes.count <= 2 ? 1 : classes.count } else { 1 }
+      let widths = [Double(data.encoder.features.reduce(0) { $0 + $1.width })] + hidden.map(Double.init) + [Double(outputs)]
+      let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + ($1.0 + 1) * $1.1 }
+      guard parameters <= Double(Self.largestParameters) else {
+        throw .invalidSetting(.init(.hiddenLayers, value: hidden.map(String.init).joined(separator: ","),
+                                    .because("that MLP has \(formatRounded(parameters)) parameters; DP-SGD here trains at most \(Self.largestParameters)")))
+      }
+    }
     var settings = self.settings
     var target: Double?
     switch noise {

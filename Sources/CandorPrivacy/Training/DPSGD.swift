@@ -65,11 +65,17 @@ public enum DPSGD {
       guard expectedBatchSize > 0, expectedBatchSize <= Double(n) else {
         throw invalid(.batchSize, expectedBatchSize, .because("the expected batch size must be above 0 and at most the \(n) training rows"))
       }
-      guard epochs > 0, epochs.isFinite, steps(examples: n) >= 1 else { throw invalid(.epochs, epochs, .positiveFinite) }
-      guard steps(examples: n) <= 100_000_000 else {
-        throw invalid(.epochs, epochs, .because("that is \(steps(examples: n)) steps; at most 100,000,000 are run"))
+      guard epochs > 0, epochs.isFinite else { throw invalid(.epochs, epochs, .positiveFinite) }
+      // As a double first: a count past Int's range is refused, not converted.
+      let count = (epochs * Double(n) / expectedBatchSize - 1e-9).rounded(.up)
+      guard count <= Double(Self.largestSteps) else {
+        throw invalid(.epochs, epochs, .because("with an expected batch of \(formatNumber(expectedBatchSize)) rows that is \(formatRounded(count)) steps; at most \(Self.largestSteps) are run (about 8 minutes)"))
       }
+      guard steps(examples: n) >= 1 else { throw invalid(.epochs, epochs, .positiveFinite) }
     }
+
+    /// The most steps one run takes.
+    public static let largestSteps = 10_000_000
   }
 
   /// What a run did: the steps it executed and what its batches looked like.
