@@ -212,6 +212,9 @@ struct DPTrain: ParsableCommand, FileCommand {
     }
 
     clock.mark("ledger")
+    if !(plan.epsilon.epsilon.isFinite) {
+      warn("This run's ε is infinite at δ = \(formatNumber(delta)) (noise multiplier \(formatNumber(plan.settings.noiseMultiplier))): the model it trains has no privacy guarantee.")
+    }
     let result = try request.run(plan)
     clock.mark("train")
     let model = result.model.model

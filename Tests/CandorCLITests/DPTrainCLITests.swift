@@ -90,6 +90,15 @@ import Testing
     #expect(NSDictionary(dictionary: a) != NSDictionary(dictionary: b))
   }
 
+  @Test("a run whose ε is infinite (σ = 1e-300) trains but warns that the model has no privacy guarantee")
+  func infiniteEpsilon() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try CandorBinary.run(Self.base + Self.small + ["--noise-multiplier", "1e-300", "--delta", "1e-4", "--insecure-seed", "1"], in: folder)
+    #expect(result.exitCode == 0)
+    #expect(result.standardError.contains("warning: This run's ε is infinite at δ = 0.0001 (noise multiplier 1e-300): the model it trains has no privacy guarantee.\n"))
+  }
+
   @Test("--calibrate-with pld meets the target under PLD: less noise than RDP's calibration, PLD's ε at most the target, RDP's above it")
   func pldCalibration() throws {
     let folder = try Self.folder()
