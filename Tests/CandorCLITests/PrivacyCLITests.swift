@@ -102,7 +102,7 @@ import Testing
     (["epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1", "--steps", "10", "--delta", "1"],
      "error: --delta 1: must be at least 0 and below 1.\n"),
     (["epsilon", "--events", "bad.json", "--delta", "1e-5"],
-     "error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).\n"),
+     "error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, DiscreteLaplaceDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).\n"),
     (["epsilon", "--events", "twice.json", "--delta", "1e-5"],
      "error: twice.json is not a privacy event tree: line 1, column 52 repeats the key \"noise_multiplier\" within one object (readers disagree on which one counts).\n"),
     (["epsilon", "--events", "laplace.json", "--delta", "1e-5"],

@@ -59,6 +59,7 @@ public struct PLDAccountant: Sendable {
       }
       switch mechanism {
       case let .laplace(b): try copy.compose(.laplace(scale: b), samplingRate: 1, count: Int(count), event: mechanism)
+      case let .discreteLaplace(a, sensitivity): try copy.composeDiscreteLaplace(a, sensitivity: sensitivity, count: Int(count), event: mechanism)
       case let .poissonSampled(q, .gaussian(sigma)): try copy.compose(.gaussian(standardDeviation: sigma), samplingRate: q, count: Int(count), event: mechanism)
       case let .poissonSampled(q, .laplace(b)): try copy.compose(.laplace(scale: b), samplingRate: q, count: Int(count), event: mechanism)
       default: preconditionFailure("checked by unsupportedPart")
@@ -75,6 +76,35 @@ public struct PLDAccountant: Sendable {
         "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (the noise is too small — or too extreme to compute — for this accountant; use RDP)")
     }
     var pair = AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization)
+    if count > 1 {
+      guard let composed = pair.selfComposed(count, largestSize: largestGrid) else {
+        throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
+          "\(count) repetitions spread its loss distribution over more than \(largestGrid) grid points of \(formatNumber(discretization)) (use RDP)")
+      }
+      pair = composed
+    }
+    distribution = distribution.composed(with: pair)
+  }
+
+  /// A discrete Laplace release's loss distribution, exactly: for noise x ~ DLap(a) the loss a(|x − C| − |x|) is aC
+  /// for x ≤ 0 (mass 1/(1 + e^{−a})), −aC for x ≥ C (mass e^{−aC}/(1 + e^{−a})), a(C − 2x) between (mass
+  /// tanh(a/2)e^{−ax}); each value rounded up to the grid (pessimistic). Adding and removing a record are mirror
+  /// images (x ↦ C − x), so one distribution serves both.
+  private mutating func composeDiscreteLaplace(_ a: Double, sensitivity c: Int, count: Int, event: PrivacyEvent) throws(PrivacyError) {
+    let epsilon = a * Double(c)
+    let points = 2 * epsilon / discretization
+    guard points.isFinite, points <= Double(largestGrid), c <= largestGrid else {
+      throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
+        "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (use RDP)")
+    }
+    func bucket(_ loss: Double) -> Int { Int((loss / discretization).rounded(.up)) }
+    let lower = bucket(-epsilon), upper = bucket(epsilon)
+    var probabilities = [Double](repeating: 0, count: upper - lower + 1)
+    let half = 1 / (1 + exp(-a))
+    probabilities[upper - lower] += half
+    probabilities[0] += exp(-epsilon) * half
+    if c > 1 { for x in 1..<c { probabilities[bucket(a * Double(c - 2 * x)) - lower] += tanh(a / 2) * exp(-a * Double(x)) } }
+    var pair = PrivacyLossPair(remove: LossPMF(discretization: discretization, lowerLoss: lower, probabilities: probabilities, infinityMass: 0), add: nil)
     if count > 1 {
       guard let composed = pair.selfComposed(count, largestSize: largestGrid) else {
         throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:

@@ -30,8 +30,11 @@ public struct PRVAccountant: Sendable {
 
   /// The first part of `event` this accountant cannot account, and why.
   public static func unsupportedPart(of event: PrivacyEvent) -> (part: PrivacyEvent, reason: String)? {
-    event.firstUnsupportedSampling({ RDPAccountant.effectiveNoiseMultiplier($0) != nil },
-                                   reason: "PRV accounts Poisson sampling of Gaussian releases only")
+    if let found = MechanismCounts(event).others.first(where: { if case .discreteLaplace = $0.mechanism { true } else { false } }) {
+      return (found.mechanism, "PRV here has no discrete Laplace (its loss takes a few values; PLD accounts it exactly)")
+    }
+    return event.firstUnsupportedSampling({ RDPAccountant.effectiveNoiseMultiplier($0) != nil },
+                                          reason: "PRV accounts Poisson sampling of Gaussian releases only")
   }
 
   /// ε at δ: the bracket the true value lies in and the estimate between.

@@ -60,6 +60,7 @@ public struct RDPAccountant: Sendable, Equatable {
     case .nonPrivate: return [Double](repeating: .infinity, count: orders.count)
     case let .gaussian(sigma): return orders.map { count * ($0 / (2 * sigma * sigma)) }
     case let .laplace(b): return orders.map { count * laplaceRDP(epsilon: 1 / b, order: $0) }
+    case let .discreteLaplace(a, sensitivity): return orders.map { count * pureRDP(epsilon: a * Double(sensitivity), order: $0) }
     case let .repeated(inner, times): return rdp(of: inner, orders: orders, method: method, count: count * Double(times), sampled: &sampled)
     case let .composed(events):
       var total = [Double](repeating: 0, count: orders.count)
@@ -111,6 +112,14 @@ public struct RDPAccountant: Sendable, Equatable {
       return e + c * total
     }
     return e + log1p((a - 1) * c) / (a - 1)
+  }
+
+  /// The RDP of randomized response with ε, which every pure ε-DP mechanism's is at most (randomized response
+  /// dominates them all, Kairouz, Oh & Viswanath 2015, and RDP respects post-processing); a discrete Laplace of
+  /// sensitivity 1 is exactly it: log(p^α q^{1−α} + q^α p^{1−α})/(α − 1), p = 1/(1 + e^{−ε}), q = 1 − p.
+  static func pureRDP(epsilon e: Double, order a: Double) -> Double {
+    let logP = -log1p(exp(-e)), logQ = -e - log1p(exp(-e))
+    return logAdd(a * logP + (1 - a) * logQ, a * logQ + (1 - a) * logP) / (a - 1)
   }
 
   /// ε at `delta`, and the order that gives it.
@@ -189,6 +198,7 @@ extension PrivacyEvent {
     switch self {
     case let .gaussian(sigma): "GaussianDpEvent(noise_multiplier \(formatNumber(sigma)))"
     case let .laplace(b): "LaplaceDpEvent(noise_multiplier \(formatNumber(b)))"
+    case let .discreteLaplace(a, sensitivity): "DiscreteLaplaceDpEvent(noise_parameter \(formatNumber(a)), sensitivity \(sensitivity))"
     case let .poissonSampled(q, inner): "PoissonSampledDpEvent(sampling_probability \(formatNumber(q)), \(inner.shortDescription))"
     case let .repeated(inner, times): "SelfComposedDpEvent(\(inner.shortDescription), count \(times))"
     case let .composed(events): "ComposedDpEvent(\(events.count) events)"
@@ -205,6 +215,7 @@ extension PrivacyEvent {
     switch self {
     case let .gaussian(sigma): return "Gaussian noise σ = \(formatRounded(sigma))"
     case let .laplace(b): return "Laplace noise, scale \(formatRounded(b)) (pure ε = \(formatRounded(1 / b)))"
+    case let .discreteLaplace(a, sensitivity): return "discrete Laplace noise, parameter \(formatRounded(a)) on a sum of sensitivity \(sensitivity) (pure ε = \(formatRounded(a * Double(sensitivity))))"
     case let .poissonSampled(q, inner): return "\(inner.summary) on a Poisson sample at rate \(formatRounded(q))"
     case let .repeated(.poissonSampled(q, inner), times): return "\(times) steps of \(inner.summary) on Poisson samples at rate \(formatRounded(q))"
     case let .repeated(inner, times): return "\(times) × (\(inner.summary))"

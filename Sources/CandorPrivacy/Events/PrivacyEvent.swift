@@ -14,6 +14,10 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
   case gaussian(noiseMultiplier: Double)
   /// One release with Laplace noise of scale b·Δ₁ (L1 sensitivity Δ₁): pure (1/b)-DP.
   case laplace(noiseMultiplier: Double)
+  /// One release of an integer sum of L1 sensitivity `sensitivity` with discrete Laplace noise P(z) ∝ e^{−a|z|}
+  /// (dp_accounting's `DiscreteLaplaceDpEvent`): pure (a·sensitivity)-DP, but its privacy loss takes few values, so
+  /// it composes worse than a continuous Laplace of the same ε and is accounted as itself.
+  case discreteLaplace(noiseParameter: Double, sensitivity: Int)
   /// `event` run on a Poisson sample: each record joins on its own with probability `samplingRate`.
   case poissonSampled(samplingRate: Double, of: PrivacyEvent)
   /// `event` run `times` times in sequence.
@@ -34,7 +38,7 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
   /// accountant cannot account (releases, repetition and composition every accountant takes).
   func firstUnsupportedSampling(_ accepts: (_ sampled: PrivacyEvent) -> Bool, reason: String) -> (part: PrivacyEvent, reason: String)? {
     switch self {
-    case .gaussian, .laplace, .noOp, .nonPrivate: return nil
+    case .gaussian, .laplace, .discreteLaplace, .noOp, .nonPrivate: return nil
     case let .repeated(inner, _): return inner.firstUnsupportedSampling(accepts, reason: reason)
     case let .composed(events):
       for e in events { if let found = e.firstUnsupportedSampling(accepts, reason: reason) { return found } }
@@ -50,6 +54,10 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
       switch event {
       case let .gaussian(sigma) where !(sigma > 0 && sigma.isFinite):
         return (path, "noise_multiplier \(formatNumber(sigma)) is not a positive finite number")
+      case let .discreteLaplace(a, _) where !(a > 0 && a.isFinite):
+        return (path, "noise_parameter \(formatNumber(a)) is not a positive finite number")
+      case let .discreteLaplace(_, sensitivity) where sensitivity < 1:
+        return (path, "sensitivity \(sensitivity) is not a whole number of at least 1")
       case let .laplace(b) where !(b > 0 && b.isFinite):
         return (path, "noise_multiplier \(formatNumber(b)) is not a positive finite number")
       case let .poissonSampled(q, inner):
@@ -72,13 +80,14 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
 
 extension PrivacyEvent: Codable {
   enum CodingKeys: String, CodingKey {
-    case type, event, events, count
+    case type, event, events, count, sensitivity
     case noiseMultiplier = "noise_multiplier"
+    case noiseParameter = "noise_parameter"
     case samplingProbability = "sampling_probability"
   }
 
   /// The `type` names, dp_accounting's classes.
-  public static let typeNames = ["GaussianDpEvent", "LaplaceDpEvent", "PoissonSampledDpEvent", "SelfComposedDpEvent", "ComposedDpEvent",
+  public static let typeNames = ["GaussianDpEvent", "LaplaceDpEvent", "DiscreteLaplaceDpEvent", "PoissonSampledDpEvent", "SelfComposedDpEvent", "ComposedDpEvent",
                                  "NoOpDpEvent", "NonPrivateDpEvent"]
 
   public init(from decoder: any Decoder) throws {
@@ -87,6 +96,8 @@ extension PrivacyEvent: Codable {
     switch type {
     case "GaussianDpEvent": self = .gaussian(noiseMultiplier: try c.decode(Double.self, forKey: .noiseMultiplier))
     case "LaplaceDpEvent": self = .laplace(noiseMultiplier: try c.decode(Double.self, forKey: .noiseMultiplier))
+    case "DiscreteLaplaceDpEvent":
+      self = .discreteLaplace(noiseParameter: try c.decode(Double.self, forKey: .noiseParameter), sensitivity: try c.decode(Int.self, forKey: .sensitivity))
     case "PoissonSampledDpEvent":
       self = .poissonSampled(samplingRate: try c.decode(Double.self, forKey: .samplingProbability), of: try c.decode(PrivacyEvent.self, forKey: .event))
     case "SelfComposedDpEvent": self = .repeated(try c.decode(PrivacyEvent.self, forKey: .event), times: try c.decode(Int.self, forKey: .count))
@@ -108,6 +119,10 @@ extension PrivacyEvent: Codable {
     case let .laplace(b):
       try c.encode("LaplaceDpEvent", forKey: .type)
       try c.encode(b, forKey: .noiseMultiplier)
+    case let .discreteLaplace(a, sensitivity):
+      try c.encode("DiscreteLaplaceDpEvent", forKey: .type)
+      try c.encode(a, forKey: .noiseParameter)
+      try c.encode(sensitivity, forKey: .sensitivity)
     case let .poissonSampled(q, event):
       try c.encode("PoissonSampledDpEvent", forKey: .type)
       try c.encode(q, forKey: .samplingProbability)
@@ -175,7 +190,7 @@ extension PrivacyEvent: Codable {
     guard case let .object(fields) = json else { throw Fault(text: "\(place) is not an object with a \"type\"") }
     guard case let .string(type)? = fields["type"] else { throw Fault(text: "\(place) has no \"type\" (one of \(Self.typeNames.joined(separator: ", ")))") }
     let allowed: [String: [String]] = [
-      "GaussianDpEvent": ["noise_multiplier"], "LaplaceDpEvent": ["noise_multiplier"], "PoissonSampledDpEvent": ["sampling_probability", "event"],
+      "GaussianDpEvent": ["noise_multiplier"], "LaplaceDpEvent": ["noise_multiplier"], "DiscreteLaplaceDpEvent": ["noise_parameter", "sensitivity"], "PoissonSampledDpEvent": ["sampling_probability", "event"],
       "SelfComposedDpEvent": ["event", "count"], "ComposedDpEvent": ["events"], "NoOpDpEvent": [], "NonPrivateDpEvent": [],
     ]
     guard let keys = allowed[type] else {
@@ -196,6 +211,10 @@ extension PrivacyEvent: Codable {
     switch type {
     case "GaussianDpEvent": self = .gaussian(noiseMultiplier: try number("noise_multiplier"))
     case "LaplaceDpEvent": self = .laplace(noiseMultiplier: try number("noise_multiplier"))
+    case "DiscreteLaplaceDpEvent":
+      let sensitivity = try number("sensitivity")
+      guard sensitivity == sensitivity.rounded(), abs(sensitivity) < 1e15 else { throw Fault(text: "\(place).sensitivity \(formatNumber(sensitivity)) is not a whole number") }
+      self = .discreteLaplace(noiseParameter: try number("noise_parameter"), sensitivity: Int(sensitivity))
     case "PoissonSampledDpEvent": self = .poissonSampled(samplingRate: try number("sampling_probability"), of: try inner("event"))
     case "SelfComposedDpEvent":
       let count = try number("count")
@@ -231,7 +250,7 @@ struct MechanismCounts {
     case .noOp: return
     case .nonPrivate: nonPrivate = true
     case let .gaussian(sigma): gaussianPrecision += count / (sigma * sigma)
-    case .laplace: tally(event, count)
+    case .laplace, .discreteLaplace: tally(event, count)
     case let .repeated(inner, times): if times > 0 { add(inner, count: count * Double(times)) }
     case let .composed(events): for e in events { add(e, count: count) }
     case let .poissonSampled(q, inner):
