@@ -75,7 +75,12 @@ public struct PLDAccountant: Sendable {
       throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
         "its loss distribution spans \(points.isFinite ? formatRounded(points) : "infinitely many") grid points of \(formatNumber(discretization)), more than \(largestGrid) (the noise is too small — or too extreme to compute — for this accountant; use RDP)")
     }
-    var pair = AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization)
+    try composeRepeated(AdditiveNoiseLoss.pair(noise, samplingRate: samplingRate, discretization: discretization), count: count, event: event)
+  }
+
+  /// Composes `pair` self-composed `count` times.
+  private mutating func composeRepeated(_ pair: PrivacyLossPair, count: Int, event: PrivacyEvent) throws(PrivacyError) {
+    var pair = pair
     if count > 1 {
       guard let composed = pair.selfComposed(count, largestSize: largestGrid) else {
         throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
@@ -104,15 +109,8 @@ public struct PLDAccountant: Sendable {
     probabilities[upper - lower] += half
     probabilities[0] += exp(-epsilon) * half
     if c > 1 { for x in 1..<c { probabilities[bucket(a * Double(c - 2 * x)) - lower] += tanh(a / 2) * exp(-a * Double(x)) } }
-    var pair = PrivacyLossPair(remove: LossPMF(discretization: discretization, lowerLoss: lower, probabilities: probabilities, infinityMass: 0), add: nil)
-    if count > 1 {
-      guard let composed = pair.selfComposed(count, largestSize: largestGrid) else {
-        throw .unsupportedEvent(accountant: "PLD", part: event.shortDescription, reason:
-          "\(count) repetitions spread its loss distribution over more than \(largestGrid) grid points of \(formatNumber(discretization)) (use RDP)")
-      }
-      pair = composed
-    }
-    distribution = distribution.composed(with: pair)
+    let pmf = LossPMF(discretization: discretization, lowerLoss: lower, probabilities: probabilities, infinityMass: 0)
+    try composeRepeated(PrivacyLossPair(remove: pmf, add: nil), count: count, event: event)
   }
 
   /// ε at δ: the smallest ε whose δ(ε) is at most δ under both adjacencies.
