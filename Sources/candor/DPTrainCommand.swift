@@ -131,11 +131,7 @@ struct DPTrain: ParsableCommand, FileCommand {
 
   func hiddenLayers() throws -> [Int] {
     guard let hidden else { return [32, 16] }
-    let widths = commaSeparated([hidden]).map { Int($0) }
-    guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-      throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as positive whole numbers, e.g. 32,16"))
-    }
-    return widths.map { $0! }
+    return try layerWidths(hidden)
   }
 
   /// The training set, with the encoder declared (`--feature-spec`) or fitted on the data, and the words for which.

@@ -75,17 +75,21 @@ struct TrainOptions: ParsableArguments {
     options.modelType = modelType
     if let inverseRegularization { options.inverseRegularization = inverseRegularization }
     options.allowManyClasses = allowManyClasses
-    if let hidden {
-      let widths = commaSeparated([hidden]).map { Int($0) }
-      guard !widths.contains(nil), !widths.isEmpty else {
-        throw FlagError(.hiddenLayers, value: hidden, .because("give layer widths as whole numbers, e.g. 32,16"))
-      }
-      options.mlp.hiddenLayers = widths.map { $0! }
-    }
+    if let hidden { options.mlp.hiddenLayers = try layerWidths(hidden) }
     if let epochs { options.mlp.maxEpochs = epochs }
     if let batchSize { options.mlp.batchSize = batchSize }
     if let learningRate { options.mlp.learningRate = learningRate }
     if let seed { options.mlp.seed = seed }
     return options
   }
+}
+
+/// `--hidden`'s layer widths: positive whole numbers between commas, none empty ("32,,16" is refused, not read as
+/// two layers).
+func layerWidths(_ text: String) throws -> [Int] {
+  let widths = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+  guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
+    throw FlagError(.hiddenLayers, value: text, .because("give layer widths as positive whole numbers, e.g. 32,16"))
+  }
+  return widths.map { $0! }
 }

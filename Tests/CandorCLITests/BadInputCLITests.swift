@@ -69,7 +69,10 @@ import Testing
          message: "error: d.csv, data row 2, column 'w': weight '-2' is not a non-negative number.\n"),
     Case(name: "hidden layer widths that are not numbers", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "a", "--out", "m.json"],
-         message: "error: --hidden a: give layer widths as whole numbers, e.g. 32,16.\n"),
+         message: "error: --hidden a: give layer widths as positive whole numbers, e.g. 32,16.\n"),
+    Case(name: "hidden layer widths with an empty one", files: ["d.csv": good],
+         arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "32,,16", "--out", "m.json"],
+         message: "error: --hidden 32,,16: give layer widths as positive whole numbers, e.g. 32,16.\n"),
     Case(name: "an MLP too large for this machine's memory", files: ["d.csv": good],
          arguments: ["train", "--data", "d.csv", "--target", "income", "--model-type", "mlp", "--hidden", "100000,100000", "--out", "m.json"],
          // 6·(3·10⁵ + 10⁵ + 10¹⁰ + 10⁵ + 10⁵ + 1) + 3·3 + 3·3·(3 + 2·10⁵ + 1) + 2·3·10⁵ doubles (3 encoded columns, 3 rows).

@@ -104,6 +104,8 @@ import Testing
     #expect(refusal(#"{"type": "GaussianDpEvent", "noise_multiplier": 1, "sigma": 2}"#) == "e.json is not a privacy event tree: event (GaussianDpEvent) has the field \"sigma\", which it does not take (it takes noise_multiplier).")
     #expect(refusal(#"{"type": "PoissonSampledDpEvent", "sampling_probability": 1.5, "event": {"type": "GaussianDpEvent", "noise_multiplier": 1}}"#) == "e.json is not a privacy event tree: event: sampling_probability 1.5 is not in [0, 1].")
     #expect(refusal(#"{"type": "SelfComposedDpEvent", "count": 2.5, "event": {"type": "NoOpDpEvent"}}"#) == "e.json is not a privacy event tree: event.count 2.5 is not a whole number.")
+    #expect(refusal(#"{"type": "SelfComposedDpEvent", "count": 9223372036854775807, "event": {"type": "NoOpDpEvent"}}"#)
+            == "e.json is not a privacy event tree: event.count 9.223372036854776e+18 is too large (at most 10^15; nest SelfComposedDpEvents for more).")
     #expect(refusal(#"{"type": "SelfComposedDpEvent", "count": 3, "event": {"type": "GaussianDpEvent", "noise_multiplier": 0}}"#) == "e.json is not a privacy event tree: event.event: noise_multiplier 0 is not a positive finite number.")
     #expect(refusal(#"{"type": "GaussianDpEvent", "noise_multiplier": "1"}"#) == "e.json is not a privacy event tree: event.noise_multiplier is not a number.")
   }

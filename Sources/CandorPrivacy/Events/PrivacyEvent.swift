@@ -218,7 +218,8 @@ extension PrivacyEvent: Codable {
     case "PoissonSampledDpEvent": self = .poissonSampled(samplingRate: try number("sampling_probability"), of: try inner("event"))
     case "SelfComposedDpEvent":
       let count = try number("count")
-      guard count == count.rounded(), abs(count) < 1e15 else { throw Fault(text: "\(place).count \(formatNumber(count)) is not a whole number") }
+      guard count == count.rounded() else { throw Fault(text: "\(place).count \(formatNumber(count)) is not a whole number") }
+      guard abs(count) < 1e15 else { throw Fault(text: "\(place).count \(formatNumber(count)) is too large (at most 10^15; nest SelfComposedDpEvents for more)") }
       self = .repeated(try inner("event"), times: Int(count))
     case "ComposedDpEvent":
       guard case let .array(list)? = fields["events"] else { throw Fault(text: "\(place).events is not a list of events") }
