@@ -186,6 +186,8 @@ struct DPTrain: ParsableCommand, FileCommand {
     clock.mark("plan")
 
     var ledgerState: PrivateTrainingReport.LedgerState?
+    // The ledger after the spend, accounted once for the output and the page.
+    var ledgerSummary: LedgerSummary?
     if let ledger {
       let command = insecureSeed == nil ? "dp-train" : "dp-train --insecure-seed \(insecureSeed!) (NOT private)"
       let time = ledgerTime()
@@ -203,6 +205,7 @@ struct DPTrain: ParsableCommand, FileCommand {
         }
       }
       let summary = try LedgerSummary(after)
+      ledgerSummary = summary
       ledgerState = .init(path: ledger, entry: after.entries.count, budgetEpsilon: summary.budget.epsilon,
                           spentEpsilon: summary.spentEpsilon, remainingEpsilon: summary.remainingEpsilon)
     }
@@ -222,7 +225,7 @@ struct DPTrain: ParsableCommand, FileCommand {
     try outputs.write(into: files, json: { try report.jsonData() }, html: {
       let step = PrivacyEvent.poissonSampled(samplingRate: result.run.samplingRate, of: .gaussian(noiseMultiplier: result.run.noiseMultiplier))
       let curve = try EpsilonCurve(step: step, upTo: result.run.steps, delta: delta, fractionalOrders: rdp.fractionalOrders, pldPoints: 12)
-      let spent = try ledger.map { (summary: try LedgerSummary(try LedgerFile.read($0)), source: $0) }
+      let spent = ledgerSummary.flatMap { summary in ledger.map { (summary: summary, source: $0) } }
       return PrivateTrainingPage.html(report, curve: curve, source: out, ledger: spent)
     })
     try files.commit()

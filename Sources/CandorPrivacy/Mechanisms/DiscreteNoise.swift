@@ -25,8 +25,6 @@ public enum DiscreteNoise {
       while b != 0 { (a, b) = (b, a % b) }
       return max(a, 1)
     }
-
-    public var value: Double { Double(numerator) / Double(denominator) }
   }
 
   /// Bernoulli(n/d) for n ≤ d: a uniform integer below d is below n.
