@@ -3,12 +3,14 @@
 Candor is timed end to end (process start, accounting, JSON written) and its accounting phase alone
 (`CANDOR_PHASE_TIMES=1`); dp_accounting in-process (the import not counted), the same work as the phase. Candor
 runs both of its fractional-order methods: dp_accounting's series (the same computation) and the exact
-integration it uses by default.
+integration it uses by default. A third figure runs dp_accounting the way a command line does, as its own process
+(interpreter start and import counted), against Candor end to end: process to process.
 """
 import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 import dp_accounting
@@ -32,9 +34,17 @@ def python_epsilon(steps):
 
 
 
+def python_process_epsilon(steps):
+    script = ("import dp_accounting\nfrom dp_accounting import rdp\na = rdp.RdpAccountant()\n"
+              f"a.compose(dp_accounting.SelfComposedDpEvent(dp_accounting.PoissonSampledDpEvent({Q!r}, "
+              f"dp_accounting.GaussianDpEvent({SIGMA!r})), {steps}))\nprint(a.get_epsilon({DELTA!r}))")
+    return float(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout)
+
+
 out = tempfile.mkdtemp()
 for steps in (1000, 10000, 100000):
     python_seconds, theirs = best_of(REPEATS, lambda: python_epsilon(steps))
+    process_seconds, _ = best_of(REPEATS, lambda: python_process_epsilon(steps))
     for method in ("dp_accounting", "exact"):
         path = os.path.join(out, f"eps_{steps}_{method}.json")
         args = ["privacy", "epsilon", "--sampling-rate", repr(Q), "--noise-multiplier", repr(SIGMA), "--steps", str(steps),
@@ -44,6 +54,7 @@ for steps in (1000, 10000, 100000):
         report(f"RDP epsilon, {steps} steps, fractional orders {method}", candor_seconds, python_seconds, "dp_accounting",
                f" (epsilon {ours:.9f} vs {theirs:.9f})")
         report(f"  accounting alone", account_phase(args, REPEATS), python_seconds, "dp_accounting")
+        report(f"  process to process", candor_seconds, process_seconds, "a python3 process running dp_accounting")
 
 # sigma for a target epsilon: the Adult DP-SGD setting (q = 256/32561, 1272 steps) at epsilon 1, tol 1e-6.
 q, steps, target, tol = 256 / 32561, 1272, 1.0, 1e-6

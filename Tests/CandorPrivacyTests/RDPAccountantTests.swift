@@ -63,6 +63,25 @@ func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
     #expect(pruned.epsilon == everywhere.epsilon && pruned.order == everywhere.order, "\(id): \(pruned) vs \(everywhere)")
   }
 
+  @Test("the pruning's lower bound (monotone in α, convex chords from the integer orders) never exceeds the exact RDP at a fractional order, every run and tree",
+        arguments: caseIDs + (PrivacyFixtures.composition["cases"] as! [[String: Any]]).map { $0["id"] as! String })
+  func fractionalLowerBoundHolds(_ id: String) throws {
+    let c = PrivacyFixtures.accountantCases.first { $0["id"] as? String == id }
+      ?? (PrivacyFixtures.composition["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
+    let event = try PrivacyFixtures.event(c["event"])
+    var exact = RDPAccountant(fractionalOrders: .exact), series = RDPAccountant(fractionalOrders: .dpAccounting)
+    guard (try? exact.compose(event)) != nil else { return }
+    try series.compose(event)
+    let lower = RDPAccountant.fractionalLowerBounds(rdp: series.rdp, orders: series.orders)
+    var bounded = 0
+    for (k, bound) in lower.enumerated() {
+      guard let bound else { #expect(series.orders[k] == series.orders[k].rounded()); continue }
+      bounded += 1
+      #expect(bound <= exact.rdp[k] * (1 + 1e-12), "\(id) order \(series.orders[k]): bound \(bound) above \(exact.rdp[k])")
+    }
+    #expect(bounded == 90)  // 1.1 … 10.9 but the integers 2 … 10
+  }
+
   // dp_accounting 0.6.0: RdpAccountant().compose(event); _rdp per order and get_epsilon_and_optimal_order(delta).
   @Test("dp_accounting's series: RDP at every order and ε within 1e-9 relative, the same optimal order (39 cases)", arguments: caseIDs)
   func matchesDPAccounting(_ id: String) throws {
