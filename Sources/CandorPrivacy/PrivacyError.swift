@@ -22,6 +22,8 @@ public enum PrivacyError: CandorError, Equatable {
   case datasetMismatch(path: String, ledger: String, expected: String, found: String)
   /// δ at or above 1/n, which lets a mechanism publish a record outright.
   case deltaTooLarge(delta: Double, records: Int)
+  /// The ledger's `--max-queries` cap on released statistics is reached.
+  case releaseCapReached(cap: Int)
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -51,6 +53,8 @@ public enum PrivacyError: CandorError, Equatable {
       "The privacy ledger \(printable(path)) cannot be written: \(reason). It is unchanged."
     case let .datasetMismatch(path, ledger, expected, found):
       "\(printable(path)) is not the dataset of the ledger \(printable(ledger)): its SHA-256 is \(found), the ledger's is \(expected)."
+    case let .releaseCapReached(cap):
+      "The ledger allows \(cap) released statistic\(cap == 1 ? "" : "s") (\(name(.maxQueries)) when it was made) and all are used. Nothing was released or spent; a query asked before is still answered from the ledger."
     case let .deltaTooLarge(delta, records):
       "\(name(.delta)) \(formatNumber(delta)) is at least 1/n for the dataset's \(records) records: a mechanism could then publish a record "
         + "outright and still meet it. Choose δ well below 1/n, or pass \(name(.allowLargeDelta)) to accept it."

@@ -59,7 +59,11 @@ struct LedgerInit: ParsableCommand {
   @Flag(help: "Accept a delta of at least 1/n.")
   var allowLargeDelta = false
 
+  @Option(help: ArgumentHelp("At most this many statistics released by `candor privacy query` (answers given again from the ledger do not count).", valueName: "N"))
+  var maxQueries: Int?
+
   func validate() throws {
+    if let maxQueries, maxQueries < 1 { throw ValidationError("--max-queries \(maxQueries): it needs at least 1.") }
     guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon \(formatNumber(epsilon)): it must be a positive finite number.") }
     guard delta > 0 && delta < 1 else { throw ValidationError("--delta \(formatNumber(delta)): it must be between 0 and 1.") }
   }
@@ -69,9 +73,9 @@ struct LedgerInit: ParsableCommand {
     if !allowLargeDelta && identity.records > 0 && delta >= 1 / Double(identity.records) {
       throw PrivacyError.deltaTooLarge(delta: delta, records: identity.records)
     }
-    let made = PrivacyLedger(budget: .init(epsilon: epsilon, delta: delta), dataset: identity, created: ledgerTime())
+    let made = PrivacyLedger(budget: .init(epsilon: epsilon, delta: delta), dataset: identity, created: ledgerTime(), maxReleases: maxQueries)
     try LedgerFile.create(made, at: ledger)
-    print("Made the ledger \(ledger): ε = \(formatNumber(epsilon)) at δ = \(formatNumber(delta)) for \(identity.file) (\(identity.records) records, SHA-256 \(identity.sha256.prefix(12))…).")
+    print("Made the ledger \(ledger): ε = \(formatNumber(epsilon)) at δ = \(formatNumber(delta)) for \(identity.file) (\(identity.records) records, SHA-256 \(identity.sha256.prefix(12))…)\(maxQueries.map { "; at most \($0) released statistics" } ?? "").")
   }
 }
 

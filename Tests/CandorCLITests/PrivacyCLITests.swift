@@ -102,7 +102,7 @@ import Testing
     (["epsilon", "--sampling-rate", "0.01", "--noise-multiplier", "1", "--steps", "10", "--delta", "1"],
      "error: --delta 1: must be at least 0 and below 1.\n"),
     (["epsilon", "--events", "bad.json", "--delta", "1e-5"],
-     "error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, DiscreteLaplaceDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).\n"),
+     "error: bad.json is not a privacy event tree: event.type 'RandomizedResponseDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, DiscreteLaplaceDpEvent, ZCDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).\n"),
     (["epsilon", "--events", "twice.json", "--delta", "1e-5"],
      "error: twice.json is not a privacy event tree: line 1, column 52 repeats the key \"noise_multiplier\" within one object (readers disagree on which one counts).\n"),
     (["epsilon", "--events", "laplace.json", "--delta", "1e-5"],
@@ -118,7 +118,7 @@ import Testing
   func badInput(arguments: [String], message: String) throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    try Data(#"{"type": "ZCDpEvent", "rho": 1}"#.utf8).write(to: directory.appendingPathComponent("bad.json"))
+    try Data(#"{"type": "RandomizedResponseDpEvent", "noise_parameter": 0.5, "num_buckets": 2}"#.utf8).write(to: directory.appendingPathComponent("bad.json"))
     try Data(#"{"type": "GaussianDpEvent", "noise_multiplier": 1, "noise_multiplier": 1e-300}"#.utf8).write(to: directory.appendingPathComponent("twice.json"))
     try Data(#"{"type": "SelfComposedDpEvent", "count": 100, "event": {"type": "PoissonSampledDpEvent", "sampling_probability": 0.1, "event": {"type": "LaplaceDpEvent", "noise_multiplier": 1}}}"#.utf8)
       .write(to: directory.appendingPathComponent("laplace.json"))

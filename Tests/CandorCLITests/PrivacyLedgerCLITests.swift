@@ -102,8 +102,8 @@ import Glibc
     try Data("a,b\n1,2\n".utf8).write(to: folder.appendingPathComponent("other.csv"))
     #expect(try refused(["privacy", "spend", "--ledger", "l.jsonl", "--events", "run.json", "--dataset", "other.csv"])
       .hasPrefix("error: other.csv is not the dataset of the ledger l.jsonl: its SHA-256 is "))
-    try Data(#"{"type": "ZCDpEvent"}"#.utf8).write(to: folder.appendingPathComponent("bad.json"))
-    #expect(try refused(["privacy", "spend", "--ledger", "l.jsonl", "--events", "bad.json"]).hasPrefix("error: bad.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type"))
+    try Data(#"{"type": "RandomizedResponseDpEvent"}"#.utf8).write(to: folder.appendingPathComponent("bad.json"))
+    #expect(try refused(["privacy", "spend", "--ledger", "l.jsonl", "--events", "bad.json"]).hasPrefix("error: bad.json is not a privacy event tree: event.type 'RandomizedResponseDpEvent' is not an event type"))
     // A ledger that is not there is named, and no lock file is left for it.
     let missing = try CandorBinary.run(["privacy", "ledger", "show", "--ledger", "none.jsonl"], in: folder)
     #expect(missing.exitCode == 2)

@@ -99,7 +99,7 @@ import Testing
       }
     }
     #expect(refusal("{\"type\": \"GaussianDpEvent\",\n \"noise_multiplier\": }") == "e.json is not a privacy event tree: it is not valid JSON (line 2, column 22).")
-    #expect(refusal(#"{"type": "ZCDpEvent", "rho": 1}"#) == "e.json is not a privacy event tree: event.type 'ZCDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, DiscreteLaplaceDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).")
+    #expect(refusal(#"{"type": "RandomizedResponseDpEvent", "noise_parameter": 0.5, "num_buckets": 2}"#) == "e.json is not a privacy event tree: event.type 'RandomizedResponseDpEvent' is not an event type (the types are GaussianDpEvent, LaplaceDpEvent, DiscreteLaplaceDpEvent, ZCDpEvent, PoissonSampledDpEvent, SelfComposedDpEvent, ComposedDpEvent, NoOpDpEvent, NonPrivateDpEvent).")
     #expect(refusal(#"{"type": "ComposedDpEvent", "events": [{"type": "GaussianDpEvent"}]}"#) == "e.json is not a privacy event tree: event.events[0] (GaussianDpEvent) has no \"noise_multiplier\".")
     #expect(refusal(#"{"type": "GaussianDpEvent", "noise_multiplier": 1, "sigma": 2}"#) == "e.json is not a privacy event tree: event (GaussianDpEvent) has the field \"sigma\", which it does not take (it takes noise_multiplier).")
     #expect(refusal(#"{"type": "PoissonSampledDpEvent", "sampling_probability": 1.5, "event": {"type": "GaussianDpEvent", "noise_multiplier": 1}}"#) == "e.json is not a privacy event tree: event: sampling_probability 1.5 is not in [0, 1].")

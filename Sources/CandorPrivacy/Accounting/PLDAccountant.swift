@@ -24,7 +24,10 @@ public struct PLDAccountant: Sendable {
 
   /// The first part of `event` this accountant cannot account, and why.
   public static func unsupportedPart(of event: PrivacyEvent) -> (part: PrivacyEvent, reason: String)? {
-    event.firstUnsupportedSampling({ sampled in
+    if let found = MechanismCounts(event).zCDPRelease {
+      return (found, "a zCDP release has an RDP curve, not a privacy loss distribution (RDP accounts it)")
+    }
+    return event.firstUnsupportedSampling({ sampled in
       switch sampled {
       case .gaussian, .laplace: true
       default: false

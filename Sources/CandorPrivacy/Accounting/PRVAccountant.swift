@@ -33,6 +33,9 @@ public struct PRVAccountant: Sendable {
     if let found = MechanismCounts(event).others.first(where: { if case .discreteLaplace = $0.mechanism { true } else { false } }) {
       return (found.mechanism, "PRV here has no discrete Laplace (its loss takes a few values; PLD accounts it exactly)")
     }
+    if let found = MechanismCounts(event).zCDPRelease {
+      return (found, "a zCDP release has an RDP curve, not a privacy random variable (RDP accounts it)")
+    }
     return event.firstUnsupportedSampling({ RDPAccountant.effectiveNoiseMultiplier($0) != nil },
                                           reason: "PRV accounts Poisson sampling of Gaussian releases only")
   }

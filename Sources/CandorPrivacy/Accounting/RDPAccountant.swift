@@ -61,6 +61,7 @@ public struct RDPAccountant: Sendable, Equatable {
     case let .gaussian(sigma): return orders.map { count * ($0 / (2 * sigma * sigma)) }
     case let .laplace(b): return orders.map { count * laplaceRDP(epsilon: 1 / b, order: $0) }
     case let .discreteLaplace(a, sensitivity): return orders.map { count * pureRDP(epsilon: a * Double(sensitivity), order: $0) }
+    case let .zCDP(rho, xi): return orders.map { count * (xi + rho * $0) }
     case let .repeated(inner, times): return rdp(of: inner, orders: orders, method: method, count: count * Double(times), sampled: &sampled)
     case let .composed(events):
       var total = [Double](repeating: 0, count: orders.count)
@@ -225,6 +226,7 @@ extension PrivacyEvent {
     case let .gaussian(sigma): "GaussianDpEvent(noise_multiplier \(formatNumber(sigma)))"
     case let .laplace(b): "LaplaceDpEvent(noise_multiplier \(formatNumber(b)))"
     case let .discreteLaplace(a, sensitivity): "DiscreteLaplaceDpEvent(noise_parameter \(formatNumber(a)), sensitivity \(sensitivity))"
+    case let .zCDP(rho, xi): "ZCDpEvent(rho \(formatNumber(rho)), xi \(formatNumber(xi)))"
     case let .poissonSampled(q, inner): "PoissonSampledDpEvent(sampling_probability \(formatNumber(q)), \(inner.shortDescription))"
     case let .repeated(inner, times): "SelfComposedDpEvent(\(inner.shortDescription), count \(times))"
     case let .composed(events): "ComposedDpEvent(\(events.count) events)"
@@ -250,6 +252,7 @@ extension PrivacyEvent {
       let shown = events.prefix(3).map(\.summary).joined(separator: "; ")
       return events.count > 3 ? "\(shown); and \(events.count - 3) more" : shown
     case .noOp: return "no release"
+    case let .zCDP(rho, xi): return xi == 0 ? "a ρ = \(formatRounded(rho)) zCDP release" : "a (ξ = \(formatRounded(xi)), ρ = \(formatRounded(rho)))-zCDP release"
     case .nonPrivate: return "a release without protection (ε = ∞)"
     }
   }

@@ -18,6 +18,11 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
   /// (dp_accounting's `DiscreteLaplaceDpEvent`): pure (a·sensitivity)-DP, but its privacy loss takes few values, so
   /// it composes worse than a continuous Laplace of the same ε and is accounted as itself.
   case discreteLaplace(noiseParameter: Double, sensitivity: Int)
+  /// A release satisfying (ξ, ρ)-zero-concentrated DP (Bun & Steinke 2016, arXiv:1605.02065): RDP ξ + ρ·α at every
+  /// order α (dp_accounting's `ZCDpEvent`). The discrete Gaussian's guarantee: N_ℤ(0, σ²) on an integer query of
+  /// sensitivity Δ is (Δ²/(2σ²))-zCDP (Canonne, Kamath & Steinke 2020, Thm. 4). It has an RDP curve only, so RDP
+  /// accounts it.
+  case zCDP(rho: Double, xi: Double)
   /// `event` run on a Poisson sample: each record joins on its own with probability `samplingRate`.
   case poissonSampled(samplingRate: Double, of: PrivacyEvent)
   /// `event` run `times` times in sequence.
@@ -38,7 +43,7 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
   /// accountant cannot account (releases, repetition and composition every accountant takes).
   func firstUnsupportedSampling(_ accepts: (_ sampled: PrivacyEvent) -> Bool, reason: String) -> (part: PrivacyEvent, reason: String)? {
     switch self {
-    case .gaussian, .laplace, .discreteLaplace, .noOp, .nonPrivate: return nil
+    case .gaussian, .laplace, .discreteLaplace, .zCDP, .noOp, .nonPrivate: return nil
     case let .repeated(inner, _): return inner.firstUnsupportedSampling(accepts, reason: reason)
     case let .composed(events):
       for e in events { if let found = e.firstUnsupportedSampling(accepts, reason: reason) { return found } }
@@ -58,6 +63,8 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
         return (path, "noise_parameter \(formatNumber(a)) is not a positive finite number")
       case let .discreteLaplace(_, sensitivity) where sensitivity < 1:
         return (path, "sensitivity \(sensitivity) is not a whole number of at least 1")
+      case let .zCDP(rho, xi) where !(rho >= 0 && rho.isFinite && xi >= 0 && xi.isFinite):
+        return (path, "rho \(formatNumber(rho)) and xi \(formatNumber(xi)) must be finite numbers of at least 0")
       case let .laplace(b) where !(b > 0 && b.isFinite):
         return (path, "noise_multiplier \(formatNumber(b)) is not a positive finite number")
       case let .poissonSampled(q, inner):
@@ -80,15 +87,15 @@ public indirect enum PrivacyEvent: Hashable, Sendable {
 
 extension PrivacyEvent: Codable {
   enum CodingKeys: String, CodingKey {
-    case type, event, events, count, sensitivity
+    case type, event, events, count, sensitivity, rho, xi
     case noiseMultiplier = "noise_multiplier"
     case noiseParameter = "noise_parameter"
     case samplingProbability = "sampling_probability"
   }
 
   /// The `type` names, dp_accounting's classes.
-  public static let typeNames = ["GaussianDpEvent", "LaplaceDpEvent", "DiscreteLaplaceDpEvent", "PoissonSampledDpEvent", "SelfComposedDpEvent", "ComposedDpEvent",
-                                 "NoOpDpEvent", "NonPrivateDpEvent"]
+  public static let typeNames = ["GaussianDpEvent", "LaplaceDpEvent", "DiscreteLaplaceDpEvent", "ZCDpEvent", "PoissonSampledDpEvent", "SelfComposedDpEvent",
+                                 "ComposedDpEvent", "NoOpDpEvent", "NonPrivateDpEvent"]
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -98,6 +105,7 @@ extension PrivacyEvent: Codable {
     case "LaplaceDpEvent": self = .laplace(noiseMultiplier: try c.decode(Double.self, forKey: .noiseMultiplier))
     case "DiscreteLaplaceDpEvent":
       self = .discreteLaplace(noiseParameter: try c.decode(Double.self, forKey: .noiseParameter), sensitivity: try c.decode(Int.self, forKey: .sensitivity))
+    case "ZCDpEvent": self = .zCDP(rho: try c.decode(Double.self, forKey: .rho), xi: try c.decodeIfPresent(Double.self, forKey: .xi) ?? 0)
     case "PoissonSampledDpEvent":
       self = .poissonSampled(samplingRate: try c.decode(Double.self, forKey: .samplingProbability), of: try c.decode(PrivacyEvent.self, forKey: .event))
     case "SelfComposedDpEvent": self = .repeated(try c.decode(PrivacyEvent.self, forKey: .event), times: try c.decode(Int.self, forKey: .count))
@@ -123,6 +131,10 @@ extension PrivacyEvent: Codable {
       try c.encode("DiscreteLaplaceDpEvent", forKey: .type)
       try c.encode(a, forKey: .noiseParameter)
       try c.encode(sensitivity, forKey: .sensitivity)
+    case let .zCDP(rho, xi):
+      try c.encode("ZCDpEvent", forKey: .type)
+      try c.encode(rho, forKey: .rho)
+      try c.encode(xi, forKey: .xi)
     case let .poissonSampled(q, event):
       try c.encode("PoissonSampledDpEvent", forKey: .type)
       try c.encode(q, forKey: .samplingProbability)
@@ -190,7 +202,7 @@ extension PrivacyEvent: Codable {
     guard case let .object(fields) = json else { throw Fault(text: "\(place) is not an object with a \"type\"") }
     guard case let .string(type)? = fields["type"] else { throw Fault(text: "\(place) has no \"type\" (one of \(Self.typeNames.joined(separator: ", ")))") }
     let allowed: [String: [String]] = [
-      "GaussianDpEvent": ["noise_multiplier"], "LaplaceDpEvent": ["noise_multiplier"], "DiscreteLaplaceDpEvent": ["noise_parameter", "sensitivity"], "PoissonSampledDpEvent": ["sampling_probability", "event"],
+      "GaussianDpEvent": ["noise_multiplier"], "LaplaceDpEvent": ["noise_multiplier"], "DiscreteLaplaceDpEvent": ["noise_parameter", "sensitivity"], "ZCDpEvent": ["rho", "xi"], "PoissonSampledDpEvent": ["sampling_probability", "event"],
       "SelfComposedDpEvent": ["event", "count"], "ComposedDpEvent": ["events"], "NoOpDpEvent": [], "NonPrivateDpEvent": [],
     ]
     guard let keys = allowed[type] else {
@@ -215,6 +227,7 @@ extension PrivacyEvent: Codable {
       let sensitivity = try number("sensitivity")
       guard sensitivity == sensitivity.rounded(), abs(sensitivity) < 1e15 else { throw Fault(text: "\(place).sensitivity \(formatNumber(sensitivity)) is not a whole number") }
       self = .discreteLaplace(noiseParameter: try number("noise_parameter"), sensitivity: Int(sensitivity))
+    case "ZCDpEvent": self = .zCDP(rho: try number("rho"), xi: fields["xi"] == nil ? 0 : try number("xi"))
     case "PoissonSampledDpEvent": self = .poissonSampled(samplingRate: try number("sampling_probability"), of: try inner("event"))
     case "SelfComposedDpEvent":
       let count = try number("count")
@@ -251,7 +264,7 @@ struct MechanismCounts {
     case .noOp: return
     case .nonPrivate: nonPrivate = true
     case let .gaussian(sigma): gaussianPrecision += count / (sigma * sigma)
-    case .laplace, .discreteLaplace: tally(event, count)
+    case .laplace, .discreteLaplace, .zCDP: tally(event, count)
     case let .repeated(inner, times): if times > 0 { add(inner, count: count * Double(times)) }
     case let .composed(events): for e in events { add(e, count: count) }
     case let .poissonSampled(q, inner):
@@ -268,6 +281,11 @@ struct MechanismCounts {
       index[mechanism] = others.count
       others.append((mechanism, count))
     }
+  }
+
+  /// The first zCDP release, which only RDP accounts.
+  var zCDPRelease: PrivacyEvent? {
+    others.first { if case .zCDP = $0.mechanism { true } else { false } }?.mechanism
   }
 
   /// The merged Gaussian's noise multiplier, nil when there is none.

@@ -32,8 +32,10 @@ public enum LedgerFile {
   public static func update(_ path: String, _ change: (PrivacyLedger) throws(PrivacyError) -> PrivacyLedger) throws(PrivacyError) -> PrivacyLedger {
     try requireExisting(path)
     return try withLock(path, exclusive: true) { () throws(PrivacyError) in
-      let next = try change(try load(path))
-      try replace(path, with: next.encoded())
+      let current = try load(path)
+      let next = try change(current)
+      // Nothing changed (a query answered from the ledger): the file is left as it is.
+      if next != current { try replace(path, with: next.encoded()) }
       return next
     }
   }

@@ -15,9 +15,15 @@ public struct PrivacyLedger: Sendable, Equatable {
     public var budget: Budget
     public var dataset: Dataset
     public var created: String
+    /// The most answers `candor privacy query` may release from the dataset (`--max-queries`); nil: no cap. Missing
+    /// from ledgers made without one (their digest is unchanged).
+    public var maxReleases: Int?
     public var sha256 = ""
 
-    enum CodingKeys: String, CodingKey { case format, version, budget, dataset, created, sha256 }
+    enum CodingKeys: String, CodingKey {
+      case format, version, budget, dataset, created, sha256
+      case maxReleases = "max_releases"
+    }
   }
 
   public struct Budget: Sendable, Equatable, Codable {
@@ -52,13 +58,26 @@ public struct PrivacyLedger: Sendable, Equatable {
     /// The accountant that gave `epsilonAfter`: the tightest one; missing in entries written before the ledger
     /// composed under the tightest accountant, whose ε is RDP's.
     public var accountant: String?
+    /// For a statistic released by `candor privacy query`: the query and its noisy answer, kept so that the same
+    /// query is answered again from here without spending (absent from other entries).
+    public var release: Release?
     public var previousSHA256: String
     public var sha256 = ""
 
     enum CodingKeys: String, CodingKey {
-      case index, time, command, note, events, sha256, accountant
+      case index, time, command, note, events, sha256, accountant, release
       case epsilonAfter = "epsilon_after"
       case previousSHA256 = "previous_sha256"
+    }
+  }
+
+  /// A released statistic: the query in normal form and the answer given.
+  public struct Release: Sendable, Equatable, Codable {
+    public var query: PrivateQuery
+    public var answer: QueryAnswer
+
+    public init(query: PrivateQuery, answer: QueryAnswer) {
+      (self.query, self.answer) = (query, answer)
     }
   }
 
@@ -66,8 +85,8 @@ public struct PrivacyLedger: Sendable, Equatable {
   public var entries: [Entry]
 
   /// A new ledger (its header sealed with its digest).
-  public init(budget: Budget, dataset: Dataset, created: String) {
-    header = Header(budget: budget, dataset: dataset, created: created)
+  public init(budget: Budget, dataset: Dataset, created: String, maxReleases: Int? = nil) {
+    header = Header(budget: budget, dataset: dataset, created: created, maxReleases: maxReleases)
     header.sha256 = Self.digest(of: header)
     entries = []
   }
@@ -88,18 +107,30 @@ public struct PrivacyLedger: Sendable, Equatable {
   /// The ledger with `events` spent, or a refusal when the history and the spend together exceed the budget.
   /// - Throws: `PrivacyError.overBudget` (naming what is spent, what the spend needs and what is left),
   ///   `.unsupportedEvent`, `.invalidSetting` for an event whose parameters are not a mechanism.
-  public func spending(_ events: PrivacyEvent, command: String, note: String, time: String) throws(PrivacyError) -> PrivacyLedger {
+  public func spending(_ events: PrivacyEvent, command: String, note: String, time: String, release: Release? = nil) throws(PrivacyError) -> PrivacyLedger {
     if let (place, reason) = events.invalidPart { throw .invalidSetting(.init(.events, value: place, .because(reason))) }
+    if release != nil, let cap = header.maxReleases, releaseCount >= cap {
+      throw .releaseCapReached(cap: cap)
+    }
     let after = try LedgerEpsilon(.composed(entries.map(\.events) + [events]), delta: header.budget.delta)
     guard after.epsilon <= header.budget.epsilon else {
       let before = try spentEpsilon().epsilon, alone = try LedgerEpsilon(events, delta: header.budget.delta).epsilon
       throw .overBudget(budget: header.budget.epsilon, delta: header.budget.delta, spent: before, spend: alone, total: after.epsilon)
     }
     var entry = Entry(index: entries.count + 1, time: time, command: command, note: note, events: events, epsilonAfter: after.epsilon,
-                      accountant: after.accountant, previousSHA256: entries.last?.sha256 ?? header.sha256)
+                      accountant: after.accountant, release: release, previousSHA256: entries.last?.sha256 ?? header.sha256)
     entry.sha256 = Self.digest(of: entry)
     return PrivacyLedger(header: header, entries: entries + [entry])
   }
+
+  /// How many statistics `candor privacy query` has released from the ledger (each fresh draw counts).
+  public var releaseCount: Int { entries.count { $0.release != nil } }
+
+  /// The latest release of `query`, if it was asked before.
+  public func release(of query: PrivateQuery) -> Entry? { entries.last { $0.release?.query == query } }
+
+  /// The ε spent after the last entry, as recorded there (0 for a new ledger): no re-accounting.
+  public var recordedSpent: Double { entries.last?.epsilonAfter ?? 0 }
 
   /// The least noise with which a run (`event` of σ) still fits the budget after the history: calibrated to 1e-6
   /// under RDP on the composed total (the side that fits), then lowered by bisection to 1e-4 relative while the

@@ -1,0 +1,380 @@
+import CandorCore
+import Foundation
+
+/// A released answer: the noisy values, the interval that holds the noise actually added with probability 95 %,
+/// how it was made and what it spent. This is what a ledger keeps to answer the same query again.
+public struct QueryAnswer: Sendable, Hashable, Codable {
+  public var answer: ReleasedValue
+  /// Per value, [lower, upper]: for a count, sum or histogram cell the answer ± the noise's 95 % half-width; for a
+  /// mean or variance the range its noisy parts allow when each holds its noise at 1 − 5 %/parts (Bonferroni, so the
+  /// true value is inside with probability ≥ 95 %); null for a quantile (see `rankError95`).
+  public var interval95: ReleasedValue
+  /// For quantiles: with probability ≥ 95 % the released candidate's rank is within this many records of the one
+  /// asked for (McSherry & Talwar 2007; Dwork & Roth 2014, Thm. 3.11: 2(ln m + ln 20)/ε for m candidates).
+  public var rankError95: Double?
+  public var noise: [NoisePart]
+  public var events: PrivacyEvent
+  /// Drawn from a seeded generator (`--insecure-seed`): reproducible and not private.
+  public var insecure: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case answer, noise, events, insecure
+    case interval95 = "interval_95"
+    case rankError95 = "rank_error_95"
+  }
+}
+
+/// How one part of an answer was noised, in the answer's units.
+public struct NoisePart: Sendable, Hashable, Codable {
+  /// "count", "sum", "sum of squares", "cells", "quantile 0.5".
+  public var part: String
+  /// discrete_laplace, discrete_gaussian or exponential (the exponential mechanism over the declared candidates).
+  public var kind: String
+  /// The noise's standard deviation in the part's units (grid steps × step); nil for the exponential mechanism.
+  public var standardDeviation: Double?
+  /// The grid step real values were rounded to (randomly, unbiased); 1 for counts.
+  public var step: Double
+  /// The part's own ε (pure DP) or ρ (zCDP).
+  public var epsilon: Double?
+  public var rho: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case part, kind, step, epsilon, rho
+    case standardDeviation = "standard_deviation"
+  }
+}
+
+/// A query's exact aggregates over the private data — counts, grid sums, histogram cells, ranks per group — ready to
+/// be noised. Nothing here is released; `release` adds the noise and returns only noisy values.
+public struct PreparedQuery: Sendable {
+  public let query: PrivateQuery
+  /// The groups answered, in declared (sorted) order; [nil] without `by`.
+  let groups: [String?]
+  var counts: [Int64]
+  var sums: [Int64] = []
+  var squares: [Int64] = []
+  var cells: [[Int64]] = []
+  let valueGrid: ValueGrid?
+  let squareGrid: ValueGrid?
+  /// The midpoint the mean and variance centre values at (public: from the bounds).
+  let middle: Double
+
+  /// Reads the query's columns from `table` and aggregates them. Values are clamped to the declared bounds and
+  /// rounded to the grid with coins from `rounding` (any generator: the coins need not be secret).
+  /// - Throws: `PrivacyError.invalidSetting` for a query that cannot be answered or a column it cannot use.
+  public init(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom) throws(PrivacyError) {
+    if let invalid = query.invalidSetting { throw .invalidSetting(invalid) }
+    self.query = query
+    let rows = table.rowCount
+    // The group of each row: its declared level's index, or −1 (not answered).
+    var group = [Int32](repeating: 0, count: rows)
+    if let by = query.by {
+      let levels = query.levels!
+      groups = levels
+      group = try Self.codes(of: try Self.column(by, in: table, setting: .groupColumn), declared: levels)
+    } else {
+      groups = [nil]
+    }
+    let values: ContiguousArray<Double>?
+    var categoryCodes: [Int32]?
+    if let name = query.column {
+      let column = try Self.column(name, in: table, setting: .queryColumn)
+      if query.statistic == .histogram, let categories = query.categories {
+        categoryCodes = try Self.codes(of: column, declared: categories)
+        values = nil
+      } else if query.statistic == .count {
+        values = nil
+        switch column {
+        case let .numeric(numbers): categoryCodes = numbers.values.map { $0.isNaN ? -1 : 0 }
+        case let .categorical(text): categoryCodes = text.codes.map { $0 < 0 ? -1 : 0 }
+        }
+      } else {
+        guard case let .numeric(numbers) = column else {
+          let first = (column.text(at: (0..<rows).first { column.text(at: $0) != nil } ?? 0)).map { " (it holds '\(printable($0))')" } ?? ""
+          throw .invalidSetting(InvalidSetting(.queryColumn, value: name, .because("it is not numeric\(first); a \(query.statistic.rawValue) needs numbers")))
+        }
+        values = numbers.values
+      }
+    } else {
+      values = nil
+    }
+    let groupCount = groups.count
+    counts = [Int64](repeating: 0, count: groupCount)
+    let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
+    middle = lower / 2 + upper / 2
+    let half = upper / 2 - lower / 2
+    switch query.statistic {
+    case .count:
+      valueGrid = nil
+      squareGrid = nil
+      for r in 0..<rows where group[r] >= 0 && (categoryCodes.map { $0[r] >= 0 } ?? true) { counts[Int(group[r])] += 1 }
+    case .sum, .mean, .variance:
+      // A sum is of the values in [lo, hi]; a mean and a variance centre them at the midpoint first, which halves
+      // the sensitivity of their sums (as Google's BoundedMean and BoundedVariance).
+      let grid = query.statistic == .sum ? ValueGrid(lower: lower, upper: upper) : ValueGrid(lower: -half, upper: half)
+      let squared = query.statistic == .variance ? ValueGrid(lower: -half * half / 2, upper: half * half / 2) : nil
+      (valueGrid, squareGrid) = (grid, squared)
+      sums = [Int64](repeating: 0, count: groupCount)
+      squares = [Int64](repeating: 0, count: groupCount)
+      let shift = query.statistic == .sum ? 0 : middle
+      for r in 0..<rows where group[r] >= 0 {
+        let x = values![r]
+        guard !x.isNaN else { continue }
+        let g = Int(group[r]), centred = min(max(x, lower), upper) - shift
+        counts[g] += 1
+        sums[g] += grid.steps(centred, using: &rounding)
+        if let squared { squares[g] += squared.steps(centred * centred - half * half / 2, using: &rounding) }
+      }
+    case .histogram, .quantile:
+      valueGrid = nil
+      squareGrid = nil
+      let binCount = query.categories?.count ?? (query.edges!.count - (query.statistic == .histogram ? 1 : 0))
+      cells = [[Int64]](repeating: [Int64](repeating: 0, count: binCount), count: groupCount)
+      for r in 0..<rows where group[r] >= 0 {
+        let g = Int(group[r])
+        let bin: Int
+        if let categoryCodes {
+          guard categoryCodes[r] >= 0 else { continue }
+          bin = Int(categoryCodes[r])
+        } else {
+          let x = values![r]
+          guard !x.isNaN else { continue }
+          bin = query.statistic == .histogram ? Self.bin(of: x, edges: query.edges!) : Self.firstEdge(atLeast: x, edges: query.edges!)
+        }
+        counts[g] += 1
+        cells[g][bin] += 1
+      }
+    }
+  }
+
+  static func column(_ name: String, in table: Table, setting: Setting) throws(PrivacyError) -> Column {
+    guard let column = table[name] else {
+      throw .invalidSetting(InvalidSetting(setting, value: name, .because("the data has no such column (it has \(table.columnNames.prefix(12).joined(separator: ", "))\(table.columnNames.count > 12 ? ", …" : ""))")))
+    }
+    return column
+  }
+
+  /// Each row's index among `declared` levels (−1: missing or not declared). A numeric column's values match a
+  /// declared level by number.
+  static func codes(of column: Column, declared: [String]) throws(PrivacyError) -> [Int32] {
+    switch column {
+    case let .categorical(text):
+      let map = text.codeMap(into: declared)
+      return text.codes.map { $0 < 0 ? -1 : map[Int($0)] }
+    case let .numeric(numbers):
+      var index: [Double: Int32] = [:]
+      for (k, level) in declared.enumerated() {
+        guard let value = Double(level) else {
+          throw .invalidSetting(InvalidSetting(.groupLevels, value: level, .because("the column \(column.name) is numeric, so its levels are numbers")))
+        }
+        index[value] = Int32(k)
+      }
+      return numbers.values.map { index[$0] ?? -1 }
+    }
+  }
+
+  /// The histogram bin of x (clamped into the edges): e_j ≤ x < e_{j+1}, the last bin closed.
+  static func bin(of x: Double, edges: [Double]) -> Int {
+    let last = edges.count - 2
+    if x >= edges[last + 1] { return last }
+    var (low, high) = (0, last)
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if edges[middle] <= x { low = middle } else { high = middle - 1 }
+    }
+    return low
+  }
+
+  /// The first candidate c_j ≥ x (clamped: the last when x is above them all).
+  static func firstEdge(atLeast x: Double, edges: [Double]) -> Int {
+    var (low, high) = (0, edges.count - 1)
+    while low < high {
+      let middle = (low + high) / 2
+      if edges[middle] >= x { high = middle } else { low = middle + 1 }
+    }
+    return low
+  }
+
+  /// The noise parts the statistic releases (each with its share of the budget) and their sensitivities.
+  var parts: [(name: String, sensitivity: Int, step: Double)] {
+    switch query.statistic {
+    case .count: [("count", 1, 1)]
+    case .sum: [("sum", valueGrid!.sensitivity, valueGrid!.step)]
+    case .mean: [("count", 1, 1), ("sum", valueGrid!.sensitivity, valueGrid!.step)]
+    case .variance: [("count", 1, 1), ("sum", valueGrid!.sensitivity, valueGrid!.step), ("sum of squares", squareGrid!.sensitivity, squareGrid!.step)]
+    case .histogram: [("cells", 1, 1)]
+    case .quantile: query.quantiles!.map { ("quantile \(formatNumber($0))", 1, 1) }
+    }
+  }
+
+  /// The noise of each part: the budget split evenly (ε/k each, or ρ/k of the ρ that gives (ε, δ)).
+  /// - Throws: `PrivacyError.invalidSetting` when the discrete Gaussian would need more noise than it can draw here.
+  func noises() throws(PrivacyError) -> [QueryNoise] {
+    let parts = self.parts
+    switch query.mechanism {
+    case .laplace:
+      return parts.map { QueryNoise.laplace(epsilon: query.epsilon / Double(parts.count), sensitivity: $0.sensitivity) }
+    case .gaussian:
+      let rho = Self.zCDPRho(epsilon: query.epsilon, delta: query.delta) / Double(parts.count)
+      var noises: [QueryNoise] = []
+      for part in parts {
+        guard let noise = QueryNoise.gaussian(rho: rho, sensitivity: part.sensitivity) else {
+          throw .invalidSetting(InvalidSetting(.epsilon, value: formatNumber(query.epsilon), .because(
+            "the discrete Gaussian for it needs σ above 2²⁴ grid steps; ask for a larger ε or δ, or use the Laplace mechanism")))
+        }
+        noises.append(noise)
+      }
+      return noises
+    }
+  }
+
+  /// The largest ρ whose zCDP guarantee gives at most ε at δ through the RDP conversion at dp_accounting's orders
+  /// (Bun & Steinke 2016: (α, ρα)-RDP at every α), by bisection to 1e-12 relative on the side that fits.
+  public static func zCDPRho(epsilon: Double, delta: Double) -> Double {
+    let orders = RDPAccountant.defaultOrders
+    func epsilonOf(_ rho: Double) -> Double { RDPAccountant.epsilon(rdp: orders.map { rho * $0 }, orders: orders, delta: delta).epsilon }
+    var (low, high) = (0.0, 1.0)
+    while epsilonOf(high) <= epsilon && high < 1e12 { (low, high) = (high, high * 2) }
+    while high - low > 1e-12 * high {
+      let middle = (low + high) / 2
+      if epsilonOf(middle) <= epsilon { low = middle } else { high = middle }
+    }
+    return low
+  }
+
+  /// The noisy answer. Counts, sums and cells get their part's noise; a mean is the midpoint plus noisy sum over
+  /// noisy count (at least 1), clamped into the bounds; a variance E[y²] − E[y]² of the centred values from noisy
+  /// count, sum and sum of squares, clamped into [0, ((hi − lo)/2)²]; a quantile is the exponential mechanism over
+  /// the declared candidates with utility −|#{x ≤ c} − q·n| (sensitivity 1; Smith 2011, "Privacy-preserving
+  /// statistical estimation with optimal convergence rates", over a declared grid), sampled exactly.
+  /// - Throws: `PrivacyError.invalidSetting` as `noises()`.
+  public func release(using random: inout some RandomNumberGenerator, insecure: Bool) throws(PrivacyError) -> QueryAnswer {
+    let noises = try self.noises()
+    var answers: [ReleasedValue] = [], intervals: [ReleasedValue] = []
+    var rankError: Double?
+    for g in groups.indices {
+      let (answer, interval, rank) = releaseGroup(g, noises: noises, using: &random)
+      answers.append(answer)
+      intervals.append(interval)
+      rankError = rank ?? rankError
+    }
+    func shaped(_ values: [ReleasedValue]) -> ReleasedValue {
+      query.by == nil ? values[0] : .keyed(Dictionary(uniqueKeysWithValues: zip(groups.map { $0! }, values)))
+    }
+    let parts = self.parts
+    var described: [NoisePart] = []
+    for (part, noise) in zip(parts, noises) {
+      if query.statistic == .quantile {
+        described.append(NoisePart(part: part.name, kind: "exponential", standardDeviation: nil, step: 1, epsilon: noiseEpsilon(noise), rho: nil))
+        continue
+      }
+      described.append(NoisePart(part: part.name, kind: noise.kind.rawValue, standardDeviation: noise.standardDeviation * part.step, step: part.step,
+                                 epsilon: noise.kind == .discreteLaplace ? noiseEpsilon(noise) : nil,
+                                 rho: noise.kind == .discreteGaussian ? noise.rho : nil))
+    }
+    let events = noises.map(\.event)
+    return QueryAnswer(answer: shaped(answers), interval95: shaped(intervals), rankError95: rankError, noise: described,
+                       events: events.count == 1 ? events[0] : .composed(events), insecure: insecure)
+  }
+
+  private func noiseEpsilon(_ noise: QueryNoise) -> Double { Double(noise.denominator) * Double(noise.sensitivity) / Double(noise.numerator) }
+
+  private func releaseGroup(_ g: Int, noises: [QueryNoise], using random: inout some RandomNumberGenerator) -> (ReleasedValue, ReleasedValue, Double?) {
+    let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
+    func noisy(_ value: Int64, _ noise: QueryNoise) -> Int64 { value + noise.draw(using: &random) }
+    switch query.statistic {
+    case .count:
+      let c = Double(noisy(counts[g], noises[0])), k = Double(noises[0].halfWidth(coverage: 0.95))
+      return (.number(c), .interval(c - k, c + k), nil)
+    case .sum:
+      let step = valueGrid!.step, s = Double(noisy(sums[g], noises[0])), k = Double(noises[0].halfWidth(coverage: 0.95))
+      return (.number(s * step), .interval((s - k) * step, (s + k) * step), nil)
+    case .mean:
+      let c = Double(noisy(counts[g], noises[0])), s = Double(noisy(sums[g], noises[1])), step = valueGrid!.step
+      let kc = Double(noises[0].halfWidth(coverage: 1 - 0.05 / 2)), ks = Double(noises[1].halfWidth(coverage: 1 - 0.05 / 2))
+      func clamped(_ m: Double) -> Double { min(max(m, lower), upper) }
+      let mean = clamped(middle + step * s / max(c, 1))
+      guard c - kc >= 1 else { return (.number(mean), .interval(lower, upper), nil) }
+      let corners = [(s - ks) / (c - kc), (s - ks) / (c + kc), (s + ks) / (c - kc), (s + ks) / (c + kc)].map { clamped(middle + step * $0) }
+      return (.number(mean), .interval(corners.min()!, corners.max()!), nil)
+    case .variance:
+      let c = Double(noisy(counts[g], noises[0])), s = Double(noisy(sums[g], noises[1])), w = Double(noisy(squares[g], noises[2]))
+      let (step, squareStep) = (valueGrid!.step, squareGrid!.step)
+      let half = upper / 2 - lower / 2, largest = half * half
+      func variance(_ c: Double, _ s: Double, _ w: Double) -> Double {
+        let meanSquare = squareStep * w / c + largest / 2, mean = step * s / c
+        return min(max(meanSquare - mean * mean, 0), largest)
+      }
+      let value = variance(max(c, 1), s, w)
+      let miss = 1 - 0.05 / 3
+      let (kc, ks, kw) = (Double(noises[0].halfWidth(coverage: miss)), Double(noises[1].halfWidth(coverage: miss)), Double(noises[2].halfWidth(coverage: miss)))
+      guard c - kc >= 1 else { return (.number(value), .interval(0, largest), nil) }
+      // Increasing in w; in s extreme at the ends or 0; in c at the ends or where its derivative vanishes.
+      let ss = [s - ks, s + ks] + (s - ks < 0 && s + ks > 0 ? [0] : [])
+      var candidates: [Double] = []
+      for w in [w - kw, w + kw] {
+        for s in ss {
+          var cs = [c - kc, c + kc]
+          let a = squareStep * w, b = step * s
+          if a > 0 { let turn = 2 * b * b / a; if turn > c - kc && turn < c + kc { cs.append(turn) } }
+          for c in cs { candidates.append(variance(c, s, w)) }
+        }
+      }
+      return (.number(value), .interval(candidates.min()!, candidates.max()!), nil)
+    case .histogram:
+      let labels = binLabels, k = Double(noises[0].halfWidth(coverage: 0.95))
+      var answer: [String: ReleasedValue] = [:], interval: [String: ReleasedValue] = [:]
+      for (j, label) in labels.enumerated() {
+        let v = Double(noisy(cells[g][j], noises[0]))
+        answer[label] = .number(v)
+        interval[label] = .interval(v - k, v + k)
+      }
+      return (.keyed(answer), .keyed(interval), nil)
+    case .quantile:
+      let edges = query.edges!
+      var answer: [String: ReleasedValue] = [:], interval: [String: ReleasedValue] = [:]
+      var rank = 0.0
+      for (q, noise) in zip(query.quantiles!, noises) {
+        let j = exponentialMechanism(group: g, quantile: q, noise: noise, using: &random)
+        answer[formatNumber(q)] = .number(edges[j])
+        interval[formatNumber(q)] = ReleasedValue.none
+        rank = 2 * (log(Double(edges.count)) + log(20)) / noiseEpsilon(noise)
+      }
+      return (.keyed(answer), .keyed(interval), rank)
+    }
+  }
+
+  /// "[0, 10)", …, "[90, 100]" for numeric edges; the categories for a text column.
+  var binLabels: [String] {
+    if let categories = query.categories { return categories }
+    let edges = query.edges!
+    return (0..<(edges.count - 1)).map { j in "[\(formatNumber(edges[j])), \(formatNumber(edges[j + 1]))\(j == edges.count - 2 ? "]" : ")")" }
+  }
+
+  /// The exponential mechanism (McSherry & Talwar 2007) sampled exactly: with q ≈ N/2²⁰ and ε' = E/2²⁰ (the part's ε,
+  /// rounded down), the utility of candidate j is −U_j/2²⁰ with U_j = |2²⁰·r_j − N·n| an integer, so
+  /// P(j) ∝ exp(−E·(U_j − U_min)/2⁴¹); a uniform candidate is accepted with exactly that probability
+  /// (`DiscreteNoise.bernoulliExp`), which is the distribution itself — no floating-point weights.
+  private func exponentialMechanism(group g: Int, quantile q: Double, noise: QueryNoise, using random: inout some RandomNumberGenerator) -> Int {
+    let n = UInt128(counts[g]), scaledQ = UInt128((q * 0x1p20).rounded())
+    var ranks: [UInt128] = []
+    var below: UInt128 = 0
+    for count in cells[g] {
+      below += UInt128(count)
+      let target = scaledQ * n, scaledRank = below << 20
+      ranks.append(scaledRank > target ? scaledRank - target : target - scaledRank)
+    }
+    let best = ranks.min()!
+    // noise.numerator/denominator is 2²⁰/E for a sensitivity of 1.
+    let e = UInt128(noise.denominator) * (UInt128(1) << 20) / UInt128(noise.numerator)
+    while true {
+      let j = Int.random(in: 0..<ranks.count, using: &random)
+      if DiscreteNoise.bernoulliExp(e * (ranks[j] - best), over: UInt128(1) << 41, using: &random) { return j }
+    }
+  }
+}
+
+extension QueryNoise {
+  /// ρ of a discrete Gaussian part: Δ²/(2σ²).
+  var rho: Double { Double(sensitivity) * Double(sensitivity) / (2 * value) }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import CandorCore
+import CandorPrivacy
+import Foundation
+
+struct PrivacyQuery: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "query",
+    abstract: "Answer a statistic of a ledger's dataset with exact discrete noise, spending from the ledger; the same query again is answered from the ledger for free.",
+    discussion: """
+      Statistics: count (rows, or rows with a value in --column), sum, mean, variance (need --bounds lo:hi; values \
+      are clamped into them and the bounds set the noise), histogram (declared --bins: a number of equal bins over \
+      --bounds, the edges, or a text column's categories; values outside go to the end bins, undeclared categories \
+      to none) and quantile (--quantiles 0.5,0.9: the exponential mechanism over --bins candidates, pure ε-DP). \
+      --by g answers per group of g's declared --levels (rows of other levels are in no group): which groups exist \
+      is itself private, so they are never taken from the data. Neighbouring datasets differ by one record added or \
+      removed, as for dp-train; a mean or variance splits ε evenly between its noisy count and sums.
+
+      Noise is exact: discrete Laplace (pure ε-DP) or, with --mechanism gaussian, discrete Gaussian ((ε, δ) through \
+      zCDP), both by Canonne, Kamath & Steinke 2020's samplers on the system CSPRNG, never floating-point noise \
+      (Mironov 2012). Real values are rounded at random to a grid of 2^16 steps of the bounds first (unbiased). The \
+      interval is the 95 % range of the noise actually added (for a mean or variance, of all its noisy parts).
+
+      Repeat control: the ledger keeps each answer under the query's normal form; the same query again (same \
+      column, bounds, bins, levels, ε, δ, mechanism) returns it with "cached": true and spends nothing. --fresh \
+      draws anew and spends again; a ledger made with --max-queries refuses fresh releases past its cap.
+      """)
+
+  @Option(help: ArgumentHelp("The dataset (CSV); it must be the ledger's (same SHA-256).", valueName: "D"))
+  var data: String
+
+  @Option(help: ArgumentHelp("The ledger to spend from and keep the answer in.", valueName: "L"))
+  var ledger: String
+
+  @Option(help: "count, sum, mean, variance, histogram or quantile.")
+  var statistic: String
+
+  @Option(help: "The column the statistic is of.")
+  var column: String?
+
+  @Option(help: ArgumentHelp("Answer per group of this column's declared --levels.", valueName: "g"))
+  var by: String?
+
+  @Option(help: ArgumentHelp("The --by column's groups, declared: comma-separated.", valueName: "a,b,…"))
+  var levels: String?
+
+  @Option(help: ArgumentHelp("Declared bounds of the column's values (they set the noise).", valueName: "lo:hi"))
+  var bounds: String?
+
+  @Option(help: ArgumentHelp("Histogram bins or quantile candidates: a number of equal bins over --bounds, increasing edges, or a text column's categories.", valueName: "N|e0,e1,…|a,b,…"))
+  var bins: String?
+
+  @Option(help: ArgumentHelp("The quantiles for --statistic quantile, in [0, 1].", valueName: "q,…"))
+  var quantiles: String?
+
+  @Option(help: "The answer's epsilon, spent from the ledger.")
+  var epsilon: Double
+
+  @Option(help: "The answer's delta (Gaussian mechanism only).")
+  var delta: Double?
+
+  @Option(help: "laplace (pure epsilon-DP, the default) or gaussian (epsilon, delta).")
+  var mechanism: String = "laplace"
+
+  @Flag(help: "Draw a new answer and spend again even when the ledger holds this query's answer.")
+  var fresh = false
+
+  @Option(help: ArgumentHelp("Seed the noise: reproducible and NOT private (anyone with the seed can remove it).", valueName: "N"))
+  var insecureSeed: UInt64?
+
+  @Flag(help: "Let an --insecure-seed answer spend from the ledger (recorded there as not private).")
+  var allowInsecure = false
+
+  @Flag(help: "Accept a Gaussian query's delta of at least 1/n.")
+  var allowLargeDelta = false
+
+  @Option(help: "Write the answer as JSON here.")
+  var json: String?
+
+  var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger)] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func validate() throws {
+    if insecureSeed != nil && !allowInsecure {
+      throw ValidationError("--insecure-seed makes an answer that is not private (anyone with the seed can remove the noise), so it spends nothing real from --ledger; add --allow-insecure to record it there anyway, or drop --insecure-seed.")
+    }
+    if allowInsecure && insecureSeed == nil { warn("--allow-insecure does nothing without --insecure-seed.") }
+  }
+
+  func run() throws {
+    let query = try parsedQuery()
+    let files = try outputTransaction()
+    var request = PrivateQueryRequest(query: query, data: try InputFile.read(data), dataPath: data, ledgerPath: ledger, time: ledgerTime())
+    request.fresh = fresh
+    request.allowLargeDelta = allowLargeDelta
+    request.randomness = insecureSeed.map { .insecureSeed($0) } ?? .secure
+    final class Clock { var clock = PhaseClock() }
+    let timing = Clock()
+    request.stepDone = { timing.clock.mark($0) }
+    let result = try request.run()
+    if json != nil { try files.write(.json, try result.jsonData()) }
+    try files.commit()
+    timing.clock.mark("write")
+    timing.clock.report()
+    print(Self.text(result))
+  }
+
+  func parsedQuery() throws -> PrivateQuery {
+    guard let statistic = PrivateQuery.Statistic(rawValue: statistic) else {
+      throw FlagError(.statistic, value: statistic, .because("use one of \(PrivateQuery.Statistic.allCases.map(\.rawValue).joined(separator: ", "))"))
+    }
+    guard let mechanism = PrivateQuery.Mechanism(rawValue: mechanism) else {
+      throw FlagError(.mechanism, value: mechanism, .because("use laplace or gaussian"))
+    }
+    var (lower, upper): (Double?, Double?) = (nil, nil)
+    if let bounds {
+      let parts = bounds.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]) else { throw FlagError(.bounds, value: bounds, .form("lo:hi, e.g. 0:100")) }
+      (lower, upper) = (lo, hi)
+    }
+    var edges: [Double]?, categories: [String]?
+    if let bins {
+      let items = bins.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      if items.count == 1, let count = Int(items[0]) {
+        guard count >= 1 && count <= PrivateQuery.largestCells else { throw FlagError(.bins, value: bins, .because("a number of bins from 1 to \(PrivateQuery.largestCells)")) }
+        guard let lo = lower, let hi = upper, lo < hi else { throw FlagError(.bins, value: bins, .because("a number of bins needs --bounds lo:hi to spread them over")) }
+        edges = PrivateQuery.equalWidthEdges(lower: lo, upper: hi, count: count)
+      } else if items.allSatisfy({ Double($0) != nil }) {
+        edges = items.map { Double($0)! }
+      } else {
+        guard !items.contains(where: \.isEmpty) else { throw FlagError(.bins, value: bins, .because("an empty category; write a,b,c")) }
+        categories = items
+      }
+    }
+    var quantileList: [Double]?
+    if let quantiles {
+      let items = quantiles.split(separator: ",", omittingEmptySubsequences: false)
+      guard items.allSatisfy({ Double($0) != nil }) else { throw FlagError(.quantiles, value: quantiles, .form("numbers in [0, 1], e.g. 0.5,0.9")) }
+      quantileList = items.map { Double($0)! }
+    }
+    let levelList = levels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    if let levelList, levelList.contains(where: \.isEmpty) { throw FlagError(.groupLevels, value: levels!, .because("an empty level; write a,b,c")) }
+    return PrivateQuery(statistic: statistic, column: column, by: by, levels: levelList, lower: lower, upper: upper, edges: edges,
+                        categories: categories, quantiles: quantileList, epsilon: epsilon, delta: delta ?? 0, mechanism: mechanism)
+  }
+
+  /// "mean of age: 38.5817 (95 % interval 38.4 to 38.7) …" and a line per group or bin.
+  static func text(_ result: QueryResult) -> String {
+    func show(_ value: ReleasedValue) -> String {
+      switch value {
+      case let .number(n): formatRounded(n)
+      case let .interval(lo, hi): "\(formatRounded(lo)) to \(formatRounded(hi))"
+      case .none: "—"
+      case .keyed: ""
+      }
+    }
+    var lines: [String] = []
+    func walk(_ answer: ReleasedValue, _ interval: ReleasedValue?, _ label: String, depth: Int) {
+      let indent = String(repeating: "  ", count: depth)
+      if case let .keyed(values) = answer {
+        if !label.isEmpty { lines.append("\(indent)\(label):") }
+        for key in values.keys.sorted(by: { Self.keyOrder($0, $1) }) {
+          walk(values[key]!, interval?[key], key, depth: depth + (label.isEmpty ? 0 : 1))
+        }
+        return
+      }
+      let range = interval.flatMap { if case .interval = $0 { " (95 % interval \(show($0)))" } else { nil } } ?? ""
+      lines.append("\(indent)\(label.isEmpty ? "" : "\(label): ")\(show(answer))\(range)")
+    }
+    let title = result.query.description + (result.bounds.map { " (bounds \(formatNumber($0[0])):\(formatNumber($0[1])))" } ?? "")
+    if case .keyed = result.answer {
+      lines.append("\(title):")
+      walk(result.answer, result.interval95, "", depth: 1)
+    } else {
+      walk(result.answer, result.interval95, title, depth: 0)
+    }
+    if let rank = result.rankError95 { lines.append("  With 95 % probability each quantile's rank is within \(formatRounded(rank)) records of the one asked for.") }
+    let spent = result.cached
+      ? "Answered from the ledger (entry \(result.entry), released \(result.released)): nothing spent; --fresh draws anew and spends again."
+      : "Spent ε = \(formatNumber(result.epsilon))\(result.delta > 0 ? " at δ = \(formatNumber(result.delta))" : "") (entry \(result.entry))."
+    lines.append(spent + " At most ε = \(formatRounded(result.remaining.epsilon)) is left at δ = \(formatNumber(result.remaining.delta)).")
+    if result.insecure { lines.append("This answer's noise came from --insecure-seed: it is reproducible and NOT private.") }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Bins "[0, 10)" in numeric order, quantiles by value, groups by name.
+  static func keyOrder(_ a: String, _ b: String) -> Bool {
+    func number(_ key: String) -> Double? { Double(key.hasPrefix("[") ? String(key.dropFirst().prefix { $0 != "," }) : key) }
+    if let x = number(a), let y = number(b) { return x < y }
+    return a < b
+  }
+}
+
+extension Setting {
+  static let statistic = Setting("statistic")
+}
