@@ -11,8 +11,8 @@ extension NoiseMultiplierRequest.Accountant: ExpressibleByArgument {}
 struct Privacy: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "privacy",
-    abstract: "Differential privacy: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend), private statistics spent from it (query).",
-    subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self, PrivacyQuery.self])
+    abstract: "Differential privacy: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend), private statistics spent from it (query), membership-leakage audits (audit).",
+    subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self, PrivacyQuery.self, PrivacyAudit.self])
 }
 
 /// The RDP options both subcommands share.

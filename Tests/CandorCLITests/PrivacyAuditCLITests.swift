@@ -1,0 +1,77 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// `candor privacy audit` on real Adult rows and real models trained by Candor: the laws the issue names — no
+/// leakage found in a model that saw neither set, real leakage in an overfitted one, and an audited ε that never
+/// exceeds a DP-SGD model's accounted ε — and bad input refused.
+@Suite(.serialized) struct PrivacyAuditCLITests {
+  /// members: the first 500 Adult training rows; non-members: 500 test rows; other: 2,000 training rows neither holds.
+  static func folder() throws -> URL {
+    let folder = try temporaryDirectory()
+    let train = try String(contentsOfFile: Fixtures.sample("adult_train.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+    let test = try String(contentsOfFile: Fixtures.sample("adult_test.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+    func write(_ name: String, _ lines: ArraySlice<Substring>, header: Substring) throws {
+      try ([header] + lines).joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    try write("members.csv", train[1...500], header: train[0])
+    try write("non.csv", test[1001...1500], header: test[0])
+    try write("other.csv", train[5001...7000], header: train[0])
+    return folder
+  }
+
+  static func audit(_ folder: URL, _ model: String, _ extra: [String] = []) throws -> [String: Any] {
+    let done = try CandorBinary.run(["privacy", "audit", "--model", model, "--members", "members.csv", "--non-members", "non.csv", "--target", "income", "--json", "a.json"] + extra, in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    return try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("a.json"))) as! [String: Any]
+  }
+
+  @Test("the laws: a model that saw neither set shows AUC ≈ 0.5 within its interval and proves nothing; an MLP overfitted on the 500 members leaks (AUC interval above 0.5)")
+  func leakage() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["train", "--data", "other.csv", "--target", "income", "--out", "unseen.json"], in: folder).exitCode == 0)
+    let unseen = try Self.audit(folder, "unseen.json")
+    let interval = unseen["auc_interval"] as! [Double]
+    #expect(interval[0] <= 0.5 && 0.5 <= interval[1], "\(interval)")
+    #expect(unseen["epsilon_lower_bound"] as? Double == 0)
+    for key in ["attack", "members", "non_members", "auc", "balanced_accuracy", "tpr_at_fpr", "top_records", "roc"] { #expect(unseen[key] != nil, "missing \(key)") }
+    #expect((unseen["tpr_at_fpr"] as! [String: Any]).keys.sorted() == ["0.001", "0.01"])
+    #expect(try CandorBinary.run(["train", "--data", "members.csv", "--target", "income", "--model-type", "mlp", "--hidden", "128,64", "--epochs", "2000", "--out", "overfit.json"], in: folder).exitCode == 0)
+    let overfit = try Self.audit(folder, "overfit.json")
+    #expect((overfit["auc_interval"] as! [Double])[0] > 0.5 && (overfit["balanced_accuracy"] as! Double) > 0.55, "\(overfit["auc_interval"]!)")
+  }
+
+  @Test("DP-SGD models at ε = 1 and 4 (two seeds each): the audited ε lower bound never exceeds the accounted ε", arguments: [("1", 1), ("4", 2), ("1", 3), ("4", 4)])
+  func auditedBelowAccounted(_ epsilon: String, _ seed: Int) throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let trained = try CandorBinary.run(["dp-train", "--data", "members.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"),
+                                         "--epsilon", epsilon, "--delta", "1e-5", "--epochs", "20", "--batch-size", "50", "--insecure-seed", "\(seed)", "--out", "dp.json"], in: folder)
+    #expect(trained.exitCode == 0, "\(trained.standardError)")
+    let audit = try Self.audit(folder, "dp.json", ["--delta", "1e-5"])
+    #expect((audit["epsilon_lower_bound"] as! Double) <= Double(epsilon)!, "\(audit["epsilon_lower_bound"]!)")
+  }
+
+  @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label, --attack lira")
+  func refused() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["train", "--data", "other.csv", "--target", "income", "--out", "m.json"], in: folder).exitCode == 0)
+    let members = try String(contentsOf: folder.appendingPathComponent("members.csv"), encoding: .utf8)
+    let lines = members.split(separator: "\n")
+    try (lines.prefix(1) + lines[1...30]).joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent("shared.csv"), atomically: true, encoding: .utf8)
+    try members.replacingOccurrences(of: "<=50K", with: "low").write(to: folder.appendingPathComponent("relabelled.csv"), atomically: true, encoding: .utf8)
+    try "age,income\n30,<=50K\n".write(to: folder.appendingPathComponent("narrow.csv"), atomically: true, encoding: .utf8)
+    for (members, non, extra, message) in [
+      ("members.csv", "shared.csv", [String](), "30 of its rows also appear among the members"),
+      ("members.csv", "narrow.csv", [], "its columns differ from the members'"),
+      ("relabelled.csv", "non.csv", [], "the model's classes are <=50K, >50K"),
+      ("members.csv", "non.csv", ["--attack", "lira"], "--attack lira: this version has the loss-threshold attack only"),
+    ] {
+      let done = try CandorBinary.run(["privacy", "audit", "--model", "m.json", "--members", members, "--non-members", non, "--target", "income", "--json", "a.json"] + extra, in: folder)
+      #expect(done.exitCode == 2 && done.standardError.contains(message), "\(done.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.json").path))
+    }
+  }
+}

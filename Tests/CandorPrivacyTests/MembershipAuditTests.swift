@@ -1,0 +1,52 @@
+import CandorCore
+import Foundation
+import Testing
+
+@testable import CandorPrivacy
+
+/// The audit's statistics, checked against independent computations: exact binomial intervals (scipy), the
+/// Mann–Whitney area and DeLong's variance by their O(mn) definitions, the low-FPR reading and the ε bound by hand.
+@Suite struct MembershipAuditTests {
+  // scipy 1.x: beta.ppf(0.025, k, n − k + 1), beta.ppf(0.975, k + 1, n − k).
+  @Test("Clopper–Pearson 95 % intervals within 1e-9 of scipy's beta quantiles",
+        arguments: [(0, 500, 0.0, 0.007350610051907784), (1, 500, 5.0634334007415215e-05, 0.011092476898968787),
+                    (3, 500, 0.0012390575435407506, 0.017433673725913514), (250, 500, 0.4552855693242276, 0.5447144306757724),
+                    (500, 500, 0.9926493899480923, 1.0), (7, 1000, 0.002818858759620524, 0.014369194978918632)])
+  func clopperPearson(_ k: Int, _ n: Int, _ lower: Double, _ upper: Double) {
+    let (lo, hi) = ProportionInterval.clopperPearson(successes: k, trials: n)
+    #expect(abs(lo - lower) <= 1e-9 * max(lower, 1e-300) + 1e-15 && abs(hi - upper) <= 1e-9 * upper, "\(lo), \(hi)")
+  }
+
+  @Test("AUC is the Mann–Whitney statistic (ties half) and its interval DeLong's, by their O(mn) definitions, on scores with ties")
+  func areaAndDeLong() {
+    var random = SeededRandom(seed: 7)
+    let members = (0..<300).map { _ in Double(random.nextIndex(below: 40)) + 3 }, nonMembers = (0..<200).map { _ in Double(random.nextIndex(below: 40)) }
+    let result = MembershipAuditResult(attack: "loss", members: members, nonMembers: nonMembers, delta: 0, top: 3, falsePositiveRates: [0.01])
+    func psi(_ x: Double, _ y: Double) -> Double { x > y ? 1 : (x == y ? 0.5 : 0) }
+    let m = Double(members.count), n = Double(nonMembers.count)
+    let v10 = members.map { x in nonMembers.map { psi(x, $0) }.reduce(0, +) / n }
+    let v01 = nonMembers.map { y in members.map { psi($0, y) }.reduce(0, +) / m }
+    let auc = v10.reduce(0, +) / m
+    let s10 = v10.map { ($0 - auc) * ($0 - auc) }.reduce(0, +) / (m - 1), s01 = v01.map { ($0 - auc) * ($0 - auc) }.reduce(0, +) / (n - 1)
+    let se = (s10 / m + s01 / n).squareRoot()
+    #expect(abs(result.auc - auc) < 1e-12)
+    #expect(abs(result.aucInterval[0] - (auc - 1.959963984540054 * se)) < 1e-12 && abs(result.aucInterval[1] - (auc + 1.959963984540054 * se)) < 1e-12)
+    #expect(result.topRecords.map(\.score) == Array(members.sorted(by: >).prefix(3)))
+  }
+
+  @Test("TPR at FPR: the most members a threshold flags while flagging at most FPR·n non-members; ε ≥ ln((TPR_lo − δ)/FPR_hi) or its mirror")
+  func lowFalsePositiveRate() {
+    // 100 members at 10 and 900 at 1; 1000 non-members, 5 at 10 and the rest at 0.
+    let members = [Double](repeating: 10, count: 100) + [Double](repeating: 1, count: 900)
+    let nonMembers = [Double](repeating: 10, count: 5) + [Double](repeating: 0, count: 995)
+    let result = MembershipAuditResult(attack: "loss", members: members, nonMembers: nonMembers, delta: 1e-5, top: 0, falsePositiveRates: [0.001, 0.01])
+    let loose = result.tprAtFPR["0.01"]!, strict = result.tprAtFPR["0.001"]!
+    // At FPR ≤ 1 % the threshold 1 flags every member and the 5 non-members at 10; at ≤ 0.1 % (one non-member) none.
+    #expect(loose.truePositives == 1000 && loose.falsePositives == 5 && loose.threshold == 1 && loose.tpr == 1 && loose.fpr == 0.005)
+    #expect(strict.truePositives == 0 && strict.threshold == nil && strict.epsilonLowerBound == 0)
+    let tpr = ProportionInterval.clopperPearson(successes: 1000, trials: 1000), fpr = ProportionInterval.clopperPearson(successes: 5, trials: 1000)
+    let expected = max(log((tpr.lower - 1e-5) / fpr.upper), log((1 - fpr.upper - 1e-5) / (1 - tpr.lower)))
+    #expect(abs(loose.epsilonLowerBound - expected) < 1e-12 && result.epsilonLowerBound == loose.epsilonLowerBound)
+    #expect(result.balancedAccuracy == 0.5 * (1 + 1 - 0.005))
+  }
+}
