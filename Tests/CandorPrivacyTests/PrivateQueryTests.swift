@@ -60,6 +60,17 @@ import Testing
     #expect(abs(Double(sum.sums[0]) * grid.step - clamped) <= Double(ages.count) * grid.step / 2)
   }
 
+  @Test("equal-width bins found by division (20 bins of age, and 7 of a range that does not divide evenly) equal the binary search's, row for row summed")
+  func equalWidthBins() throws {
+    var rounding = SeededRandom(seed: 1)
+    for edges in [PrivateQuery.equalWidthEdges(lower: 0, upper: 100, count: 20), PrivateQuery.equalWidthEdges(lower: 17.3, upper: 90.1, count: 7)] {
+      let prepared = try PreparedQuery(PrivateQuery(statistic: .histogram, column: "age", edges: edges, epsilon: 1), table: Self.adult, rounding: &rounding)
+      var expected = [Int64](repeating: 0, count: edges.count - 1)
+      for x in Self.ages { expected[PreparedQuery.bin(of: x, edges: edges)] += 1 }
+      #expect(prepared.cells[0] == expected)
+    }
+  }
+
   @Test("histogram bins: e_j ≤ x < e_{j+1}, the last closed, values outside in the end bins; quantile candidates: the first c ≥ x")
   func bins() {
     let edges = [0.0, 10, 20, 30]

@@ -67,7 +67,7 @@ public struct PreparedQuery: Sendable {
     self.query = query
     let rows = table.rowCount
     // The group of each row: its declared level's index, or −1 (not answered).
-    var group = [Int32](repeating: 0, count: rows)
+    var group: [Int32]?
     if let by = query.by {
       let levels = query.levels!
       groups = levels
@@ -99,52 +99,103 @@ public struct PreparedQuery: Sendable {
       values = nil
     }
     let groupCount = groups.count
-    counts = [Int64](repeating: 0, count: groupCount)
     let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
     middle = lower / 2 + upper / 2
     let half = upper / 2 - lower / 2
-    switch query.statistic {
-    case .count:
-      valueGrid = nil
-      squareGrid = nil
-      for r in 0..<rows where group[r] >= 0 && (categoryCodes.map { $0[r] >= 0 } ?? true) { counts[Int(group[r])] += 1 }
-    case .sum, .mean, .variance:
-      // A sum is of the values in [lo, hi]; a mean and a variance centre them at the midpoint first, which halves
-      // the sensitivity of their sums (as Google's BoundedMean and BoundedVariance).
-      let grid = query.statistic == .sum ? ValueGrid(lower: lower, upper: upper) : ValueGrid(lower: -half, upper: half)
-      let squared = query.statistic == .variance ? ValueGrid(lower: -half * half / 2, upper: half * half / 2) : nil
-      (valueGrid, squareGrid) = (grid, squared)
-      sums = [Int64](repeating: 0, count: groupCount)
-      squares = [Int64](repeating: 0, count: groupCount)
-      let shift = query.statistic == .sum ? 0 : middle
-      for r in 0..<rows where group[r] >= 0 {
-        let x = values![r]
-        guard !x.isNaN else { continue }
-        let g = Int(group[r]), centred = min(max(x, lower), upper) - shift
-        counts[g] += 1
-        sums[g] += grid.steps(centred, using: &rounding)
-        if let squared { squares[g] += squared.steps(centred * centred - half * half / 2, using: &rounding) }
-      }
-    case .histogram, .quantile:
-      valueGrid = nil
-      squareGrid = nil
-      let binCount = query.categories?.count ?? (query.edges!.count - (query.statistic == .histogram ? 1 : 0))
-      cells = [[Int64]](repeating: [Int64](repeating: 0, count: binCount), count: groupCount)
-      for r in 0..<rows where group[r] >= 0 {
-        let g = Int(group[r])
-        let bin: Int
-        if let categoryCodes {
-          guard categoryCodes[r] >= 0 else { continue }
-          bin = Int(categoryCodes[r])
-        } else {
+    // A sum is of the values in [lo, hi]; a mean and a variance centre them at the midpoint first, which halves
+    // the sensitivity of their sums (as Google's BoundedMean and BoundedVariance).
+    let numeric: Set<PrivateQuery.Statistic> = [.sum, .mean, .variance]
+    let grid = !numeric.contains(query.statistic) ? nil : query.statistic == .sum ? ValueGrid(lower: lower, upper: upper) : ValueGrid(lower: -half, upper: half)
+    let squared = query.statistic == .variance ? ValueGrid(lower: -half * half / 2, upper: half * half / 2) : nil
+    (valueGrid, squareGrid) = (grid, squared)
+    let binned = query.statistic == .histogram || query.statistic == .quantile
+    let binCount = !binned ? 0 : query.categories?.count ?? (query.edges!.count - (query.statistic == .histogram ? 1 : 0))
+    let partials = Self.aggregate(rows: rows, groupCount: groupCount, binCount: binCount, group: group, values: values, codes: categoryCodes,
+                                  statistic: query.statistic, edges: query.edges, bounds: (lower, upper), shift: query.statistic == .sum ? 0 : middle,
+                                  grid: grid, squared: squared, seed: rounding.next())
+    counts = partials.counts
+    if grid != nil { (sums, squares) = (partials.sums, partials.squares) }
+    if binned { cells = (0..<groupCount).map { g in Array(partials.cells[(g * binCount)..<((g + 1) * binCount)]) } }
+  }
+
+  /// Counts, grid sums and cells per group (cells flattened group-major).
+  struct Aggregates: Sendable {
+    var counts: [Int64], sums: [Int64], squares: [Int64], cells: [Int64]
+
+    init(groups: Int, bins: Int) {
+      counts = [Int64](repeating: 0, count: groups)
+      sums = counts
+      squares = counts
+      cells = [Int64](repeating: 0, count: groups * bins)
+    }
+
+    mutating func add(_ other: Aggregates) {
+      for k in counts.indices { counts[k] += other.counts[k]; sums[k] += other.sums[k]; squares[k] += other.squares[k] }
+      for k in cells.indices { cells[k] += other.cells[k] }
+    }
+  }
+
+  /// One pass over the rows on every core: each of the row blocks rounds with its own stream of `seed`, so the result
+  /// depends on the seed only, never on scheduling. Histogram bins of equal width are found by division.
+  static func aggregate(rows: Int, groupCount: Int, binCount: Int, group: [Int32]?, values: ContiguousArray<Double>?, codes: [Int32]?,
+                        statistic: PrivateQuery.Statistic, edges: [Double]?, bounds: (Double, Double), shift: Double,
+                        grid: ValueGrid?, squared: ValueGrid?, seed: UInt64) -> Aggregates {
+    let blocks = rows >= 50_000 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1
+    let results = DisjointWrites(repeating: Aggregates(groups: groupCount, bins: binCount), count: blocks)
+    let (lower, upper) = bounds
+    let histogram = statistic == .histogram
+    // Equal-width edges (as `--bins N` makes them): the bin is ⌊(x − e₀)/w⌋, nudged to respect the edges exactly.
+    let width: Double? = edges.flatMap { e in
+      e.count > 2 && e == PrivateQuery.equalWidthEdges(lower: e[0], upper: e[e.count - 1], count: e.count - 1) ? (e[e.count - 1] - e[0]) / Double(e.count - 1) : nil
+    }
+    parallelFor(blocks) { b in
+      var part = Aggregates(groups: groupCount, bins: binCount)
+      var random = SeededRandom(seed: seed, stream: b)
+      let range = (b * rows / blocks)..<((b + 1) * rows / blocks)
+      let half = upper / 2 - lower / 2, offset = half * half / 2
+      for r in range {
+        var g = 0
+        if let group {
+          guard group[r] >= 0 else { continue }
+          g = Int(group[r])
+        }
+        switch statistic {
+        case .count:
+          if let codes, codes[r] < 0 { continue }
+          part.counts[g] += 1
+        case .sum, .mean, .variance:
           let x = values![r]
           guard !x.isNaN else { continue }
-          bin = query.statistic == .histogram ? Self.bin(of: x, edges: query.edges!) : Self.firstEdge(atLeast: x, edges: query.edges!)
+          let centred = min(max(x, lower), upper) - shift
+          part.counts[g] += 1
+          part.sums[g] += grid!.steps(centred, using: &random)
+          if let squared { part.squares[g] += squared.steps(centred * centred - offset, using: &random) }
+        case .histogram, .quantile:
+          let bin: Int
+          if let codes {
+            guard codes[r] >= 0 else { continue }
+            bin = Int(codes[r])
+          } else {
+            let x = values![r]
+            guard !x.isNaN else { continue }
+            if histogram, let width, let e = edges {
+              var j = Int(max(0, min(Double(binCount - 1), ((x - e[0]) / width).rounded(.down))))
+              while j > 0 && x < e[j] { j -= 1 }
+              while j < binCount - 1 && x >= e[j + 1] { j += 1 }
+              bin = j
+            } else {
+              bin = histogram ? Self.bin(of: x, edges: edges!) : Self.firstEdge(atLeast: x, edges: edges!)
+            }
+          }
+          part.counts[g] += 1
+          part.cells[g * binCount + bin] += 1
         }
-        counts[g] += 1
-        cells[g][bin] += 1
       }
+      results[b] = part
     }
+    var total = Aggregates(groups: groupCount, bins: binCount)
+    for part in results.values { total.add(part) }
+    return total
   }
 
   static func column(_ name: String, in table: Table, setting: Setting) throws(PrivacyError) -> Column {
