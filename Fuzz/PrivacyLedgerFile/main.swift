@@ -13,7 +13,7 @@ public func fuzzPrivacyLedgerFile(_ start: UnsafePointer<UInt8>?, _ count: Int) 
   let data = start.map { Data(bytes: $0, count: count) } ?? Data()
   guard let ledger = try? PrivacyLedger.decode(data, path: "fuzz.jsonl") else { return 0 }
   require((try? PrivacyLedger.decode(ledger.encoded(), path: "again.jsonl")) == ledger, "an encoded ledger decodes to another ledger")
-  guard let spent = try? ledger.spentEpsilon() else { return 0 }
+  guard let spent = try? ledger.spentEpsilon().epsilon else { return 0 }
   require(spent >= 0 && !spent.isNaN, "spent ε = \(spent)")
   if let next = try? ledger.spending(.gaussian(noiseMultiplier: 50), command: "fuzz", note: "", time: "t") {
     require(next.entries.count == ledger.entries.count + 1, "a spend added \(next.entries.count - ledger.entries.count) entries")

@@ -316,19 +316,17 @@ public struct PreparedQuery: Sendable {
     var described: [NoisePart] = []
     for (part, noise) in zip(parts, noises) {
       if query.statistic == .quantile {
-        described.append(NoisePart(part: part.name, kind: "exponential", standardDeviation: nil, step: 1, epsilon: noiseEpsilon(noise), rho: nil))
+        described.append(NoisePart(part: part.name, kind: "exponential", standardDeviation: nil, step: 1, epsilon: noise.epsilon, rho: nil))
         continue
       }
       described.append(NoisePart(part: part.name, kind: noise.kind.rawValue, standardDeviation: noise.standardDeviation * part.step, step: part.step,
-                                 epsilon: noise.kind == .discreteLaplace ? noiseEpsilon(noise) : nil,
+                                 epsilon: noise.kind == .discreteLaplace ? noise.epsilon : nil,
                                  rho: noise.kind == .discreteGaussian ? noise.rho : nil))
     }
     let events = noises.map(\.event)
     return QueryAnswer(answer: shaped(answers), interval95: shaped(intervals), rankError95: rankError, noise: described,
                        events: events.count == 1 ? events[0] : .composed(events), insecure: insecure)
   }
-
-  private func noiseEpsilon(_ noise: QueryNoise) -> Double { Double(noise.denominator) * Double(noise.sensitivity) / Double(noise.numerator) }
 
   private func releaseGroup(_ g: Int, noises: [QueryNoise], using random: inout some RandomNumberGenerator) -> (ReleasedValue, ReleasedValue, Double?) {
     let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
@@ -389,7 +387,7 @@ public struct PreparedQuery: Sendable {
         let j = exponentialMechanism(group: g, quantile: q, noise: noise, using: &random)
         answer[formatNumber(q)] = .number(edges[j])
         interval[formatNumber(q)] = ReleasedValue.none
-        rank = 2 * (log(Double(edges.count)) + log(20)) / noiseEpsilon(noise)
+        rank = 2 * (log(Double(edges.count)) + log(20)) / noise.epsilon
       }
       return (.keyed(answer), .keyed(interval), rank)
     }
@@ -423,9 +421,4 @@ public struct PreparedQuery: Sendable {
       if DiscreteNoise.bernoulliExp(e * (ranks[j] - best), over: UInt128(1) << 41, using: &random) { return j }
     }
   }
-}
-
-extension QueryNoise {
-  /// ρ of a discrete Gaussian part: Δ²/(2σ²).
-  var rho: Double { Double(sensitivity) * Double(sensitivity) / (2 * value) }
 }

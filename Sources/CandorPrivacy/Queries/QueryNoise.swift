@@ -44,6 +44,12 @@ public struct QueryNoise: Sendable, Hashable, Codable {
 
   var parameter: DiscreteNoise.Rational { DiscreteNoise.Rational(numerator, denominator) }
   var value: Double { Double(numerator) / Double(denominator) }
+  /// The discrete Laplace's a = s/t, per grid step.
+  var laplaceParameter: Double { Double(denominator) / Double(numerator) }
+  /// A discrete Laplace part's pure ε, a·Δ.
+  var epsilon: Double { laplaceParameter * Double(sensitivity) }
+  /// A discrete Gaussian part's ρ, Δ²/(2σ²).
+  var rho: Double { Double(sensitivity) * Double(sensitivity) / (2 * value) }
 
   /// One draw, in grid steps.
   public func draw(using random: inout some RandomNumberGenerator) -> Int64 {
@@ -58,9 +64,9 @@ public struct QueryNoise: Sendable, Hashable, Codable {
   public var event: PrivacyEvent {
     switch kind {
     case .discreteLaplace:
-      return .discreteLaplace(noiseParameter: (Double(denominator) / Double(numerator)).nextUp, sensitivity: sensitivity)
+      return .discreteLaplace(noiseParameter: laplaceParameter.nextUp, sensitivity: sensitivity)
     case .discreteGaussian:
-      return .zCDP(rho: (Double(sensitivity) * Double(sensitivity) / (2 * value)).nextUp, xi: 0)
+      return .zCDP(rho: rho.nextUp, xi: 0)
     }
   }
 
@@ -72,7 +78,7 @@ public struct QueryNoise: Sendable, Hashable, Codable {
     let miss = 1 - coverage
     switch kind {
     case .discreteLaplace:
-      let a = Double(denominator) / Double(numerator)
+      let a = laplaceParameter
       let k = (log(2 / (miss * (1 + exp(-a)))) / a).rounded(.up) - 1
       return Int64(max(0, k))
     case .discreteGaussian:
@@ -99,7 +105,7 @@ public struct QueryNoise: Sendable, Hashable, Codable {
   public var standardDeviation: Double {
     switch kind {
     case .discreteLaplace:
-      let a = Double(denominator) / Double(numerator)
+      let a = laplaceParameter
       return (2 * exp(-a)).squareRoot() / -expm1(-a)
     case .discreteGaussian: return value.squareRoot()
     }
