@@ -126,6 +126,25 @@ public enum Column: Sendable, Equatable {
     }
   }
 
+  /// Each cell as a number, NaN when missing or not a number — read with the CSV reader's own number parser, so
+  /// the result is the same whether or not the reader judged the whole column numeric. What a private statistic
+  /// uses: a column's inferred type depends on every record, so it must not decide what a query may do.
+  public var numbersOrMissing: ContiguousArray<Double> {
+    switch self {
+    case let .numeric(column): return column.values
+    case let .categorical(column):
+      let parsed = column.levels.map { Self.number(from: $0) ?? .nan }
+      return ContiguousArray(column.codes.lazy.map { $0 < 0 ? .nan : parsed[Int($0)] })
+    }
+  }
+
+  /// A cell's text as the CSV reader reads a number (surrounding spaces allowed), nil when it is not one.
+  public static func number(from text: String) -> Double? {
+    var text = text
+    var scratch: [UInt8] = []
+    return text.withUTF8 { NumberParser.parse($0, 0, $0.count, scratch: &scratch) }
+  }
+
   /// The same column restricted to `rows`, in that order (rows may repeat).
   public func selecting(_ rows: [Int]) -> Column {
     switch self {

@@ -307,13 +307,10 @@ public final class OutputTransaction {
     let folder = folder(of: path)
     guard let real = realpath(folder, nil) else { return path }
     defer { free(real) }
-    return String(cString: real) + "/" + (path as NSString).lastPathComponent
+    return String(cString: real) + "/" + FilePath.name(of: path)
   }
 
-  static func folder(of path: String) -> String {
-    let folder = (path as NSString).deletingLastPathComponent
-    return folder.isEmpty ? "." : folder
-  }
+  static func folder(of path: String) -> String { FilePath.folder(of: path) }
 
   static func checkFolder(of path: String, for given: String) throws(OutputError) {
     let folder = folder(of: path)
@@ -385,7 +382,7 @@ public final class OutputTransaction {
   static func temporaryName(for path: String) -> String {
     var generator = SystemRandomNumberGenerator()
     let random = String(generator.next() as UInt64, radix: 36)
-    let base = String((path as NSString).lastPathComponent.prefix(64))
+    let base = String(FilePath.name(of: path).prefix(64))
     return ".\(base).candor-\(getpid())-\(random).tmp"
   }
 
@@ -560,5 +557,27 @@ public enum OutputFile {
 
   public static func write(_ text: String, to path: String) throws(OutputError) {
     try write(Data(text.utf8), to: path)
+  }
+}
+
+/// A path's folder and last name, by its slashes alone. Foundation's `NSString.deletingLastPathComponent` traps on
+/// a one-character relative path ("x") in swift-corelibs-foundation, so nothing here goes through it.
+public enum FilePath {
+  /// "a/b/c" → "a/b", "c" → ".", "/c" → "/", "a/b/" → "a".
+  public static func folder(of path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+    var end = slash
+    while end > 0, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+    return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
+  }
+
+  /// "a/b/c" → "c", "c" → "c", "a/b/" → "b", "/" → "/".
+  public static func name(of path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), bytes.count > 1 else { return String(decoding: bytes, as: UTF8.self) }
+    return String(decoding: bytes[(slash + 1)...], as: UTF8.self)
   }
 }

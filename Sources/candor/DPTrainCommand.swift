@@ -104,7 +104,7 @@ struct DPTrain: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
-  var inputFiles: [(Setting, String?)] { [(.data, dataOptions.data), (.featureSpec, featureSpec), (.evalData, evalData), (.ledger, ledger)] }
+  var inputFiles: [(Setting, String?)] { [(.data, dataOptions.data), (.featureSpec, featureSpec), (.evalData, evalData), (.ledger, ledger), (.ledger, ledger.map(LedgerFile.lockPath))] }
   var outputFiles: [(Setting, String?)] { [(.out, out)] + outputs.outputFiles }
 
   func validate() throws {
@@ -149,7 +149,7 @@ struct DPTrain: ParsableCommand, FileCommand {
     let classes = try TrainingSet.classificationTarget(try table.column(target), positive: positive, file: table.source)
     let data = TrainingSet(encoder: encoder, encoded: try encoder.encodedRows(table), target: classes,
                            weights: [Double](repeating: 1, count: table.rowCount), targetName: target)
-    return (data, "declared in \((featureSpec as NSString).lastPathComponent) (read nothing from the private data)")
+    return (data, "declared in \(FilePath.name(of: featureSpec)) (read nothing from the private data)")
   }
 
   func run() throws {

@@ -15,7 +15,7 @@ func ledgerTime() -> String {
 func datasetIdentity(_ path: String) throws -> PrivacyLedger.Dataset {
   let data = try InputFile.read(path)
   let table = try CSVReader.parse(data, source: path)
-  return PrivacyLedger.Dataset(file: (path as NSString).lastPathComponent, sha256: SHA256.hex(data), records: table.rowCount)
+  return PrivacyLedger.Dataset(file: FilePath.name(of: path), sha256: SHA256.hex(data), records: table.rowCount)
 }
 
 /// Refuses data that is not the ledger's dataset.
@@ -87,7 +87,7 @@ struct LedgerShow: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
-  var inputFiles: [(Setting, String?)] { [(.ledger, ledger)] }
+  var inputFiles: [(Setting, String?)] { [(.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
   var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func run() throws {

@@ -14,7 +14,9 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
       to none) and quantile (--quantiles 0.5,0.9: the exponential mechanism over --bins candidates, pure ε-DP). \
       --by g answers per group of g's declared --levels (rows of other levels are in no group): which groups exist \
       is itself private, so they are never taken from the data. Neighbouring datasets differ by one record added or \
-      removed, as for dp-train; a mean or variance splits ε evenly between its noisy count and sums.
+      removed, as for dp-train; a mean or variance splits ε evenly between its noisy count and sums. Nothing \
+      depends on what the data holds: cells that are not numbers count as missing, and a level matches a cell of \
+      the same text or number (17 matches 17.0).
 
       Noise is exact: discrete Laplace (pure ε-DP) or, with --mechanism gaussian, discrete Gaussian ((ε, δ) through \
       zCDP), both by Canonne, Kamath & Steinke 2020's samplers on the system CSPRNG, never floating-point noise \
@@ -77,7 +79,7 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
   @Option(help: "Write the answer as JSON here.")
   var json: String?
 
-  var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger)] }
+  var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
   var outputFiles: [(Setting, String?)] { [(.json, json)] }
 
   func validate() throws {
@@ -98,8 +100,14 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     let timing = Clock()
     request.stepDone = { timing.clock.mark($0) }
     let result = try request.run()
-    if json != nil { try files.write(.json, try result.jsonData()) }
-    try files.commit()
+    // The ledger is committed first (an answer is never shown unspent); should the output then fail, the answer
+    // is still the ledger's, and asking again gives it for free.
+    do {
+      if json != nil { try files.write(.json, try result.jsonData()) }
+      try files.commit()
+    } catch let error as any CandorError where !result.cached {
+      throw AnswerKeptError(underlying: error, entry: result.entry)
+    }
     timing.clock.mark("write")
     timing.clock.report()
     print(Self.text(result))
@@ -188,6 +196,17 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     func number(_ key: String) -> Double? { Double(key.hasPrefix("[") ? String(key.dropFirst().prefix { $0 != "," }) : key) }
     if let x = number(a), let y = number(b) { return x < y }
     return a < b
+  }
+}
+
+/// An output that failed after the answer was spent and kept in the ledger: nothing is lost, the same query gives it
+/// again from the ledger without spending.
+struct AnswerKeptError: CandorError {
+  let underlying: any CandorError
+  let entry: Int
+  var exitStatus: ExitStatus { underlying.exitStatus }
+  func message(naming name: (Setting) -> String) -> String {
+    underlying.message(naming: name) + " The answer was spent and is kept in the ledger (entry \(entry)); the same query again gives it without spending."
   }
 }
 

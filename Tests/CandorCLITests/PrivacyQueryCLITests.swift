@@ -47,7 +47,10 @@ import Testing
 
   @Test("bad queries exit 2 with a plain message naming the flag and value; nothing is written and the ledger is unchanged",
         arguments: [
-          (["--statistic", "mean", "--column", "workclass", "--bounds", "0:1", "--epsilon", "1"], "--column workclass: it is not numeric (it holds 'State-gov'); a mean needs numbers."),
+          (["--statistic", "mean", "--column", "age", "--bounds", "17:90", "--epsilon", "1.5e-6"], "--epsilon 1.5e-06: it is split among the 2 noisy parts of a mean, and each part's ε must be at least 2⁻²⁰"),
+          (["--statistic", "variance", "--column", "age", "--bounds", "0:1e153", "--epsilon", "1"], "--bounds 0:1e+153: a variance squares its values, so its bounds must lie within ±1e100"),
+          (["--statistic", "count", "--epsilon", "1", "--bounds", "0:1"], "--bounds 0:1: a count does not use bounds."),
+          (["--statistic", "count", "--by", "age", "--levels", "17,17.0", "--epsilon", "1"], "--levels 17,17.0: the two name one number, so a cell would be in both."),
           (["--statistic", "mean", "--column", "age", "--bounds", "90:17", "--epsilon", "1"], "--bounds 90:17: write finite bounds lo:hi with lo below hi."),
           (["--statistic", "mean", "--column", "age", "--epsilon", "1"], "--bounds : a mean needs declared bounds lo:hi"),
           (["--statistic", "mean", "--column", "age", "--bounds", "17:90", "--epsilon", "0"], "--epsilon 0: needs a positive finite number."),
@@ -80,5 +83,49 @@ import Testing
     #expect(capped.exitCode == 2 && capped.standardError.contains("The ledger allows 1 released statistic (--max-queries when it was made) and all are used."), "\(capped.standardError)")
     #expect(try Data(contentsOf: folder.appendingPathComponent("l.jsonl")) == ledger)
     #expect(try Self.query(folder, ["--statistic", "count", "--epsilon", "0.1"]).standardOutput.contains("Answered from the ledger"))
+  }
+
+  @Test("one-letter paths for the ledger and the JSON work; a text column's mean is answered like any other (its text cells count as missing, and no cell reaches a message)")
+  func shortPathsAndTextColumn() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "L", "--epsilon", "2", "--delta", "1e-5", "--dataset", Self.adult], in: folder).exitCode == 0)
+    let result = try CandorBinary.run(["privacy", "query", "--data", Self.adult, "--ledger", "L", "--statistic", "mean", "--column", "workclass",
+                                       "--bounds", "0:1", "--epsilon", "1", "--json", "o"], in: folder)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("o"))) as! [String: Any]
+    #expect(json["statistic"] as? String == "mean" && json["answer"] is Double)
+    #expect(!result.standardOutput.contains("State-gov") && !result.standardError.contains("State-gov"))
+  }
+
+  @Test("--json over the ledger's lock is refused before anything is spent; an output that fails after the spend (--json /dev/full): exit 2 saying the answer is kept; the same query again gives it from the ledger, spending nothing")
+  func outputFailsAfterSpend() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let arguments = ["--statistic", "count", "--epsilon", "0.5"]
+    let lock = try Self.query(folder, arguments + ["--json", "l.jsonl.lock"])
+    #expect(lock.exitCode == 2 && lock.standardError.contains("--json l.jsonl.lock is the --ledger file"), "\(lock.standardError)")
+    let failed = try Self.query(folder, arguments + ["--json", "/dev/full"])
+    #expect(failed.exitCode == 2)
+    #expect(failed.standardError.contains("Cannot write /dev/full") && failed.standardError.contains("The answer was spent and is kept in the ledger (entry 1); the same query again gives it without spending."), "\(failed.standardError)")
+    let ledger = try Data(contentsOf: folder.appendingPathComponent("l.jsonl"))
+    let again = try Self.query(folder, arguments + ["--json", "q.json"])
+    #expect(again.exitCode == 0 && again.standardOutput.contains("Answered from the ledger (entry 1"))
+    #expect(try Data(contentsOf: folder.appendingPathComponent("l.jsonl")) == ledger)
+  }
+
+  @Test("a seeded (--insecure-seed) answer is never given to a private query: the private query draws and spends its own")
+  func seededNotServedToPrivate() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let arguments = ["--statistic", "count", "--epsilon", "0.5", "--json", "q.json"]
+    #expect(try Self.query(folder, arguments + ["--insecure-seed", "7", "--allow-insecure"]).exitCode == 0)
+    let seeded = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("q.json"))) as! [String: Any]
+    #expect(seeded["insecure"] as? Bool == true && seeded["entry"] as? Int == 1)
+    let secure = try Self.query(folder, arguments)
+    #expect(secure.exitCode == 0 && secure.standardOutput.contains("Spent ε = 0.5 (entry 2)"), "\(secure.standardOutput)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("q.json"))) as! [String: Any]
+    #expect(json["insecure"] as? Bool == false && json["cached"] as? Bool == false)
+    #expect(try Self.query(folder, arguments + ["--insecure-seed", "7", "--allow-insecure"]).standardOutput.contains("Answered from the ledger (entry 1"))
   }
 }

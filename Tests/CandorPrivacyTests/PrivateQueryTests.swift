@@ -135,12 +135,13 @@ import Testing
   @Test("the events spend what the answer says: pure ε of a Laplace query's parts adds to ε; a Gaussian query's zCDP gives at most ε at its δ and within 1e-6 of it")
   func eventsMatchEpsilon() throws {
     for statistic in [PrivateQuery.Statistic.count, .mean, .variance] {
-      let query = PrivateQuery(statistic: statistic, column: "age", lower: 0, upper: 100, epsilon: 0.75)
+      let query = PrivateQuery(statistic: statistic, column: "age", lower: statistic == .count ? nil : 0, upper: statistic == .count ? nil : 100, epsilon: 0.75)
       let answer = try Self.release(query, seed: 3)
       let parts: [PrivacyEvent] = if case let .composed(list) = answer.events { list } else { [answer.events] }
       let pure = parts.map { (part: PrivacyEvent) -> Double in if case let .discreteLaplace(a, s) = part { a * Double(s) } else { Double.nan } }.reduce(0, +)
       #expect(pure >= 0.75 && pure <= 0.75 * (1 + 1e-12), "\(statistic): \(pure)")
-      let gaussian = PrivateQuery(statistic: statistic, column: "age", lower: 0, upper: 100, epsilon: 0.75, delta: 1e-6, mechanism: .gaussian)
+      var gaussian = query
+      (gaussian.delta, gaussian.mechanism) = (1e-6, .gaussian)
       var rdp = RDPAccountant()
       try rdp.compose(try Self.release(gaussian, seed: 3).events)
       let epsilon = rdp.epsilon(delta: 1e-6).epsilon
@@ -189,15 +190,34 @@ import Testing
     #expect(query.invalidSetting?.setting == setting, "\(query)")
   }
 
-  @Test("columns the query cannot use: a text column for a mean, an unknown column, a numeric group column with text levels")
+  @Test("an unknown column is refused by name; no other check depends on the data (an inferred type, which values occur)")
   func columnsRefused() {
     var rounding = SeededRandom(seed: 1)
-    for (query, words) in [
-      (PrivateQuery(statistic: .mean, column: "workclass", lower: 0, upper: 1, epsilon: 1), "it is not numeric (it holds 'State-gov')"),
-      (PrivateQuery(statistic: .count, column: "agee", epsilon: 1), "the data has no such column"),
-      (PrivateQuery(statistic: .count, by: "age", levels: ["young"], epsilon: 1), "is numeric, so its levels are numbers"),
-    ] {
-      #expect { try PreparedQuery(query, table: Self.adult, rounding: &rounding) } throws: { "\($0)".contains(words) }
+    #expect { try PreparedQuery(PrivateQuery(statistic: .count, column: "agee", epsilon: 1), table: Self.adult, rounding: &rounding) } throws: {
+      "\($0)".contains("the data has no such column")
+    }
+  }
+
+  @Test("a column's inferred type never decides a query: a text cell among numbers counts as missing, levels match by text or by number alike, and neighbours get the same aggregates")
+  func typeIndependent() throws {
+    // Neighbours: the second has one record more, whose text cells turn both columns from numbers into text.
+    let numeric = try CSVReader.parse(Data("x,g\n1,17\n2.5,17.0\n4,18\n7,19\n".utf8), source: "a.csv")
+    let mixed = try CSVReader.parse(Data("x,g\n1,17\n2.5,17.0\n4,18\n7,19\nAlice,Bob\n".utf8), source: "b.csv")
+    #expect(numeric["x"]!.isNumeric && numeric["g"]!.isNumeric && !mixed["x"]!.isNumeric && !mixed["g"]!.isNumeric)
+    for statistic: PrivateQuery.Statistic in [.count, .sum, .mean, .variance] {
+      let query = PrivateQuery(statistic: statistic, column: "x", by: "g", levels: ["17", "18.0", "Bob"], lower: statistic == .count ? nil : 0,
+                               upper: statistic == .count ? nil : 10, epsilon: 1)
+      var (first, second) = (SeededRandom(seed: 4), SeededRandom(seed: 4))
+      let a = try PreparedQuery(query, table: numeric, rounding: &first), b = try PreparedQuery(query, table: mixed, rounding: &second)
+      #expect(a.groups == ["17", "18.0", "Bob"])
+      // "17" matches 17 and "17.0"; "18.0" matches 18; "Bob" matches the added record only (a count of its column's cells).
+      #expect(a.counts == [2, 1, 0], "\(statistic)")
+      #expect(b.counts == (statistic == .count ? [2, 1, 1] : [2, 1, 0]), "\(statistic)")
+      #expect(a.sums == b.sums && a.squares == b.squares, "\(statistic)")
+    }
+    for levels in [["17", "17.0"], ["1e1", "10"]] {
+      let query = PrivateQuery(statistic: .count, by: "g", levels: levels, epsilon: 1)
+      #expect(query.invalidSetting?.message(naming: \.rawValue).contains("the two name one number") == true)
     }
   }
 

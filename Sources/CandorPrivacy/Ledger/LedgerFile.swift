@@ -64,7 +64,7 @@ public enum LedgerFile {
 
   static func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws(PrivacyError) -> T) throws(PrivacyError) -> T {
     // Beside the file the path resolves to: two paths to one ledger (a symlink, "./l" and "l") take one lock.
-    let lockPath = canonical(path) + ".lock"
+    let lockPath = lockPath(of: path)
     let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw .unreadableLedger(path: path, reason: "its lock file \(lockPath) cannot be opened (\(String(cString: strerror(errno))))") }
     defer { close(descriptor) }
@@ -75,17 +75,18 @@ public enum LedgerFile {
     return try body()
   }
 
+  /// The lock file beside a ledger, which every ledger command takes (so no output may be written over it).
+  public static func lockPath(of path: String) -> String { canonical(path) + ".lock" }
+
   /// The path with symlinks and dots resolved (for a file not yet made, its folder's), else as given.
   static func canonical(_ path: String) -> String {
     if let resolved = realpath(path, nil) {
       defer { free(resolved) }
       return String(cString: resolved)
     }
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent().path
-    guard let resolved = realpath(folder, nil) else { return path }
+    guard let resolved = realpath(FilePath.folder(of: path), nil) else { return path }
     defer { free(resolved) }
-    return String(cString: resolved) + "/" + url.lastPathComponent
+    return String(cString: resolved) + "/" + FilePath.name(of: path)
   }
 
   /// Replaces the file with `data` through an `OutputTransaction` committed durably: an anonymous temporary beside

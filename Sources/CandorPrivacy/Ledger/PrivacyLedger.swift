@@ -126,8 +126,11 @@ public struct PrivacyLedger: Sendable, Equatable {
   /// How many statistics `candor privacy query` has released from the ledger (each fresh draw counts).
   public var releaseCount: Int { entries.count { $0.release != nil } }
 
-  /// The latest release of `query`, if it was asked before.
-  public func release(of query: PrivateQuery) -> Entry? { entries.last { $0.release?.query == query } }
+  /// The latest release of `query`, if it was asked before — a private one for a private request, and a seeded
+  /// (`--insecure-seed`, not private) one only for a seeded request: a secure query is never served a seeded answer.
+  public func release(of query: PrivateQuery, insecure: Bool = false) -> Entry? {
+    entries.last { $0.release?.query == query && $0.release?.answer.insecure == insecure }
+  }
 
   /// The ε spent after the last entry, as recorded there (0 for a new ledger): no re-accounting.
   public var recordedSpent: Double { entries.last?.epsilonAfter ?? 0 }

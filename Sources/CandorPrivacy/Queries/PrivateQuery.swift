@@ -82,7 +82,22 @@ public struct PrivateQuery: Sendable, Hashable, Codable {
       return InvalidSetting(.groupLevels, value: "", .because(
         "the groups to answer for must be declared: which levels occur in the data is itself private"))
     }
-    if by == nil && levels != nil { return InvalidSetting(.groupLevels, value: levels!.joined(separator: ","), .because("levels are of a grouping column; name it too")) }
+    for (name, declared) in [("levels", levels), ("categories", categories)] {
+      guard let declared else { continue }
+      var seen: [Double: String] = [:]
+      for level in declared {
+        guard let number = Column.number(from: level) else { continue }
+        if let other = seen[number] {
+          return InvalidSetting(name == "levels" ? .groupLevels : .bins, value: "\(other),\(level)", .because("the two name one number, so a cell would be in both"))
+        }
+        seen[number] = level
+      }
+    }
+    if by == nil && levels != nil { return InvalidSetting(.groupLevels, value: Self.preview(levels!), .because("levels are of a grouping column; name it too")) }
+    if epsilon / Double(partCount) < Self.smallestEpsilon {
+      return InvalidSetting(.epsilon, value: formatNumber(epsilon), .because(
+        "it is split among the \(partCount) noisy parts of a \(statistic.rawValue), and each part's ε must be at least 2⁻²⁰ (about 1e-6)"))
+    }
     if let lower, let upper {
       guard lower.isFinite && upper.isFinite && lower < upper else {
         return InvalidSetting(.bounds, value: "\(formatNumber(lower)):\(formatNumber(upper))", .because("write finite bounds lo:hi with lo below hi"))
@@ -91,6 +106,14 @@ public struct PrivateQuery: Sendable, Hashable, Codable {
         return InvalidSetting(.bounds, value: "\(formatNumber(lower)):\(formatNumber(upper))", .because("bounds must lie within ±1e300, not both within 1e-300 of 0"))
       }
     }
+    if statistic == .variance, let lower, let upper, !(max(abs(lower), abs(upper)) <= 1e100 && upper - lower >= 1e-100) {
+      return InvalidSetting(.bounds, value: "\(formatNumber(lower)):\(formatNumber(upper))", .because(
+        "a variance squares its values, so its bounds must lie within ±1e100 and be at least 1e-100 apart"))
+    }
+    if lower != nil || upper != nil, statistic == .count || categories != nil {
+      return InvalidSetting(.bounds, value: "\(lower.map(formatNumber) ?? ""):\(upper.map(formatNumber) ?? "")", .because(
+        statistic == .count ? "a count does not use bounds" : "a histogram of categories does not use bounds"))
+    }
     let needsBounds: Set<Statistic> = [.sum, .mean, .variance]
     if needsBounds.contains(statistic) && (lower == nil || upper == nil) {
       return InvalidSetting(.bounds, value: "", .because("a \(statistic.rawValue) needs declared bounds lo:hi (they set the noise; the data's own range is private)"))
@@ -98,7 +121,7 @@ public struct PrivateQuery: Sendable, Hashable, Codable {
     if statistic == .histogram || statistic == .quantile {
       if let edges {
         guard edges.count >= 2 && edges.allSatisfy(\.isFinite) && zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
-          return InvalidSetting(.bins, value: edges.map(formatNumber).joined(separator: ","), .because("edges must be at least two finite numbers in increasing order"))
+          return InvalidSetting(.bins, value: Self.preview(edges.map(formatNumber)), .because("edges must be at least two finite numbers in increasing order"))
         }
       } else if statistic == .quantile || (categories ?? []).isEmpty {
         return InvalidSetting(.bins, value: "", .because(statistic == .quantile
@@ -117,12 +140,28 @@ public struct PrivateQuery: Sendable, Hashable, Codable {
         return InvalidSetting(.mechanism, value: mechanism.rawValue, .because("a quantile is chosen by the exponential mechanism (pure ε-DP), which has no Gaussian form"))
       }
       guard let quantiles, !quantiles.isEmpty, quantiles.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-        return InvalidSetting(.quantiles, value: (quantiles ?? []).map(formatNumber).joined(separator: ","), .fromZeroToOne)
+        return InvalidSetting(.quantiles, value: Self.preview((quantiles ?? []).map(formatNumber)), .fromZeroToOne)
       }
     } else if quantiles != nil {
-      return InvalidSetting(.quantiles, value: quantiles!.map(formatNumber).joined(separator: ","), .because("quantiles are for --statistic quantile only"))
+      return InvalidSetting(.quantiles, value: Self.preview(quantiles!.map(formatNumber)), .because("quantiles are for --statistic quantile only"))
     }
     return nil
+  }
+
+  /// A list for a message: its first eight items, then how many more.
+  static func preview(_ items: [String]) -> String {
+    items.count <= 8 ? items.joined(separator: ",") : items.prefix(8).joined(separator: ",") + ",… (\(items.count) in all)"
+  }
+
+  /// How many noisy parts the budget is split among: a mean's count and sum, a variance's count, sum and sum of
+  /// squares, one per quantile, else one.
+  public var partCount: Int {
+    switch statistic {
+    case .mean: 2
+    case .variance: 3
+    case .quantile: max(1, quantiles?.count ?? 1)
+    case .count, .sum, .histogram: 1
+    }
   }
 
   /// ε is used as the largest multiple of 2⁻²⁰ not above it (exact rational noise parameters; never more than asked).

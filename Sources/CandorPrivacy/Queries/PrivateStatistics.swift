@@ -71,7 +71,7 @@ public struct PreparedQuery: Sendable {
     if let by = query.by {
       let levels = query.levels!
       groups = levels
-      group = try Self.codes(of: try Self.column(by, in: table, setting: .groupColumn), declared: levels)
+      group = Self.codes(of: try Self.column(by, in: table, setting: .groupColumn), declared: levels)
     } else {
       groups = [nil]
     }
@@ -80,7 +80,7 @@ public struct PreparedQuery: Sendable {
     if let name = query.column {
       let column = try Self.column(name, in: table, setting: .queryColumn)
       if query.statistic == .histogram, let categories = query.categories {
-        categoryCodes = try Self.codes(of: column, declared: categories)
+        categoryCodes = Self.codes(of: column, declared: categories)
         values = nil
       } else if query.statistic == .count {
         values = nil
@@ -89,11 +89,9 @@ public struct PreparedQuery: Sendable {
         case let .categorical(text): categoryCodes = text.codes.map { $0 < 0 ? -1 : 0 }
         }
       } else {
-        guard case let .numeric(numbers) = column else {
-          let first = (column.text(at: (0..<rows).first { column.text(at: $0) != nil } ?? 0)).map { " (it holds '\(printable($0))')" } ?? ""
-          throw .invalidSetting(InvalidSetting(.queryColumn, value: name, .because("it is not numeric\(first); a \(query.statistic.rawValue) needs numbers")))
-        }
-        values = numbers.values
+        // Cells that are not numbers count as missing, whatever type the reader gave the column: a type inferred
+        // from every record would let one record decide whether the query is answered.
+        values = column.numbersOrMissing
       }
     } else {
       values = nil
@@ -205,22 +203,19 @@ public struct PreparedQuery: Sendable {
     return column
   }
 
-  /// Each row's index among `declared` levels (−1: missing or not declared). A numeric column's values match a
-  /// declared level by number.
-  static func codes(of column: Column, declared: [String]) throws(PrivacyError) -> [Int32] {
+  /// Each row's index among `declared` levels (−1: missing or not declared). A cell matches a level with the same
+  /// text, or, when both read as numbers, the same number — the same rows whether the reader judged the column
+  /// numeric or text (a type inferred from every record must not decide which rows a group holds).
+  static func codes(of column: Column, declared: [String]) -> [Int32] {
+    var byNumber: [Double: Int32] = [:]
+    for (k, level) in declared.enumerated() { if let value = Column.number(from: level) { byNumber[value] = Int32(k) } }
     switch column {
     case let .categorical(text):
-      let map = text.codeMap(into: declared)
+      let byText = Dictionary(declared.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+      let map = text.levels.map { level in byText[level] ?? Column.number(from: level).flatMap { byNumber[$0] } ?? -1 }
       return text.codes.map { $0 < 0 ? -1 : map[Int($0)] }
     case let .numeric(numbers):
-      var index: [Double: Int32] = [:]
-      for (k, level) in declared.enumerated() {
-        guard let value = Double(level) else {
-          throw .invalidSetting(InvalidSetting(.groupLevels, value: level, .because("the column \(column.name) is numeric, so its levels are numbers")))
-        }
-        index[value] = Int32(k)
-      }
-      return numbers.values.map { index[$0] ?? -1 }
+      return numbers.values.map { byNumber[$0] ?? -1 }
     }
   }
 

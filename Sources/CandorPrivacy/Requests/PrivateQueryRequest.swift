@@ -34,7 +34,8 @@ public struct PrivateQueryRequest {
     let digest = SHA256.hex(data)
     let before = try LedgerFile.read(ledgerPath)
     try checkDigest(digest, of: before)
-    if !fresh, let entry = before.release(of: query) { return QueryResult(query: query, entry: entry, cached: true, ledger: before) }
+    let insecure = if case .insecureSeed = randomness { true } else { false }
+    if !fresh, let entry = before.release(of: query, insecure: insecure) { return QueryResult(query: query, entry: entry, cached: true, ledger: before) }
     let table = try CSVReader.parse(data, source: dataPath)
     stepDone("parse")
     if query.mechanism == .gaussian && !allowLargeDelta && table.rowCount > 0 && query.delta >= 1 / Double(table.rowCount) {
@@ -51,7 +52,6 @@ public struct PrivateQueryRequest {
     }
     let prepared = try PreparedQuery(query, table: table, rounding: &rounding)
     stepDone("statistic")
-    let insecure = if case .insecureSeed = randomness { true } else { false }
     let command = switch randomness {
     case .secure: "privacy query"
     case let .insecureSeed(seed): "privacy query --insecure-seed \(seed) (NOT private)"
@@ -60,7 +60,7 @@ public struct PrivateQueryRequest {
     let after = try LedgerFile.update(ledgerPath) { (current) throws(PrivacyError) -> PrivacyLedger in
       try checkDigest(digest, of: current)
       // Another process may have released it since the first look.
-      if !fresh, current.release(of: query) != nil {
+      if !fresh, current.release(of: query, insecure: insecure) != nil {
         cached = true
         return current
       }
@@ -69,7 +69,7 @@ public struct PrivateQueryRequest {
                                   release: .init(query: query, answer: answer))
     }
     stepDone("release")
-    let entry = cached ? after.release(of: query)! : after.entries.last!
+    let entry = cached ? after.release(of: query, insecure: insecure)! : after.entries.last!
     return QueryResult(query: query, entry: entry, cached: cached, ledger: after)
   }
 
