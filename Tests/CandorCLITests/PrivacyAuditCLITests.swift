@@ -53,7 +53,7 @@ import Testing
     #expect((audit["epsilon_lower_bound"] as! Double) <= Double(epsilon)!, "\(audit["epsilon_lower_bound"]!)")
   }
 
-  @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label, --attack lira")
+  @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label, an unknown attack, an odd number of shadows, shadow options without LiRA")
   func refused() throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -67,11 +67,55 @@ import Testing
       ("members.csv", "shared.csv", [String](), "30 of its rows also appear among the members"),
       ("members.csv", "narrow.csv", [], "its columns differ from the members'"),
       ("relabelled.csv", "non.csv", [], "the model's classes are <=50K, >50K"),
-      ("members.csv", "non.csv", ["--attack", "lira"], "--attack lira: this version has the loss-threshold attack only"),
+      ("members.csv", "non.csv", ["--attack", "shadow"], "--attack shadow: use loss, lira or lira-offline."),
+      ("members.csv", "non.csv", ["--attack", "lira", "--shadow-models", "3"], "--shadow-models 3: give an even number from 2 to 1024"),
+      ("members.csv", "non.csv", ["--epochs", "30"], "--epochs does nothing with --attack loss: it applies with --attack lira or lira-offline only."),
+      ("members.csv", "shared.csv", ["--attack", "lira"], "30 of its rows also appear among the members"),
     ] {
       let done = try CandorBinary.run(["privacy", "audit", "--model", "m.json", "--members", members, "--non-members", non, "--target", "income", "--json", "a.json"] + extra, in: folder)
       #expect(done.exitCode == 2 && done.standardError.contains(message), "\(done.standardError)")
       #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.json").path))
     }
+  }
+
+  @Test("LiRA finds the overfitted MLP's leakage the loss attack misses at low FPR (TPR at 1 % FPR above 1 %, AUC interval above 0.5 and above the loss attack's AUC), the same seed gives the same audit, and the same architecture under DP-SGD at ε = 1 shows none")
+  func likelihoodRatio() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["train", "--data", "members.csv", "--target", "income", "--model-type", "mlp", "--hidden", "128,64", "--epochs", "2000", "--out", "overfit.json"], in: folder).exitCode == 0)
+    let loss = try Self.audit(folder, "overfit.json")
+    let shadows = ["--attack", "lira", "--shadow-models", "4", "--epochs", "2000"]
+    let lira = try Self.audit(folder, "overfit.json", shadows)
+    #expect(lira["attack"] as? String == "lira" && lira["shadow_models"] as? Int == 4 && lira["note"] == nil)
+    let atOnePercent = (lira["tpr_at_fpr"] as! [String: [String: Any]])["0.01"]!
+    #expect((atOnePercent["tpr"] as! Double) > 0.01 && (atOnePercent["fpr"] as! Double) <= 0.01, "\(atOnePercent)")
+    #expect((lira["auc_interval"] as! [Double])[0] > 0.5 && (lira["auc"] as! Double) > (loss["auc"] as! Double), "\(lira["auc"]!) vs \(loss["auc"]!)")
+    #expect((lira["epsilon_lower_bound"] as! Double) > 0)
+    let again = try Self.audit(folder, "overfit.json", shadows)
+    #expect(again["auc"] as? Double == lira["auc"] as? Double && (again["top_records"] as! [[String: Any]]).map { $0["row"] as! Int } == (lira["top_records"] as! [[String: Any]]).map { $0["row"] as! Int })
+    let offline = try Self.audit(folder, "overfit.json", ["--attack", "lira-offline", "--shadow-models", "4", "--epochs", "2000"])
+    #expect(offline["attack"] as? String == "lira-offline" && (offline["auc_interval"] as! [Double])[0] > 0.5)
+    let trained = try CandorBinary.run(["dp-train", "--data", "members.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"), "--model-type", "mlp",
+                                         "--hidden", "128,64", "--epsilon", "1", "--delta", "1e-5", "--epochs", "20", "--batch-size", "50", "--insecure-seed", "1", "--out", "dp.json"], in: folder)
+    #expect(trained.exitCode == 0, "\(trained.standardError)")
+    let dp = try Self.audit(folder, "dp.json", ["--attack", "lira", "--shadow-models", "4", "--epochs", "20", "--delta", "1e-5"])
+    let interval = dp["auc_interval"] as! [Double]
+    #expect(interval[0] <= 0.5 && 0.5 <= interval[1] && (dp["epsilon_lower_bound"] as! Double) <= 1, "\(interval)")
+  }
+
+  @Test("LiRA on a model Candor cannot retrain (a threshold policy) runs the loss attack instead and says so, exit 0")
+  func likelihoodRatioFallsBack() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["train", "--data", "members.csv", "--target", "income", "--out", "m.json"], in: folder).exitCode == 0)
+    #expect(try CandorBinary.run(["mitigate", "threshold", "--model", "m.json", "--data", "members.csv", "--target", "income", "--sensitive", "sex",
+                                  "--constraint", "demographic_parity", "--out", "policy.json"], in: folder).exitCode == 0)
+    let done = try CandorBinary.run(["privacy", "audit", "--model", "policy.json", "--members", "members.csv", "--non-members", "non.csv", "--target", "income",
+                                     "--attack", "lira", "--json", "a.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let said = "LiRA needs shadow models Candor can train like this one, but a threshold policy is post-processing of another model, which Candor cannot retrain from it; the loss-threshold attack was run instead."
+    #expect(done.standardError.contains(said) && done.standardOutput.hasPrefix("Loss-threshold attack, 500 members"))
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("a.json"))) as! [String: Any]
+    #expect(json["attack"] as? String == "loss" && json["note"] as? String == said && json["shadow_models"] == nil)
   }
 }

@@ -49,4 +49,16 @@ import Testing
     #expect(abs(loose.epsilonLowerBound - expected) < 1e-12 && result.epsilonLowerBound == loose.epsilonLowerBound)
     #expect(result.balancedAccuracy == 0.5 * (1 + 1 - 0.005))
   }
+
+  @Test("LiRA's halves: every record trains exactly K/2 of the K shadows, each shadow about half the records, the same for the same seed", arguments: [2, 4, 16])
+  func shadowHalves(_ k: Int) {
+    let n = 2000
+    let membership = LikelihoodRatioAttack.halves(records: n, models: k, seed: 9)
+    #expect(membership == LikelihoodRatioAttack.halves(records: n, models: k, seed: 9) && membership != LikelihoodRatioAttack.halves(records: n, models: k, seed: 10))
+    for r in 0..<n { #expect((0..<k).count { membership[r * k + $0] } == k / 2) }
+    for m in 0..<k {
+      let size = (0..<n).count { membership[$0 * k + m] }
+      #expect(abs(size - n / 2) < 4 * Int((Double(n) / 4).squareRoot()), "shadow \(m): \(size)")
+    }
+  }
 }

@@ -13,10 +13,17 @@ import Foundation
 /// ln((TNR − δ)/FNR) — taken at the conservative ends of the Clopper–Pearson intervals, so it is a lower bound at 95 %
 /// confidence for each threshold it is read at.
 public struct MembershipAuditRequest {
+  /// How a record is scored: the loss-threshold attack on the model alone, or LiRA with shadow models.
+  public enum Attack: Sendable {
+    case loss
+    case likelihoodRatio(LikelihoodRatioAttack)
+  }
+
   public var model: any Model
   public var members: Table
   public var nonMembers: Table
   public var target: String
+  public var attack: Attack = .loss
   /// The δ of the guarantee the bound is against (0: pure DP).
   public var delta = 0.0
   /// How many of the most exposed members to list.
@@ -44,9 +51,24 @@ public struct MembershipAuditRequest {
       throw PrivacyError.invalidSetting(InvalidSetting(.nonMembers, value: nonMembers.source ?? "", .because(
         "\(shared) of its rows also appear among the members; a record cannot be both, so the attack's rates would be wrong")))
     }
-    let memberScores = try scores(members), nonMemberScores = try scores(nonMembers)
-    return MembershipAuditResult(attack: "loss", members: memberScores, nonMembers: nonMemberScores, delta: delta, top: top,
-                                 falsePositiveRates: falsePositiveRates)
+    switch attack {
+    case .loss:
+      let memberScores = try scores(members), nonMemberScores = try scores(nonMembers)
+      return MembershipAuditResult(attack: "loss", members: memberScores, nonMembers: nonMemberScores, delta: delta, top: top,
+                                   falsePositiveRates: falsePositiveRates)
+    case let .likelihoodRatio(lira):
+      let union: Table
+      do { union = try members.concatenating([try nonMembers.selecting(columns: members.columnNames)]) } catch {
+        throw PrivacyError.invalidSetting(InvalidSetting(.nonMembers, value: nonMembers.source ?? "", .because(
+          "a column holds numbers in one set and text in the other; both sets must be rows of one table")))
+      }
+      let scores = try lira.scores(model: model, union: union, target: target)
+      var result = MembershipAuditResult(attack: lira.online ? "lira" : "lira-offline", members: Array(scores[..<members.rowCount]),
+                                         nonMembers: Array(scores[members.rowCount...]), delta: delta, top: top,
+                                         falsePositiveRates: falsePositiveRates)
+      result.shadowModels = lira.shadowModels
+      return result
+    }
   }
 
   /// Rows of `a` whose every cell's text equals a row of `b` (columns matched by name).
@@ -58,8 +80,14 @@ public struct MembershipAuditRequest {
     return (0..<a.rowCount).count { seen.contains(key(a, $0)) }
   }
 
-  /// −loss per row: log p(true class) (p floored at 1e-300) for a classifier, −(y − ŷ)² for a regression.
+  /// −loss per row: log p(true class) for a classifier, −(y − ŷ)² for a regression.
   func scores(_ table: Table) throws -> [Double] {
+    try Self.confidences(of: model, on: table, target: target).map(\.logTrue)
+  }
+
+  /// Per row, how well the model fits the record's label: for a classifier log p(true class) and log(1 − p(true
+  /// class)) (each floored at log 1e-300), for a regression −(y − ŷ)² twice over.
+  static func confidences(of model: any Model, on table: Table, target: String) throws -> [(logTrue: Double, logOther: Double)] {
     guard let labels = table[target] else {
       throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: target, .because("\(table.source ?? "the data") has no such column")))
     }
@@ -71,7 +99,7 @@ public struct MembershipAuditRequest {
           throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: labels.text(at: r) ?? "", .because("row \(r + 2) of \(table.source ?? "the data"): a regression's target must be a number")))
         }
         let e = y - output[r, 0]
-        return -e * e
+        return (-e * e, -e * e)
       }
     default:
       let classes = model.classes
@@ -83,8 +111,13 @@ public struct MembershipAuditRequest {
         }
         // A binary model gives P(positive): the negative class's log-probability is log1p(−p), which keeps the
         // digits that 1 − p would lose where the model is confident — the low-FPR end of the ROC lives there.
-        if output.columns == 1 { return k == 1 ? log(max(output[r, 0], 1e-300)) : log1p(-min(output[r, 0], 1 - 1e-16)) }
-        return log(max(output[r, k], 1e-300))
+        if output.columns == 1 {
+          let (logP, logOneMinusP) = (log(max(output[r, 0], 1e-300)), log1p(-min(output[r, 0], 1 - 1e-16)))
+          return k == 1 ? (logP, logOneMinusP) : (logOneMinusP, logP)
+        }
+        var others = 0.0
+        for j in 0..<output.columns where j != k { others += output[r, j] }
+        return (log(max(output[r, k], 1e-300)), log(max(others, 1e-300)))
       }
     }
   }
@@ -126,6 +159,10 @@ public struct MembershipAuditResult: Sendable, Equatable, Codable, JSONDocument 
   }
 
   public var attack: String
+  /// LiRA's shadow models (nil for the loss attack).
+  public var shadowModels: Int?
+  /// Why the attack run is not the one asked for (LiRA on a model Candor cannot retrain), else nil.
+  public var note: String?
   public var members: Int
   public var nonMembers: Int
   public var auc: Double
@@ -142,7 +179,8 @@ public struct MembershipAuditResult: Sendable, Equatable, Codable, JSONDocument 
   public var roc: [ROCPoint]
 
   enum CodingKeys: String, CodingKey {
-    case attack, members, auc, delta, roc
+    case attack, members, auc, delta, roc, note
+    case shadowModels = "shadow_models"
     case nonMembers = "non_members"
     case aucInterval = "auc_interval"
     case balancedAccuracy = "balanced_accuracy"
