@@ -99,6 +99,9 @@ struct DPTrain: ParsableCommand, FileCommand {
 
   @OptionGroup var rdp: RDPOptions
 
+  @Option(name: .customLong("audit-canaries"), help: ArgumentHelp("Audit this run (Steinke, Nasr & Jagielski 2023): take m rows out, put each back with its label changed with probability 1/2, and report the epsilon the trained model proves.", valueName: "m"))
+  var auditCanaries: Int?
+
   @Option(help: "Where to write the model (candor-model JSON, with its privacy parameters).")
   var out: String
 
@@ -156,7 +159,15 @@ struct DPTrain: ParsableCommand, FileCommand {
     var clock = PhaseClock()
     let files = try outputTransaction()
     let table = try dataOptions.readTable()
-    let (data, preprocessing) = try trainingSet(table)
+    var (data, preprocessing) = try trainingSet(table)
+    var audit: OneRunAudit?
+    if let auditCanaries {
+      guard case let .classes(classes, _) = data.target else { preconditionFailure("a class target") }
+      var random: any RandomNumberGenerator = insecureSeed.map { SeededRandom(seed: $0, stream: 0xA0D17) } ?? BufferedSystemRandom()
+      let drawn = try OneRunAudit.draw(count: auditCanaries, from: table, target: target, classes: classes, using: &random)
+      (data, preprocessing) = try trainingSet(try drawn.trainingRows(of: table))
+      audit = drawn
+    }
     if featureSpec == nil {
       warn("The encoder's means, scales and categories come from the private data (\(dataOptions.data)) and are not covered by the privacy guarantee; declare them with --feature-spec.")
     }
@@ -220,8 +231,9 @@ struct DPTrain: ParsableCommand, FileCommand {
     let trainScore = try ClassificationScore.of(model, classes: classes, positive: positive, on: table, target: target)
     let testAccuracy = try evalTable.map { try ClassificationScore.of(model, classes: classes, positive: positive, on: $0, target: target).accuracy }
     try files.write(.out, try result.modelFile(target: target, data: data, score: trainScore).encoded())
-    let report = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: trainScore.accuracy,
+    var report = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: trainScore.accuracy,
                                        testAccuracy: testAccuracy, ledger: ledgerState)
+    report.audit = try audit?.result(model: model, delta: delta, accountedEpsilon: report.tightest?.epsilon)
     try outputs.write(into: files, json: { try report.jsonData() }, html: {
       let step = PrivacyEvent.poissonSampled(samplingRate: result.run.samplingRate, of: .gaussian(noiseMultiplier: result.run.noiseMultiplier))
       let curve = try EpsilonCurve(step: step, upTo: result.run.steps, delta: delta, fractionalOrders: rdp.fractionalOrders, pldPoints: 12)
@@ -249,6 +261,11 @@ struct DPTrain: ParsableCommand, FileCommand {
     lines.append("Training accuracy \(String(format: "%.4f", report.trainAccuracy))" + (report.testAccuracy.map { "; test accuracy \(String(format: "%.4f", $0))" } ?? "") + ".")
     if let ledger = report.ledger {
       lines.append("Ledger \(ledger.path) entry \(ledger.entry): ε = \(formatRounded(ledger.spentEpsilon)) of \(formatNumber(ledger.budgetEpsilon)) spent; at most ε = \(formatRounded(ledger.remainingEpsilon)) left.")
+    }
+    if let audit = report.audit {
+      let accounted = audit.accountedEpsilon.map { "the accountant's ε = \(formatRounded($0))" } ?? "no accounted ε"
+      lines.append("One-run audit: \(audit.canaries) canaries (\(audit.included) included in training), \(audit.correct) of \(audit.guesses) membership guesses right: ε ≥ \(formatRounded(audit.epsilonLowerBound, significantDigits: 3)) at \(formatNumber(100 * audit.confidence)) % confidence, against \(accounted). A lower bound far below it is expected; one above it would mean the accounting is wrong.")
+      lines.append("The model is the audited one: \(audit.canaries) rows were taken out of its training data and \(audit.included) of them put back with their labels changed.")
     }
     lines.append("Wrote \(out).")
     return lines.joined(separator: "\n")

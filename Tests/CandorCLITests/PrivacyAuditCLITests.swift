@@ -118,4 +118,38 @@ import Testing
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("a.json"))) as! [String: Any]
     #expect(json["attack"] as? String == "loss" && json["note"] as? String == said && json["shadow_models"] == nil)
   }
+
+  @Test("dp-train --audit-canaries at ε = 1 and 4 (two seeds each): the one-run audit's ε lower bound never exceeds the accounted ε", arguments: [("1", 11), ("4", 12), ("1", 13), ("4", 14)])
+  func oneRunBelowAccounted(_ epsilon: String, _ seed: Int) throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let trained = try CandorBinary.run(["dp-train", "--data", "other.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"), "--epsilon", epsilon,
+                                         "--delta", "1e-5", "--epochs", "20", "--batch-size", "50", "--insecure-seed", "\(seed)", "--audit-canaries", "500", "--json", "r.json", "--out", "dp.json"], in: folder)
+    #expect(trained.exitCode == 0, "\(trained.standardError)")
+    let audit = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
+    let one = audit["audit"] as! [String: Any]
+    #expect(one["canaries"] as? Int == 500 && (one["readings"] as! [Any]).count == 6 && one["confidence"] as? Double == 0.95)
+    let accounted = one["accounted_epsilon"] as! Double
+    #expect(accounted <= Double(epsilon)! && (one["epsilon_lower_bound"] as! Double) <= accounted, "\(one)")
+    #expect(trained.standardOutput.contains("One-run audit: 500 canaries ("))
+  }
+
+  @Test("the one-run audit finds what a nearly noiseless run leaks: an MLP trained with σ = 0.05 proves ε above 0.5; bad canary counts exit 2 with nothing written")
+  func oneRunFindsLeakage() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let arguments = ["dp-train", "--data", "members.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"), "--noise-multiplier", "0.05",
+                     "--delta", "1e-5", "--model-type", "mlp", "--hidden", "128,64", "--epochs", "200", "--batch-size", "50", "--optimizer", "adam",
+                     "--learning-rate", "0.005", "--clip", "10", "--insecure-seed", "3", "--json", "r.json", "--out", "dp.json"]
+    let trained = try CandorBinary.run(arguments + ["--audit-canaries", "250"], in: folder)
+    #expect(trained.exitCode == 0, "\(trained.standardError)")
+    let one = (try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any])["audit"] as! [String: Any]
+    #expect((one["epsilon_lower_bound"] as! Double) > 0.5, "\(one)")
+    try FileManager.default.removeItem(at: folder.appendingPathComponent("r.json"))
+    for count in ["1", "500"] {
+      let refused = try CandorBinary.run(arguments + ["--audit-canaries", count], in: folder)
+      #expect(refused.exitCode == 2 && refused.standardError.contains("--audit-canaries \(count): the canaries are made from training rows"), "\(refused.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import CandorCore
+import CandorTestSupport
 import Foundation
 import Testing
 
@@ -60,5 +61,40 @@ import Testing
       let size = (0..<n).count { membership[$0 * k + m] }
       #expect(abs(size - n / 2) < 4 * Int((Double(n) / 4).squareRoot()), "shadow \(m): \(size)")
     }
+  }
+}
+
+/// The one-run audit (Steinke, Nasr & Jagielski 2023): its p-value and ε bound against the paper's formula in scipy,
+/// and the canaries it draws.
+@Suite struct OneRunAuditTests {
+  nonisolated(unsafe) static let cases = PrivacyFixtures.file("one_run_audit.json")["cases"] as! [[String: Any]]
+
+  @Test("p-values within 1e-9 relative and ε lower bounds within 1e-9 of the paper's formula in scipy (8 cases, δ = 0 and δ > 0)")
+  func matchesReference() {
+    #expect(Self.cases.count == 8)
+    for c in Self.cases {
+      let (m, r, v, delta, p) = (c["m"] as! Int, c["r"] as! Int, c["v"] as! Int, c["delta"] as! Double, c["p"] as! Double)
+      let pValue = OneRunAudit.pValue(examples: m, guesses: r, correct: v, epsilon: 1, delta: delta), expected = c["p_value_at_1"] as! Double
+      #expect(abs(pValue - expected) <= 1e-9 * expected, "\(c)")
+      let bound = OneRunAudit.epsilonLowerBound(examples: m, guesses: r, correct: v, delta: delta, miss: p)
+      #expect(abs(bound - (c["epsilon_lower_bound"] as! Double)) <= 1e-9, "\(c): \(bound)")
+    }
+  }
+
+  @Test("canaries: m distinct rows, every label changed, about half included, taken out of the training rows; the same seed draws the same")
+  func canaries() throws {
+    let table = try Fixtures.adult("train")
+    var random = SeededRandom(seed: 5)
+    let audit = try OneRunAudit.draw(count: 400, from: table, target: "income", classes: ["<=50K", ">50K"], using: &random)
+    #expect(Set(audit.rows).count == 400)
+    let original = try table.column("income"), changed = try audit.canaries.column("income")
+    for (k, row) in audit.rows.enumerated() { #expect(original.text(at: row) != changed.text(at: k)) }
+    let included = audit.included.count { $0 }
+    #expect(abs(included - 200) < 40)
+    #expect(try audit.trainingRows(of: table).rowCount == table.rowCount - 400 + included)
+    var again = SeededRandom(seed: 5)
+    #expect(try OneRunAudit.draw(count: 400, from: table, target: "income", classes: ["<=50K", ">50K"], using: &again).rows == audit.rows)
+    var other = SeededRandom(seed: 5)
+    #expect(throws: PrivacyError.self) { try OneRunAudit.draw(count: 1, from: table, target: "income", classes: ["<=50K", ">50K"], using: &other) }
   }
 }

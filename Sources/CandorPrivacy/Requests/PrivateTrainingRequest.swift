@@ -200,6 +200,8 @@ public struct PrivateTrainingReport: Sendable, Codable, JSONDocument {
   public var events: PrivacyEvent
   /// The ledger after the spend: its budget, ε spent, ε left.
   public var ledger: LedgerState?
+  /// The one-run audit (`--audit-canaries`), when asked for.
+  public var audit: OneRunAuditResult?
 
   public struct LedgerState: Sendable, Codable {
     public var path: String
@@ -219,7 +221,7 @@ public struct PrivateTrainingReport: Sendable, Codable, JSONDocument {
   }
 
   enum CodingKeys: String, CodingKey {
-    case delta, steps, clip, epochs, optimizer, batches, sampling, randomness, preprocessing, events, ledger
+    case delta, steps, clip, epochs, optimizer, batches, sampling, randomness, preprocessing, events, ledger, audit
     case epsilonSpent = "epsilon_spent"
     case noiseMultiplier = "noise_multiplier"
     case targetEpsilon = "target_epsilon"
