@@ -2,6 +2,7 @@ import ArgumentParser
 import CandorCore
 import CandorModels
 import CandorPrivacy
+import CandorReport
 import Foundation
 
 struct PrivacyAudit: ParsableCommand, FileCommand {
@@ -58,19 +59,18 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
   @Option(name: .customLong("learning-rate"), help: "LiRA shadows (MLP): Adam learning rate (default 0.001).")
   var learningRate: Double?
 
-  @Option(help: "The delta of the guarantee the bound is read against (0: pure differential privacy).")
-  var delta: Double = 0
+  @Option(help: "The delta of the guarantee the bound is read against (default: a DP model's own delta, else 0: pure differential privacy).")
+  var delta: Double?
 
   @Option(help: "How many of the most exposed members to list.")
   var top: Int = 10
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "Write the audit as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.members, members), (.nonMembers, nonMembers)] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func validate() throws {
     guard ["loss", "lira", "lira-offline"].contains(attack) else {
@@ -86,7 +86,7 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
     if let batchSize, batchSize < 1 { throw ValidationError("--shadow-batch-size \(batchSize): it needs at least 1.") }
     if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate \(formatNumber(learningRate)): it needs a positive finite number.") }
     if let inverseRegularization, !(inverseRegularization > 0 && inverseRegularization.isFinite) { throw ValidationError("--l2 \(formatNumber(inverseRegularization)): it needs a positive finite number.") }
-    guard delta >= 0 && delta < 1 else { throw ValidationError("--delta \(formatNumber(delta)): it must be at least 0 and below 1.") }
+    if let delta, !(delta >= 0 && delta < 1) { throw ValidationError("--delta \(formatNumber(delta)): it must be at least 0 and below 1.") }
     guard top >= 0 else { throw ValidationError("--top \(top): it needs at least 0.") }
   }
 
@@ -96,7 +96,8 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
     let model = loaded.model
     let tables = try reading.read([members, nonMembers], for: model)
     var request = MembershipAuditRequest(model: model, members: tables[0], nonMembers: tables[1], target: target)
-    request.delta = delta
+    let privacy = loaded.file?.privacy
+    request.delta = delta ?? privacy?.delta ?? 0
     request.top = top
     var note: String?
     if attack != "loss" {
@@ -113,8 +114,10 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
     }
     var result = try request.run()
     result.note = note
+    // The accounted ε is comparable when the bound is read at the δ it was accounted at.
+    if let privacy, privacy.delta == request.delta { result.accountedEpsilon = privacy.epsilon.values.min() }
     if let note { warn(note) }
-    if json != nil { try files.write(.json, try result.jsonData()) }
+    try outputs.write(into: files, json: { try result.jsonData() }, html: { PrivacyAuditPage.html(result, model: loaded.path) })
     try files.commit()
     print(Self.text(result))
   }
@@ -134,17 +137,14 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
 
   static func text(_ r: MembershipAuditResult) -> String {
     func percent(_ x: Double) -> String { formatRounded(100 * x, significantDigits: 3) + " %" }
-    let name = switch r.attack {
-    case "lira": "LiRA (online, \(r.shadowModels ?? 0) shadow models)"
-    case "lira-offline": "LiRA (offline, \(r.shadowModels ?? 0) shadow models)"
-    default: "Loss-threshold attack"
-    }
+    let name = PrivacyAuditSection.attackName(r).replacingOccurrences(of: "The loss", with: "Loss")
     var lines = ["\(name), \(r.members) members and \(r.nonMembers) non-members: ROC AUC \(formatRounded(r.auc, significantDigits: 4)) (95 % interval \(formatRounded(r.aucInterval[0], significantDigits: 4)) to \(formatRounded(r.aucInterval[1], significantDigits: 4))), best balanced accuracy \(formatRounded(r.balancedAccuracy, significantDigits: 4))."]
     for key in r.tprAtFPR.keys.sorted(by: { Double($0)! < Double($1)! }) {
       let at = r.tprAtFPR[key]!
       lines.append("  At FPR ≤ \(percent(Double(key)!)): TPR \(percent(at.tpr)) (95 % \(percent(at.interval[0])) to \(percent(at.interval[1]))), \(at.truePositives) member\(at.truePositives == 1 ? "" : "s") and \(at.falsePositives) non-member\(at.falsePositives == 1 ? "" : "s") flagged; ε ≥ \(formatRounded(at.epsilonLowerBound, significantDigits: 3)).")
     }
-    lines.append("Empirical ε lower bound: \(formatRounded(r.epsilonLowerBound, significantDigits: 3)) at 95 % confidence (δ = \(formatNumber(r.delta))); an accounted ε below it would be broken.")
+    let against = r.accountedEpsilon.map { r.epsilonLowerBound > $0 ? "; ABOVE the accounted ε = \(formatRounded($0)): the accounting or the training is wrong" : "; the model's training accounted ε = \(formatRounded($0))" } ?? "; an accounted ε below it would be broken"
+    lines.append("Empirical ε lower bound: \(formatRounded(r.epsilonLowerBound, significantDigits: 3)) at 95 % confidence (δ = \(formatNumber(r.delta)))\(against).")
     if !r.topRecords.isEmpty { lines.append("Most exposed members (rows): " + r.topRecords.map { "\($0.row)" }.joined(separator: ", ") + ".") }
     if let note = r.note { lines.append(note) }
     return lines.joined(separator: "\n")

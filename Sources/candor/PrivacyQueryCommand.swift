@@ -1,6 +1,7 @@
 import ArgumentParser
 import CandorCore
 import CandorPrivacy
+import CandorReport
 import Foundation
 
 struct PrivacyQuery: ParsableCommand, FileCommand {
@@ -76,11 +77,10 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
   @Flag(help: "Accept a Gaussian query's delta of at least 1/n.")
   var allowLargeDelta = false
 
-  @Option(help: "Write the answer as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func validate() throws {
     if insecureSeed != nil && !allowInsecure {
@@ -103,7 +103,9 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     // The ledger is committed first (an answer is never shown unspent); should the output then fail, the answer
     // is still the ledger's, and asking again gives it for free.
     do {
-      if json != nil { try files.write(.json, try result.jsonData()) }
+      try outputs.write(into: files, json: { try result.jsonData() }, html: {
+        PrivacyQueryPage.html(result, ledger: try LedgerSummary(try LedgerFile.read(ledger)), source: ledger)
+      })
       try files.commit()
     } catch let error as any CandorError where !result.cached {
       throw AnswerKeptError(underlying: error, entry: result.entry)
@@ -167,7 +169,7 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
       let indent = String(repeating: "  ", count: depth)
       if case let .keyed(values) = answer {
         if !label.isEmpty { lines.append("\(indent)\(label):") }
-        for key in values.keys.sorted(by: { Self.keyOrder($0, $1) }) {
+        for key in values.keys.sorted(by: ReleasedValue.keyOrder) {
           walk(values[key]!, interval?[key], key, depth: depth + (label.isEmpty ? 0 : 1))
         }
         return
@@ -189,13 +191,6 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     lines.append(spent + " At most ε = \(formatRounded(result.remaining.epsilon)) is left at δ = \(formatNumber(result.remaining.delta)).")
     if result.insecure { lines.append("This answer's noise came from --insecure-seed: it is reproducible and NOT private.") }
     return lines.joined(separator: "\n")
-  }
-
-  /// Bins "[0, 10)" in numeric order, quantiles by value, groups by name.
-  static func keyOrder(_ a: String, _ b: String) -> Bool {
-    func number(_ key: String) -> Double? { Double(key.hasPrefix("[") ? String(key.dropFirst().prefix { $0 != "," }) : key) }
-    if let x = number(a), let y = number(b) { return x < y }
-    return a < b
   }
 }
 

@@ -42,15 +42,19 @@ import Testing
     #expect((overfit["auc_interval"] as! [Double])[0] > 0.5 && (overfit["balanced_accuracy"] as! Double) > 0.55, "\(overfit["auc_interval"]!)")
   }
 
-  @Test("DP-SGD models at ε = 1 and 4 (two seeds each): the audited ε lower bound never exceeds the accounted ε", arguments: [("1", 1), ("4", 2), ("1", 3), ("4", 4)])
+  @Test("DP-SGD models at ε = 1 and 4 (two seeds each): the audited ε lower bound (at the model's own δ) never exceeds the accounted ε, which the JSON and the page give", arguments: [("1", 1), ("4", 2), ("1", 3), ("4", 4)])
   func auditedBelowAccounted(_ epsilon: String, _ seed: Int) throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let trained = try CandorBinary.run(["dp-train", "--data", "members.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"),
                                          "--epsilon", epsilon, "--delta", "1e-5", "--epochs", "20", "--batch-size", "50", "--insecure-seed", "\(seed)", "--out", "dp.json"], in: folder)
     #expect(trained.exitCode == 0, "\(trained.standardError)")
-    let audit = try Self.audit(folder, "dp.json", ["--delta", "1e-5"])
-    #expect((audit["epsilon_lower_bound"] as! Double) <= Double(epsilon)!, "\(audit["epsilon_lower_bound"]!)")
+    let audit = try Self.audit(folder, "dp.json", ["--html", "a.html"])
+    let accounted = try #require(audit["accounted_epsilon"] as? Double)
+    #expect(audit["delta"] as? Double == 1e-5 && accounted <= Double(epsilon)!)
+    #expect((audit["epsilon_lower_bound"] as! Double) <= accounted, "\(audit["epsilon_lower_bound"]!)")
+    let page = try String(contentsOf: folder.appendingPathComponent("a.html"), encoding: .utf8)
+    #expect(page.contains("its training accounted for.") && page.contains("aria-label=\"ROC, log–log\""))
   }
 
   @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label, an unknown attack, an odd number of shadows, shadow options without LiRA")

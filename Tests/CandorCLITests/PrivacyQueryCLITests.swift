@@ -91,11 +91,13 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     #expect(try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "L", "--epsilon", "2", "--delta", "1e-5", "--dataset", Self.adult], in: folder).exitCode == 0)
     let result = try CandorBinary.run(["privacy", "query", "--data", Self.adult, "--ledger", "L", "--statistic", "mean", "--column", "workclass",
-                                       "--bounds", "0:1", "--epsilon", "1", "--json", "o"], in: folder)
+                                       "--bounds", "0:1", "--epsilon", "1", "--json", "o", "--html", "h"], in: folder)
     #expect(result.exitCode == 0, "\(result.standardError)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("o"))) as! [String: Any]
     #expect(json["statistic"] as? String == "mean" && json["answer"] is Double)
     #expect(!result.standardOutput.contains("State-gov") && !result.standardError.contains("State-gov"))
+    let page = try String(contentsOf: folder.appendingPathComponent("h"), encoding: .utf8)
+    #expect(page.contains("The mean of workclass (bounds 0 to 1), released with differential privacy, is ") && !page.contains("State-gov"))
   }
 
   @Test("--json over the ledger's lock is refused before anything is spent; an output that fails after the spend (--json /dev/full): exit 2 saying the answer is kept; the same query again gives it from the ledger, spending nothing")

@@ -7,7 +7,7 @@ import CandorPrivacy
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -33,6 +33,10 @@ enum PageKind: String, CaseIterable, Sendable {
     case .dpTrain:
       let (report, curve) = try ReportInputs.privateTraining()
       return PrivateTrainingPage.html(report, curve: curve, source: source, ledger: (try ReportInputs.ledger(), source))
+    case .audit: return PrivacyAuditPage.html(ReportInputs.audit(), model: source)
+    case .query:
+      let (result, ledger) = try ReportInputs.query()
+      return PrivacyQueryPage.html(result, ledger: ledger, source: source)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }
@@ -52,6 +56,8 @@ enum PageKind: String, CaseIterable, Sendable {
       PrivacyLedgerSection(try ReportInputs.ledger(), source: source),
       PrivateTrainingSection(try ReportInputs.privateTraining().0, curve: try ReportInputs.privateTraining().1, source: source),
       PrivacyEpsilonSection(try ReportInputs.epsilon().0, curve: try ReportInputs.epsilon().1),
+      PrivacyAuditSection(ReportInputs.audit(), model: source),
+      PrivacyQuerySection(try ReportInputs.query().0, ledger: try ReportInputs.query().1, source: source),
     ]
   }
 }

@@ -141,6 +141,32 @@ enum ReportInputs {
     return try LedgerSummary(ledger)
   }
 
+  /// A LiRA audit whose note carries hostile strings (the model's path is `source`): members score higher.
+  static func audit() -> MembershipAuditResult {
+    let members = (0..<400).map { Double($0 % 97) / 97 + ($0 < 20 ? 5 : 0.2) }, nonMembers = (0..<500).map { Double($0 % 89) / 89 }
+    var result = MembershipAuditResult(attack: "lira", members: members, nonMembers: nonMembers, delta: 1e-5)
+    result.shadowModels = 16
+    result.accountedEpsilon = 8
+    result.note = "note " + script + attribute + entity
+    return result
+  }
+
+  /// A histogram by group released from a ledger that also holds a training run; levels, bins' column and the
+  /// ledger's notes are hostile.
+  static func query() throws -> (QueryResult, LedgerSummary) {
+    let csv = "g,x\n" + (0..<300).map { "\"\(hostile[$0 % 3].replacingOccurrences(of: "\"", with: "\"\""))\",\($0 % 50)" }.joined(separator: "\n") + "\n"
+    let table = try CSVReader.parse(Data(csv.utf8), source: "q.csv")
+    let query = PrivateQuery(statistic: .histogram, column: "x", by: "g", levels: hostile, lower: 0, upper: 50,
+                             edges: PrivateQuery.equalWidthEdges(lower: 0, upper: 50, count: 5), epsilon: 0.5)
+    var rounding = SeededRandom(seed: 1), noise = SeededRandom(seed: 2)
+    let answer = try PreparedQuery(query, table: table, rounding: &rounding).release(using: &noise, insecure: true)
+    var ledger = PrivacyLedger(budget: .init(epsilon: 3, delta: 1e-5), dataset: .init(file: script, sha256: String(repeating: "0", count: 64), records: 300),
+                               created: "2026-12-02T00:00:00Z")
+    ledger = try ledger.spending(.dpSGD(samplingRate: 0.01, noiseMultiplier: 1.5, steps: 500), command: "dp-train", note: entity, time: "2026-12-02T00:00:01Z")
+    ledger = try ledger.spending(answer.events, command: "privacy query", note: query.description, time: "2026-12-02T00:00:02Z", release: .init(query: query, answer: answer))
+    return (QueryResult(query: query, entry: ledger.entries.last!, cached: false, ledger: ledger), try LedgerSummary(ledger))
+  }
+
   /// A seeded (not private) DP-SGD run whose preprocessing, randomness and ledger path carry hostile strings.
   static func privateTraining() throws -> (PrivateTrainingReport, EpsilonCurve) {
     let event: [String: Any] = ["type": "SelfComposedDpEvent", "count": 500, "event": ["type": "PoissonSampledDpEvent", "sampling_probability": 0.01,

@@ -163,6 +163,8 @@ public struct MembershipAuditResult: Sendable, Equatable, Codable, JSONDocument 
   public var shadowModels: Int?
   /// Why the attack run is not the one asked for (LiRA on a model Candor cannot retrain), else nil.
   public var note: String?
+  /// The ε the model's training accounted for at `delta` (its privacy record's tightest), when it has one.
+  public var accountedEpsilon: Double?
   public var members: Int
   public var nonMembers: Int
   public var auc: Double
@@ -180,6 +182,7 @@ public struct MembershipAuditResult: Sendable, Equatable, Codable, JSONDocument 
 
   enum CodingKeys: String, CodingKey {
     case attack, members, auc, delta, roc, note
+    case accountedEpsilon = "accounted_epsilon"
     case shadowModels = "shadow_models"
     case nonMembers = "non_members"
     case aucInterval = "auc_interval"
@@ -189,7 +192,9 @@ public struct MembershipAuditResult: Sendable, Equatable, Codable, JSONDocument 
     case topRecords = "top_records"
   }
 
-  init(attack: String, members memberScores: [Double], nonMembers nonMemberScores: [Double], delta: Double, top: Int, falsePositiveRates: [Double]) {
+  /// The audit of per-record attack scores (higher: more likely a member), `top` most exposed members listed.
+  public init(attack: String, members memberScores: [Double], nonMembers nonMemberScores: [Double], delta: Double, top: Int = 10,
+              falsePositiveRates: [Double] = [0.001, 0.01]) {
     self.attack = attack
     self.delta = delta
     let m = memberScores.count, n = nonMemberScores.count

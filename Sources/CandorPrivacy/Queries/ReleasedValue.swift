@@ -40,4 +40,11 @@ public indirect enum ReleasedValue: Sendable, Hashable, Codable {
   }
 
   public var number: Double? { if case let .number(n) = self { n } else { nil } }
+
+  /// The order keys are shown in: bins "[0, 10)" in numeric order, quantiles by value, groups by name.
+  public static func keyOrder(_ a: String, _ b: String) -> Bool {
+    func number(_ key: String) -> Double? { Double(key.hasPrefix("[") ? String(key.dropFirst().prefix { $0 != "," }) : key) }
+    if let x = number(a), let y = number(b) { return x < y }
+    return a < b
+  }
 }

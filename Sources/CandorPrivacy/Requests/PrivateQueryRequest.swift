@@ -116,7 +116,8 @@ public struct QueryResult: Sendable, Equatable, Codable, JSONDocument {
     case rankError95 = "rank_error_95"
   }
 
-  init(query: PrivateQuery, entry: PrivacyLedger.Entry, cached: Bool, ledger: PrivacyLedger) {
+  /// The result of `query`, released in `entry` (which must hold a release) of `ledger`.
+  public init(query: PrivateQuery, entry: PrivacyLedger.Entry, cached: Bool, ledger: PrivacyLedger) {
     let answer = entry.release!.answer
     statistic = query.statistic.rawValue
     column = query.column

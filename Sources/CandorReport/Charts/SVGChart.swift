@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// Inline SVG charts: bars, x/y lines, beeswarms and waterfalls from plain data (labels, values). Each has a
@@ -70,11 +71,29 @@ public enum SVGChart {
        xDomain: (0, 1), yDomain: (0, 1), diagonal: diagonal)
   }
 
+  /// An x/y chart with both axes in powers of ten (an ROC at low false-positive rates): ticks at every decade of
+  /// the domains (given in the data's units, both ends positive), the diagonal y = x dashed. Points at or below 0
+  /// cannot be drawn and are left out.
+  public static func logLog(title: String, series: [Series], xLabel: String, yLabel: String, xDomain: (Double, Double),
+                            yDomain: (Double, Double), diagonal: Bool = false) -> String {
+    func logged(_ p: (x: Double, y: Double)) -> (x: Double, y: Double)? { p.x > 0 && p.y > 0 ? (log10(p.x), log10(p.y)) : nil }
+    let transformed = series.map { Series(name: $0.name, points: $0.points.compactMap(logged), line: $0.line, markers: $0.markers, color: $0.color) }
+    var lines = transformed
+    if diagonal {
+      let low = max(xDomain.0, yDomain.0), high = min(xDomain.1, yDomain.1)
+      lines.append(Series(name: "", points: [(log10(low), log10(low)), (log10(high), log10(high))], color: "#bbb"))
+    }
+    let xRange = (log10(xDomain.0), log10(xDomain.1)), yRange = (log10(yDomain.0), log10(yDomain.1))
+    func decades(_ range: (Double, Double)) -> [Double] { Array(stride(from: range.0.rounded(.up), through: range.1, by: 1)) }
+    return xy(title: title, series: lines, xLabel: xLabel, yLabel: yLabel, xDomain: xRange, yDomain: yRange,
+              ticks: (decades(xRange), decades(yRange)), tickText: { formatNumber(pow(10, $0.rounded())) })
+  }
+
   /// An x/y chart: lines and/or markers per series, optional highlighted points (drawn as rings with a
   /// label), the domains given or taken from the data.
   public static func xy(title: String, series: [Series], highlights: [(x: Double, y: Double, label: String)] = [],
                         xLabel: String, yLabel: String, xDomain: (Double, Double)? = nil, yDomain: (Double, Double)? = nil,
-                        diagonal: Bool = false) -> String {
+                        diagonal: Bool = false, ticks: (x: [Double], y: [Double])? = nil, tickText: ((Double) -> String)? = nil) -> String {
     let size = 240.0, left = 48.0, top = 26.0
     let allX = series.flatMap { $0.points.map(\.x) } + highlights.map(\.x)
     let allY = series.flatMap { $0.points.map(\.y) } + highlights.map(\.y)
@@ -99,10 +118,17 @@ public enum SVGChart {
       let digits = (-log10(max(span / 4, 1e-12))).rounded(.up)
       return digits.isFinite ? max(2, Int(digits) + 1) : 2  // a span of inf (values near ±Double.greatestFiniteMagnitude)
     }
-    for k in 0...4 {
-      let tx = x0 + (x1 - x0) * Double(k) / 4, ty = y0 + (y1 - y0) * Double(k) / 4
-      svg += "<text x=\"\(f(px(tx)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(formatValue(tx, decimals: decimals(x1 - x0)))</text>"
-      svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(ty) + 3))\" font-size=\"9\" text-anchor=\"end\">\(formatValue(ty, decimals: decimals(y1 - y0)))</text>"
+    let even = (0...4).map { Double($0) / 4 }
+    let (xTicks, yTicks) = ticks ?? (even.map { x0 + (x1 - x0) * $0 }, even.map { y0 + (y1 - y0) * $0 })
+    for tx in xTicks {
+      let text = tickText?(tx) ?? formatValue(tx, decimals: decimals(x1 - x0))
+      svg += "<text x=\"\(f(px(tx)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(escapeHTML(text))</text>"
+      if ticks != nil { svg += "<line x1=\"\(f(px(tx)))\" x2=\"\(f(px(tx)))\" y1=\"\(f(top))\" y2=\"\(f(top + size))\" stroke=\"#eee\"/>" }
+    }
+    for ty in yTicks {
+      let text = tickText?(ty) ?? formatValue(ty, decimals: decimals(y1 - y0))
+      svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(ty) + 3))\" font-size=\"9\" text-anchor=\"end\">\(escapeHTML(text))</text>"
+      if ticks != nil { svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + size))\" y1=\"\(f(py(ty)))\" y2=\"\(f(py(ty)))\" stroke=\"#eee\"/>" }
     }
     svg += "<text x=\"\(f(left + size / 2))\" y=\"\(f(top + size + 25))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(xLabel))</text>"
     svg += "<text x=\"10\" y=\"\(f(top + size / 2))\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 10 \(f(top + size / 2)))\">\(escapeHTML(yLabel))</text>"

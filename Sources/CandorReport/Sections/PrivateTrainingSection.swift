@@ -27,7 +27,8 @@ public struct PrivateTrainingSection: ReportSection {
     }
     let (name, value) = r.tightest ?? ("rdp", r.epsilonSpent["rdp"] ?? .nan)
     let which = name == "rdp" ? "RDP accountant" : "\(name.uppercased()) accountant, the tightest; RDP gives \(epsilon)"
-    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(formatRounded(value)) at δ = \(formatRounded(r.delta)) (\(which)) over \(r.steps) steps\(accuracy)."
+    let audit = r.audit.map { " A one-run audit of \($0.canaries) canaries proves ε ≥ \(formatRounded($0.epsilonLowerBound, significantDigits: 3)) at 95 % confidence\($0.epsilonLowerBound > ($0.accountedEpsilon ?? .infinity) ? ", ABOVE the accounted ε: the accounting or the training is wrong" : ", within the accounted ε")." } ?? ""
+    return "This \(r.modelType.rawValue) model was trained with differential privacy: ε = \(formatRounded(value)) at δ = \(formatRounded(r.delta)) (\(which)) over \(r.steps) steps\(accuracy).\(audit)"
   }
 
   public func render(into page: inout HTMLWriter) {
@@ -70,6 +71,22 @@ public struct PrivateTrainingSection: ReportSection {
       page.paragraph(HTMLText(words: "The run was charged to the ledger \(ledger.path) before training (entry \(ledger.entry)): ε = \(formatRounded(ledger.spentEpsilon)) of \(formatRounded(ledger.budgetEpsilon)) is now spent; at most ε = \(formatRounded(ledger.remainingEpsilon)) is left."))
     }
     page.note("ε assumes what ran: Poisson sampling (each row joins each step on its own with probability q), every gradient clipped to C, Gaussian noise of σ·C on the sum. The curves are each accountant's ε after that many steps; every one is an upper bound, so the lowest holds.")
+    if let audit = r.audit {
+      page.heading("One-run audit")
+      let accounted = audit.accountedEpsilon ?? .nan
+      let verdict = audit.epsilonLowerBound > accounted
+        ? "ABOVE the accountant's ε = \(formatRounded(accounted)): the accounting or the training is wrong."
+        : "within the accountant's ε = \(formatRounded(accounted)), as it must be; a bound far below it is expected, since one run and black-box guesses see a fraction of the worst case."
+      page.paragraph(HTMLText(words: "\(audit.canaries) training rows were made canaries (Steinke, Nasr & Jagielski 2023): each was taken out and, with probability ½, put back with its label changed (\(audit.included) were). Guessing from the trained model alone which were put back, \(audit.correct) of \(audit.guesses) guesses were right, which proves \(audit.epsilonLowerBound > 0 ? "" : "nothing: ")ε ≥ \(formatRounded(audit.epsilonLowerBound, significantDigits: 3)) at \(formatNumber(100 * audit.confidence)) % confidence (δ = \(formatRounded(audit.delta))) — \(verdict)"))
+      page.grid { grid in
+        grid.figure(svg: SVGChart.bars(title: "ε proved (95 %) and promised", labels: ["one-run audit", "accountant"],
+                                       values: [audit.epsilonLowerBound, accounted]))
+      }
+      page.table(header: ["guesses (half in, half out)", "right", "share right", "ε at least"],
+                 rows: audit.readings.map { [String($0.guesses), String($0.correct), formatRounded(Double($0.correct) / Double($0.guesses), significantDigits: 3),
+                                             formatRounded($0.epsilonLowerBound, significantDigits: 3)] })
+      page.note("Each guess count's p-value is corrected for the \(audit.readings.count) tried (Bonferroni), so the largest bound holds at the stated confidence. The model written is the audited one, with its canaries.")
+    }
   }
 }
 
