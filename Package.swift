@@ -16,7 +16,10 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", path: "Sources/COpenBLAS",
       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "CandorCore", dependencies: ["COpenBLAS"]),
+    // SHA-256 with the CPU's SHA instructions (a C function, since Swift cannot name them); CandorCore falls back
+    // to its own code on other CPUs.
+    .target(name: "CSHA256", path: "Sources/CSHA256"),
+    .target(name: "CandorCore", dependencies: ["COpenBLAS", "CSHA256"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
