@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// FIPS 180-4's 64 round constants K, shared with the portable Swift code.
+extern const uint32_t candor_sha256_round_constants[64];
+
 /// 1 when this CPU has the SHA extensions (and the SSSE3/SSE4.1 they need here), else 0.
 int candor_sha256_hardware(void);
 
