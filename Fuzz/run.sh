@@ -19,11 +19,19 @@ work=$root/.build/fuzz
 lib=$work/lib
 swiftc=${SWIFTC:-swiftc}
 # -assert-config Debug keeps the bounds checks of unsafe buffer pointers that -O removes.
-flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS")
+flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS" -I "$root/Sources/CSHA256/include")
 for flag in $(pkg-config --cflags-only-I openblas 2>/dev/null); do flags+=(-Xcc "$flag"); done
 libs=($(pkg-config --libs openblas 2>/dev/null || echo -lopenblas))
 
 mkdir -p "$lib" "$work/bin" "$work/logs"
+
+# CandorCore's C part (SHA-256 on the CPU's SHA instructions), instrumented too, linked into every target.
+sha=$lib/libCSHA256.a
+if [[ ! -f $sha ]] || [[ -n $(find Sources/CSHA256 "$0" -newer "$sha" | head -1) ]]; then
+  "${CLANG:-clang}" -O2 -g -fsanitize=address -I Sources/CSHA256/include -c Sources/CSHA256/csha256.c -o "$lib/csha256.o"
+  ar rcs "$sha" "$lib/csha256.o"
+fi
+libs+=("$sha")
 
 # The Candor modules that some Swift files import.
 imports() { sed -n 's/^import \(Candor[A-Za-z]*\).*/\1/p' "$@" | sort -u; }

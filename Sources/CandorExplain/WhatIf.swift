@@ -1,0 +1,328 @@
+import CandorCore
+import CandorModels
+import Foundation
+
+/// One change to a row: set a column to a value, or scale or shift a numeric one (in float64, not rounded, not
+/// clipped to the training range — the model is asked about exactly the point described).
+public struct WhatIfEdit: Sendable, Equatable, Codable {
+  public enum Operation: String, Sendable, Codable {
+    case set, scale, add
+  }
+
+  public var column: String
+  public var operation: Operation
+  /// The value (`set`: a number or a level), factor (`scale`) or amount (`add`), as text.
+  public var value: String
+
+  public init(column: String, operation: Operation, value: String) {
+    (self.column, self.operation, self.value) = (column, operation, value)
+  }
+
+  /// `col=v`, `col*=2`, `col+=3` (and `col-=3`).
+  public init?(parsing text: String) {
+    guard let equals = text.firstIndex(of: "=") else { return nil }
+    var column = String(text[..<equals]), value = String(text[text.index(after: equals)...])
+    operation = .set
+    if column.hasSuffix("*") { operation = .scale; column.removeLast() } else if column.hasSuffix("+") {
+      operation = .add; column.removeLast()
+    } else if column.hasSuffix("-") {
+      operation = .add; column.removeLast()
+      value = value.hasPrefix("-") ? String(value.dropFirst()) : "-" + value
+    }
+    guard !column.isEmpty else { return nil }
+    (self.column, self.value) = (column, value)
+  }
+}
+
+/// A model's answer for one point: the predicted class (or value) and each class's probability.
+public struct WhatIfPoint: Sendable, Equatable, Codable {
+  public var prediction: String
+  /// Class → probability (empty for a regression).
+  public var probabilities: [String: Double]
+}
+
+/// `candor whatif` as a library call: a row before and after each scenario of edits, all scenarios scored in one
+/// batched model call.
+public struct WhatIfRequest {
+  public var model: any Model
+  public var table: Table
+  public var row: Int
+  public var scenarios: [[WhatIfEdit]]
+
+  public init(model: any Model, table: Table, row: Int, scenarios: [[WhatIfEdit]]) {
+    (self.model, self.table, self.row, self.scenarios) = (model, table, row, scenarios)
+  }
+
+  /// - Throws: `ExplainError` for a row out of range, an unknown column, a value the column cannot take; the
+  ///   model's errors.
+  public func run() throws -> [WhatIfResult] {
+    guard row >= 0 && row < table.rowCount else { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
+    let original = table.selecting(rows: [row])
+    var rows: [[String: WhatIfValue]] = []
+    var changes: [[WhatIfResult.Change]] = []
+    for edits in scenarios {
+      var edited: [String: WhatIfValue] = [:]
+      var changed: [WhatIfResult.Change] = []
+      for edit in edits {
+        let current = try edited[edit.column] ?? WhatIfValue(of: original, column: edit.column)
+        let next = try current.applying(edit, levels: Self.levels(of: edit.column, in: table))
+        edited[edit.column] = next
+        changed.append(.init(column: edit.column, from: current, to: next))
+      }
+      rows.append(edited)
+      changes.append(changed)
+    }
+    let points = try WhatIfCurveRequest.table(table, [(row, [:])] + rows.map { (row, $0) })
+    let scored = try WhatIfScores(model: model, table: points)
+    let before = scored.point(0)
+    return scenarios.indices.map { s in
+      let after = scored.point(s + 1)
+      let delta = Dictionary(uniqueKeysWithValues: after.probabilities.map { ($0.key, $0.value - (before.probabilities[$0.key] ?? .nan)) })
+      return WhatIfResult(row: row, edits: changes[s], before: before, after: after, delta: delta,
+                          flipped: before.prediction != after.prediction)
+    }
+  }
+
+  /// The levels a text column takes in the data (the values a `set` may use), nil for a numeric column.
+  static func levels(of column: String, in table: Table) throws -> [String]? {
+    guard let found = table[column] else { throw ExplainError.unknownFeature(column, available: table.columnNames) }
+    guard case let .categorical(text) = found else { return nil }
+    return text.presentLevels.sorted()
+  }
+}
+
+/// A cell's value in a what-if: a number or a level (nil: missing).
+public enum WhatIfValue: Sendable, Equatable, Codable {
+  case number(Double)
+  case level(String)
+  case missing
+
+  init(of table: Table, column: String) throws {
+    guard let found = table[column] else { throw ExplainError.unknownFeature(column, available: table.columnNames) }
+    switch found {
+    case let .numeric(numbers): self = numbers.values[0].isNaN ? .missing : .number(numbers.values[0])
+    case .categorical: self = found.text(at: 0).map { .level($0) } ?? .missing
+    }
+  }
+
+  func applying(_ edit: WhatIfEdit, levels: [String]?) throws -> WhatIfValue {
+    if let levels {
+      guard edit.operation == .set else {
+        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: edit.column, .because("it is a text column; only col=level applies (its levels: \(levels.map { printable($0) }.joined(separator: ", ")))")))
+      }
+      guard levels.contains(edit.value) else {
+        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.value)) is not a level of \(printable(edit.column)) in the data; its levels: \(levels.map { printable($0) }.joined(separator: ", "))")))
+      }
+      return .level(edit.value)
+    }
+    guard let amount = Column.number(from: edit.value), amount.isFinite else {
+      throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.column)) is numeric, so the value must be a finite number")))
+    }
+    switch edit.operation {
+    case .set: return .number(amount)
+    case .scale, .add:
+      guard case let .number(x) = self else {
+        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: edit.column, .because("the row's value is missing, so it cannot be scaled or shifted")))
+      }
+      return .number(edit.operation == .scale ? x * amount : x + amount)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    switch self {
+    case let .number(x): try c.encode(x)
+    case let .level(text): try c.encode(text)
+    case .missing: try c.encodeNil()
+    }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    if c.decodeNil() { self = .missing } else if let x = try? c.decode(Double.self) { self = .number(x) } else { self = .level(try c.decode(String.self)) }
+  }
+}
+
+/// What `candor whatif --json` writes per scenario.
+public struct WhatIfResult: Sendable, Equatable, Codable {
+  public struct Change: Sendable, Equatable, Codable {
+    public var column: String
+    public var from: WhatIfValue
+    public var to: WhatIfValue
+  }
+
+  public var row: Int
+  public var edits: [Change]
+  public var before: WhatIfPoint
+  public var after: WhatIfPoint
+  /// Class → Δ probability (after − before).
+  public var delta: [String: Double]
+  public var flipped: Bool
+}
+
+/// A model's scores on a table, read as points: the class of a binary model is its positive class when
+/// P(positive) > 0.5 (p = 0.5 exactly is the negative class), else the most probable class.
+struct WhatIfScores {
+  let model: any Model
+  let output: Matrix
+
+  init(model: any Model, table: Table) throws {
+    self.model = model
+    output = try model.predict(table)
+  }
+
+  func point(_ r: Int) -> WhatIfPoint {
+    let classes = model.classes
+    switch model.outputKind {
+    case .regression:
+      return WhatIfPoint(prediction: formatNumber(output[r, 0]), probabilities: [:])
+    default:
+      if output.columns == 1 {
+        let p = output[r, 0]
+        return WhatIfPoint(prediction: p > 0.5 ? classes[1] : classes[0], probabilities: [classes[0]: 1 - p, classes[1]: p])
+      }
+      var best = 0
+      for k in 1..<output.columns where output[r, k] > output[r, best] { best = k }
+      return WhatIfPoint(prediction: classes[best], probabilities: Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, output[r, $0]) }))
+    }
+  }
+}
+
+extension Setting {
+  public static let whatIfEdit = Setting("set")
+}
+
+/// One row's what-if curve over one feature (its ICE curve, Goldstein et al. 2015): the prediction at every grid
+/// value with every other feature held, and where the decision flips.
+public struct WhatIfCurve: Sendable, Equatable, Codable {
+  public struct Flip: Sendable, Equatable, Codable {
+    /// The neighbouring grid values the flip lies between.
+    public var between: [WhatIfValue]
+    /// The feature value where the class changes, to within `tolerance` (numeric features; nil for a level).
+    public var at: Double?
+    public var from: String
+    public var to: String
+  }
+
+  public var row: Int
+  public var feature: String
+  public var original: WhatIfValue
+  public var grid: [WhatIfValue]
+  public var points: [WhatIfPoint]
+  public var flips: [Flip]
+  /// The bracket width the flips are found to: 1e-9 of the feature's range in the data.
+  public var tolerance: Double?
+}
+
+/// `candor whatif --curve`: ICE curves of `rows` over `feature`, every grid point of every row in one model call;
+/// decision flips between numeric grid points found by a 32-way section search (one batched call per step, each
+/// step narrowing the bracket 32×) until the bracket is within 1e-9 of the feature's range.
+public struct WhatIfCurveRequest {
+  public var model: any Model
+  public var table: Table
+  public var rows: [Int]
+  public var feature: String
+  /// Numeric grid values; nil: `gridSize` quantiles of the column (NumPy's linear method at k/(size − 1), duplicates
+  /// kept), or every level of a text column.
+  public var grid: [Double]?
+  public var gridSize = 10
+
+  public init(model: any Model, table: Table, rows: [Int], feature: String) {
+    (self.model, self.table, self.rows, self.feature) = (model, table, rows, feature)
+  }
+
+  public static let relativeTolerance = 1e-9
+
+  public func run() throws -> [WhatIfCurve] {
+    for row in rows where !(row >= 0 && row < table.rowCount) { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
+    guard let column = table[feature] else { throw ExplainError.unknownFeature(feature, available: table.columnNames) }
+    let values: [WhatIfValue]
+    var range: Double?
+    switch column {
+    case let .numeric(numbers):
+      let sorted = numbers.values.filter { !$0.isNaN }.sorted()
+      guard let low = sorted.first, let high = sorted.last else {
+        throw ExplainError.invalidSetting(InvalidSetting(.curveFeature, value: feature, .because("the column has no values")))
+      }
+      range = high - low
+      let points = grid ?? (0..<gridSize).map { k in Statistics.quantile(sorted: sorted, gridSize == 1 ? 0.5 : Double(k) / Double(gridSize - 1)) }
+      values = points.map { .number($0) }
+    case let .categorical(text):
+      guard grid == nil else {
+        throw ExplainError.invalidSetting(InvalidSetting(.curveFeature, value: feature, .because("it is a text column: its curve is over every level, not a numeric grid")))
+      }
+      values = text.presentLevels.map { .level($0) }
+    }
+    // Row r's original, then its grid points.
+    var variants: [(row: Int, edit: [String: WhatIfValue])] = []
+    for row in rows {
+      variants.append((row, [:]))
+      for value in values { variants.append((row, [feature: value])) }
+    }
+    let scored = try WhatIfScores(model: model, table: try Self.table(table, variants))
+    let width = values.count + 1
+    var curves: [WhatIfCurve] = []
+    for (i, row) in rows.enumerated() {
+      let original = scored.point(i * width)
+      let points = (0..<values.count).map { scored.point(i * width + 1 + $0) }
+      var flips: [WhatIfCurve.Flip] = []
+      if case .numeric = column {
+        for k in 0..<(values.count - 1) where points[k].prediction != points[k + 1].prediction {
+          guard case let .number(a) = values[k], case let .number(b) = values[k + 1] else { continue }
+          let at = try flipPoint(row: row, from: a, to: b, classes: (points[k].prediction, points[k + 1].prediction), tolerance: Self.relativeTolerance * max(range!, .leastNormalMagnitude))
+          flips.append(.init(between: [values[k], values[k + 1]], at: at, from: points[k].prediction, to: points[k + 1].prediction))
+        }
+      } else {
+        for (k, point) in points.enumerated() where point.prediction != original.prediction {
+          flips.append(.init(between: [try WhatIfValue(of: table.selecting(rows: [row]), column: feature), values[k]], at: nil, from: original.prediction, to: point.prediction))
+        }
+      }
+      curves.append(WhatIfCurve(row: row, feature: feature, original: try WhatIfValue(of: table.selecting(rows: [row]), column: feature), grid: values,
+                                points: points, flips: flips, tolerance: range.map { Self.relativeTolerance * $0 }))
+    }
+    return curves
+  }
+
+  /// Where the class first changes going from `a` to `b`: 31 interior points scored per call, the bracket kept
+  /// around the first change, until it is narrower than `tolerance`; its midpoint.
+  func flipPoint(row: Int, from a: Double, to b: Double, classes: (String, String), tolerance: Double) throws -> Double {
+    var (low, high) = (a, b)
+    while abs(high - low) > tolerance {
+      let points = (1..<32).map { low + (high - low) * Double($0) / 32 }
+      let scored = try WhatIfScores(model: model, table: try Self.table(table, points.map { (row, [feature: .number($0)]) }))
+      var next = (low, high)
+      for (k, x) in points.enumerated() where scored.point(k).prediction != classes.0 {
+        next = (k == 0 ? low : points[k - 1], x)
+        break
+      }
+      if next == (low, high) { next = (points.last!, high) }
+      guard next != (low, high) else { break }  // no representable point left between them
+      (low, high) = next
+    }
+    return low / 2 + high / 2
+  }
+
+  /// One row per variant: `table`'s row with the variant's columns replaced (a text column rebuilt from its cells).
+  static func table(_ table: Table, _ variants: [(row: Int, edit: [String: WhatIfValue])]) throws -> Table {
+    let base = table.selecting(rows: variants.map(\.row))
+    var columns = base.columns
+    for name in Set(variants.flatMap(\.edit.keys)) {
+      guard let c = base.index(of: name) else { continue }
+      switch columns[c] {
+      case var .numeric(numbers):
+        for (v, variant) in variants.enumerated() { if case let .number(x)? = variant.edit[name] { numbers.values[v] = x } }
+        columns[c] = .numeric(numbers)
+      case let column:
+        columns[c] = .categorical(CategoricalColumn(name: name, strings: variants.enumerated().map { v, variant in
+          if case let .level(level)? = variant.edit[name] { return level }
+          return column.text(at: v)
+        }))
+      }
+    }
+    return try Table(columns: columns, source: table.source)
+  }
+}
+
+extension Setting {
+  public static let curveFeature = Setting("curve")
+}
