@@ -168,6 +168,23 @@ public final class OutputTransaction {
         throw .cannotWrite(path: entry.destination.path, reason: reason)
       }
     }
+    // Devices and descriptors first: what they take cannot be taken back, so a failure there (a full /dev/full)
+    // must come before any file is given its name.
+    for entry in staged.values {
+      switch entry.destination.target {
+      case .file: continue
+      case let .special(path):
+        let descriptor = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+          discard()
+          throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(errno))
+        }
+        defer { close(descriptor) }
+        try Self.copy(entry, into: descriptor)
+      case let .descriptor(descriptor):
+        try Self.copy(entry, into: descriptor)
+      }
+    }
     var linked: [(Staged, String)] = []
     for setting in staged.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
       let entry = staged[setting]!
@@ -205,21 +222,6 @@ public final class OutputTransaction {
           fsync(descriptor)
           close(descriptor)
         }
-      }
-    }
-    for entry in staged.values {
-      switch entry.destination.target {
-      case .file: continue
-      case let .special(path):
-        let descriptor = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-          discard()
-          throw .cannotWrite(path: entry.destination.path, reason: InputFile.reason(errno))
-        }
-        defer { close(descriptor) }
-        try Self.copy(entry, into: descriptor)
-      case let .descriptor(descriptor):
-        try Self.copy(entry, into: descriptor)
       }
     }
     committed = true

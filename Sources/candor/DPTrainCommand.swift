@@ -222,25 +222,32 @@ struct DPTrain: ParsableCommand, FileCommand {
     }
 
     clock.mark("ledger")
-    if !(plan.epsilon.epsilon.isFinite) {
-      warn("This run's ε is infinite at δ = \(formatNumber(delta)) (noise multiplier \(formatNumber(plan.settings.noiseMultiplier))): the model it trains has no privacy guarantee.")
-    }
-    let result = try request.run(plan)
-    clock.mark("train")
-    let model = result.model.model
-    let trainScore = try ClassificationScore.of(model, classes: classes, positive: positive, on: table, target: target)
-    let testAccuracy = try evalTable.map { try ClassificationScore.of(model, classes: classes, positive: positive, on: $0, target: target).accuracy }
-    try files.write(.out, try result.modelFile(target: target, data: data, score: trainScore).encoded())
-    var report = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: trainScore.accuracy,
+    // The ledger is charged before training; should anything after fail, say that the spend stands.
+    let report: PrivateTrainingReport
+    do {
+      if !(plan.epsilon.epsilon.isFinite) {
+        warn("This run's ε is infinite at δ = \(formatNumber(delta)) (noise multiplier \(formatNumber(plan.settings.noiseMultiplier))): the model it trains has no privacy guarantee.")
+      }
+      let result = try request.run(plan)
+      clock.mark("train")
+      let model = result.model.model
+      let trainScore = try ClassificationScore.of(model, classes: classes, positive: positive, on: table, target: target)
+      let testAccuracy = try evalTable.map { try ClassificationScore.of(model, classes: classes, positive: positive, on: $0, target: target).accuracy }
+      try files.write(.out, try result.modelFile(target: target, data: data, score: trainScore).encoded())
+      var made = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: trainScore.accuracy,
                                        testAccuracy: testAccuracy, ledger: ledgerState)
-    report.audit = try audit?.result(model: model, delta: delta, accountedEpsilon: report.tightest?.epsilon)
-    try outputs.write(into: files, json: { try report.jsonData() }, html: {
-      let step = PrivacyEvent.poissonSampled(samplingRate: result.run.samplingRate, of: .gaussian(noiseMultiplier: result.run.noiseMultiplier))
-      let curve = try EpsilonCurve(step: step, upTo: result.run.steps, delta: delta, fractionalOrders: rdp.fractionalOrders, pldPoints: 12)
-      let spent = ledgerSummary.flatMap { summary in ledger.map { (summary: summary, source: $0) } }
-      return PrivateTrainingPage.html(report, curve: curve, source: out, ledger: spent)
-    })
-    try files.commit()
+      made.audit = try audit?.result(model: model, delta: delta, accountedEpsilon: made.tightest?.epsilon)
+      report = made
+      try outputs.write(into: files, json: { try report.jsonData() }, html: {
+        let step = PrivacyEvent.poissonSampled(samplingRate: result.run.samplingRate, of: .gaussian(noiseMultiplier: result.run.noiseMultiplier))
+        let curve = try EpsilonCurve(step: step, upTo: result.run.steps, delta: delta, fractionalOrders: rdp.fractionalOrders, pldPoints: 12)
+        let spent = ledgerSummary.flatMap { summary in ledger.map { (summary: summary, source: $0) } }
+        return PrivateTrainingPage.html(report, curve: curve, source: out, ledger: spent)
+      })
+      try files.commit()
+    } catch let error as any CandorError where ledgerState != nil {
+      throw FailedAfterSpend(underlying: error, said: "The run was charged to the ledger \(ledger!) (entry \(ledgerState!.entry)) before training; that spend stands.")
+    }
     clock.mark("evaluate+write")
     clock.report()
     print(Self.text(report, out: out))

@@ -101,7 +101,7 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
     request.top = top
     var note: String?
     if attack != "loss" {
-      let (recipe, whyNot) = shadowRecipe(loaded)
+      let (recipe, whyNot) = try shadowRecipe(loaded)
       if let recipe {
         var lira = LikelihoodRatioAttack(recipe: recipe)
         lira.online = attack == "lira"
@@ -123,9 +123,12 @@ struct PrivacyAudit: ParsableCommand, FileCommand {
   }
 
   /// The audited model's recipe for LiRA's shadows, or why it has none.
-  func shadowRecipe(_ loaded: LoadedModel) -> (ShadowRecipe?, String?) {
+  func shadowRecipe(_ loaded: LoadedModel) throws -> (ShadowRecipe?, String?) {
     guard let file = loaded.file, loaded.spec == nil else {
       return (nil, "\(loaded.path) is \(loaded.spec != nil ? "bound to a --model-spec" : "\(loaded.format)"), which Candor cannot retrain")
+    }
+    if file.model.modelType != .mlp, let flag = [("--epochs", epochs != nil), ("--shadow-batch-size", batchSize != nil), ("--learning-rate", learningRate != nil)].first(where: \.1)?.0 {
+      throw ValidationError("\(flag) does nothing here: it is for MLP shadows, and \(loaded.path) is a \(file.model.modelType.rawValue) model.")
     }
     var options = TrainingOptions()
     if let inverseRegularization { options.inverseRegularization = inverseRegularization }

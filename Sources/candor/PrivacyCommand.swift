@@ -190,3 +190,12 @@ struct PrivacySigma: ParsableCommand, FileCommand {
     print("Noise multiplier σ = \(formatNumber(result.noiseMultiplier)): ε = \(formatNumber(result.epsilon)) at δ = \(formatNumber(delta)) over \(steps) steps at sampling rate \(formatNumber(samplingRate)) (\(how)).")
   }
 }
+
+/// A failure after a spend was recorded in the ledger (written first, so nothing is released unspent): the error
+/// and what became of the spend.
+struct FailedAfterSpend: CandorError {
+  let underlying: any CandorError
+  let said: String
+  var exitStatus: ExitStatus { underlying.exitStatus }
+  func message(naming name: (Setting) -> String) -> String { underlying.message(naming: name) + " " + said }
+}

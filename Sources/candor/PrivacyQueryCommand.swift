@@ -108,7 +108,7 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
       })
       try files.commit()
     } catch let error as any CandorError where !result.cached {
-      throw AnswerKeptError(underlying: error, entry: result.entry)
+      throw FailedAfterSpend(underlying: error, said: "The answer was spent and is kept in the ledger (entry \(result.entry)); the same query again gives it without spending.")
     }
     timing.clock.mark("write")
     timing.clock.report()
@@ -191,17 +191,6 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     lines.append(spent + " At most ε = \(formatRounded(result.remaining.epsilon)) is left at δ = \(formatNumber(result.remaining.delta)).")
     if result.insecure { lines.append("This answer's noise came from --insecure-seed: it is reproducible and NOT private.") }
     return lines.joined(separator: "\n")
-  }
-}
-
-/// An output that failed after the answer was spent and kept in the ledger: nothing is lost, the same query gives it
-/// again from the ledger without spending.
-struct AnswerKeptError: CandorError {
-  let underlying: any CandorError
-  let entry: Int
-  var exitStatus: ExitStatus { underlying.exitStatus }
-  func message(naming name: (Setting) -> String) -> String {
-    underlying.message(naming: name) + " The answer was spent and is kept in the ledger (entry \(entry)); the same query again gives it without spending."
   }
 }
 

@@ -57,7 +57,7 @@ import Testing
     #expect(page.contains("its training accounted for.") && page.contains("aria-label=\"ROC, log–log\""))
   }
 
-  @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label, an unknown attack, an odd number of shadows, shadow options without LiRA")
+  @Test("bad input exits 2 naming the problem: other columns, shared rows (how many), an unknown label (by its own file and line, LiRA too), an unknown attack, an odd number of shadows, shadow options without LiRA or for a non-MLP, a device output that fails (no other output left)")
   func refused() throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -66,11 +66,16 @@ import Testing
     let lines = members.split(separator: "\n")
     try (lines.prefix(1) + lines[1...30]).joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent("shared.csv"), atomically: true, encoding: .utf8)
     try members.replacingOccurrences(of: "<=50K", with: "low").write(to: folder.appendingPathComponent("relabelled.csv"), atomically: true, encoding: .utf8)
+    try String(contentsOf: folder.appendingPathComponent("non.csv"), encoding: .utf8).replacingOccurrences(of: "<=50K", with: "low")
+      .write(to: folder.appendingPathComponent("relabelled_non.csv"), atomically: true, encoding: .utf8)
     try "age,income\n30,<=50K\n".write(to: folder.appendingPathComponent("narrow.csv"), atomically: true, encoding: .utf8)
     for (members, non, extra, message) in [
       ("members.csv", "shared.csv", [String](), "30 of its rows also appear among the members"),
       ("members.csv", "narrow.csv", [], "its columns differ from the members'"),
-      ("relabelled.csv", "non.csv", [], "the model's classes are <=50K, >50K"),
+      ("relabelled.csv", "non.csv", [], "--target income: line 2 of relabelled.csv holds 'low'; the model's classes are <=50K, >50K."),
+      ("members.csv", "relabelled_non.csv", ["--attack", "lira"], "--target income: line 2 of relabelled_non.csv holds 'low'; the model's classes are <=50K, >50K."),
+      ("members.csv", "non.csv", ["--attack", "lira", "--epochs", "5"], "--epochs does nothing here: it is for MLP shadows, and m.json is a logistic model."),
+      ("members.csv", "non.csv", ["--html", "a.html", "--json", "/dev/full"], "Cannot write /dev/full"),
       ("members.csv", "non.csv", ["--attack", "shadow"], "--attack shadow: use loss, lira or lira-offline."),
       ("members.csv", "non.csv", ["--attack", "lira", "--shadow-models", "3"], "--shadow-models 3: give an even number from 2 to 1024"),
       ("members.csv", "non.csv", ["--epochs", "30"], "--epochs does nothing with --attack loss: it applies with --attack lira or lira-offline only."),
@@ -79,6 +84,7 @@ import Testing
       let done = try CandorBinary.run(["privacy", "audit", "--model", "m.json", "--members", members, "--non-members", non, "--target", "income", "--json", "a.json"] + extra, in: folder)
       #expect(done.exitCode == 2 && done.standardError.contains(message), "\(done.standardError)")
       #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.json").path))
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.html").path))
     }
   }
 
@@ -155,5 +161,17 @@ import Testing
       #expect(refused.exitCode == 2 && refused.standardError.contains("--audit-canaries \(count): the canaries are made from training rows"), "\(refused.standardError)")
       #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
     }
+  }
+
+  @Test("dp-train whose output fails after the ledger was charged (--out /dev/full) exits 2 saying the spend stands, and leaves no other output")
+  func dpTrainOutputFailsAfterCharge() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "L", "--epsilon", "3", "--delta", "1e-5", "--dataset", "other.csv"], in: folder).exitCode == 0)
+    let failed = try CandorBinary.run(["dp-train", "--data", "other.csv", "--target", "income", "--feature-spec", Fixtures.sample("adult_feature_spec.json"), "--epsilon", "0.5",
+                                        "--ledger", "L", "--epochs", "2", "--out", "/dev/full", "--html", "p.html"], in: folder)
+    #expect(failed.exitCode == 2)
+    #expect(failed.standardError.contains("Cannot write /dev/full") && failed.standardError.contains("The run was charged to the ledger L (entry 1) before training; that spend stands."), "\(failed.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("p.html").path))
   }
 }

@@ -57,6 +57,9 @@ public struct MembershipAuditRequest {
       return MembershipAuditResult(attack: "loss", members: memberScores, nonMembers: nonMemberScores, delta: delta, top: top,
                                    falsePositiveRates: falsePositiveRates)
     case let .likelihoodRatio(lira):
+      // Each set's labels checked on its own first, so a bad one is named by its own file and line.
+      _ = try scores(members)
+      _ = try scores(nonMembers)
       let union: Table
       do { union = try members.concatenating([try nonMembers.selecting(columns: members.columnNames)]) } catch {
         throw PrivacyError.invalidSetting(InvalidSetting(.nonMembers, value: nonMembers.source ?? "", .because(
@@ -96,7 +99,7 @@ public struct MembershipAuditRequest {
     case .regression:
       return try (0..<table.rowCount).map { r in
         guard let y = labels.text(at: r).flatMap(Double.init) else {
-          throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: labels.text(at: r) ?? "", .because("row \(r + 2) of \(table.source ?? "the data"): a regression's target must be a number")))
+          throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: target, .because("line \(r + 2) of \(table.source ?? "the data") holds \(labels.text(at: r).map { "'\(printable($0))'" } ?? "nothing"), but a regression's target must be a number")))
         }
         let e = y - output[r, 0]
         return (-e * e, -e * e)
@@ -106,8 +109,8 @@ public struct MembershipAuditRequest {
       let index = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
       return try (0..<table.rowCount).map { r in
         guard let text = labels.text(at: r), let k = index[text] else {
-          throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: labels.text(at: r) ?? "(missing)", .because(
-            "line \(r + 2) of \(table.source ?? "the data"): the model's classes are \(classes.joined(separator: ", "))")))
+          throw PrivacyError.invalidSetting(InvalidSetting(.targetColumn, value: target, .because(
+            "line \(r + 2) of \(table.source ?? "the data") holds \(labels.text(at: r).map { "'\(printable($0))'" } ?? "nothing"); the model's classes are \(classes.map { printable($0) }.joined(separator: ", "))")))
         }
         // A binary model gives P(positive): the negative class's log-probability is log1p(−p), which keeps the
         // digits that 1 − p would lose where the model is confident — the low-FPR end of the ROC lives there.

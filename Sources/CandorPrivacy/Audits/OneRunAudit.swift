@@ -26,9 +26,9 @@ public struct OneRunAudit: Sendable {
   /// out is not in training in any form.
   /// - Throws: `PrivacyError.invalidSetting` when m is below 2 or above the rows.
   public static func draw(count m: Int, from table: Table, target: String, classes: [String], using random: inout some RandomNumberGenerator) throws -> OneRunAudit {
-    guard m >= 2 && m < table.rowCount, classes.count >= 2 else {
+    guard m >= 2 && m <= table.rowCount / 2, classes.count >= 2 else {
       throw PrivacyError.invalidSetting(InvalidSetting(.auditCanaries, value: "\(m)", .because(
-        "the canaries are made from training rows, so give from 2 to fewer than the \(table.rowCount) rows the data has")))
+        "the canaries are made from training rows, so give from 2 to half the \(table.rowCount) rows the data has (training keeps the rest)")))
     }
     var rows = Array(0..<table.rowCount)
     for k in 0..<m { rows.swapAt(k, k + Int(random.next(upperBound: UInt64(table.rowCount - k)))) }
@@ -131,7 +131,7 @@ public struct OneRunAuditResult: Sendable, Equatable, Codable {
   public var delta: Double
   public var accountedEpsilon: Double?
   public var readings: [Reading]
-  public var method = "Steinke, Nasr & Jagielski 2023, one training run: m training rows taken out and each put back with its label changed with probability 1/2 (CSPRNG); guesses from the trained model's confidence in the changed label"
+  public var method = "Steinke, Nasr & Jagielski 2023, one training run: m training rows taken out and each put back with its label changed with probability 1/2; guesses from the trained model's confidence in the changed label"
 
   enum CodingKeys: String, CodingKey {
     case canaries, included, guesses, correct, confidence, delta, readings, method
