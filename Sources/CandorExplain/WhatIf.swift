@@ -251,7 +251,7 @@ public struct WhatIfCurveRequest {
       guard grid == nil else {
         throw ExplainError.invalidSetting(InvalidSetting(.curveFeature, value: feature, .because("it is a text column: its curve is over every level, not a numeric grid")))
       }
-      values = text.presentLevels.map { .level($0) }
+      values = text.presentLevels.sorted().map { .level($0) }
     }
     // Row r's original, then its grid points.
     var variants: [(row: Int, edit: [String: WhatIfValue])] = []
@@ -325,4 +325,20 @@ public struct WhatIfCurveRequest {
 
 extension Setting {
   public static let curveFeature = Setting("curve")
+}
+
+/// What `candor whatif --json` writes: the row's scenario (when edits were given) and its curve (when asked for).
+public struct WhatIfReport: Sendable, Equatable, Codable, JSONDocument {
+  public var row: Int
+  public var before: WhatIfPoint
+  public var edits: [WhatIfResult.Change]?
+  public var after: WhatIfPoint?
+  public var delta: [String: Double]?
+  public var flipped: Bool?
+  public var curve: WhatIfCurve?
+
+  public init(row: Int, before: WhatIfPoint, scenario: WhatIfResult?, curve: WhatIfCurve?) {
+    (self.row, self.before, self.curve) = (row, before, curve)
+    (edits, after, delta, flipped) = (scenario?.edits, scenario?.after, scenario?.delta, scenario?.flipped)
+  }
 }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import CandorCore
+import CandorExplain
+import Foundation
+
+struct WhatIf: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "whatif",
+    abstract: "Ask a model about one row with some of its values changed, and where along one feature its decision flips.",
+    discussion: """
+      --set col=v sets a value (a number, or a level the column takes in the data), col*=f scales a numeric value \
+      and col+=d (or col-=d) shifts it, in float64, neither rounded nor clipped to the training range; several \
+      --set apply in order, as one scenario, scored with the row in one model call. --curve f gives the row's \
+      ICE curve over f: --grid-size quantiles of f in the data (NumPy's linear method, duplicates kept) or every \
+      level of a text column, and each point where the decision flips, found to 1e-9 of f's range in the data by \
+      a 32-way section search (one batched call per step). A binary model predicts its positive class when its \
+      probability is above 0.5.
+      """)
+
+  @OptionGroup var modelOptions: ModelOptions
+
+  @Option(help: "The data (CSV) the row is taken from; its levels are the values a text column may be set to.")
+  var data: String
+
+  @Option(help: "The row, 0-based among the data rows (the header excluded).")
+  var row: Int
+
+  @Option(name: .customLong("set"), help: ArgumentHelp("An edit: col=v, col*=f or col+=d; repeat for several.", valueName: "edit"))
+  var edits: [String] = []
+
+  @Option(help: ArgumentHelp("The feature to draw the row's what-if curve over.", valueName: "f"))
+  var curve: String?
+
+  @Option(name: .customLong("grid-size"), help: "How many quantiles of the feature the curve has (default 10).")
+  var gridSize: Int = 10
+
+  @OptionGroup var reading: ReadOptions
+
+  @Option(help: "Write the result as JSON here.")
+  var json: String?
+
+  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data)] }
+  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+
+  func validate() throws {
+    if edits.isEmpty && curve == nil { throw ValidationError("Give --set edits, a --curve feature, or both.") }
+    guard gridSize >= 2 && gridSize <= 10_000 else { throw ValidationError("--grid-size \(gridSize): give 2 to 10000.") }
+  }
+
+  func run() throws {
+    let files = try outputTransaction()
+    let model = try modelOptions.load().model
+    let table = try reading.read(data, for: model)
+    let parsed = try edits.map { text -> WhatIfEdit in
+      guard let edit = WhatIfEdit(parsing: text) else { throw ValidationError("--set \(text): write col=value, col*=factor or col+=amount.") }
+      return edit
+    }
+    var scenario: WhatIfResult?
+    if !parsed.isEmpty { scenario = try WhatIfRequest(model: model, table: table, row: row, scenarios: [parsed]).run().first }
+    var curveResult: WhatIfCurve?
+    if let curve {
+      var request = WhatIfCurveRequest(model: model, table: table, rows: [row], feature: curve)
+      request.gridSize = gridSize
+      curveResult = try request.run().first
+    }
+    let before = try scenario?.before ?? WhatIfRequest(model: model, table: table, row: row, scenarios: [[]]).run()[0].before
+    let report = WhatIfReport(row: row, before: before, scenario: scenario, curve: curveResult)
+    if json != nil { try files.write(.json, try report.jsonData()) }
+    try files.commit()
+    print(Self.text(report, classes: model.classes))
+  }
+
+  static func show(_ value: WhatIfValue) -> String {
+    switch value {
+    case let .number(x): formatRounded(x)
+    case let .level(text): printable(text)
+    case .missing: "(missing)"
+    }
+  }
+
+  static func show(_ point: WhatIfPoint, classes: [String]) -> String {
+    guard let positive = classes.last, classes.count == 2, let p = point.probabilities[positive] else {
+      return "prediction \(printable(point.prediction))" + (point.probabilities.isEmpty ? "" : " (" + classes.map { "P(\(printable($0))) = \(formatRounded(point.probabilities[$0] ?? .nan))" }.joined(separator: ", ") + ")")
+    }
+    return "prediction \(printable(point.prediction)) (P(\(printable(positive))) = \(formatRounded(p)))"
+  }
+
+  static func text(_ r: WhatIfReport, classes: [String]) -> String {
+    var lines = ["Row \(r.row): \(show(r.before, classes: classes))."]
+    if let edits = r.edits, let after = r.after {
+      let changes = edits.map { "\(printable($0.column)) \(show($0.from)) → \(show($0.to))" }.joined(separator: ", ")
+      let delta = classes.count == 2 ? r.delta?[classes[1]].map { ", Δ P(\(printable(classes[1]))) = \(formatRounded($0))" } ?? "" : ""
+      lines.append("After \(changes): \(show(after, classes: classes))\(delta)\(r.flipped == true ? "; the decision flips" : "").")
+    }
+    if let curve = r.curve {
+      lines.append("What-if curve over \(printable(curve.feature)) (row's value \(show(curve.original))):")
+      for (value, point) in zip(curve.grid, curve.points) { lines.append("  \(show(value)): \(show(point, classes: classes))") }
+      if curve.flips.isEmpty {
+        lines.append("  The decision does not flip on this grid.")
+      } else {
+        for flip in curve.flips {
+          let at = flip.at.map { " at \(formatRounded($0, significantDigits: 10))" } ?? " at \(show(flip.between[1]))"
+          lines.append("  Flips from \(printable(flip.from)) to \(printable(flip.to))\(at) (between \(show(flip.between[0])) and \(show(flip.between[1]))).")
+        }
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,48 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// `candor whatif` on the German-credit sample with the reference's logistic regression: the JSON the issue names
+/// and the reference's numbers, a curve with its flip, and bad input refused with exit 2 and nothing written.
+@Suite struct WhatIfCLITests {
+  static let model = Fixtures.path("whatif/german_logreg.json"), data = Fixtures.sample("german_credit.csv")
+
+  @Test("row 1 with duration=12, checking_account=rich and credit_amount*=0.5 (reference case 7): the JSON keys, before and after within 1e-12, the flip; the duration curve flips once")
+  func scenarioAndCurve() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--row", "1", "--set", "duration=12", "--set", "checking_account=rich",
+                                     "--set", "credit_amount*=0.5", "--curve", "duration", "--json", "w.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any]
+    for key in ["row", "edits", "before", "after", "delta", "flipped", "curve"] { #expect(json[key] != nil, "missing \(key)") }
+    let before = json["before"] as! [String: Any], after = json["after"] as! [String: Any]
+    #expect(abs((before["probabilities"] as! [String: Double])["1"]! - 0.32311907917686217) <= 1e-12)
+    #expect(abs((after["probabilities"] as! [String: Double])["1"]! - 0.7534435266943905) <= 1e-12)
+    #expect(before["prediction"] as? String == "0" && after["prediction"] as? String == "1" && json["flipped"] as? Bool == true)
+    let edits = json["edits"] as! [[String: Any]]
+    #expect(edits.map { $0["column"] as! String } == ["duration", "checking_account", "credit_amount"])
+    #expect(edits[2]["from"] as? Double == 5951 && edits[2]["to"] as? Double == 2975.5 && edits[1]["to"] as? String == "rich")
+    let flips = (json["curve"] as! [String: Any])["flips"] as! [[String: Any]]
+    #expect(flips.count == 1 && flips[0]["from"] as? String == "1" && flips[0]["to"] as? String == "0")
+    #expect(done.standardOutput.contains("After duration 48 → 12, checking_account moderate → rich, credit_amount 5951 → 2975.5: prediction 1"))
+    #expect(done.standardOutput.contains("Flips from 1 to 0 at "))
+  }
+
+  @Test("bad input exits 2 with a message that names it and writes nothing", arguments: [
+    (["--row", "1000", "--set", "age=30"], "Row 1000 is out of range: the data has rows 0 to 999."),
+    (["--row", "1", "--set", "durations=12"], "No feature or group 'durations'."),
+    (["--row", "1", "--set", "housing=castle"], "castle is not a level of housing in the data; its levels: free, own, rent."),
+    (["--row", "1", "--set", "housing*=2"], "it is a text column; only col=level applies"),
+    (["--row", "1", "--set", "duration"], "--set duration: write col=value, col*=factor or col+=amount."),
+    (["--row", "1"], "Give --set edits, a --curve feature, or both."),
+    (["--row", "1", "--curve", "housing", "--grid-size", "1"], "--grid-size 1: give 2 to 10000."),
+  ])
+  func refused(_ arguments: [String], _ message: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--json", "w.json"] + arguments, in: folder)
+    #expect(done.exitCode == 2 && done.standardError.contains(message), "\(done.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("w.json").path))
+  }
+}
