@@ -41,46 +41,65 @@ public struct WhatIfPoint: Sendable, Equatable, Codable {
   public var probabilities: [String: Double]
 }
 
-/// `candor whatif` as a library call: a row before and after each scenario of edits, all scenarios scored in one
-/// batched model call.
+/// `candor whatif` as a library call: rows before and after each case's edits, every case (and each row's original)
+/// scored in one batched model call.
 public struct WhatIfRequest {
+  /// One scenario: a data row and the edits applied to it, in order.
+  public struct Case: Sendable, Equatable {
+    public var row: Int
+    public var edits: [WhatIfEdit]
+    public init(row: Int, edits: [WhatIfEdit]) { (self.row, self.edits) = (row, edits) }
+  }
+
   public var model: any Model
   public var table: Table
-  public var row: Int
-  public var scenarios: [[WhatIfEdit]]
+  public var cases: [Case]
 
+  public init(model: any Model, table: Table, cases: [Case]) {
+    (self.model, self.table, self.cases) = (model, table, cases)
+  }
+
+  /// Several scenarios of one row.
   public init(model: any Model, table: Table, row: Int, scenarios: [[WhatIfEdit]]) {
-    (self.model, self.table, self.row, self.scenarios) = (model, table, row, scenarios)
+    self.init(model: model, table: table, cases: scenarios.map { Case(row: row, edits: $0) })
   }
 
   /// - Throws: `ExplainError` for a row out of range, an unknown column, a value the column cannot take; the
   ///   model's errors.
   public func run() throws -> [WhatIfResult] {
-    guard row >= 0 && row < table.rowCount else { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
-    let original = table.selecting(rows: [row])
-    var rows: [[String: WhatIfValue]] = []
+    var variants: [(row: Int, edit: [String: WhatIfValue])] = []
     var changes: [[WhatIfResult.Change]] = []
-    for edits in scenarios {
+    var originals: [Int: Int] = [:]  // row → its original's variant
+    for c in cases {
+      guard c.row >= 0 && c.row < table.rowCount else { throw ExplainError.rowOutOfRange(row: c.row, rowCount: table.rowCount) }
+      if originals[c.row] == nil {
+        originals[c.row] = variants.count
+        variants.append((c.row, [:]))
+      }
+      let original = table.selecting(rows: [c.row])
       var edited: [String: WhatIfValue] = [:]
       var changed: [WhatIfResult.Change] = []
-      for edit in edits {
+      for edit in c.edits {
         let current = try edited[edit.column] ?? WhatIfValue(of: original, column: edit.column)
         let next = try current.applying(edit, levels: Self.levels(of: edit.column, in: table))
         edited[edit.column] = next
         changed.append(.init(column: edit.column, from: current, to: next))
       }
-      rows.append(edited)
+      variants.append((c.row, edited))
       changes.append(changed)
     }
-    let points = try WhatIfCurveRequest.table(table, [(row, [:])] + rows.map { (row, $0) })
-    let scored = try WhatIfScores(model: model, table: points)
-    let before = scored.point(0)
-    return scenarios.indices.map { s in
-      let after = scored.point(s + 1)
+    let scored = try WhatIfScores(model: model, table: try WhatIfCurveRequest.table(table, variants))
+    var results: [WhatIfResult] = []
+    var next = 0
+    for (k, c) in cases.enumerated() {
+      // Variants are in case order, each row's original just before its first case.
+      if originals[c.row] == next { next += 1 }
+      let before = scored.point(originals[c.row]!), after = scored.point(next)
+      next += 1
       let delta = Dictionary(uniqueKeysWithValues: after.probabilities.map { ($0.key, $0.value - (before.probabilities[$0.key] ?? .nan)) })
-      return WhatIfResult(row: row, edits: changes[s], before: before, after: after, delta: delta,
-                          flipped: before.prediction != after.prediction)
+      results.append(WhatIfResult(row: c.row, edits: changes[k], before: before, after: after, delta: delta, flipped: before.prediction != after.prediction))
     }
+    return results
   }
 
   /// The levels a text column takes in the data (the values a `set` may use), nil for a numeric column.

@@ -23,7 +23,10 @@ struct WhatIf: ParsableCommand, FileCommand {
   var data: String
 
   @Option(help: "The row, 0-based among the data rows (the header excluded).")
-  var row: Int
+  var row: Int?
+
+  @Option(name: .customLong("edits"), help: ArgumentHelp("Many scenarios in one model call: a CSV whose lines are cases; a cell sets its column (v, or *=f, +=d), an empty cell leaves it; a 'row' column picks each case's data row (else --row).", valueName: "FILE.csv"))
+  var editsFile: String?
 
   @Option(name: .customLong("set"), help: ArgumentHelp("An edit: col=v, col*=f or col+=d; repeat for several.", valueName: "edit"))
   var edits: [String] = []
@@ -39,11 +42,13 @@ struct WhatIf: ParsableCommand, FileCommand {
   @Option(help: "Write the result as JSON here.")
   var json: String?
 
-  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data)] }
+  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.edits, editsFile)] }
   var outputFiles: [(Setting, String?)] { [(.json, json)] }
 
   func validate() throws {
-    if edits.isEmpty && curve == nil { throw ValidationError("Give --set edits, a --curve feature, or both.") }
+    if edits.isEmpty && curve == nil && editsFile == nil { throw ValidationError("Give --set edits, a --curve feature, --edits FILE.csv, or several.") }
+    if editsFile != nil && (!edits.isEmpty || curve != nil) { throw ValidationError("--edits runs its own cases; give --set and --curve in a separate run.") }
+    if row == nil && editsFile == nil { throw ValidationError("Give --row, the 0-based data row to ask about.") }
     guard gridSize >= 2 && gridSize <= 10_000 else { throw ValidationError("--grid-size \(gridSize): give 2 to 10000.") }
   }
 
@@ -51,6 +56,16 @@ struct WhatIf: ParsableCommand, FileCommand {
     let files = try outputTransaction()
     let model = try modelOptions.load().model
     let table = try reading.read(data, for: model)
+    if let editsFile {
+      let cases = try Self.cases(try reading.read(editsFile, numericColumns: []), row: row, file: editsFile)
+      let results = try WhatIfRequest(model: model, table: table, cases: cases).run()
+      let report = WhatIfBatch(cases: results)
+      if json != nil { try files.write(.json, try report.jsonData()) }
+      try files.commit()
+      print(results.map { Self.text(WhatIfReport(row: $0.row, before: $0.before, scenario: $0, curve: nil), classes: model.classes) }.joined(separator: "\n"))
+      return
+    }
+    let row = self.row!
     let parsed = try edits.map { text -> WhatIfEdit in
       guard let edit = WhatIfEdit(parsing: text) else { throw ValidationError("--set \(text): write col=value, col*=factor or col+=amount.") }
       return edit
@@ -68,6 +83,27 @@ struct WhatIf: ParsableCommand, FileCommand {
     if json != nil { try files.write(.json, try report.jsonData()) }
     try files.commit()
     print(Self.text(report, classes: model.classes))
+  }
+
+  /// The cases of an --edits file: one per line, its non-empty cells the edits (v sets, *=f scales, +=d and -=d
+  /// shift), in column order; a `row` column gives the data row.
+  static func cases(_ file: Table, row: Int?, file path: String) throws -> [WhatIfRequest.Case] {
+    try (0..<file.rowCount).map { r in
+      var caseRow = row
+      var edits: [WhatIfEdit] = []
+      for column in file.columns {
+        guard let cell = column.text(at: r) else { continue }
+        if column.name == "row" {
+          guard let given = Int(cell) else { throw ValidationError("--edits \(path): line \(r + 2), column row: \(printable(cell)) is not a row number.") }
+          caseRow = given
+          continue
+        }
+        let text = ["*=", "+=", "-="].contains(where: cell.hasPrefix) ? column.name + cell : column.name + "=" + cell
+        edits.append(WhatIfEdit(parsing: text)!)
+      }
+      guard let caseRow else { throw ValidationError("--edits \(path): line \(r + 2) names no row; add a row column or give --row.") }
+      return WhatIfRequest.Case(row: caseRow, edits: edits)
+    }
   }
 
   static func show(_ value: WhatIfValue) -> String {
@@ -106,4 +142,13 @@ struct WhatIf: ParsableCommand, FileCommand {
     }
     return lines.joined(separator: "\n")
   }
+}
+
+/// What `candor whatif --edits --json` writes.
+struct WhatIfBatch: Encodable, JSONDocument {
+  var cases: [WhatIfResult]
+}
+
+extension Setting {
+  static let edits = Setting("edits")
 }

@@ -29,13 +29,46 @@ import Testing
     #expect(done.standardOutput.contains("Flips from 1 to 0 at "))
   }
 
+  @Test("--edits FILE.csv: the 40 reference cases as one file (a row column, cells that set, scale or shift), scored in one call, each within 1e-12")
+  func editsFile() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let cases = (try Fixtures.json("whatif/whatif_german.json") as! [String: Any])["cases"] as! [[String: Any]]
+    let columns = Array(Set(cases.flatMap { ($0["edits"] as! [[String: Any]]).map { $0["feature"] as! String } })).sorted()
+    func number(_ any: Any) -> String { "\((any as! NSNumber).doubleValue)" }
+    var lines = [(["row"] + columns).joined(separator: ",")]
+    for c in cases {
+      var cells = [String](repeating: "", count: columns.count)
+      for e in c["edits"] as! [[String: Any]] {
+        let k = columns.firstIndex(of: e["feature"] as! String)!
+        switch e["op"] as! String {
+        case "scale": cells[k] = "*=" + number(e["factor"]!)
+        case "add": cells[k] = "+=" + number(e["delta"]!)
+        default: cells[k] = (e["value"] as? String).map { "\"\($0)\"" } ?? number(e["value"]!)
+        }
+      }
+      lines.append((["\(c["row_index"]!)"] + cells).joined(separator: ","))
+    }
+    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("edits.csv"), atomically: true, encoding: .utf8)
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--edits", "edits.csv", "--json", "w.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let results = (try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any])["cases"] as! [[String: Any]]
+    #expect(results.count == 40)
+    for (result, c) in zip(results, cases) {
+      let after = (result["after"] as! [String: Any])["probabilities"] as! [String: Double]
+      #expect(abs(after["1"]! - ((c["after"] as! [String: Any])["probability"] as! Double)) <= 1e-12, "case \(c["case_id"]!)")
+      #expect(result["row"] as? Int == c["row_index"] as? Int && result["flipped"] as? Bool == c["prediction_flipped"] as? Bool)
+    }
+  }
+
   @Test("bad input exits 2 with a message that names it and writes nothing", arguments: [
     (["--row", "1000", "--set", "age=30"], "Row 1000 is out of range: the data has rows 0 to 999."),
     (["--row", "1", "--set", "durations=12"], "No feature or group 'durations'."),
     (["--row", "1", "--set", "housing=castle"], "castle is not a level of housing in the data; its levels: free, own, rent."),
     (["--row", "1", "--set", "housing*=2"], "it is a text column; only col=level applies"),
     (["--row", "1", "--set", "duration"], "--set duration: write col=value, col*=factor or col+=amount."),
-    (["--row", "1"], "Give --set edits, a --curve feature, or both."),
+    (["--row", "1"], "Give --set edits, a --curve feature, --edits FILE.csv, or several."),
+    (["--set", "age=30"], "Give --row, the 0-based data row to ask about."),
     (["--row", "1", "--curve", "housing", "--grid-size", "1"], "--grid-size 1: give 2 to 10000."),
   ])
   func refused(_ arguments: [String], _ message: String) throws {
