@@ -177,6 +177,12 @@ public struct WhatIfResult: Sendable, Equatable, Codable {
   /// Class → Δ probability (after − before).
   public var delta: [String: Double]
   public var flipped: Bool
+
+  /// The edited row, as one row of `table`'s columns.
+  public func editedRow(in table: Table) throws -> Table {
+    let values = Dictionary(edits.map { ($0.column, $0.to) }, uniquingKeysWith: { _, last in last })
+    return try WhatIfCurveRequest.table(table, [(row, values)])
+  }
 }
 
 /// A model's scores on a table, read as points: the class of a binary model is its positive class when
@@ -355,9 +361,57 @@ public struct WhatIfReport: Sendable, Equatable, Codable, JSONDocument {
   public var delta: [String: Double]?
   public var flipped: Bool?
   public var curve: WhatIfCurve?
+  public var explanation: WhatIfExplanation?
 
   public init(row: Int, before: WhatIfPoint, scenario: WhatIfResult?, curve: WhatIfCurve?) {
     (self.row, self.before, self.curve) = (row, before, curve)
     (edits, after, delta, flipped) = (scenario?.edits, scenario?.after, scenario?.delta, scenario?.flipped)
+  }
+}
+
+/// SHAP values of a what-if's two points and how each feature's share moved (`candor whatif --explain`): TreeSHAP
+/// for a tree ensemble (exact, in its margin), else KernelSHAP on the probability, both against the same
+/// background drawn from the data, so the values of the two points are comparable.
+public struct WhatIfExplanation: Sendable, Equatable, Codable {
+  public var method: ExplanationMethod
+  /// The output explained: the positive class of a binary model, the predicted class before the edit otherwise.
+  public var output: String
+  public var baseValue: Double
+  public var before: [String: Double]
+  public var after: [String: Double]
+  /// after − before per feature; sums to the change in the explained output (in the method's space).
+  public var difference: [String: Double]
+  /// True when every coalition was enumerated (the values are exact Shapley values).
+  public var exact: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case method, output, before, after, difference, exact
+    case baseValue = "base_value"
+  }
+
+  /// Explains `original` and `edited` (one row each, the data's columns) against `background` rows of `data`.
+  public static func explain(model: any Model, data: Table, row: Int, edited: Table, outputClass: String?, backgroundRows: Int = 100,
+                             seed: UInt64 = 0) throws -> WhatIfExplanation {
+    let points = try data.selecting(rows: [row]).concatenating([try edited.selecting(columns: data.columnNames)])
+    let background = KernelSHAPRequest.Background.table(try KernelSHAP.backgroundRows(.sample(rows: backgroundRows), data: data, seed: seed))
+    let features: [String], outputs: [String], base: [Double], values: [[[Double]]], exact: Bool, method: ExplanationMethod
+    if model.treeEnsembleView != nil {
+      var request = TreeSHAPRequest(rows: [0, 1])
+      request.background = background
+      request.seed = seed
+      let shap = try TreeSHAP.run(request, model: model, data: points)
+      (features, outputs, base, values, exact, method) = (shap.features, shap.outputs, shap.baseValue, shap.rows.map(\.values), true, .treeshap)
+    } else {
+      var request = KernelSHAPRequest(rows: [0, 1])
+      request.background = background
+      request.configuration.seed = seed
+      let shap = try KernelSHAP.run(request, model: model, data: points)
+      (features, outputs, base, values, exact, method) = (shap.features, shap.outputs, shap.baseValue, shap.rows.map(\.values), shap.exact, .kernelshap)
+    }
+    let k = outputClass.flatMap { outputs.firstIndex(of: $0) } ?? (outputs.count - 1)
+    func keyed(_ row: Int) -> [String: Double] { Dictionary(uniqueKeysWithValues: features.enumerated().map { ($1, values[row][k][$0]) }) }
+    let (before, after) = (keyed(0), keyed(1))
+    return WhatIfExplanation(method: method, output: outputs[k], baseValue: base[k], before: before, after: after,
+                             difference: before.merging(after) { b, a in a - b }, exact: exact)
   }
 }

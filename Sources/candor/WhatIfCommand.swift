@@ -37,6 +37,12 @@ struct WhatIf: ParsableCommand, FileCommand {
   @Option(name: .customLong("grid-size"), help: "How many quantiles of the feature the curve has (default 10).")
   var gridSize: Int = 10
 
+  @Flag(help: "Explain both points: their SHAP values (TreeSHAP for a tree ensemble, else KernelSHAP) and each feature's change.")
+  var explain = false
+
+  @Option(name: .customLong("background-size"), help: "--explain: background rows drawn from the data (default 100).")
+  var backgroundSize: Int = 100
+
   @OptionGroup var reading: ReadOptions
 
   @Option(help: "Write the result as JSON here.")
@@ -49,6 +55,8 @@ struct WhatIf: ParsableCommand, FileCommand {
     if edits.isEmpty && curve == nil && editsFile == nil { throw ValidationError("Give --set edits, a --curve feature, --edits FILE.csv, or several.") }
     if editsFile != nil && (!edits.isEmpty || curve != nil) { throw ValidationError("--edits runs its own cases; give --set and --curve in a separate run.") }
     if row == nil && editsFile == nil { throw ValidationError("Give --row, the 0-based data row to ask about.") }
+    if explain && edits.isEmpty { throw ValidationError("--explain explains a row before and after its --set edits; give some.") }
+    guard backgroundSize >= 1 else { throw ValidationError("--background-size \(backgroundSize): it needs at least 1.") }
     guard gridSize >= 2 && gridSize <= 10_000 else { throw ValidationError("--grid-size \(gridSize): give 2 to 10000.") }
   }
 
@@ -79,7 +87,12 @@ struct WhatIf: ParsableCommand, FileCommand {
       curveResult = try request.run().first
     }
     let before = try scenario?.before ?? WhatIfRequest(model: model, table: table, row: row, scenarios: [[]]).run()[0].before
-    let report = WhatIfReport(row: row, before: before, scenario: scenario, curve: curveResult)
+    var report = WhatIfReport(row: row, before: before, scenario: scenario, curve: curveResult)
+    if explain, let scenario {
+      report.explanation = try WhatIfExplanation.explain(model: model, data: table, row: row, edited: try scenario.editedRow(in: table),
+                                                         outputClass: model.classes.count == 2 ? model.classes[1] : scenario.before.prediction,
+                                                         backgroundRows: backgroundSize)
+    }
     if json != nil { try files.write(.json, try report.jsonData()) }
     try files.commit()
     print(Self.text(report, classes: model.classes))
@@ -127,6 +140,13 @@ struct WhatIf: ParsableCommand, FileCommand {
       let changes = edits.map { "\(printable($0.column)) \(show($0.from)) → \(show($0.to))" }.joined(separator: ", ")
       let delta = classes.count == 2 ? r.delta?[classes[1]].map { ", Δ P(\(printable(classes[1]))) = \(formatRounded($0))" } ?? "" : ""
       lines.append("After \(changes): \(show(after, classes: classes))\(delta)\(r.flipped == true ? "; the decision flips" : "").")
+    }
+    if let e = r.explanation {
+      let order = e.difference.keys.sorted { abs(e.difference[$0]!) > abs(e.difference[$1]!) || (abs(e.difference[$0]!) == abs(e.difference[$1]!) && $0 < $1) }
+      lines.append("\(e.method == .treeshap ? "TreeSHAP" : "KernelSHAP")\(e.exact ? " (exact)" : "") for \(printable(e.output)), base value \(formatRounded(e.baseValue)); the features whose share moved most:")
+      for name in order.prefix(6) {
+        lines.append("  \(printable(name)): \(formatRounded(e.before[name]!)) → \(formatRounded(e.after[name]!)) (\(e.difference[name]! >= 0 ? "+" : "")\(formatRounded(e.difference[name]!)))")
+      }
     }
     if let curve = r.curve {
       lines.append("What-if curve over \(printable(curve.feature)) (row's value \(show(curve.original))):")

@@ -61,6 +61,31 @@ import Testing
     }
   }
 
+  @Test("--explain: SHAP values of both points add up (base + Σφ = the output; Σ difference = its change): KernelSHAP on the logistic model's probability, TreeSHAP on XGBoost's margin")
+  func explain() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for (model, data, edits, method) in [
+      (Self.model, Self.data, ["--row", "1", "--set", "duration=12", "--set", "checking_account=rich"], "kernelshap"),
+      (Fixtures.path("models/adult_xgb.json"), Fixtures.path("models/adult_numeric_features.csv"), ["--row", "3", "--set", "age=60", "--set", "hours_per_week=70"], "treeshap"),
+    ] {
+      let done = try CandorBinary.run(["whatif", "--model", model, "--data", data, "--explain", "--json", "w.json"] + edits, in: folder)
+      #expect(done.exitCode == 0, "\(done.standardError)")
+      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any]
+      let e = json["explanation"] as! [String: Any]
+      #expect(e["method"] as? String == method && e["output"] as? String == "1" && e["exact"] as? Bool == true)
+      let p0 = ((json["before"] as! [String: Any])["probabilities"] as! [String: Double])["1"]!, p1 = ((json["after"] as! [String: Any])["probabilities"] as! [String: Double])["1"]!
+      func space(_ p: Double) -> Double { method == "treeshap" ? log(p) - log1p(-p) : p }
+      let base = e["base_value"] as! Double
+      let before = (e["before"] as! [String: Double]).values.reduce(0, +), after = (e["after"] as! [String: Double]).values.reduce(0, +)
+      let difference = (e["difference"] as! [String: Double]).values.reduce(0, +)
+      // XGBoost scores in float32, so its probability carries the margin to about 1e-7 only.
+      let tolerance = method == "treeshap" ? 1e-5 : 1e-9
+      #expect(abs(base + before - space(p0)) <= tolerance && abs(base + after - space(p1)) <= tolerance, "\(method)")
+      #expect(abs(difference - (space(p1) - space(p0))) <= tolerance, "\(method)")
+    }
+  }
+
   @Test("bad input exits 2 with a message that names it and writes nothing", arguments: [
     (["--row", "1000", "--set", "age=30"], "Row 1000 is out of range: the data has rows 0 to 999."),
     (["--row", "1", "--set", "durations=12"], "No feature or group 'durations'."),
@@ -69,6 +94,7 @@ import Testing
     (["--row", "1", "--set", "duration"], "--set duration: write col=value, col*=factor or col+=amount."),
     (["--row", "1"], "Give --set edits, a --curve feature, --edits FILE.csv, or several."),
     (["--set", "age=30"], "Give --row, the 0-based data row to ask about."),
+    (["--row", "1", "--curve", "age", "--explain"], "--explain explains a row before and after its --set edits; give some."),
     (["--row", "1", "--curve", "housing", "--grid-size", "1"], "--grid-size 1: give 2 to 10000."),
   ])
   func refused(_ arguments: [String], _ message: String) throws {
