@@ -110,6 +110,28 @@ public struct WhatIfRequest {
   }
 }
 
+extension WhatIfRequest {
+  /// `table` with one row more: every one of `features` set by `values` (each a `set` edit, checked as one), the
+  /// other columns as in the first row. The new row is the last.
+  /// - Throws: `ExplainError` naming a feature left out, a column the data lacks, or a value its column cannot take.
+  public static func appending(_ values: [WhatIfEdit], features: [String], to table: Table) throws -> Table {
+    guard table.rowCount > 0 else { throw ExplainError.rowOutOfRange(row: 0, rowCount: 0) }
+    let given = Set(values.map(\.column))
+    if let missing = features.first(where: { !given.contains($0) }) {
+      throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: missing, .because("the model reads it, so --values must give it (the model's features: \(features.map { printable($0) }.joined(separator: ", ")))")))
+    }
+    var edited: [String: WhatIfValue] = [:]
+    let template = table.selecting(rows: [0])
+    for edit in values {
+      guard edit.operation == .set else {
+        throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: edit.column, .because("a whole row gives values (col=v), not changes")))
+      }
+      edited[edit.column] = try WhatIfValue(of: template, column: edit.column).applying(edit, levels: levels(of: edit.column, in: table))
+    }
+    return try table.concatenating([try WhatIfCurveRequest.table(table, [(0, edited)])])
+  }
+}
+
 /// A cell's value in a what-if: a number or a level (nil: missing).
 public enum WhatIfValue: Sendable, Equatable, Codable {
   case number(Double)
@@ -215,6 +237,7 @@ struct WhatIfScores {
 
 extension Setting {
   public static let whatIfEdit = Setting("set")
+  public static let rowValues = Setting("values")
 }
 
 /// One row's what-if curve over one feature (its ICE curve, Goldstein et al. 2015): the prediction at every grid
@@ -354,7 +377,8 @@ extension Setting {
 
 /// What `candor whatif --json` writes: the row's scenario (when edits were given) and its curve (when asked for).
 public struct WhatIfReport: Sendable, Equatable, Codable, JSONDocument {
-  public var row: Int
+  /// The data row asked about; nil for a row given whole (`--values`).
+  public var row: Int?
   public var before: WhatIfPoint
   public var edits: [WhatIfResult.Change]?
   public var after: WhatIfPoint?
@@ -363,7 +387,7 @@ public struct WhatIfReport: Sendable, Equatable, Codable, JSONDocument {
   public var curve: WhatIfCurve?
   public var explanation: WhatIfExplanation?
 
-  public init(row: Int, before: WhatIfPoint, scenario: WhatIfResult?, curve: WhatIfCurve?) {
+  public init(row: Int?, before: WhatIfPoint, scenario: WhatIfResult?, curve: WhatIfCurve?) {
     (self.row, self.before, self.curve) = (row, before, curve)
     (edits, after, delta, flipped) = (scenario?.edits, scenario?.after, scenario?.delta, scenario?.flipped)
   }

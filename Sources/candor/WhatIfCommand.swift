@@ -25,6 +25,9 @@ struct WhatIf: ParsableCommand, FileCommand {
   @Option(help: "The row, 0-based among the data rows (the header excluded).")
   var row: Int?
 
+  @Option(help: ArgumentHelp("A whole row instead of --row: every feature the model reads, comma-separated.", valueName: "col=v,…"))
+  var values: String?
+
   @Option(name: .customLong("edits"), help: ArgumentHelp("Many scenarios in one model call: a CSV whose lines are cases; a cell sets its column (v, or *=f, +=d), an empty cell leaves it; a 'row' column picks each case's data row (else --row).", valueName: "FILE.csv"))
   var editsFile: String?
 
@@ -54,7 +57,9 @@ struct WhatIf: ParsableCommand, FileCommand {
   func validate() throws {
     if edits.isEmpty && curve == nil && editsFile == nil { throw ValidationError("Give --set edits, a --curve feature, --edits FILE.csv, or several.") }
     if editsFile != nil && (!edits.isEmpty || curve != nil) { throw ValidationError("--edits runs its own cases; give --set and --curve in a separate run.") }
-    if row == nil && editsFile == nil { throw ValidationError("Give --row, the 0-based data row to ask about.") }
+    if row == nil && editsFile == nil && values == nil { throw ValidationError("Give --row, the 0-based data row to ask about, or the whole row as --values.") }
+    if row != nil && values != nil { throw ValidationError("Give --row (a data row) or --values (a whole row), not both.") }
+    if values != nil && editsFile != nil { throw ValidationError("--edits picks data rows; give --values in a separate run.") }
     if explain && edits.isEmpty { throw ValidationError("--explain explains a row before and after its --set edits; give some.") }
     guard backgroundSize >= 1 else { throw ValidationError("--background-size \(backgroundSize): it needs at least 1.") }
     guard gridSize >= 2 && gridSize <= 10_000 else { throw ValidationError("--grid-size \(gridSize): give 2 to 10000.") }
@@ -63,7 +68,7 @@ struct WhatIf: ParsableCommand, FileCommand {
   func run() throws {
     let files = try outputTransaction()
     let model = try modelOptions.load().model
-    let table = try reading.read(data, for: model)
+    var table = try reading.read(data, for: model)
     if let editsFile {
       let cases = try Self.cases(try reading.read(editsFile, numericColumns: []), row: row, file: editsFile)
       let results = try WhatIfRequest(model: model, table: table, cases: cases).run()
@@ -73,7 +78,15 @@ struct WhatIf: ParsableCommand, FileCommand {
       print(results.map { Self.text(WhatIfReport(row: $0.row, before: $0.before, scenario: $0, curve: nil), classes: model.classes) }.joined(separator: "\n"))
       return
     }
-    let row = self.row!
+    var row = self.row ?? 0
+    if let values {
+      let given = try values.split(separator: ",", omittingEmptySubsequences: false).map { part -> WhatIfEdit in
+        guard let edit = WhatIfEdit(parsing: String(part)), edit.operation == .set else { throw ValidationError("--values \(part): write col=value, comma-separated.") }
+        return edit
+      }
+      table = try WhatIfRequest.appending(given, features: model.featureNames, to: table)
+      row = table.rowCount - 1
+    }
     let parsed = try edits.map { text -> WhatIfEdit in
       guard let edit = WhatIfEdit(parsing: text) else { throw ValidationError("--set \(text): write col=value, col*=factor or col+=amount.") }
       return edit
@@ -87,7 +100,7 @@ struct WhatIf: ParsableCommand, FileCommand {
       curveResult = try request.run().first
     }
     let before = try scenario?.before ?? WhatIfRequest(model: model, table: table, row: row, scenarios: [[]]).run()[0].before
-    var report = WhatIfReport(row: row, before: before, scenario: scenario, curve: curveResult)
+    var report = WhatIfReport(row: values == nil ? row : nil, before: before, scenario: scenario, curve: curveResult)
     if explain, let scenario {
       report.explanation = try WhatIfExplanation.explain(model: model, data: table, row: row, edited: try scenario.editedRow(in: table),
                                                          outputClass: model.classes.count == 2 ? model.classes[1] : scenario.before.prediction,
@@ -135,7 +148,7 @@ struct WhatIf: ParsableCommand, FileCommand {
   }
 
   static func text(_ r: WhatIfReport, classes: [String]) -> String {
-    var lines = ["Row \(r.row): \(show(r.before, classes: classes))."]
+    var lines = ["\(r.row.map { "Row \($0)" } ?? "The row given"): \(show(r.before, classes: classes))."]
     if let edits = r.edits, let after = r.after {
       let changes = edits.map { "\(printable($0.column)) \(show($0.from)) → \(show($0.to))" }.joined(separator: ", ")
       let delta = classes.count == 2 ? r.delta?[classes[1]].map { ", Δ P(\(printable(classes[1]))) = \(formatRounded($0))" } ?? "" : ""

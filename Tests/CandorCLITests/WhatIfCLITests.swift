@@ -86,6 +86,25 @@ import Testing
     }
   }
 
+  @Test("--values gives a whole row: data row 1's own values answer exactly as --row 1 does, before and after the same edit")
+  func wholeRow() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
+    let header = lines[0].split(separator: ","), cells = lines[2].split(separator: ",")
+    let values = zip(header, cells).filter { $0.0 != "risk" }.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+    var answers: [[String: Any]] = []
+    for arguments in [["--row", "1"], ["--values", values]] {
+      let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--set", "duration=12", "--json", "w.json"] + arguments, in: folder)
+      #expect(done.exitCode == 0, "\(done.standardError)")
+      answers.append(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any])
+    }
+    #expect(answers[0]["row"] as? Int == 1 && answers[1]["row"] == nil)
+    for key in ["before", "after"] {
+      #expect((answers[0][key] as! [String: Any])["probabilities"] as! [String: Double] == (answers[1][key] as! [String: Any])["probabilities"] as! [String: Double])
+    }
+  }
+
   @Test("bad input exits 2 with a message that names it and writes nothing", arguments: [
     (["--row", "1000", "--set", "age=30"], "Row 1000 is out of range: the data has rows 0 to 999."),
     (["--row", "1", "--set", "durations=12"], "No feature or group 'durations'."),
@@ -93,7 +112,11 @@ import Testing
     (["--row", "1", "--set", "housing*=2"], "it is a text column; only col=level applies"),
     (["--row", "1", "--set", "duration"], "--set duration: write col=value, col*=factor or col+=amount."),
     (["--row", "1"], "Give --set edits, a --curve feature, --edits FILE.csv, or several."),
-    (["--set", "age=30"], "Give --row, the 0-based data row to ask about."),
+    (["--set", "age=30"], "Give --row, the 0-based data row to ask about, or the whole row as --values."),
+    (["--values", "age=30", "--set", "age=31"], "--values job: the model reads it, so --values must give it"),
+    (["--values", "age=30,sex=male,job=2,housing=castle,saving_accounts=little,checking_account=rich,credit_amount=1,duration=2,purpose=car", "--set", "age=31"],
+     "castle is not a level of housing in the data"),
+    (["--row", "1", "--values", "age=30", "--set", "age=31"], "Give --row (a data row) or --values (a whole row), not both."),
     (["--row", "1", "--curve", "age", "--explain"], "--explain explains a row before and after its --set edits; give some."),
     (["--row", "1", "--curve", "housing", "--grid-size", "1"], "--grid-size 1: give 2 to 10000."),
   ])
