@@ -97,24 +97,14 @@ extension PrivacyEvent: Codable {
   public static let typeNames = ["GaussianDpEvent", "LaplaceDpEvent", "DiscreteLaplaceDpEvent", "ZCDpEvent", "PoissonSampledDpEvent", "SelfComposedDpEvent",
                                  "ComposedDpEvent", "NoOpDpEvent", "NonPrivateDpEvent"]
 
+  /// Decodes through the same checked reader as events files (`init(json:at:)`), so a ledger and an events file
+  /// accept exactly the same trees.
   public init(from decoder: any Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    let type = try c.decode(String.self, forKey: .type)
-    switch type {
-    case "GaussianDpEvent": self = .gaussian(noiseMultiplier: try c.decode(Double.self, forKey: .noiseMultiplier))
-    case "LaplaceDpEvent": self = .laplace(noiseMultiplier: try c.decode(Double.self, forKey: .noiseMultiplier))
-    case "DiscreteLaplaceDpEvent":
-      self = .discreteLaplace(noiseParameter: try c.decode(Double.self, forKey: .noiseParameter), sensitivity: try c.decode(Int.self, forKey: .sensitivity))
-    case "ZCDpEvent": self = .zCDP(rho: try c.decode(Double.self, forKey: .rho), xi: try c.decodeIfPresent(Double.self, forKey: .xi) ?? 0)
-    case "PoissonSampledDpEvent":
-      self = .poissonSampled(samplingRate: try c.decode(Double.self, forKey: .samplingProbability), of: try c.decode(PrivacyEvent.self, forKey: .event))
-    case "SelfComposedDpEvent": self = .repeated(try c.decode(PrivacyEvent.self, forKey: .event), times: try c.decode(Int.self, forKey: .count))
-    case "ComposedDpEvent": self = .composed(try c.decode([PrivacyEvent].self, forKey: .events))
-    case "NoOpDpEvent": self = .noOp
-    case "NonPrivateDpEvent": self = .nonPrivate
-    default:
-      throw DecodingError.dataCorruptedError(forKey: .type, in: c,
-                                             debugDescription: "unknown event type '\(printable(type))' (the types are \(Self.typeNames.joined(separator: ", ")))")
+    let tree = try JSONTree(from: decoder)
+    do {
+      self = try PrivacyEvent(json: tree, at: "event")
+    } catch let fault {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: fault.text))
     }
   }
 
