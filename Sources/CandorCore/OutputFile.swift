@@ -246,6 +246,7 @@ public final class OutputTransaction {
 
   /// What writing to `path` means: a regular file to replace, a special file to write into, or an open descriptor.
   static func target(of path: String) throws(OutputError) -> Target {
+    guard !path.isEmpty else { throw .cannotWrite(path: "\"\"", reason: "an empty path names no file") }
     if let descriptor = ownDescriptor(path) { return .descriptor(descriptor) }
     var link = stat()
     if lstat(path, &link) == 0 {
