@@ -165,7 +165,11 @@ public enum WhatIfValue: Sendable, Equatable, Codable {
       guard case let .number(x) = self else {
         throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: edit.column, .because("the row's value is missing, so it cannot be scaled or shifted")))
       }
-      return .number(edit.operation == .scale ? x * amount : x + amount)
+      let result = edit.operation == .scale ? x * amount : x + amount
+      guard result.isFinite else {
+        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)\(edit.operation == .scale ? "*" : "+")=\(edit.value)", .because("it takes \(printable(edit.column)) from \(formatNumber(x)) to \(formatNumber(result)), which is not a finite number")))
+      }
+      return .number(result)
     }
   }
 

@@ -117,6 +117,7 @@ import Testing
     (["--values", "age=30,sex=male,job=2,housing=castle,saving_accounts=little,checking_account=rich,credit_amount=1,duration=2,purpose=car", "--set", "age=31"],
      "castle is not a level of housing in the data"),
     (["--row", "1", "--values", "age=30", "--set", "age=31"], "Give --row (a data row) or --values (a whole row), not both."),
+    (["--row", "1", "--set", "duration*=1e308"], "--set duration*=1e308: it takes duration from 48 to inf, which is not a finite number."),
     (["--row", "1", "--set", "age=31", "--json", ""], "Cannot write \"\": an empty path names no file."),
     (["--row", "1", "--curve", "age", "--explain"], "--explain explains a row before and after its --set edits; give some."),
     (["--row", "1", "--curve", "housing", "--grid-size", "1"], "--grid-size 1: give 2 to 10000."),
