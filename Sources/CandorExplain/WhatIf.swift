@@ -133,7 +133,7 @@ extension WhatIfRequest {
 }
 
 /// A cell's value in a what-if: a number or a level (nil: missing).
-public enum WhatIfValue: Sendable, Equatable, Codable {
+public enum WhatIfValue: Sendable, Hashable, Codable {
   case number(Double)
   case level(String)
   case missing

@@ -36,6 +36,9 @@ public protocol Model: Sendable {
   /// False for a model that answers class labels only (its "probabilities" are 0 and 1): analyses that need
   /// scores refuse it, fairness leaves out the score metrics.
   var providesScores: Bool { get }
+  /// The model's decision as a hyperplane in the raw features, when it is one (a binary linear classifier):
+  /// counterfactual search is then exact.
+  var linearDecision: LinearDecision? { get }
 }
 
 /// A tree ensemble as a model exposes it: its trees, the data column each tree feature comes from (the Shapley
@@ -62,6 +65,8 @@ extension Model {
   public var unreadFeatureNames: [String] { [] }
 
   public var providesScores: Bool { true }
+
+  public var linearDecision: LinearDecision? { nil }
 
   public var numericFeatureNames: [String] { [] }
 
