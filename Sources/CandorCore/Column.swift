@@ -170,6 +170,16 @@ public func formatRounded(_ value: Double, significantDigits digits: Int = 6) ->
   formatNumber(Double(String(format: "%.\(digits)g", value)) ?? value)
 }
 
+/// A probability to 6 significant digits, or as many more as it takes not to print a value on the wrong side of
+/// a decision `threshold` as the threshold itself (0.50000000025 is not "0.5").
+public func formatProbability(_ p: Double, threshold: Double = 0.5) -> String {
+  for digits in 6...17 {
+    let text = formatRounded(p, significantDigits: digits)
+    if p == threshold || Double(text) != threshold { return text }
+  }
+  return formatNumber(p)
+}
+
 /// `source[rows[0]], source[rows[1]], …` in one allocation.
 func gather<T>(_ source: ContiguousArray<T>, _ rows: [Int]) -> ContiguousArray<T> {
   ContiguousArray(unsafeUninitializedCapacity: rows.count) { buffer, count in

@@ -155,7 +155,7 @@ struct Counterfactual: ParsableCommand, FileCommand {
       lines.append("  \(q.counterfactuals.count) counterfactual\(q.counterfactuals.count == 1 ? "" : "s") of class \(printable(q.desiredClass)) (\(how)):")
       for (i, c) in q.counterfactuals.enumerated() {
         let changes = c.changed.map { "\(printable($0)) \(WhatIf.show(q.original.values[$0] ?? .missing)) → \(WhatIf.show(c.values[$0] ?? .missing))" }.joined(separator: ", ")
-        let pc = c.probabilities[q.desiredClass].map { "P(\(printable(q.desiredClass))) = \(formatRounded($0)), " } ?? ""
+        let pc = c.probabilities[q.desiredClass].map { "P(\(printable(q.desiredClass))) = \(formatProbability($0)), " } ?? ""
         lines.append("  \(i + 1). \(changes): \(pc)distance \(formatRounded(c.distance))")
       }
       if single { lines.append("  " + metricsLine(q.metrics)) }

@@ -144,7 +144,7 @@ struct WhatIf: ParsableCommand, FileCommand {
     guard let positive = classes.last, classes.count == 2, let p = point.probabilities[positive] else {
       return "prediction \(printable(point.prediction))" + (point.probabilities.isEmpty ? "" : " (" + classes.map { "P(\(printable($0))) = \(formatRounded(point.probabilities[$0] ?? .nan))" }.joined(separator: ", ") + ")")
     }
-    return "prediction \(printable(point.prediction)) (P(\(printable(positive))) = \(formatRounded(p)))"
+    return "prediction \(printable(point.prediction)) (P(\(printable(positive))) = \(formatProbability(p)))"
   }
 
   static func text(_ r: WhatIfReport, classes: [String]) -> String {
