@@ -39,7 +39,7 @@ let package = Package(
     .testTarget(name: "CandorFairnessTests", dependencies: ["CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorPrivacyTests", dependencies: ["CandorPrivacy", "CandorModels", "CandorTestSupport"]),
-    .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorPrivacy", "CandorTestSupport"]),
+    .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorPrivacy", "CandorExplain", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
                 dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport"]),

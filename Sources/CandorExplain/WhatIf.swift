@@ -138,7 +138,8 @@ public enum WhatIfValue: Sendable, Hashable, Codable {
   case level(String)
   case missing
 
-  init(of table: Table, column: String) throws {
+  /// The value of `column` in `table`'s first row.
+  public init(of table: Table, column: String) throws {
     guard let found = table[column] else { throw ExplainError.unknownFeature(column, available: table.columnNames) }
     switch found {
     case let .numeric(numbers): self = numbers.values[0].isNaN ? .missing : .number(numbers.values[0])

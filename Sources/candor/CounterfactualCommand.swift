@@ -1,6 +1,8 @@
 import ArgumentParser
 import CandorCore
 import CandorExplain
+import CandorModels
+import CandorReport
 import Foundation
 
 struct Counterfactual: ParsableCommand, FileCommand {
@@ -67,11 +69,10 @@ struct Counterfactual: ParsableCommand, FileCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data)] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func validate() throws {
     if row == nil && rows == nil { throw ValidationError("Give --row, the 0-based data row to change, or --rows for many.") }
@@ -131,9 +132,29 @@ struct Counterfactual: ParsableCommand, FileCommand {
     request.sparsityWeight = sparsityWeight
     let progress = Progress("counterfactuals", total: selected.count)
     let batch = try request.run { _, _ in progress.advance() }
-    if json != nil { try files.write(.json, try (row != nil ? CounterfactualJSON.one(batch.queries[0]) : .batch(batch)).jsonData()) }
+    try outputs.write(into: files, json: { try (row != nil ? CounterfactualJSON.one(batch.queries[0]) : .batch(batch)).jsonData() },
+                      html: { try Self.page(batch, model: model, data: table) })
     try files.commit()
     print(Self.text(batch, classes: model.classes, single: row != nil))
+  }
+
+  /// The page: the counterfactuals, the first answered row's what-if curves over the numeric features its
+  /// counterfactuals change (at most 3, 41 quantiles each), and the interactive panel on that row.
+  static func page(_ batch: CounterfactualBatch, model: any Model, data: Table) throws -> String {
+    let first = batch.queries.first { !$0.counterfactuals.isEmpty } ?? batch.queries[0]
+    var changed: [String] = []
+    for c in first.counterfactuals { for name in c.changed where !changed.contains(name) { changed.append(name) } }
+    var curves: [WhatIfCurve] = []
+    for name in changed where model.numericFeatureNames.contains(name) || { if case .numeric? = data[name] { true } else { false } }() {
+      guard curves.count < 3 else { break }
+      var request = WhatIfCurveRequest(model: model, table: data, rows: [first.row], feature: name)
+      request.gridSize = 41
+      curves += try request.run()
+    }
+    let section = CounterfactualSection(batch, features: model.featureNames, curves: curves, binary: model.outputKind == .binaryProbability)
+    let presets = [("Row \(first.row)", first.original.values)] + first.counterfactuals.enumerated().map { ("Counterfactual \($0.offset + 1)", $0.element.values) }
+    let panel = WhatIfPanelSection(model: model, data: data, row: first.row, presets: presets, focusClass: first.desiredClass)
+    return CounterfactualPage.html(section, panel: panel)
   }
 
   static func text(_ batch: CounterfactualBatch, classes: [String], single: Bool) -> String {

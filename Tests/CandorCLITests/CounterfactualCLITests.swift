@@ -100,3 +100,18 @@ import Testing
     #expect(json == nil)
   }
 }
+
+extension CounterfactualCLITests {
+  @Test("--html: one self-contained page with the finding, the changed cells marked, the curves and the interactive panel; a batch lists every row", arguments: [["--row", "1"], ["--rows", "1,3,0"]])
+  func page(_ rows: [String]) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["counterfactual", "--model", Self.model, "--data", Self.data, "--desired-class", "1", "--immutable", "sex,age", "--html", "c.html"] + rows, in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let html = try String(contentsOf: folder.appendingPathComponent("c.html"), encoding: .utf8)
+    #expect(html.contains("The model gives row 1 the class 0 (P(1) = 0.323119). The nearest change that gives class 1 is checking_account moderate → not_known"))
+    #expect(html.contains("<td class=\"text changed\">") && html.contains("P(1) over duration") && html.contains("decision threshold 0.5"))
+    #expect(html.contains("class=\"panel\"") && html.contains("<script data-candor=\"whatif-panel\">") && html.contains("Content-Security-Policy"))
+    if rows[0] == "--rows" { #expect(html.contains("Of 3 rows, 1 already gets class 1") && html.contains("none needed")) }
+  }
+}

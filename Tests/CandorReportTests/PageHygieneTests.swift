@@ -7,7 +7,7 @@ import CandorPrivacy
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -37,6 +37,9 @@ enum PageKind: String, CaseIterable, Sendable {
     case .query:
       let (result, ledger) = try ReportInputs.query()
       return PrivacyQueryPage.html(result, ledger: ledger, source: source)
+    case .counterfactual:
+      let (section, panel) = try ReportInputs.counterfactual()
+      return CounterfactualPage.html(section, panel: panel)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }
@@ -58,6 +61,7 @@ enum PageKind: String, CaseIterable, Sendable {
       PrivacyEpsilonSection(try ReportInputs.epsilon().0, curve: try ReportInputs.epsilon().1),
       PrivacyAuditSection(ReportInputs.audit(), model: source),
       PrivacyQuerySection(try ReportInputs.query().0, ledger: try ReportInputs.query().1, source: source),
+      try ReportInputs.counterfactual().0, try ReportInputs.counterfactual().1,
     ]
   }
 }
@@ -83,7 +87,7 @@ enum PageKind: String, CaseIterable, Sendable {
 
   /// A standalone page and the combined report, which holds every section (one browser start each).
   @Test("the page loads in headless Chromium with no console messages and no injected elements",
-        .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"), arguments: [PageKind.fairness, .combined])
+        .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"), arguments: [PageKind.fairness, .counterfactual, .combined])
   func rendersInChromium(_ kind: PageKind) throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -92,6 +96,6 @@ enum PageKind: String, CaseIterable, Sendable {
     let (dom, console) = try Chromium.load(file)
     #expect(console.isEmpty, "\(console)")
     #expect(dom.contains("<svg"))
-    #expect(!dom.contains("<script") && !dom.contains("<img"))
+    #expect(PageChecks.onlyOwnScripts(dom) && !dom.contains("<img"))
   }
 }

@@ -2,6 +2,7 @@ import CandorCore
 import CandorPrivacy
 import CandorExplain
 import CandorFairness
+import CandorModels
 import CandorTestSupport
 import Foundation
 
@@ -165,6 +166,24 @@ enum ReportInputs {
     ledger = try ledger.spending(.dpSGD(samplingRate: 0.01, noiseMultiplier: 1.5, steps: 500), command: "dp-train", note: entity, time: "2026-12-02T00:00:01Z")
     ledger = try ledger.spending(answer.events, command: "privacy query", note: query.description, time: "2026-12-02T00:00:02Z", release: .init(query: query, answer: answer))
     return (QueryResult(query: query, entry: ledger.entries.last!, cached: false, ledger: ledger), try LedgerSummary(ledger))
+  }
+
+  /// Counterfactuals on a model whose numeric feature is named `script` and text feature `attribute`, with
+  /// levels `entity` and `script`; the page with its curves and interactive panel.
+  static func counterfactual() throws -> (CounterfactualSection, WhatIfPanelSection) {
+    func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    let rows = (0..<60).map { i in "\(i % 10),\(quoted(i % 3 == 0 ? entity : script)),\(i % 10 >= 5 || i % 3 == 0 ? 1 : 0)" }
+    let csv = "\(quoted(script)),\(quoted(attribute)),y\n" + rows.joined(separator: "\n") + "\n"
+    let table = try CSVReader.parse(Data(csv.utf8), source: "c.csv")
+    let model = try LogisticRegression.fit(try TrainingSet.prepare(table, spec: TrainingSpec(target: "y", positive: "1"), classification: true)).0
+    let request = CounterfactualRequest(model: model, data: table, rows: [1], desiredClass: "1")
+    let batch = try request.run()
+    var curve = WhatIfCurveRequest(model: model, table: table, rows: [1], feature: script)
+    curve.gridSize = 11
+    let q = batch.queries[0]
+    let section = CounterfactualSection(batch, features: model.featureNames, curves: try curve.run(), binary: true)
+    let panel = WhatIfPanelSection(model: model, data: table, row: 1, presets: [(entity, q.original.values)] + q.counterfactuals.map { (script, $0.values) }, focusClass: "1")
+    return (section, panel)
   }
 
   /// A seeded (not private) DP-SGD run whose preprocessing, randomness and ledger path carry hostile strings.

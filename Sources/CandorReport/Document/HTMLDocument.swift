@@ -1,5 +1,6 @@
-/// A self-contained HTML page made of sections: one stylesheet, inline SVG, no script, nothing fetched from
-/// the network.
+/// A self-contained HTML page made of sections: one stylesheet, inline SVG, nothing fetched from the network
+/// (a Content-Security-Policy says so to the browser too); script only where a section is interactive, inline,
+/// written by Candor, never from user text.
 ///
 /// A document whose only section carries the document's title is that section's page: the title is the h1
 /// and the section's headings start at h2. Otherwise the title is the h1, each section's heading an h2 with
@@ -26,7 +27,9 @@ public struct HTMLDocument: Sendable {
   public func rendered() -> String {
     var writer = HTMLWriter(sectionLevel: isSectionPage ? 1 : 2)
     var contents: [(id: String, title: String)] = []
+    var scripts: [PageScript] = []
     for section in sections {
+      if let script = section.script, !scripts.contains(where: { $0.id == script.id }) { scripts.append(script) }
       contents.append((writer.beginSection(title: section.title, anchor: section.anchor), section.title))
       section.render(into: &writer)
       writer.endSection()
@@ -45,13 +48,14 @@ public struct HTMLDocument: Sendable {
       <head>
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
+      <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
       <title>\(escapeHTML(title))</title>
       <style>
       \(Self.stylesheet)
       </style>
       </head>
       <body>
-      \(head)\(writer.html)</body>
+      \(head)\(writer.html)\(scripts.map { "<script data-candor=\"\(escapeHTML($0.id))\">\n\($0.source)\n</script>\n" }.joined())</body>
       </html>
 
       """
@@ -67,5 +71,10 @@ public struct HTMLDocument: Sendable {
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
     .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
     p,li{overflow-wrap:anywhere}td:first-child{overflow-wrap:anywhere;min-width:10em}
+    td.changed{background:#e3f2e6;font-weight:600}
+    .panel .controls{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.4rem 1.2rem}
+    .panel label{display:flex;gap:.5rem;align-items:center}.panel .name{min-width:9em;overflow-wrap:anywhere}
+    .panel input[type=range]{flex:1;min-width:6em}.panel output[data-value]{min-width:4em;text-align:right}
+    .prediction output{font-size:1.1rem;font-weight:600}.presets button{margin:.1rem .2rem}
     """
 }

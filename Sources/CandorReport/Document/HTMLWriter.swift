@@ -43,14 +43,18 @@ public struct HTMLWriter: Sendable {
   }
 
   /// A table; `flags[r]` marks row r for attention (shown highlighted); the columns in `textColumns` hold prose
-  /// and are aligned left (the others are numbers, aligned right). Every cell is data, isolated.
-  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = []) {
+  /// and are aligned left (the others are numbers, aligned right); `highlighted` holds [row, column] of cells to
+  /// mark (a changed value). Every cell is data, isolated.
+  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = [], highlighted: Set<[Int]> = []) {
     html += "<div class=\"scroll\"><table><thead><tr>"
     for (c, name) in header.enumerated() { html += textColumns.contains(c) ? "<th class=\"text\">\(HTMLText.isolated(name))</th>" : "<th>\(HTMLText.isolated(name))</th>" }
     html += "</tr></thead><tbody>"
     for (r, row) in rows.enumerated() {
       html += r < flags.count && flags[r] ? "<tr class=\"flag\">" : "<tr>"
-      for (c, cell) in row.enumerated() { html += textColumns.contains(c) ? "<td class=\"text\">\(HTMLText.isolated(cell))</td>" : "<td>\(HTMLText.isolated(cell))</td>" }
+      for (c, cell) in row.enumerated() {
+        let classes = (textColumns.contains(c) ? ["text"] : []) + (highlighted.contains([r, c]) ? ["changed"] : [])
+        html += classes.isEmpty ? "<td>\(HTMLText.isolated(cell))</td>" : "<td class=\"\(classes.joined(separator: " "))\">\(HTMLText.isolated(cell))</td>"
+      }
       html += "</tr>"
     }
     html += "</tbody></table></div>\n"
@@ -61,6 +65,24 @@ public struct HTMLWriter: Sendable {
     html += "<div class=\"grid\">\n"
     content(&self)
     html += "</div>\n"
+  }
+
+  /// Data for the page's script: `json` in a `<script type="application/json">` block, every `<` written as
+  /// `\u003c` so no text inside (a feature named `</script>`) can end the block. Returns the block's id.
+  public mutating func dataBlock(_ name: String, json: String) -> String {
+    let id = uniqueID("\(sectionID)-\(name)")
+    html += "<script data-candor=\"data\" type=\"application/json\" id=\"\(id)\">\(json.replacingOccurrences(of: "<", with: "\\u003c"))</script>\n"
+    return id
+  }
+
+  /// A page-unique id for an element of the section being written.
+  mutating func elementID(_ name: String) -> String {
+    uniqueID("\(sectionID)-\(name)")
+  }
+
+  /// Markup built by a section from escaped pieces (form controls); never pass user text here unescaped.
+  mutating func raw(_ markup: String) {
+    html += markup
   }
 
   /// A chart built by `SVGChart`, which escapes its own labels; never pass user text here unescaped.

@@ -10,4 +10,23 @@ public protocol ReportSection: Sendable {
   var anchor: String { get }
   /// Writes the content below the section's heading.
   func render(into page: inout HTMLWriter)
+  /// Script the section's interactive parts need, written once per page however many sections share it (by its
+  /// `id`); nil for a static section.
+  var script: PageScript? { get }
+}
+
+extension ReportSection {
+  public var script: PageScript? { nil }
+}
+
+/// A page's own inline script: no source fetched, nothing taken from user text (data reaches a script as JSON in
+/// a data block, `HTMLWriter.dataBlock`).
+public struct PageScript: Sendable, Equatable {
+  public let id: String
+  public let source: String
+
+  public init(id: String, source: String) {
+    precondition(!source.lowercased().contains("</script"), "a page script cannot contain its own end tag")
+    (self.id, self.source) = (id, source)
+  }
 }

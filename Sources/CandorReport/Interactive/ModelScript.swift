@@ -1,0 +1,67 @@
+import CandorCore
+import Foundation
+import CandorModels
+
+/// A model small enough to carry inside a page: its parameters as JSON and a few lines of script that score a row
+/// in the same order of operations as the Swift code (so the page's probabilities equal Candor's within 1e-12).
+/// Logistic regression (binary and multinomial), ridge regression and the MLP are carried; other kinds are not,
+/// with the reason.
+public enum ModelScript {
+  /// The model's parameters as JSON for `scorer`, or why it cannot be carried.
+  public static func describe(_ model: any Model) -> (json: String?, reason: String?) {
+    func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+    func numbers(_ xs: some Sequence<Double>) -> String { "[" + xs.map(number).joined(separator: ",") + "]" }
+    func text(_ s: String) -> String { jsonString(s) }
+    func features(_ encoder: FeatureEncoder) -> String {
+      "[" + encoder.features.map { f in
+        switch f.encoding {
+        case let .numeric(mean, scale): "{\"name\":\(text(f.name)),\"kind\":\"numeric\",\"mean\":\(number(mean)),\"scale\":\(number(scale))}"
+        case let .categorical(levels): "{\"name\":\(text(f.name)),\"kind\":\"categorical\",\"levels\":[\(levels.map(text).joined(separator: ","))]}"
+        }
+      }.joined(separator: ",") + "]"
+    }
+    let classes = "[" + model.classes.map(text).joined(separator: ",") + "]"
+    switch model {
+    case let m as LogisticRegression:
+      let rows = (0..<m.coefficients.rows).map { k in numbers(m.coefficients.storage[(k * m.coefficients.columns)..<((k + 1) * m.coefficients.columns)]) }
+      return ("{\"kind\":\"logistic\",\"classes\":\(classes),\"features\":\(features(m.encoder)),\"intercepts\":\(numbers(m.intercepts)),\"coefficients\":[\(rows.joined(separator: ","))]}", nil)
+    case let m as LinearRegression:
+      return ("{\"kind\":\"linear\",\"classes\":\(classes),\"features\":\(features(m.encoder)),\"intercepts\":[\(number(m.intercept))],\"coefficients\":[\(numbers(m.coefficients))]}", nil)
+    case let m as MLPClassifier:
+      let layers = m.layers.map { "{\"columns\":\($0.weights.columns),\"weights\":\(numbers($0.weights.storage)),\"bias\":\(numbers($0.bias))}" }
+      return ("{\"kind\":\"mlp\",\"classes\":\(classes),\"features\":\(features(m.encoder)),\"layers\":[\(layers.joined(separator: ","))]}", nil)
+    default:
+      let kind = model.treeEnsembleView != nil ? "a tree ensemble" : model.isRandomized ? "a randomized threshold policy" : "a model Candor reaches only through its files or a process"
+      return (nil, "The model is \(kind), whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.")
+    }
+  }
+
+  /// A JSON string literal (Foundation's escaping; the page's data block then writes every `<` as `\u003c`).
+  static func jsonString(_ s: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+  }
+
+  /// Scores one row (feature name → number or level) as `FeatureEncoder`, `EncodedRows.times`, the sigmoid and
+  /// softmax of `LogisticRegression`, and the MLP's forward pass do: the same operations in the same order.
+  static let scorer = """
+    function candorSigmoid(z){var e=Math.exp(-Math.abs(z));return (z>=0?1:e)/(1+e);}
+    function candorSoftmax(s){var m=-Infinity,t=0,o=s.slice(),i;for(i=0;i<o.length;i++)m=Math.max(m,o[i]);
+      for(i=0;i<o.length;i++){o[i]=Math.exp(o[i]-m);t+=o[i];}for(i=0;i<o.length;i++)o[i]/=t;return o;}
+    function candorEntries(spec,row){var out=[],col=0;spec.features.forEach(function(f){
+      if(f.kind==='numeric'){var x=row[f.name];out.push([col,(typeof x!=='number'||isNaN(x))?0:(x-f.mean)/f.scale]);col+=1;}
+      else{var l=row[f.name];var i=f.levels.indexOf(l==null?'missing':l);out.push(i>=0?[col+i,1]:null);col+=f.levels.length;}});return out;}
+    function candorScore(spec,row){var e=candorEntries(spec,row),i,k,c,r;
+      if(spec.kind==='logistic'||spec.kind==='linear'){var s=[];for(k=0;k<spec.intercepts.length;k++){var z=spec.intercepts[k],w=spec.coefficients[k];
+        for(i=0;i<e.length;i++){if(e[i])z+=e[i][1]*w[e[i][0]];}s.push(z);}
+        if(spec.kind==='linear')return s;return s.length===1?[candorSigmoid(s[0])]:candorSoftmax(s);}
+      var a=null;for(var l=0;l<spec.layers.length;l++){var L=spec.layers[l],n=L.columns,W=L.weights,out=L.bias.slice();
+        if(l===0){for(i=0;i<e.length;i++){if(!e[i])continue;var v=e[i][1],base=e[i][0]*n;for(c=0;c<n;c++)out[c]+=v*W[base+c];}}
+        else{for(c=0;c<n;c++){var t=0;for(r=0;r<a.length;r++)t+=a[r]*W[r*n+c];out[c]=t+L.bias[c];}}
+        if(l<spec.layers.length-1){for(c=0;c<n;c++)out[c]=Math.max(out[c],0);}a=out;}
+      return a.length===1?[candorSigmoid(a[0])]:candorSoftmax(a);}
+    function candorPoint(spec,row){var o=candorScore(spec,row),cl=spec.classes;
+      if(spec.kind==='linear')return {prediction:o[0],probabilities:{}};
+      if(o.length===1){var p={};p[cl[0]]=1-o[0];p[cl[1]]=o[0];return {prediction:o[0]>0.5?cl[1]:cl[0],probabilities:p};}
+      var best=0,q={};for(var k=0;k<o.length;k++){q[cl[k]]=o[k];if(o[k]>o[best])best=k;}return {prediction:cl[best],probabilities:q};}
+    """
+}
