@@ -71,19 +71,10 @@ public struct WhatIfRequest {
     var changes: [[WhatIfResult.Change]] = []
     var originals: [Int: Int] = [:]  // row → its original's variant
     for c in cases {
-      guard c.row >= 0 && c.row < table.rowCount else { throw ExplainError.rowOutOfRange(row: c.row, rowCount: table.rowCount) }
+      let (edited, changed) = try apply(c)
       if originals[c.row] == nil {
         originals[c.row] = variants.count
         variants.append((c.row, [:]))
-      }
-      let original = table.selecting(rows: [c.row])
-      var edited: [String: WhatIfValue] = [:]
-      var changed: [WhatIfResult.Change] = []
-      for edit in c.edits {
-        let current = try edited[edit.column] ?? WhatIfValue(of: original, column: edit.column)
-        let next = try current.applying(edit, levels: Self.levels(of: edit.column, in: table))
-        edited[edit.column] = next
-        changed.append(.init(column: edit.column, from: current, to: next))
       }
       variants.append((c.row, edited))
       changes.append(changed)
@@ -102,6 +93,34 @@ public struct WhatIfRequest {
     return results
   }
 
+  /// One case's edits applied in order: the edited values and each change.
+  /// - Throws: `ExplainError` for a row out of range, a column the model does not read, a value the column cannot
+  ///   take (named as `setting`).
+  func apply(_ c: Case, setting: Setting = .whatIfEdit) throws -> (edited: [String: WhatIfValue], changes: [WhatIfResult.Change]) {
+    guard c.row >= 0 && c.row < table.rowCount else { throw ExplainError.rowOutOfRange(row: c.row, rowCount: table.rowCount) }
+    let original = table.selecting(rows: [c.row])
+    var edited: [String: WhatIfValue] = [:]
+    var changed: [WhatIfResult.Change] = []
+    for edit in c.edits {
+      try Self.checkRead(edit.column, by: model)
+      let current = try edited[edit.column] ?? WhatIfValue(of: original, column: edit.column)
+      let next = try current.applying(edit, levels: Self.levels(of: edit.column, in: table), setting: setting)
+      edited[edit.column] = next
+      changed.append(.init(column: edit.column, from: current, to: next))
+    }
+    return (edited, changed)
+  }
+
+  /// Checks one case without scoring it (a batch names the line at fault before any model call).
+  public func check(_ c: Case, setting: Setting) throws {
+    _ = try apply(c, setting: setting)
+  }
+
+  /// A column the model does not read (the target, an ID) is refused with the model's features listed.
+  static func checkRead(_ column: String, by model: any Model) throws {
+    guard model.featureNames.contains(column) else { throw ExplainError.unknownFeature(column, available: model.featureNames) }
+  }
+
   /// The levels a text column takes in the data (the values a `set` may use), nil for a numeric column.
   static func levels(of column: String, in table: Table) throws -> [String]? {
     guard let found = table[column] else { throw ExplainError.unknownFeature(column, available: table.columnNames) }
@@ -116,7 +135,11 @@ extension WhatIfRequest {
   /// - Throws: `ExplainError` naming a feature left out, a column the data lacks, or a value its column cannot take.
   public static func appending(_ values: [WhatIfEdit], features: [String], to table: Table) throws -> Table {
     guard table.rowCount > 0 else { throw ExplainError.rowOutOfRange(row: 0, rowCount: 0) }
-    let given = Set(values.map(\.column))
+    var seen = Set<String>()
+    for edit in values where !seen.insert(edit.column).inserted {
+      throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: edit.column, .because("it is given twice; a row has one value per column")))
+    }
+    let given = seen
     if let missing = features.first(where: { !given.contains($0) }) {
       throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: missing, .because("the model reads it, so --values must give it (the model's features: \(features.map { printable($0) }.joined(separator: ", ")))")))
     }
@@ -126,7 +149,10 @@ extension WhatIfRequest {
       guard edit.operation == .set else {
         throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: edit.column, .because("a whole row gives values (col=v), not changes")))
       }
-      edited[edit.column] = try WhatIfValue(of: template, column: edit.column).applying(edit, levels: levels(of: edit.column, in: table))
+      guard features.contains(edit.column) else {
+        throw ExplainError.invalidSetting(InvalidSetting(.rowValues, value: edit.column, .because("the model does not read it; its features: \(features.map { printable($0) }.joined(separator: ", "))")))
+      }
+      edited[edit.column] = try WhatIfValue(of: template, column: edit.column).applying(edit, levels: levels(of: edit.column, in: table), setting: .rowValues)
     }
     return try table.concatenating([try WhatIfCurveRequest.table(table, [(0, edited)])])
   }
@@ -147,28 +173,28 @@ public enum WhatIfValue: Sendable, Hashable, Codable {
     }
   }
 
-  func applying(_ edit: WhatIfEdit, levels: [String]?) throws -> WhatIfValue {
+  func applying(_ edit: WhatIfEdit, levels: [String]?, setting: Setting = .whatIfEdit) throws -> WhatIfValue {
     if let levels {
       guard edit.operation == .set else {
-        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: edit.column, .because("it is a text column; only col=level applies (its levels: \(levels.map { printable($0) }.joined(separator: ", ")))")))
+        throw ExplainError.invalidSetting(InvalidSetting(setting, value: edit.column, .because("it is a text column; only col=level applies (its levels: \(levels.map { printable($0) }.joined(separator: ", ")))")))
       }
       guard levels.contains(edit.value) else {
-        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.value)) is not a level of \(printable(edit.column)) in the data; its levels: \(levels.map { printable($0) }.joined(separator: ", "))")))
+        throw ExplainError.invalidSetting(InvalidSetting(setting, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.value)) is not a level of \(printable(edit.column)) in the data; its levels: \(levels.map { printable($0) }.joined(separator: ", "))")))
       }
       return .level(edit.value)
     }
     guard let amount = Column.number(from: edit.value), amount.isFinite else {
-      throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.column)) is numeric, so the value must be a finite number")))
+      throw ExplainError.invalidSetting(InvalidSetting(setting, value: "\(edit.column)=\(edit.value)", .because("\(printable(edit.column)) is numeric, so the value must be a finite number")))
     }
     switch edit.operation {
     case .set: return .number(amount)
     case .scale, .add:
       guard case let .number(x) = self else {
-        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: edit.column, .because("the row's value is missing, so it cannot be scaled or shifted")))
+        throw ExplainError.invalidSetting(InvalidSetting(setting, value: edit.column, .because("the row's value is missing, so it cannot be scaled or shifted")))
       }
       let result = edit.operation == .scale ? x * amount : x + amount
       guard result.isFinite else {
-        throw ExplainError.invalidSetting(InvalidSetting(.whatIfEdit, value: "\(edit.column)\(edit.operation == .scale ? "*" : "+")=\(edit.value)", .because("it takes \(printable(edit.column)) from \(formatNumber(x)) to \(formatNumber(result)), which is not a finite number")))
+        throw ExplainError.invalidSetting(InvalidSetting(setting, value: "\(edit.column)\(edit.operation == .scale ? "*" : "+")=\(edit.value)", .because("it takes \(printable(edit.column)) from \(formatNumber(x)) to \(formatNumber(result)), which is not a finite number")))
       }
       return .number(result)
     }
@@ -265,11 +291,19 @@ public struct WhatIfCurve: Sendable, Equatable, Codable {
   public var flips: [Flip]
   /// The bracket width the flips are found to: 1e-9 of the feature's range in the data.
   public var tolerance: Double?
+  /// True: the curve is of the row after its edits (`--set` with `--curve`).
+  public var ofEditedRow: Bool?
+
+  enum CodingKeys: String, CodingKey {
+    case row, feature, original, grid, points, flips, tolerance
+    case ofEditedRow = "of_edited_row"
+  }
 }
 
 /// `candor whatif --curve`: ICE curves of `rows` over `feature`, every grid point of every row in one model call;
-/// decision flips between numeric grid points found by a 32-way section search (one batched call per step, each
-/// step narrowing the bracket 32×) until the bracket is within 1e-9 of the feature's range.
+/// every grid interval scanned at 31 interior points (one call), and each change of class found there narrowed by
+/// a 32-way section search (one batched call per step, each step narrowing the bracket 32×) until the bracket is
+/// within 1e-9 of the feature's range.
 public struct WhatIfCurveRequest {
   public var model: any Model
   public var table: Table
@@ -288,6 +322,7 @@ public struct WhatIfCurveRequest {
 
   public func run() throws -> [WhatIfCurve] {
     for row in rows where !(row >= 0 && row < table.rowCount) { throw ExplainError.rowOutOfRange(row: row, rowCount: table.rowCount) }
+    try WhatIfRequest.checkRead(feature, by: model)
     guard let column = table[feature] else { throw ExplainError.unknownFeature(feature, available: table.columnNames) }
     let values: [WhatIfValue]
     var range: Double?
@@ -320,10 +355,27 @@ public struct WhatIfCurveRequest {
       let points = (0..<values.count).map { scored.point(i * width + 1 + $0) }
       var flips: [WhatIfCurve.Flip] = []
       if case .numeric = column {
-        for k in 0..<(values.count - 1) where points[k].prediction != points[k + 1].prediction {
-          guard case let .number(a) = values[k], case let .number(b) = values[k + 1] else { continue }
-          let at = try flipPoint(row: row, from: a, to: b, classes: (points[k].prediction, points[k + 1].prediction), tolerance: Self.relativeTolerance * max(range!, .leastNormalMagnitude))
-          flips.append(.init(between: [values[k], values[k + 1]], at: at, from: points[k].prediction, to: points[k + 1].prediction))
+        // Every grid interval scanned at 31 interior points in one call, so that flips between grid points whose
+        // classes agree (out and back) and several flips in one interval are all found; each change of class
+        // between neighbouring scan points is then narrowed by the section search.
+        let grid = values.map { value -> Double in if case let .number(x) = value { x } else { .nan } }
+        var scan: [(interval: Int, x: Double)] = []
+        for k in 0..<(grid.count - 1) where grid[k] < grid[k + 1] {
+          for j in 1..<32 { scan.append((k, grid[k] + (grid[k + 1] - grid[k]) * Double(j) / 32)) }
+        }
+        let scanned = scan.isEmpty ? nil : try WhatIfScores(model: model, table: try Self.table(table, scan.map { (row, [feature: .number($0.x)]) }))
+        var next = 0
+        for k in 0..<(grid.count - 1) where grid[k] < grid[k + 1] {
+          var path: [(x: Double, prediction: String)] = [(grid[k], points[k].prediction)]
+          while next < scan.count && scan[next].interval == k {
+            path.append((scan[next].x, scanned!.point(next).prediction))
+            next += 1
+          }
+          path.append((grid[k + 1], points[k + 1].prediction))
+          for (left, right) in zip(path, path.dropFirst()) where left.prediction != right.prediction {
+            let at = try flipPoint(row: row, from: left.x, to: right.x, classes: (left.prediction, right.prediction), tolerance: Self.relativeTolerance * max(range!, .leastNormalMagnitude))
+            flips.append(.init(between: [values[k], values[k + 1]], at: at, from: left.prediction, to: right.prediction))
+          }
         }
       } else {
         for (k, point) in points.enumerated() where point.prediction != original.prediction {

@@ -38,13 +38,15 @@ struct WhatIf: ParsableCommand, FileCommand {
   var curve: String?
 
   @Option(name: .customLong("grid-size"), help: "How many quantiles of the feature the curve has (default 10).")
-  var gridSize: Int = 10
+  var gridSizeGiven: Int?
+  var gridSize: Int { gridSizeGiven ?? 10 }
 
   @Flag(help: "Explain both points: their SHAP values (TreeSHAP for a tree ensemble, else KernelSHAP) and each feature's change.")
   var explain = false
 
   @Option(name: .customLong("background-size"), help: "--explain: background rows drawn from the data (default 100).")
-  var backgroundSize: Int = 100
+  var backgroundSizeGiven: Int?
+  var backgroundSize: Int { backgroundSizeGiven ?? 100 }
 
   @OptionGroup var reading: ReadOptions
 
@@ -61,6 +63,8 @@ struct WhatIf: ParsableCommand, FileCommand {
     if row != nil && values != nil { throw ValidationError("Give --row (a data row) or --values (a whole row), not both.") }
     if values != nil && editsFile != nil { throw ValidationError("--edits picks data rows; give --values in a separate run.") }
     if explain && edits.isEmpty { throw ValidationError("--explain explains a row before and after its --set edits; give some.") }
+    if gridSizeGiven != nil && curve == nil { throw ValidationError("--grid-size sets the points of a --curve; give --curve f, or leave --grid-size out.") }
+    if backgroundSizeGiven != nil && !explain { throw ValidationError("--background-size is the background of --explain; give --explain, or leave --background-size out.") }
     guard backgroundSize >= 1 else { throw ValidationError("--background-size \(backgroundSize): it needs at least 1.") }
     guard gridSize >= 2 && gridSize <= 10_000 else { throw ValidationError("--grid-size \(gridSize): give 2 to 10000.") }
   }
@@ -71,7 +75,13 @@ struct WhatIf: ParsableCommand, FileCommand {
     var table = try reading.read(data, for: model)
     if let editsFile {
       let cases = try Self.cases(try reading.read(editsFile, numericColumns: []), row: row, file: editsFile)
-      let results = try WhatIfRequest(model: model, table: table, cases: cases).run()
+      let request = WhatIfRequest(model: model, table: table, cases: cases)
+      for (i, c) in cases.enumerated() {
+        do { try request.check(c, setting: .edits) } catch let error as ExplainError {
+          throw ValidationError("--edits \(editsFile), line \(i + 2): \(Self.reason(error))")
+        }
+      }
+      let results = try request.run()
       let report = WhatIfBatch(cases: results)
       if json != nil { try files.write(.json, try report.jsonData()) }
       try files.commit()
@@ -95,9 +105,15 @@ struct WhatIf: ParsableCommand, FileCommand {
     if !parsed.isEmpty { scenario = try WhatIfRequest(model: model, table: table, row: row, scenarios: [parsed]).run().first }
     var curveResult: WhatIfCurve?
     if let curve {
-      var request = WhatIfCurveRequest(model: model, table: table, rows: [row], feature: curve)
+      // With --set, the curve is of the edited row (appended to the data), reported as the row's.
+      let curveTable = try scenario.map { try table.concatenating([try $0.editedRow(in: table)]) } ?? table
+      var request = WhatIfCurveRequest(model: model, table: curveTable, rows: [scenario == nil ? row : curveTable.rowCount - 1], feature: curve)
       request.gridSize = gridSize
       curveResult = try request.run().first
+      if scenario != nil {
+        curveResult?.row = row
+        curveResult?.ofEditedRow = true
+      }
     }
     let before = try scenario?.before ?? WhatIfRequest(model: model, table: table, row: row, scenarios: [[]]).run()[0].before
     var report = WhatIfReport(row: values == nil ? row : nil, before: before, scenario: scenario, curve: curveResult)
@@ -132,6 +148,15 @@ struct WhatIf: ParsableCommand, FileCommand {
     }
   }
 
+  /// An error's message without the setting it names (the caller names the file and line).
+  static func reason(_ error: ExplainError) -> String {
+    switch error {
+    case let .invalidSetting(invalid): "column \(printable(String(invalid.value.prefix { !"*+-=".contains($0) }))): \(invalid.requirement)."
+    case let .rowOutOfRange(row, count): "row \(row) is out of range: the data has rows 0 to \(count - 1)."
+    default: error.message(naming: Flags.spelling)
+    }
+  }
+
   static func show(_ value: WhatIfValue) -> String {
     switch value {
     case let .number(x): formatRounded(x)
@@ -149,7 +174,9 @@ struct WhatIf: ParsableCommand, FileCommand {
 
   static func text(_ r: WhatIfReport, classes: [String]) -> String {
     var lines = ["\(r.row.map { "Row \($0)" } ?? "The row given"): \(show(r.before, classes: classes))."]
-    if let edits = r.edits, let after = r.after {
+    if let edits = r.edits, edits.isEmpty, let after = r.after {
+      lines.append("With no edits (an empty line): \(show(after, classes: classes)).")
+    } else if let edits = r.edits, let after = r.after {
       let changes = edits.map { "\(printable($0.column)) \(show($0.from)) → \(show($0.to))" }.joined(separator: ", ")
       let delta = classes.count == 2 ? r.delta?[classes[1]].map { ", Δ P(\(printable(classes[1]))) = \(formatRounded($0))" } ?? "" : ""
       lines.append("After \(changes): \(show(after, classes: classes))\(delta)\(r.flipped == true ? "; the decision flips" : "").")
@@ -162,7 +189,7 @@ struct WhatIf: ParsableCommand, FileCommand {
       }
     }
     if let curve = r.curve {
-      lines.append("What-if curve over \(printable(curve.feature)) (row's value \(show(curve.original))):")
+      lines.append("What-if curve over \(printable(curve.feature))\(curve.ofEditedRow == true ? " of the edited row" : "") (its value \(show(curve.original))):")
       for (value, point) in zip(curve.grid, curve.points) { lines.append("  \(show(value)): \(show(point, classes: classes))") }
       if curve.flips.isEmpty {
         lines.append("  The decision does not flip on this grid.")

@@ -130,3 +130,53 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("w.json").path))
   }
 }
+
+extension WhatIfCLITests {
+  @Test("more refusals: the target (the model does not read it), a column twice in --values, --grid-size without --curve, --background-size without --explain; a bad --edits cell named by file, line and column", arguments: [
+    (["--row", "1", "--set", "risk=0"], "No feature or group 'risk'. The model's features are: job, credit_amount, duration, age, sex, housing, saving_accounts, checking_account, purpose."),
+    (["--row", "1", "--curve", "risk"], "No feature or group 'risk'."),
+    (["--values", "age=30,age=31", "--set", "age=3"], "--values age: it is given twice; a row has one value per column."),
+    (["--row", "1", "--set", "age=3", "--grid-size", "5"], "--grid-size sets the points of a --curve"),
+    (["--row", "1", "--set", "age=3", "--background-size", "5"], "--background-size is the background of --explain"),
+    (["--edits", "EDITS", "--row", "1"], "--edits EDITS, line 2: column housing: castle is not a level of housing in the data; its levels: free, own, rent."),
+    (["--edits", "ROWS"], "--edits ROWS, line 3: row 1000 is out of range: the data has rows 0 to 999."),
+  ])
+  func refusedMore(_ arguments: [String], _ message: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try "housing,age\ncastle,\n".write(to: folder.appendingPathComponent("e.csv"), atomically: true, encoding: .utf8)
+    try "row,age\n1,30\n1000,3\n".write(to: folder.appendingPathComponent("r.csv"), atomically: true, encoding: .utf8)
+    let resolved = arguments.map { $0 == "EDITS" ? "e.csv" : $0 == "ROWS" ? "r.csv" : $0 }
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--json", "w.json"] + resolved, in: folder)
+    let expected = message.replacingOccurrences(of: "EDITS", with: "e.csv").replacingOccurrences(of: "ROWS", with: "r.csv")
+    #expect(done.exitCode == 2 && done.standardError.contains(expected), "\(done.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("w.json").path))
+  }
+
+  @Test("--set with --curve draws the curve of the edited row (said in the text and the JSON); an empty --edits line says it has no edits")
+  func curveOfEditedRow() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--row", "1", "--set", "checking_account=rich", "--curve", "duration", "--json", "w.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let curve = (try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any])["curve"] as! [String: Any]
+    #expect(curve["of_edited_row"] as? Bool == true && curve["row"] as? Int == 1)
+    // P at duration 48 on the curve is the edited row's, the scenario's after.
+    let after = try WhatIfCLITests.probability(["--row", "1", "--set", "checking_account=rich", "--set", "duration=48"])
+    let grid = curve["grid"] as! [Double], points = curve["points"] as! [[String: Any]]
+    let onCurve = try #require(zip(grid, points).first { $0.0 == 36 }).1
+    #expect(done.standardOutput.contains("What-if curve over duration of the edited row (its value 48):"))
+    #expect(((onCurve["probabilities"] as! [String: Double])["1"]!) > after)
+    try "row,age\n1,\n".write(to: folder.appendingPathComponent("e.csv"), atomically: true, encoding: .utf8)
+    let empty = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--edits", "e.csv"], in: folder)
+    #expect(empty.exitCode == 0 && empty.standardOutput.contains("With no edits (an empty line): prediction 0 (P(1) = 0.323119)."), "\(empty.standardOutput)\(empty.standardError)")
+  }
+
+  static func probability(_ arguments: [String]) throws -> Double {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["whatif", "--model", model, "--data", data, "--json", "p.json"] + arguments, in: folder)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p.json"))) as! [String: Any]
+    return ((json["after"] as! [String: Any])["probabilities"] as! [String: Double])["1"]!
+  }
+}

@@ -96,7 +96,9 @@ import Testing
   @Test("bad edits are refused by name: an unknown column (listing the columns), a level not in the data (listing the levels), scaling a text column, a row out of range")
   func refused() {
     for (row, edit, words) in [
-      (0, WhatIfEdit(column: "durations", operation: .set, value: "1"), "No feature or group 'durations'. The model's features are: risk, sex, job"),
+      (0, WhatIfEdit(column: "durations", operation: .set, value: "1"), "No feature or group 'durations'. The model's features are: job, credit_amount, duration, age, sex"),
+      // The target is in the data but the model does not read it.
+      (0, WhatIfEdit(column: "risk", operation: .set, value: "1"), "No feature or group 'risk'. The model's features are: job, credit_amount"),
       (0, WhatIfEdit(column: "housing", operation: .set, value: "castle"), "castle is not a level of housing in the data; its levels: free, own, rent"),
       (0, WhatIfEdit(column: "housing", operation: .scale, value: "2"), "it is a text column; only col=level applies"),
       (0, WhatIfEdit(column: "age", operation: .set, value: "old"), "age is numeric, so the value must be a finite number"),
@@ -106,5 +108,30 @@ import Testing
         (error as! ExplainError).message(naming: { "--" + $0.rawValue }).contains(words)
       }
     }
+  }
+}
+
+/// A model whose probability waves: P(1) = 0.5 + 0.4 sin x, so its class flips at every multiple of π.
+struct WavingModel: Model {
+  var outputKind: OutputKind { .binaryProbability }
+  var classes: [String] { ["0", "1"] }
+  var featureNames: [String] { ["x"] }
+  func predict(_ table: Table) throws -> Matrix {
+    guard case let .numeric(x)? = table["x"] else { throw ExplainError.unknownFeature("x", available: table.columnNames) }
+    return Matrix(rows: table.rowCount, columns: 1, storage: ContiguousArray(x.values.map { 0.5 + 0.4 * sin($0) }))
+  }
+}
+
+extension WhatIfTests {
+  @Test("every flip of a curve is found, also out and back inside one grid interval and several in one: sin flips at 0⁺, π, 2π, 3π on a 4-point grid over 0…10")
+  func everyFlip() throws {
+    let table = try CSVReader.parse(Data(("x\n" + (0...10).map(String.init).joined(separator: "\n") + "\n").utf8), source: "x.csv")
+    var request = WhatIfCurveRequest(model: WavingModel(), table: table, rows: [0], feature: "x")
+    request.gridSize = 4
+    let curve = try #require(try request.run().first)
+    #expect(curve.points.map(\.prediction) == ["0", "0", "1", "0"])
+    let at = curve.flips.compactMap(\.at)
+    #expect(curve.flips.map(\.from) == ["0", "1", "0", "1"] && at.count == 4, "\(curve.flips)")
+    for (found, expected) in zip(at, [0, Double.pi, 2 * Double.pi, 3 * Double.pi]) { #expect(abs(found - expected) <= 1e-8, "\(found) vs \(expected)") }
   }
 }
