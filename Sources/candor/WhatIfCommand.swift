@@ -1,6 +1,8 @@
 import ArgumentParser
 import CandorCore
 import CandorExplain
+import CandorModels
+import CandorReport
 import Foundation
 
 struct WhatIf: ParsableCommand, FileCommand {
@@ -50,11 +52,10 @@ struct WhatIf: ParsableCommand, FileCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "Write the result as JSON here.")
-  var json: String?
+  @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.edits, editsFile)] }
-  var outputFiles: [(Setting, String?)] { [(.json, json)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
   func validate() throws {
     if edits.isEmpty && curve == nil && editsFile == nil { throw ValidationError("Give --set edits, a --curve feature, --edits FILE.csv, or several.") }
@@ -83,7 +84,13 @@ struct WhatIf: ParsableCommand, FileCommand {
       }
       let results = try request.run()
       let report = WhatIfBatch(cases: results)
-      if json != nil { try files.write(.json, try report.jsonData()) }
+      try outputs.write(into: files, json: { try report.jsonData() }, html: {
+        let first = WhatIfReport(row: results[0].row, before: results[0].before, scenario: results[0], curve: nil)
+        let presets = try [("Row \(results[0].row)", try Self.values(of: table, row: results[0].row, model: model))]
+          + results.enumerated().filter { $0.element.row == results[0].row }.prefix(12).map { ("Case \($0.offset + 1)", try Self.values(of: try $0.element.editedRow(in: table), row: 0, model: model)) }
+        return WhatIfPage.html(WhatIfSection(first, classes: model.classes, cases: results),
+                               panel: WhatIfPanelSection(model: model, data: table, row: results[0].row, presets: presets, focusClass: model.classes.count == 2 ? model.classes[1] : nil))
+      })
       try files.commit()
       print(results.map { Self.text(WhatIfReport(row: $0.row, before: $0.before, scenario: $0, curve: nil), classes: model.classes) }.joined(separator: "\n"))
       return
@@ -122,7 +129,12 @@ struct WhatIf: ParsableCommand, FileCommand {
                                                          outputClass: model.classes.count == 2 ? model.classes[1] : scenario.before.prediction,
                                                          backgroundRows: backgroundSize)
     }
-    if json != nil { try files.write(.json, try report.jsonData()) }
+    try outputs.write(into: files, json: { try report.jsonData() }, html: {
+      var presets = [("Row \(values == nil ? String(row) : "given")", try Self.values(of: table, row: row, model: model))]
+      if let scenario { presets.append(("Edited", try Self.values(of: try scenario.editedRow(in: table), row: 0, model: model))) }
+      return WhatIfPage.html(WhatIfSection(report, classes: model.classes),
+                             panel: WhatIfPanelSection(model: model, data: table, row: row, presets: presets, focusClass: model.classes.count == 2 ? model.classes[1] : nil))
+    })
     try files.commit()
     print(Self.text(report, classes: model.classes))
   }
@@ -146,6 +158,12 @@ struct WhatIf: ParsableCommand, FileCommand {
       guard let caseRow else { throw ValidationError("--edits \(path): line \(r + 2) names no row; add a row column or give --row.") }
       return WhatIfRequest.Case(row: caseRow, edits: edits)
     }
+  }
+
+  /// The model's features in one row of `table`.
+  static func values(of table: Table, row: Int, model: any Model) throws -> [String: WhatIfValue] {
+    let one = table.selecting(rows: [row])
+    return Dictionary(uniqueKeysWithValues: try model.featureNames.map { ($0, try WhatIfValue(of: one, column: $0)) })
   }
 
   /// An error's message without the setting it names (the caller names the file and line).

@@ -180,3 +180,17 @@ extension WhatIfCLITests {
     return ((json["after"] as! [String: Any])["probabilities"] as! [String: Double])["1"]!
   }
 }
+
+extension WhatIfCLITests {
+  @Test("--html: the finding, both points, the curve with the threshold, the SHAP moves and the interactive panel, in one self-contained page")
+  func page() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--row", "1", "--set", "duration=12", "--set", "checking_account=rich",
+                                     "--curve", "credit_amount", "--explain", "--html", "w.html"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let html = try String(contentsOf: folder.appendingPathComponent("w.html"), encoding: .utf8)
+    #expect(html.contains("Row 1 gets class 0 (P(1) = 0.323119). After duration 48 → 12, checking_account moderate → rich it gets class 1"))
+    #expect(html.contains("P(1) over credit_amount") && html.contains("decision threshold 0.5") && html.contains("How each feature") && html.contains("class=\"panel\""))
+  }
+}

@@ -54,7 +54,7 @@ struct ScriptedSection: ReportSection {
     #expect(page.headings.filter { $0.level == 2 }.map(\.text) == titles)
     #expect(page.elements("nav").flatMap { $0.descendants("a") }.map(\.text) == titles)
     #expect(page.headings.filter { $0.level == 2 }.map(\.id) == ["fairness", "threshold", "reweighing", "permutation-importance", "kernelshap",
-                                                                 "feature-effects", "ledger", "dp-train", "privacy-epsilon", "audit", "query", "counterfactuals", "whatif-panel"])
+                                                                 "feature-effects", "ledger", "dp-train", "privacy-epsilon", "audit", "query", "counterfactuals", "whatif-panel", "whatif"])
     #expect(page.headings.filter { $0.level == 1 }.map(\.text) == [ReportInputs.script])
   }
 

@@ -7,7 +7,7 @@ import CandorPrivacy
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, whatIf, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -40,6 +40,9 @@ enum PageKind: String, CaseIterable, Sendable {
     case .counterfactual:
       let (section, panel) = try ReportInputs.counterfactual()
       return CounterfactualPage.html(section, panel: panel)
+    case .whatIf:
+      let (section, panel) = try ReportInputs.whatIf()
+      return WhatIfPage.html(section, panel: panel)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }
@@ -61,7 +64,7 @@ enum PageKind: String, CaseIterable, Sendable {
       PrivacyEpsilonSection(try ReportInputs.epsilon().0, curve: try ReportInputs.epsilon().1),
       PrivacyAuditSection(ReportInputs.audit(), model: source),
       PrivacyQuerySection(try ReportInputs.query().0, ledger: try ReportInputs.query().1, source: source),
-      try ReportInputs.counterfactual().0, try ReportInputs.counterfactual().1,
+      try ReportInputs.counterfactual().0, try ReportInputs.counterfactual().1, try ReportInputs.whatIf().0,
     ]
   }
 }

@@ -186,6 +186,19 @@ enum ReportInputs {
     return (section, panel)
   }
 
+  /// A what-if on the same hostile model: the numeric feature edited, its curve, the panel.
+  static func whatIf() throws -> (WhatIfSection, WhatIfPanelSection) {
+    let (_, panel) = try counterfactual()
+    func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    let rows = (0..<60).map { i in "\(i % 10),\(quoted(i % 3 == 0 ? entity : script)),\(i % 10 >= 5 || i % 3 == 0 ? 1 : 0)" }
+    let table = try CSVReader.parse(Data(("\(quoted(script)),\(quoted(attribute)),y\n" + rows.joined(separator: "\n") + "\n").utf8), source: "c.csv")
+    let model = try LogisticRegression.fit(try TrainingSet.prepare(table, spec: TrainingSpec(target: "y", positive: "1"), classification: true)).0
+    let scenario = try WhatIfRequest(model: model, table: table, row: 1, scenarios: [[WhatIfEdit(column: script, operation: .set, value: "8"), WhatIfEdit(column: attribute, operation: .set, value: entity)]]).run()[0]
+    var curve = WhatIfCurveRequest(model: model, table: table, rows: [1], feature: script)
+    curve.gridSize = 11
+    return (WhatIfSection(WhatIfReport(row: 1, before: scenario.before, scenario: scenario, curve: try curve.run().first), classes: model.classes), panel)
+  }
+
   /// A seeded (not private) DP-SGD run whose preprocessing, randomness and ledger path carry hostile strings.
   static func privateTraining() throws -> (PrivateTrainingReport, EpsilonCurve) {
     let event: [String: Any] = ["type": "SelfComposedDpEvent", "count": 500, "event": ["type": "PoissonSampledDpEvent", "sampling_probability": 0.01,

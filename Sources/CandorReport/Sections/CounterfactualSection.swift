@@ -92,18 +92,9 @@ public struct CounterfactualSection: ReportSection {
     page.paragraph(HTMLText(words: "The model's probability of class \(q.desiredClass) as each feature the counterfactuals change moves over its range, every other value held at the row's\(binary ? "; the grey line is the decision threshold, P = 0.5, and a ring marks where the decision flips" : "")."))
     page.grid { grid in
       for curve in curves {
-        var points: [(x: Double, y: Double)] = []
-        for (value, point) in zip(curve.grid, curve.points) {
-          if case let .number(x) = value, let p = point.probabilities[q.desiredClass] { points.append((x, p)) }
+        if let svg = WhatIfCurveChart.svg(curve, focusClass: q.desiredClass, binary: binary, rowProbability: q.original.probabilities[q.desiredClass], rowLabel: "row \(q.row)") {
+          grid.figure(svg: svg)
         }
-        guard let lowX = points.first?.x, let highX = points.last?.x else { continue }
-        var series = [SVGChart.Series(name: "P(\(q.desiredClass))", points: points)]
-        if binary { series.append(SVGChart.Series(name: "decision threshold 0.5", points: [(lowX, 0.5), (highX, 0.5)], color: "#888")) }
-        var highlights: [(x: Double, y: Double, label: String)] = []
-        if case let .number(x) = curve.original, let p = q.original.probabilities[q.desiredClass] { highlights.append((x, p, "row \(q.row): \(formatRounded(x))")) }
-        for flip in curve.flips { if let at = flip.at { highlights.append((at, 0.5, "flips at \(formatRounded(at))")) } }
-        grid.figure(svg: SVGChart.xy(title: "P(\(q.desiredClass)) over \(curve.feature)", series: series, highlights: highlights,
-                                     xLabel: curve.feature, yLabel: "P(\(q.desiredClass))", xDomain: (lowX, highX), yDomain: (0, 1)))
       }
     }
   }
