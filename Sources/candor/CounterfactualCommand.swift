@@ -172,7 +172,7 @@ struct Counterfactual: ParsableCommand, FileCommand {
         }
         continue
       }
-      let how = q.method == .exactLinear ? (q.nearestIsExact ? "the first is the exact nearest" : "exact search") : "beam search: \(q.searchReason ?? "")"
+      let how = q.method == .search ? "beam search: \(q.searchReason ?? "")" : q.nearestIsExact ? "the first is the exact nearest" : "exact search"
       lines.append("  \(q.counterfactuals.count) counterfactual\(q.counterfactuals.count == 1 ? "" : "s") of class \(printable(q.desiredClass)) (\(how)):")
       for (i, c) in q.counterfactuals.enumerated() {
         let changes = c.changed.map { "\(printable($0)) \(WhatIf.show(q.original.values[$0] ?? .missing)) → \(WhatIf.show(c.values[$0] ?? .missing))" }.joined(separator: ", ")

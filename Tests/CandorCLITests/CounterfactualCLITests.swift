@@ -54,7 +54,7 @@ import Testing
     #expect(done.standardOutput.contains("20 rows (0 already of class 1), success rate 1"))
   }
 
-  @Test("other model kinds go through the search, with the reason said: an ONNX tree and an XGBoost multiclass model")
+  @Test("other model kinds: an ONNX tree goes through the search with the reason said; an XGBoost multiclass ensemble (120 trees) is solved exactly by leaf regions")
   func searchedKinds() throws {
     let tree = try Self.run(["--model", Fixtures.path("models/german_tree.onnx"), "--row", "1", "--desired-class", "1", "--immutable", "sex,age"])
     #expect(tree.done.exitCode == 0, "\(tree.done.standardError)")
@@ -68,7 +68,8 @@ import Testing
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("m.json"))) as! [String: Any]
     let answers = json["counterfactuals"] as! [[String: Any]]
     #expect(!answers.isEmpty && answers.allSatisfy { $0["prediction"] as? String == "2" })
-    #expect((json["search_reason"] as? String)?.contains("tree ensemble") == true)
+    #expect(json["method"] as? String == "exact_trees" && json["nearest_is_exact"] as? Bool == true && json["search_reason"] == nil)
+    #expect((tree.json?["search_reason"] as? String)?.contains("XGBoost and LightGBM ensembles read from their own files") == true)
   }
 
   @Test("a row the model already gives the desired class: exit 0, an empty list, and it says so")

@@ -196,4 +196,58 @@ import Testing
     request.desiredClass = "good"
     #expect { try request.run() } throws: { "\($0)".contains("the model's classes are 0, 1") }
   }
+
+  @Test("a small XGBoost ensemble (4 trees of depth 3): the exact nearest by leaf regions equals brute force over every point the constraints allow (duration 4…72 × job 0…3 × checking_account 0…3), for 6 queries; every answer re-scored to class 1")
+  func treesMatchBruteForce() throws {
+    let model = try ModelLoader.loadModel(path: Fixtures.path("whatif/german_xgb_small.json"), inputColumns: nil).model
+    let data = try CSVReader.read(path: Fixtures.path("models/german_numeric_features.csv"))
+    let space = try CounterfactualSpace.fit(data, features: model.featureNames)
+    let scores = try model.predict(data)
+    let queries = (0..<data.rowCount).filter { scores[$0, 0] <= 0.5 }.prefix(6).map { $0 }
+    #expect(queries.count == 6)
+    var request = CounterfactualRequest(model: model, data: data, rows: queries, desiredClass: "1")
+    request.constraints.immutable = ["sex", "age", "credit_amount", "saving_accounts", "purpose"]
+    for q in try request.run().queries {
+      #expect(q.method == .exactTrees && q.nearestIsExact, "row \(q.row)")
+      // Every permitted point, scored in one call.
+      var points: [[String: WhatIfValue]] = [], cases: [WhatIfRequest.Case] = []
+      for duration in 4...72 { for job in 0...3 { for checking in 0...3 {
+        var p = q.original.values
+        (p["duration"], p["job"], p["checking_account"]) = (.number(Double(duration)), .number(Double(job)), .number(Double(checking)))
+        points.append(p)
+        cases.append(WhatIfRequest.Case(row: q.row, edits: [WhatIfEdit(column: "duration", operation: .set, value: String(duration)),
+                                                            WhatIfEdit(column: "job", operation: .set, value: String(job)),
+                                                            WhatIfEdit(column: "checking_account", operation: .set, value: String(checking))]))
+      } } }
+      let scored = try WhatIfRequest(model: model, table: data, cases: cases).run()
+      let best = zip(points, scored).filter { $0.1.after.prediction == "1" }.map { space.numericDistance($0.0, q.original.values) }.min()
+      let first = try #require(q.counterfactuals.first)
+      #expect(abs(first.distance - best!) <= 1e-12, "row \(q.row): \(first.distance) vs brute force \(best!)")
+      #expect(q.counterfactuals.allSatisfy { $0.prediction == "1" && $0.changed.allSatisfy { ["duration", "job", "checking_account"].contains($0) } })
+    }
+  }
+
+  @Test("a row outside a --range keeps its value or moves inside it, never to a value between (the search once bisected out of the range)")
+  func rangeOutsideTheRow() throws {
+    for search in [false, true] {
+      var request = Self.diceRequest(rows: [1, 3, 4, 7], search: search)
+      request.constraints.ranges = ["duration": 4...10, "credit_amount": 250...1000]
+      for q in try request.run().queries {
+        #expect(q.metrics.violations == 0, "row \(q.row)")
+        for c in q.counterfactuals {
+          if c.changed.contains("duration"), case let .number(d) = c.values["duration"]! { #expect((4...10).contains(d), "row \(q.row): duration \(d)") }
+          if c.changed.contains("credit_amount"), case let .number(a) = c.values["credit_amount"]! { #expect((250...1000).contains(a), "row \(q.row): credit \(a)") }
+        }
+      }
+    }
+  }
+
+  @Test("refused: a row asked twice, a regression model")
+  func refusedRequests() throws {
+    #expect { try Self.diceRequest(rows: [3, 1, 3]).run() } throws: { "\($0)".contains("rows 3: the row is given twice") }
+    let credit = try TrainingSet.prepare(Self.data, spec: TrainingSpec(target: "credit_amount"), classification: false)
+    var request = CounterfactualRequest(model: try LinearRegression.fit(credit).0, data: Self.data, rows: [1], desiredClass: "1")
+    request.count = 4
+    #expect { try request.run() } throws: { "\($0)".contains("the model is a regression model (it predicts credit_amount); counterfactuals need a classifier") }
+  }
 }

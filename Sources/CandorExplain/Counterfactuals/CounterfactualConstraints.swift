@@ -76,7 +76,7 @@ extension CounterfactualConstraints {
     if let maxChanges, maxChanges < 1 { throw ExplainError.invalidSetting(InvalidSetting(.maxChanges, value: String(maxChanges), .atLeast(1))) }
     guard row >= 0 && row < data.rowCount else { throw ExplainError.rowOutOfRange(row: row, rowCount: data.rowCount) }
     return try names.map { name in
-      guard let column = data[name] else { throw ExplainError.unknownFeature(name, available: data.columnNames) }
+      guard let column = data[name] else { throw TableError.missingModelFeature(name, file: data.source) }
       switch column {
       case let .numeric(numbers):
         if let levels = allowed[name] { throw contradiction(.allowedLevels, name, "it is numeric; give it a range (\(levels.count) levels given)") }
@@ -123,4 +123,5 @@ extension Setting {
   public static let maxChanges = Setting("maxChanges")
   public static let desiredClass = Setting("desiredClass")
   public static let counterfactualCount = Setting("count")
+  public static let modelFeatures = Setting("modelFeatures")
 }

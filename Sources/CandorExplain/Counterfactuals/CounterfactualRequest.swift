@@ -15,6 +15,7 @@ import Foundation
 public struct CounterfactualRequest {
   public enum Method: String, Sendable, Codable {
     case exactLinear = "exact_linear"
+    case exactTrees = "exact_trees"
     case search
   }
 
@@ -40,7 +41,17 @@ public struct CounterfactualRequest {
   /// - Throws: `ExplainError` for a regression model, a class the model lacks, a row out of range, a constraint
   ///   that names an unknown column or contradicts itself; the model's errors.
   public func run(progress: ((Int, Int) -> Void)? = nil) throws -> CounterfactualBatch {
-    guard model.isClassifier else { throw ExplainError.scorerNeedsClassifier("counterfactual") }
+    guard model.isClassifier else {
+      throw ExplainError.invalidSetting(InvalidSetting(.desiredClass, value: desiredClass, .because("the model is a regression model (it predicts \(printable(model.classes.first ?? "a number"))); counterfactuals need a classifier")))
+    }
+    var named = Set<String>()
+    if let twice = model.featureNames.first(where: { !named.insert($0).inserted }) {
+      throw ExplainError.invalidSetting(InvalidSetting(.modelFeatures, value: twice, .because("the model's inputs name it twice; a counterfactual changes a column by its name")))
+    }
+    var asked = Set<Int>()
+    if let twice = rows.first(where: { !asked.insert($0).inserted }) {
+      throw ExplainError.invalidSetting(InvalidSetting(.rows, value: String(twice), .because("the row is given twice")))
+    }
     guard model.classes.contains(desiredClass) else {
       throw ExplainError.invalidSetting(InvalidSetting(.desiredClass, value: desiredClass, .because("the model's classes are \(model.classes.map { printable($0) }.joined(separator: ", "))")))
     }
@@ -69,7 +80,7 @@ public struct CounterfactualRequest {
 
   /// Candidates for one query under `constraints`, and how they were found.
   func candidates(_ row: Int, constraints: CounterfactualConstraints, space: CounterfactualSpace, scorer: CounterfactualScorer) throws
-    -> (features: [CounterfactualFeature], candidates: [CounterfactualCandidate], method: Method, exactNearest: Bool)
+    -> (features: [CounterfactualFeature], candidates: [CounterfactualCandidate], method: Method, exactNearest: Bool, searchReason: String?)
   {
     let features = try constraints.features(of: model, data: data, query: row)
     let costs = unitCosts(features, space: space)
@@ -78,16 +89,27 @@ public struct CounterfactualRequest {
     if !forceSearch, let decision = model.linearDecision, model.classes.count == 2 {
       let solver = LinearCounterfactualSolver(decision: decision, features: features, unitCost: costs, sign: desiredClass == model.classes[1] ? 1 : -1)
       let nearest = solver.nearest(maxChanges: maxChanges)
-      return (features, (nearest.map { [$0] } ?? []) + solver.pool(depth: depth), .exactLinear, nearest?.exact ?? false)
+      return (features, (nearest.map { [$0] } ?? []) + solver.pool(depth: depth), .exactLinear, nearest?.exact ?? false, nil)
+    }
+    var reason = searchReason
+    if !forceSearch {
+      let (solver, why) = TreeCounterfactualSolver.make(model, features: features, unitCost: costs, desiredClass: desiredClass, maxChanges: maxChanges)
+      if let solver {
+        let solved = solver.solve()
+        if solved.exhaustive { return (features, solved.candidates, .exactTrees, true, nil) }
+        reason = "exact enumeration of the ensemble's \(model.treeEnsembleView?.ensemble.trees.count ?? 0) trees' leaf regions stopped after \(TreeCounterfactualSolver.nodeLimit) boxes"
+      } else if let why {
+        reason = why
+      }
     }
     let search = CounterfactualSearch(scorer: scorer, features: features, unitCost: costs, seed: seed &+ UInt64(row))
-    return (features, try search.pool(depth: depth, data: data), .search, false)
+    return (features, try search.pool(depth: depth, data: data), .search, false, reason)
   }
 
   /// Why a query is searched rather than solved exactly.
   var searchReason: String {
     if forceSearch { return "a search was asked for" }
-    if model.treeEnsembleView != nil { return "the model is a tree ensemble; exact search over its leaf regions is not built yet" }
+    if model.treeEnsembleView != nil { return "the model is a tree ensemble inside a pipeline (ONNX); exact search covers XGBoost and LightGBM ensembles read from their own files" }
     if model.classes.count > 2 { return "exact search covers binary linear models, and this model has \(model.classes.count) classes" }
     return "the model's decision is not a known hyperplane in its features"
   }
@@ -109,19 +131,31 @@ public struct CounterfactualRequest {
     }
     let found = try candidates(row, constraints: constraints, space: space, scorer: scorer)
     result.method = found.method
-    if found.method == .search { result.searchReason = searchReason }
+    result.searchReason = found.searchReason
     // Distinct candidates, re-scored through the model: only what the model really classifies as desired stays.
     var seen = Set<[WhatIfValue]>(), pool: [CounterfactualCandidate] = []
     for c in found.candidates where c.values != original && seen.insert(c.values).inserted { pool.append(c) }
     let scores = try scorer.score(pool.map(\.values))
+    // Only valid points that break no constraint (checked afresh) are answers.
     var valid: [(candidate: CounterfactualCandidate, score: CounterfactualScorer.Score)] = []
-    for (c, s) in zip(pool, scores) where s.valid { valid.append((c, s)) }
+    for (c, s) in zip(pool, scores) where s.valid && Self.violations(c.values, features: features, original: original, maxChanges: constraints.maxChanges) == 0 {
+      valid.append((c, s))
+    }
+    // A point that only adds changes to another valid point (same values where that one changes, the row's
+    // elsewhere) is not minimal: dropped, so no answer carries a change it does not need.
+    let kept = valid.filter { c in
+      !valid.contains { d in
+        d.candidate.values != c.candidate.values
+          && d.candidate.values.indices.allSatisfy { d.candidate.values[$0] == original[$0] || d.candidate.values[$0] == c.candidate.values[$0] }
+      }
+    }
+    valid = kept
     result.candidatesExamined = pool.count
     let costs = unitCosts(features, space: space)
     let selector = CounterfactualSelector(original: original, pool: valid.map(\.candidate.values), unitCost: costs,
                                           proximityWeight: proximityWeight, sparsityWeight: sparsityWeight)
     let chosen = selector.select(count)
-    result.nearestIsExact = found.method == .exactLinear && found.exactNearest && chosen.first == 0 && valid.first?.candidate == found.candidates.first
+    result.nearestIsExact = found.method != .search && found.exactNearest && chosen.first == 0 && valid.first?.candidate == found.candidates.first
     result.counterfactuals = chosen.map { i in
       let (candidate, score) = valid[i]
       return CounterfactualAnswer(values: dictionary(candidate.values), changed: zip(names, zip(candidate.values, original)).filter { $0.1.0 != $0.1.1 }.map(\.0),
@@ -182,7 +216,7 @@ public struct CounterfactualRequest {
       let distances = zip(found.candidates, scores).filter { $0.1.valid }.map { selector.proximity($0.0.values) }
       if let nearest = distances.min(), best == nil || nearest < best!.nearestDistance { best = .init(constraint: setting, column: column, nearestDistance: nearest) }
     }
-    let tried = method == .exactLinear
+    let tried = method != .search
       ? "an exact search of every change the constraints permit (the largest score gain they allow falls short of the boundary)"
       : "a beam search over single changes and combinations of up to \(min(constraints.maxChanges ?? candidateDepth, candidateDepth)) features (\(examined) valid-looking candidates kept)"
     return .init(tried: tried, relax: best)
@@ -364,6 +398,7 @@ public struct CounterfactualBatch: Sendable, Equatable, Encodable, JSONDocument 
     public var successRate: Double
     public var metrics: CounterfactualMetrics
     public var seconds: Double
+    /// The whole batch's time over the rows that needed a change (a row already of the class costs one call).
     public var secondsPerQuery: Double
 
     init(_ results: [CounterfactualResult], asked: Int, seconds: Double) {
@@ -387,7 +422,7 @@ public struct CounterfactualBatch: Sendable, Equatable, Encodable, JSONDocument 
       successRate = needing.isEmpty ? 1 : Double(answered.count) / Double(needing.count)
       metrics = m
       self.seconds = seconds
-      secondsPerQuery = results.isEmpty ? 0 : seconds / Double(results.count)
+      secondsPerQuery = seconds / Double(max(needing.count, 1))
     }
 
     enum CodingKeys: String, CodingKey {

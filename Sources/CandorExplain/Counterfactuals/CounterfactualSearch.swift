@@ -96,8 +96,18 @@ struct CounterfactualSearch {
       }
       guard case let .numeric(x, lower, upper, integral) = feature.domain, !open.isEmpty else { continue }
       let tolerance = integral ? 1 : 1e-9 * max(upper - lower, .leastNormalMagnitude)
-      // Bracket [x side (invalid), candidate side (valid)].
-      var near = open.map { _ in x }
+      // Bracket [the query's side, the candidate (valid)], the query's side clamped into the permitted range (a row
+      // outside the range may keep its value, but a changed value must lie inside): when the clamped end is
+      // valid it is the answer, else bisection never leaves the range.
+      let entry = min(max(x, lower), upper)
+      if entry != x {
+        let probes = open.map { i -> [WhatIfValue] in var r = rows[i]; r[f] = .number(entry); return r }
+        let scores = try scorer.score(probes)
+        for (k, i) in open.enumerated() where scores[k].valid { rows[i] = probes[k] }
+        open = open.enumerated().filter { !scores[$0.offset].valid }.map(\.element)
+        guard !open.isEmpty else { continue }
+      }
+      var near = open.map { _ in entry }
       var far = open.map { i -> Double in if case let .number(v) = rows[i][f] { v } else { x } }
       for _ in 0..<64 {
         let moving = open.indices.filter { abs(far[$0] - near[$0]) > tolerance }

@@ -35,6 +35,11 @@ public struct CounterfactualSection: ReportSection {
     c.changed.map { "\($0) \(show(original.values[$0])) → \(show(c.values[$0]))" }.joined(separator: ", ")
   }
 
+  /// A constraint's setting as the command's flag: increaseOnly → --increase-only.
+  static func flag(_ setting: String) -> String {
+    "--" + setting.reduce(into: "") { out, c in if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) } }
+  }
+
   /// One row's finding in a sentence or three.
   static func finding(_ q: CounterfactualResult) -> String {
     let p = q.original.probabilities[q.desiredClass].map { " (P(\(q.desiredClass)) = \(formatProbability($0)))" } ?? ""
@@ -43,7 +48,7 @@ public struct CounterfactualSection: ReportSection {
     guard let first = q.counterfactuals.first else {
       text += " No counterfactual of class \(q.desiredClass) exists within the constraints."
       if let relax = q.notFound?.relax {
-        text += " Relaxing \(relax.constraint)\(relax.column.map { " on \($0)" } ?? "") would help most: the nearest would then be at distance \(formatRounded(relax.nearestDistance))."
+        text += " Relaxing \(Self.flag(relax.constraint))\(relax.column.map { " on \($0)" } ?? "") would help most: the nearest would then be at distance \(formatRounded(relax.nearestDistance))."
       }
       return text
     }
