@@ -66,7 +66,7 @@ public struct InvalidSetting: Equatable, Sendable {
 
   /// `<setting> <value>: <requirement>.`, the setting spelled by the front end.
   public func message(naming name: (Setting) -> String) -> String {
-    "\(name(setting)) \(value.isEmpty ? "''" : printable(value)): \(requirement)."
+    "\(name(setting)) \(printable(value)): \(requirement)."
   }
 }
 

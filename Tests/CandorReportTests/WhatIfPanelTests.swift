@@ -64,12 +64,29 @@ struct WhatIfPanelTests {
   @Test("controls set through the DOM give Candor's probabilities within 1e-12", arguments: ["logistic", "multinomial logistic", "ridge", "mlp", "multiclass mlp"])
   func matchesCandor(_ name: String) throws {
     let model = try #require(try Self.models().first { $0.name == name }).model
-    let row = 1
-    let original = Dictionary(uniqueKeysWithValues: try model.featureNames.map { ($0, try WhatIfValue(of: Self.data.selecting(rows: [row]), column: $0)) })
-    let panel = WhatIfPanelSection(model: model, data: Self.data, row: row, presets: [("Row 1", original)], focusClass: nil)
-    #expect(panel.modelJSON != nil)
+    try Self.expectPageMatches(model, data: Self.data, row: 1, scenarios: Self.scenarios, name: name)
+  }
+
+  @Test("tree ensembles too: XGBoost (float32 comparisons and sums; binary and 3-class) and LightGBM, within 1e-12", arguments: [
+    ("whatif/german_xgb_small.json", "models/german_numeric_features.csv"), ("models/german_xgb_multiclass.json", "models/german_numeric_features.csv"),
+    ("models/adult_lgbm.txt", "models/adult_numeric_features.csv"),
+  ])
+  func treesMatchCandor(_ modelPath: String, _ dataPath: String) throws {
+    let model = try ModelLoader.loadModel(path: Fixtures.path(modelPath), inputColumns: nil).model
+    let data = try CSVReader.read(path: Fixtures.path(dataPath))
+    let scenarios: [[String: WhatIfValue]] = [
+      [:], ["duration": .number(12), "credit_amount": .number(1500)], ["checking_account": .number(3), "age": .number(30), "job": .number(0)],
+      ["age": .number(45), "hours_per_week": .number(60), "capital_gain": .number(5000)], ["education_num": .number(14), "occupation": .number(3)],
+    ]
+    try Self.expectPageMatches(model, data: data, row: 1, scenarios: scenarios, name: modelPath)
+  }
+
+  static func expectPageMatches(_ model: any Model, data: Table, row: Int, scenarios: [[String: WhatIfValue]], name: String) throws {
+    let original = Dictionary(uniqueKeysWithValues: try model.featureNames.map { ($0, try WhatIfValue(of: data.selecting(rows: [row]), column: $0)) })
+    let panel = WhatIfPanelSection(model: model, data: data, row: row, presets: [("Row \(row)", original)], focusClass: nil)
+    #expect(panel.modelJSON != nil, "\(name): \(panel.reason ?? "")")
     var html = HTMLDocument(title: "Panel", sections: [panel]).rendered()
-    html = html.replacingOccurrences(of: "</body>", with: "<script data-candor=\"test\">\(Self.testScript(features: model.featureNames, scenarios: Self.scenarios))</script></body>")
+    html = html.replacingOccurrences(of: "</body>", with: "<script data-candor=\"test\">\(Self.testScript(features: model.featureNames, scenarios: scenarios))</script></body>")
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent("panel.html")
@@ -79,9 +96,9 @@ struct WhatIfPanelTests {
     let start = try #require(dom.range(of: "<pre id=\"candor-test\">")), end = try #require(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
     let text = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     let shown = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
-    #expect(shown.count == Self.scenarios.count)
+    #expect(shown.count == scenarios.count)
     // Candor's own answers for the same rows.
-    let cases = Self.scenarios.map { s in
+    let cases = scenarios.map { s in
       WhatIfRequest.Case(row: row, edits: s.filter { model.featureNames.contains($0.key) }.sorted { $0.key < $1.key }.map { key, value in
         switch value {
         case let .number(x): WhatIfEdit(column: key, operation: .set, value: formatNumber(x))
@@ -90,7 +107,7 @@ struct WhatIfPanelTests {
         }
       })
     }
-    let candor = try WhatIfRequest(model: model, table: Self.data, cases: cases).run()
+    let candor = try WhatIfRequest(model: model, table: data, cases: cases).run()
     for (k, (page, mine)) in zip(shown, candor).enumerated() {
       if model.outputKind == .regression {
         let value = try #require(Double(page["prediction"] as? String ?? ""))
@@ -106,10 +123,10 @@ struct WhatIfPanelTests {
     }
   }
 
-  @Test("a model the page cannot carry (a tree ensemble) gets the reason and no controls or script")
+  @Test("a model the page cannot carry (a tree ensemble inside an ONNX pipeline) gets the reason and no controls or script")
   func notCarried() throws {
-    let model = try ModelLoader.loadModel(path: Fixtures.path("models/german_xgb_multiclass.json"), inputColumns: nil).model
-    let table = try CSVReader.read(path: Fixtures.path("models/german_numeric_features.csv"))
+    let model = try ModelLoader.loadModel(path: Fixtures.path("models/german_tree.onnx"), inputColumns: nil).model
+    let table = Self.data
     let panel = WhatIfPanelSection(model: model, data: table, row: 1, presets: [], focusClass: nil)
     let html = HTMLDocument(title: "Panel", sections: [panel]).rendered()
     #expect(panel.modelJSON == nil && html.contains("tree ensemble") && !html.contains("<script") && !html.contains("<input"))

@@ -4,8 +4,9 @@ import CandorModels
 
 /// A model small enough to carry inside a page: its parameters as JSON and a few lines of script that score a row
 /// in the same order of operations as the Swift code (so the page's probabilities equal Candor's within 1e-12).
-/// Logistic regression (binary and multinomial), ridge regression and the MLP are carried; other kinds are not,
-/// with the reason.
+/// Logistic regression (binary and multinomial), ridge regression, the MLP and XGBoost/LightGBM ensembles with numeric
+/// splits (float32 comparisons and sums for XGBoost, as its predictor) are carried; other kinds are not, with the
+/// reason.
 public enum ModelScript {
   /// The model's parameters as JSON for `scorer`, or why it cannot be carried.
   public static func describe(_ model: any Model) -> (json: String?, reason: String?) {
@@ -30,8 +31,19 @@ public enum ModelScript {
     case let m as MLPClassifier:
       let layers = m.layers.map { "{\"columns\":\($0.weights.columns),\"weights\":\(numbers($0.weights.storage)),\"bias\":\(numbers($0.bias))}" }
       return ("{\"kind\":\"mlp\",\"classes\":\(classes),\"features\":\(features(m.encoder)),\"layers\":[\(layers.joined(separator: ","))]}", nil)
+    case let m as TreeEnsembleModel where (m.ensemble.rules == .xgboost || m.ensemble.rules == .lightGBM)
+      && !m.ensemble.trees.contains(where: { $0.flags.contains { $0 & TreeEnsemble.Flags.categorical != 0 } }):
+      let e = m.ensemble
+      func ints(_ xs: some Sequence<some BinaryInteger>) -> String { "[" + xs.map { String($0) }.joined(separator: ",") + "]" }
+      let trees = e.trees.map { t in
+        "{\"f\":\(ints(t.feature)),\"l\":\(ints(t.left)),\"r\":\(ints(t.right)),\"t\":\(numbers(t.threshold)),\"g\":\(ints(t.flags)),\"v\":\(numbers(t.value))}"
+      }
+      let link = switch e.link { case .logistic: "logistic"; case .softmax: "softmax"; case .identity: "identity"; case .signedSquare: "signedSquare" }
+      return ("{\"kind\":\"trees\",\"rules\":\"\(e.rules == .xgboost ? "xgboost" : "lightgbm")\",\"link\":\"\(link)\",\"scale\":\(number(e.sigmoidScale)),"
+        + "\"base\":\(numbers(e.baseMargin)),\"average\":\(e.averagesTrees),\"classes\":\(classes),\"regression\":\(m.outputKind == .regression),"
+        + "\"featureNames\":[\(e.featureNames.map(text).joined(separator: ","))],\"treeClass\":\(ints(e.treeClass)),\"trees\":[\(trees.joined(separator: ","))]}", nil)
     default:
-      let kind = model.treeEnsembleView != nil ? "a tree ensemble" : model.isRandomized ? "a randomized threshold policy" : "a model Candor reaches only through its files or a process"
+      let kind = model.treeEnsembleView != nil ? "a tree ensemble inside a pipeline (ONNX) or with categorical splits" : model.isRandomized ? "a randomized threshold policy" : "a model Candor reaches only through its files or a process"
       return (nil, "The model is \(kind), whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.")
     }
   }
@@ -59,8 +71,20 @@ public enum ModelScript {
         else{for(c=0;c<n;c++){var t=0;for(r=0;r<a.length;r++)t+=a[r]*W[r*n+c];out[c]=t+L.bias[c];}}
         if(l<spec.layers.length-1){for(c=0;c<n;c++)out[c]=Math.max(out[c],0);}a=out;}
       return a.length===1?[candorSigmoid(a[0])]:candorSoftmax(a);}
-    function candorPoint(spec,row){var o=candorScore(spec,row),cl=spec.classes;
-      if(spec.kind==='linear')return {prediction:o[0],probabilities:{}};
+    function candorTreeLeft(spec,x,t,i){var g=t.g[i];
+      if(spec.rules==='xgboost'){if(isNaN(x))return (g&2)!==0;return Math.fround(x)<Math.fround(t.t[i]);}
+      var m=(g>>2)&3,v=x;if(isNaN(v)&&m!==2)v=0;var zero=v>=-1.0000000180025095e-35&&v<=1.0000000180025095e-35;
+      if((m===1&&zero)||(m===2&&isNaN(v)))return (g&2)!==0;return v<=t.t[i];}
+    function candorTrees(spec,row){var k=spec.base.length,xg=spec.rules==='xgboost',s=[],n=[],c,i;
+      for(c=0;c<k;c++){s.push(xg?Math.fround(spec.base[c]):0);n.push(0);}
+      spec.trees.forEach(function(t,ti){var a=0;while(t.l[a]>=0){var x=row[spec.featureNames[t.f[a]]];if(typeof x!=='number')x=NaN;a=candorTreeLeft(spec,x,t,a)?t.l[a]:t.r[a];}
+        c=spec.treeClass[ti];s[c]=xg?Math.fround(s[c]+Math.fround(t.v[a])):s[c]+t.v[a];n[c]+=1;});
+      for(c=0;c<k;c++){if(spec.average)s[c]/=Math.max(n[c],1);if(!xg)s[c]+=spec.base[c];}
+      if(spec.link==='logistic')return [1/(1+Math.exp(-spec.scale*s[0]))];
+      if(spec.link==='identity')return [s[0]];if(spec.link==='signedSquare')return [s[0]<0?-s[0]*s[0]:s[0]*s[0]];
+      var top=-Infinity,tot=0,o=[];for(c=0;c<k;c++)top=Math.max(top,s[c]);for(c=0;c<k;c++){o.push(Math.exp(s[c]-top));tot+=o[c];}for(c=0;c<k;c++)o[c]/=tot;return o;}
+    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):candorScore(spec,row),cl=spec.classes;
+      if(spec.kind==='linear'||spec.regression)return {prediction:o[0],probabilities:{}};
       if(o.length===1){var p={};p[cl[0]]=1-o[0];p[cl[1]]=o[0];return {prediction:o[0]>0.5?cl[1]:cl[0],probabilities:p};}
       var best=0,q={};for(var k=0;k<o.length;k++){q[cl[k]]=o[k];if(o[k]>o[best])best=k;}return {prediction:cl[best],probabilities:q};}
     """

@@ -109,7 +109,7 @@ public struct WhatIfPanelSection: ReportSection {
       function update(){var r=row();inputs.forEach(function(el){var f=spec.features[+el.getAttribute('data-feature')];
           if(f.numeric){var o=panel.querySelector('output[data-value="'+el.getAttribute('data-feature')+'"]');if(o)o.textContent=show(r[f.name],f);}});
         var pt=candorPoint(spec.model,r),focus=spec.focus!=null&&(spec.focus in pt.probabilities)?spec.focus:null,text;
-        if(spec.model.kind==='linear'){text='Prediction: '+String(+pt.prediction.toPrecision(6));}
+        if(spec.model.kind==='linear'||spec.model.regression){text='Prediction: '+String(+pt.prediction.toPrecision(6));}
         else{var c=focus!=null?focus:pt.prediction;text='Prediction: '+pt.prediction+' \\u00b7 P('+c+') = '+String(+pt.probabilities[c].toPrecision(6));}
         out.textContent=text;out.setAttribute('data-prediction',String(pt.prediction));out.setAttribute('data-probabilities',JSON.stringify(pt.probabilities));}
       inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
