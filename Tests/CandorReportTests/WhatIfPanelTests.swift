@@ -26,6 +26,10 @@ struct WhatIfPanelTests {
       ("ridge", try LinearRegression.fit(credit).0),
       ("mlp", try MLPClassifier.fit(risk, options: mlp).0),
       ("multiclass mlp", try MLPClassifier.fit(housing, options: mlp).0),
+      ("threshold policy", ThresholdedModel(base: .logistic(try LogisticRegression.fit(risk).0), policy: GroupThresholdPolicy(sensitiveFeatures: ["sex"], rules: [
+        "female": .init(p0: 0.3, threshold0: 0.4, p1: 0.7, threshold1: 0.6),
+        "male": .init(p0: 1, threshold0: 0.5, p1: 0, threshold1: .infinity, pIgnore: 0.1, predictionConstant: 1, operator1: .below),
+      ]))),
     ]
   }
 
@@ -36,6 +40,8 @@ struct WhatIfPanelTests {
     ["duration": .number(12), "checking_account": .level("rich")],
     ["credit_amount": .number(1000), "purpose": .level("car"), "job": .number(0)],
     ["age": .number(60), "housing": .level("rent"), "saving_accounts": .level("quite rich"), "duration": .number(72)],
+    ["sex": .level("male"), "duration": .number(6), "checking_account": .level("rich")],
+    ["sex": .level("male"), "duration": .number(60)],
   ]
 
   /// A test script that, per scenario, loads the row (preset 0), sets the controls, fires their events and
@@ -61,7 +67,7 @@ struct WhatIfPanelTests {
       """
   }
 
-  @Test("controls set through the DOM give Candor's probabilities within 1e-12", arguments: ["logistic", "multinomial logistic", "ridge", "mlp", "multiclass mlp"])
+  @Test("controls set through the DOM give Candor's probabilities within 1e-12", arguments: ["logistic", "multinomial logistic", "ridge", "mlp", "multiclass mlp", "threshold policy"])
   func matchesCandor(_ name: String) throws {
     let model = try #require(try Self.models().first { $0.name == name }).model
     try Self.expectPageMatches(model, data: Self.data, row: 1, scenarios: Self.scenarios, name: name)

@@ -5,8 +5,8 @@ import CandorModels
 /// A model small enough to carry inside a page: its parameters as JSON and a few lines of script that score a row
 /// in the same order of operations as the Swift code (so the page's probabilities equal Candor's within 1e-12).
 /// Logistic regression (binary and multinomial), ridge regression, the MLP and XGBoost/LightGBM ensembles with numeric
-/// splits (float32 comparisons and sums for XGBoost, as its predictor) are carried; other kinds are not, with the
-/// reason.
+/// splits (float32 comparisons and sums for XGBoost, as its predictor), and group threshold policies on any of them
+/// (P(ŷ = 1) of the row's group rule) are carried; other kinds are not, with the reason.
 public enum ModelScript {
   /// The model's parameters as JSON for `scorer`, or why it cannot be carried.
   public static func describe(_ model: any Model) -> (json: String?, reason: String?) {
@@ -42,8 +42,19 @@ public enum ModelScript {
       return ("{\"kind\":\"trees\",\"rules\":\"\(e.rules == .xgboost ? "xgboost" : "lightgbm")\",\"link\":\"\(link)\",\"scale\":\(number(e.sigmoidScale)),"
         + "\"base\":\(numbers(e.baseMargin)),\"average\":\(e.averagesTrees),\"classes\":\(classes),\"regression\":\(m.outputKind == .regression),"
         + "\"featureNames\":[\(e.featureNames.map(text).joined(separator: ","))],\"treeClass\":\(ints(e.treeClass)),\"trees\":[\(trees.joined(separator: ","))]}", nil)
+    case let m as any ThresholdPolicyModel:
+      guard let base = describe(m.baseModel).json else { return (nil, "The model is a threshold policy on a model whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.") }
+      // ±∞ thresholds as 1e309 and -1e309, which JSON.parse reads as ±Infinity.
+      func threshold(_ t: Double) -> String { t.isFinite ? "\(t)" : t > 0 ? "1e309" : "-1e309" }
+      let rules = m.policy.rules.keys.sorted().map { key in
+        let r = m.policy.rules[key]!
+        return "\(text(key)):{\"p0\":\(number(r.p0)),\"o0\":\"\(r.operator0.rawValue)\",\"t0\":\(threshold(r.threshold0)),\"p1\":\(number(r.p1)),"
+          + "\"o1\":\"\(r.operator1.rawValue)\",\"t1\":\(threshold(r.threshold1)),\"pi\":\(number(r.pIgnore)),\"pc\":\(number(r.predictionConstant))}"
+      }
+      return ("{\"kind\":\"policy\",\"classes\":\(classes),\"base\":\(base),\"sensitive\":[\(m.policy.sensitiveFeatures.map(text).joined(separator: ","))],"
+        + "\"rules\":{\(rules.joined(separator: ","))}}", nil)
     default:
-      let kind = model.treeEnsembleView != nil ? "a tree ensemble inside a pipeline (ONNX) or with categorical splits" : model.isRandomized ? "a randomized threshold policy" : "a model Candor reaches only through its files or a process"
+      let kind = model.treeEnsembleView != nil ? "a tree ensemble inside a pipeline (ONNX) or with categorical splits" : "a model Candor reaches only through its files or a process"
       return (nil, "The model is \(kind), whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.")
     }
   }
@@ -83,7 +94,11 @@ public enum ModelScript {
       if(spec.link==='logistic')return [1/(1+Math.exp(-spec.scale*s[0]))];
       if(spec.link==='identity')return [s[0]];if(spec.link==='signedSquare')return [s[0]<0?-s[0]*s[0]:s[0]*s[0]];
       var top=-Infinity,tot=0,o=[];for(c=0;c<k;c++)top=Math.max(top,s[c]);for(c=0;c<k;c++){o.push(Math.exp(s[c]-top));tot+=o[c];}for(c=0;c<k;c++)o[c]/=tot;return o;}
-    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):candorScore(spec,row),cl=spec.classes;
+    function candorPolicy(spec,row){var b=spec.base,s=(b.kind==='trees'?candorTrees(b,row):candorScore(b,row))[0];
+      var key=spec.sensitive.map(function(f){var v=row[f];return String(v==null?'missing':v).replace(/[|\\\\]/g,function(c){return '\\\\'+c;});}).join('|');
+      var r=spec.rules[key];if(!r)return [NaN];function sel(o,t){return o==='>'?s>t:s<t;}
+      var q=r.p0*(sel(r.o0,r.t0)?1:0)+r.p1*(sel(r.o1,r.t1)?1:0);return [r.pi*r.pc+(1-r.pi)*q];}
+    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):spec.kind==='policy'?candorPolicy(spec,row):candorScore(spec,row),cl=spec.classes;
       if(spec.kind==='linear'||spec.regression)return {prediction:o[0],probabilities:{}};
       if(o.length===1){var p={};p[cl[0]]=1-o[0];p[cl[1]]=o[0];return {prediction:o[0]>0.5?cl[1]:cl[0],probabilities:p};}
       var best=0,q={};for(var k=0;k<o.length;k++){q[cl[k]]=o[k];if(o[k]>o[best])best=k;}return {prediction:cl[best],probabilities:q};}
