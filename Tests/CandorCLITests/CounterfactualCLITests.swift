@@ -116,3 +116,27 @@ extension CounterfactualCLITests {
     if rows[0] == "--rows" { #expect(html.contains("Of 3 rows, 1 already gets class 1") && html.contains("none needed")) }
   }
 }
+
+extension CounterfactualCLITests {
+  @Test("a model behind a command (--model-cmd) is searched in batched calls: every answer, recomputed from the script's own formula, gets the class")
+  func commandModel() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let model = ["--model-cmd", "python3 \(Fixtures.path("adapters/model_command.py")) binary", "--model-features", "age,hours_per_week", "--model-classes", "<=50K,>50K"]
+    let done = try CandorBinary.run(["counterfactual"] + model + ["--data", Fixtures.sample("adult_test.csv"), "--rows", "0:5", "--desired-class", ">50K",
+                                                                   "--range", "hours_per_week=1:80", "--json", "c.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("c.json"))) as! [String: Any]
+    var answered = 0
+    for q in json["queries"] as! [[String: Any]] {
+      for c in q["counterfactuals"] as! [[String: Any]] {
+        let values = c["values"] as! [String: Any]
+        let age = (values["age"] as! NSNumber).doubleValue, hours = (values["hours_per_week"] as! NSNumber).doubleValue
+        #expect(1 / (1 + exp(-(0.05 * (age - 40) + 0.03 * (hours - 40)))) > 0.5 && (1...80).contains(hours))
+        answered += 1
+      }
+      if q["note"] == nil { #expect(q["method"] as? String == "search" && (q["search_reason"] as? String)?.isEmpty == false) }
+    }
+    #expect(answered > 0)
+  }
+}
