@@ -223,6 +223,16 @@ public struct CounterfactualRequest {
   }
 }
 
+/// DiCE's distance between two points of a query's features: Σ numeric |a − b|·unitCost (1/(|N|·MAD)) + Σ
+/// categorical [a ≠ b]·unitCost (1/|K|).
+func counterfactualDistance(_ a: [WhatIfValue], _ b: [WhatIfValue], unitCost: [Double]) -> Double {
+  var sum = 0.0
+  for f in a.indices where a[f] != b[f] {
+    if case let .number(x) = a[f], case let .number(y) = b[f] { sum += abs(x - y) * unitCost[f] } else { sum += unitCost[f] }
+  }
+  return sum
+}
+
 /// Chooses k of a pool of valid counterfactuals: the nearest first, then greedy additions and swaps on mean
 /// pairwise distance − proximityWeight · mean distance to the query − sparsityWeight · mean features changed.
 struct CounterfactualSelector {
@@ -232,14 +242,7 @@ struct CounterfactualSelector {
   let proximityWeight: Double
   let sparsityWeight: Double
 
-  /// DiCE's distance: Σ numeric |a − b|/(|N|·MAD) + Σ categorical [a ≠ b]/|K|.
-  func distance(_ a: [WhatIfValue], _ b: [WhatIfValue]) -> Double {
-    var sum = 0.0
-    for f in a.indices where a[f] != b[f] {
-      if case let .number(x) = a[f], case let .number(y) = b[f] { sum += abs(x - y) * unitCost[f] } else { sum += unitCost[f] }
-    }
-    return sum
-  }
+  func distance(_ a: [WhatIfValue], _ b: [WhatIfValue]) -> Double { counterfactualDistance(a, b, unitCost: unitCost) }
 
   func proximity(_ a: [WhatIfValue]) -> Double { distance(a, original) }
 

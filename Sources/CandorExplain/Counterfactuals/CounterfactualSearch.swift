@@ -17,6 +17,8 @@ struct CounterfactualSearch {
   var randomDraws = 8
   /// Partial changes kept per level.
   var beamWidth = 12
+  /// Valid points pulled back to the boundary per set of changed features, the nearest first.
+  var perSupport = 12
   var seed: UInt64
 
   init(scorer: CounterfactualScorer, features: [CounterfactualFeature], unitCost: [Double], seed: UInt64) {
@@ -75,8 +77,26 @@ struct CounterfactualSearch {
       partial.sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
       frontier = partial.prefix(beamWidth).map { (rows[$0.index], changed[$0.index]) }
     }
+    // Pulling back thousands of points costs more than it finds: per set of changed features, `perSupport` distinct
+    // valid points spread from its nearest to its farthest go on (every direction and reach stays represented, so
+    // the diverse choice keeps its range).
+    var distinct = Set<[WhatIfValue]>(), bySupport: [[Int]: [(cost: Double, values: [WhatIfValue])]] = [:]
+    for v in valid where distinct.insert(v).inserted {
+      bySupport[v.indices.filter { v[$0] != original[$0] }, default: []].append((distance(v, original), v))
+    }
+    var kept: [[WhatIfValue]] = []
+    for support in bySupport.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+      let ranked = bySupport[support]!.sorted { $0.cost < $1.cost }
+      // Spread over the ranks, nearest and farthest included.
+      let picks = ranked.count <= perSupport ? Array(ranked.indices) : Set((0..<perSupport).map { $0 * (ranked.count - 1) / (perSupport - 1) }).sorted()
+      kept += picks.map { ranked[$0].values }
+    }
     // Twice: a change pulled back can make an earlier one unnecessary.
-    return try pullBack(pullBack(valid)).map { CounterfactualCandidate(values: $0, exact: false) }
+    return try pullBack(pullBack(kept)).map { CounterfactualCandidate(values: $0, exact: false) }
+  }
+
+  func distance(_ a: [WhatIfValue], _ b: [WhatIfValue]) -> Double {
+    counterfactualDistance(a, b, unitCost: unitCost)
   }
 
   /// Every candidate moved as close to the query as validity allows: numeric changes bisected toward the query
