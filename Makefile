@@ -81,6 +81,12 @@ demo: release
 	  --target income --scorer roc_auc --repeats 10 --json reports/permutation.json --html reports/permutation.html
 	$(CANDOR) explain --model reports/adult_logistic.json --data samples/adult_test.csv --method pdp \
 	  --features age,hours_per_week,education --ice --html reports/pdp.html
+	$(CANDOR) train --data samples/german_credit.csv --target risk --positive 1 --out reports/german_logistic.json
+	$(CANDOR) whatif --model reports/german_logistic.json --data samples/german_credit.csv --row 1 --set duration=12 \
+	  --set checking_account=rich --curve credit_amount --explain --json reports/whatif.json --html reports/whatif.html
+	$(CANDOR) counterfactual --model reports/german_logistic.json --data samples/german_credit.csv --rows 1,3,4,7,9 \
+	  --desired-class 1 --immutable sex,age --range duration=4:72 --json reports/counterfactual.json \
+	  --html reports/counterfactual.html
 	rm -f reports/adult.ledger reports/adult.ledger.lock
 	$(CANDOR) privacy ledger init --ledger reports/adult.ledger --epsilon 3 --delta 1e-5 --dataset samples/adult_train.csv
 	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json \
