@@ -3,7 +3,7 @@
 /// encoding relies on, once: a finite mean, a positive finite scale, distinct categories.
 extension FeatureEncoder.Feature: Codable {
   enum CodingKeys: String, CodingKey {
-    case name, kind, mean, scale, categories
+    case name, kind, mean, scale, categories, reference
   }
 
   public init(from decoder: any Decoder) throws {
@@ -24,7 +24,12 @@ extension FeatureEncoder.Feature: Codable {
         throw DecodingError.dataCorruptedError(forKey: .categories, in: container,
                                                debugDescription: "categorical feature '\(name)' needs a list of distinct categories")
       }
-      self.init(name: name, encoding: .categorical(levels: levels))
+      let reference = try container.decodeIfPresent(String.self, forKey: .reference)
+      if let reference, levels.contains(reference) {
+        throw DecodingError.dataCorruptedError(forKey: .reference, in: container,
+                                               debugDescription: "categorical feature '\(name)' names its reference level among its categories")
+      }
+      self.init(name: name, encoding: .categorical(levels: levels), reference: reference)
     }
   }
 
@@ -38,6 +43,7 @@ extension FeatureEncoder.Feature: Codable {
       try container.encode(scale, forKey: .scale)
     case let .categorical(levels):
       try container.encode(levels, forKey: .categories)
+      try container.encodeIfPresent(reference, forKey: .reference)
     }
   }
 }

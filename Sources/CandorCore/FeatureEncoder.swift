@@ -24,18 +24,22 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
 
     public let name: String
     public let encoding: Encoding
+    /// Reference coding (an unpenalized model, so that it is identifiable): the level left out of the categories;
+    /// it encodes as all zeros, the baseline every other level's coefficient is measured against.
+    public let reference: String?
 
-    public init(name: String, encoding: Encoding) {
+    public init(name: String, encoding: Encoding, reference: String? = nil) {
       self.name = name
       self.encoding = encoding
+      self.reference = reference
     }
 
     public static func numeric(_ name: String, mean: Double, scale: Double) -> Feature {
       Feature(name: name, encoding: .numeric(mean: mean, scale: scale))
     }
 
-    public static func categorical(_ name: String, categories: [String]) -> Feature {
-      Feature(name: name, encoding: .categorical(levels: categories))
+    public static func categorical(_ name: String, categories: [String], reference: String? = nil) -> Feature {
+      Feature(name: name, encoding: .categorical(levels: categories), reference: reference)
     }
 
     public var kind: Kind {
@@ -118,9 +122,10 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
 
   // MARK: - Fitting
 
-  /// Learns means, scales and categories of `names` from `table`.
+  /// Learns means, scales and categories of `names` from `table`; with `referenceCoding`, each categorical
+  /// feature's first level (in code-point order) is its reference, left out of the columns.
   /// - Throws: `.missingColumn` for an absent feature, `.allMissing` for a feature with no values.
-  public static func fit(_ table: Table, features names: [String]) throws(TableError) -> FeatureEncoder {
+  public static func fit(_ table: Table, features names: [String], referenceCoding: Bool = false) throws(TableError) -> FeatureEncoder {
     var features: [Feature] = []
     for name in names {
       let column = try table.column(name)
@@ -143,7 +148,7 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
         var categories = Set(categorical.presentLevels)
         if categorical.codes.contains(CategoricalColumn.missingCode) { categories.insert(Table.missingLevelName) }
         let sorted = categories.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        features.append(.categorical(name, categories: sorted))
+        features.append(referenceCoding ? .categorical(name, categories: Array(sorted.dropFirst()), reference: sorted.first) : .categorical(name, categories: sorted))
       }
     }
     return FeatureEncoder(features: features)

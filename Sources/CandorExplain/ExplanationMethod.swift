@@ -1,6 +1,8 @@
 /// The explanation methods, as results and the CLI name them.
 public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
   case permutation, kernelshap, pdp, ale
+  /// A linear model's terms, with inference for an unpenalized logistic fit (`CoefficientTable`).
+  case coefficients
   /// Exact interventional Shapley values of a tree ensemble (`TreeSHAP`).
   case treeshap
   /// The CLI's choice: TreeSHAP for a tree ensemble, KernelSHAP for any other model; never a result's method.

@@ -66,6 +66,9 @@ public struct LogisticRegression: Model, Equatable {
   public struct Options: Sendable, Equatable {
     /// Inverse regularization strength, scikit-learn's `C`.
     public var inverseRegularization: Double = 1
+    /// False: no penalty (statsmodels' `Logit`); the encoder should use reference coding, and the fit keeps the
+    /// standard errors of its estimates.
+    public var penalized = true
     /// Stop when the largest gradient component is below this fraction of the total sample weight.
     public var relativeTolerance: Double = 1e-10
     public var maxIterations: Int = 100
@@ -78,14 +81,15 @@ public struct LogisticRegression: Model, Equatable {
     guard case let .classes(classes, labels) = data.target else {
       preconditionFailure("logistic regression needs a class target")
     }
-    let C = options.inverseRegularization
+    let C = options.penalized ? options.inverseRegularization : 1
     guard C > 0, C.isFinite else {
       throw ModelError.invalidSetting(.init(.inverseRegularization, value: "\(C)", .positiveFinite))
     }
     let totalWeight = data.weights.reduce(0, +)
     let tolerance = options.relativeTolerance * max(1, C * totalWeight)
     let outputs = classes.count == 2 ? 1 : classes.count
-    let objective = LogisticObjective(rows: data.encoded, labels: labels, weights: data.weights, outputCount: outputs, C: C)
+    var objective = LogisticObjective(rows: data.encoded, labels: labels, weights: data.weights, outputCount: outputs, C: C)
+    if !options.penalized { objective.penaltyWeight = 0 }
     let result = try NewtonSolver.minimize(objective, from: [Double](repeating: 0, count: objective.parameterCount),
                                            tolerance: tolerance, maxIterations: options.maxIterations)
     let width = objective.width
@@ -96,14 +100,56 @@ public struct LogisticRegression: Model, Equatable {
       intercepts[k] = result.parameters[k * width + width - 1]
     }
     let model = LogisticRegression(encoder: data.encoder, classes: classes, coefficients: coefficients, intercepts: intercepts)
+    var standardErrors: [Double]?
+    if !options.penalized {
+      if outputs == 1 { standardErrors = try Self.standardErrors(objective, at: result.parameters, names: data.encoder.encodedNames) }
+      try checkIdentified(model, converged: result.converged, standardErrors: standardErrors)
+    }
     let probabilities = model.probabilities(data.encoded)
-    let summary = TrainingSummary(
+    var summary = TrainingSummary(
       modelType: .logistic, rows: data.rowCount, features: data.encoder.features.count,
       encodedColumns: data.encoder.encodedColumnCount,
       metricName: "accuracy", metric: accuracy(probabilities, labels: labels, weights: data.weights),
       iterations: result.iterations, gradientNorm: result.gradientNorm, converged: result.converged,
       finalLoss: objective.value(result.parameters) / max(C * totalWeight, .leastNonzeroMagnitude))
+    summary.penalized = options.penalized
+    summary.standardErrors = standardErrors
     return (model, summary)
+  }
+
+  /// An unpenalized fit whose coefficients run away has no maximum: the data are (quasi-)separable. Newton then
+  /// stops on a flat likelihood with saturated probabilities, so the signs are a coefficient beyond 25 on the
+  /// encoded scale (numeric features in standard deviations: an odds ratio of e²⁵) or a standard error beyond 100
+  /// (the likelihood has no curvature left along that term).
+  static func checkIdentified(_ model: LogisticRegression, converged: Bool, standardErrors: [Double]?) throws {
+    let names = model.encoder.encodedNames
+    var largest = (index: 0, value: 0.0)
+    for k in 0..<model.coefficients.rows {
+      for j in 0..<model.coefficients.columns where abs(model.coefficients[k, j]) > abs(largest.value) { largest = (j, model.coefficients[k, j]) }
+    }
+    let flat = (standardErrors ?? []).contains { $0 > 100 }
+    guard !converged || abs(largest.value) > 25 || flat else { return }
+    let term = names.isEmpty ? "the intercept" : printable(names[largest.index])
+    throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because(
+      "without a penalty the fit has no optimum: the data are (quasi-)separable, and the coefficient of \(term) grows without bound (\(formatRounded(largest.value)) and rising). Fit with a penalty, e.g. --l2 1, or drop the separating feature")))
+  }
+
+  /// √diag(H⁻¹) of the log-likelihood's Hessian at `parameters` (intercept first, then the columns).
+  static func standardErrors(_ objective: LogisticObjective, at parameters: [Double], names: [String]) throws -> [Double] {
+    let hessian = objective.gradientAndHessian(parameters).hessian
+    let n = hessian.rows, intercept = n - 1
+    var diagonal = [Double](repeating: 0, count: n)
+    for j in 0..<n {
+      var unit = [Double](repeating: 0, count: n)
+      unit[j] = 1
+      guard let column = try? hessian.solveSymmetricPositiveDefinite(unit), column[j] > 0, column[j].isFinite else {
+        let term = j == intercept ? "the intercept" : printable(names[j])
+        throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because(
+          "without a penalty \(term) is not identified: the data hold no rows that tell it apart (a level with no rows, or a column that repeats others). Drop it, or fit with a penalty, e.g. --l2 1")))
+      }
+      diagonal[j] = column[j]
+    }
+    return [diagonal[intercept].squareRoot()] + diagonal[..<intercept].map { $0.squareRoot() }
   }
 }
 

@@ -4,7 +4,8 @@ import CandorCore
 /// mitigation go through.
 public struct TrainingOptions: Sendable, Equatable {
   public var modelType: ModelType = .logistic
-  /// Inverse L2 strength C (logistic: scikit-learn's C; linear: Ridge alpha = 1/C).
+  /// Inverse L2 strength C (logistic: scikit-learn's C; linear: Ridge alpha = 1/C). 0 means no penalty
+  /// (logistic only): reference coding, and the fit keeps its standard errors.
   public var inverseRegularization: Double = 1
   public var mlp = MLPClassifier.Options()
   /// Train a classifier even when the target has more than `maxClasses` classes (usually a numeric target
@@ -26,6 +27,12 @@ public enum ModelTrainer {
     if options.modelType == .linear, let positive = spec.positive {
       throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a linear (regression) model has no positive class")))
     }
+    let unpenalized = options.inverseRegularization == 0
+    if unpenalized && options.modelType != .logistic {
+      throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because("no penalty is for --model-type logistic (an unpenalized \(options.modelType.rawValue) model is not built)")))
+    }
+    var spec = spec
+    spec.referenceCoding = unpenalized
     var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
     if case let .classes(classes, _) = data.target, classes.count > TrainingOptions.maxClasses, !options.allowManyClasses {
       throw ModelError.tooManyClasses(target: spec.target, count: classes.count, limit: TrainingOptions.maxClasses,
@@ -38,7 +45,9 @@ public enum ModelTrainer {
     }
     switch options.modelType {
     case .logistic:
-      let (model, summary) = try LogisticRegression.fit(data, options: .init(inverseRegularization: options.inverseRegularization))
+      var logistic = LogisticRegression.Options(inverseRegularization: unpenalized ? 1 : options.inverseRegularization)
+      logistic.penalized = !unpenalized
+      let (model, summary) = try LogisticRegression.fit(data, options: logistic)
       return (.logistic(model), summary)
     case .linear:
       let (model, summary) = try LinearRegression.fit(data, inverseRegularization: options.inverseRegularization)

@@ -26,6 +26,11 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
   public var converged: Bool
   /// Final objective per unit of sample weight.
   public var finalLoss: Double
+  /// Logistic: false for an unpenalized fit (`--l2 0`, reference coding); nil in files written before.
+  public var penalized: Bool?
+  /// An unpenalized binary logistic fit: the standard error of each parameter, intercept first, then the encoded
+  /// columns in order — the square roots of the diagonal of the inverse Hessian of the log-likelihood at the optimum.
+  public var standardErrors: [Double]?
 
   public init(modelType: ModelType, rows: Int, features: Int, encodedColumns: Int, metricName: String, metric: Double,
               iterations: Int, gradientNorm: Double?, converged: Bool, finalLoss: Double) {
@@ -41,6 +46,8 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
     case metricName = "metric_name"
     case gradientNorm = "gradient_norm"
     case finalLoss = "final_loss"
+    case penalized
+    case standardErrors = "standard_errors"
   }
 
   /// The summary printed after training.

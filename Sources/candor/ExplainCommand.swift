@@ -12,7 +12,7 @@ extension ExplanationMethod: ExpressibleByArgument {}
 struct Explain: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE.",
+    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE, coefficients.",
     discussion: """
       Every method speaks in raw features (a categorical's one-hot columns move together); --group name=a,b \
       treats several columns as one player. Random steps are seeded (--seed).
@@ -20,9 +20,12 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "CSV file (RFC 4180, header row, UTF-8); every method but coefficients reads it.")
+  var data: String?
 
-  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp or ale.")
+  @OptionGroup var reading: ReadOptions
+
+  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, or coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0).")
   var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
@@ -82,7 +85,7 @@ struct Explain: ParsableCommand, FileCommand {
   @OptionGroup var outputs: ReportOutputs
 
   var inputFiles: [(Setting, String?)] {
-    [(.model, modelOptions.model), (.data, dataOptions.data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
+    [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
   }
 
   var outputFiles: [(Setting, String?)] { outputs.outputFiles }
@@ -105,6 +108,10 @@ struct Explain: ParsableCommand, FileCommand {
     warnUnused([("--seed", seed != nil)], unless: method == .permutation || shapMethods.contains(method), here: here,
                      scope: "with --method permutation, shap, kernelshap or treeshap")
     if rows != nil && rowsFile != nil { throw ValidationError("Give the rows to explain with --rows or --rows-file, not both.") }
+    if method == .coefficients {
+      try refuseUnused([("--data", data != nil), ("--features", !features.isEmpty), ("--group", !group.isEmpty)], unless: false, here: here,
+                       scope: "with the other methods (the model file holds its coefficients and their standard errors)")
+    }
   }
 
   /// KernelSHAP's own options, which TreeSHAP has no use for.
@@ -115,11 +122,21 @@ struct Explain: ParsableCommand, FileCommand {
 
   func run() throws {
     let files = try outputTransaction()
-    let model = try modelOptions.load().model
-    let table = try dataOptions.readTable(for: model)
+    let loaded = try modelOptions.load()
+    let model = loaded.model
+    if method == .coefficients {
+      let table = try CoefficientTable.make(model, training: loaded.file?.training)
+      try outputs.write(into: files, json: { try table.jsonData() }, html: { ExplainPage.coefficientsHTML(table, source: modelOptions.model ?? "the model") })
+      try files.commit()
+      print(ExplainPage.coefficientsText(table))
+      return
+    }
+    guard let data else { throw ValidationError("--method \(method.rawValue) explains the model on data; give --data FILE.csv.") }
+    let table = try reading.read(data, for: model)
     let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
-    let source = dataOptions.data
+    let source = data
     switch method {
+    case .coefficients: return
     case .permutation:
       guard let target else { throw ValidationError("Permutation importance needs --target.") }
       var request = PermutationImportanceRequest(targetColumn: target)
@@ -183,7 +200,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   /// --background: a number of rows to sample, or a CSV file read like the data.
   func backgroundRows(_ text: String, model: any Model) throws -> KernelSHAPRequest.Background {
-    try Int(text).map { .sample(rows: $0) } ?? .table(dataOptions.reading.read(text, for: model))
+    try Int(text).map { .sample(rows: $0) } ?? .table(reading.read(text, for: model))
   }
 
   /// A text file's contents, or the same "no such file" / "cannot be read" errors a data file gets.

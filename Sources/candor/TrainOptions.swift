@@ -16,7 +16,7 @@ struct TrainOptions: ParsableArguments {
 
   var modelType: ModelType { givenModelType ?? .logistic }
 
-  @Option(name: .customLong("l2"), help: "Inverse L2 strength C, as in scikit-learn (linear: Ridge alpha = 1/C; default 1).")
+  @Option(name: .customLong("l2"), help: "Inverse L2 strength C, as in scikit-learn (linear: Ridge alpha = 1/C; default 1); 0 fits a logistic model without penalty (reference coding, standard errors kept).")
   var inverseRegularization: Double?
 
   @Option(help: ArgumentHelp("Columns not to use.", valueName: "a,b"))

@@ -12,6 +12,8 @@ struct LogisticObjective: ConvexObjective {
   let weights: [Double]
   let outputCount: Int
   let C: Double
+  /// 1: ½‖W‖² + C·loss; 0: the loss alone (an unpenalized fit, and the Hessian its inference uses).
+  var penaltyWeight = 1.0
 
   var width: Int { rows.columns + 1 }
   var parameterCount: Int { outputCount * width }
@@ -54,7 +56,7 @@ struct LogisticObjective: ConvexObjective {
         loss += weights[r] * (largest + log(total) - z[r, Int(labels[r])])
       }
     }
-    return penalty(parameters) + C * loss
+    return penaltyWeight * penalty(parameters) + C * loss
   }
 
   func gradientAndHessian(_ parameters: [Double]) -> (gradient: [Double], hessian: Matrix) {
@@ -73,7 +75,7 @@ struct LogisticObjective: ConvexObjective {
         residuals[r] = C * weights[r] * (probabilities[r, k] - (isLabel ? 1 : 0))
       }
       let block = residuals.withUnsafeBufferPointer { rows.transposedTimes($0, appendingIntercept: true) }
-      for j in 0..<width { gradient[k * width + j] = block[j] + (j < width - 1 ? parameters[k * width + j] : 0) }
+      for j in 0..<width { gradient[k * width + j] = block[j] + (j < width - 1 ? penaltyWeight * parameters[k * width + j] : 0) }
     }
     var hessian = Matrix(rows: parameterCount, columns: parameterCount)
     var curvature = [Double](repeating: 0, count: rows.rows)
@@ -91,7 +93,7 @@ struct LogisticObjective: ConvexObjective {
           }
         }
       }
-      for j in 0..<(width - 1) { hessian[k * width + j, k * width + j] += 1 }
+      for j in 0..<(width - 1) { hessian[k * width + j, k * width + j] += penaltyWeight }
     }
     return (gradient, hessian)
   }
