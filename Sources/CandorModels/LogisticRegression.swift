@@ -131,7 +131,7 @@ public struct LogisticRegression: Model, Equatable {
     guard !converged || abs(largest.value) > 25 || flat else { return }
     let term = names.isEmpty ? "the intercept" : printable(names[largest.index])
     throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because(
-      "without a penalty the fit has no optimum: the data are (quasi-)separable, and the coefficient of \(term) grows without bound (\(formatRounded(largest.value)) and rising). Fit with a penalty, e.g. --l2 1, or drop the separating feature")))
+      "without a penalty the fit has no optimum: the data are (quasi-)separable, and the coefficient of \(term) grows without bound. Fit with a penalty, e.g. --l2 1, or drop the separating feature")))
   }
 
   /// √diag(H⁻¹) of the log-likelihood's Hessian at `parameters` (intercept first, then the columns).

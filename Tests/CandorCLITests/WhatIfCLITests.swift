@@ -140,15 +140,17 @@ extension WhatIfCLITests {
     (["--row", "1", "--set", "age=3", "--background-size", "5"], "--background-size is the background of --explain"),
     (["--edits", "EDITS", "--row", "1"], "--edits EDITS, line 2: column housing: castle is not a level of housing in the data; its levels: free, own, rent."),
     (["--edits", "ROWS"], "--edits ROWS, line 3: row 1000 is out of range: the data has rows 0 to 999."),
+    (["--edits", "EMPTY", "--row", "1"], "EMPTY has a header but no data rows."),
   ])
   func refusedMore(_ arguments: [String], _ message: String) throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     try "housing,age\ncastle,\n".write(to: folder.appendingPathComponent("e.csv"), atomically: true, encoding: .utf8)
     try "row,age\n1,30\n1000,3\n".write(to: folder.appendingPathComponent("r.csv"), atomically: true, encoding: .utf8)
-    let resolved = arguments.map { $0 == "EDITS" ? "e.csv" : $0 == "ROWS" ? "r.csv" : $0 }
+    try "housing,age\n".write(to: folder.appendingPathComponent("empty.csv"), atomically: true, encoding: .utf8)
+    let resolved = arguments.map { $0 == "EDITS" ? "e.csv" : $0 == "ROWS" ? "r.csv" : $0 == "EMPTY" ? "empty.csv" : $0 }
     let done = try CandorBinary.run(["whatif", "--model", Self.model, "--data", Self.data, "--json", "w.json"] + resolved, in: folder)
-    let expected = message.replacingOccurrences(of: "EDITS", with: "e.csv").replacingOccurrences(of: "ROWS", with: "r.csv")
+    let expected = message.replacingOccurrences(of: "EDITS", with: "e.csv").replacingOccurrences(of: "ROWS", with: "r.csv").replacingOccurrences(of: "EMPTY", with: "empty.csv")
     #expect(done.exitCode == 2 && done.standardError.contains(expected), "\(done.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("w.json").path))
   }

@@ -250,4 +250,54 @@ import Testing
     request.count = 4
     #expect { try request.run() } throws: { "\($0)".contains("the model is a regression model (it predicts credit_amount); counterfactuals need a classifier") }
   }
+
+  @Test("a row outside its --range moves into it or keeps its value: the exact nearest equals brute force (age 22, range 30:40, with duration and checking_account free), 3 queries")
+  func outsideRangeExact() throws {
+    var request = Self.diceRequest(rows: [1, 4, 9])
+    request.constraints.immutable = ["sex", "job", "credit_amount", "housing", "saving_accounts", "purpose"]
+    request.constraints.ranges = ["duration": 4...72, "age": 30...40]
+    let space = try CounterfactualSpace.fit(Self.data, features: Self.model.featureNames)
+    let checking = Self.data["checking_account"]!.asCategorical().presentLevels.sorted()
+    for q in try request.run().queries {
+      guard case let .number(age0) = q.original.values["age"]! else { continue }
+      var best = Double.infinity
+      var point = q.original.values
+      for age in [age0] + (30...40).map(Double.init) { for duration in 4...72 { for level in checking {
+        (point["age"], point["duration"], point["checking_account"]) = (.number(age), .number(Double(duration)), .level(level))
+        guard Self.logit(point) > 0 else { continue }
+        best = min(best, space.numericDistance(point, q.original.values) + space.categoricalDistance(point, q.original.values))
+      } } }
+      let first = try #require(q.counterfactuals.first)
+      #expect(q.nearestIsExact && abs(first.distance - best) <= 1e-12, "row \(q.row): \(first.distance) vs brute force \(best)")
+      for c in q.counterfactuals where c.changed.contains("age") {
+        if case let .number(a) = c.values["age"]! { #expect((30...40).contains(a)) }
+      }
+    }
+  }
+
+  @Test("a row above an increase-only range keeps its value; the batch goes on")
+  func increaseOnlyRowAbove() throws {
+    var request = Self.diceRequest(rows: [0, 1, 2, 3])  // row 0 is 67, row 2 is 49: above 20:40
+    request.constraints.immutable = ["sex"]
+    request.constraints.ranges = ["age": 20...40]
+    request.constraints.increaseOnly = ["age"]
+    for q in try request.run().queries {
+      for c in q.counterfactuals where c.changed.contains("age") {
+        guard case let .number(a) = c.values["age"]!, case let .number(a0) = q.original.values["age"]! else { continue }
+        #expect((20...40).contains(a) && a >= a0)
+      }
+    }
+  }
+
+  @Test("an XGBoost row with a missing value is searched, saying why (the boxes do not model default directions)")
+  func treeMissingValue() throws {
+    let model = try ModelLoader.loadModel(path: Fixtures.path("whatif/german_xgb_small.json"), inputColumns: nil).model
+    let table = try CSVReader.read(path: Fixtures.path("models/german_numeric_features.csv"))
+    // job missing (row 1 stays class 0 with it).
+    guard case var .numeric(job) = try table.column("job") else { Issue.record("job is numeric"); return }
+    job.values[1] = .nan
+    let data = try Table(columns: table.columns.map { $0.name == "job" ? .numeric(job) : $0 }, source: "nan.csv")
+    let q = try CounterfactualRequest(model: model, data: data, rows: [1], desiredClass: "1").run().queries[0]
+    #expect(q.method == .search && q.searchReason?.contains("missing value") == true, "\(q.method as Any) \(q.searchReason ?? "")")
+  }
 }

@@ -91,9 +91,11 @@ extension CounterfactualConstraints {
         }
         let x = numbers.values[row]
         if integral && x == x.rounded() { (lower, upper) = (lower.rounded(.up), upper.rounded(.down)) }
+        // A range that holds nothing is the user's contradiction; one that holds nothing on this row's permitted side
+        // (increase-only, a row above it) only keeps this row's value as it is.
+        if lower > upper, ranges[name] != nil { throw contradiction(.permittedRange, name, "it holds no \(integral ? "whole number" : "value")") }
         if increaseOnly.contains(name), !x.isNaN { lower = max(lower, x) }
         if decreaseOnly.contains(name), !x.isNaN { upper = min(upper, x) }
-        if lower > upper, ranges[name] != nil { throw contradiction(.permittedRange, name, "it holds no \(integral ? "whole number" : "value")\(increaseOnly.contains(name) || decreaseOnly.contains(name) ? " on the permitted side of the row's \(formatNumber(x))" : "")") }
         return CounterfactualFeature(name: name, domain: .numeric(original: x, lower: lower, upper: upper, integral: integral && x == x.rounded()),
                                      mutable: !fixed.contains(name) && !x.isNaN && lower <= upper)
       case let .categorical(text):

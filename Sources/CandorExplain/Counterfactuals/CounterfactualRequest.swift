@@ -143,13 +143,18 @@ public struct CounterfactualRequest {
     }
     // A point that only adds changes to another valid point (same values where that one changes, the row's
     // elsewhere) is not minimal: dropped, so no answer carries a change it does not need.
-    let kept = valid.filter { c in
-      !valid.contains { d in
-        d.candidate.values != c.candidate.values
-          && d.candidate.values.indices.allSatisfy { d.candidate.values[$0] == original[$0] || d.candidate.values[$0] == c.candidate.values[$0] }
+    // Checked through the subsets of each point's changes (a hash lookup each), not against every other point.
+    let known = Set(valid.map(\.candidate.values))
+    valid = valid.filter { c in
+      let changed = c.candidate.values.indices.filter { c.candidate.values[$0] != original[$0] }
+      guard changed.count > 1, changed.count <= 12 else { return true }
+      for mask in 1..<((1 << changed.count) - 1) {
+        var reduced = c.candidate.values
+        for (bit, f) in changed.enumerated() where mask & (1 << bit) == 0 { reduced[f] = original[f] }
+        if known.contains(reduced) { return false }
       }
+      return true
     }
-    valid = kept
     result.candidatesExamined = pool.count
     let costs = unitCosts(features, space: space)
     let selector = CounterfactualSelector(original: original, pool: valid.map(\.candidate.values), unitCost: costs,

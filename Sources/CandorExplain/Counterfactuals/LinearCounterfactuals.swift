@@ -22,6 +22,8 @@ struct LinearCounterfactualSolver {
     let room: Double
     let integral: Bool
     let direction: Double
+    /// A row outside its permitted range moves into it or not at all: at least this far when it moves.
+    var entry = 0.0
     var efficiency: Double { gain / cost }
   }
 
@@ -58,7 +60,10 @@ struct LinearCounterfactualSolver {
         guard feature.mutable, slope != 0, slope.isFinite else { continue }
         let direction: Double = slope > 0 ? 1 : -1
         let room = direction > 0 ? upper - x : x - lower
-        if room > 0 { movers.append(Mover(feature: f, gain: abs(slope), cost: unitCost[f], room: room, integral: integral, direction: direction)) }
+        let entry = max(0, direction > 0 ? lower - x : x - upper)
+        if room > 0 && entry <= room {
+          movers.append(Mover(feature: f, gain: abs(slope), cost: unitCost[f], room: room, integral: integral, direction: direction, entry: entry))
+        }
       case let .categorical(level, levels):
         let here = LinearDecision.contribution(of: term, level: level)
         score += here
@@ -76,15 +81,28 @@ struct LinearCounterfactualSolver {
 
   /// The cheapest amounts (per mover in `using`, same order) gaining at least `need`; nil when even every mover at
   /// its limit falls short. `exact` is false when branch and bound ran out of nodes (the best found is returned).
-  func knapsack(need: Double, using: [Int]) -> (cost: Double, amounts: [Double], exact: Bool)? {
+  /// `gaveUp` is set when the node limit ended the search before any answer (then nil does not mean "none").
+  func knapsack(need: Double, using: [Int], gaveUp: inout Bool) -> (cost: Double, amounts: [Double], exact: Bool)? {
     guard need > 0 else { return (0, Array(repeating: 0, count: using.count), true) }
     let vars = using.map { movers[$0] }
     var best: (cost: Double, amounts: [Double])?
+    // A mover with an entry either stays (upper 0) or moves at least its entry: one root per choice.
     var stack: [([Double], [Double])] = [(Array(repeating: 0, count: vars.count), vars.map(\.room))]
+    for (i, v) in vars.enumerated() where v.entry > 0 {
+      stack = stack.flatMap { lower, upper -> [([Double], [Double])] in
+        var stays = upper, moves = lower
+        stays[i] = 0
+        moves[i] = v.entry
+        return [(lower, stays), (moves, upper)]
+      }
+    }
     var nodes = 0
     while let (lower, upper) = stack.popLast() {
       nodes += 1
-      if nodes > Self.nodeLimit { return best.map { ($0.cost, $0.amounts, false) } }
+      if nodes > Self.nodeLimit {
+        if best == nil { gaveUp = true }
+        return best.map { ($0.cost, $0.amounts, false) }
+      }
       // LP relaxation: the lower bounds taken, then the rest filled in order of efficiency (vars are sorted).
       var amounts = lower, left = need, cost = 0.0
       for (i, v) in vars.enumerated() {
@@ -156,7 +174,9 @@ struct LinearCounterfactualSolver {
       let budget = maxChanges - m
       guard budget > 0, !movers.isEmpty else { continue }
       for using in Self.subsets(of: movers.count, size: min(budget, movers.count), limit: 4096, exact: &exact) {
-        guard let solved = knapsack(need: need, using: using) else { continue }
+        var gaveUp = false
+        defer { if gaveUp { exact = false } }
+        guard let solved = knapsack(need: need, using: using, gaveUp: &gaveUp) else { continue }
         exact = exact && solved.exact
         let cost = switchCost + solved.cost
         if best == nil || cost < best!.cost { best = (cost, candidate(switches: chosen, movers: using, amounts: solved.amounts, exact: true)) }
@@ -174,7 +194,11 @@ struct LinearCounterfactualSolver {
     var found: [CounterfactualCandidate] = []
     var solved = 0
     var ignored = true
+    // Every set of movers of each size, once.
+    let moverSets = (0...min(depth, movers.count)).map { Self.subsets(of: movers.count, size: $0, limit: 4096, exact: &ignored) }
     func visit(_ chosen: [Switch], from next: Int) {
+      // Visits count too: without movers, switch combinations alone could run long.
+      solved += 1
       guard solved < limit else { return }
       let gain = chosen.reduce(0) { $0 + $1.gain }
       let need = required - gain
@@ -188,9 +212,10 @@ struct LinearCounterfactualSolver {
       let room = depth - chosen.count
       if room > 0 && !movers.isEmpty {
         for size in 1...min(room, movers.count) {
-          for using in Self.subsets(of: movers.count, size: size, limit: 4096, exact: &ignored) where size == using.count {
+          for using in moverSets[size] {
             solved += 1
-            guard let result = knapsack(need: need, using: using), result.amounts.allSatisfy({ $0 > 0 }) else { continue }
+            var gaveUp = false
+            guard let result = knapsack(need: need, using: using, gaveUp: &gaveUp), result.amounts.allSatisfy({ $0 > 0 }) else { continue }
             found.append(candidate(switches: chosen, movers: using, amounts: result.amounts, exact: result.exact))
           }
         }

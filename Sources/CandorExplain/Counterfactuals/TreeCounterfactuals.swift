@@ -69,6 +69,8 @@ struct TreeCounterfactualSolver {
     let index = Dictionary(uniqueKeysWithValues: features.enumerated().map { ($1.name, $0) })
     guard let featureOf = Optional(ensemble.featureNames.compactMap { index[$0] }), featureOf.count == ensemble.featureNames.count,
           featureOf.allSatisfy({ features[$0].isNumeric }) else { return (nil, "the ensemble's features are not all numeric columns of the data") }
+    // A missing value follows each node's default way, which the boxes do not model.
+    if featureOf.contains(where: { features[$0].original == .missing }) { return (nil, "the row has a missing value, which exact search over leaf regions does not cover") }
     let binaryDesired = tree.classes.count == 2 ? desired : desired
     return (TreeCounterfactualSolver(ensemble: ensemble, features: features, unitCost: unitCost, featureOf: featureOf, desired: binaryDesired, maxChanges: maxChanges, leaves: leaves), nil)
   }
@@ -79,8 +81,11 @@ struct TreeCounterfactualSolver {
     let feature = features[featureOf[e]]
     guard case let .numeric(x, lower, upper, integral) = feature.domain else { return nil }
     func inside(_ v: Double) -> Bool {
-      (interval.lowOpen ? v > interval.low : v >= interval.low) && (interval.highOpen ? v < interval.high : v <= interval.high)
-        && (ensemble.rules != .xgboost || !interval.highOpen || Float(v) < Float(interval.high))
+      // XGBoost compares in float32: right of a split when Float(v) >= T, left when Float(v) < T.
+      if ensemble.rules == .xgboost {
+        return (interval.low == -.infinity || Float(v) >= Float(interval.low)) && (interval.high == .infinity || Float(v) < Float(interval.high))
+      }
+      return (interval.lowOpen ? v > interval.low : v >= interval.low) && (interval.highOpen ? v < interval.high : v <= interval.high)
     }
     if !x.isNaN && inside(x) { return x }
     guard feature.mutable, lower <= upper else { return nil }

@@ -48,7 +48,7 @@ public struct HTMLDocument: Sendable {
       <head>
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
-      <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+      <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src \(scripts.isEmpty ? "'none'" : "'unsafe-inline'")">
       <title>\(escapeHTML(title))</title>
       <style>
       \(Self.stylesheet)

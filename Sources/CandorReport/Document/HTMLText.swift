@@ -5,10 +5,12 @@ import Foundation
 /// column names, group values) goes through this before it reaches a page. It is the only escaping routine
 /// of the module: the document, its sections and the charts all call it. Control characters and bidirectional
 /// overrides are first written as visible escapes (`printable`, without a length limit), as on the terminal.
-public func escapeHTML(_ text: String) -> String {
+/// `exact`: an attribute value that must hold the text as it is (an `<option>`'s value) escapes the markup
+/// characters only.
+public func escapeHTML(_ text: String, exact: Bool = false) -> String {
   var result = ""
   result.reserveCapacity(text.utf8.count)
-  for character in printable(text, limit: nil).unicodeScalars {
+  for character in (exact ? text : printable(text, limit: nil)).unicodeScalars {
     switch character {
     case "&": result += "&amp;"
     case "<": result += "&lt;"

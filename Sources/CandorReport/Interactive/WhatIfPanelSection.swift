@@ -43,7 +43,12 @@ public struct WhatIfPanelSection: ReportSection {
         controls.append(.categorical(name: name, levels: levels, value: current))
       }
     }
-    self.controls = controls
+    // A preset outside the data's range (a counterfactual under a wider --range) widens its slider.
+    self.controls = controls.map { control in
+      guard case let .numeric(name, minimum, maximum, integral, value) = control else { return control }
+      let given = presets.compactMap { preset -> Double? in if case let .number(x)? = preset.values[name], x.isFinite { x } else { nil } }
+      return .numeric(name: name, minimum: min(minimum, given.min() ?? minimum), maximum: max(maximum, given.max() ?? maximum), integral: integral, value: value)
+    }
     self.presets = presets
     (modelJSON, reason) = ModelScript.describe(model)
     self.focusClass = focusClass
@@ -84,7 +89,8 @@ public struct WhatIfPanelSection: ReportSection {
           + "<output data-value=\"\(i)\">\(escapeHTML(formatNumber(value)))</output></label>"
       case let .categorical(name, levels, value):
         html += "<label><span class=\"name\">\(HTMLText.isolated(name))</span><select data-feature=\"\(i)\">"
-        for level in levels { html += "<option\(level == value ? " selected=\"\"" : "")>\(escapeHTML(level))</option>" }
+        // The value attribute carries the level exactly (whitespace and all); the shown text is escaped for reading.
+        for level in levels { html += "<option value=\"\(escapeHTML(level, exact: true))\"\(level == value ? " selected=\"\"" : "")>\(escapeHTML(level))</option>" }
         html += "</select></label>"
       }
     }
