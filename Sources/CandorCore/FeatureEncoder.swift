@@ -125,7 +125,8 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// Learns means, scales and categories of `names` from `table`; with `referenceCoding`, each categorical
   /// feature's first level (in code-point order) is its reference, left out of the columns.
   /// - Throws: `.missingColumn` for an absent feature, `.allMissing` for a feature with no values.
-  public static func fit(_ table: Table, features names: [String], referenceCoding: Bool = false) throws(TableError) -> FeatureEncoder {
+  /// With `scaling` false, numeric features are only centred (scale 1): a tree splits them in the data's units.
+  public static func fit(_ table: Table, features names: [String], referenceCoding: Bool = false, scaling: Bool = true) throws(TableError) -> FeatureEncoder {
     var features: [Feature] = []
     for name in names {
       let column = try table.column(name)
@@ -142,7 +143,7 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
         for v in numeric.values where !v.isNaN { squares += (v - mean) * (v - mean) }
         let std = (squares / count).squareRoot()
         // sklearn's _handle_zeros_in_scale: a (near-)constant column keeps scale 1.
-        let scale = std < 10 * Double.ulpOfOne * max(abs(mean), 1) ? 1 : std
+        let scale = !scaling || std < 10 * Double.ulpOfOne * max(abs(mean), 1) ? 1 : std
         features.append(.numeric(name, mean: mean, scale: scale))
       case let .categorical(categorical):
         var categories = Set(categorical.presentLevels)

@@ -117,6 +117,9 @@ extension Setting {
   /// Inverse L2 strength C, as in scikit-learn.
   public static let inverseRegularization = Setting("inverseRegularization")
   public static let hiddenLayers = Setting("hiddenLayers")
+  public static let maxDepth = Setting("maxDepth")
+  public static let minSamplesLeaf = Setting("minSamplesLeaf")
+  public static let criterion = Setting("criterion")
   public static let batchSize = Setting("batchSize")
   public static let maxEpochs = Setting("maxEpochs")
   /// The classes a black-box model declares.

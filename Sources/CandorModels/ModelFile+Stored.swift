@@ -11,6 +11,25 @@ extension ModelFile {
       var layers: [MLPClassifier.Layer]?
       var policy: GroupThresholdPolicy?
       var base: StoredBox?
+      var tree: StoredTree?
+    }
+
+    /// A decision tree's node arrays (pre-order, left child first; −1 children at a leaf).
+    struct StoredTree: Codable {
+      var criterion: DecisionTree.Criterion
+      var feature: [Int32]
+      var threshold: [Double]
+      var left: [Int32]
+      var right: [Int32]
+      var impurity: [Double]
+      var samples: [Int]
+      var weightedSamples: [Double]
+      var value: [[Double]]
+
+      enum CodingKeys: String, CodingKey {
+        case criterion, feature, threshold, left, right, impurity, samples, value
+        case weightedSamples = "weighted_samples"
+      }
     }
 
     /// A nested model file (the base model of a thresholded one).
@@ -57,6 +76,12 @@ extension ModelFile {
         classes = model.classes
         encoder = model.encoder
         parameters = Parameters(layers: model.layers)
+      case let .tree(model):
+        classes = model.classes
+        encoder = model.encoder
+        parameters = Parameters(tree: StoredTree(criterion: model.criterion, feature: model.feature, threshold: model.threshold, left: model.left,
+                                                 right: model.right, impurity: model.impurity, samples: model.samples,
+                                                 weightedSamples: model.weightedSamples, value: model.value))
       case let .thresholded(model):
         let base = Stored(ModelFile(model: model.base, target: file.target, training: nil))
         classes = base.classes
@@ -120,6 +145,26 @@ extension ModelFile {
         guard baseModel.model.outputKind == .binaryProbability else { throw invalid("the base of a threshold policy must be a binary classifier") }
         if let problem = policy.problem { throw invalid(problem) }
         return ModelFile(model: .thresholded(ThresholdedModel(base: baseModel, policy: policy)), target: target, training: training)
+      case .tree:
+        guard let t = parameters.tree else { throw invalid("tree parameters need 'tree'") }
+        let n = t.feature.count, regression = t.criterion == .squaredError
+        guard n > 0, [t.threshold.count, t.left.count, t.right.count, t.impurity.count, t.samples.count, t.weightedSamples.count, t.value.count].allSatisfy({ $0 == n }) else {
+          throw invalid("the tree's node arrays have different lengths, or no node")
+        }
+        guard regression ? classes.count == 1 : classes.count >= 2 else { throw invalid("a \(regression ? "regression" : "classification") tree with \(classes.count) classes") }
+        for i in 0..<n {
+          guard t.value[i].count == (regression ? 1 : classes.count) else { throw invalid("node \(i) holds \(t.value[i].count) values for \(classes.count) classes") }
+          try checkFinite(t.value[i], "node \(i)'s value")
+          guard (t.left[i] < 0) == (t.right[i] < 0) else { throw invalid("node \(i) has one child") }
+          guard t.left[i] >= 0 else { continue }
+          // Children after their parent (pre-order) rules out cycles; the feature is an encoded column.
+          guard t.left[i] > i, t.right[i] > i, Int(t.left[i]) < n, Int(t.right[i]) < n, t.feature[i] >= 0, Int(t.feature[i]) < width, t.threshold[i].isFinite else {
+            throw invalid("node \(i) splits on column \(t.feature[i]) at \(t.threshold[i]) with children \(t.left[i]) and \(t.right[i]), which the tree cannot hold")
+          }
+        }
+        let model = DecisionTree(encoder: encoder, classes: classes, isRegression: regression, criterion: t.criterion, feature: t.feature, threshold: t.threshold,
+                                 left: t.left, right: t.right, impurity: t.impurity, samples: t.samples, weightedSamples: t.weightedSamples, value: t.value)
+        return ModelFile(model: .tree(model), target: target, training: training)
       case .mlp:
         guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
         guard let layers = parameters.layers, !layers.isEmpty else { throw invalid("MLP parameters need 'layers'") }

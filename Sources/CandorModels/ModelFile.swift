@@ -6,6 +6,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
   case logistic(LogisticRegression)
   case linear(LinearRegression)
   case mlp(MLPClassifier)
+  case tree(DecisionTree)
   /// A binary model followed by a group threshold policy (`candor mitigate threshold`).
   case thresholded(ThresholdedModel)
 
@@ -14,6 +15,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
     case let .logistic(model): model
     case let .linear(model): model
     case let .mlp(model): model
+    case let .tree(model): model
     case let .thresholded(model): model
     }
   }
@@ -23,6 +25,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
     case .logistic: .logistic
     case .linear: .linear
     case .mlp: .mlp
+    case .tree: .tree
     case .thresholded: .thresholded
     }
   }

@@ -8,6 +8,7 @@ public struct TrainingOptions: Sendable, Equatable {
   /// (logistic only): reference coding, and the fit keeps its standard errors.
   public var inverseRegularization: Double = 1
   public var mlp = MLPClassifier.Options()
+  public var tree = DecisionTree.Options()
   /// Train a classifier even when the target has more than `maxClasses` classes (usually a numeric target
   /// meant for regression).
   public var allowManyClasses = false
@@ -33,6 +34,7 @@ public enum ModelTrainer {
     }
     var spec = spec
     spec.referenceCoding = unpenalized
+    spec.scaling = options.modelType != .tree
     var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
     if case let .classes(classes, _) = data.target, classes.count > TrainingOptions.maxClasses, !options.allowManyClasses {
       throw ModelError.tooManyClasses(target: spec.target, count: classes.count, limit: TrainingOptions.maxClasses,
@@ -55,6 +57,9 @@ public enum ModelTrainer {
     case .mlp:
       let (model, summary) = try MLPClassifier.fit(data, options: options.mlp)
       return (.mlp(model), summary)
+    case .tree:
+      let (model, summary) = try DecisionTree.fit(data, options: options.tree)
+      return (.tree(model), summary)
     case .thresholded:
       throw ModelError.invalidSetting(.init(.modelType, value: "thresholded", .because("threshold policies come from candor mitigate threshold")))
     }

@@ -11,6 +11,8 @@ public struct TrainingSpec: Sendable, Equatable {
   public var weightsColumn: String?
   /// Categorical features leave their first level out (an unpenalized model must, to be identifiable).
   public var referenceCoding = false
+  /// False: numeric features are centred only, not scaled (a tree's thresholds stay in the data's units).
+  public var scaling = true
 
   public init(target: String, positive: String? = nil, features: [String]? = nil, drop: [String] = [],
               weightsColumn: String? = nil) {
@@ -71,7 +73,7 @@ public struct TrainingSet: Sendable {
       throw ModelError.invalidSetting(.init(.weightsColumn, value: spec.target, .because("it is the target column; weights must be a column of their own")))
     }
     let features = try spec.featureNames(in: table)
-    let encoder = try FeatureEncoder.fit(table, features: features, referenceCoding: spec.referenceCoding)
+    let encoder = try FeatureEncoder.fit(table, features: features, referenceCoding: spec.referenceCoding, scaling: spec.scaling)
     let encoded = try encoder.encodedRows(table)
     let targetColumn = try table.column(spec.target)
     let target = classification

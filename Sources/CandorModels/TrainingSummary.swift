@@ -3,11 +3,13 @@ import Foundation
 /// The built-in model types `candor train` fits.
 public enum ModelType: String, Sendable, Codable, CaseIterable {
   case logistic, linear, mlp
+  /// A CART decision tree (`DecisionTree`).
+  case tree
   /// Not trained by `candor train`: a binary model with a group threshold policy.
   case thresholded
 
   /// The types `candor train --model-type` fits.
-  public static let trainable: [ModelType] = [.logistic, .linear, .mlp]
+  public static let trainable: [ModelType] = [.logistic, .linear, .mlp, .tree]
 }
 
 /// What training did and how well it fit, stored in the model file and printed by `candor train`.
@@ -64,6 +66,8 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
       lines.append("Solved exactly (normal equations, Cholesky).")
     case .thresholded:
       break
+    case .tree:
+      lines.append("Grew \(iterations) nodes (CART); root impurity \(String(format: "%.5f", finalLoss)).")
     case .mlp:
       lines.append((converged ? "Stopped after 10 epochs without improvement" : "Ran the full epoch budget")
         + " (\(iterations) epochs); final training loss \(String(format: "%.5f", finalLoss)).")

@@ -1,21 +1,47 @@
 import ArgumentParser
 import CandorCore
+import CandorModels
 import Foundation
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
-    abstract: "Show how a CSV file is read: rows, and each column's type, missing count and levels or range.")
+    abstract: "Show how a CSV file is read (rows, and each column's type, missing count and levels or range), or what a model file holds (a tree as rules).")
 
-  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "CSV file (RFC 4180, header row, UTF-8).")
+  var data: String?
+
+  @OptionGroup var reading: ReadOptions
+
+  @Option(help: "A model file: its kind, features and classes; a decision tree as its rules.")
+  var model: String?
+
+  func validate() throws {
+    if data == nil && model == nil { throw ValidationError("Give --data FILE.csv (how it is read), --model FILE (what it holds), or both.") }
+  }
 
   func run() throws {
+    if let model {
+      let loaded = try ModelLoader.loadModel(path: model, inputColumns: nil)
+      print(Self.describe(loaded, path: model))
+    }
+    guard let data else { return }
     let start = DispatchTime.now()
-    let table = try dataOptions.readTable()
+    let table = try reading.read(data)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    print("\(dataOptions.data): \(table.rowCount) rows, \(table.columns.count) columns (read in \(String(format: "%.3f", seconds)) s)")
+    print("\(data): \(table.rowCount) rows, \(table.columns.count) columns (read in \(String(format: "%.3f", seconds)) s)")
     for column in table.columns {
       print("  " + ColumnProfile(column).text)
     }
+  }
+
+  static func describe(_ loaded: LoadedModel, path: String) -> String {
+    let m = loaded.model
+    var lines = ["\(path): \(loaded.format), \(m.outputKind.rawValue), features \(m.featureNames.map { printable($0) }.joined(separator: ", ")); classes \(m.classes.map { printable($0) }.joined(separator: ", "))."]
+    if let tree = m as? DecisionTree {
+      lines.append("Decision tree (\(tree.criterion.rawValue), depth \(tree.depth), \(tree.nodeCount) nodes, \(tree.left.count { $0 < 0 }) leaves):")
+      lines += tree.rules.map { "  " + $0 }
+    }
+    return lines.joined(separator: "\n")
   }
 }

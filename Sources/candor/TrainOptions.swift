@@ -6,12 +6,14 @@ extension ModelType: ExpressibleByArgument {
   public static var allValueStrings: [String] { trainable.map(\.rawValue) }
 }
 
+extension DecisionTree.Criterion: ExpressibleByArgument {}
+
 /// How to train a built-in model; shared by `candor train` and `candor mitigate reweigh --retrain-out`.
 struct TrainOptions: ParsableArguments {
   @Option(help: "Target value that counts as the positive class (binary classification).")
   var positive: String?
 
-  @Option(name: .customLong("model-type"), help: "logistic (default), linear (ridge) or mlp.")
+  @Option(name: .customLong("model-type"), help: "logistic (default), linear (ridge), mlp or tree (CART).")
   var givenModelType: ModelType?
 
   var modelType: ModelType { givenModelType ?? .logistic }
@@ -43,12 +45,22 @@ struct TrainOptions: ParsableArguments {
   @Option(name: .customLong("learning-rate"), help: "MLP Adam learning rate (default 0.001).")
   var learningRate: Double?
 
+  @Option(name: .customLong("max-depth"), help: "Tree: the deepest a leaf may be (default: grow until leaves are pure or too small).")
+  var maxDepth: Int?
+
+  @Option(name: .customLong("min-samples-leaf"), help: "Tree: the fewest training rows a leaf may hold (default 1).")
+  var minSamplesLeaf: Int?
+
+  @Option(help: "Tree: gini (default) or entropy for classes, squared_error for a numeric target.")
+  var criterion: DecisionTree.Criterion?
+
   /// The options that shape a model (all but --positive), as (spelling, given) pairs.
   var modelFlags: [(String, Bool)] {
     [("--model-type", givenModelType != nil), ("--l2", inverseRegularization != nil), ("--drop", !drop.isEmpty),
      ("--features", !features.isEmpty), ("--hidden", hidden != nil), ("--epochs", epochs != nil),
      ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil),
-     ("--allow-many-classes", allowManyClasses)]
+     ("--allow-many-classes", allowManyClasses), ("--max-depth", maxDepth != nil), ("--min-samples-leaf", minSamplesLeaf != nil),
+     ("--criterion", criterion != nil)]
   }
 
   /// Refuses options that do nothing: MLP options for another model type, `--features` with `--drop`.
@@ -58,8 +70,12 @@ struct TrainOptions: ParsableArguments {
                       ("--learning-rate", learningRate != nil)],
                      unless: modelType == .mlp, here: here, scope: "with --model-type mlp")
     warnUnused([("--seed", seed != nil)], unless: modelType == .mlp, here: here, scope: "with --model-type mlp")
-    try refuseUnused([("--l2", inverseRegularization != nil)], unless: modelType != .mlp, here: "with --model-type mlp",
+    try refuseUnused([("--l2", inverseRegularization != nil)], unless: modelType != .mlp && modelType != .tree, here: here,
                      scope: "with --model-type logistic or linear")
+    try refuseUnused([("--max-depth", maxDepth != nil), ("--min-samples-leaf", minSamplesLeaf != nil), ("--criterion", criterion != nil)],
+                     unless: modelType == .tree, here: here, scope: "with --model-type tree")
+    if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a tree needs a depth of at least 1 (a root that splits once).") }
+    if let minSamplesLeaf, minSamplesLeaf < 1 { throw ValidationError("--min-samples-leaf \(minSamplesLeaf): a leaf holds at least 1 row.") }
     if !features.isEmpty && !drop.isEmpty {
       throw ValidationError("Give --features (the columns to use) or --drop (the columns not to use), not both.")
     }
@@ -80,6 +96,9 @@ struct TrainOptions: ParsableArguments {
     if let batchSize { options.mlp.batchSize = batchSize }
     if let learningRate { options.mlp.learningRate = learningRate }
     if let seed { options.mlp.seed = seed }
+    options.tree.maxDepth = maxDepth
+    if let minSamplesLeaf { options.tree.minSamplesLeaf = minSamplesLeaf }
+    options.tree.criterion = criterion
     return options
   }
 }

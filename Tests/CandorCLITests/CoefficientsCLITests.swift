@@ -13,6 +13,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let trained = try CandorBinary.run(["train", "--data", Self.data, "--target", "risk", "--positive", "1", "--l2", "0", "--out", "m.json"], in: folder)
     #expect(trained.exitCode == 0, "\(trained.standardError)")
+    try LibraryParityCLITests.expectValid(Data(contentsOf: folder.appendingPathComponent("m.json")), "candor-model.schema.json")
     let done = try CandorBinary.run(["explain", "--model", "m.json", "--method", "coefficients", "--json", "c.json", "--html", "c.html"], in: folder)
     #expect(done.exitCode == 0, "\(done.standardError)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("c.json"))) as! [String: Any]

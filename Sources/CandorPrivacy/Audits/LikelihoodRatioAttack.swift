@@ -23,6 +23,10 @@ public struct ShadowRecipe: Sendable {
       options.mlp.hiddenLayers = mlp.layers.dropLast().map(\.weights.columns)
     case .thresholded:
       return (nil, "a threshold policy is post-processing of another model, which Candor cannot retrain from it")
+    case let .tree(tree):
+      // The grown depth and the criterion (a leaf-size limit is not recorded in the file).
+      options.tree.maxDepth = max(tree.depth, 1)
+      options.tree.criterion = tree.criterion
     case .logistic, .linear:
       break
     }

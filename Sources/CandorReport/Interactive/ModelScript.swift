@@ -42,6 +42,11 @@ public enum ModelScript {
       return ("{\"kind\":\"trees\",\"rules\":\"\(e.rules == .xgboost ? "xgboost" : "lightgbm")\",\"link\":\"\(link)\",\"scale\":\(number(e.sigmoidScale)),"
         + "\"base\":\(numbers(e.baseMargin)),\"average\":\(e.averagesTrees),\"classes\":\(classes),\"regression\":\(m.outputKind == .regression),"
         + "\"featureNames\":[\(e.featureNames.map(text).joined(separator: ","))],\"treeClass\":\(ints(e.treeClass)),\"trees\":[\(trees.joined(separator: ","))]}", nil)
+    case let m as DecisionTree:
+      let values = "[" + m.value.map(numbers).joined(separator: ",") + "]"
+      return ("{\"kind\":\"cart\",\"classes\":\(classes),\"regression\":\(m.isRegression),\"features\":\(features(m.encoder)),\"width\":\(m.encoder.encodedColumnCount),"
+        + "\"feature\":[\(m.feature.map(String.init).joined(separator: ","))],\"threshold\":\(numbers(m.threshold)),\"left\":[\(m.left.map(String.init).joined(separator: ","))],"
+        + "\"right\":[\(m.right.map(String.init).joined(separator: ","))],\"value\":\(values)}", nil)
     case let m as any ThresholdPolicyModel:
       guard let base = describe(m.baseModel).json else { return (nil, "The model is a threshold policy on a model whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.") }
       // ±∞ thresholds as 1e309 and -1e309, which JSON.parse reads as ±Infinity.
@@ -94,11 +99,14 @@ public enum ModelScript {
       if(spec.link==='logistic')return [1/(1+Math.exp(-spec.scale*s[0]))];
       if(spec.link==='identity')return [s[0]];if(spec.link==='signedSquare')return [s[0]<0?-s[0]*s[0]:s[0]*s[0]];
       var top=-Infinity,tot=0,o=[];for(c=0;c<k;c++)top=Math.max(top,s[c]);for(c=0;c<k;c++){o.push(Math.exp(s[c]-top));tot+=o[c];}for(c=0;c<k;c++)o[c]/=tot;return o;}
-    function candorPolicy(spec,row){var b=spec.base,s=(b.kind==='trees'?candorTrees(b,row):candorScore(b,row))[0];
+    function candorPolicy(spec,row){var b=spec.base,s=(b.kind==='trees'?candorTrees(b,row):b.kind==='cart'?candorCart(b,row):candorScore(b,row))[0];
       var key=spec.sensitive.map(function(f){var v=row[f];return String(v==null?'missing':v).replace(/[|\\\\]/g,function(c){return '\\\\'+c;});}).join('|');
       var r=spec.rules[key];if(!r)return [NaN];function sel(o,t){return o==='>'?s>t:s<t;}
       var q=r.p0*(sel(r.o0,r.t0)?1:0)+r.p1*(sel(r.o1,r.t1)?1:0);return [r.pi*r.pc+(1-r.pi)*q];}
-    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):spec.kind==='policy'?candorPolicy(spec,row):candorScore(spec,row),cl=spec.classes;
+    function candorCart(spec,row){var x=new Array(spec.width).fill(0);candorEntries(spec,row).forEach(function(e){if(e)x[e[0]]=e[1];});
+      var a=0;while(spec.left[a]>=0)a=x[spec.feature[a]]<=spec.threshold[a]?spec.left[a]:spec.right[a];var v=spec.value[a];
+      return spec.regression?[v[0]]:v.length===2?[v[1]]:v.slice();}
+    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):spec.kind==='cart'?candorCart(spec,row):spec.kind==='policy'?candorPolicy(spec,row):candorScore(spec,row),cl=spec.classes;
       if(spec.kind==='linear'||spec.regression)return {prediction:o[0],probabilities:{}};
       if(o.length===1){var p={};p[cl[0]]=1-o[0];p[cl[1]]=o[0];return {prediction:o[0]>0.5?cl[1]:cl[0],probabilities:p};}
       var best=0,q={};for(var k=0;k<o.length;k++){q[cl[k]]=o[k];if(o[k]>o[best])best=k;}return {prediction:cl[best],probabilities:q};}
