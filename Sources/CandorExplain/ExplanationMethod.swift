@@ -3,6 +3,8 @@ public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
   case permutation, kernelshap, pdp, ale
   /// A linear model's terms, with inference for an unpenalized logistic fit (`CoefficientTable`).
   case coefficients
+  /// A glass-box model fitted to the model's predictions, with its fidelity (`Surrogate`).
+  case surrogate
   /// Exact interventional Shapley values of a tree ensemble (`TreeSHAP`).
   case treeshap
   /// The CLI's choice: TreeSHAP for a tree ensemble, KernelSHAP for any other model; never a result's method.

@@ -74,6 +74,14 @@ public struct DecisionTree: Model, Equatable {
     return out
   }
 
+  /// The leaf every row of `table` reaches.
+  public func leafIndices(_ table: Table) throws -> [Int] {
+    let design = try encoder.encodedRows(table).dense()
+    return design.storage.withUnsafeBufferPointer { all in
+      (0..<design.rows).map { r in leaf(UnsafeBufferPointer(rebasing: all[(r * design.columns)..<((r + 1) * design.columns)])) }
+    }
+  }
+
   /// The depth of the deepest leaf.
   public var depth: Int {
     var depths = [Int](repeating: 0, count: nodeCount), deepest = 0

@@ -35,7 +35,9 @@ public enum ModelTrainer {
     var spec = spec
     spec.referenceCoding = unpenalized
     spec.scaling = options.modelType != .tree
-    var data = try TrainingSet.prepare(table, spec: spec, classification: options.modelType != .linear)
+    // A tree is a regression tree when asked to split on squared error; every other kind but linear classifies.
+    let classification = options.modelType != .linear && !(options.modelType == .tree && options.tree.criterion == .squaredError)
+    var data = try TrainingSet.prepare(table, spec: spec, classification: classification)
     if case let .classes(classes, _) = data.target, classes.count > TrainingOptions.maxClasses, !options.allowManyClasses {
       throw ModelError.tooManyClasses(target: spec.target, count: classes.count, limit: TrainingOptions.maxClasses,
                                       isNumeric: try table.column(spec.target).isNumeric, file: table.source)

@@ -8,11 +8,12 @@ import Foundation
 extension Scorer: ExpressibleByArgument {}
 extension Link: ExpressibleByArgument {}
 extension ExplanationMethod: ExpressibleByArgument {}
+extension SurrogateRequest.Kind: ExpressibleByArgument {}
 
 struct Explain: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE, coefficients.",
+    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE, coefficients, surrogates.",
     discussion: """
       Every method speaks in raw features (a categorical's one-hot columns move together); --group name=a,b \
       treats several columns as one player. Random steps are seeded (--seed).
@@ -25,7 +26,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, or coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0).")
+  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0), or surrogate (a glass-box model of the model's predictions, with its fidelity).")
   var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
@@ -88,7 +89,16 @@ struct Explain: ParsableCommand, FileCommand {
     [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
   }
 
-  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+  @Option(help: "Surrogate: tree (default) or linear (logistic for a classifier, ridge for a regressor).")
+  var surrogate: SurrogateRequest.Kind?
+
+  @Option(name: .customLong("max-depth"), help: "Surrogate tree: its depth (default 3).")
+  var maxDepth: Int?
+
+  @Option(name: .customLong("surrogate-out"), help: "Surrogate: write it as a candor-model file every command takes.")
+  var surrogateOut: String?
+
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.surrogateOut, surrogateOut)] }
 
   /// Each method's own options, refused with another method, where they would do nothing.
   func validate() throws {
@@ -105,9 +115,12 @@ struct Explain: ParsableCommand, FileCommand {
                      scope: "with --method pdp")
     try refuseUnused([("--grid-resolution", gridResolution != nil)], unless: method == .pdp || method == .ale, here: here,
                      scope: "with --method pdp or ale")
-    warnUnused([("--seed", seed != nil)], unless: method == .permutation || shapMethods.contains(method), here: here,
-                     scope: "with --method permutation, shap, kernelshap or treeshap")
+    warnUnused([("--seed", seed != nil)], unless: method == .permutation || method == .surrogate || shapMethods.contains(method), here: here,
+                     scope: "with --method permutation, surrogate, shap, kernelshap or treeshap")
     if rows != nil && rowsFile != nil { throw ValidationError("Give the rows to explain with --rows or --rows-file, not both.") }
+    try refuseUnused([("--surrogate", surrogate != nil), ("--max-depth", maxDepth != nil), ("--surrogate-out", surrogateOut != nil)],
+                     unless: method == .surrogate, here: here, scope: "with --method surrogate")
+    if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a surrogate tree needs a depth of at least 1.") }
     if method == .coefficients {
       try refuseUnused([("--data", data != nil), ("--features", !features.isEmpty), ("--group", !group.isEmpty)], unless: false, here: here,
                        scope: "with the other methods (the model file holds its coefficients and their standard errors)")
@@ -137,6 +150,18 @@ struct Explain: ParsableCommand, FileCommand {
     let source = data
     switch method {
     case .coefficients: return
+    case .surrogate:
+      var request = SurrogateRequest()
+      if let surrogate { request.kind = surrogate }
+      if let maxDepth { request.maxDepth = maxDepth }
+      if let seed { request.seed = seed }
+      let (result, fitted) = try Surrogate.run(request, model: model, data: table)
+      if surrogateOut != nil {
+        try files.write(.surrogateOut, try ModelFile(model: fitted, target: loaded.file?.target ?? "prediction", training: nil).encoded())
+      }
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.surrogateHTML(result, source: source) })
+      try files.commit()
+      print(ExplainPage.surrogateText(result))
     case .permutation:
       guard let target else { throw ValidationError("Permutation importance needs --target.") }
       var request = PermutationImportanceRequest(targetColumn: target)
@@ -209,4 +234,9 @@ struct Explain: ParsableCommand, FileCommand {
     guard let text = String(data: data, encoding: .utf8) else { throw TableError.unreadable(path, reason: "the text is not valid UTF-8") }
     return text
   }
+}
+
+
+extension Setting {
+  static let surrogateOut = Setting("surrogateOut")
 }
