@@ -28,6 +28,9 @@ public enum ModelTrainer {
     if options.modelType == .linear, let positive = spec.positive {
       throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a linear (regression) model has no positive class")))
     }
+    if options.modelType == .tree, options.tree.criterion == .squaredError, let positive = spec.positive {
+      throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a regression tree (criterion squared_error) has no positive class")))
+    }
     let unpenalized = options.inverseRegularization == 0
     if unpenalized && options.modelType != .logistic {
       throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because("no penalty is for --model-type logistic (an unpenalized \(options.modelType.rawValue) model is not built)")))

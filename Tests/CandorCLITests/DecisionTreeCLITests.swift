@@ -28,11 +28,11 @@ import Testing
     }
   }
 
-  @Test("refused: a depth of 0, tree options on another model type, --l2 on a tree, a regression criterion for classes", arguments: [
+  @Test("refused: a depth of 0, tree options on another model type, --l2 on a tree, a regression tree with a positive class", arguments: [
     (["--model-type", "tree", "--max-depth", "0"], "--max-depth 0: a tree needs a depth of at least 1"),
     (["--max-depth", "3"], "--max-depth does nothing with --model-type logistic"),
     (["--model-type", "tree", "--l2", "1"], "--l2 does nothing with --model-type tree"),
-    (["--model-type", "tree", "--criterion", "squared_error"], "a classification tree splits on gini or entropy"),
+    (["--model-type", "tree", "--criterion", "squared_error"], "--positive 1: a regression tree (criterion squared_error) has no positive class"),
   ])
   func refused(_ arguments: [String], _ message: String) throws {
     let folder = try temporaryDirectory()
