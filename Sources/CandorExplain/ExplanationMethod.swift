@@ -5,6 +5,8 @@ public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
   case coefficients
   /// A glass-box model fitted to the model's predictions, with its fidelity (`Surrogate`).
   case surrogate
+  /// Cohorts where the model errs, from a tree fitted to its errors (`ErrorAnalysis`).
+  case errorAnalysis = "error-analysis"
   /// Exact interventional Shapley values of a tree ensemble (`TreeSHAP`).
   case treeshap
   /// The CLI's choice: TreeSHAP for a tree ensemble, KernelSHAP for any other model; never a result's method.

@@ -13,7 +13,7 @@ extension SurrogateRequest.Kind: ExpressibleByArgument {}
 struct Explain: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE, coefficients, surrogates.",
+    abstract: "Explain a model in raw features: permutation importance, SHAP (TreeSHAP or KernelSHAP), partial dependence / ICE, ALE, coefficients, surrogates, error analysis.",
     discussion: """
       Every method speaks in raw features (a categorical's one-hot columns move together); --group name=a,b \
       treats several columns as one player. Random steps are seeded (--seed).
@@ -26,7 +26,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0), or surrogate (a glass-box model of the model's predictions, with its fidelity).")
+  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0), surrogate (a glass-box model of the model's predictions, with its fidelity), or error-analysis (cohorts where the model errs).")
   var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
@@ -92,8 +92,14 @@ struct Explain: ParsableCommand, FileCommand {
   @Option(help: "Surrogate: tree (default) or linear (logistic for a classifier, ridge for a regressor).")
   var surrogate: SurrogateRequest.Kind?
 
-  @Option(name: .customLong("max-depth"), help: "Surrogate tree: its depth (default 3).")
+  @Option(name: .customLong("max-depth"), help: "Surrogate or error-analysis tree: its depth (default 3 and 4).")
   var maxDepth: Int?
+
+  @Option(name: .customLong("min-cohort"), help: "Error analysis: the fewest rows a cohort holds (default 30).")
+  var minCohort: Int?
+
+  @Option(help: ArgumentHelp("Analyse only the rows of a cohort, e.g. \"age ≤ 25 and workclass = Private\" (as error analysis names them).", valueName: "conditions"))
+  var cohort: String?
 
   @Option(name: .customLong("surrogate-out"), help: "Surrogate: write it as a candor-model file every command takes.")
   var surrogateOut: String?
@@ -103,8 +109,9 @@ struct Explain: ParsableCommand, FileCommand {
   /// Each method's own options, refused with another method, where they would do nothing.
   func validate() throws {
     let here = "with --method \(method.rawValue)"
-    try refuseUnused([("--target", target != nil), ("--scorer", scorer != nil), ("--repeats", repeats != nil),
-                      ("--sample-weight", sampleWeight != nil)],
+    try refuseUnused([("--target", target != nil)], unless: method == .permutation || method == .errorAnalysis, here: here,
+                     scope: "with --method permutation or error-analysis")
+    try refuseUnused([("--scorer", scorer != nil), ("--repeats", repeats != nil), ("--sample-weight", sampleWeight != nil)],
                      unless: method == .permutation, here: here, scope: "with --method permutation")
     let shapMethods: [ExplanationMethod] = [.kernelshap, .treeshap, .shap]
     try refuseUnused([("--background", background != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
@@ -118,9 +125,13 @@ struct Explain: ParsableCommand, FileCommand {
     warnUnused([("--seed", seed != nil)], unless: method == .permutation || method == .surrogate || shapMethods.contains(method), here: here,
                      scope: "with --method permutation, surrogate, shap, kernelshap or treeshap")
     if rows != nil && rowsFile != nil { throw ValidationError("Give the rows to explain with --rows or --rows-file, not both.") }
-    try refuseUnused([("--surrogate", surrogate != nil), ("--max-depth", maxDepth != nil), ("--surrogate-out", surrogateOut != nil)],
+    try refuseUnused([("--surrogate", surrogate != nil), ("--surrogate-out", surrogateOut != nil)],
                      unless: method == .surrogate, here: here, scope: "with --method surrogate")
-    if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a surrogate tree needs a depth of at least 1.") }
+    try refuseUnused([("--max-depth", maxDepth != nil)], unless: method == .surrogate || method == .errorAnalysis, here: here,
+                     scope: "with --method surrogate or error-analysis")
+    try refuseUnused([("--min-cohort", minCohort != nil)], unless: method == .errorAnalysis, here: here, scope: "with --method error-analysis")
+    if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a tree needs a depth of at least 1.") }
+    if let minCohort, minCohort < 1 { throw ValidationError("--min-cohort \(minCohort): a cohort holds at least 1 row.") }
     if method == .coefficients {
       try refuseUnused([("--data", data != nil), ("--features", !features.isEmpty), ("--group", !group.isEmpty)], unless: false, here: here,
                        scope: "with the other methods (the model file holds its coefficients and their standard errors)")
@@ -145,11 +156,21 @@ struct Explain: ParsableCommand, FileCommand {
       return
     }
     guard let data else { throw ValidationError("--method \(method.rawValue) explains the model on data; give --data FILE.csv.") }
-    let table = try reading.read(data, for: model)
+    var table = try reading.read(data, for: model)
+    if let cohort { table = try Cohort(parsing: cohort).select(table) }
     let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
     let source = data
     switch method {
     case .coefficients: return
+    case .errorAnalysis:
+      guard let target else { throw ValidationError("Error analysis compares the model with the truth; give --target COLUMN.") }
+      var request = ErrorAnalysisRequest(targetColumn: target)
+      if let maxDepth { request.maxDepth = maxDepth }
+      if let minCohort { request.minCohort = minCohort }
+      let result = try ErrorAnalysis.run(request, model: model, data: table)
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.errorAnalysisHTML(result, source: source) })
+      try files.commit()
+      print(ExplainPage.errorAnalysisText(result))
     case .surrogate:
       var request = SurrogateRequest()
       if let surrogate { request.kind = surrogate }

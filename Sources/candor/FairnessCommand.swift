@@ -92,6 +92,9 @@ struct Fairness: ParsableCommand, FileCommand {
                      scope: "with --bootstrap")
   }
 
+  @Option(help: ArgumentHelp("Assess only the rows of a cohort, e.g. \"age ≤ 25 and workclass = Private\" (as error analysis names them).", valueName: "conditions"))
+  var cohort: String?
+
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.predictions, predictions)] }
   var outputFiles: [(Setting, String?)] { outputs.outputFiles }
 
@@ -99,7 +102,8 @@ struct Fairness: ParsableCommand, FileCommand {
     let files = try outputTransaction()
     let source = predictions ?? data!
     let model = try modelOptions.loadIfGiven()?.model
-    let table = try reading.read(source, for: model)
+    var table = try reading.read(source, for: model)
+    if let cohort { table = try Cohort(parsing: cohort).select(table) }
     let outcome: FairnessRequest.Outcome
     let threshold = threshold ?? 0.5
     if model != nil {
