@@ -25,7 +25,7 @@ import Testing
   }
 
   @Test("refused: a depth of 0, surrogate options with another method", arguments: [
-    (["--method", "surrogate", "--max-depth", "0"], "--max-depth 0: a surrogate tree needs a depth of at least 1."),
+    (["--method", "surrogate", "--max-depth", "0"], "--max-depth 0: a tree needs a depth of at least 1."),
     (["--method", "pdp", "--surrogate", "tree"], "--surrogate does nothing with --method pdp"),
   ])
   func refused(_ arguments: [String], _ message: String) throws {
