@@ -180,7 +180,8 @@ struct Explain: ParsableCommand, FileCommand {
       if surrogateOut != nil {
         try files.write(.surrogateOut, try ModelFile(model: fitted, target: loaded.file?.target ?? "prediction", training: nil).encoded())
       }
-      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.surrogateHTML(result, source: source) })
+      let drawn: DecisionTree? = if case let .tree(tree) = fitted { tree } else { nil }
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.surrogateHTML(result, source: source, tree: drawn) })
       try files.commit()
       print(ExplainPage.surrogateText(result))
     case .permutation:

@@ -19,7 +19,7 @@ import Testing
     #expect(json["method"] as? String == "surrogate" && json["held_out_rows"] as? Int == 300)
     #expect(done.standardOutput.hasPrefix("This tree agrees with the model on "))
     let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
-    #expect(html.contains("This tree agrees with the model on") && html.contains("Where it agrees least"))
+    #expect(html.contains("This tree agrees with the model on") && html.contains("Where it agrees least") && html.contains("Surrogate tree: rows and class shares per node"))
     let predicted = try CandorBinary.run(["predict", "--model", "s.json", "--data", Self.data, "--out", "p.csv"], in: folder)
     #expect(predicted.exitCode == 0, "\(predicted.standardError)")
   }

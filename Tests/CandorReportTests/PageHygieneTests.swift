@@ -3,11 +3,13 @@ import Foundation
 import Testing
 
 import CandorPrivacy
+import CandorExplain
+import CandorModels
 @testable import CandorReport
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, whatIf, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, whatIf, coefficients, surrogate, errorAnalysis, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -43,6 +45,19 @@ enum PageKind: String, CaseIterable, Sendable {
     case .whatIf:
       let (section, panel) = try ReportInputs.whatIf()
       return WhatIfPage.html(section, panel: panel)
+    case .coefficients:
+      let (_, model, summary) = try ReportInputs.glassBox()
+      return ExplainPage.coefficientsHTML(try CoefficientTable.make(model, training: summary), source: source)
+    case .surrogate:
+      let (table, model, _) = try ReportInputs.glassBox()
+      let (result, fitted) = try Surrogate.run(SurrogateRequest(), model: model, data: table)
+      guard case let .tree(tree) = fitted else { throw ReportInputs.NotATree() }
+      return ExplainPage.surrogateHTML(result, source: source, tree: tree)
+    case .errorAnalysis:
+      let (table, model, _) = try ReportInputs.glassBox(noisy: true)
+      var request = ErrorAnalysisRequest(targetColumn: "y")
+      request.minCohort = 5
+      return ExplainPage.errorAnalysisHTML(try ErrorAnalysis.run(request, model: model, data: table), source: source)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }

@@ -12,6 +12,7 @@ import Foundation
 /// explanation results are decoded from their JSON form (the shape the CLI writes), the fairness report is
 /// assessed on a five-row table.
 enum ReportInputs {
+  struct NotATree: Error {}
   static let script = "<script>alert(1)</script>"
   static let attribute = "\"'><img src=x onerror=1>"
   static let entity = "&amp;"
@@ -197,6 +198,18 @@ enum ReportInputs {
     var curve = WhatIfCurveRequest(model: model, table: table, rows: [1], feature: script)
     curve.gridSize = 11
     return (WhatIfSection(WhatIfReport(row: 1, before: scenario.before, scenario: scenario, curve: try curve.run().first), classes: model.classes), panel)
+  }
+
+  /// The hostile table and model of the counterfactual page, for the glass-box pages.
+  /// `noisy`: a target only half explained by the features, so the model errs in cohorts that name them.
+  static func glassBox(noisy: Bool = false) throws -> (Table, LogisticRegression, TrainingSummary) {
+    func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    let rows = (0..<(noisy ? 120 : 60)).map { i in
+      "\(i % 10),\(quoted(i % 3 == 0 ? entity : script)),\(noisy ? ((i % 10 >= 5) != (i % 3 == 0 && i % 4 == 0) ? 1 : 0) : (i % 10 >= 5 || i % 3 == 0 ? 1 : 0))"
+    }
+    let table = try CSVReader.parse(Data(("\(quoted(script)),\(quoted(attribute)),y\n" + rows.joined(separator: "\n") + "\n").utf8), source: "c.csv")
+    let (model, summary) = try LogisticRegression.fit(try TrainingSet.prepare(table, spec: TrainingSpec(target: "y", positive: "1"), classification: true))
+    return (table, model, summary)
   }
 
   /// A seeded (not private) DP-SGD run whose preprocessing, randomness and ledger path carry hostile strings.

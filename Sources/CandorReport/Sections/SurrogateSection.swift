@@ -1,13 +1,16 @@
 import CandorCore
 import CandorExplain
+import CandorModels
 
 /// `candor explain --method surrogate --html`: the surrogate's fidelity up front, its rules (or coefficients), and
 /// the leaves where it represents the model worst.
 public struct SurrogateSection: ReportSection {
   public var result: SurrogateResult
   public var source: String
+  /// A tree surrogate, drawn.
+  public var tree: DecisionTree?
 
-  public init(_ result: SurrogateResult, source: String) { (self.result, self.source) = (result, source) }
+  public init(_ result: SurrogateResult, source: String, tree: DecisionTree? = nil) { (self.result, self.source, self.tree) = (result, source, tree) }
 
   public var title: String { "Surrogate model" }
   public var anchor: String { "surrogate" }
@@ -26,6 +29,11 @@ public struct SurrogateSection: ReportSection {
   public func render(into page: inout HTMLWriter) {
     page.paragraph(HTMLText(words: Self.finding(result)))
     if result.fidelity < 0.9 { page.note("Fidelity is below 90 %: read the surrogate as a rough sketch of the model, not as its explanation.") }
+    if let tree {
+      page.heading("The tree", anchor: "tree")
+      page.raw("<div class=\"scroll\">" + SVGChart.tree(tree, title: "Surrogate tree: rows and class shares per node") + "</div>\n")
+      page.note("Each box: the condition that leads into it, the training rows that reach it and their share of each class of the model's predictions (darker blue: more of the last class).")
+    }
     if let rules = result.rules {
       page.heading("Its rules", anchor: "rules")
       page.table(header: ["Rule (each line is inside the one above)"], rows: rules.map { [$0.replacingOccurrences(of: "  ", with: "\u{2003}")] }, textColumns: [0])
@@ -60,7 +68,7 @@ extension ExplainPage {
     return lines.joined(separator: "\n")
   }
 
-  public static func surrogateHTML(_ r: SurrogateResult, source: String) -> String {
-    HTMLDocument(SurrogateSection(r, source: source)).rendered()
+  public static func surrogateHTML(_ r: SurrogateResult, source: String, tree: DecisionTree? = nil) -> String {
+    HTMLDocument(SurrogateSection(r, source: source, tree: tree)).rendered()
   }
 }
