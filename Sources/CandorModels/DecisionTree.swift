@@ -369,3 +369,26 @@ extension DecisionTree {
     return lines
   }
 }
+
+// MARK: - As a tree ensemble (exact TreeSHAP)
+
+extension DecisionTree {
+  /// A binary or regression tree as a one-tree ensemble over its encoded columns (`x ≤ t` goes left, as LightGBM's
+  /// rule; the leaves hold P(positive) or the mean, the link is the identity), each column's source its raw feature:
+  /// TreeSHAP then explains the probability (or prediction) exactly, a categorical feature's indicators as one player.
+  public var treeEnsembleView: TreeEnsembleView? {
+    guard isRegression || classes.count == 2 else { return nil }
+    let n = nodeCount
+    let tree = TreeEnsemble.Tree(feature: feature.map { max($0, 0) }, left: left, right: right, threshold: threshold.map { $0.isFinite ? $0 : 0 },
+                                 flags: [UInt8](repeating: 0, count: n), categorySet: [Int32](repeating: -1, count: n),
+                                 value: value.map { isRegression ? $0[0] : $0[1] }, categorySets: [])
+    let names = encoder.encodedNames
+    let ensemble = TreeEnsemble(rules: .lightGBM, link: .identity, trees: [tree], treeClass: [0], baseMargin: [0], featureNames: names)
+    let sources = encoder.features.flatMap { f in [String](repeating: f.name, count: f.width) }
+    let encoder = self.encoder
+    return TreeEnsembleView(ensemble: ensemble, sources: sources) { table in
+      let design = try encoder.encodedRows(table).dense()
+      return (0..<design.columns).map { c in (0..<design.rows).map { design[$0, c] } }
+    }
+  }
+}

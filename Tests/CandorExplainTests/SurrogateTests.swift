@@ -64,3 +64,28 @@ import Testing
     #expect(abs(w.low - 0.5352999516257462) <= 1e-12 && abs(w.high - 0.8745138395501364) <= 1e-12)
   }
 }
+
+/// CART trees explained exactly: TreeSHAP over a tree's one-tree ensemble view equals KernelSHAP's enumeration of
+/// every coalition, and each row's values sum to its prediction minus the base value.
+@Suite struct DecisionTreeSHAPTests {
+  @Test("TreeSHAP on a depth-4 German tree equals exact KernelSHAP (all 512 coalitions) within 1e-12; efficiency per row")
+  func treeSHAPEqualsKernelSHAP() throws {
+    let data = SurrogateTests.data
+    var options = TrainingOptions()
+    options.modelType = .tree
+    options.tree.maxDepth = 4
+    let model = try ModelTrainer.fit(data, spec: TrainingSpec(target: "risk", positive: "1"), options: options).0.model
+    _ = try #require(model.treeEnsembleView)
+    let background = data.selecting(rows: Array(stride(from: 0, to: 1000, by: 50)))
+    let players = model.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    let tree = try TreeSHAP.explain(model: model, table: data, rows: [0, 1, 7], background: background, players: players)
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = (1 << players.count) + 10
+    let kernel = try KernelSHAP.explain(model: model, table: data, rows: [0, 1, 7], background: background, groups: players, configuration: configuration)
+    #expect(kernel.exact && abs(tree.baseValue[0] - kernel.baseValue[0]) <= 1e-12)
+    for (ours, theirs) in zip(tree.rows, kernel.rows) {
+      for (a, b) in zip(ours.values[0], theirs.values[0]) { #expect(abs(a - b) <= 1e-12, "row \(ours.row)") }
+      #expect(abs(ours.values[0].reduce(0, +) - (ours.prediction[0] - tree.baseValue[0])) <= 1e-12)
+    }
+  }
+}
