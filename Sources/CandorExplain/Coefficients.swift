@@ -73,7 +73,7 @@ public struct CoefficientTable: Sendable, Equatable, Codable, JSONDocument {
       kind = "linear"
     default:
       throw ExplainError.invalidSetting(InvalidSetting(.explainMethod, value: "coefficients", .because(
-        "the model has no coefficients (it is not a logistic or linear model); use permutation, shap, kernelshap, pdp or ale")))
+        "the model has no coefficients (it is not a logistic or linear model); use permutation, shap, kernelshap, pdp, ale, surrogate or error-analysis")))
     }
     let names = encoder.encodedNames
     var terms: [Term] = []

@@ -117,10 +117,12 @@ public enum ErrorAnalysis {
     let reached = try tree.leafIndices(data)
     var members: [Int: [Int]] = [:]
     for (r, leaf) in reached.enumerated() { members[leaf, default: []].append(r) }
+    // Numeric features with missing cells: their conditions say which side a missing value takes.
+    let missing = Set(features.filter { if case let .numeric(x)? = data[$0] { x.values.contains { $0.isNaN } } else { false } })
     result.cohorts = members.keys.map { leaf in
       let rows = members[leaf]!
       let rate = rows.reduce(0) { $0 + errors[$1] } / Double(rows.count)
-      let condition = tree.path(to: leaf).joined(separator: " and ")
+      let condition = tree.path(to: leaf, missing: missing).joined(separator: " and ")
       return .init(condition: condition.isEmpty ? "all rows" : condition, rows: rows.count, errorRate: rate, interval: interval(rate, rows.count))
     }.sorted { ($0.errorRate, $1.rows) > ($1.errorRate, $0.rows) || ($0.errorRate == $1.errorRate && $0.rows == $1.rows && $0.condition < $1.condition) }
     // Heat maps over the first two features the tree splits on.

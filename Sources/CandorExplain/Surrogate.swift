@@ -156,8 +156,9 @@ public enum Surrogate {
     let reached = try tree.leafIndices(test)
     var rows: [Int: [Int]] = [:]
     for (r, leaf) in reached.enumerated() { rows[leaf, default: []].append(r) }
+    let missing = Set(tree.featureNames.filter { if case let .numeric(x)? = test[$0] { x.values.contains { $0.isNaN } } else { false } })
     let leaves = (0..<tree.nodeCount).filter { tree.left[$0] < 0 }.map { leaf in
-      SurrogateResult.Leaf(condition: tree.path(to: leaf).joined(separator: " and "), prediction: tree.prediction(at: leaf), heldOutRows: rows[leaf]?.count ?? 0,
+      SurrogateResult.Leaf(condition: tree.path(to: leaf, missing: missing).joined(separator: " and "), prediction: tree.prediction(at: leaf), heldOutRows: rows[leaf]?.count ?? 0,
                            fidelity: rows[leaf].map { fidelity($0) })
     }
     return leaves.sorted { ($0.fidelity ?? .infinity, -$0.heldOutRows) < ($1.fidelity ?? .infinity, -$1.heldOutRows) }

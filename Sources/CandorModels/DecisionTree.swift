@@ -312,7 +312,9 @@ extension DecisionTree {
 extension DecisionTree {
   /// The condition on the way from `node` to its left (`goesLeft`) or right child, in the data's terms:
   /// `duration ≤ 22.5`, `duration > 22.5`; for a level's indicator, `housing = own` or `housing ≠ own`.
-  public func condition(node: Int, goesLeft: Bool) -> String {
+  /// `missing`: numeric features with missing values in the data at hand — a missing value is read as the training
+  /// mean, so the side the mean goes gets "or missing".
+  public func condition(node: Int, goesLeft: Bool, missing: Set<String> = []) -> String {
     let column = Int(feature[node])
     var start = 0
     for f in encoder.features {
@@ -320,17 +322,19 @@ extension DecisionTree {
       guard column < start + f.width else { continue }
       switch f.encoding {
       case let .numeric(mean, _):
-        return "\(printable(f.name)) \(goesLeft ? "≤" : ">") \(formatRounded(threshold[node] + mean, significantDigits: 10))"
+        // The encoded value of a missing cell is 0 (the mean).
+        let orMissing = missing.contains(f.name) && (0 <= threshold[node]) == goesLeft ? " or missing" : ""
+        return "\(printable(f.name)) \(goesLeft ? "≤" : ">") \(formatRounded(threshold[node] + mean, significantDigits: 10))\(orMissing)"
       case let .categorical(levels):
         // An indicator is 0 or 1: ≤ threshold (0.5) means the row is not of the level.
-        return "\(printable(f.name)) \(goesLeft ? "≠" : "=") \(printable(levels[column - start]))"
+        return "\(printable(f.name)) \(goesLeft ? "≠" : "=") \(Cohort.quoted(levels[column - start]))"
       }
     }
     return "column \(column)"
   }
 
   /// The conditions from the root down to `node`, in order.
-  public func path(to target: Int) -> [String] {
+  public func path(to target: Int, missing: Set<String> = []) -> [String] {
     var parent = [Int](repeating: -1, count: nodeCount), isLeft = [Bool](repeating: false, count: nodeCount)
     for i in 0..<nodeCount where left[i] >= 0 {
       (parent[Int(left[i])], isLeft[Int(left[i])]) = (i, true)
@@ -338,7 +342,7 @@ extension DecisionTree {
     }
     var conditions: [String] = [], node = target
     while parent[node] >= 0 {
-      conditions.append(condition(node: parent[node], goesLeft: isLeft[node]))
+      conditions.append(condition(node: parent[node], goesLeft: isLeft[node], missing: missing))
       node = parent[node]
     }
     return conditions.reversed()

@@ -138,6 +138,25 @@ public struct LogisticRegression: Model, Equatable {
   static func standardErrors(_ objective: LogisticObjective, at parameters: [Double], names: [String]) throws -> [Double] {
     let hessian = objective.gradientAndHessian(parameters).hessian
     let n = hessian.rows, intercept = n - 1
+    // A term the data cannot tell from those before it (a constant column, a copy or combination of others):
+    // Cholesky of the growing leading block, intercept first, finds the first pivot that vanishes.
+    let order = [intercept] + Array(0..<intercept)
+    var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+    for k in 0..<n {
+      for j in 0...k {
+        var sum = hessian[order[k], order[j]]
+        for m in 0..<j { sum -= l[k][m] * l[j][m] }
+        if j < k {
+          l[k][j] = sum / l[j][j]
+        } else if sum <= 1e-9 * max(hessian[order[k], order[k]], .leastNormalMagnitude) {
+          let term = order[k] == intercept ? "the intercept" : printable(names[order[k]])
+          throw ModelError.invalidSetting(.init(.inverseRegularization, value: "0", .because(
+            "without a penalty \(term) is not identified: it is constant in the data, or the same as a combination of the terms before it (a copy of a column, or a level with no rows). Drop it, or fit with a penalty, e.g. --l2 1")))
+        } else {
+          l[k][k] = sum.squareRoot()
+        }
+      }
+    }
     var diagonal = [Double](repeating: 0, count: n)
     for j in 0..<n {
       var unit = [Double](repeating: 0, count: n)

@@ -41,6 +41,7 @@ struct Inspect: ParsableCommand {
     if let tree = m as? DecisionTree {
       lines.append("Decision tree (\(tree.criterion.rawValue), depth \(tree.depth), \(tree.nodeCount) nodes, \(tree.left.count { $0 < 0 }) leaves):")
       lines += tree.rules.map { "  " + $0 }
+      lines.append("A missing numeric value is read as its training mean and goes the mean's way; a missing text value is the level missing.")
     }
     return lines.joined(separator: "\n")
   }

@@ -29,7 +29,7 @@ import Testing
 
   @Test("refused: --data with coefficients, coefficients of an MLP (the methods that apply listed), --l2 0 for a linear model", arguments: [
     (["explain", "--model", "MODEL", "--method", "coefficients", "--data", "DATA"], "--data does nothing with --method coefficients"),
-    (["explain", "--model", "MLP", "--method", "coefficients"], "the model has no coefficients (it is not a logistic or linear model); use permutation, shap, kernelshap, pdp or ale"),
+    (["explain", "--model", "MLP", "--method", "coefficients"], "the model has no coefficients (it is not a logistic or linear model); use permutation, shap, kernelshap, pdp, ale, surrogate or error-analysis"),
     (["train", "--data", "DATA", "--target", "credit_amount", "--model-type", "linear", "--l2", "0", "--out", "x.json"], "--l2 0: no penalty is for --model-type logistic"),
     (["explain", "--model", "MODEL", "--method", "pdp"], "--method pdp explains the model on data; give --data FILE.csv."),
   ])

@@ -63,6 +63,19 @@ import Testing
     options.modelType = .mlp
     options.mlp.maxEpochs = 1
     let (mlp, summary) = try ModelTrainer.fit(Self.data, spec: TrainingSpec(target: "risk", positive: "1"), options: options)
-    #expect { try CoefficientTable.make(mlp.model, training: summary) } throws: { "\($0)".contains("use permutation, shap, kernelshap, pdp or ale") }
+    #expect { try CoefficientTable.make(mlp.model, training: summary) } throws: { "\($0)".contains("use permutation, shap, kernelshap, pdp, ale, surrogate or error-analysis") }
+  }
+}
+
+extension CoefficientsTests {
+  @Test("--l2 0 names the term the data cannot identify: a copy of a column, a constant column")
+  func unidentified() throws {
+    guard case let .numeric(duration) = Self.data["duration"]! else { Issue.record("duration"); return }
+    let copy = Column.numeric(NumericColumn(name: "dur2", values: duration.values))
+    let constant = Column.numeric(NumericColumn(name: "const", values: ContiguousArray(repeating: 1, count: 1000)))
+    for (extra, name) in [(copy, "dur2"), (constant, "const")] {
+      let table = try Table(columns: Self.data.columns + [extra], source: "x.csv")
+      #expect { try Self.fit(table, l2: 0) } throws: { "\($0)".contains("without a penalty \(name) is not identified") }
+    }
   }
 }

@@ -50,4 +50,26 @@ import Testing
     #expect { try Cohort(parsing: "age is old") } throws: { "\($0)".contains("write conditions as column op value") }
     #expect { try Cohort(parsing: "age > 200").select(Self.data) } throws: { "\($0)".contains("no row of the data is in it") }
   }
+
+  @Test("with missing ages and a level holding \" and \", every cohort's condition (\"or missing\", a quoted level) still selects exactly its rows; \"all rows\" selects all")
+  func missingAndQuotedLevels() throws {
+    guard case var .numeric(age) = Self.data["age"]!, case let .categorical(purpose) = Self.data["purpose"]! else { Issue.record("columns"); return }
+    for r in stride(from: 0, to: 1000, by: 7) { age.values[r] = .nan }
+    let renamed = CategoricalColumn(name: "purpose", strings: (0..<1000).map { r in purpose.value(at: r).map { $0 == "car" ? "car and truck" : $0 } })
+    let data = try Table(columns: Self.data.columns.map { $0.name == "age" ? .numeric(age) : $0.name == "purpose" ? .categorical(renamed) : $0 }, source: "odd.csv")
+    var options = TrainingOptions()
+    options.modelType = .tree
+    options.tree.maxDepth = 6
+    let model = try ModelTrainer.fit(data, spec: TrainingSpec(target: "risk", positive: "1"), options: options).0.model
+    var request = ErrorAnalysisRequest(targetColumn: "risk")
+    request.maxDepth = 6
+    request.minCohort = 5
+    let r = try ErrorAnalysis.run(request, model: model, data: data)
+    #expect(r.cohorts.reduce(0) { $0 + $1.rows } == 1000)
+    for c in r.cohorts { #expect(try Cohort(parsing: c.condition).rows(of: data).count == c.rows, "\(c.condition)") }
+    #expect(try Cohort(parsing: "purpose = \"car and truck\" and age ≤ 30 or missing").rows(of: data).count
+      == (0..<1000).count { renamed.value(at: $0) == "car and truck" && (age.values[$0].isNaN || age.values[$0] <= 30) })
+    #expect(try Cohort(parsing: "all rows").rows(of: data).count == 1000)
+    #expect { try Cohort(parsing: "age ≤ 25 and ") } throws: { "\($0)".contains("a condition is empty") }
+  }
 }
