@@ -55,9 +55,11 @@ public struct ErrorAnalysisResult: Sendable, Equatable, Codable, JSONDocument {
   public var overallInterval: [Double]?
   public var cohorts: [Cohort]
   public var heatMaps: [HeatMap]
+  /// Why there is one cohort only, when the request left no room to split.
+  public var note: String?
 
   enum CodingKeys: String, CodingKey {
-    case method, error, rows, cohorts
+    case method, error, rows, cohorts, note
     case overallError = "overall_error"
     case overallInterval = "overall_interval"
     case heatMaps = "heat_maps"
@@ -102,8 +104,9 @@ public enum ErrorAnalysis {
     let label: Column = classification
       ? .categorical(CategoricalColumn(name: errorColumn, strings: errors.map { $0 > 0 ? "error" : "correct" }))
       : .numeric(NumericColumn(name: errorColumn, values: ContiguousArray(errors)))
-    guard Set(errors).count > 1 else {
+    guard Set(errors).count > 1, 2 * request.minCohort <= n else {
       result.cohorts = [.init(condition: "all rows", rows: n, errorRate: overall, interval: interval(overall, n))]
+      if 2 * request.minCohort > n { result.note = "Two cohorts of at least \(request.minCohort) rows need \(2 * request.minCohort); the data has \(n), so all rows are one cohort." }
       return result
     }
     var options = TrainingOptions()

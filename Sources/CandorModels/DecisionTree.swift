@@ -105,6 +105,10 @@ extension DecisionTree {
   public static func fit(_ data: TrainingSet, options: Options = Options()) throws -> (DecisionTree, TrainingSummary) {
     if let depth = options.maxDepth, depth < 1 { throw ModelError.invalidSetting(.init(.maxDepth, value: String(depth), .atLeast(1))) }
     guard options.minSamplesLeaf >= 1 else { throw ModelError.invalidSetting(.init(.minSamplesLeaf, value: String(options.minSamplesLeaf), .atLeast(1))) }
+    guard 2 * options.minSamplesLeaf <= data.rowCount else {
+      throw ModelError.invalidSetting(.init(.minSamplesLeaf, value: String(options.minSamplesLeaf), .because(
+        "a split needs \(2 * options.minSamplesLeaf) rows and the data has \(data.rowCount), so the tree would be one leaf")))
+    }
     let classes: [String], labels: [Double], regression: Bool
     switch data.target {
     case let .classes(names, codes): (classes, labels, regression) = (names, codes.map(Double.init), false)

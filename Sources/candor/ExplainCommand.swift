@@ -167,7 +167,14 @@ struct Explain: ParsableCommand, FileCommand {
       var request = ErrorAnalysisRequest(targetColumn: target)
       if let maxDepth { request.maxDepth = maxDepth }
       if let minCohort { request.minCohort = minCohort }
-      let result = try ErrorAnalysis.run(request, model: model, data: table)
+      var result = try ErrorAnalysis.run(request, model: model, data: table)
+      // Within a --cohort, each cohort is named with the cohort's own conditions too, so it selects the same rows
+      // from the whole data.
+      if let cohort {
+        for i in result.cohorts.indices {
+          result.cohorts[i].condition = result.cohorts[i].condition == "all rows" ? cohort : "\(cohort) and \(result.cohorts[i].condition)"
+        }
+      }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.errorAnalysisHTML(result, source: source) })
       try files.commit()
       print(ExplainPage.errorAnalysisText(result))

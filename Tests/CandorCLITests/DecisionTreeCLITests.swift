@@ -30,6 +30,7 @@ import Testing
 
   @Test("refused: a depth of 0, tree options on another model type, --l2 on a tree, a regression tree with a positive class", arguments: [
     (["--model-type", "tree", "--max-depth", "0"], "--max-depth 0: a tree needs a depth of at least 1"),
+    (["--model-type", "tree", "--min-samples-leaf", "501"], "--min-samples-leaf 501: a split needs 1002 rows and the data has 1000, so the tree would be one leaf."),
     (["--max-depth", "3"], "--max-depth does nothing with --model-type logistic"),
     (["--model-type", "tree", "--l2", "1"], "--l2 does nothing with --model-type tree"),
     (["--model-type", "tree", "--criterion", "squared_error"], "--positive 1: a regression tree (criterion squared_error) has no positive class"),

@@ -24,7 +24,16 @@ import Testing
     #expect(fairness.exitCode == 0 && fairness.standardOutput.hasPrefix("\(worst["rows"] as! Int) rows, binary classification."), "\(fairness.standardOutput)\(fairness.standardError)")
     let again = try CandorBinary.run(["explain", "--model", Self.model, "--data", Self.data, "--method", "error-analysis", "--target", "risk",
                                       "--cohort", worst["condition"] as! String], in: folder)
-    #expect(again.exitCode == 0 && again.standardOutput.hasPrefix("The model misclassifies 54 % of the 50 rows."), "\(again.standardOutput)")
+    #expect(again.exitCode == 0 && again.standardOutput.hasPrefix("The model misclassifies 54 % of the 50 rows.\nTwo cohorts of at least 30 rows need 60; the data has 50, so all rows are one cohort."), "\(again.standardOutput)")
+    // Within a cohort, the cohorts carry its conditions: passed back alone, they select the same rows.
+    let within = try CandorBinary.run(["explain", "--model", Self.model, "--data", Self.data, "--method", "error-analysis", "--target", "risk",
+                                       "--cohort", "checking_account ≠ not_known", "--min-cohort", "20", "--json", "w.json"], in: folder)
+    #expect(within.exitCode == 0, "\(within.standardError)")
+    let inner = (try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("w.json"))) as! [String: Any])["cohorts"] as! [[String: Any]]
+    #expect(inner.allSatisfy { ($0["condition"] as! String).hasPrefix("checking_account ≠ not_known") })
+    let first = try CandorBinary.run(["fairness", "--model", Self.model, "--data", Self.data, "--target", "risk", "--sensitive", "sex",
+                                      "--cohort", inner[0]["condition"] as! String], in: folder)
+    #expect(first.standardOutput.hasPrefix("\(inner[0]["rows"] as! Int) rows,"), "\(first.standardOutput)\(first.standardError)")
     let html = try String(contentsOf: folder.appendingPathComponent("e.html"), encoding: .utf8)
     #expect(html.contains("Cohorts, worst first") && html.contains("Error by checking_account × duration"))
   }

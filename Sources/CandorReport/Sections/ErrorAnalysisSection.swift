@@ -28,6 +28,7 @@ public struct ErrorAnalysisSection: ReportSection {
   public func render(into page: inout HTMLWriter) {
     let r = result
     page.paragraph(HTMLText(words: Self.finding(r)))
+    if let note = r.note { page.note(HTMLText(words: note)) }
     page.heading("Cohorts, worst first", anchor: "cohorts")
     let header = ["Cohort", "Rows", r.error == "misclassification" ? "Error rate" : "Mean absolute error"] + (r.error == "misclassification" ? ["95 % interval"] : [])
     page.table(header: header, rows: r.cohorts.map { c in
@@ -46,7 +47,7 @@ public struct ErrorAnalysisSection: ReportSection {
 
 extension ExplainPage {
   public static func errorAnalysisText(_ r: ErrorAnalysisResult) -> String {
-    var lines = [ErrorAnalysisSection.finding(r), "Cohorts, worst first:"]
+    var lines = [ErrorAnalysisSection.finding(r)] + (r.note.map { [$0] } ?? []) + ["Cohorts, worst first:"]
     for c in r.cohorts {
       lines.append("  \(ErrorAnalysisSection.rate(r, c.errorRate))\(c.interval.map { " [\(ErrorAnalysisSection.rate(r, $0[0])), \(ErrorAnalysisSection.rate(r, $0[1]))]" } ?? "") of \(c.rows) rows: \(c.condition)")
     }
