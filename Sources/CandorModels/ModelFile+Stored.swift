@@ -155,6 +155,9 @@ extension ModelFile {
         for i in 0..<n {
           guard t.value[i].count == (regression ? 1 : classes.count) else { throw invalid("node \(i) holds \(t.value[i].count) values for \(classes.count) classes") }
           try checkFinite(t.value[i], "node \(i)'s value")
+          if !regression, t.value[i].contains(where: { !($0 >= 0 && $0 <= 1) }) || abs(t.value[i].reduce(0, +) - 1) > 1e-9 {
+            throw invalid("node \(i)'s class fractions \(t.value[i].map { formatNumber($0) }.joined(separator: ", ")) are not shares that sum to 1")
+          }
           guard (t.left[i] < 0) == (t.right[i] < 0) else { throw invalid("node \(i) has one child") }
           guard t.left[i] >= 0 else { continue }
           // Children after their parent (pre-order) rules out cycles; the feature is an encoded column.

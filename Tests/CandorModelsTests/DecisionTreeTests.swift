@@ -75,6 +75,19 @@ import Testing
     #expect(decoded == file)
   }
 
+  @Test("a tree file whose class fractions are not shares summing to 1 is refused (the fuzzer found a probability of 5.6)")
+  func badFractions() throws {
+    let (tree, summary) = try Self.grow(Self.reference[0])
+    var json = try JSONSerialization.jsonObject(with: try ModelFile(model: .tree(tree), target: "risk", training: summary).encoded()) as! [String: Any]
+    var parameters = json["parameters"] as! [String: Any], stored = parameters["tree"] as! [String: Any]
+    var values = stored["value"] as! [[Double]]
+    values[values.count - 1] = [-4.6, 5.6]
+    stored["value"] = values
+    parameters["tree"] = stored
+    json["parameters"] = parameters
+    #expect { try ModelFile.decode(try JSONSerialization.data(withJSONObject: json), path: "t.json") } throws: { "\($0)".contains("are not shares that sum to 1") }
+  }
+
   @Test("a depth below 1 and a leaf below 1 row are refused; a criterion that does not fit the target too")
   func refused() throws {
     let table = try CSVReader.read(path: Fixtures.sample("german_credit.csv"))
