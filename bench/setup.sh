@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import sklearn, pandas, numpy, fairlearn, aif360, shap, xgboost, lightgbm, onnx, onnxruntime, dp_accounting, prv_accountant, dice_ml" 2>/dev/null; then
+if ! .venv/bin/python -c "import sklearn, pandas, numpy, fairlearn, aif360, shap, xgboost, lightgbm, onnx, onnxruntime, dp_accounting, prv_accountant, dice_ml, interpret" 2>/dev/null; then
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -r requirements.txt
   .venv/bin/pip install --quiet --no-deps -r requirements-nodeps.txt

@@ -49,6 +49,7 @@ func encoder(of model: BuiltinModel) -> FeatureEncoder {
   case let .linear(model): model.encoder
   case let .mlp(model): model.encoder
   case let .tree(model): model.encoder
+  case let .ebm(model): model.encoder
   case let .thresholded(model): encoder(of: model.base)
   }
 }

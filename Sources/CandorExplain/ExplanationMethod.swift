@@ -3,6 +3,8 @@ public enum ExplanationMethod: String, Sendable, CaseIterable, Codable {
   case permutation, kernelshap, pdp, ale
   /// A linear model's terms, with inference for an unpenalized logistic fit (`CoefficientTable`).
   case coefficients
+  /// An explainable boosting machine's own terms: shapes, importances, each row's contributions (`AdditiveTerms`).
+  case terms
   /// A glass-box model fitted to the model's predictions, with its fidelity (`Surrogate`).
   case surrogate
   /// Cohorts where the model errs, from a tree fitted to its errors (`ErrorAnalysis`).

@@ -134,4 +134,12 @@ extension Setting {
   public static let modelTimeout = Setting("modelTimeout")
   public static let positiveClass = Setting("positiveClass")
   public static let learningRate = Setting("learningRate")
+  public static let maxBins = Setting("maxBins")
+  public static let maxInteractionBins = Setting("maxInteractionBins")
+  public static let interactions = Setting("interactions")
+  public static let outerBags = Setting("outerBags")
+  public static let maxLeaves = Setting("maxLeaves")
+  public static let maxRounds = Setting("maxRounds")
+  public static let earlyStoppingRounds = Setting("earlyStoppingRounds")
+  public static let validationShare = Setting("validationShare")
 }

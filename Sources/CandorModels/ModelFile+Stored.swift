@@ -12,6 +12,15 @@ extension ModelFile {
       var policy: GroupThresholdPolicy?
       var base: StoredBox?
       var tree: StoredTree?
+      var ebm: StoredEBM?
+    }
+
+    /// An explainable boosting machine: its intercept, each feature's bins and each term's scores.
+    struct StoredEBM: Codable {
+      var objective: String
+      var intercept: Double
+      var binnings: [ExplainableBoostingMachine.Binning]
+      var terms: [ExplainableBoostingMachine.Term]
     }
 
     /// A decision tree's node arrays (pre-order, left child first; −1 children at a leaf).
@@ -82,6 +91,11 @@ extension ModelFile {
         parameters = Parameters(tree: StoredTree(criterion: model.criterion, feature: model.feature, threshold: model.threshold, left: model.left,
                                                  right: model.right, impurity: model.impurity, samples: model.samples,
                                                  weightedSamples: model.weightedSamples, value: model.value))
+      case let .ebm(model):
+        classes = model.classes
+        encoder = model.encoder
+        parameters = Parameters(ebm: StoredEBM(objective: model.isRegression ? "squared_error" : "log_loss", intercept: model.intercept,
+                                               binnings: model.binnings, terms: model.terms))
       case let .thresholded(model):
         let base = Stored(ModelFile(model: model.base, target: file.target, training: nil))
         classes = base.classes
@@ -168,6 +182,9 @@ extension ModelFile {
         let model = DecisionTree(encoder: encoder, classes: classes, isRegression: regression, criterion: t.criterion, feature: t.feature, threshold: t.threshold,
                                  left: t.left, right: t.right, impurity: t.impurity, samples: t.samples, weightedSamples: t.weightedSamples, value: t.value)
         return ModelFile(model: .tree(model), target: target, training: training)
+      case .ebm:
+        guard let e = parameters.ebm else { throw invalid("ebm parameters need 'ebm'") }
+        return ModelFile(model: .ebm(try e.validated(encoder: encoder, classes: classes, invalid: invalid)), target: target, training: training)
       case .mlp:
         guard classes.count >= 2 else { throw invalid("a classifier needs at least two classes") }
         guard let layers = parameters.layers, !layers.isEmpty else { throw invalid("MLP parameters need 'layers'") }
@@ -188,5 +205,36 @@ extension ModelFile {
                          training: training, privacy: privacy)
       }
     }
+  }
+}
+
+extension ModelFile.Stored.StoredEBM {
+  /// The machine, once every bin layout fits the encoder and every term's table fits its bins.
+  func validated(encoder: FeatureEncoder, classes: [String], invalid: (String) -> ModelError) throws -> ExplainableBoostingMachine {
+    guard objective == "log_loss" || objective == "squared_error" else { throw invalid("the EBM's objective '\(printable(objective))' is neither log_loss nor squared_error") }
+    let regression = objective == "squared_error"
+    guard regression ? classes.count == 1 : classes.count == 2 else { throw invalid("an EBM with objective \(objective) and \(classes.count) classes") }
+    guard intercept.isFinite else { throw invalid("the EBM's intercept is not a finite number") }
+    guard binnings.count == encoder.features.count else { throw invalid("the EBM bins \(binnings.count) features and the encoder has \(encoder.features.count)") }
+    for (binning, feature) in zip(binnings, encoder.features) {
+      guard binning.name == feature.name else { throw invalid("the EBM's feature '\(printable(binning.name))' is the encoder's '\(printable(feature.name))'") }
+      if let levels = feature.categories {
+        guard binning.cuts == nil, binning.pairCuts == nil, binning.levels == levels else { throw invalid("the EBM's bins of '\(printable(feature.name))' are not its categories") }
+      } else {
+        guard let cuts = binning.cuts, let pairCuts = binning.pairCuts, binning.levels == nil,
+              cuts.allSatisfy(\.isFinite), zip(cuts, cuts.dropFirst()).allSatisfy({ $0 < $1 }), Set(pairCuts).isSubset(of: Set(cuts)),
+              zip(pairCuts, pairCuts.dropFirst()).allSatisfy({ $0 < $1 }), cuts.count < 65_535
+        else { throw invalid("the EBM's cut points of '\(printable(feature.name))' are not finite, ascending numbers with pair cuts among them") }
+      }
+    }
+    for (t, term) in terms.enumerated() {
+      guard (1...2).contains(term.features.count), term.features.allSatisfy({ binnings.indices.contains($0) }), Set(term.features).count == term.features.count else {
+        throw invalid("EBM term \(t) names features \(term.features) of \(binnings.count)")
+      }
+      let cells = term.features.count == 1 ? binnings[term.features[0]].binCount : binnings[term.features[0]].pairBinCount * binnings[term.features[1]].pairBinCount
+      guard term.scores.count == cells, term.weights.count == cells else { throw invalid("EBM term \(t) holds \(term.scores.count) scores and \(term.weights.count) weights for \(cells) bins") }
+      guard term.scores.allSatisfy(\.isFinite), term.weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw invalid("EBM term \(t) holds a score or weight that is not a finite number (weights at least 0)") }
+    }
+    return ExplainableBoostingMachine(encoder: encoder, classes: classes, isRegression: regression, binnings: binnings, intercept: intercept, terms: terms)
   }
 }

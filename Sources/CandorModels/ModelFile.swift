@@ -7,6 +7,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
   case linear(LinearRegression)
   case mlp(MLPClassifier)
   case tree(DecisionTree)
+  case ebm(ExplainableBoostingMachine)
   /// A binary model followed by a group threshold policy (`candor mitigate threshold`).
   case thresholded(ThresholdedModel)
 
@@ -16,6 +17,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
     case let .linear(model): model
     case let .mlp(model): model
     case let .tree(model): model
+    case let .ebm(model): model
     case let .thresholded(model): model
     }
   }
@@ -26,6 +28,7 @@ public indirect enum BuiltinModel: Sendable, Equatable {
     case .linear: .linear
     case .mlp: .mlp
     case .tree: .tree
+    case .ebm: .ebm
     case .thresholded: .thresholded
     }
   }

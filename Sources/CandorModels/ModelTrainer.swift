@@ -9,6 +9,7 @@ public struct TrainingOptions: Sendable, Equatable {
   public var inverseRegularization: Double = 1
   public var mlp = MLPClassifier.Options()
   public var tree = DecisionTree.Options()
+  public var ebm = ExplainableBoostingMachine.Options()
   /// Train a classifier even when the target has more than `maxClasses` classes (usually a numeric target
   /// meant for regression).
   public var allowManyClasses = false
@@ -28,6 +29,9 @@ public enum ModelTrainer {
     if options.modelType == .linear, let positive = spec.positive {
       throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a linear (regression) model has no positive class")))
     }
+    if options.modelType == .ebm, options.ebm.regression, let positive = spec.positive {
+      throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a regression EBM (objective squared_error) has no positive class")))
+    }
     if options.modelType == .tree, options.tree.criterion == .squaredError, let positive = spec.positive {
       throw ModelError.invalidSetting(.init(.positiveClass, value: positive, .because("a regression tree (criterion squared_error) has no positive class")))
     }
@@ -37,9 +41,10 @@ public enum ModelTrainer {
     }
     var spec = spec
     spec.referenceCoding = unpenalized
-    spec.scaling = options.modelType != .tree
+    spec.scaling = options.modelType != .tree && options.modelType != .ebm
     // A tree is a regression tree when asked to split on squared error; every other kind but linear classifies.
     let classification = options.modelType != .linear && !(options.modelType == .tree && options.tree.criterion == .squaredError)
+      && !(options.modelType == .ebm && options.ebm.regression)
     var data = try TrainingSet.prepare(table, spec: spec, classification: classification)
     if case let .classes(classes, _) = data.target, classes.count > TrainingOptions.maxClasses, !options.allowManyClasses {
       throw ModelError.tooManyClasses(target: spec.target, count: classes.count, limit: TrainingOptions.maxClasses,
@@ -65,6 +70,9 @@ public enum ModelTrainer {
     case .tree:
       let (model, summary) = try DecisionTree.fit(data, options: options.tree)
       return (.tree(model), summary)
+    case .ebm:
+      let (model, summary, _) = try ExplainableBoostingMachine.fit(table, data: data, options: options.ebm)
+      return (.ebm(model), summary)
     case .thresholded:
       throw ModelError.invalidSetting(.init(.modelType, value: "thresholded", .because("threshold policies come from candor mitigate threshold")))
     }

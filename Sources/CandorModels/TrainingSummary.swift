@@ -5,11 +5,13 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
   case logistic, linear, mlp
   /// A CART decision tree (`DecisionTree`).
   case tree
+  /// An explainable boosting machine (`ExplainableBoostingMachine`).
+  case ebm
   /// Not trained by `candor train`: a binary model with a group threshold policy.
   case thresholded
 
   /// The types `candor train --model-type` fits.
-  public static let trainable: [ModelType] = [.logistic, .linear, .mlp, .tree]
+  public static let trainable: [ModelType] = [.logistic, .linear, .mlp, .tree, .ebm]
 }
 
 /// What training did and how well it fit, stored in the model file and printed by `candor train`.
@@ -66,6 +68,8 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
       lines.append("Solved exactly (normal equations, Cholesky).")
     case .thresholded:
       break
+    case .ebm:
+      lines.append("Boosted \(iterations) cycles per bag on average (mains and pairs); validation loss \(String(format: "%.5f", finalLoss)).")
     case .tree:
       lines.append("Grew \(iterations) nodes (CART); root impurity \(String(format: "%.5f", finalLoss)).")
     case .mlp:

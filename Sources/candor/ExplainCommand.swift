@@ -26,7 +26,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0), surrogate (a glass-box model of the model's predictions, with its fidelity), or error-analysis (cohorts where the model errs).")
+  @Option(help: "permutation, shap (TreeSHAP for a tree model, KernelSHAP otherwise), kernelshap, treeshap, pdp, ale, coefficients (a linear model's terms; with inference for a logistic model trained with --l2 0), terms (an EBM's shape functions and, with --data, each row's exact contributions), surrogate (a glass-box model of the model's predictions, with its fidelity), or error-analysis (cohorts where the model errs).")
   var method: ExplanationMethod
 
   @Option(help: "Target column (permutation importance).")
@@ -114,8 +114,9 @@ struct Explain: ParsableCommand, FileCommand {
     try refuseUnused([("--scorer", scorer != nil), ("--repeats", repeats != nil), ("--sample-weight", sampleWeight != nil)],
                      unless: method == .permutation, here: here, scope: "with --method permutation")
     let shapMethods: [ExplanationMethod] = [.kernelshap, .treeshap, .shap]
-    try refuseUnused([("--background", background != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
-                     unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+    try refuseUnused([("--background", background != nil)], unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+    try refuseUnused([("--rows", rows != nil), ("--rows-file", rowsFile != nil)],
+                     unless: shapMethods.contains(method) || method == .terms, here: here, scope: "with --method shap, kernelshap, treeshap or terms")
     try refuseUnused(kernelSHAPOnly, unless: method == .kernelshap || method == .shap, here: here,
                      scope: "with --method kernelshap or shap")
     try refuseUnused([("--percentiles", percentiles != nil), ("--ice", ice)], unless: method == .pdp, here: here,
@@ -155,13 +156,23 @@ struct Explain: ParsableCommand, FileCommand {
       print(ExplainPage.coefficientsText(table))
       return
     }
+    if method == .terms {
+      var table = try data.map { try reading.read($0, for: model) }
+      if let cohort, let whole = table { table = try Cohort(parsing: cohort).select(whole) }
+      let explained = try table.map { try explainedRows($0) } ?? []
+      let result = try AdditiveTerms.make(model, data: table, rows: explained)
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.termsHTML(result, source: data ?? modelOptions.model ?? "the model") })
+      try files.commit()
+      print(ExplainPage.termsText(result))
+      return
+    }
     guard let data else { throw ValidationError("--method \(method.rawValue) explains the model on data; give --data FILE.csv.") }
     var table = try reading.read(data, for: model)
     if let cohort { table = try Cohort(parsing: cohort).select(table) }
     let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
     let source = data
     switch method {
-    case .coefficients: return
+    case .coefficients, .terms: return
     case .errorAnalysis:
       guard let target else { throw ValidationError("Error analysis compares the model with the truth; give --target COLUMN.") }
       var request = ErrorAnalysisRequest(targetColumn: target)

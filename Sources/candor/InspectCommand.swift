@@ -13,7 +13,7 @@ struct Inspect: ParsableCommand {
 
   @OptionGroup var reading: ReadOptions
 
-  @Option(help: "A model file: its kind, features and classes; a decision tree as its rules.")
+  @Option(help: "A model file: its kind, features and classes; a decision tree as its rules, an EBM's terms.")
   var model: String?
 
   func validate() throws {
@@ -42,6 +42,12 @@ struct Inspect: ParsableCommand {
       lines.append("Decision tree (\(tree.criterion.rawValue), depth \(tree.depth), \(tree.nodeCount) nodes, \(tree.left.count { $0 < 0 }) leaves):")
       lines += tree.rules.map { "  " + $0 }
       lines.append("A missing numeric value is read as its training mean and goes the mean's way; a missing text value is the level missing.")
+    }
+    if let ebm = m as? ExplainableBoostingMachine {
+      let pairs = ebm.terms.indices.filter { ebm.terms[$0].features.count == 2 }
+      lines.append("Explainable boosting machine (\(ebm.isRegression ? "squared_error" : "log_loss")): intercept \(formatRounded(ebm.intercept, significantDigits: 5)), "
+        + "\(ebm.terms.count - pairs.count) main effects, \(pairs.count) pairs\(pairs.isEmpty ? "" : ": " + pairs.map { printable(ebm.termName($0)) }.joined(separator: ", ")).")
+      lines.append("Bins per feature: " + ebm.binnings.map { "\(printable($0.name)) \($0.binCount - 1)" }.joined(separator: ", ") + ". candor explain --method terms shows the shapes.")
     }
     return lines.joined(separator: "\n")
   }

@@ -164,6 +164,6 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try CandorBinary.run(Self.train + ["--seed", "3"], in: folder)
     #expect(result.exitCode == 0)
-    #expect(result.standardError == "warning: --seed does nothing with --model-type logistic: it applies with --model-type mlp only.\n")
+    #expect(result.standardError == "warning: --seed does nothing with --model-type logistic: it applies with --model-type mlp or ebm only.\n")
   }
 }

@@ -28,6 +28,18 @@ struct WhatIfPanelTests {
       ("multiclass mlp", try MLPClassifier.fit(housing, options: mlp).0),
       ("tree", try DecisionTree.fit(try TrainingSet.prepare(data, spec: { var s = TrainingSpec(target: "risk", positive: "1"); s.scaling = false; return s }(), classification: true),
                                     options: { var o = DecisionTree.Options(); o.maxDepth = 5; return o }()).0),
+      ("ebm", try { () throws -> any Model in
+        var options = ExplainableBoostingMachine.Options()
+        (options.outerBags, options.interactions) = (2, 4)
+        let spec = { var s = TrainingSpec(target: "risk", positive: "1"); s.scaling = false; return s }()
+        return try ExplainableBoostingMachine.fit(data, data: try TrainingSet.prepare(data, spec: spec, classification: true), options: options).0
+      }()),
+      ("ebm regression", try { () throws -> any Model in
+        var options = ExplainableBoostingMachine.Options()
+        (options.outerBags, options.interactions, options.regression) = (2, 3, true)
+        let spec = { var s = TrainingSpec(target: "credit_amount"); s.scaling = false; return s }()
+        return try ExplainableBoostingMachine.fit(data, data: try TrainingSet.prepare(data, spec: spec, classification: false), options: options).0
+      }()),
       ("threshold policy", ThresholdedModel(base: .logistic(try LogisticRegression.fit(risk).0), policy: GroupThresholdPolicy(sensitiveFeatures: ["sex"], rules: [
         "female": .init(p0: 0.3, threshold0: 0.4, p1: 0.7, threshold1: 0.6),
         "male": .init(p0: 1, threshold0: 0.5, p1: 0, threshold1: .infinity, pIgnore: 0.1, predictionConstant: 1, operator1: .below),
@@ -69,7 +81,7 @@ struct WhatIfPanelTests {
       """
   }
 
-  @Test("controls set through the DOM give Candor's probabilities within 1e-12", arguments: ["logistic", "multinomial logistic", "ridge", "mlp", "multiclass mlp", "tree", "threshold policy"])
+  @Test("controls set through the DOM give Candor's probabilities within 1e-12", arguments: ["logistic", "multinomial logistic", "ridge", "mlp", "multiclass mlp", "tree", "ebm", "ebm regression", "threshold policy"])
   func matchesCandor(_ name: String) throws {
     let model = try #require(try Self.models().first { $0.name == name }).model
     try Self.expectPageMatches(model, data: Self.data, row: 1, scenarios: Self.scenarios, name: name)

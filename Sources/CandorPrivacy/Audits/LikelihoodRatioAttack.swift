@@ -27,10 +27,14 @@ public struct ShadowRecipe: Sendable {
       // The grown depth and the criterion (a leaf-size limit is not recorded in the file).
       options.tree.maxDepth = max(tree.depth, 1)
       options.tree.criterion = tree.criterion
+    case let .ebm(ebm):
+      // The objective and the number of pairs; binning and boosting settings are not recorded, so defaults.
+      options.ebm.regression = ebm.isRegression
+      options.ebm.interactions = ebm.terms.count { $0.features.count == 2 }
     case .logistic, .linear:
       break
     }
-    let spec = TrainingSpec(target: target, positive: classes.count == 2 && model.modelType != .linear ? classes[1] : nil,
+    let spec = TrainingSpec(target: target, positive: classes.count == 2 && model.model.outputKind != .regression ? classes[1] : nil,
                             features: model.model.featureNames)
     return (ShadowRecipe(spec: spec, options: options), nil)
   }

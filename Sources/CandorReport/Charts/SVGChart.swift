@@ -11,8 +11,10 @@ public enum SVGChart {
   /// Horizontal bars, one per label, with optional interval whiskers and a dashed reference line (e.g. the
   /// overall value).
   public static func bars(title: String, labels: [String], values: [Double], intervals: [[Double]]? = nil,
-                          reference: Double? = nil, referenceLabel: String = "overall") -> String {
-    let rowHeight = 22.0, labelWidth = 150.0, plotWidth = 170.0, top = 28.0
+                          reference: Double? = nil, referenceLabel: String = "overall", labelWidth: Double = 150) -> String {
+    let rowHeight = 22.0, plotWidth = 170.0, top = 28.0
+    // About 6.4 units per character at font size 11.
+    let labelLength = max(rowLabelLength, Int((labelWidth - 8) / 6.4))
     let height = top + rowHeight * Double(labels.count) + 24
     let finite = (values + (intervals?.flatMap { $0 } ?? []) + (reference.map { [$0] } ?? [])).filter(\.isFinite)
     // From min(values, 0) to the largest value, or to 1 when none is above 0 (or none is finite).
@@ -24,7 +26,7 @@ public enum SVGChart {
     for (i, label) in labels.enumerated() {
       let y = top + rowHeight * Double(i)
       let value = values[i]
-      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, rowLabelLength)))</text>"
+      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" font-size=\"11\" text-anchor=\"end\">\(escapeHTML(truncated(label, labelLength)))</text>"
       if value.isFinite {
         let start = x(min(0, value)), end = x(max(0, value))
         svg += "<rect x=\"\(f(start))\" y=\"\(f(y + 3))\" width=\"\(f(max(end - start, 0.5)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(color(0))\"><title>\(escapeHTML(label)): \(formatValue(value))</title></rect>"

@@ -5,7 +5,7 @@ import CandorModels
 /// A model small enough to carry inside a page: its parameters as JSON and a few lines of script that score a row
 /// in the same order of operations as the Swift code (so the page's probabilities equal Candor's within 1e-12).
 /// Logistic regression (binary and multinomial), ridge regression, the MLP and XGBoost/LightGBM ensembles with numeric
-/// splits (float32 comparisons and sums for XGBoost, as its predictor), and group threshold policies on any of them
+/// splits (float32 comparisons and sums for XGBoost, as its predictor), CART trees, explainable boosting machines, and group threshold policies on any of them
 /// (P(ŷ = 1) of the row's group rule) are carried; other kinds are not, with the reason.
 public enum ModelScript {
   /// The model's parameters as JSON for `scorer`, or why it cannot be carried.
@@ -47,6 +47,14 @@ public enum ModelScript {
       return ("{\"kind\":\"cart\",\"classes\":\(classes),\"regression\":\(m.isRegression),\"features\":\(features(m.encoder)),\"width\":\(m.encoder.encodedColumnCount),"
         + "\"feature\":[\(m.feature.map(String.init).joined(separator: ","))],\"threshold\":\(numbers(m.threshold)),\"left\":[\(m.left.map(String.init).joined(separator: ","))],"
         + "\"right\":[\(m.right.map(String.init).joined(separator: ","))],\"value\":\(values)}", nil)
+    case let m as ExplainableBoostingMachine:
+      let bins = m.binnings.map { b in
+        b.isNumeric ? "{\"name\":\(text(b.name)),\"cuts\":\(numbers(b.cuts!)),\"pairCuts\":\(numbers(b.pairCuts!))}"
+          : "{\"name\":\(text(b.name)),\"levels\":[\(b.levels!.map(text).joined(separator: ","))]}"
+      }
+      let terms = m.terms.map { t in "{\"f\":[\(t.features.map(String.init).joined(separator: ","))],\"s\":\(numbers(t.scores))}" }
+      return ("{\"kind\":\"ebm\",\"classes\":\(classes),\"regression\":\(m.isRegression),\"intercept\":\(number(m.intercept)),"
+        + "\"bins\":[\(bins.joined(separator: ","))],\"terms\":[\(terms.joined(separator: ","))]}", nil)
     case let m as any ThresholdPolicyModel:
       guard let base = describe(m.baseModel).json else { return (nil, "The model is a threshold policy on a model whose scoring this page does not carry; the curves and counterfactuals below were computed by Candor.") }
       // ±∞ thresholds as 1e309 and -1e309, which JSON.parse reads as ±Infinity.
@@ -99,14 +107,23 @@ public enum ModelScript {
       if(spec.link==='logistic')return [1/(1+Math.exp(-spec.scale*s[0]))];
       if(spec.link==='identity')return [s[0]];if(spec.link==='signedSquare')return [s[0]<0?-s[0]*s[0]:s[0]*s[0]];
       var top=-Infinity,tot=0,o=[];for(c=0;c<k;c++)top=Math.max(top,s[c]);for(c=0;c<k;c++){o.push(Math.exp(s[c]-top));tot+=o[c];}for(c=0;c<k;c++)o[c]/=tot;return o;}
-    function candorPolicy(spec,row){var b=spec.base,s=(b.kind==='trees'?candorTrees(b,row):b.kind==='cart'?candorCart(b,row):candorScore(b,row))[0];
+    function candorBin(cuts,x){if(typeof x!=='number'||isNaN(x))return 0;var lo=0,hi=cuts.length;
+      while(lo<hi){var mid=(lo+hi)>>1;if(cuts[mid]<x)lo=mid+1;else hi=mid;}return lo+1;}
+    function candorEbm(spec,row){var main=[],pair=[];spec.bins.forEach(function(b){var x=row[b.name];
+        if(b.cuts){main.push(candorBin(b.cuts,x));pair.push(candorBin(b.pairCuts,x));}
+        else{var i=b.levels.indexOf(x==null?'missing':x)+1;main.push(i);pair.push(i);}});
+      var z=spec.intercept;spec.terms.forEach(function(t){if(t.f.length===1)z+=t.s[main[t.f[0]]];
+        else{var b=spec.bins[t.f[1]],w=b.cuts?b.pairCuts.length+2:b.levels.length+1;z+=t.s[pair[t.f[0]]*w+pair[t.f[1]]];}});
+      return spec.regression?[z]:[1/(1+Math.exp(-z))];}
+    function candorBase(b,row){return b.kind==='trees'?candorTrees(b,row):b.kind==='cart'?candorCart(b,row):b.kind==='ebm'?candorEbm(b,row):candorScore(b,row);}
+    function candorPolicy(spec,row){var s=candorBase(spec.base,row)[0];
       var key=spec.sensitive.map(function(f){var v=row[f];return String(v==null?'missing':v).replace(/[|\\\\]/g,function(c){return '\\\\'+c;});}).join('|');
       var r=spec.rules[key];if(!r)return [NaN];function sel(o,t){return o==='>'?s>t:s<t;}
       var q=r.p0*(sel(r.o0,r.t0)?1:0)+r.p1*(sel(r.o1,r.t1)?1:0);return [r.pi*r.pc+(1-r.pi)*q];}
     function candorCart(spec,row){var x=new Array(spec.width).fill(0);candorEntries(spec,row).forEach(function(e){if(e)x[e[0]]=e[1];});
       var a=0;while(spec.left[a]>=0)a=x[spec.feature[a]]<=spec.threshold[a]?spec.left[a]:spec.right[a];var v=spec.value[a];
       return spec.regression?[v[0]]:v.length===2?[v[1]]:v.slice();}
-    function candorPoint(spec,row){var o=spec.kind==='trees'?candorTrees(spec,row):spec.kind==='cart'?candorCart(spec,row):spec.kind==='policy'?candorPolicy(spec,row):candorScore(spec,row),cl=spec.classes;
+    function candorPoint(spec,row){var o=spec.kind==='policy'?candorPolicy(spec,row):candorBase(spec,row),cl=spec.classes;
       if(spec.kind==='linear'||spec.regression)return {prediction:o[0],probabilities:{}};
       if(o.length===1){var p={};p[cl[0]]=1-o[0];p[cl[1]]=o[0];return {prediction:o[0]>0.5?cl[1]:cl[0],probabilities:p};}
       var best=0,q={};for(var k=0;k<o.length;k++){q[cl[k]]=o[k];if(o[k]>o[best])best=k;}return {prediction:cl[best],probabilities:q};}
