@@ -87,6 +87,9 @@ demo: release
 	$(CANDOR) counterfactual --model reports/german_logistic.json --data samples/german_credit.csv --rows 1,3,4,7,9 \
 	  --desired-class 1 --immutable sex,age --range duration=4:72 --json reports/counterfactual.json \
 	  --html reports/counterfactual.html
+	$(CANDOR) train --data samples/german_credit.csv --target risk --positive 1 --model-type ebm --out reports/german_ebm.json
+	$(CANDOR) explain --model reports/german_ebm.json --data samples/german_credit.csv --method terms --rows 0:5 \
+	  --json reports/ebm_terms.json --html reports/ebm_terms.html
 	rm -f reports/adult.ledger reports/adult.ledger.lock
 	$(CANDOR) privacy ledger init --ledger reports/adult.ledger --epsilon 3 --delta 1e-5 --dataset samples/adult_train.csv
 	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json \

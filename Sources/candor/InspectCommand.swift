@@ -1,9 +1,11 @@
 import ArgumentParser
 import CandorCore
+import CandorExplain
 import CandorModels
+import CandorReport
 import Foundation
 
-struct Inspect: ParsableCommand {
+struct Inspect: ParsableCommand, FileCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
     abstract: "Show how a CSV file is read (rows, and each column's type, missing count and levels or range), or what a model file holds (a tree as rules).")
@@ -16,13 +18,31 @@ struct Inspect: ParsableCommand {
   @Option(help: "A model file: its kind, features and classes; a decision tree as its rules, an EBM's terms.")
   var model: String?
 
+  @Option(help: "With --model: a page that draws the model — a decision tree with its rows and class shares per node and its rules, an EBM's shape functions.")
+  var html: String?
+
+  var inputFiles: [(Setting, String?)] { [(.data, data), (.model, model)] }
+  var outputFiles: [(Setting, String?)] { [(.html, html)] }
+
   func validate() throws {
     if data == nil && model == nil { throw ValidationError("Give --data FILE.csv (how it is read), --model FILE (what it holds), or both.") }
+    if html != nil && model == nil { throw ValidationError("--html draws a model; give --model FILE.") }
   }
 
   func run() throws {
+    let files = try outputTransaction()
     if let model {
       let loaded = try ModelLoader.loadModel(path: model, inputColumns: nil)
+      if html != nil {
+        let page: String
+        switch loaded.model {
+        case let tree as DecisionTree: page = ExplainPage.treeHTML(tree, source: model)
+        case let ebm as ExplainableBoostingMachine: page = ExplainPage.termsHTML(try AdditiveTerms.make(ebm, data: nil, rows: []), source: model)
+        default: throw ValidationError("--html draws a decision tree or an explainable boosting machine; \(model) is neither (candor explain draws any model's explanations).")
+        }
+        try files.write(.html, Data(page.utf8))
+        try files.commit()
+      }
       print(Self.describe(loaded, path: model))
     }
     guard let data else { return }

@@ -18,6 +18,9 @@ import Testing
     #expect(inspected.exitCode == 0, "\(inspected.standardError)")
     #expect(inspected.standardOutput.contains("Decision tree (gini, depth 3, 15 nodes, 8 leaves):"))
     #expect(inspected.standardOutput.contains("  checking_account ≠ not_known (606 rows)\n    duration ≤ 22.5 (349 rows)\n      duration ≤ 11.5: class 1 (P(1) = 0.786), 103 rows"))
+    let drawn = try CandorBinary.run(["inspect", "--model", "t.json", "--html", "t.html"], in: folder)
+    let page = try String(contentsOf: folder.appendingPathComponent("t.html"), encoding: .utf8)
+    #expect(drawn.exitCode == 0 && page.contains("This classification tree (gini) has 8 leaves at depth 3, grown on 1000 training rows.") && page.contains("<svg"), "\(drawn.standardError)")
     for arguments in [["fairness", "--model", "t.json", "--data", Self.data, "--target", "risk", "--sensitive", "sex"],
                       ["whatif", "--model", "t.json", "--data", Self.data, "--row", "1", "--set", "duration=12"],
                       ["counterfactual", "--model", "t.json", "--data", Self.data, "--row", "1", "--desired-class", "1"],

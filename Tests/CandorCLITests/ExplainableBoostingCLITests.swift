@@ -13,7 +13,8 @@ import Testing
     let trained = try CandorBinary.run(["train", "--data", Self.data, "--target", "risk", "--positive", "1", "--model-type", "ebm", "--interactions", "4", "--out", "e.json"], in: folder)
     #expect(trained.exitCode == 0 && trained.standardOutput.contains("Trained ebm model on 1000 rows, 9 features"), "\(trained.standardOutput)\(trained.standardError)")
     try LibraryParityCLITests.expectValid(Data(contentsOf: folder.appendingPathComponent("e.json")), "candor-model.schema.json")
-    let inspected = try CandorBinary.run(["inspect", "--model", "e.json"], in: folder)
+    let inspected = try CandorBinary.run(["inspect", "--model", "e.json", "--html", "i.html"], in: folder)
+    #expect(try String(contentsOf: folder.appendingPathComponent("i.html"), encoding: .utf8).contains("Main effects"))
     #expect(inspected.exitCode == 0 && inspected.standardOutput.contains("9 main effects, 4 pairs: "), "\(inspected.standardOutput)")
     let explained = try CandorBinary.run(["explain", "--model", "e.json", "--data", Self.data, "--method", "terms", "--rows", "0:3", "--json", "t.json", "--html", "t.html"], in: folder)
     #expect(explained.exitCode == 0 && explained.standardOutput.contains("The model adds up 9 main effects and 4 pairs"), "\(explained.standardError)")
@@ -50,12 +51,15 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("e.json").path))
   }
 
-  @Test("explain --method terms on a model without terms names the methods that apply")
+  @Test("explain --method terms and inspect --html on a logistic model are refused, naming what applies")
   func termsNeedAnEBM() throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     _ = try CandorBinary.run(["train", "--data", Self.data, "--target", "risk", "--positive", "1", "--out", "l.json"], in: folder)
     let done = try CandorBinary.run(["explain", "--model", "l.json", "--method", "terms"], in: folder)
     #expect(done.exitCode == 2 && done.standardError.contains("the model is not an additive model with terms (an EBM, --model-type ebm)"), "\(done.standardError)")
+    let drawn = try CandorBinary.run(["inspect", "--model", "l.json", "--html", "l.html"], in: folder)
+    #expect(drawn.exitCode == 2 && drawn.standardError.contains("--html draws a decision tree or an explainable boosting machine; l.json is neither"), "\(drawn.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("l.html").path))
   }
 }

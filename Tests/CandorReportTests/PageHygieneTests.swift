@@ -9,7 +9,7 @@ import CandorModels
 
 /// Every page the CLI writes, and a combined report, built from results with hostile names.
 enum PageKind: String, CaseIterable, Sendable {
-  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, whatIf, coefficients, surrogate, errorAnalysis, combined
+  case fairness, threshold, thresholdExact, reweighing, permutation, kernelSHAP, partialDependence, accumulatedLocalEffects, ledger, dpTrain, epsilon, audit, query, counterfactual, whatIf, coefficients, surrogate, errorAnalysis, additiveTerms, decisionTree, combined
 
   func html() throws -> String {
     let source = ReportInputs.source
@@ -58,6 +58,19 @@ enum PageKind: String, CaseIterable, Sendable {
       var request = ErrorAnalysisRequest(targetColumn: "y")
       request.minCohort = 5
       return ExplainPage.errorAnalysisHTML(try ErrorAnalysis.run(request, model: model, data: table), source: source)
+    case .additiveTerms:
+      let (table, _, _) = try ReportInputs.glassBox()
+      var spec = TrainingSpec(target: "y", positive: "1")
+      spec.scaling = false
+      var options = ExplainableBoostingMachine.Options()
+      (options.outerBags, options.interactions, options.minSamplesLeaf) = (1, 1, 2)
+      let ebm = try ExplainableBoostingMachine.fit(table, data: try TrainingSet.prepare(table, spec: spec, classification: true), options: options).0
+      return ExplainPage.termsHTML(try AdditiveTerms.make(ebm, data: table, rows: [0, 1]), source: source)
+    case .decisionTree:
+      let (table, _, _) = try ReportInputs.glassBox()
+      var spec = TrainingSpec(target: "y", positive: "1")
+      spec.scaling = false
+      return ExplainPage.treeHTML(try DecisionTree.fit(try TrainingSet.prepare(table, spec: spec, classification: true)).0, source: source)
     case .combined: return HTMLDocument(title: ReportInputs.script, sections: try Self.allSections()).rendered()
     }
   }
