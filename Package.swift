@@ -11,6 +11,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // YAML for `candor report --config` (its parser keeps each node's line and column for errors).
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(
@@ -27,10 +29,12 @@ let package = Package(
     // steps, which unoptimized code runs 20–50× slower (make test builds debug).
     .target(name: "CandorPrivacy", dependencies: ["CandorCore", "CandorModels"], swiftSettings: [.unsafeFlags(["-O", "-Xfrontend", "-disable-generic-metadata-prespecialization"], .when(configuration: .debug))]),
     .target(name: "CandorReport", dependencies: ["CandorFairness", "CandorExplain", "CandorPrivacy"]),
+    // `candor report`: a YAML config run as library calls into one document, with gates and provenance.
+    .target(name: "CandorPipeline", dependencies: ["CandorReport", .product(name: "Yams", package: "Yams")]),
     .executableTarget(
       name: "candor",
       dependencies: [
-        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorReport",
+        "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorReport", "CandorPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "CandorTestSupport", dependencies: ["CandorCore"], path: "Tests/CandorTestSupport"),
@@ -40,6 +44,7 @@ let package = Package(
     .testTarget(name: "CandorExplainTests", dependencies: ["CandorExplain", "CandorTestSupport"]),
     .testTarget(name: "CandorPrivacyTests", dependencies: ["CandorPrivacy", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorPrivacy", "CandorExplain", "CandorModels", "CandorTestSupport"]),
+    .testTarget(name: "CandorPipelineTests", dependencies: ["CandorPipeline", "CandorTestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
                 dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport"]),

@@ -1,0 +1,266 @@
+import CandorCore
+import Foundation
+import Yams
+
+/// What `candor report --config rai.yaml` runs (samples/rai.yaml is the commented example). Read strictly: an
+/// unknown key or a value of the wrong type is an error naming the key path and its line.
+public struct ReportConfig: Sendable, Equatable {
+  public struct DataSection: Sendable, Equatable {
+    /// Training rows (to train the model, reweigh, or as the background of explanations); nil with a model file.
+    public var train: String?
+    /// The rows every analysis is measured on.
+    public var test: String
+    public var target: String
+    public var positive: String?
+    public var drop: [String] = []
+  }
+
+  public enum ModelSource: Sendable, Equatable {
+    /// Train a built-in model on `data.train`: logistic, linear, mlp, tree or ebm.
+    case train(String)
+    /// A model file of any format `--model` reads.
+    case path(String)
+  }
+
+  public struct FairnessSettings: Sendable, Equatable {
+    public var bootstrap = 0
+    public var seed: UInt64 = 0
+    public var threshold = 0.5
+  }
+
+  public struct ExplanationSettings: Sendable, Equatable {
+    /// Permutation importance repeats (nil: not run).
+    public var permutationRepeats: Int?
+    public var permutationSeed: UInt64 = 0
+    /// KernelSHAP (TreeSHAP for tree models) on these rows, e.g. "0:20" (nil: not run).
+    public var shapRows: String?
+    public var shapSeed: UInt64 = 0
+    /// Partial dependence of these features (nil: not run).
+    public var pdpFeatures: [String]?
+  }
+
+  public var data: DataSection
+  public var model: ModelSource
+  /// Sensitive feature sets: `sex`, or `[sex, race]` for intersectional groups.
+  public var sensitive: [[String]]
+  public var performance = false
+  public var fairness: FairnessSettings?
+  public var explanations: ExplanationSettings?
+  /// The model's own glass-box view: coefficients, an EBM's terms or a tree.
+  public var glassBox = false
+  /// Analyses the config names that `candor report` does not run yet (each reported as such in the document).
+  public var notYetRun: [String] = []
+  public var gates: [Gate] = []
+  /// Model Card Toolkit fields given in the config (`name`, `owners`, `intended_use`, `limitations`,
+  /// `ethical_considerations`, `version`, `overview`).
+  public var modelCard: [String: ConfigScalar] = [:]
+  public var html: String?
+  public var json: String?
+
+  /// The analyses a config may name, in the order the document shows them.
+  public static let analysisNames = ["performance", "fairness", "mitigation", "explanations", "glassbox", "whatif", "privacy"]
+
+  /// - Throws: `ConfigError`: YAML that does not parse (its line and column), an unknown key, a missing key or a
+  ///   value of the wrong type (the key path and its line).
+  public static func parse(_ text: String, path: String) throws -> ReportConfig {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: path, line: 1, keyPath: "", problem: "the file holds no YAML document") }
+      root = node
+    } catch let error as YamlError {
+      throw ConfigError(yaml: error, file: path)
+    }
+    let top = ConfigNode(root, path: "", file: path)
+    let keys = try top.mapping(allowed: ["data", "model", "sensitive", "analyses", "gates", "model_card", "output"])
+    let dataNode = try top.required("data", in: keys)
+    let dataKeys = try dataNode.mapping(allowed: ["train", "test", "target", "positive", "drop"])
+    let data = DataSection(train: try dataKeys["train"]?.string(), test: try dataNode.required("test", in: dataKeys).string(),
+                           target: try dataNode.required("target", in: dataKeys).string(), positive: try dataKeys["positive"]?.string(),
+                           drop: try dataKeys["drop"]?.strings() ?? [])
+    let modelNode = try top.required("model", in: keys)
+    let modelKeys = try modelNode.mapping(allowed: ["train", "path", "url", "cmd"])
+    guard modelKeys.count == 1, let (kind, value) = modelKeys.first else {
+      throw modelNode.error("give exactly one of train (a model type to fit on data.train) or path (a model file)")
+    }
+    let model: ModelSource
+    switch kind {
+    case "train":
+      let type = try value.string()
+      let types = ["logistic", "linear", "mlp", "tree", "ebm"]
+      guard types.contains(type) else { throw value.error("'\(printable(type))' is not a model type; the types are \(types.joined(separator: ", "))") }
+      guard data.train != nil else { throw modelNode.error("training a model needs data.train (the rows to fit it on)") }
+      model = .train(type)
+    case "path": model = .path(try value.string())
+    default: throw value.error("a model behind a URL or a command is not run by candor report yet; give path (a model file) or train")
+    }
+    var config = ReportConfig(data: data, model: model, sensitive: [])
+    if let sensitive = keys["sensitive"] {
+      config.sensitive = try sensitive.sequence().map { item in item.isSequence ? try item.strings() : [try item.string()] }
+    }
+    if let analyses = keys["analyses"] {
+      let named = try analyses.mapping(allowed: Set(analysisNames))
+      for name in analysisNames { guard let node = named[name] else { continue }
+        switch name {
+        case "performance":
+          _ = try node.mapping(allowed: [])
+          config.performance = true
+        case "fairness":
+          let f = try node.mapping(allowed: ["bootstrap", "seed", "threshold"])
+          var settings = FairnessSettings()
+          if let b = f["bootstrap"] { settings.bootstrap = try b.int(minimum: 0) }
+          if let s = f["seed"] { settings.seed = UInt64(try s.int(minimum: 0)) }
+          if let t = f["threshold"] { settings.threshold = try t.double() }
+          guard !config.sensitive.isEmpty else { throw node.error("fairness needs sensitive (the features whose groups are compared) at the top level") }
+          config.fairness = settings
+        case "explanations":
+          let e = try node.mapping(allowed: ["permutation", "kernelshap", "shap", "pdp"])
+          var settings = ExplanationSettings()
+          if let p = e["permutation"] {
+            let keys = try p.mapping(allowed: ["repeats", "seed"])
+            settings.permutationRepeats = try keys["repeats"]?.int(minimum: 1) ?? 5
+            if let s = keys["seed"] { settings.permutationSeed = UInt64(try s.int(minimum: 0)) }
+          }
+          for key in ["kernelshap", "shap"] { if let s = e[key] {
+            let keys = try s.mapping(allowed: ["rows", "seed"])
+            settings.shapRows = try keys["rows"]?.string() ?? "0:10"
+            if let seed = keys["seed"] { settings.shapSeed = UInt64(try seed.int(minimum: 0)) }
+          } }
+          if let p = e["pdp"] { settings.pdpFeatures = try p.mapping(allowed: ["features"])["features"]?.strings() ?? [] }
+          config.explanations = settings
+        case "glassbox":
+          _ = try node.mapping(allowed: [])
+          config.glassBox = true
+        default:
+          config.notYetRun.append(name)
+        }
+      }
+    }
+    if let gates = keys["gates"] {
+      config.gates = try gates.sequence().map { node in
+        let text = try node.string()
+        do { return try Gate(parsing: text) } catch let problem as Gate.ParseError { throw node.error(problem.reason) }
+      }
+    }
+    if let card = keys["model_card"] {
+      let allowed: Set = ["name", "version", "overview", "owners", "intended_use", "limitations", "ethical_considerations"]
+      for (key, value) in try card.mapping(allowed: allowed) {
+        config.modelCard[key] = value.isSequence ? .list(try value.strings()) : .text(try value.string())
+      }
+    }
+    if let output = keys["output"] {
+      let o = try output.mapping(allowed: ["html", "json"])
+      config.html = try o["html"]?.string()
+      config.json = try o["json"]?.string()
+    }
+    return config
+  }
+}
+
+/// A model-card value: text or a list of texts.
+public enum ConfigScalar: Sendable, Equatable {
+  case text(String)
+  case list([String])
+}
+
+/// A config file that cannot be used: its file, line, the key path and what is wrong.
+public struct ConfigError: CandorError, Equatable {
+  public var file: String
+  public var line: Int
+  public var column: Int?
+  public var keyPath: String
+  public var problem: String
+
+  init(file: String, line: Int, column: Int? = nil, keyPath: String, problem: String) {
+    (self.file, self.line, self.column, self.keyPath, self.problem) = (file, line, column, keyPath, problem)
+  }
+
+  init(yaml error: YamlError, file: String) {
+    switch error {
+    case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+      self.init(file: file, line: mark.line, column: mark.column, keyPath: "", problem: "the YAML does not parse: \(problem)")
+    default:
+      self.init(file: file, line: 1, keyPath: "", problem: "the YAML does not parse: \(error)")
+    }
+  }
+
+  public func message(naming name: (Setting) -> String) -> String {
+    let place = "\(printable(file)), line \(line)\(column.map { ", column \($0)" } ?? "")"
+    return keyPath.isEmpty ? "\(place): \(problem)." : "\(place), \(printable(keyPath)): \(problem)."
+  }
+}
+
+/// One node of the config with its key path, for reading it strictly.
+struct ConfigNode {
+  let node: Node
+  let path: String
+  let file: String
+
+  init(_ node: Node, path: String, file: String) { (self.node, self.path, self.file) = (node, path, file) }
+
+  var line: Int { node.mark?.line ?? 1 }
+  var isSequence: Bool { if case .sequence = node { true } else { false } }
+
+  func error(_ problem: String) -> ConfigError { ConfigError(file: file, line: line, keyPath: path, problem: problem) }
+
+  func child(_ key: String, _ node: Node) -> ConfigNode { ConfigNode(node, path: path.isEmpty ? key : "\(path).\(key)", file: file) }
+
+  /// The keys of a mapping (an empty value, `performance:` or `{}`, is an empty mapping); an unknown key is an error.
+  func mapping(allowed: Set<String>) throws -> [String: ConfigNode] {
+    if case let .scalar(scalar) = node, scalar.string.isEmpty || scalar.tag.description.hasSuffix(":null") { return [:] }
+    guard case let .mapping(mapping) = node else { throw error("expected keys (a mapping), found \(kind)") }
+    var out: [String: ConfigNode] = [:]
+    for (key, value) in mapping {
+      guard case let .scalar(name) = key else { throw ConfigNode(key, path: path, file: file).error("a key must be text") }
+      let entry = child(name.string, value)
+      guard allowed.contains(name.string) else {
+        throw ConfigError(file: file, line: key.mark?.line ?? line, keyPath: entry.path, problem: allowed.isEmpty
+          ? "unknown key; \(path.isEmpty ? "this" : path) takes no keys" : "unknown key; the keys here are \(allowed.sorted().joined(separator: ", "))")
+      }
+      guard out[name.string] == nil else { throw ConfigError(file: file, line: key.mark?.line ?? line, keyPath: entry.path, problem: "the key is given twice") }
+      out[name.string] = entry
+    }
+    return out
+  }
+
+  /// The value of `key` among this mapping's `keys`; its absence is an error at this node.
+  func required(_ key: String, in keys: [String: ConfigNode]) throws -> ConfigNode {
+    guard let node = keys[key] else { throw error("the key \(key) is missing") }
+    return node
+  }
+
+  var kind: String {
+    switch node {
+    case .scalar: "a value"
+    case .mapping: "keys (a mapping)"
+    case .sequence: "a list"
+    case .alias: "an alias"
+    }
+  }
+
+  func string() throws -> String {
+    guard case let .scalar(scalar) = node else { throw error("expected text, found \(kind)") }
+    return scalar.string
+  }
+
+  func int(minimum: Int) throws -> Int {
+    guard let value = Int(try string()) else { throw error("expected a whole number, found '\(printable(try string()))'") }
+    guard value >= minimum else { throw error("expected a whole number of at least \(minimum), found \(value)") }
+    return value
+  }
+
+  func double() throws -> Double {
+    guard let value = Double(try string()), value.isFinite else { throw error("expected a number, found '\(printable(try string()))'") }
+    return value
+  }
+
+  func sequence() throws -> [ConfigNode] {
+    guard case let .sequence(items) = node else { throw error("expected a list, found \(kind)") }
+    return items.enumerated().map { ConfigNode($1, path: "\(path)[\($0)]", file: file) }
+  }
+
+  /// A list of texts, or one text as a list of one.
+  func strings() throws -> [String] {
+    if case .scalar = node { return [try string()] }
+    return try sequence().map { try $0.string() }
+  }
+}

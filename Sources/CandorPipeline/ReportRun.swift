@@ -1,0 +1,346 @@
+import CandorCore
+import CandorExplain
+import CandorFairness
+import CandorModels
+import CandorReport
+import Foundation
+
+/// `candor report`: every analysis a config names, run as library calls on the test data, composed into one HTML
+/// document (a summary first: model, data, gates, one sentence per analysis) and its JSON twin. An analysis that
+/// fails is kept in the document as failed, with its error; the others still run.
+public struct ReportRun {
+  /// What an analysis came to.
+  public struct Analysis: @unchecked Sendable {
+    public enum Status: String, Sendable { case ok, failed, notRun = "not_run" }
+    public var name: String
+    public var status: Status
+    /// One plain sentence for the summary.
+    public var headline: String
+    public var error: String?
+    /// The analysis's own JSON (an object), or nil.
+    public var json: Any?
+    public var sections: [any ReportSection]
+
+    init(name: String, status: Status, headline: String, error: String? = nil, json: Any? = nil, sections: [any ReportSection] = []) {
+      (self.name, self.status, self.headline, self.error, self.json, self.sections) = (name, status, headline, error, json, sections)
+    }
+  }
+
+  public struct Outcome {
+    public var html: String
+    public var json: Data
+    public var analyses: [Analysis]
+    public var gates: [GateResult]
+    public var anyAnalysisFailed: Bool { analyses.contains { $0.status == .failed } }
+  }
+
+  /// Where the run came from, for the audit trail.
+  public struct Provenance: Sendable {
+    public var configPath: String
+    public var configData: Data
+    public var commandLine: [String]
+    public var candorVersion: String
+    public var gitCommit: String?
+    public var started: Date
+
+    public init(configPath: String, configData: Data, commandLine: [String], candorVersion: String, gitCommit: String?, started: Date) {
+      (self.configPath, self.configData, self.commandLine, self.candorVersion, self.gitCommit, self.started) = (configPath, configData, commandLine, candorVersion, gitCommit, started)
+    }
+  }
+
+  /// - Throws: `ConfigError`, `TableError` or `ModelError` when the data or the model cannot be read (no analysis
+  ///   could run), or a gate names a value no analysis measured (the values that were measured listed).
+  public static func run(_ config: ReportConfig, provenance: Provenance, readOptions: CSVOptions = CSVOptions(), now: () -> Date = Date.init) throws -> Outcome {
+    var options = readOptions
+    let (model, modelName, modelHash, training) = try loadModel(config, options: options)
+    options.modelNumericColumns = model.numericFeatureNames
+    let test = try CSVReader.read(path: config.data.test, options: options)
+    let positive = config.data.positive ?? (model.outputKind == .binaryProbability ? model.classes[1] : nil)
+    var measured = MeasuredValues()
+    var analyses: [Analysis] = []
+    let source = config.data.test
+
+    if config.performance || config.fairness != nil {
+      // Performance is the overall row of the fairness metrics (on every row when no sensitive set is given).
+      let settings = config.fairness ?? ReportConfig.FairnessSettings()
+      let sets = config.fairness != nil ? config.sensitive : []
+      analyses += attempt((config.performance ? ["performance"] : []) + (config.fairness != nil ? ["fairness"] : [])) {
+        var table = test, sensitive = sets
+        if sensitive.isEmpty {
+          table = try Table(columns: test.columns + [.categorical(CategoricalColumn(name: "all rows", codes: ContiguousArray(repeating: 0, count: test.rowCount), levels: ["all rows"]))], source: test.source)
+          sensitive = [["all rows"]]
+        }
+        var request = FairnessRequest(targetColumn: config.data.target, outcome: .model(threshold: settings.threshold), sensitiveSets: sensitive)
+        request.positive = positive
+        request.configuration.bootstrapReplicates = settings.bootstrap
+        request.configuration.seed = settings.seed
+        request.rocCurves = true
+        let result = try FairnessAssessment.run(request, data: table, model: model)
+        let report = result.report
+        let json = try JSONSerialization.jsonObject(with: try report.jsonData())
+        record(report, sets: sensitive, into: &measured)
+        var out: [Analysis] = []
+        let first = report.sensitiveSets[Grouping.key(sensitive[0])]!
+        if config.performance {
+          out.append(Analysis(name: "performance", status: .ok, headline: performanceHeadline(first, rows: report.rows),
+                              json: ["rows": report.rows, "overall": (json as? [String: Any]).flatMap { ($0["sensitive_sets"] as? [String: Any])?[Grouping.key(sensitive[0])] as? [String: Any] }?["overall"] ?? [:]],
+                              sections: []))
+        }
+        if config.fairness != nil {
+          out.append(Analysis(name: "fairness", status: .ok, headline: fairnessHeadline(report), json: json,
+                              sections: [FairnessSection(report, source: source, rocCurves: result.rocCurves)]))
+        }
+        return out
+      }
+    }
+    if config.notYetRun.contains("mitigation") { analyses.append(notRun("mitigation")) }
+    if let explanations = config.explanations {
+      analyses += attempt(["explanations"]) {
+        var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
+        if let repeats = explanations.permutationRepeats {
+          var request = PermutationImportanceRequest(targetColumn: config.data.target)
+          request.repeats = repeats
+          request.seed = explanations.permutationSeed
+          let result = try PermutationImportance.run(request, model: model, data: test)
+          json["permutation"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+          sections.append(PermutationImportanceSection(result, source: source))
+          if let top = result.importances.max(by: { $0.value.mean < $1.value.mean || ($0.value.mean == $1.value.mean && $0.key > $1.key) }) {
+            sentences.append("Shuffling \(top.key) costs the model the most: \(formatRounded(top.value.mean, significantDigits: 3)) of its \(result.scorer.rawValue) on average over \(repeats) repeats.")
+          }
+        }
+        if let rowsText = explanations.shapRows {
+          let rows = try KernelSHAPRequest.rows(parsing: rowsText, rowCount: test.rowCount)
+          if model.treeEnsembleView != nil {
+            var request = TreeSHAPRequest(rows: rows)
+            request.seed = explanations.shapSeed
+            let result = try TreeSHAP.run(request, model: model, data: test)
+            json["shap"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+            sections.append(ShapleyValuesSection(result, explained: test, source: source))
+          } else {
+            var request = KernelSHAPRequest(rows: rows)
+            request.configuration.seed = explanations.shapSeed
+            let result = try KernelSHAP.run(request, model: model, data: test)
+            json["shap"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+            sections.append(ShapleyValuesSection(result, explained: test, source: source))
+          }
+          sentences.append("SHAP values explain \(rows.count) rows.")
+        }
+        if let features = explanations.pdpFeatures {
+          var request = FeatureEffectsRequest(method: .pdp)
+          request.players = PlayerSelection(features: features)
+          let result = try FeatureEffects.run(request, model: model, data: test)
+          json["pdp"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+          sections.append(FeatureEffectsSection(result, source: source))
+          sentences.append("Partial dependence shows how the prediction moves with \(features.isEmpty ? "each feature" : features.joined(separator: ", ")).")
+        }
+        return [Analysis(name: "explanations", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
+      }
+    }
+    if config.glassBox {
+      analyses += attempt(["glassbox"]) {
+        switch model {
+        case is LogisticRegression, is LinearRegression:
+          let table = try CoefficientTable.make(model, training: training)
+          return [Analysis(name: "glassbox", status: .ok, headline: CoefficientsSection.finding(table), json: try JSONSerialization.jsonObject(with: try table.jsonData()),
+                           sections: [CoefficientsSection(table, source: modelName)])]
+        case let ebm as ExplainableBoostingMachine:
+          let terms = try AdditiveTerms.make(ebm, data: test, rows: Array(0..<min(5, test.rowCount)))
+          return [Analysis(name: "glassbox", status: .ok, headline: AdditiveTermsSection.finding(terms), json: try JSONSerialization.jsonObject(with: try terms.jsonData()),
+                           sections: [AdditiveTermsSection(terms, source: source)])]
+        case let tree as DecisionTree:
+          return [Analysis(name: "glassbox", status: .ok, headline: DecisionTreeSection.finding(tree), json: ["nodes": tree.nodeCount, "depth": tree.depth, "rules": tree.rules],
+                           sections: [DecisionTreeSection(tree, source: modelName)])]
+        default:
+          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.glassbox",
+                            problem: "the model is not a glass-box model (logistic, linear, tree or ebm), so it has no view of its own; use analyses.explanations")
+        }
+      }
+    }
+    for name in ["whatif", "privacy"] where config.notYetRun.contains(name) { analyses.append(notRun(name)) }
+
+    // Gates: every one must name a value some analysis measured.
+    var gates: [GateResult] = []
+    for gate in config.gates {
+      if let result = measured.evaluate(gate) { gates.append(result); continue }
+      let failedSource = analyses.contains { $0.status == .failed && ($0.name == "fairness" || $0.name == "performance") }
+      if failedSource { gates.append(GateResult(gate: gate, value: .nan, interval: nil)); continue }
+      let known = measured.values.keys.sorted()
+      throw ConfigError(file: provenance.configPath, line: 1, keyPath: "gates", problem: "the gate '\(printable(gate.text))' names \(gate.key), which no analysis measured"
+        + (known.isEmpty ? " (no analysis that measures values is configured: add analyses.performance or analyses.fairness)" : "; the values are \(known.joined(separator: ", "))"))
+    }
+
+    let summary = SummarySection(modelName: modelName, modelKind: model.outputKind, data: config.data, positive: positive,
+                                 threshold: config.fairness?.threshold ?? 0.5, rows: test.rowCount, analyses: analyses, gates: gates)
+    let finished = now()
+    let provenanceJSON = provenanceObject(provenance, config: config, modelHash: modelHash, finished: finished)
+    let footer = ProvenanceSection(entries: provenanceRows(provenanceJSON))
+    let title = "Responsible-AI report: \(config.modelCard["name"].map { if case let .text(t) = $0 { t } else { modelName } } ?? modelName)"
+    let html = HTMLDocument(title: title, sections: [summary] + analyses.flatMap { a in a.status == .ok ? a.sections : [StatusSection(analysis: a)] } + [footer]).rendered()
+    var analysesJSON: [String: Any] = [:]
+    for a in analyses {
+      var entry: [String: Any] = ["status": a.status.rawValue, "headline": a.headline]
+      if let error = a.error { entry["error"] = error }
+      if let json = a.json { entry["result"] = json }
+      analysesJSON[a.name] = entry
+    }
+    let document: [String: Any] = [
+      "schema_version": 1, "title": title, "analyses": analysesJSON,
+      "gates": gates.map(gateObject), "provenance": provenanceJSON, "config": configObject(config),
+      "model_card": modelCard(config, modelName: modelName, model: model, measured: measured, positive: positive),
+    ]
+    let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    return Outcome(html: html, json: json + Data("\n".utf8), analyses: analyses, gates: gates)
+  }
+
+  // MARK: - Pieces
+
+  static func loadModel(_ config: ReportConfig, options: CSVOptions) throws -> (any Model, String, String?, TrainingSummary?) {
+    switch config.model {
+    case let .path(path):
+      let loaded = try ModelLoader.loadModel(path: path)
+      return (loaded.model, path, loaded.sha256, loaded.file?.training)
+    case let .train(type):
+      let train = try CSVReader.read(path: config.data.train!, options: options)
+      var training = TrainingOptions()
+      training.modelType = ModelType(rawValue: type)!
+      let spec = TrainingSpec(target: config.data.target, positive: config.data.positive, drop: config.data.drop)
+      let (model, summary) = try ModelTrainer.fit(train, spec: spec, options: training)
+      return (model.model, "\(type) model trained on \(config.data.train!)", nil, summary)
+    }
+  }
+
+  /// Runs `body`; its error becomes one failed analysis per name, worded as the library words it.
+  static func attempt(_ names: [String], _ body: () throws -> [Analysis]) -> [Analysis] {
+    do { return try body() } catch {
+      let message = (error as? any CandorError)?.description ?? "\(error)"
+      return names.map { Analysis(name: $0, status: .failed, headline: "The \($0) analysis failed: \(message)", error: message) }
+    }
+  }
+
+  static func notRun(_ name: String) -> Analysis {
+    let command = name == "mitigation" ? "candor mitigate" : name == "whatif" ? "candor whatif and candor counterfactual" : "candor dp-train, candor privacy and candor privacy audit"
+    return Analysis(name: name, status: .notRun, headline: "The config asks for \(name), which candor report does not run yet; run \(command) on their own (this document leaves it out).")
+  }
+
+  /// Every overall metric and disparity of every set, with its bootstrap interval (or the Wilson interval of an
+  /// overall rate when there is no bootstrap). The overall metrics are the first set's in the config's order (each
+  /// set's bootstrap resamples within its own groups, so their intervals differ a little).
+  static func record(_ report: FairnessReport, sets: [[String]], into measured: inout MeasuredValues) {
+    for key in sets.map(Grouping.key) {
+      guard let set = report.sensitiveSets[key] else { continue }
+      for (metric, value) in set.overall where measured.values[metric] == nil {
+        measured.values[metric] = (value, set.intervals?.overall[metric] ?? set.wilsonIntervals?.overall[metric])
+      }
+      guard key != "all rows" else { continue }
+      for (metric, value) in set.disparities { measured.values["\(metric)(\(key))"] = (value, set.intervals?.disparities[metric]) }
+    }
+  }
+
+  static func performanceHeadline(_ set: SensitiveSetResult, rows: Int) -> String {
+    var parts: [String] = []
+    for (metric, words) in [("accuracy", "accuracy"), ("roc_auc", "ROC AUC"), ("selection_rate", "selection rate")] {
+      guard let value = set.overall[metric] else { continue }
+      let interval = set.intervals?.overall[metric] ?? set.wilsonIntervals?.overall[metric]
+      parts.append("\(words) \(formatRounded(value, significantDigits: 3))" + (interval.map { " [\(formatRounded($0[0], significantDigits: 3)), \(formatRounded($0[1], significantDigits: 3))]" } ?? ""))
+    }
+    return "On \(rows) test rows: " + parts.joined(separator: ", ") + "."
+  }
+
+  static func fairnessHeadline(_ report: FairnessReport) -> String {
+    report.sensitiveSets.keys.sorted().compactMap { key -> String? in
+      let set = report.sensitiveSets[key]!
+      guard let rates = set.byGroup["selection_rate"], let low = rates.min(by: { $0.value < $1.value }), let high = rates.max(by: { $0.value < $1.value }),
+            let difference = set.disparities["demographic_parity_difference"] else { return nil }
+      let interval = set.intervals?.disparities["demographic_parity_difference"]
+      var text = "By \(key): \(low.key) are selected at \(formatRounded(low.value, significantDigits: 2)) against \(formatRounded(high.value, significantDigits: 2)) for \(high.key) (difference \(formatRounded(difference, significantDigits: 3))"
+      if let interval {
+        text += ", 95 % interval [\(formatRounded(interval[0], significantDigits: 3)), \(formatRounded(interval[1], significantDigits: 3))]); "
+        text += interval[0] > 0 ? "the difference is clearly not chance." : "chance could explain it."
+      } else {
+        text += ")."
+      }
+      return text
+    }.joined(separator: " ")
+  }
+
+  static func gateObject(_ g: GateResult) -> [String: Any] {
+    var o: [String: Any] = ["gate": g.gate.text, "metric": g.gate.metric, "comparison": g.gate.comparison.rawValue, "limit": g.gate.limit, "verdict": g.verdict.rawValue]
+    if let set = g.gate.sensitiveSet { o["sensitive_set"] = set }
+    if g.value.isFinite { o["value"] = g.value } else { o["value"] = NSNull(); o["note"] = "not measured: the analysis that measures it failed" }
+    if let interval = g.interval { o["interval"] = interval }
+    return o
+  }
+
+  static func configObject(_ c: ReportConfig) -> [String: Any] {
+    var data: [String: Any] = ["test": c.data.test, "target": c.data.target, "drop": c.data.drop]
+    if let train = c.data.train { data["train"] = train }
+    if let positive = c.data.positive { data["positive"] = positive }
+    let model: [String: Any] = switch c.model { case let .train(t): ["train": t]; case let .path(p): ["path": p] }
+    var analyses: [String] = []
+    if c.performance { analyses.append("performance") }
+    if c.fairness != nil { analyses.append("fairness") }
+    if c.explanations != nil { analyses.append("explanations") }
+    if c.glassBox { analyses.append("glassbox") }
+    return ["data": data, "model": model, "sensitive": c.sensitive, "analyses": analyses + c.notYetRun, "gates": c.gates.map(\.text)]
+  }
+
+  static func provenanceObject(_ p: Provenance, config: ReportConfig, modelHash: String?, finished: Date) -> [String: Any] {
+    var inputs: [String: Any] = ["config": ["path": p.configPath, "sha256": SHA256.hex(p.configData)]]
+    for (key, path) in [("train", config.data.train), ("test", Optional(config.data.test))] {
+      guard let path, let data = FileManager.default.contents(atPath: path) else { continue }
+      inputs[key] = ["path": path, "sha256": SHA256.hex(data)]
+    }
+    if case let .path(path) = config.model { inputs["model"] = ["path": path, "sha256": modelHash.map { $0 as Any } ?? NSNull()] }
+    let formatter = ISO8601DateFormatter()
+    var seeds: [String: Any] = [:]
+    if let f = config.fairness { seeds["fairness_bootstrap"] = f.seed }
+    if let e = config.explanations { seeds["permutation"] = e.permutationSeed; seeds["shap"] = e.shapSeed }
+    return ["inputs": inputs, "candor_version": p.candorVersion, "git_commit": p.gitCommit ?? NSNull(), "command_line": p.commandLine,
+            "seeds": seeds, "started": formatter.string(from: p.started), "finished": formatter.string(from: finished),
+            "machine": ["cores": ProcessInfo.processInfo.activeProcessorCount, "os": ProcessInfo.processInfo.operatingSystemVersionString,
+                        "memory_gib": Int((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())]]
+  }
+
+  static func provenanceRows(_ p: [String: Any]) -> [(String, String)] {
+    var rows: [(String, String)] = []
+    for (key, value) in ((p["inputs"] as? [String: Any]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+      let entry = value as? [String: Any]
+      rows.append(("input \(key)", "\(entry?["path"] ?? "") — SHA-256 \(entry?["sha256"] as? String ?? "unknown")"))
+    }
+    rows.append(("Candor", "\(p["candor_version"] ?? "")" + ((p["git_commit"] as? String).map { ", commit \($0)" } ?? "")))
+    rows.append(("command", ((p["command_line"] as? [String]) ?? []).joined(separator: " ")))
+    rows.append(("run", "\(p["started"] ?? "") to \(p["finished"] ?? "")"))
+    return rows
+  }
+
+  /// The model card in Google's Model Card Toolkit field names (schema v0.0.2): details from the config, the
+  /// measured overall metrics as performance metrics, the considerations from the config.
+  static func modelCard(_ c: ReportConfig, modelName: String, model: any Model, measured: MeasuredValues, positive: String?) -> [String: Any] {
+    func text(_ key: String) -> String? { if case let .text(t)? = c.modelCard[key] { t } else if case let .list(l)? = c.modelCard[key] { l.joined(separator: "; ") } else { nil } }
+    func list(_ key: String) -> [String] { if case let .list(l)? = c.modelCard[key] { l } else if case let .text(t)? = c.modelCard[key] { [t] } else { [] } }
+    var details: [String: Any] = ["name": text("name") ?? modelName]
+    if let overview = text("overview") { details["overview"] = overview }
+    if let version = text("version") { details["version"] = ["name": version] }
+    let owners = list("owners")
+    if !owners.isEmpty { details["owners"] = owners.map { ["name": $0] } }
+    let metrics: [[String: Any]] = measured.values.keys.sorted().map { key in
+      let (value, interval) = measured.values[key]!
+      var m: [String: Any] = ["type": key, "value": formatNumber(value)]
+      if let open = key.firstIndex(of: "(") { m["type"] = String(key[..<open]); m["slice"] = String(key[key.index(after: open)..<key.index(before: key.endIndex)]) }
+      if let interval { m["confidence_interval"] = ["lower_bound": formatNumber(interval[0]), "upper_bound": formatNumber(interval[1])] }
+      return m
+    }
+    var considerations: [String: Any] = [:]
+    if let use = text("intended_use") { considerations["use_cases"] = [["description": use]] }
+    let limitations = list("limitations")
+    if !limitations.isEmpty { considerations["limitations"] = limitations.map { ["description": $0] } }
+    let ethics = list("ethical_considerations")
+    if !ethics.isEmpty { considerations["ethical_considerations"] = ethics.map { ["name": $0] } }
+    var data: [String: Any] = ["eval": ["name": c.data.test]]
+    if let train = c.data.train { data["train"] = ["name": train] }
+    return ["model_details": details,
+            "model_parameters": ["model_architecture": "\(model.outputKind.rawValue) model: \(modelName)", "data": data,
+                                 "input_format": model.featureNames.joined(separator: ", "), "output_format": positive.map { "P(\(c.data.target) = \($0))" } ?? model.outputKind.rawValue],
+            "quantitative_analysis": ["performance_metrics": metrics], "considerations": considerations]
+  }
+}

@@ -1,0 +1,58 @@
+import CandorCore
+import CandorModels
+import CandorReport
+
+/// The report's first section: which model, which data, the positive class and threshold, the gates, and one
+/// sentence per analysis.
+struct SummarySection: ReportSection {
+  var modelName: String
+  var modelKind: OutputKind
+  var data: ReportConfig.DataSection
+  var positive: String?
+  var threshold: Double
+  var rows: Int
+  var analyses: [ReportRun.Analysis]
+  var gates: [GateResult]
+
+  var title: String { "Summary" }
+  var anchor: String { "summary" }
+
+  static func verdictLine(_ gates: [GateResult]) -> String {
+    guard !gates.isEmpty else { return "No gates are set." }
+    let count = { (v: GateResult.Verdict) in gates.count { $0.verdict == v } }
+    return "Gates: \(count(.pass)) of \(gates.count) pass" + (count(.fail) > 0 ? ", \(count(.fail)) fail" : "") + (count(.inconclusive) > 0 ? ", \(count(.inconclusive)) inconclusive (the interval straddles the limit)" : "") + "."
+  }
+
+  func render(into page: inout HTMLWriter) {
+    var what = "Model: \(modelName) (\(modelKind.rawValue.replacingOccurrences(of: "_", with: " "))). Measured on \(rows) rows of \(data.test), target \(data.target)"
+    if let positive { what += ", positive class \(positive), predicted positive when its probability is above \(formatNumber(threshold))" }
+    page.paragraph(HTMLText(words: what + "."))
+    page.paragraph(HTMLText(words: Self.verdictLine(gates)))
+    if !gates.isEmpty {
+      page.table(header: ["Gate", "Measured", "95 % interval", "Verdict"], rows: gates.map { g in
+        [g.gate.text, g.value.isFinite ? formatRounded(g.value, significantDigits: 4) : "not measured",
+         g.interval.map { "\(formatRounded($0[0], significantDigits: 4)) to \(formatRounded($0[1], significantDigits: 4))" } ?? "—",
+         g.verdict == .inconclusive ? "inconclusive" : g.verdict.rawValue]
+      }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 3])
+    }
+    page.list(analyses.map { a in HTMLText(words: "\(a.name.prefix(1).uppercased() + a.name.dropFirst()): \(a.headline)") })
+  }
+}
+
+/// An analysis that failed or was not run, in place of its sections: what happened, in words.
+struct StatusSection: ReportSection {
+  var analysis: ReportRun.Analysis
+  var title: String { analysis.name.prefix(1).uppercased() + analysis.name.dropFirst() + (analysis.status == .failed ? " (failed)" : " (not run)") }
+  var anchor: String { analysis.name }
+  func render(into page: inout HTMLWriter) { page.paragraph(HTMLText(words: analysis.headline)) }
+}
+
+/// The audit trail at the foot of the page: every input's SHA-256, Candor's version, the command, the run's times.
+struct ProvenanceSection: ReportSection {
+  var entries: [(String, String)]
+  var title: String { "Provenance" }
+  var anchor: String { "provenance" }
+  func render(into page: inout HTMLWriter) {
+    page.table(header: ["", "Value"], rows: entries.map { [$0.0, $0.1] }, textColumns: [0, 1])
+  }
+}

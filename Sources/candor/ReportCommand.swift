@@ -1,0 +1,102 @@
+import ArgumentParser
+import CandorCore
+import CandorPipeline
+import Foundation
+
+struct Report: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Run the analyses a YAML config names into one self-contained HTML report and its JSON twin, with scorecard gates.",
+    discussion: """
+      The config (samples/rai.yaml is a commented example) names the data, the model (a model file, or a type to \
+      train), the sensitive features, the analyses, the gates and the outputs; --html and --json override its \
+      output paths. An analysis that fails is kept in the report, marked failed with its error; the others still \
+      run. Exit 0 when the report is written; 4 when it is written and an analysis failed; 3 with --fail-on-gate \
+      when a gate fails or is inconclusive (unless --inconclusive-passes); 2 for bad input (nothing written).
+      """)
+
+  @Option(help: "The YAML config.")
+  var config: String
+
+  @Option(help: "Write the HTML report here (overrides output.html).")
+  var html: String?
+
+  @Option(help: "Write the JSON report here (overrides output.json).")
+  var json: String?
+
+  @Option(name: .customLong("model-card-out"), help: "Write the model card (Model Card Toolkit fields) alone here.")
+  var modelCardOut: String?
+
+  @Flag(name: .customLong("fail-on-gate"), help: "Exit 3 when any gate fails or is inconclusive.")
+  var failOnGate = false
+
+  @Flag(name: .customLong("inconclusive-passes"), help: "With --fail-on-gate: an inconclusive gate does not fail the run.")
+  var inconclusivePasses = false
+
+  @OptionGroup var reading: ReadOptions
+
+  /// The config, read once in `run` before the outputs are checked.
+  var parsed: ReportConfig? { try? ReportConfig.parse(String(decoding: (try? InputFile.read(config)) ?? Data(), as: UTF8.self), path: config) }
+
+  var inputFiles: [(Setting, String?)] { [(.config, config)] + (parsed.map(Self.inputs) ?? []) }
+  var outputFiles: [(Setting, String?)] {
+    let settings = parsed
+    return [(.html, html ?? settings?.html), (.json, json ?? settings?.json), (.modelCardOut, modelCardOut)]
+  }
+
+  static func inputs(_ c: ReportConfig) -> [(Setting, String?)] {
+    var files: [(Setting, String?)] = [(.data, c.data.test), (.trainData, c.data.train)]
+    if case let .path(path) = c.model { files.append((.model, path)) }
+    return files
+  }
+
+  func validate() throws {
+    if inconclusivePasses && !failOnGate { throw ValidationError("--inconclusive-passes goes with --fail-on-gate.") }
+  }
+
+  func run() throws {
+    let started = Date()
+    let data = try InputFile.read(config)
+    let settings = try ReportConfig.parse(String(decoding: data, as: UTF8.self), path: config)
+    guard html ?? settings.html != nil || json ?? settings.json != nil || modelCardOut != nil else {
+      throw ValidationError("The report has nowhere to go: give output.html or output.json in \(config), or --html / --json.")
+    }
+    let files = try outputTransaction()
+    let provenance = ReportRun.Provenance(configPath: config, configData: data, commandLine: ["candor"] + CommandLine.arguments.dropFirst(),
+                                          candorVersion: Candor.version, gitCommit: nil, started: started)
+    let outcome = try ReportRun.run(settings, provenance: provenance, readOptions: reading.csvOptions())
+    if html ?? settings.html != nil { try files.write(.html, Data(outcome.html.utf8)) }
+    if json ?? settings.json != nil { try files.write(.json, outcome.json) }
+    if modelCardOut != nil {
+      let document = try JSONSerialization.jsonObject(with: outcome.json) as! [String: Any]
+      try files.write(.modelCardOut, try JSONSerialization.data(withJSONObject: document["model_card"]!, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]))
+    }
+    try files.commit()
+    for analysis in outcome.analyses { print("\(analysis.name) [\(analysis.status.rawValue)]: \(analysis.headline)") }
+    for gate in outcome.gates {
+      var measured = " (not measured)"
+      if gate.value.isFinite {
+        let interval = gate.interval.map { ", interval \(formatRounded($0[0], significantDigits: 4)) to \(formatRounded($0[1], significantDigits: 4))" } ?? ""
+        measured = " (\(formatRounded(gate.value, significantDigits: 4))\(interval))"
+      }
+      print("gate \(gate.gate.text): \(gate.verdict.rawValue)\(measured)")
+    }
+    for (_, path) in outputFiles { if let path { print("Wrote \(path).") } }
+    let inconclusivePasses = self.inconclusivePasses
+    let blocking = outcome.gates.contains { g in g.verdict == GateResult.Verdict.fail || (g.verdict == GateResult.Verdict.inconclusive && !inconclusivePasses) }
+    if failOnGate && blocking {
+      FileHandle.standardError.write(Data("error: a gate did not pass (--fail-on-gate).\n".utf8))
+      Foundation.exit(3)
+    }
+    if outcome.anyAnalysisFailed {
+      FileHandle.standardError.write(Data("error: an analysis failed; the report marks it and holds the others.\n".utf8))
+      Foundation.exit(4)
+    }
+  }
+}
+
+extension Setting {
+  static let config = Setting("config")
+  static let trainData = Setting("trainData")
+  static let modelCardOut = Setting("modelCardOut")
+}

@@ -1,0 +1,124 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// `candor report --config`: one HTML page and its JSON twin from a YAML config on German credit — gates, the audit
+/// trail, the model card, determinism, a failed analysis kept in the report, and bad input refused with nothing written.
+@Suite struct ReportCLITests {
+  static let data = Fixtures.sample("german_credit.csv")
+
+  static func config(gates: [String] = ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5"], pdp: String = "[age]", extra: String = "") -> String {
+    """
+    data: {train: "\(data)", test: "\(data)", target: risk, positive: "1"}
+    model: {train: logistic}
+    sensitive: [sex, [sex, housing]]
+    analyses:
+      performance: {}
+      fairness: {bootstrap: 40, seed: 2}
+      explanations: {permutation: {repeats: 2}, pdp: {features: \(pdp)}}
+      glassbox: {}
+      whatif: {}
+    gates: [\(gates.map { "\"\($0)\"" }.joined(separator: ", "))]
+    model_card: {name: "German <script>alert(1)</script> credit", owners: [a team], limitations: [small data]}
+    output: {html: r.html, json: r.json}
+    \(extra)
+    """
+  }
+
+  static func run(_ config: String, _ arguments: [String] = [], in folder: URL) throws -> CommandResult {
+    try config.write(to: folder.appendingPathComponent("rai.yaml"), atomically: true, encoding: .utf8)
+    return try CandorBinary.run(["report", "--config", "rai.yaml"] + arguments, in: folder)
+  }
+
+  @Test("the report: a schema-valid JSON with every analysis, the gates with their intervals and verdicts, provenance hashes and a model card; the page opens with the summary and escapes the config's text; the same inputs give the same JSON but for its times")
+  func report() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try Self.run(Self.config(), ["--model-card-out", "card.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    #expect(done.standardOutput.contains("gate accuracy >= 0.7: pass"), "\(done.standardOutput)")
+    let data = try Data(contentsOf: folder.appendingPathComponent("r.json"))
+    try LibraryParityCLITests.expectValid(data, "candor-report.schema.json")
+    let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    let analyses = json["analyses"] as! [String: [String: Any]]
+    #expect(Set(analyses.keys) == ["performance", "fairness", "explanations", "glassbox", "whatif"])
+    #expect(analyses.filter { $0.key != "whatif" }.allSatisfy { $0.value["status"] as? String == "ok" } && analyses["whatif"]?["status"] as? String == "not_run")
+    let gates = json["gates"] as! [[String: Any]]
+    #expect(gates.count == 2 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
+    let fairness = (analyses["fairness"]!["result"] as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
+    let measured = (fairness["sex"]!["disparities"] as! [String: Double])["demographic_parity_difference"]!
+    #expect(gates[1]["value"] as? Double == measured)
+    let inputs = (json["provenance"] as! [String: Any])["inputs"] as! [String: [String: Any]]
+    #expect(inputs["test"]?["sha256"] as? String == SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: Self.data))))
+    let card = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("card.json"))) as! [String: Any]
+    #expect(((card["model_details"] as! [String: Any])["name"] as? String) == "German <script>alert(1)</script> credit")
+    #expect(((card["quantitative_analysis"] as! [String: Any])["performance_metrics"] as! [[String: Any]]).contains { $0["type"] as? String == "accuracy" })
+    let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
+    #expect(!html.contains("<script>alert(1)") && html.contains("&lt;script&gt;alert(1)"))
+    #expect(html.range(of: "Summary")!.lowerBound < html.range(of: "Fairness assessment")!.lowerBound)
+    #expect(html.contains("Gates: 2 of 2 pass."))
+    // Determinism: a second run gives the same JSON apart from the start and end times.
+    let again = try Self.run(Self.config(), ["--model-card-out", "card.json"], in: folder)
+    #expect(again.exitCode == 0)
+    func timeless(_ d: Data) throws -> Data {
+      var o = try JSONSerialization.jsonObject(with: d) as! [String: Any]
+      var p = o["provenance"] as! [String: Any]
+      p["started"] = nil; p["finished"] = nil
+      o["provenance"] = p
+      return try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+    }
+    #expect(try timeless(data) == timeless(Data(contentsOf: folder.appendingPathComponent("r.json"))))
+  }
+
+  @Test("--fail-on-gate exits 3 when a gate fails, and an inconclusive gate fails it unless --inconclusive-passes")
+  func gatesBlock() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let failing = try Self.run(Self.config(gates: ["accuracy >= 0.99"]), ["--fail-on-gate"], in: folder)
+    #expect(failing.exitCode == 3 && failing.standardError.contains("a gate did not pass"), "\(failing.standardError)")
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path), "the report is written all the same")
+    // The accuracy's interval straddles its own value.
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
+    let accuracy = ((json["gates"] as! [[String: Any]])[0]["value"] as! Double)
+    let straddling = "accuracy >= \(accuracy)"
+    #expect(try Self.run(Self.config(gates: [straddling]), ["--fail-on-gate"], in: folder).exitCode == 3)
+    #expect(try Self.run(Self.config(gates: [straddling]), ["--fail-on-gate", "--inconclusive-passes"], in: folder).exitCode == 0)
+  }
+
+  @Test("an analysis that fails is kept as failed with its error, the others are written, and the exit code is 4")
+  func failedAnalysis() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
+    #expect(done.exitCode == 4 && done.standardError.contains("an analysis failed"), "\(done.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
+    let analyses = json["analyses"] as! [String: [String: Any]]
+    #expect(analyses["explanations"]?["status"] as? String == "failed" && (analyses["explanations"]?["error"] as? String)?.contains("no_such_feature") == true)
+    #expect(analyses["fairness"]?["status"] as? String == "ok")
+    #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("Explanations (failed)"))
+  }
+
+  @Test("bad input exits 2 and writes nothing", arguments: [
+    ("gate", "a gate naming a value nothing measured"),
+    ("yaml", "YAML that does not parse"),
+    ("folder", "an output in a folder that does not exist"),
+    ("missing", "no config file"),
+  ])
+  func refused(_ kind: String, _ what: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done: CommandResult
+    switch kind {
+    case "gate": done = try Self.run(Self.config(gates: ["roc_auc_of_the_moon >= 0.7"]), in: folder)
+    case "yaml": done = try Self.run("data: {test: x\nmodel: [", in: folder)
+    case "folder": done = try Self.run(Self.config(), ["--html", "nowhere/r.html"], in: folder)
+    default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
+    }
+    #expect(done.exitCode == 2, "\(what): \(done.standardError)")
+    let expected = ["gate": "the gate 'roc_auc_of_the_moon >= 0.7' names roc_auc_of_the_moon, which no analysis measured; the values are accuracy, ",
+                    "yaml": "rai.yaml, line 2, column", "folder": "nowhere", "missing": "absent.yaml"][kind]!
+    #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
+  }
+}

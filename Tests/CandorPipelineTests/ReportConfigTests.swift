@@ -1,0 +1,64 @@
+import CandorCore
+import Foundation
+import Testing
+
+@testable import CandorPipeline
+
+/// The report config is read strictly — every error names the file, line and key path — and gates read and judge
+/// as written.
+@Suite struct ReportConfigTests {
+  static let minimal = """
+    data: {train: t.csv, test: e.csv, target: y, positive: "1"}
+    model: {train: logistic}
+    sensitive: [sex, [sex, race]]
+    analyses:
+      performance: {}
+      fairness: {bootstrap: 10, seed: 3}
+    gates: ["accuracy >= 0.8", "demographic_parity_difference(sex, race) < 0.1"]
+    output: {html: r.html}
+    """
+
+  @Test("a config reads into its settings: data, model, sensitive sets (a list is intersectional), analyses, gates, outputs")
+  func reads() throws {
+    let c = try ReportConfig.parse(Self.minimal, path: "rai.yaml")
+    #expect(c.data == .init(train: "t.csv", test: "e.csv", target: "y", positive: "1", drop: []))
+    #expect(c.model == .train("logistic") && c.sensitive == [["sex"], ["sex", "race"]])
+    #expect(c.performance && c.fairness == .init(bootstrap: 10, seed: 3, threshold: 0.5) && c.explanations == nil)
+    #expect(c.gates.map(\.key) == ["accuracy", "demographic_parity_difference(sex|race)"] && c.html == "r.html" && c.json == nil)
+  }
+
+  @Test("refused with the file, line and key path", arguments: [
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  fairnes: {}\n", "rai.yaml, line 4, analyses.fairnes: unknown key; the keys here are explanations, fairness, glassbox, mitigation, performance, privacy, whatif."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  fairness: {bootstrap: many}\n", "rai.yaml, line 5, analyses.fairness.bootstrap: expected a whole number, found 'many'."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses: [fairness]\n", "rai.yaml, line 3, analyses: expected keys (a mapping), found a list."),
+    ("data: {test: e.csv}\nmodel: {path: m.json}\n", "rai.yaml, line 1, data: the key target is missing."),
+    ("data: {test: e.csv, target: y}\nmodel: {train: forest}\n", "rai.yaml, line 2, model.train: 'forest' is not a model type; the types are logistic, linear, mlp, tree, ebm."),
+    ("data: {test: e.csv, target: y}\nmodel: {train: logistic}\n", "rai.yaml, line 2, model: training a model needs data.train (the rows to fit it on)."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses: {fairness: {}}\n", "rai.yaml, line 3, analyses.fairness: fairness needs sensitive (the features whose groups are compared) at the top level."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\ngates: [\"accuracy about 0.8\"]\n", "rai.yaml, line 3, gates[0]: the gate 'accuracy about 0.8' has no comparison; write it as metric < limit, e.g. \"demographic_parity_difference(sex) < 0.1\" or \"accuracy >= 0.8\"."),
+    ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
+  ])
+  func refused(_ text: String, _ message: String) throws {
+    #expect(throws: ConfigError.self) { try ReportConfig.parse(text, path: "rai.yaml") }
+    do { _ = try ReportConfig.parse(text, path: "rai.yaml") } catch let error as ConfigError {
+      #expect(error.description.hasPrefix(message), "\(error.description)")
+      #expect(error.exitStatus == .badInput)
+    }
+  }
+
+  @Test("gates: pass only when the value and the whole interval meet the limit, fail when none does, inconclusive when the interval straddles it")
+  func verdicts() throws {
+    let below = try Gate(parsing: "demographic_parity_difference(sex) < 0.1"), atLeast = try Gate(parsing: "accuracy ≥ 0.8")
+    #expect(below.metric == "demographic_parity_difference" && below.sensitiveSet == "sex" && below.comparison == .below && below.limit == 0.1)
+    #expect(atLeast.comparison == .atLeast && atLeast.sensitiveSet == nil)
+    #expect(GateResult(gate: below, value: 0.05, interval: [0.02, 0.08]).verdict == .pass)
+    #expect(GateResult(gate: below, value: 0.05, interval: [0.02, 0.12]).verdict == .inconclusive)
+    #expect(GateResult(gate: below, value: 0.15, interval: [0.11, 0.19]).verdict == .fail)
+    #expect(GateResult(gate: below, value: 0.15, interval: [0.09, 0.19]).verdict == .inconclusive)
+    #expect(GateResult(gate: below, value: 0.1, interval: nil).verdict == .fail)
+    #expect(GateResult(gate: atLeast, value: 0.8, interval: nil).verdict == .pass)
+    #expect(GateResult(gate: atLeast, value: 0.85, interval: [0.8, 0.9]).verdict == .pass)
+    #expect(throws: Gate.ParseError.self) { try Gate(parsing: "(sex) < 0.1") }
+    #expect(throws: Gate.ParseError.self) { try Gate(parsing: "accuracy > high") }
+  }
+}
