@@ -28,6 +28,14 @@ public struct ReportConfig: Sendable, Equatable {
     public var threshold = 0.5
   }
 
+  public struct MitigationSettings: Sendable, Equatable {
+    /// The sensitive features mitigated (default: the first sensitive set).
+    public var sensitive: [String]?
+    public var reweigh = false
+    /// Threshold optimization under this constraint (demographic_parity, equalized_odds, …); nil: not run.
+    public var thresholdConstraint: String?
+  }
+
   public struct ExplanationSettings: Sendable, Equatable {
     /// Permutation importance repeats (nil: not run).
     public var permutationRepeats: Int?
@@ -46,6 +54,7 @@ public struct ReportConfig: Sendable, Equatable {
   public var performance = false
   public var fairness: FairnessSettings?
   public var explanations: ExplanationSettings?
+  public var mitigation: MitigationSettings?
   /// The model's own glass-box view: coefficients, an EBM's terms or a tree.
   public var glassBox = false
   /// Analyses the config names that `candor report` does not run yet (each reported as such in the document).
@@ -130,6 +139,23 @@ public struct ReportConfig: Sendable, Equatable {
         case "glassbox":
           _ = try node.mapping(allowed: [])
           config.glassBox = true
+        case "mitigation":
+          let m = try node.mapping(allowed: ["sensitive", "reweigh", "threshold"])
+          var settings = MitigationSettings()
+          settings.sensitive = try m["sensitive"]?.strings()
+          if let r = m["reweigh"] {
+            guard let flag = Bool(try r.string()) else { throw r.error("expected true or false, found '\(printable(try r.string()))'") }
+            settings.reweigh = flag
+          }
+          if let t = m["threshold"] {
+            let constraint = try t.mapping(allowed: ["constraint"])["constraint"]?.string() ?? "demographic_parity"
+            let known = ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity", "false_negative_rate_parity", "true_negative_rate_parity"]
+            guard known.contains(constraint) else { throw t.error("'\(printable(constraint))' is not a constraint; the constraints are \(known.joined(separator: ", "))") }
+            settings.thresholdConstraint = constraint
+          }
+          guard settings.sensitive != nil || !config.sensitive.isEmpty else { throw node.error("mitigation needs sensitive features: give mitigation.sensitive or sensitive at the top level") }
+          if settings.reweigh, data.train == nil { throw node.error("reweighing needs data.train (the rows it weighs)") }
+          config.mitigation = settings
         default:
           config.notYetRun.append(name)
         }

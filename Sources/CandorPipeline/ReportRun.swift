@@ -52,7 +52,8 @@ public struct ReportRun {
   ///   could run), or a gate names a value no analysis measured (the values that were measured listed).
   public static func run(_ config: ReportConfig, provenance: Provenance, readOptions: CSVOptions = CSVOptions(), now: () -> Date = Date.init) throws -> Outcome {
     var options = readOptions
-    let (model, modelName, modelHash, training) = try loadModel(config, options: options)
+    let (loaded, modelName, training) = try loadModel(config, options: options)
+    let model = loaded.model, modelHash = loaded.sha256
     options.modelNumericColumns = model.numericFeatureNames
     let test = try CSVReader.read(path: config.data.test, options: options)
     let positive = config.data.positive ?? (model.outputKind == .binaryProbability ? model.classes[1] : nil)
@@ -93,7 +94,11 @@ public struct ReportRun {
         return out
       }
     }
-    if config.notYetRun.contains("mitigation") { analyses.append(notRun("mitigation")) }
+    if let mitigation = config.mitigation {
+      analyses += attempt(["mitigation"]) {
+        try mitigate(mitigation, config: config, model: model, loaded: loaded, test: test, options: options, positive: positive, source: source)
+      }
+    }
     if let explanations = config.explanations {
       analyses += attempt(["explanations"]) {
         var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
@@ -194,19 +199,67 @@ public struct ReportRun {
 
   // MARK: - Pieces
 
-  static func loadModel(_ config: ReportConfig, options: CSVOptions) throws -> (any Model, String, String?, TrainingSummary?) {
+  static func loadModel(_ config: ReportConfig, options: CSVOptions) throws -> (LoadedModel, String, TrainingSummary?) {
     switch config.model {
     case let .path(path):
       let loaded = try ModelLoader.loadModel(path: path)
-      return (loaded.model, path, loaded.sha256, loaded.file?.training)
+      return (loaded, path, loaded.file?.training)
     case let .train(type):
       let train = try CSVReader.read(path: config.data.train!, options: options)
-      var training = TrainingOptions()
-      training.modelType = ModelType(rawValue: type)!
-      let spec = TrainingSpec(target: config.data.target, positive: config.data.positive, drop: config.data.drop)
-      let (model, summary) = try ModelTrainer.fit(train, spec: spec, options: training)
-      return (model.model, "\(type) model trained on \(config.data.train!)", nil, summary)
+      let (model, summary) = try ModelTrainer.fit(train, spec: trainingSpec(config), options: trainingOptions(type))
+      let name = "\(type) model trained on \(config.data.train!)"
+      return (LoadedModel(model: model.model, format: .candor, file: ModelFile(model: model, target: config.data.target, training: summary), path: name), name, summary)
     }
+  }
+
+  static func trainingSpec(_ config: ReportConfig) -> TrainingSpec {
+    TrainingSpec(target: config.data.target, positive: config.data.positive, drop: config.data.drop)
+  }
+
+  static func trainingOptions(_ type: String) -> TrainingOptions {
+    var training = TrainingOptions()
+    training.modelType = ModelType(rawValue: type)!
+    return training
+  }
+
+  /// Reweighing (and, for a model the config trains, the model retrained with the weights) and threshold
+  /// optimization fitted on the training rows, both judged on the test rows; the threshold trade-off chart compares
+  /// the unmitigated, reweighed and threshold-optimized models.
+  static func mitigate(_ m: ReportConfig.MitigationSettings, config: ReportConfig, model: any Model, loaded: LoadedModel, test: Table,
+                       options: CSVOptions, positive: String?, source: String) throws -> [Analysis] {
+    let sensitive = m.sensitive ?? config.sensitive[0]
+    let train = try config.data.train.map { try CSVReader.read(path: $0, options: options) }
+    var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
+    var reweighed: (any Model)?
+    func change(_ c: MitigationComparison, _ name: String) -> String {
+      let before = c.before.disparities[name] ?? .nan, after = c.after.disparities[name] ?? .nan
+      return "\(name.replacingOccurrences(of: "_", with: " ")) \(formatRounded(before, significantDigits: 3)) → \(formatRounded(after, significantDigits: 3)), accuracy \(formatRounded(c.before.accuracy, significantDigits: 3)) → \(formatRounded(c.after.accuracy, significantDigits: 3))"
+    }
+    if m.reweigh, let train {
+      var request = ReweighingRequest(targetColumn: config.data.target, sensitiveFeatures: sensitive)
+      request.positive = positive
+      if case let .train(type) = config.model { request.retraining = .init(spec: trainingSpec(config), options: trainingOptions(type)) }
+      let analysis = try Reweighing.run(request, data: train, evaluationData: test)
+      reweighed = analysis.retrained?.model.model
+      json["reweighing"] = try JSONSerialization.jsonObject(with: try analysis.report.jsonData())
+      sections.append(ReweighingSection(analysis.reweighing, evaluation: analysis.evaluation, source: config.data.train!))
+      sentences.append(analysis.evaluation.map { "Reweighing by \(sensitive.joined(separator: "|")) and retraining: \(change($0, "demographic_parity_difference"))." }
+        ?? "Reweighing by \(sensitive.joined(separator: "|")) computed the weights; a model file cannot be retrained, so there is no before/after (train the model from the config for one).")
+    }
+    if let name = m.thresholdConstraint {
+      var request = ThresholdRequest(targetColumn: config.data.target, sensitiveFeatures: sensitive, constraint: FairnessConstraint(rawValue: name)!)
+      request.positive = positive
+      request.sweepTolerances = ThresholdRequest.defaultSweepTolerances
+      let analysis = try ThresholdMitigation.run(request, fitData: train ?? test, evaluationData: train == nil ? nil : test, model: loaded,
+                                                 comparedModel: reweighed.map { (label: "reweighed and retrained", model: $0) })
+      json["threshold"] = try JSONSerialization.jsonObject(with: try analysis.result.jsonData())
+      sections.append(ThresholdMitigationSection(analysis.result, hulls: analysis.fit.hulls, source: source))
+      if let evaluation = analysis.result.evaluation {
+        sentences.append("Group thresholds under \(name.replacingOccurrences(of: "_", with: " ")) for \(sensitive.joined(separator: "|")): \(change(evaluation, analysis.result.disparityName)).")
+      }
+    }
+    guard !sentences.isEmpty else { throw ConfigError(file: "the config", line: 1, keyPath: "analyses.mitigation", problem: "names no mitigation: give reweigh: true or threshold: {constraint: …}") }
+    return [Analysis(name: "mitigation", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
   }
 
   /// Runs `body`; its error becomes one failed analysis per name, worded as the library words it.
@@ -281,6 +334,7 @@ public struct ReportRun {
     if c.fairness != nil { analyses.append("fairness") }
     if c.explanations != nil { analyses.append("explanations") }
     if c.glassBox { analyses.append("glassbox") }
+    if c.mitigation != nil { analyses.append("mitigation") }
     return ["data": data, "model": model, "sensitive": c.sensitive, "analyses": analyses + c.notYetRun, "gates": c.gates.map(\.text)]
   }
 

@@ -63,7 +63,7 @@ struct Report: ParsableCommand, FileCommand {
     }
     let files = try outputTransaction()
     let provenance = ReportRun.Provenance(configPath: config, configData: data, commandLine: ["candor"] + CommandLine.arguments.dropFirst(),
-                                          candorVersion: Candor.version, gitCommit: nil, started: started)
+                                          candorVersion: Candor.version, gitCommit: GitCommit.current(), started: started)
     let outcome = try ReportRun.run(settings, provenance: provenance, readOptions: reading.csvOptions())
     if html ?? settings.html != nil { try files.write(.html, Data(outcome.html.utf8)) }
     if json ?? settings.json != nil { try files.write(.json, outcome.json) }
@@ -99,4 +99,34 @@ extension Setting {
   static let config = Setting("config")
   static let trainData = Setting("trainData")
   static let modelCardOut = Setting("modelCardOut")
+}
+
+/// The commit checked out in the current directory's git work tree, read from `.git` (no process is run); nil
+/// outside a work tree or when the ref cannot be resolved.
+enum GitCommit {
+  static func current(from directory: String = FileManager.default.currentDirectoryPath) -> String? {
+    var folder = URL(fileURLWithPath: directory)
+    for _ in 0..<32 {
+      let git = folder.appendingPathComponent(".git")
+      if let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
+        guard head.hasPrefix("ref: ") else { return isCommit(head) ? head : nil }
+        let ref = String(head.dropFirst(5))
+        if let loose = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), isCommit(loose) {
+          return loose
+        }
+        let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
+          let hash = String(line.prefix(40))
+          if isCommit(hash) { return hash }
+        }
+        return nil
+      }
+      let parent = folder.deletingLastPathComponent()
+      if parent.path == folder.path { return nil }
+      folder = parent
+    }
+    return nil
+  }
+
+  static func isCommit(_ text: String) -> Bool { text.count == 40 && text.allSatisfy(\.isHexDigit) }
 }

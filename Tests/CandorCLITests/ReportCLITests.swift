@@ -18,6 +18,7 @@ import Testing
       fairness: {bootstrap: 40, seed: 2}
       explanations: {permutation: {repeats: 2}, pdp: {features: \(pdp)}}
       glassbox: {}
+      mitigation: {reweigh: true, threshold: {constraint: demographic_parity}}
       whatif: {}
     gates: [\(gates.map { "\"\($0)\"" }.joined(separator: ", "))]
     model_card: {name: "German <script>alert(1)</script> credit", owners: [a team], limitations: [small data]}
@@ -42,7 +43,11 @@ import Testing
     try LibraryParityCLITests.expectValid(data, "candor-report.schema.json")
     let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     let analyses = json["analyses"] as! [String: [String: Any]]
-    #expect(Set(analyses.keys) == ["performance", "fairness", "explanations", "glassbox", "whatif"])
+    #expect(Set(analyses.keys) == ["performance", "fairness", "mitigation", "explanations", "glassbox", "whatif"])
+    let mitigation = analyses["mitigation"]!["result"] as! [String: [String: Any]]
+    #expect(mitigation["reweighing"]?["evaluation"] != nil && mitigation["threshold"]?["policy"] != nil)
+    let sweep = mitigation["threshold"]!["sweep"] as! [[String: Any]]
+    #expect(sweep.contains { $0["label"] as? String == "reweighed and retrained" }, "the trade-off compares the reweighed model")
     #expect(analyses.filter { $0.key != "whatif" }.allSatisfy { $0.value["status"] as? String == "ok" } && analyses["whatif"]?["status"] as? String == "not_run")
     let gates = json["gates"] as! [[String: Any]]
     #expect(gates.count == 2 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
