@@ -90,7 +90,6 @@ demo: release
 	$(CANDOR) train --data samples/german_credit.csv --target risk --positive 1 --model-type ebm --out reports/german_ebm.json
 	$(CANDOR) explain --model reports/german_ebm.json --data samples/german_credit.csv --method terms --rows 0:5 \
 	  --json reports/ebm_terms.json --html reports/ebm_terms.html
-	$(CANDOR) report --config samples/rai.yaml --model-card-out reports/model_card.json
 	rm -f reports/adult.ledger reports/adult.ledger.lock
 	$(CANDOR) privacy ledger init --ledger reports/adult.ledger --epsilon 3 --delta 1e-5 --dataset samples/adult_train.csv
 	$(CANDOR) privacy spend --ledger reports/adult.ledger --events samples/dpsgd_adult_eps1.json \
@@ -100,6 +99,7 @@ demo: release
 	  --note "DP-SGD logistic, declared features" --eval-data samples/adult_test.csv \
 	  --out reports/adult_dp_logistic.json --json reports/dp_train.json --html reports/dp_train.html
 	$(CANDOR) privacy ledger show --ledger reports/adult.ledger --json reports/ledger.json --html reports/ledger.html
+	$(CANDOR) report --config samples/rai.yaml --model-card-out reports/model_card.json
 
 bench: release
 	bench/run.sh

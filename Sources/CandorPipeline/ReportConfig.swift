@@ -36,6 +36,16 @@ public struct ReportConfig: Sendable, Equatable {
     public var thresholdConstraint: String?
   }
 
+  public struct WhatIfSettings: Sendable, Equatable {
+    /// Test rows to find counterfactuals for.
+    public var counterfactualRows: [Int] = []
+    /// The class wanted (default: the positive class).
+    public var desiredClass: String?
+    /// Features a counterfactual may not change.
+    public var immutable: [String] = []
+    public var count = 4
+  }
+
   public struct ExplanationSettings: Sendable, Equatable {
     /// Permutation importance repeats (nil: not run).
     public var permutationRepeats: Int?
@@ -55,6 +65,9 @@ public struct ReportConfig: Sendable, Equatable {
   public var fairness: FairnessSettings?
   public var explanations: ExplanationSettings?
   public var mitigation: MitigationSettings?
+  public var whatIf: WhatIfSettings?
+  /// A privacy-budget ledger to show (read only).
+  public var privacyLedger: String?
   /// The model's own glass-box view: coefficients, an EBM's terms or a tree.
   public var glassBox = false
   /// Analyses the config names that `candor report` does not run yet (each reported as such in the document).
@@ -139,6 +152,19 @@ public struct ReportConfig: Sendable, Equatable {
         case "glassbox":
           _ = try node.mapping(allowed: [])
           config.glassBox = true
+        case "whatif":
+          let w = try node.mapping(allowed: ["counterfactual_rows", "desired_class", "immutable", "count"])
+          var settings = WhatIfSettings()
+          guard let rows = w["counterfactual_rows"] else { throw node.error("whatif needs counterfactual_rows (the test rows to find counterfactuals for, e.g. [3, 17])") }
+          settings.counterfactualRows = try (rows.isSequence ? rows.sequence() : [rows]).map { try $0.int(minimum: 0) }
+          settings.desiredClass = try w["desired_class"]?.string()
+          settings.immutable = try w["immutable"]?.strings() ?? []
+          if let c = w["count"] { settings.count = try c.int(minimum: 1) }
+          config.whatIf = settings
+        case "privacy":
+          let p = try node.mapping(allowed: ["ledger"])
+          guard let ledger = p["ledger"] else { throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init)") }
+          config.privacyLedger = try ledger.string()
         case "mitigation":
           let m = try node.mapping(allowed: ["sensitive", "reweigh", "threshold"])
           var settings = MitigationSettings()

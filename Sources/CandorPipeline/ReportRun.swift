@@ -2,6 +2,7 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
+import CandorPrivacy
 import CandorReport
 import Foundation
 
@@ -20,6 +21,8 @@ public struct ReportRun {
     /// The analysis's own JSON (an object), or nil.
     public var json: Any?
     public var sections: [any ReportSection]
+    /// What the data calls for a reader to know (small groups, a mitigation that worsens another disparity, …).
+    public var warnings: [String] = []
 
     init(name: String, status: Status, headline: String, error: String? = nil, json: Any? = nil, sections: [any ReportSection] = []) {
       (self.name, self.status, self.headline, self.error, self.json, self.sections) = (name, status, headline, error, json, sections)
@@ -88,8 +91,13 @@ public struct ReportRun {
                               sections: []))
         }
         if config.fairness != nil {
-          out.append(Analysis(name: "fairness", status: .ok, headline: fairnessHeadline(report), json: json,
-                              sections: [FairnessSection(report, source: source, rocCurves: result.rocCurves)]))
+          var analysis = Analysis(name: "fairness", status: .ok, headline: fairnessHeadline(report), json: json,
+                                  sections: [FairnessSection(report, source: source, rocCurves: result.rocCurves)])
+          for key in sensitive.map(Grouping.key) {
+            guard let small = report.sensitiveSets[key]?.smallGroups, !small.isEmpty else { continue }
+            analysis.warnings.append("By \(key), \(small.count) group\(small.count == 1 ? " has" : "s have") fewer than 30 rows (\(small.prefix(6).joined(separator: ", "))\(small.count > 6 ? ", …" : "")): their metrics rest on few rows and their intervals are wide.")
+          }
+          out.append(analysis)
         }
         return out
       }
@@ -161,7 +169,36 @@ public struct ReportRun {
         }
       }
     }
-    for name in ["whatif", "privacy"] where config.notYetRun.contains(name) { analyses.append(notRun(name)) }
+    if let whatIf = config.whatIf {
+      analyses += attempt(["whatif"]) {
+        guard model.isClassifier, let desired = whatIf.desiredClass ?? positive else {
+          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.whatif",
+                            problem: "counterfactuals need a classifier and a class to reach: add whatif.desired_class (the model's classes are \(model.classes.joined(separator: ", ")))")
+        }
+        for row in whatIf.counterfactualRows where row >= test.rowCount {
+          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.whatif.counterfactual_rows", problem: "row \(row) is past the test data's \(test.rowCount) rows (rows count from 0)")
+        }
+        var request = CounterfactualRequest(model: model, data: test, rows: whatIf.counterfactualRows, desiredClass: desired)
+        request.count = whatIf.count
+        request.constraints.immutable = whatIf.immutable
+        let batch = try request.run { _, _ in }
+        let (section, panel) = try CounterfactualPage.sections(batch, model: model, data: test)
+        let headline = batch.queries.map { CounterfactualSection.finding($0) }.joined(separator: " ")
+        // Wall-clock seconds are left out, so the document is the same for the same inputs (the run's times are in
+        // the provenance).
+        let json = withoutTimings(try JSONSerialization.jsonObject(with: try CandorJSON.data(batch)))
+        return [Analysis(name: "whatif", status: .ok, headline: headline, json: json, sections: [section, panel])]
+      }
+    }
+    if let ledger = config.privacyLedger {
+      analyses += attempt(["privacy"]) {
+        let summary = try LedgerSummary(try LedgerFile.read(ledger))
+        measured.values["epsilon_spent"] = (summary.spentEpsilon, nil)
+        measured.values["epsilon_remaining"] = (summary.remainingEpsilon, nil)
+        return [Analysis(name: "privacy", status: .ok, headline: PrivacyLedgerPage.finding(summary), json: try JSONSerialization.jsonObject(with: try summary.jsonData()),
+                         sections: [PrivacyLedgerSection(summary, source: ledger)])]
+      }
+    }
 
     // Gates: every one must name a value some analysis measured.
     var gates: [GateResult] = []
@@ -186,6 +223,7 @@ public struct ReportRun {
       var entry: [String: Any] = ["status": a.status.rawValue, "headline": a.headline]
       if let error = a.error { entry["error"] = error }
       if let json = a.json { entry["result"] = json }
+      if !a.warnings.isEmpty { entry["warnings"] = a.warnings }
       analysesJSON[a.name] = entry
     }
     let document: [String: Any] = [
@@ -231,6 +269,14 @@ public struct ReportRun {
     let train = try config.data.train.map { try CSVReader.read(path: $0, options: options) }
     var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
     var reweighed: (any Model)?
+    var mitigationWarnings: [String] = []
+    /// A mitigation that lowers its own disparity but raises another by more than 0.01.
+    func worsened(_ c: MitigationComparison, _ what: String, target: String) {
+      for (name, after) in c.after.disparities.sorted(by: { $0.key < $1.key }) where name != target {
+        guard let before = c.before.disparities[name], after > before + 0.01, (c.after.disparities[target] ?? .infinity) < (c.before.disparities[target] ?? -.infinity) else { continue }
+        mitigationWarnings.append("\(what) lowers the \(target.replacingOccurrences(of: "_", with: " ")) but raises the \(name.replacingOccurrences(of: "_", with: " ")) from \(formatRounded(before, significantDigits: 3)) to \(formatRounded(after, significantDigits: 3)).")
+      }
+    }
     func change(_ c: MitigationComparison, _ name: String) -> String {
       let before = c.before.disparities[name] ?? .nan, after = c.after.disparities[name] ?? .nan
       return "\(name.replacingOccurrences(of: "_", with: " ")) \(formatRounded(before, significantDigits: 3)) → \(formatRounded(after, significantDigits: 3)), accuracy \(formatRounded(c.before.accuracy, significantDigits: 3)) → \(formatRounded(c.after.accuracy, significantDigits: 3))"
@@ -243,6 +289,7 @@ public struct ReportRun {
       reweighed = analysis.retrained?.model.model
       json["reweighing"] = try JSONSerialization.jsonObject(with: try analysis.report.jsonData())
       sections.append(ReweighingSection(analysis.reweighing, evaluation: analysis.evaluation, source: config.data.train!))
+      if let evaluation = analysis.evaluation { worsened(evaluation, "Reweighing", target: "demographic_parity_difference") }
       sentences.append(analysis.evaluation.map { "Reweighing by \(sensitive.joined(separator: "|")) and retraining: \(change($0, "demographic_parity_difference"))." }
         ?? "Reweighing by \(sensitive.joined(separator: "|")) computed the weights; a model file cannot be retrained, so there is no before/after (train the model from the config for one).")
     }
@@ -255,11 +302,30 @@ public struct ReportRun {
       json["threshold"] = try JSONSerialization.jsonObject(with: try analysis.result.jsonData())
       sections.append(ThresholdMitigationSection(analysis.result, hulls: analysis.fit.hulls, source: source))
       if let evaluation = analysis.result.evaluation {
+        worsened(evaluation, "The threshold policy", target: analysis.result.disparityName)
+        // A chosen operating point another candidate beats on both accuracy and the disparity.
+        let chosen = (accuracy: evaluation.after.accuracy, disparity: evaluation.after.disparities[analysis.result.disparityName] ?? .nan)
+        for point in analysis.result.sweep ?? [] where point.tolerance == nil {
+          if point.accuracy >= chosen.accuracy && point.disparity <= chosen.disparity && (point.accuracy > chosen.accuracy || point.disparity < chosen.disparity) {
+            mitigationWarnings.append("The chosen threshold policy is dominated: \(point.label) has accuracy \(formatRounded(point.accuracy, significantDigits: 3)) and \(analysis.result.disparityName.replacingOccurrences(of: "_", with: " ")) \(formatRounded(point.disparity, significantDigits: 3)), no worse on both.")
+          }
+        }
         sentences.append("Group thresholds under \(name.replacingOccurrences(of: "_", with: " ")) for \(sensitive.joined(separator: "|")): \(change(evaluation, analysis.result.disparityName)).")
       }
     }
     guard !sentences.isEmpty else { throw ConfigError(file: "the config", line: 1, keyPath: "analyses.mitigation", problem: "names no mitigation: give reweigh: true or threshold: {constraint: …}") }
-    return [Analysis(name: "mitigation", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
+    var analysis = Analysis(name: "mitigation", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)
+    analysis.warnings = mitigationWarnings
+    return [analysis]
+  }
+
+  /// `value` without its `seconds` and `seconds_per_query` keys, at any depth.
+  static func withoutTimings(_ value: Any) -> Any {
+    if let object = value as? [String: Any] {
+      return object.filter { $0.key != "seconds" && $0.key != "seconds_per_query" }.mapValues(withoutTimings)
+    }
+    if let array = value as? [Any] { return array.map(withoutTimings) }
+    return value
   }
 
   /// Runs `body`; its error becomes one failed analysis per name, worded as the library words it.
@@ -335,6 +401,8 @@ public struct ReportRun {
     if c.explanations != nil { analyses.append("explanations") }
     if c.glassBox { analyses.append("glassbox") }
     if c.mitigation != nil { analyses.append("mitigation") }
+    if c.whatIf != nil { analyses.append("whatif") }
+    if c.privacyLedger != nil { analyses.append("privacy") }
     return ["data": data, "model": model, "sensitive": c.sensitive, "analyses": analyses + c.notYetRun, "gates": c.gates.map(\.text)]
   }
 
@@ -345,6 +413,7 @@ public struct ReportRun {
       inputs[key] = ["path": path, "sha256": SHA256.hex(data)]
     }
     if case let .path(path) = config.model { inputs["model"] = ["path": path, "sha256": modelHash.map { $0 as Any } ?? NSNull()] }
+    if let ledger = config.privacyLedger, let data = FileManager.default.contents(atPath: ledger) { inputs["ledger"] = ["path": ledger, "sha256": SHA256.hex(data)] }
     let formatter = ISO8601DateFormatter()
     var seeds: [String: Any] = [:]
     if let f = config.fairness { seeds["fairness_bootstrap"] = f.seed }

@@ -36,6 +36,11 @@ struct SummarySection: ReportSection {
       }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 3])
     }
     page.list(analyses.map { a in HTMLText(words: "\(a.name.prefix(1).uppercased() + a.name.dropFirst()): \(a.headline)") })
+    let warnings = analyses.flatMap(\.warnings)
+    if !warnings.isEmpty {
+      page.heading("Warnings", anchor: "warnings")
+      page.list(warnings.map { HTMLText(words: $0) })
+    }
   }
 }
 

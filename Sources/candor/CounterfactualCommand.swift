@@ -138,22 +138,9 @@ struct Counterfactual: ParsableCommand, FileCommand {
     print(Self.text(batch, classes: model.classes, single: row != nil))
   }
 
-  /// The page: the counterfactuals, the first answered row's what-if curves over the numeric features its
-  /// counterfactuals change (at most 3, 41 quantiles each), and the interactive panel on that row.
+  /// The page: the counterfactuals, their what-if curves and the interactive panel (`CounterfactualPage.sections`).
   static func page(_ batch: CounterfactualBatch, model: any Model, data: Table) throws -> String {
-    let first = batch.queries.first { !$0.counterfactuals.isEmpty } ?? batch.queries[0]
-    var changed: [String] = []
-    for c in first.counterfactuals { for name in c.changed where !changed.contains(name) { changed.append(name) } }
-    var curves: [WhatIfCurve] = []
-    for name in changed where model.numericFeatureNames.contains(name) || { if case .numeric? = data[name] { true } else { false } }() {
-      guard curves.count < 3 else { break }
-      var request = WhatIfCurveRequest(model: model, table: data, rows: [first.row], feature: name)
-      request.gridSize = 41
-      curves += try request.run()
-    }
-    let section = CounterfactualSection(batch, features: model.featureNames, curves: curves, binary: model.outputKind == .binaryProbability)
-    let presets = [("Row \(first.row)", first.original.values)] + first.counterfactuals.enumerated().map { ("Counterfactual \($0.offset + 1)", $0.element.values) }
-    let panel = WhatIfPanelSection(model: model, data: data, row: first.row, presets: presets, focusClass: first.desiredClass)
+    let (section, panel) = try CounterfactualPage.sections(batch, model: model, data: data)
     return CounterfactualPage.html(section, panel: panel)
   }
 

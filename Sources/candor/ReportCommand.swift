@@ -1,6 +1,7 @@
 import ArgumentParser
 import CandorCore
 import CandorPipeline
+import CandorPrivacy
 import Foundation
 
 struct Report: ParsableCommand, FileCommand {
@@ -47,6 +48,7 @@ struct Report: ParsableCommand, FileCommand {
   static func inputs(_ c: ReportConfig) -> [(Setting, String?)] {
     var files: [(Setting, String?)] = [(.data, c.data.test), (.trainData, c.data.train)]
     if case let .path(path) = c.model { files.append((.model, path)) }
+    if let ledger = c.privacyLedger { files += [(.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
     return files
   }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite struct ReportCLITests {
   static let data = Fixtures.sample("german_credit.csv")
 
-  static func config(gates: [String] = ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5"], pdp: String = "[age]", extra: String = "") -> String {
+  /// With `privacy`, the config shows the ledger g.ledger of the folder it runs in.
+  static func config(gates: [String] = ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5"], pdp: String = "[age]", privacy: Bool = false) -> String {
     """
     data: {train: "\(data)", test: "\(data)", target: risk, positive: "1"}
     model: {train: logistic}
@@ -19,11 +20,11 @@ import Testing
       explanations: {permutation: {repeats: 2}, pdp: {features: \(pdp)}}
       glassbox: {}
       mitigation: {reweigh: true, threshold: {constraint: demographic_parity}}
-      whatif: {}
+      whatif: {counterfactual_rows: [1], immutable: [sex, age]}
+    \(privacy ? "  privacy: {ledger: g.ledger}" : "")
     gates: [\(gates.map { "\"\($0)\"" }.joined(separator: ", "))]
     model_card: {name: "German <script>alert(1)</script> credit", owners: [a team], limitations: [small data]}
     output: {html: r.html, json: r.json}
-    \(extra)
     """
   }
 
@@ -36,21 +37,28 @@ import Testing
   func report() throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let done = try Self.run(Self.config(), ["--model-card-out", "card.json"], in: folder)
+    let ledger = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "g.ledger", "--epsilon", "3", "--delta", "1e-5", "--dataset", Self.data], in: folder)
+    #expect(ledger.exitCode == 0, "\(ledger.standardError)")
+    let done = try Self.run(Self.config(gates: ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5", "epsilon_spent <= 1"], privacy: true), ["--model-card-out", "card.json"], in: folder)
     #expect(done.exitCode == 0, "\(done.standardError)")
     #expect(done.standardOutput.contains("gate accuracy >= 0.7: pass"), "\(done.standardOutput)")
     let data = try Data(contentsOf: folder.appendingPathComponent("r.json"))
     try LibraryParityCLITests.expectValid(data, "candor-report.schema.json")
     let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     let analyses = json["analyses"] as! [String: [String: Any]]
-    #expect(Set(analyses.keys) == ["performance", "fairness", "mitigation", "explanations", "glassbox", "whatif"])
+    #expect(Set(analyses.keys) == ["performance", "fairness", "mitigation", "explanations", "glassbox", "whatif", "privacy"])
+    let queries = (analyses["whatif"]!["result"] as! [String: Any])["queries"] as! [[String: Any]]
+    #expect(queries.count == 1 && !(queries[0]["counterfactuals"] as! [[String: Any]]).isEmpty)
+    #expect((queries[0]["counterfactuals"] as! [[String: Any]]).allSatisfy { !(($0["changed"] as! [String]).contains("sex")) })
     let mitigation = analyses["mitigation"]!["result"] as! [String: [String: Any]]
     #expect(mitigation["reweighing"]?["evaluation"] != nil && mitigation["threshold"]?["policy"] != nil)
     let sweep = mitigation["threshold"]!["sweep"] as! [[String: Any]]
     #expect(sweep.contains { $0["label"] as? String == "reweighed and retrained" }, "the trade-off compares the reweighed model")
-    #expect(analyses.filter { $0.key != "whatif" }.allSatisfy { $0.value["status"] as? String == "ok" } && analyses["whatif"]?["status"] as? String == "not_run")
+    #expect(analyses.allSatisfy { $0.value["status"] as? String == "ok" }, "\(analyses.mapValues { $0["status"] ?? "" })")
     let gates = json["gates"] as! [[String: Any]]
-    #expect(gates.count == 2 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
+    #expect(gates.count == 3 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
+    #expect(gates[2]["value"] as? Double == 0 && gates[2]["verdict"] as? String == "pass", "a fresh ledger has spent nothing")
+    #expect(((json["provenance"] as! [String: Any])["inputs"] as! [String: Any])["ledger"] != nil)
     let fairness = (analyses["fairness"]!["result"] as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
     let measured = (fairness["sex"]!["disparities"] as! [String: Double])["demographic_parity_difference"]!
     #expect(gates[1]["value"] as? Double == measured)
@@ -62,9 +70,9 @@ import Testing
     let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
     #expect(!html.contains("<script>alert(1)") && html.contains("&lt;script&gt;alert(1)"))
     #expect(html.range(of: "Summary")!.lowerBound < html.range(of: "Fairness assessment")!.lowerBound)
-    #expect(html.contains("Gates: 2 of 2 pass."))
+    #expect(html.contains("Gates: 3 of 3 pass."))
     // Determinism: a second run gives the same JSON apart from the start and end times.
-    let again = try Self.run(Self.config(), ["--model-card-out", "card.json"], in: folder)
+    let again = try Self.run(Self.config(gates: ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5", "epsilon_spent <= 1"], privacy: true), ["--model-card-out", "card.json"], in: folder)
     #expect(again.exitCode == 0)
     func timeless(_ d: Data) throws -> Data {
       var o = try JSONSerialization.jsonObject(with: d) as! [String: Any]
@@ -74,6 +82,17 @@ import Testing
       return try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     }
     #expect(try timeless(data) == timeless(Data(contentsOf: folder.appendingPathComponent("r.json"))))
+  }
+
+  @Test("the report page loads in headless Chromium with no console message, its what-if panel among its parts",
+        .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"))
+  func rendersInChromium() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try Self.run(Self.config(), in: folder).exitCode == 0)
+    let (dom, console) = try Chromium.load(folder.appendingPathComponent("r.html"))
+    #expect(console.isEmpty, "\(console)")
+    #expect(dom.contains("class=\"panel\"") && dom.contains("id=\"summary\"") && dom.contains("id=\"provenance\""))
   }
 
   @Test("--fail-on-gate exits 3 when a gate fails, and an inconclusive gate fails it unless --inconclusive-passes")

@@ -38,6 +38,7 @@ import Testing
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\ngates: [\"accuracy about 0.8\"]\n", "rai.yaml, line 3, gates[0]: the gate 'accuracy about 0.8' has no comparison; write it as metric < limit, e.g. \"demographic_parity_difference(sex) < 0.1\" or \"accuracy >= 0.8\"."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {reweigh: true}\n", "rai.yaml, line 5, analyses.mitigation: reweighing needs data.train (the rows it weighs)."),
     ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {threshold: {constraint: fairness}}\n", "rai.yaml, line 5, analyses.mitigation.threshold: 'fairness' is not a constraint; the constraints are demographic_parity, equalized_odds,"),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  whatif: {immutable: [sex]}\n", "rai.yaml, line 4, analyses.whatif: whatif needs counterfactual_rows (the test rows to find counterfactuals for, e.g. [3, 17])."),
     ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
   ])
   func refused(_ text: String, _ message: String) throws {

@@ -1,5 +1,6 @@
 import CandorCore
 import CandorExplain
+import CandorModels
 
 /// `candor counterfactual --html`: the finding in words, the row beside its counterfactuals with the changed cells
 /// marked, the row's what-if curves over the features they change with the decision threshold, and the quality
@@ -41,7 +42,7 @@ public struct CounterfactualSection: ReportSection {
   }
 
   /// One row's finding in a sentence or three.
-  static func finding(_ q: CounterfactualResult) -> String {
+  public static func finding(_ q: CounterfactualResult) -> String {
     let p = q.original.probabilities[q.desiredClass].map { " (P(\(q.desiredClass)) = \(formatProbability($0)))" } ?? ""
     var text = "The model gives row \(q.row) the class \(q.original.prediction)\(p)."
     if let note = q.note { return text + " " + note }
@@ -142,6 +143,24 @@ public struct CounterfactualSection: ReportSection {
 
 /// Reports of `candor counterfactual`: the counterfactuals, then the interactive panel when one is given.
 public enum CounterfactualPage {
+  /// The sections of a batch: the counterfactuals, the first answered row's what-if curves over the numeric
+  /// features its counterfactuals change (at most 3, 41 quantiles each), and the interactive panel on that row.
+  public static func sections(_ batch: CounterfactualBatch, model: any Model, data: Table) throws -> (CounterfactualSection, WhatIfPanelSection) {
+    let first = batch.queries.first { !$0.counterfactuals.isEmpty } ?? batch.queries[0]
+    var changed: [String] = []
+    for c in first.counterfactuals { for name in c.changed where !changed.contains(name) { changed.append(name) } }
+    var curves: [WhatIfCurve] = []
+    for name in changed where model.numericFeatureNames.contains(name) || { if case .numeric? = data[name] { true } else { false } }() {
+      guard curves.count < 3 else { break }
+      var request = WhatIfCurveRequest(model: model, table: data, rows: [first.row], feature: name)
+      request.gridSize = 41
+      curves += try request.run()
+    }
+    let section = CounterfactualSection(batch, features: model.featureNames, curves: curves, binary: model.outputKind == .binaryProbability)
+    let presets = [("Row \(first.row)", first.original.values)] + first.counterfactuals.enumerated().map { ("Counterfactual \($0.offset + 1)", $0.element.values) }
+    return (section, WhatIfPanelSection(model: model, data: data, row: first.row, presets: presets, focusClass: first.desiredClass))
+  }
+
   public static func html(_ section: CounterfactualSection, panel: WhatIfPanelSection?) -> String {
     let rows = section.batch.queries.map(\.row)
     let title = rows.count == 1 ? "Counterfactuals for row \(rows[0]): class \(section.batch.desiredClass)" : "Counterfactuals for \(rows.count) rows: class \(section.batch.desiredClass)"
