@@ -29,11 +29,13 @@ struct SummarySection: ReportSection {
     page.paragraph(HTMLText(words: what + "."))
     page.paragraph(HTMLText(words: Self.verdictLine(gates)))
     if !gates.isEmpty {
-      page.table(header: ["Gate", "Measured", "95 % interval", "Verdict"], rows: gates.map { g in
-        [g.gate.text, g.value.isFinite ? formatRounded(g.value, significantDigits: 4) : "not measured",
-         g.interval.map { "\(formatRounded($0[0], significantDigits: 4)) to \(formatRounded($0[1], significantDigits: 4))" } ?? "—",
-         g.verdict == .inconclusive ? "inconclusive" : g.verdict.rawValue]
-      }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 3])
+      page.table(header: ["Gate", "What it measures", "Measured", "95 % interval", "Verdict"], rows: gates.map { g in
+        let entry = MetricGlossary.entry(g.gate.key)
+        return [g.gate.text, entry.map { "\($0.name): \($0.meaning); \($0.direction)" } ?? "",
+                g.value.isFinite ? formatRounded(g.value, significantDigits: 4) : "not measured",
+                g.interval.map { "\(formatRounded($0[0], significantDigits: 4)) to \(formatRounded($0[1], significantDigits: 4))" } ?? "—",
+                g.verdict == .inconclusive ? "inconclusive" : g.verdict.rawValue]
+      }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 1, 4])
     }
     page.list(analyses.map { a in HTMLText(words: "\(a.name.prefix(1).uppercased() + a.name.dropFirst()): \(a.headline)") })
     let warnings = analyses.flatMap(\.warnings)

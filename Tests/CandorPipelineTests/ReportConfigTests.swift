@@ -65,3 +65,19 @@ import Testing
     #expect(throws: Gate.ParseError.self) { try Gate(parsing: "accuracy > high") }
   }
 }
+
+@Suite struct MetricGlossaryTests {
+  @Test("every measured value a gate can name has a plain name, a meaning and a direction")
+  func names() {
+    #expect(MetricGlossary.entry("accuracy") == .init(name: "Accuracy", meaning: "share of rows predicted correctly", direction: "higher is better"))
+    let dp = MetricGlossary.entry("demographic_parity_difference(sex)")!
+    #expect(dp.name == "Demographic parity difference (sex)" && dp.meaning == "largest difference of selection rates between the groups of sex" && dp.direction == "lower is fairer (0: parity)")
+    #expect(MetricGlossary.entry("equalized_odds_ratio_to_overall_mean(race)")?.name == "Equalized odds ratio to overall (race)")
+    #expect(MetricGlossary.entry("epsilon_spent")?.direction == "lower is better")
+    for name in ["balanced_accuracy", "roc_auc", "selection_rate", "precision", "true_positive_rate", "false_positive_rate", "true_negative_rate",
+                 "false_negative_rate", "log_loss", "brier_score", "expected_calibration_error", "equal_opportunity_difference(sex|race)"] {
+      #expect(MetricGlossary.entry(name) != nil, "\(name)")
+    }
+    #expect(MetricGlossary.entry("roc_auc_of_the_moon") == nil)
+  }
+}
