@@ -50,7 +50,8 @@ public struct ReportConfig: Sendable, Equatable {
     /// Permutation importance repeats (nil: not run).
     public var permutationRepeats: Int?
     public var permutationSeed: UInt64 = 0
-    /// KernelSHAP (TreeSHAP for tree models) on these rows, e.g. "0:20" (nil: not run).
+    /// KernelSHAP (TreeSHAP for tree models) on these rows, e.g. "0:20", or "informative" (the highest and lowest
+    /// score, the first misclassified row, the first row of each group); nil: not run.
     public var shapRows: String?
     public var shapSeed: UInt64 = 0
     /// Partial dependence of these features (nil: not run).
@@ -68,6 +69,8 @@ public struct ReportConfig: Sendable, Equatable {
   public var whatIf: WhatIfSettings?
   /// A privacy-budget ledger to show (read only).
   public var privacyLedger: String?
+  /// A membership-inference audit of the model: its training rows (data.train) against the test rows.
+  public var membershipAudit = false
   /// The model's own glass-box view: coefficients, an EBM's terms or a tree.
   public var glassBox = false
   /// Analyses the config names that `candor report` does not run yet (each reported as such in the document).
@@ -162,9 +165,16 @@ public struct ReportConfig: Sendable, Equatable {
           if let c = w["count"] { settings.count = try c.int(minimum: 1) }
           config.whatIf = settings
         case "privacy":
-          let p = try node.mapping(allowed: ["ledger"])
-          guard let ledger = p["ledger"] else { throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init)") }
-          config.privacyLedger = try ledger.string()
+          let p = try node.mapping(allowed: ["ledger", "audit"])
+          guard p["ledger"] != nil || p["audit"] != nil else {
+            throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init) or audit: {} (a membership-inference audit)")
+          }
+          config.privacyLedger = try p["ledger"]?.string()
+          if let audit = p["audit"] {
+            _ = try audit.mapping(allowed: [])
+            guard data.train != nil else { throw audit.error("a membership audit needs data.train (the model's training rows, the members)") }
+            config.membershipAudit = true
+          }
         case "mitigation":
           let m = try node.mapping(allowed: ["sensitive", "reweigh", "threshold"])
           var settings = MitigationSettings()

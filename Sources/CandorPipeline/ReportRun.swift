@@ -122,7 +122,9 @@ public struct ReportRun {
           }
         }
         if let rowsText = explanations.shapRows {
-          let rows = try KernelSHAPRequest.rows(parsing: rowsText, rowCount: test.rowCount)
+          let rows = rowsText == "informative"
+            ? try informativeRows(model: model, test: test, target: config.data.target, positive: positive, groups: config.sensitive.first)
+            : try KernelSHAPRequest.rows(parsing: rowsText, rowCount: test.rowCount)
           if model.treeEnsembleView != nil {
             var request = TreeSHAPRequest(rows: rows)
             request.seed = explanations.shapSeed
@@ -190,13 +192,39 @@ public struct ReportRun {
         return [Analysis(name: "whatif", status: .ok, headline: headline, json: json, sections: [section, panel])]
       }
     }
-    if let ledger = config.privacyLedger {
+    if config.privacyLedger != nil || config.membershipAudit {
       analyses += attempt(["privacy"]) {
-        let summary = try LedgerSummary(try LedgerFile.read(ledger))
-        measured.values["epsilon_spent"] = (summary.spentEpsilon, nil)
-        measured.values["epsilon_remaining"] = (summary.remainingEpsilon, nil)
-        return [Analysis(name: "privacy", status: .ok, headline: PrivacyLedgerPage.finding(summary), json: try JSONSerialization.jsonObject(with: try summary.jsonData()),
-                         sections: [PrivacyLedgerSection(summary, source: ledger)])]
+        var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
+        if let ledger = config.privacyLedger {
+          let summary = try LedgerSummary(try LedgerFile.read(ledger))
+          measured.values["epsilon_spent"] = (summary.spentEpsilon, nil)
+          measured.values["epsilon_remaining"] = (summary.remainingEpsilon, nil)
+          json["ledger"] = try JSONSerialization.jsonObject(with: try summary.jsonData())
+          sections.append(PrivacyLedgerSection(summary, source: ledger))
+          sentences.append(PrivacyLedgerPage.finding(summary))
+        }
+        if config.membershipAudit {
+          // The loss-threshold attack (Yeom et al. 2018): the training rows are the members, the test rows not.
+          let members = try CSVReader.read(path: config.data.train!, options: options)
+          // A test row that repeats a training row is both a member and not: it is left out of the non-members.
+          func key(_ t: Table, _ r: Int) -> String { t.columns.map { $0.text(at: r) ?? "\u{0}" }.joined(separator: "\u{1}") }
+          let seen = Set((0..<members.rowCount).map { key(members, $0) })
+          let outside = (0..<test.rowCount).filter { !seen.contains(key(test, $0)) }
+          let nonMembers = outside.count == test.rowCount ? test : test.selecting(rows: outside)
+          var request = MembershipAuditRequest(model: model, members: members, nonMembers: nonMembers, target: config.data.target)
+          request.delta = loaded.file?.privacy?.delta ?? 0
+          var result = try request.run()
+          if let privacy = loaded.file?.privacy, privacy.delta == request.delta { result.accountedEpsilon = privacy.epsilon.values.min() }
+          measured.values["membership_auc"] = (result.auc, result.aucInterval)
+          measured.values["membership_epsilon_lower_bound"] = (result.epsilonLowerBound, nil)
+          json["audit"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+          sections.append(PrivacyAuditSection(result, model: modelName))
+          sentences.append(PrivacyAuditSection.finding(result))
+          if outside.count < test.rowCount {
+            sentences.append("\(test.rowCount - outside.count) test rows that repeat a training row were left out of the non-members.")
+          }
+        }
+        return [Analysis(name: "privacy", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
       }
     }
 
@@ -204,7 +232,8 @@ public struct ReportRun {
     var gates: [GateResult] = []
     for gate in config.gates {
       if let result = measured.evaluate(gate) { gates.append(result); continue }
-      let failedSource = analyses.contains { $0.status == .failed && ($0.name == "fairness" || $0.name == "performance") }
+      // A value an analysis that failed would have measured is "not measured", and the gate fails.
+      let failedSource = analyses.contains { $0.status == .failed }
       if failedSource { gates.append(GateResult(gate: gate, value: .nan, interval: nil)); continue }
       let known = measured.values.keys.sorted()
       throw ConfigError(file: provenance.configPath, line: 1, keyPath: "gates", problem: "the gate '\(printable(gate.text))' names \(gate.key), which no analysis measured"
@@ -319,6 +348,29 @@ public struct ReportRun {
     return [analysis]
   }
 
+  /// Rows worth explaining: the highest and the lowest score, the first misclassified row (at 0.5), and the first row
+  /// of each group of the first sensitive set — each once, in that order. A model that is not binary: the first 10.
+  static func informativeRows(model: any Model, test: Table, target: String, positive: String?, groups: [String]?) throws -> [Int] {
+    guard model.outputKind == .binaryProbability, test.rowCount > 0 else { return Array(0..<min(10, test.rowCount)) }
+    let (positiveClass, scores) = try model.positiveClassProbabilities(test, positive: positive)
+    var rows: [Int] = []
+    func add(_ r: Int?) { if let r, !rows.contains(r) { rows.append(r) } }
+    add(scores.indices.max { scores[$0] < scores[$1] })
+    add(scores.indices.min { scores[$0] < scores[$1] })
+    let labels = try test.column(target)
+    add(scores.indices.first { r in (labels.text(at: r) == positiveClass) != (scores[r] > 0.5) })
+    if let groups {
+      let columns = try groups.map { try test.column($0) }
+      var seen: Set<String> = []
+      for r in 0..<test.rowCount {
+        let key = columns.map { $0.text(at: r) ?? "missing" }.joined(separator: "|")
+        if seen.insert(key).inserted { add(r) }
+        if seen.count >= 12 { break }
+      }
+    }
+    return rows
+  }
+
   /// `value` without its `seconds` and `seconds_per_query` keys, at any depth.
   static func withoutTimings(_ value: Any) -> Any {
     if let object = value as? [String: Any] {
@@ -385,7 +437,7 @@ public struct ReportRun {
   static func gateObject(_ g: GateResult) -> [String: Any] {
     var o: [String: Any] = ["gate": g.gate.text, "metric": g.gate.metric, "comparison": g.gate.comparison.rawValue, "limit": g.gate.limit, "verdict": g.verdict.rawValue]
     if let set = g.gate.sensitiveSet { o["sensitive_set"] = set }
-    if g.value.isFinite { o["value"] = g.value } else { o["value"] = NSNull(); o["note"] = "not measured: the analysis that measures it failed" }
+    if g.value.isFinite { o["value"] = g.value } else { o["value"] = NSNull(); o["note"] = "not measured: an analysis failed (see analyses)" }
     if let interval = g.interval { o["interval"] = interval }
     return o
   }
@@ -402,7 +454,7 @@ public struct ReportRun {
     if c.glassBox { analyses.append("glassbox") }
     if c.mitigation != nil { analyses.append("mitigation") }
     if c.whatIf != nil { analyses.append("whatif") }
-    if c.privacyLedger != nil { analyses.append("privacy") }
+    if c.privacyLedger != nil || c.membershipAudit { analyses.append("privacy") }
     return ["data": data, "model": model, "sensitive": c.sensitive, "analyses": analyses + c.notYetRun, "gates": c.gates.map(\.text)]
   }
 

@@ -9,9 +9,10 @@ import Testing
   static let data = Fixtures.sample("german_credit.csv")
 
   /// With `privacy`, the config shows the ledger g.ledger of the folder it runs in.
-  static func config(gates: [String] = ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5"], pdp: String = "[age]", privacy: Bool = false) -> String {
+  static func config(gates: [String] = ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5"], pdp: String = "[age]", privacy: Bool = false,
+                     train: String = data, test: String = data) -> String {
     """
-    data: {train: "\(data)", test: "\(data)", target: risk, positive: "1"}
+    data: {train: "\(train)", test: "\(test)", target: risk, positive: "1"}
     model: {train: logistic}
     sensitive: [sex, [sex, housing]]
     analyses:
@@ -21,7 +22,7 @@ import Testing
       glassbox: {}
       mitigation: {reweigh: true, threshold: {constraint: demographic_parity}}
       whatif: {counterfactual_rows: [1], immutable: [sex, age]}
-    \(privacy ? "  privacy: {ledger: g.ledger}" : "")
+    \(privacy ? "  privacy: {ledger: g.ledger, audit: {}}" : "")
     gates: [\(gates.map { "\"\($0)\"" }.joined(separator: ", "))]
     model_card: {name: "German <script>alert(1)</script> credit", owners: [a team], limitations: [small data]}
     output: {html: r.html, json: r.json}
@@ -39,7 +40,13 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let ledger = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "g.ledger", "--epsilon", "3", "--delta", "1e-5", "--dataset", Self.data], in: folder)
     #expect(ledger.exitCode == 0, "\(ledger.standardError)")
-    let done = try Self.run(Self.config(gates: ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5", "epsilon_spent <= 1"], privacy: true), ["--model-card-out", "card.json"], in: folder)
+    // Train on 700 rows, measure on the other 300 (members and non-members of the audit).
+    let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+    try (lines[0...700].joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+    try ([lines[0]] + lines[701...]).joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
+    let full = Self.config(gates: ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5", "epsilon_spent <= 1", "membership_auc < 0.9"], privacy: true,
+                           train: "train.csv", test: "test.csv")
+    let done = try Self.run(full, ["--model-card-out", "card.json"], in: folder)
     #expect(done.exitCode == 0, "\(done.standardError)")
     #expect(done.standardOutput.contains("gate accuracy >= 0.7: pass"), "\(done.standardOutput)")
     let data = try Data(contentsOf: folder.appendingPathComponent("r.json"))
@@ -56,23 +63,25 @@ import Testing
     #expect(sweep.contains { $0["label"] as? String == "reweighed and retrained" }, "the trade-off compares the reweighed model")
     #expect(analyses.allSatisfy { $0.value["status"] as? String == "ok" }, "\(analyses.mapValues { $0["status"] ?? "" })")
     let gates = json["gates"] as! [[String: Any]]
-    #expect(gates.count == 3 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
+    #expect(gates.count == 4 && gates[0]["verdict"] as? String == "pass" && (gates[0]["interval"] as? [Double])?.count == 2)
     #expect(gates[2]["value"] as? Double == 0 && gates[2]["verdict"] as? String == "pass", "a fresh ledger has spent nothing")
+    let audit = (analyses["privacy"]!["result"] as! [String: [String: Any]])["audit"]!
+    #expect(audit["members"] as? Int == 700 && audit["non_members"] as? Int == 300 && gates[3]["value"] as? Double == audit["auc"] as? Double)
     #expect(((json["provenance"] as! [String: Any])["inputs"] as! [String: Any])["ledger"] != nil)
     let fairness = (analyses["fairness"]!["result"] as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
     let measured = (fairness["sex"]!["disparities"] as! [String: Double])["demographic_parity_difference"]!
     #expect(gates[1]["value"] as? Double == measured)
     let inputs = (json["provenance"] as! [String: Any])["inputs"] as! [String: [String: Any]]
-    #expect(inputs["test"]?["sha256"] as? String == SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: Self.data))))
+    #expect(inputs["test"]?["sha256"] as? String == SHA256.hex(try Data(contentsOf: folder.appendingPathComponent("test.csv"))))
     let card = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("card.json"))) as! [String: Any]
     #expect(((card["model_details"] as! [String: Any])["name"] as? String) == "German <script>alert(1)</script> credit")
     #expect(((card["quantitative_analysis"] as! [String: Any])["performance_metrics"] as! [[String: Any]]).contains { $0["type"] as? String == "accuracy" })
     let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
     #expect(!html.contains("<script>alert(1)") && html.contains("&lt;script&gt;alert(1)"))
     #expect(html.range(of: "Summary")!.lowerBound < html.range(of: "Fairness assessment")!.lowerBound)
-    #expect(html.contains("Gates: 3 of 3 pass."))
+    #expect(html.contains("Gates: 4 of 4 pass."))
     // Determinism: a second run gives the same JSON apart from the start and end times.
-    let again = try Self.run(Self.config(gates: ["accuracy >= 0.7", "demographic_parity_difference(sex) < 0.5", "epsilon_spent <= 1"], privacy: true), ["--model-card-out", "card.json"], in: folder)
+    let again = try Self.run(full, ["--model-card-out", "card.json"], in: folder)
     #expect(again.exitCode == 0)
     func timeless(_ d: Data) throws -> Data {
       var o = try JSONSerialization.jsonObject(with: d) as! [String: Any]

@@ -62,7 +62,8 @@ import Testing
     let text = try #require(html)
     Self.expectNoRawControls(text)
     let page = try HTMLStructure(text)
-    let metrics = page.elements("table")[1]
+    // The metrics-by-group table (its first header cell is "group").
+    let metrics = try #require(page.elements("table").first { $0.descendants("th").first?.text == "group" })
     let cells = metrics.descendants("td")
     #expect(cells.allSatisfy { $0.descendants("bdi").count == 1 })
     #expect(metrics.descendants("tr").dropFirst().map { $0.descendants("td")[0].text }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import CandorPipeline
+import CandorReport
 
 /// The report config is read strictly — every error names the file, line and key path — and gates read and judge
 /// as written.
@@ -39,6 +40,7 @@ import Testing
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {reweigh: true}\n", "rai.yaml, line 5, analyses.mitigation: reweighing needs data.train (the rows it weighs)."),
     ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {threshold: {constraint: fairness}}\n", "rai.yaml, line 5, analyses.mitigation.threshold: 'fairness' is not a constraint; the constraints are demographic_parity, equalized_odds,"),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  whatif: {immutable: [sex]}\n", "rai.yaml, line 4, analyses.whatif: whatif needs counterfactual_rows (the test rows to find counterfactuals for, e.g. [3, 17])."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {audit: {}}\n", "rai.yaml, line 4, analyses.privacy.audit: a membership audit needs data.train (the model's training rows, the members)."),
     ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
   ])
   func refused(_ text: String, _ message: String) throws {

@@ -21,8 +21,12 @@ import Testing
     #expect(page.elements("p").first?.text == "Data: adult.csv. 5 rows, binary classification. Bootstrap: 20 replicates stratified by group, seed 0, "
       + "95% percentile intervals.")
     let result = report.sensitiveSets[ReportInputs.attribute]!
-    let tables = page.tables
-    try #require(tables.count == 3)
+    let all = page.tables
+    try #require(all.count == 4)
+    #expect(all[0].header == ["disparity", "what it measures", "value", "95% interval", "distinguishable from parity"])
+    #expect(all[0].rows.map { $0[0] } == ["Demographic parity difference", "Equal opportunity difference", "Equalized odds difference"])
+    #expect(all[0].rows[0][1] == "largest difference of selection rates between groups; lower is fairer (0: parity)")
+    let tables = Array(all.dropFirst())
     #expect(tables[0].header == ["disparity", "value", "95% interval", "distinguishable from parity"])
     #expect(tables[0].rows.map(\.[0]) == result.disparities.keys.sorted())
     let parity = try #require(tables[0].rows.first { $0[0] == "demographic_parity_difference" })
@@ -59,7 +63,7 @@ import Testing
   func smallGroups() throws {
     let (report, curves) = try ReportInputs.fairness()
     let page = try HTMLStructure(FairnessPage.html(report, source: "adult.csv", rocCurves: curves))
-    let metricsTable = page.elements("table")[1]
+    let metricsTable = page.elements("table")[2]  // after the headline disparities and all disparities
     #expect(metricsTable.descendants("tr").map { $0.attributes["class"] } == [nil, "flag", "flag", nil])
     #expect(page.elements("p").map(\.text).contains(
       "Highlighted groups have fewer rows than the minimum group size: \(ReportInputs.entity), \(ReportInputs.script)."))

@@ -50,16 +50,24 @@ public struct FairnessSection: ReportSection {
     page.heading("Sensitive set: \(key)", anchor: "set-\(key)")
     if !set.disparities.isEmpty {
       page.heading("Disparities", depth: 2)
+      let level = "\(Int(report.confidenceLevel * 100))% interval"
+      func row(_ name: String, words: Bool) -> [String] {
+        let entry = MetricGlossary.entry(name)
+        return (words ? [entry?.name ?? name, entry.map { "\($0.meaning); \($0.direction)" } ?? ""] : [name]) + [formatValue(set.disparities[name]!)]
+          + (set.intervals.map { [FairnessPage.intervalText($0.disparities[name]), FairnessPage.isFlagged(name, value: set.disparities[name]!, interval: $0.disparities[name]) ? "yes" : "no"] } ?? [])
+      }
+      func flagged(_ name: String) -> Bool { FairnessPage.isFlagged(name, value: set.disparities[name]!, interval: set.intervals?.disparities[name]) }
+      // The three headline disparities in words first; every variant (ratios, to overall, means) folded below.
+      let primary = ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"].filter { set.disparities[$0] != nil }
+      if !primary.isEmpty {
+        page.table(header: ["disparity", "what it measures", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
+                   rows: primary.map { row($0, words: true) }, flags: primary.map(flagged), textColumns: [0, 1])
+      }
       let names = set.disparities.keys.sorted()
-      let flags = names.map { FairnessPage.isFlagged($0, value: set.disparities[$0]!, interval: set.intervals?.disparities[$0]) }
-      page.table(
-        header: ["disparity", "value"]
-          + (set.intervals == nil ? [] : ["\(Int(report.confidenceLevel * 100))% interval", "distinguishable from parity"]),
-        rows: names.indices.map { i in
-          [names[i], formatValue(set.disparities[names[i]]!)]
-            + (set.intervals.map { [FairnessPage.intervalText($0.disparities[names[i]]), flags[i] ? "yes" : "no"] } ?? [])
-        },
-        flags: flags)
+      page.raw("<details><summary>All \(names.count) disparities (differences and ratios, between groups and to overall, and the means of equalized odds)</summary>\n")
+      page.table(header: ["disparity", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
+                 rows: names.map { row($0, words: false) }, flags: names.map(flagged))
+      page.raw("</details>\n")
     }
     page.heading("Metrics by group", depth: 2)
     page.table(header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],

@@ -1,3 +1,5 @@
+import CandorCore
+
 /// Plain names for the values a report measures and gates name: what each is, in one line, and which direction is
 /// bad — for a reviewer who does not read snake_case.
 public enum MetricGlossary {
@@ -6,6 +8,8 @@ public enum MetricGlossary {
     public var meaning: String
     /// "higher is better", "lower is better", or "closer to 1 is fairer".
     public var direction: String
+
+    public init(name: String, meaning: String, direction: String) { (self.name, self.meaning, self.direction) = (name, meaning, direction) }
   }
 
   static let overall: [String: Entry] = [
@@ -24,6 +28,8 @@ public enum MetricGlossary {
     "count": .init(name: "Rows", meaning: "rows measured", direction: "neither: a context value"),
     "epsilon_spent": .init(name: "Privacy budget spent (ε)", meaning: "ε the ledger's releases cost together, at its δ", direction: "lower is better"),
     "epsilon_remaining": .init(name: "Privacy budget left (ε)", meaning: "ε the ledger still allows", direction: "neither: a context value"),
+    "membership_auc": .init(name: "Membership-inference AUC", meaning: "how well a loss-threshold attacker tells training rows from test rows (0.5: not at all)", direction: "closer to 0.5 is better"),
+    "membership_epsilon_lower_bound": .init(name: "Audited ε (lower bound)", meaning: "the privacy loss the attack proves at least, at 95 % confidence", direction: "lower is better"),
   ]
 
   static let disparities: [String: (name: String, rate: String)] = [
