@@ -87,14 +87,17 @@ public struct ReportConfig: Sendable, Equatable {
 
   /// - Throws: `ConfigError`: YAML that does not parse (its line and column), an unknown key, a missing key or a
   ///   value of the wrong type (the key path and its line).
-  public static func parse(_ text: String, path: String) throws -> ReportConfig {
-    let root: Node
+  /// - Parameter overrides: `key.path=value` (the value read as YAML: `3`, `[sex, race]`, `{reweigh: true}`), each
+  ///   replacing or adding that key before the config is read (`candor report --set`).
+  public static func parse(_ text: String, path: String, overrides: [String] = []) throws -> ReportConfig {
+    var root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: path, line: 1, keyPath: "", problem: "the file holds no YAML document") }
       root = node
     } catch let error as YamlError {
       throw ConfigError(yaml: error, file: path)
     }
+    for override in overrides { root = try apply(override, to: root, file: path) }
     let top = ConfigNode(root, path: "", file: path)
     let keys = try top.mapping(allowed: ["data", "model", "sensitive", "analyses", "gates", "model_card", "output"])
     let dataNode = try top.required("data", in: keys)
@@ -218,6 +221,43 @@ public struct ReportConfig: Sendable, Equatable {
   }
 }
 
+extension ReportConfig {
+  /// The config tree with `key.path=value` set (mappings made on the way as needed).
+  static func apply(_ override: String, to root: Node, file: String) throws -> Node {
+    func refuse(_ problem: String) -> ConfigError { ConfigError(file: file, line: 0, keyPath: "--set \(printable(override))", problem: problem) }
+    guard let equals = override.firstIndex(of: "=") else { throw refuse("write it as key.path=value, e.g. analyses.fairness.bootstrap=500") }
+    let keys = override[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    guard !keys.isEmpty, keys.allSatisfy({ !$0.isEmpty }) else { throw refuse("the key path before = is empty or has an empty part") }
+    let value: Node
+    do { value = unmarked(try Yams.compose(yaml: String(override[override.index(after: equals)...])) ?? Node("")) } catch { throw refuse("the value does not parse as YAML") }
+    func set(_ node: Node?, _ path: ArraySlice<String>) throws -> Node {
+      guard let key = path.first else { return value }
+      var mapping = Node.Mapping([])
+      if let node {
+        guard case let .mapping(existing) = node else { throw refuse("\(key) would go inside a value that is not a mapping") }
+        mapping = existing
+      }
+      mapping[key] = try set(mapping[key], path.dropFirst())
+      return .mapping(mapping)
+    }
+    return try set(root, keys[...])
+  }
+
+  /// The node without line marks, so its errors say it came from --set.
+  static func unmarked(_ node: Node) -> Node {
+    switch node {
+    case var .scalar(scalar): scalar.mark = nil; return .scalar(scalar)
+    case var .mapping(mapping):
+      mapping.mark = nil
+      return .mapping(Node.Mapping(mapping.map { (unmarked($0.key), unmarked($0.value)) }, mapping.tag, mapping.style, nil))
+    case var .sequence(sequence):
+      sequence.mark = nil
+      return .sequence(Node.Sequence(sequence.map(unmarked), sequence.tag, sequence.style, nil))
+    case .alias: return node
+    }
+  }
+}
+
 /// A model-card value: text or a list of texts.
 public enum ConfigScalar: Sendable, Equatable {
   case text(String)
@@ -246,7 +286,8 @@ public struct ConfigError: CandorError, Equatable {
   }
 
   public func message(naming name: (Setting) -> String) -> String {
-    let place = "\(printable(file)), line \(line)\(column.map { ", column \($0)" } ?? "")"
+    // Line 0: a value set with --set, not in the file.
+    let place = line == 0 ? "\(printable(file)) with --set" : "\(printable(file)), line \(line)\(column.map { ", column \($0)" } ?? "")"
     return keyPath.isEmpty ? "\(place): \(problem)." : "\(place), \(printable(keyPath)): \(problem)."
   }
 }
@@ -259,7 +300,8 @@ struct ConfigNode {
 
   init(_ node: Node, path: String, file: String) { (self.node, self.path, self.file) = (node, path, file) }
 
-  var line: Int { node.mark?.line ?? 1 }
+  /// The node's line in the file; 0 for a value set with --set.
+  var line: Int { node.mark?.line ?? 0 }
   var isSequence: Bool { if case .sequence = node { true } else { false } }
 
   func error(_ problem: String) -> ConfigError { ConfigError(file: file, line: line, keyPath: path, problem: problem) }

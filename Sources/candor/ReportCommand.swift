@@ -10,8 +10,8 @@ struct Report: ParsableCommand, FileCommand {
     abstract: "Run the analyses a YAML config names into one self-contained HTML report and its JSON twin, with scorecard gates.",
     discussion: """
       The config (samples/rai.yaml is a commented example) names the data, the model (a model file, or a type to \
-      train), the sensitive features, the analyses, the gates and the outputs; --html and --json override its \
-      output paths. An analysis that fails is kept in the report, marked failed with its error; the others still \
+      train), the sensitive features, the analyses, the gates and the outputs; --set key.path=value overrides any \
+      of its values, --html and --json its output paths. An analysis that fails is kept in the report, marked failed with its error; the others still \
       run. Exit 0 when the report is written; 4 when it is written and an analysis failed; 3 with --fail-on-gate \
       when a gate fails or is inconclusive (unless --inconclusive-passes); 2 for bad input (nothing written).
       """)
@@ -28,6 +28,9 @@ struct Report: ParsableCommand, FileCommand {
   @Option(name: .customLong("model-card-out"), help: "Write the model card (Model Card Toolkit fields) alone here.")
   var modelCardOut: String?
 
+  @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value: key.path=value, the value read as YAML, e.g. analyses.fairness.bootstrap=500 or 'sensitive=[sex]'. Repeatable.", valueName: "key=value"))
+  var overrides: [String] = []
+
   @Flag(name: .customLong("fail-on-gate"), help: "Exit 3 when any gate fails or is inconclusive.")
   var failOnGate = false
 
@@ -37,7 +40,7 @@ struct Report: ParsableCommand, FileCommand {
   @OptionGroup var reading: ReadOptions
 
   /// The config, read once in `run` before the outputs are checked.
-  var parsed: ReportConfig? { try? ReportConfig.parse(String(decoding: (try? InputFile.read(config)) ?? Data(), as: UTF8.self), path: config) }
+  var parsed: ReportConfig? { try? ReportConfig.parse(String(decoding: (try? InputFile.read(config)) ?? Data(), as: UTF8.self), path: config, overrides: overrides) }
 
   var inputFiles: [(Setting, String?)] { [(.config, config)] + (parsed.map(Self.inputs) ?? []) }
   var outputFiles: [(Setting, String?)] {
@@ -59,7 +62,7 @@ struct Report: ParsableCommand, FileCommand {
   func run() throws {
     let started = Date()
     let data = try InputFile.read(config)
-    let settings = try ReportConfig.parse(String(decoding: data, as: UTF8.self), path: config)
+    let settings = try ReportConfig.parse(String(decoding: data, as: UTF8.self), path: config, overrides: overrides)
     guard html ?? settings.html != nil || json ?? settings.json != nil || modelCardOut != nil else {
       throw ValidationError("The report has nowhere to go: give output.html or output.json in \(config), or --html / --json.")
     }

@@ -28,6 +28,22 @@ import CandorReport
     #expect(c.gates.map(\.key) == ["accuracy", "demographic_parity_difference(sex|race)"] && c.html == "r.html" && c.json == nil)
   }
 
+  @Test("--set overrides a value, adds a key, takes YAML values, and its errors say they come from --set")
+  func overrides() throws {
+    let c = try ReportConfig.parse(Self.minimal, path: "rai.yaml", overrides: ["analyses.fairness.bootstrap=500", "analyses.glassbox={}", "sensitive=[race]", "output.json=r.json"])
+    #expect(c.fairness?.bootstrap == 500 && c.fairness?.seed == 3 && c.glassBox && c.sensitive == [["race"]] && c.json == "r.json" && c.html == "r.html")
+    for (override, message) in [("analyses.fairness.bootstrap=many", "rai.yaml with --set, analyses.fairness.bootstrap: expected a whole number, found 'many'."),
+                                ("analyses.fairness", "rai.yaml with --set, --set analyses.fairness: write it as key.path=value, e.g. analyses.fairness.bootstrap=500."),
+                                ("data.test.x=1", "rai.yaml with --set, --set data.test.x=1: x would go inside a value that is not a mapping.")] {
+      do {
+        _ = try ReportConfig.parse(Self.minimal, path: "rai.yaml", overrides: [override])
+        Issue.record("\(override) was accepted")
+      } catch let error as ConfigError {
+        #expect(error.description == message)
+      }
+    }
+  }
+
   @Test("refused with the file, line and key path", arguments: [
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  fairnes: {}\n", "rai.yaml, line 4, analyses.fairnes: unknown key; the keys here are explanations, fairness, glassbox, mitigation, performance, privacy, whatif."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  fairness: {bootstrap: many}\n", "rai.yaml, line 5, analyses.fairness.bootstrap: expected a whole number, found 'many'."),
