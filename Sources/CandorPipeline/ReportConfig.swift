@@ -81,6 +81,8 @@ public struct ReportConfig: Sendable, Equatable {
   public var modelCard: [String: ConfigScalar] = [:]
   public var html: String?
   public var json: String?
+  /// The line of each analysis (`analyses.whatif`) and gate (`gates[0]`) in the file, for errors found while running.
+  public var lines: [String: Int] = [:]
 
   /// The analyses a config may name, in the order the document shows them.
   public static let analysisNames = ["performance", "fairness", "mitigation", "explanations", "glassbox", "whatif", "privacy"]
@@ -89,13 +91,36 @@ public struct ReportConfig: Sendable, Equatable {
   ///   value of the wrong type (the key path and its line).
   /// - Parameter overrides: `key.path=value` (the value read as YAML: `3`, `[sex, race]`, `{reweigh: true}`), each
   ///   replacing or adding that key before the config is read (`candor report --set`).
+  /// The config file's bytes: UTF-8 text (a byte-order mark is skipped).
+  public static func parse(data: Data, path: String, overrides: [String] = []) throws -> ReportConfig {
+    var bytes = data
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+    guard let text = String(data: bytes, encoding: .utf8) else {
+      let line = 1 + (String(decoding: bytes, as: UTF8.self).prefix { $0 != "\u{FFFD}" }.filter { $0 == "\n" }.count)
+      throw ConfigError(file: path, line: line, keyPath: "", problem: "the file is not UTF-8 text")
+    }
+    return try parse(text, path: path, overrides: overrides)
+  }
+
   public static func parse(_ text: String, path: String, overrides: [String] = []) throws -> ReportConfig {
     var root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: path, line: 1, keyPath: "", problem: "the file holds no YAML document") }
       root = node
     } catch let error as YamlError {
-      throw ConfigError(yaml: error, file: path)
+      var problem = ConfigError(yaml: error, file: path)
+      // A duplicated key: Yams marks the mapping it is in; name the line of its second appearance.
+      if let range = problem.problem.range(of: "duplicated key(s): '") {
+        let key = problem.problem[range.upperBound...].prefix { $0 != "'" }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let hits = lines.indices.filter { i in
+          let line = lines[i]
+          return line.range(of: "(^|[\\s{,])\(NSRegularExpression.escapedPattern(for: String(key))):", options: .regularExpression) != nil
+        }
+        if hits.count >= 2 { (problem.line, problem.column) = (hits[1] + 1, nil) }
+        problem.problem = "the key '\(printable(String(key)))' is given twice"
+      }
+      throw problem
     }
     for override in overrides { root = try apply(override, to: root, file: path) }
     let top = ConfigNode(root, path: "", file: path)
@@ -128,6 +153,7 @@ public struct ReportConfig: Sendable, Equatable {
     if let analyses = keys["analyses"] {
       let named = try analyses.mapping(allowed: Set(analysisNames))
       for name in analysisNames { guard let node = named[name] else { continue }
+        config.lines[node.path] = node.line
         switch name {
         case "performance":
           _ = try node.mapping(allowed: [])
@@ -135,7 +161,10 @@ public struct ReportConfig: Sendable, Equatable {
         case "fairness":
           let f = try node.mapping(allowed: ["bootstrap", "seed", "threshold"])
           var settings = FairnessSettings()
-          if let b = f["bootstrap"] { settings.bootstrap = try b.int(minimum: 0) }
+          if let b = f["bootstrap"] {
+            settings.bootstrap = try b.int(minimum: 0, maximum: 100_000)
+            if settings.bootstrap == 1 { throw b.error("expected 0 (no bootstrap) or at least 2 replicates, found 1") }
+          }
           if let s = f["seed"] { settings.seed = UInt64(try s.int(minimum: 0)) }
           if let t = f["threshold"] { settings.threshold = try t.double() }
           guard !config.sensitive.isEmpty else { throw node.error("fairness needs sensitive (the features whose groups are compared) at the top level") }
@@ -145,7 +174,7 @@ public struct ReportConfig: Sendable, Equatable {
           var settings = ExplanationSettings()
           if let p = e["permutation"] {
             let keys = try p.mapping(allowed: ["repeats", "seed"])
-            settings.permutationRepeats = try keys["repeats"]?.int(minimum: 1) ?? 5
+            settings.permutationRepeats = try keys["repeats"]?.int(minimum: 1, maximum: 1000) ?? 5
             if let s = keys["seed"] { settings.permutationSeed = UInt64(try s.int(minimum: 0)) }
           }
           for key in ["kernelshap", "shap"] { if let s = e[key] {
@@ -163,9 +192,11 @@ public struct ReportConfig: Sendable, Equatable {
           var settings = WhatIfSettings()
           guard let rows = w["counterfactual_rows"] else { throw node.error("whatif needs counterfactual_rows (the test rows to find counterfactuals for, e.g. [3, 17])") }
           settings.counterfactualRows = try (rows.isSequence ? rows.sequence() : [rows]).map { try $0.int(minimum: 0) }
+          guard !settings.counterfactualRows.isEmpty else { throw rows.error("give at least one row, e.g. [3, 17]") }
+          guard Set(settings.counterfactualRows).count == settings.counterfactualRows.count else { throw rows.error("a row is named twice") }
           settings.desiredClass = try w["desired_class"]?.string()
           settings.immutable = try w["immutable"]?.strings() ?? []
-          if let c = w["count"] { settings.count = try c.int(minimum: 1) }
+          if let c = w["count"] { settings.count = try c.int(minimum: 1, maximum: 100) }
           config.whatIf = settings
         case "privacy":
           let p = try node.mapping(allowed: ["ledger", "audit"])
@@ -202,6 +233,7 @@ public struct ReportConfig: Sendable, Equatable {
     }
     if let gates = keys["gates"] {
       config.gates = try gates.sequence().map { node in
+        config.lines[node.path] = node.line
         let text = try node.string()
         do { return try Gate(parsing: text) } catch let problem as Gate.ParseError { throw node.error(problem.reason) }
       }
@@ -277,11 +309,18 @@ public struct ConfigError: CandorError, Equatable {
   }
 
   init(yaml error: YamlError, file: String) {
+    /// The problem's first line, at most 160 characters (Yams appends the whole document as context).
+    func short(_ text: String) -> String {
+      let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+      return first.count > 160 ? String(first.prefix(159)) + "…" : first
+    }
     switch error {
     case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-      self.init(file: file, line: mark.line, column: mark.column, keyPath: "", problem: "the YAML does not parse: \(problem)")
+      self.init(file: file, line: mark.line, column: mark.column, keyPath: "", problem: "the YAML does not parse: \(short(problem).trimmingCharacters(in: CharacterSet(charactersIn: ".")))")
+    case let .reader(problem, _, _, _):
+      self.init(file: file, line: 1, keyPath: "", problem: "the file cannot be read as YAML: \(short(problem))")
     default:
-      self.init(file: file, line: 1, keyPath: "", problem: "the YAML does not parse: \(error)")
+      self.init(file: file, line: 1, keyPath: "", problem: "the YAML does not parse: \(short("\(error)"))")
     }
   }
 
@@ -346,9 +385,10 @@ struct ConfigNode {
     return scalar.string
   }
 
-  func int(minimum: Int) throws -> Int {
+  func int(minimum: Int, maximum: Int = Int.max) throws -> Int {
     guard let value = Int(try string()) else { throw error("expected a whole number, found '\(printable(try string()))'") }
     guard value >= minimum else { throw error("expected a whole number of at least \(minimum), found \(value)") }
+    guard value <= maximum else { throw error("expected a whole number of at most \(maximum), found \(value)") }
     return value
   }
 

@@ -166,7 +166,7 @@ public struct ReportRun {
           return [Analysis(name: "glassbox", status: .ok, headline: DecisionTreeSection.finding(tree), json: ["nodes": tree.nodeCount, "depth": tree.depth, "rules": tree.rules],
                            sections: [DecisionTreeSection(tree, source: modelName)])]
         default:
-          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.glassbox",
+          throw ConfigError(file: provenance.configPath, line: config.lines["analyses.glassbox"] ?? 1, keyPath: "analyses.glassbox",
                             problem: "the model is not a glass-box model (logistic, linear, tree or ebm), so it has no view of its own; use analyses.explanations")
         }
       }
@@ -174,11 +174,11 @@ public struct ReportRun {
     if let whatIf = config.whatIf {
       analyses += attempt(["whatif"]) {
         guard model.isClassifier, let desired = whatIf.desiredClass ?? positive else {
-          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.whatif",
+          throw ConfigError(file: provenance.configPath, line: config.lines["analyses.whatif"] ?? 1, keyPath: "analyses.whatif",
                             problem: "counterfactuals need a classifier and a class to reach: add whatif.desired_class (the model's classes are \(model.classes.joined(separator: ", ")))")
         }
         for row in whatIf.counterfactualRows where row >= test.rowCount {
-          throw ConfigError(file: provenance.configPath, line: 1, keyPath: "analyses.whatif.counterfactual_rows", problem: "row \(row) is past the test data's \(test.rowCount) rows (rows count from 0)")
+          throw ConfigError(file: provenance.configPath, line: config.lines["analyses.whatif"] ?? 1, keyPath: "analyses.whatif.counterfactual_rows", problem: "row \(row) is past the test data's \(test.rowCount) rows (rows count from 0)")
         }
         var request = CounterfactualRequest(model: model, data: test, rows: whatIf.counterfactualRows, desiredClass: desired)
         request.count = whatIf.count
@@ -230,14 +230,17 @@ public struct ReportRun {
 
     // Gates: every one must name a value some analysis measured.
     var gates: [GateResult] = []
-    for gate in config.gates {
+    for (index, gate) in config.gates.enumerated() {
       if let result = measured.evaluate(gate) { gates.append(result); continue }
       // A value an analysis that failed would have measured is "not measured", and the gate fails.
       let failedSource = analyses.contains { $0.status == .failed }
       if failedSource { gates.append(GateResult(gate: gate, value: .nan, interval: nil)); continue }
+      // The measured values, the overall ones and one set's disparities in full, the rest counted.
       let known = measured.values.keys.sorted()
-      throw ConfigError(file: provenance.configPath, line: 1, keyPath: "gates", problem: "the gate '\(printable(gate.text))' names \(gate.key), which no analysis measured"
-        + (known.isEmpty ? " (no analysis that measures values is configured: add analyses.performance or analyses.fairness)" : "; the values are \(known.joined(separator: ", "))"))
+      let shown = known.filter { !$0.contains("(") } + Array(known.filter { $0.contains("(") }.prefix(6))
+      let list = shown.joined(separator: ", ") + (known.count > shown.count ? ", and \(known.count - shown.count) more disparities by set" : "")
+      throw ConfigError(file: provenance.configPath, line: config.lines["gates[\(index)]"] ?? 1, keyPath: "gates[\(index)]", problem: "the gate '\(printable(gate.text))' names \(gate.key), which no analysis measured"
+        + (known.isEmpty ? " (no analysis that measures values is configured: add analyses.performance or analyses.fairness)" : "; the values are \(list)"))
     }
 
     let summary = SummarySection(modelName: modelName, modelKind: model.outputKind, data: config.data, positive: positive,
@@ -246,7 +249,8 @@ public struct ReportRun {
     let provenanceJSON = provenanceObject(provenance, config: config, modelHash: modelHash, finished: finished)
     let footer = ProvenanceSection(entries: provenanceRows(provenanceJSON))
     let title = "Responsible-AI report: \(config.modelCard["name"].map { if case let .text(t) = $0 { t } else { modelName } } ?? modelName)"
-    let html = HTMLDocument(title: title, sections: [summary] + analyses.flatMap { a in a.status == .ok ? a.sections : [StatusSection(analysis: a)] } + [footer]).rendered()
+    let card: [any ReportSection] = config.modelCard.keys.contains { $0 != "name" } ? [ModelCardSection(fields: config.modelCard)] : []
+    let html = HTMLDocument(title: title, sections: [summary] + card + analyses.flatMap { a in a.status == .ok ? a.sections : [StatusSection(analysis: a)] } + [footer]).rendered()
     var analysesJSON: [String: Any] = [:]
     for a in analyses {
       var entry: [String: Any] = ["status": a.status.rawValue, "headline": a.headline]
@@ -383,9 +387,20 @@ public struct ReportRun {
   /// Runs `body`; its error becomes one failed analysis per name, worded as the library words it.
   static func attempt(_ names: [String], _ body: () throws -> [Analysis]) -> [Analysis] {
     do { return try body() } catch {
-      let message = (error as? any CandorError)?.description ?? "\(error)"
+      let message = (error as? any CandorError)?.message(naming: configSpelling) ?? "\(error)"
       return names.map { Analysis(name: $0, status: .failed, headline: "The \($0) analysis failed: \(message)", error: message) }
     }
+  }
+
+  /// A library setting as the config names it (the settings a config sets; others by their own name).
+  public static func configSpelling(_ setting: Setting) -> String {
+    let names: [String: String] = [
+      "positiveClass": "data.positive", "targetColumn": "data.target", "sensitiveFeatures": "sensitive", "sensitiveSets": "sensitive",
+      "bootstrapReplicates": "analyses.fairness.bootstrap", "threshold": "analyses.fairness.threshold", "desiredClass": "analyses.whatif.desired_class",
+      "immutable": "analyses.whatif.immutable", "repeats": "analyses.explanations.permutation.repeats", "rows": "analyses.explanations.kernelshap.rows",
+      "features": "analyses.explanations.pdp.features", "modelType": "model.train", "nonMembers": "data.test (the non-members)", "members": "data.train (the members)",
+    ]
+    return names[setting.rawValue] ?? setting.rawValue
   }
 
   static func notRun(_ name: String) -> Analysis {
@@ -420,7 +435,9 @@ public struct ReportRun {
   static func fairnessHeadline(_ report: FairnessReport) -> String {
     report.sensitiveSets.keys.sorted().compactMap { key -> String? in
       let set = report.sensitiveSets[key]!
-      guard let rates = set.byGroup["selection_rate"], let low = rates.min(by: { $0.value < $1.value }), let high = rates.max(by: { $0.value < $1.value }),
+      // Ties broken by group name, so the sentence is the same on every run.
+      guard let rates = set.byGroup["selection_rate"], let low = rates.min(by: { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }),
+            let high = rates.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
             let difference = set.disparities["demographic_parity_difference"] else { return nil }
       let interval = set.intervals?.disparities["demographic_parity_difference"]
       var text = "By \(key): \(low.key) are selected at \(formatRounded(low.value, significantDigits: 2)) against \(formatRounded(high.value, significantDigits: 2)) for \(high.key) (difference \(formatRounded(difference, significantDigits: 3))"

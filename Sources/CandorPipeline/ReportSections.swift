@@ -63,3 +63,24 @@ struct ProvenanceSection: ReportSection {
     page.table(header: ["", "Value"], rows: entries.map { [$0.0, $0.1] }, textColumns: [0, 1])
   }
 }
+
+/// The model card's words from the config: who owns the model, what it is for, its limits and ethical concerns.
+struct ModelCardSection: ReportSection {
+  var fields: [String: ConfigScalar]
+  var title: String { "Model card" }
+  var anchor: String { "model-card" }
+
+  func render(into page: inout HTMLWriter) {
+    for (key, label) in [("overview", "Overview"), ("version", "Version"), ("owners", "Owners"), ("intended_use", "Intended use"),
+                         ("limitations", "Limitations"), ("ethical_considerations", "Ethical considerations")] {
+      switch fields[key] {
+      case let .text(text)?: page.paragraph(HTMLText(words: "\(label): \(text)"))
+      case let .list(items)? where !items.isEmpty:
+        page.paragraph(HTMLText(words: "\(label):"))
+        page.list(items.map { HTMLText(words: $0) })
+      default: continue
+      }
+    }
+    page.note("The measured metrics are in the JSON's model_card (Model Card Toolkit field names), with their slices and intervals.")
+  }
+}

@@ -40,7 +40,7 @@ struct Report: ParsableCommand, FileCommand {
   @OptionGroup var reading: ReadOptions
 
   /// The config, read once in `run` before the outputs are checked.
-  var parsed: ReportConfig? { try? ReportConfig.parse(String(decoding: (try? InputFile.read(config)) ?? Data(), as: UTF8.self), path: config, overrides: overrides) }
+  var parsed: ReportConfig? { try? ReportConfig.parse(data: (try? InputFile.read(config)) ?? Data(), path: config, overrides: overrides) }
 
   var inputFiles: [(Setting, String?)] { [(.config, config)] + (parsed.map(Self.inputs) ?? []) }
   var outputFiles: [(Setting, String?)] {
@@ -62,14 +62,20 @@ struct Report: ParsableCommand, FileCommand {
   func run() throws {
     let started = Date()
     let data = try InputFile.read(config)
-    let settings = try ReportConfig.parse(String(decoding: data, as: UTF8.self), path: config, overrides: overrides)
+    let settings = try ReportConfig.parse(data: data, path: config, overrides: overrides)
     guard html ?? settings.html != nil || json ?? settings.json != nil || modelCardOut != nil else {
       throw ValidationError("The report has nowhere to go: give output.html or output.json in \(config), or --html / --json.")
     }
     let files = try outputTransaction()
     let provenance = ReportRun.Provenance(configPath: config, configData: data, commandLine: ["candor"] + CommandLine.arguments.dropFirst(),
                                           candorVersion: Candor.version, gitCommit: GitCommit.current(), started: started)
-    let outcome = try ReportRun.run(settings, provenance: provenance, readOptions: reading.csvOptions())
+    let outcome: ReportRun.Outcome
+    do {
+      outcome = try ReportRun.run(settings, provenance: provenance, readOptions: reading.csvOptions())
+    } catch let error as any CandorError {
+      // A library's setting is named as the config names it (data.positive, not --positive).
+      throw ConfigNamed(underlying: error)
+    }
     if html ?? settings.html != nil { try files.write(.html, Data(outcome.html.utf8)) }
     if json ?? settings.json != nil { try files.write(.json, outcome.json) }
     if modelCardOut != nil {
@@ -89,15 +95,23 @@ struct Report: ParsableCommand, FileCommand {
     for (_, path) in outputFiles { if let path { print("Wrote \(path).") } }
     let inconclusivePasses = self.inconclusivePasses
     let blocking = outcome.gates.contains { g in g.verdict == GateResult.Verdict.fail || (g.verdict == GateResult.Verdict.inconclusive && !inconclusivePasses) }
-    if failOnGate && blocking {
-      FileHandle.standardError.write(Data("error: a gate did not pass (--fail-on-gate).\n".utf8))
-      Foundation.exit(3)
-    }
+    // A failed analysis (4) comes before a gate (3): the gates it would have measured are not measured.
     if outcome.anyAnalysisFailed {
       FileHandle.standardError.write(Data("error: an analysis failed; the report marks it and holds the others.\n".utf8))
       Foundation.exit(4)
     }
+    if failOnGate && blocking {
+      FileHandle.standardError.write(Data("error: a gate did not pass (--fail-on-gate).\n".utf8))
+      Foundation.exit(3)
+    }
   }
+}
+
+/// A library error from a report run, its settings named as the config names them.
+struct ConfigNamed: CandorError {
+  var underlying: any CandorError
+  var exitStatus: ExitStatus { underlying.exitStatus }
+  func message(naming name: (Setting) -> String) -> String { underlying.message(naming: ReportRun.configSpelling) }
 }
 
 extension Setting {

@@ -79,7 +79,7 @@ import Testing
     let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
     #expect(!html.contains("<script>alert(1)") && html.contains("&lt;script&gt;alert(1)"))
     #expect(html.range(of: "Summary")!.lowerBound < html.range(of: "Fairness assessment")!.lowerBound)
-    #expect(html.contains("Gates: 4 of 4 pass."))
+    #expect(html.contains("Gates: 4 of 4 pass.") && html.contains("id=\"model-card\"") && html.contains("small data"))
     // Determinism: a second run gives the same JSON apart from the start and end times.
     let again = try Self.run(full, ["--model-card-out", "card.json"], in: folder)
     #expect(again.exitCode == 0)
@@ -130,6 +130,14 @@ import Testing
     #expect(analyses["explanations"]?["status"] as? String == "failed" && (analyses["explanations"]?["error"] as? String)?.contains("no_such_feature") == true)
     #expect(analyses["fairness"]?["status"] as? String == "ok")
     #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("Explanations (failed)"))
+  }
+
+  @Test("a library's refusal names the config's key, not a flag: a linear model with data.positive")
+  func namesConfigKeys() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {train: linear}"), in: folder)
+    #expect(done.exitCode == 2 && done.standardError.contains("data.positive 1: a linear (regression) model has no positive class."), "\(done.standardError)")
   }
 
   @Test("bad input exits 2 and writes nothing", arguments: [

@@ -57,6 +57,10 @@ import CandorReport
     ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {threshold: {constraint: fairness}}\n", "rai.yaml, line 5, analyses.mitigation.threshold: 'fairness' is not a constraint; the constraints are demographic_parity, equalized_odds,"),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  whatif: {immutable: [sex]}\n", "rai.yaml, line 4, analyses.whatif: whatif needs counterfactual_rows (the test rows to find counterfactuals for, e.g. [3, 17])."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {audit: {}}\n", "rai.yaml, line 4, analyses.privacy.audit: a membership audit needs data.train (the model's training rows, the members)."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  whatif: {counterfactual_rows: []}\n", "rai.yaml, line 4, analyses.whatif.counterfactual_rows: give at least one row, e.g. [3, 17]."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  explanations: {permutation: {repeats: 1000000000000}}\n", "rai.yaml, line 4, analyses.explanations.permutation.repeats: expected a whole number of at most 1000, found 1000000000000."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  fairness: {bootstrap: 1}\n", "rai.yaml, line 5, analyses.fairness.bootstrap: expected 0 (no bootstrap) or at least 2 replicates, found 1."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nmodel: {path: n.json}\n", "rai.yaml, line 3: the key 'model' is given twice."),
     ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
   ])
   func refused(_ text: String, _ message: String) throws {
@@ -64,6 +68,19 @@ import CandorReport
     do { _ = try ReportConfig.parse(text, path: "rai.yaml") } catch let error as ConfigError {
       #expect(error.description.hasPrefix(message), "\(error.description)")
       #expect(error.exitStatus == .badInput)
+    }
+  }
+
+  @Test("the file's bytes: a byte-order mark is skipped; bytes that are not UTF-8 are refused with their line")
+  func bytes() throws {
+    let bom = Data([0xEF, 0xBB, 0xBF]) + Data(Self.minimal.utf8)
+    #expect(try ReportConfig.parse(data: bom, path: "rai.yaml") == ReportConfig.parse(Self.minimal, path: "rai.yaml"))
+    let latin = Data("data: {test: e.csv, target: y}\nmodel: {path: m\u{0}.json}\n".utf8).map { $0 == 0 ? UInt8(0xE9) : $0 }
+    do {
+      _ = try ReportConfig.parse(data: Data(latin), path: "rai.yaml")
+      Issue.record("Latin-1 bytes were read")
+    } catch let error as ConfigError {
+      #expect(error.description == "rai.yaml, line 2: the file is not UTF-8 text.")
     }
   }
 
