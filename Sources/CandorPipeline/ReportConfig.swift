@@ -148,6 +148,7 @@ public struct ReportConfig: Sendable, Equatable {
     }
     var config = ReportConfig(data: data, model: model, sensitive: [])
     if let sensitive = keys["sensitive"] {
+      config.lines["sensitive"] = sensitive.line
       config.sensitive = try sensitive.sequence().map { item in item.isSequence ? try item.strings() : [try item.string()] }
     }
     if let analyses = keys["analyses"] {

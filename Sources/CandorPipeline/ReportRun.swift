@@ -59,6 +59,7 @@ public struct ReportRun {
     let model = loaded.model, modelHash = loaded.sha256
     options.modelNumericColumns = model.numericFeatureNames
     let test = try CSVReader.read(path: config.data.test, options: options)
+    try preflight(config, test: test, model: model, file: provenance.configPath)
     let positive = config.data.positive ?? (model.outputKind == .binaryProbability ? model.classes[1] : nil)
     var measured = MeasuredValues()
     var analyses: [Analysis] = []
@@ -389,6 +390,34 @@ public struct ReportRun {
     do { return try body() } catch {
       let message = (error as? any CandorError)?.message(naming: configSpelling) ?? "\(error)"
       return names.map { Analysis(name: $0, status: .failed, headline: "The \($0) analysis failed: \(message)", error: message) }
+    }
+  }
+
+  /// Every column and class the config names, checked against the test data and the model before any analysis runs,
+  /// so a misspelt name is bad input (exit 2, its key and line), not a failed analysis.
+  static func preflight(_ config: ReportConfig, test: Table, model: any Model, file: String) throws {
+    func check(_ names: [String], _ key: String, line: String) throws {
+      for name in names where test.index(of: name) == nil {
+        let columns = test.columnNames.prefix(20).map { printable($0) }.joined(separator: ", ") + (test.columnNames.count > 20 ? ", …" : "")
+        throw ConfigError(file: file, line: config.lines[line] ?? 1, keyPath: key,
+                          problem: "'\(printable(name))' is not a column of \(printable(config.data.test)) (its columns: \(columns))")
+      }
+    }
+    if !config.sensitive.isEmpty && (config.fairness != nil || config.mitigation != nil) {
+      try check(config.sensitive.flatMap { $0 }, "sensitive", line: "sensitive")
+      if config.sensitive.contains(where: \.isEmpty) { throw ConfigError(file: file, line: config.lines["sensitive"] ?? 1, keyPath: "sensitive", problem: "a sensitive set is empty") }
+    }
+    if let m = config.mitigation, let sensitive = m.sensitive { try check(sensitive, "analyses.mitigation.sensitive", line: "analyses.mitigation") }
+    if let features = config.explanations?.pdpFeatures { try check(features, "analyses.explanations.pdp.features", line: "analyses.explanations") }
+    if let w = config.whatIf {
+      try check(w.immutable, "analyses.whatif.immutable", line: "analyses.whatif")
+      if let desired = w.desiredClass, model.isClassifier, !model.classes.contains(desired) {
+        throw ConfigError(file: file, line: config.lines["analyses.whatif"] ?? 1, keyPath: "analyses.whatif.desired_class",
+                          problem: "'\(printable(desired))' is not one of the model's classes (\(model.classes.map { printable($0) }.joined(separator: ", ")))")
+      }
+    }
+    if (config.fairness != nil || config.mitigation != nil || config.performance), model.isClassifier, model.classes.count > 2 {
+      throw ConfigError(file: file, line: 1, keyPath: "data.target", problem: "performance, fairness and mitigation measure a binary classifier, and the model has \(model.classes.count) classes")
     }
   }
 

@@ -123,13 +123,14 @@ import Testing
   func failedAnalysis() throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
+    let done = try Self.run(Self.config().replacingOccurrences(of: "counterfactual_rows: [1]", with: "counterfactual_rows: [5000]"), in: folder)
     #expect(done.exitCode == 4 && done.standardError.contains("an analysis failed"), "\(done.standardError)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
     let analyses = json["analyses"] as! [String: [String: Any]]
-    #expect(analyses["explanations"]?["status"] as? String == "failed" && (analyses["explanations"]?["error"] as? String)?.contains("no_such_feature") == true)
-    #expect(analyses["fairness"]?["status"] as? String == "ok")
-    #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("Explanations (failed)"))
+    #expect(analyses["whatif"]?["status"] as? String == "failed"
+      && (analyses["whatif"]?["error"] as? String) == "rai.yaml, line 10, analyses.whatif.counterfactual_rows: row 5000 is past the test data's 1000 rows (rows count from 0).")
+    #expect(analyses["fairness"]?["status"] as? String == "ok" && analyses["explanations"]?["status"] as? String == "ok")
+    #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("Whatif (failed)"))
   }
 
   @Test("a library's refusal names the config's key, not a flag: a linear model with data.positive")
@@ -145,6 +146,8 @@ import Testing
     ("yaml", "YAML that does not parse"),
     ("folder", "an output in a folder that does not exist"),
     ("missing", "no config file"),
+    ("column", "a pdp feature that is not a column"),
+    ("sensitive", "a sensitive feature that is not a column"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -154,11 +157,15 @@ import Testing
     case "gate": done = try Self.run(Self.config(gates: ["roc_auc_of_the_moon >= 0.7"]), in: folder)
     case "yaml": done = try Self.run("data: {test: x\nmodel: [", in: folder)
     case "folder": done = try Self.run(Self.config(), ["--html", "nowhere/r.html"], in: folder)
+    case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
+    case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
     default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
     }
     #expect(done.exitCode == 2, "\(what): \(done.standardError)")
     let expected = ["gate": "the gate 'roc_auc_of_the_moon >= 0.7' names roc_auc_of_the_moon, which no analysis measured; the values are accuracy, ",
-                    "yaml": "rai.yaml, line 2, column", "folder": "nowhere", "missing": "absent.yaml"][kind]!
+                    "yaml": "rai.yaml, line 2, column", "folder": "nowhere", "missing": "absent.yaml",
+                    "column": "rai.yaml, line 7, analyses.explanations.pdp.features: 'no_such_feature' is not a column of",
+                    "sensitive": "rai.yaml, line 3, sensitive: 'nope' is not a column of"][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
   }
