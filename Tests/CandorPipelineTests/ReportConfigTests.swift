@@ -1,5 +1,6 @@
 import CandorCore
 import Foundation
+import CandorTestSupport
 import Testing
 
 @testable import CandorPipeline
@@ -114,5 +115,37 @@ import CandorReport
       #expect(MetricGlossary.entry(name) != nil, "\(name)")
     }
     #expect(MetricGlossary.entry("roc_auc_of_the_moon") == nil)
+  }
+}
+
+/// Until Fuzz/run.sh can build Yams (Swift over a C library) instrumented, the YAML config gets a seeded mutation
+/// run here: every mutant of the sample config either reads or is refused with a `ConfigError` — never another
+/// error, never a trap.
+@Suite struct ReportConfigMutationTests {
+  @Test("4000 seeded mutants of samples/rai.yaml (byte flips, deletions, YAML punctuation and huge numbers inserted) read or are refused with a ConfigError")
+  func mutants() throws {
+    let sample = try Data(contentsOf: URL(fileURLWithPath: Fixtures.sample("rai.yaml")))
+    var random = SeededRandom(seed: 31)
+    let inserts: [[UInt8]] = [":", "{", "}", "[", "]", "- ", "&a ", "*a", "!!", "\n", "\t", "'", "\"", "#", "? ", "|", ">", "%", "@", "99999999999999999999", "-1", "1e400", "\u{0}", "\u{FEFF}"].map { Array($0.utf8) }
+    var read = 0, refused = 0
+    for _ in 0..<4000 {
+      var bytes = [UInt8](sample)
+      for _ in 0..<(1 + random.nextIndex(below: 4)) {
+        let at = random.nextIndex(below: bytes.count)
+        switch random.nextIndex(below: 3) {
+        case 0: bytes[at] = UInt8(truncatingIfNeeded: random.next())
+        case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.nextIndex(below: 8)))
+        default: bytes.insert(contentsOf: inserts[random.nextIndex(below: inserts.count)], at: at)
+        }
+        if bytes.isEmpty { bytes = [UInt8]("a: b".utf8) }
+      }
+      do {
+        _ = try ReportConfig.parse(data: Data(bytes), path: "rai.yaml", overrides: random.nextIndex(below: 10) == 0 ? ["analyses.fairness.bootstrap=3"] : [])
+        read += 1
+      } catch is ConfigError {
+        refused += 1
+      }
+    }
+    #expect(read + refused == 4000 && read > 0 && refused > 0, "read \(read), refused \(refused)")
   }
 }
