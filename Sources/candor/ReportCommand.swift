@@ -66,7 +66,8 @@ struct Report: ParsableCommand, FileCommand {
     guard html ?? settings.html != nil || json ?? settings.json != nil || modelCardOut != nil else {
       throw ValidationError("The report has nowhere to go: give output.html or output.json in \(config), or --html / --json.")
     }
-    let files = try outputTransaction()
+    let files: OutputTransaction
+    do { files = try outputTransaction() } catch { throw ReportFilesNamed(underlying: error) }
     let provenance = ReportRun.Provenance(configPath: config, configData: data, commandLine: ["candor"] + CommandLine.arguments.dropFirst(),
                                           candorVersion: Candor.version, gitCommit: GitCommit.current(), started: started)
     let outcome: ReportRun.Outcome
@@ -112,6 +113,25 @@ struct ConfigNamed: CandorError {
   var underlying: any CandorError
   var exitStatus: ExitStatus { underlying.exitStatus }
   func message(naming name: (Setting) -> String) -> String { underlying.message(naming: ReportRun.configSpelling) }
+}
+
+/// An output error of `candor report`, its files named as the config and the flags name them.
+struct ReportFilesNamed: CandorError {
+  var underlying: OutputError
+  func message(naming name: (Setting) -> String) -> String {
+    underlying.message { setting in
+      switch setting {
+      case .data: "data.test"
+      case .trainData: "data.train"
+      case .model: "model.path"
+      case .ledger: "privacy.ledger"
+      case .config: "--config"
+      case .html: "the HTML output (output.html or --html)"
+      case .json: "the JSON output (output.json or --json)"
+      default: name(setting)
+      }
+    }
+  }
 }
 
 extension Setting {

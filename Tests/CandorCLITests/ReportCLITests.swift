@@ -148,6 +148,7 @@ import Testing
     ("missing", "no config file"),
     ("column", "a pdp feature that is not a column"),
     ("sensitive", "a sensitive feature that is not a column"),
+    ("overwrite", "an output that is the test data"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -157,6 +158,7 @@ import Testing
     case "gate": done = try Self.run(Self.config(gates: ["roc_auc_of_the_moon >= 0.7"]), in: folder)
     case "yaml": done = try Self.run("data: {test: x\nmodel: [", in: folder)
     case "folder": done = try Self.run(Self.config(), ["--html", "nowhere/r.html"], in: folder)
+    case "overwrite": done = try Self.run(Self.config(), ["--html", Self.data], in: folder)
     case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
     case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
     default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
@@ -165,7 +167,8 @@ import Testing
     let expected = ["gate": "the gate 'roc_auc_of_the_moon >= 0.7' names roc_auc_of_the_moon, which no analysis measured; the values are accuracy, ",
                     "yaml": "rai.yaml, line 2, column", "folder": "nowhere", "missing": "absent.yaml",
                     "column": "rai.yaml, line 7, analyses.explanations.pdp.features: 'no_such_feature' is not a column of",
-                    "sensitive": "rai.yaml, line 3, sensitive: 'nope' is not a column of"][kind]!
+                    "sensitive": "rai.yaml, line 3, sensitive: 'nope' is not a column of",
+                    "overwrite": "the HTML output (output.html or --html) \(Self.data) is the data.test file"][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
   }
