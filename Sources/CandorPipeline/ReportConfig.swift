@@ -226,6 +226,7 @@ public struct ReportConfig: Sendable, Equatable {
           }
           guard settings.sensitive != nil || !config.sensitive.isEmpty else { throw node.error("mitigation needs sensitive features: give mitigation.sensitive or sensitive at the top level") }
           if settings.reweigh, data.train == nil { throw node.error("reweighing needs data.train (the rows it weighs)") }
+          if !settings.reweigh, settings.thresholdConstraint == nil { throw node.error("names no mitigation: give reweigh: true or threshold: {constraint: …}") }
           config.mitigation = settings
         default:
           config.notYetRun.append(name)

@@ -62,6 +62,7 @@ import CandorReport
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  explanations: {permutation: {repeats: 1000000000000}}\n", "rai.yaml, line 4, analyses.explanations.permutation.repeats: expected a whole number of at most 1000, found 1000000000000."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  fairness: {bootstrap: 1}\n", "rai.yaml, line 5, analyses.fairness.bootstrap: expected 0 (no bootstrap) or at least 2 replicates, found 1."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nmodel: {path: n.json}\n", "rai.yaml, line 3: the key 'model' is given twice."),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {}\n", "rai.yaml, line 5, analyses.mitigation: names no mitigation: give reweigh: true or threshold: {constraint: …}."),
     ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
   ])
   func refused(_ text: String, _ message: String) throws {
