@@ -84,6 +84,20 @@ public struct TrainingSet: Sendable {
     return TrainingSet(encoder: encoder, encoded: encoded, target: target, weights: weights, targetName: spec.target)
   }
 
+  /// A classification training set whose encoder is declared (a feature spec from public metadata) rather than fitted
+  /// on `table`, so preprocessing reads nothing from the rows: what DP-SGD needs for its guarantee to cover it.
+  /// - Throws: `ModelError.targetIsFeature`, `ModelError.invalidFeatureSpec` (named `specPath`) when the spec declares a
+  ///   column `table` lacks, what encoding and `classificationTarget` throw.
+  public static func declared(_ table: Table, encoder: FeatureEncoder, specPath: String, target: String, positive: String?) throws -> TrainingSet {
+    if encoder.featureNames.contains(target) { throw ModelError.targetIsFeature(target) }
+    for name in encoder.featureNames where table.index(of: name) == nil {
+      throw ModelError.invalidFeatureSpec(path: specPath, reason: "it declares the feature '\(printable(name))', which \(table.source ?? "the data") does not have (its columns: \(table.columnNames.map { printable($0) }.joined(separator: ", ")))")
+    }
+    let classes = try classificationTarget(try table.column(target), positive: positive, file: table.source)
+    return TrainingSet(encoder: encoder, encoded: try encoder.encodedRows(table), target: classes,
+                       weights: [Double](repeating: 1, count: table.rowCount), targetName: target)
+  }
+
   /// Classes sorted like scikit-learn's `classes_` (numerically for a numeric column); with `positive`,
   /// a binary target `[other, positive]`.
   public static func classificationTarget(_ column: Column, positive: String?, file: String?) throws -> TrainingTarget {

@@ -46,6 +46,26 @@ public struct ReportConfig: Sendable, Equatable {
     public var count = 4
   }
 
+  /// A DP-SGD model trained on data.train (`candor dp-train` from the config), charged to the ledger when one is given.
+  public struct PrivateTrainingSettings: Sendable, Equatable {
+    /// The target ε σ is calibrated for (RDP accountant).
+    public var epsilon: Double
+    /// The run's δ (default: the ledger's).
+    public var delta: Double?
+    /// Declared features, so preprocessing reads nothing from the private rows.
+    public var featureSpec: String?
+    /// logistic or mlp.
+    public var modelType = "logistic"
+    public var epochs: Double = 10
+    public var batchSize: Double = 256
+    public var clip: Double = 1
+    public var learningRate: Double = 1
+    /// A seeded run: reproducible and NOT private; with a ledger it also needs `allowInsecure`.
+    public var insecureSeed: UInt64?
+    public var allowInsecure = false
+    public var note = "candor report"
+  }
+
   public struct ExplanationSettings: Sendable, Equatable {
     /// Permutation importance repeats (nil: not run).
     public var permutationRepeats: Int?
@@ -67,8 +87,9 @@ public struct ReportConfig: Sendable, Equatable {
   public var explanations: ExplanationSettings?
   public var mitigation: MitigationSettings?
   public var whatIf: WhatIfSettings?
-  /// A privacy-budget ledger to show (read only).
+  /// A privacy-budget ledger to show, and to charge `privateTraining` to.
   public var privacyLedger: String?
+  public var privateTraining: PrivateTrainingSettings?
   /// A membership-inference audit of the model: its training rows (data.train) against the test rows.
   public var membershipAudit = false
   /// The model's own glass-box view: coefficients, an EBM's terms or a tree.
@@ -200,11 +221,14 @@ public struct ReportConfig: Sendable, Equatable {
           if let c = w["count"] { settings.count = try c.int(minimum: 1, maximum: 100) }
           config.whatIf = settings
         case "privacy":
-          let p = try node.mapping(allowed: ["ledger", "audit"])
-          guard p["ledger"] != nil || p["audit"] != nil else {
-            throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init) or audit: {} (a membership-inference audit)")
+          let p = try node.mapping(allowed: ["ledger", "audit", "dp_train"])
+          guard p["ledger"] != nil || p["audit"] != nil || p["dp_train"] != nil else {
+            throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init), dp_train: {epsilon: …} (a DP-SGD model) or audit: {} (a membership-inference audit)")
           }
           config.privacyLedger = try p["ledger"]?.string()
+          if let dp = p["dp_train"] {
+            config.privateTraining = try privateTraining(dp, hasLedger: config.privacyLedger != nil, hasTrain: data.train != nil)
+          }
           if let audit = p["audit"] {
             _ = try audit.mapping(allowed: [])
             guard data.train != nil else { throw audit.error("a membership audit needs data.train (the model's training rows, the members)") }
@@ -408,5 +432,48 @@ struct ConfigNode {
   func strings() throws -> [String] {
     if case .scalar = node { return [try string()] }
     return try sequence().map { try $0.string() }
+  }
+}
+
+extension ReportConfig {
+  /// `privacy.dp_train`: the keys of `candor dp-train` that a config sets.
+  static func privateTraining(_ node: ConfigNode, hasLedger: Bool, hasTrain: Bool) throws -> PrivateTrainingSettings {
+    let k = try node.mapping(allowed: ["epsilon", "delta", "feature_spec", "model", "epochs", "batch_size", "clip", "learning_rate",
+                                       "insecure_seed", "allow_insecure", "note"])
+    guard hasTrain else { throw node.error("DP-SGD trains on data.train: add it (the private training rows)") }
+    func positive(_ key: String) throws -> Double? {
+      guard let n = k[key] else { return nil }
+      let value = try n.double()
+      guard value > 0 else { throw n.error("expected a number above 0, found \(formatNumber(value))") }
+      return value
+    }
+    guard let epsilon = try positive("epsilon") else { throw node.error("dp_train needs epsilon (the target ε the noise is calibrated for, e.g. 1)") }
+    var s = PrivateTrainingSettings(epsilon: epsilon)
+    s.delta = try positive("delta")
+    if let delta = s.delta, delta >= 1 { throw k["delta"]!.error("expected a number below 1, found \(formatNumber(delta))") }
+    guard s.delta != nil || hasLedger else { throw node.error("dp_train needs delta (below 1/n), or privacy.ledger, whose delta is used") }
+    s.featureSpec = try k["feature_spec"]?.string()
+    if let m = k["model"] {
+      let type = try m.string()
+      guard type == "logistic" || type == "mlp" else { throw m.error("DP-SGD trains logistic or mlp, not '\(printable(type))'") }
+      s.modelType = type
+    }
+    s.epochs = try positive("epochs") ?? s.epochs
+    s.batchSize = try positive("batch_size") ?? s.batchSize
+    s.clip = try positive("clip") ?? s.clip
+    s.learningRate = try positive("learning_rate") ?? s.learningRate
+    if let seed = k["insecure_seed"] {
+      guard let value = UInt64(try seed.string()) else { throw seed.error("expected a whole number from 0 to 2^64 − 1, found '\(printable(try seed.string()))'") }
+      s.insecureSeed = value
+    }
+    if let allow = k["allow_insecure"] {
+      guard let flag = Bool(try allow.string()) else { throw allow.error("expected true or false, found '\(printable(try allow.string()))'") }
+      s.allowInsecure = flag
+    }
+    if s.insecureSeed != nil, hasLedger, !s.allowInsecure {
+      throw k["insecure_seed"]!.error("a seeded run is not private (anyone with the seed can remove the noise), so it spends nothing real from privacy.ledger; add allow_insecure: true to record it there as not private, or drop insecure_seed")
+    }
+    s.note = try k["note"]?.string() ?? s.note
+    return s
   }
 }

@@ -193,39 +193,9 @@ public struct ReportRun {
         return [Analysis(name: "whatif", status: .ok, headline: headline, json: json, sections: [section, panel])]
       }
     }
-    if config.privacyLedger != nil || config.membershipAudit {
+    if config.privacyLedger != nil || config.membershipAudit || config.privateTraining != nil {
       analyses += attempt(["privacy"]) {
-        var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
-        if let ledger = config.privacyLedger {
-          let summary = try LedgerSummary(try LedgerFile.read(ledger))
-          measured.values["epsilon_spent"] = (summary.spentEpsilon, nil)
-          measured.values["epsilon_remaining"] = (summary.remainingEpsilon, nil)
-          json["ledger"] = try JSONSerialization.jsonObject(with: try summary.jsonData())
-          sections.append(PrivacyLedgerSection(summary, source: ledger))
-          sentences.append(PrivacyLedgerPage.finding(summary))
-        }
-        if config.membershipAudit {
-          // The loss-threshold attack (Yeom et al. 2018): the training rows are the members, the test rows not.
-          let members = try CSVReader.read(path: config.data.train!, options: options)
-          // A test row that repeats a training row is both a member and not: it is left out of the non-members.
-          func key(_ t: Table, _ r: Int) -> String { t.columns.map { $0.text(at: r) ?? "\u{0}" }.joined(separator: "\u{1}") }
-          let seen = Set((0..<members.rowCount).map { key(members, $0) })
-          let outside = (0..<test.rowCount).filter { !seen.contains(key(test, $0)) }
-          let nonMembers = outside.count == test.rowCount ? test : test.selecting(rows: outside)
-          var request = MembershipAuditRequest(model: model, members: members, nonMembers: nonMembers, target: config.data.target)
-          request.delta = loaded.file?.privacy?.delta ?? 0
-          var result = try request.run()
-          if let privacy = loaded.file?.privacy, privacy.delta == request.delta { result.accountedEpsilon = privacy.epsilon.values.min() }
-          measured.values["membership_auc"] = (result.auc, result.aucInterval)
-          measured.values["membership_epsilon_lower_bound"] = (result.epsilonLowerBound, nil)
-          json["audit"] = try JSONSerialization.jsonObject(with: try result.jsonData())
-          sections.append(PrivacyAuditSection(result, model: modelName))
-          sentences.append(PrivacyAuditSection.finding(result))
-          if outside.count < test.rowCount {
-            sentences.append("\(test.rowCount - outside.count) test rows that repeat a training row were left out of the non-members.")
-          }
-        }
-        return [Analysis(name: "privacy", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
+        try privacy(config, model: model, loaded: loaded, modelName: modelName, test: test, options: options, positive: positive, measured: &measured)
       }
     }
 
@@ -270,6 +240,124 @@ public struct ReportRun {
   }
 
   // MARK: - Pieces
+
+  /// The privacy analysis: a DP-SGD model trained on data.train (charged to the ledger first when there is one), the
+  /// ledger as it then stands, and the loss-threshold membership audit (Yeom et al. 2018) of the report's model and
+  /// of the DP-SGD model, data.train the members and data.test the non-members.
+  static func privacy(_ config: ReportConfig, model: any Model, loaded: LoadedModel, modelName: String, test: Table, options: CSVOptions,
+                      positive: String?, measured: inout MeasuredValues) throws -> [Analysis] {
+    var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = [], warnings: [String] = []
+    var privateModel: (model: any Model, delta: Double, epsilon: Double?)?
+    if let dp = config.privateTraining {
+      let trained = try trainPrivately(dp, config: config, test: test, options: options, positive: positive)
+      let report = trained.report
+      json["dp_train"] = try JSONSerialization.jsonObject(with: try report.jsonData())
+      sections.append(PrivateTrainingSection(report, curve: trained.curve, source: config.data.train!))
+      sentences.append(PrivateTrainingSection.finding(report))
+      if let accuracy = report.testAccuracy { measured.values["dp_accuracy"] = (accuracy, nil) }
+      if let tightest = report.tightest { measured.values["dp_epsilon"] = (tightest.epsilon, nil) }
+      if !report.isPrivate { warnings.append("The DP-SGD run is seeded (privacy.dp_train.insecure_seed): reproducible and NOT private, since anyone with the seed can remove its noise.") }
+      if dp.featureSpec == nil { warnings.append("The DP-SGD model's encoder (means, scales, categories) was fitted on data.train and is not covered by the privacy guarantee; declare it with privacy.dp_train.feature_spec.") }
+      privateModel = (trained.model, report.delta, report.tightest?.epsilon)
+    }
+    if let ledger = config.privacyLedger {
+      let summary = try LedgerSummary(try LedgerFile.read(ledger))
+      measured.values["epsilon_spent"] = (summary.spentEpsilon, nil)
+      measured.values["epsilon_remaining"] = (summary.remainingEpsilon, nil)
+      json["ledger"] = try JSONSerialization.jsonObject(with: try summary.jsonData())
+      sections.append(PrivacyLedgerSection(summary, source: ledger))
+      sentences.append(PrivacyLedgerPage.finding(summary))
+    }
+    if config.membershipAudit {
+      let members = try CSVReader.read(path: config.data.train!, options: options)
+      // A test row that repeats a training row is both a member and not: it is left out of the non-members.
+      func key(_ t: Table, _ r: Int) -> String { t.columns.map { $0.text(at: r) ?? "\u{0}" }.joined(separator: "\u{1}") }
+      let seen = Set((0..<members.rowCount).map { key(members, $0) })
+      let outside = (0..<test.rowCount).filter { !seen.contains(key(test, $0)) }
+      let nonMembers = outside.count == test.rowCount ? test : test.selecting(rows: outside)
+      func audit(_ audited: any Model, delta: Double, accounted: Double?) throws -> MembershipAuditResult {
+        var request = MembershipAuditRequest(model: audited, members: members, nonMembers: nonMembers, target: config.data.target)
+        request.delta = delta
+        var result = try request.run()
+        result.accountedEpsilon = accounted
+        return result
+      }
+      let privacy = loaded.file?.privacy
+      let result = try audit(model, delta: privacy?.delta ?? 0, accounted: privacy?.epsilon.values.min())
+      measured.values["membership_auc"] = (result.auc, result.aucInterval)
+      measured.values["membership_epsilon_lower_bound"] = (result.epsilonLowerBound, nil)
+      json["audit"] = try JSONSerialization.jsonObject(with: try result.jsonData())
+      sections.append(PrivacyAuditSection(result, model: modelName))
+      sentences.append(PrivacyAuditSection.finding(result))
+      if let privateModel {
+        let dpResult = try audit(privateModel.model, delta: privateModel.delta, accounted: privateModel.epsilon)
+        measured.values["dp_membership_auc"] = (dpResult.auc, dpResult.aucInterval)
+        measured.values["dp_membership_epsilon_lower_bound"] = (dpResult.epsilonLowerBound, nil)
+        json["dp_audit"] = try JSONSerialization.jsonObject(with: try dpResult.jsonData())
+        sections.append(PrivacyAuditSection(dpResult, model: "the DP-SGD model"))
+        sentences.append("DP-SGD model: " + PrivacyAuditSection.finding(dpResult))
+      }
+      if outside.count < test.rowCount {
+        sentences.append("\(test.rowCount - outside.count) test rows that repeat a training row were left out of the non-members.")
+      }
+    }
+    var analysis = Analysis(name: "privacy", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)
+    analysis.warnings = warnings
+    return [analysis]
+  }
+
+  /// `candor dp-train` from the config: plan the run, charge it to the ledger (refused, ledger unchanged, when the
+  /// budget cannot take it), then train it on data.train and score it on data.test.
+  static func trainPrivately(_ dp: ReportConfig.PrivateTrainingSettings, config: ReportConfig, test: Table, options: CSVOptions,
+                             positive: String?) throws -> (model: any Model, report: PrivateTrainingReport, curve: EpsilonCurve) {
+    let trainPath = config.data.train!
+    var reading = options
+    reading.modelNumericColumns = []
+    let table = try CSVReader.read(path: trainPath, options: reading)
+    let data: TrainingSet, preprocessing: String
+    if let spec = dp.featureSpec {
+      let encoder = try FeatureSpecFile.decode(try InputFile.read(spec), path: spec)
+      data = try TrainingSet.declared(table, encoder: encoder, specPath: spec, target: config.data.target, positive: config.data.positive)
+      preprocessing = "declared in \(FilePath.name(of: spec)) (read nothing from the private data)"
+    } else {
+      data = try TrainingSet.prepare(table, spec: trainingSpec(config), classification: true)
+      preprocessing = "fitted on the private training data (means, scales, categories): NOT covered by the privacy guarantee; declare them with privacy.dp_train.feature_spec"
+    }
+    guard case let .classes(classes, _) = data.target else { preconditionFailure("a class target") }
+    let ledgerBefore = try config.privacyLedger.map { try LedgerFile.read($0) }
+    if let ledgerBefore, let ledger = config.privacyLedger { try ledgerBefore.checkDataset(at: trainPath, ledgerPath: ledger) }
+    let delta = dp.delta ?? ledgerBefore!.header.budget.delta
+    if delta * Double(data.rowCount) >= 1 { throw PrivacyError.deltaTooLarge(delta: delta, records: data.rowCount) }
+    var request = PrivateTrainingRequest(data: data, noise: .targetEpsilon(dp.epsilon), delta: delta, preprocessing: preprocessing)
+    request.architecture = dp.modelType == "mlp" ? .mlp(hiddenLayers: [32, 16]) : .logistic
+    request.settings.clipNorm = dp.clip
+    request.settings.expectedBatchSize = dp.batchSize
+    request.settings.epochs = dp.epochs
+    request.settings.optimizer = .sgd(learningRate: dp.learningRate, momentum: 0)
+    request.randomness = dp.insecureSeed.map { .insecureSeed($0) } ?? .secure
+    let plan = try request.plan()
+    var ledgerState: PrivateTrainingReport.LedgerState?
+    if let ledger = config.privacyLedger {
+      let command = dp.insecureSeed.map { "candor report (dp_train, insecure seed \($0): NOT private)" } ?? "candor report (dp_train)"
+      let after = try request.charge(plan, toLedger: ledger, readBefore: ledgerBefore!, command: command, note: dp.note, time: PrivacyLedger.entryTime())
+      let summary = try LedgerSummary(after)
+      ledgerState = .init(path: ledger, entry: after.entries.count, budgetEpsilon: summary.budget.epsilon,
+                          spentEpsilon: summary.spentEpsilon, remainingEpsilon: summary.remainingEpsilon)
+    }
+    do {
+      let result = try request.run(plan)
+      let trained = result.model.model
+      let trainScore = try ClassificationScore.of(trained, classes: classes, positive: config.data.positive, on: table, target: config.data.target)
+      let testScore = try ClassificationScore.of(trained, classes: classes, positive: config.data.positive, on: test, target: config.data.target)
+      let report = PrivateTrainingReport(request: request, plan: plan, result: result, trainAccuracy: trainScore.accuracy,
+                                         testAccuracy: testScore.accuracy, ledger: ledgerState)
+      let step = PrivacyEvent.poissonSampled(samplingRate: result.run.samplingRate, of: .gaussian(noiseMultiplier: result.run.noiseMultiplier))
+      let curve = try EpsilonCurve(step: step, upTo: result.run.steps, delta: delta, fractionalOrders: request.fractionalOrders, pldPoints: 12)
+      return (trained, report, curve)
+    } catch let error as any CandorError where ledgerState != nil {
+      throw FailedAfterSpend(underlying: error, said: "The run was charged to the ledger \(config.privacyLedger!) (entry \(ledgerState!.entry)) before training; that spend stands.")
+    }
+  }
 
   static func loadModel(_ config: ReportConfig, options: CSVOptions) throws -> (LoadedModel, String, TrainingSummary?) {
     switch config.model {
@@ -501,7 +589,7 @@ public struct ReportRun {
     if c.glassBox { analyses.append("glassbox") }
     if c.mitigation != nil { analyses.append("mitigation") }
     if c.whatIf != nil { analyses.append("whatif") }
-    if c.privacyLedger != nil || c.membershipAudit { analyses.append("privacy") }
+    if c.privacyLedger != nil || c.membershipAudit || c.privateTraining != nil { analyses.append("privacy") }
     return ["data": data, "model": model, "sensitive": c.sensitive, "analyses": analyses + c.notYetRun, "gates": c.gates.map(\.text)]
   }
 

@@ -145,13 +145,7 @@ struct DPTrain: ParsableCommand, FileCommand {
               "fitted on the private training data (means, scales, categories): NOT covered by the privacy guarantee; declare them with --feature-spec")
     }
     let encoder = try FeatureSpecFile.decode(try InputFile.read(featureSpec), path: featureSpec)
-    if encoder.featureNames.contains(target) { throw ModelError.targetIsFeature(target) }
-    for name in encoder.featureNames where table.index(of: name) == nil {
-      throw ModelError.invalidFeatureSpec(path: featureSpec, reason: "it declares the feature '\(printable(name))', which \(table.source ?? "the data") does not have (its columns: \(table.columnNames.map { printable($0) }.joined(separator: ", ")))")
-    }
-    let classes = try TrainingSet.classificationTarget(try table.column(target), positive: positive, file: table.source)
-    let data = TrainingSet(encoder: encoder, encoded: try encoder.encodedRows(table), target: classes,
-                           weights: [Double](repeating: 1, count: table.rowCount), targetName: target)
+    let data = try TrainingSet.declared(table, encoder: encoder, specPath: featureSpec, target: target, positive: positive)
     return (data, "declared in \(FilePath.name(of: featureSpec)) (read nothing from the private data)")
   }
 
@@ -202,19 +196,7 @@ struct DPTrain: ParsableCommand, FileCommand {
     if let ledger {
       let command = insecureSeed == nil ? "dp-train" : "dp-train --insecure-seed \(insecureSeed!) (NOT private)"
       let time = ledgerTime()
-      let after = try LedgerFile.update(ledger) { (current) throws(PrivacyError) -> PrivacyLedger in
-        guard current.header.sha256 == ledgerBefore!.header.sha256 else {
-          throw .corruptLedger(path: ledger, line: 1, reason: "its header changed while the run was being planned")
-        }
-        do throws(PrivacyError) {
-          return try current.spending(plan.event, command: command, note: note, time: time)
-        } catch {
-          guard case let .overBudget(budget, delta, spent, spend, total, _) = error else { throw error }
-          let (q, steps) = (plan.settings.samplingRate(examples: data.rowCount), plan.settings.steps(examples: data.rowCount))
-          let fitting = current.fittingNoise { .dpSGD(samplingRate: q, noiseMultiplier: $0, steps: steps) }
-          throw .overBudget(budget: budget, delta: delta, spent: spent, spend: spend, total: total, fitting: fitting)
-        }
-      }
+      let after = try request.charge(plan, toLedger: ledger, readBefore: ledgerBefore!, command: command, note: note, time: time)
       let summary = try LedgerSummary(after)
       ledgerSummary = summary
       ledgerState = .init(path: ledger, entry: after.entries.count, budgetEpsilon: summary.budget.epsilon,

@@ -191,11 +191,3 @@ struct PrivacySigma: ParsableCommand, FileCommand {
   }
 }
 
-/// A failure after a spend was recorded in the ledger (written first, so nothing is released unspent): the error
-/// and what became of the spend.
-struct FailedAfterSpend: CandorError {
-  let underlying: any CandorError
-  let said: String
-  var exitStatus: ExitStatus { underlying.exitStatus }
-  func message(naming name: (Setting) -> String) -> String { underlying.message(naming: name) + " " + said }
-}

@@ -5,26 +5,15 @@ import CandorReport
 import Foundation
 
 /// The time a spend is recorded, UTC, to the second.
-func ledgerTime() -> String {
-  let formatter = ISO8601DateFormatter()
-  formatter.formatOptions = [.withInternetDateTime]
-  return formatter.string(from: Date())
-}
+func ledgerTime() -> String { PrivacyLedger.entryTime() }
 
 /// A dataset file's digest and number of records.
-func datasetIdentity(_ path: String) throws -> PrivacyLedger.Dataset {
-  let data = try InputFile.read(path)
-  let table = try CSVReader.parse(data, source: path)
-  return PrivacyLedger.Dataset(file: FilePath.name(of: path), sha256: SHA256.hex(data), records: table.rowCount)
-}
+func datasetIdentity(_ path: String) throws -> PrivacyLedger.Dataset { try .identify(path) }
 
 /// Refuses data that is not the ledger's dataset.
 func checkDataset(_ path: String?, against ledger: PrivacyLedger, ledgerPath: String) throws {
   guard let path else { return }
-  let digest = SHA256.hex(try InputFile.read(path))
-  guard digest == ledger.header.dataset.sha256 else {
-    throw PrivacyError.datasetMismatch(path: path, ledger: ledgerPath, expected: ledger.header.dataset.sha256, found: digest)
-  }
+  try ledger.checkDataset(at: path, ledgerPath: ledgerPath)
 }
 
 struct PrivacyLedgerGroup: ParsableCommand {

@@ -93,6 +93,49 @@ import Testing
     #expect(try timeless(data) == timeless(Data(contentsOf: folder.appendingPathComponent("r.json"))))
   }
 
+  @Test("privacy.dp_train: the DP-SGD run is charged to the ledger before training (one spend, the report's epsilon_spent), the DP model is audited beside the report's model and its audited ε stays within its accounted ε; over budget the privacy analysis fails, the ledger byte for byte unchanged, and the rest is written")
+  func privateTraining() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+    try (lines[0...700].joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+    try ([lines[0]] + lines[701...]).joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
+    for (name, epsilon) in [("g.ledger", "3"), ("small.ledger", "0.5")] {
+      let made = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", name, "--epsilon", epsilon, "--delta", "1e-5", "--dataset", "train.csv"], in: folder)
+      #expect(made.exitCode == 0, "\(made.standardError)")
+    }
+    let privacy = "  privacy: {ledger: g.ledger, dp_train: {epsilon: 1, epochs: 2, batch_size: 64}, audit: {}}"
+    let config = Self.config(gates: ["epsilon_spent <= 1", "dp_membership_auc < 0.9", "dp_accuracy > 0.5"], privacy: true, train: "train.csv", test: "test.csv")
+      .replacingOccurrences(of: "  privacy: {ledger: g.ledger, audit: {}}", with: privacy)
+    let done = try Self.run(config, in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let data = try Data(contentsOf: folder.appendingPathComponent("r.json"))
+    try LibraryParityCLITests.expectValid(data, "candor-report.schema.json")
+    let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    let result = ((json["analyses"] as! [String: [String: Any]])["privacy"]!["result"]) as! [String: [String: Any]]
+    let spent = result["dp_train"]!["epsilon_spent"] as! [String: Double]
+    #expect(result["dp_train"]!["target_epsilon"] as? Double == 1 && spent["rdp"]! <= 1 + 1e-9 && result["dp_train"]!["private"] as? Bool == true)
+    #expect((result["ledger"]!["spends"] as! [Any]).count == 1)
+    let gates = json["gates"] as! [[String: Any]]
+    #expect(gates[0]["value"] as? Double == spent.values.min(), "the ledger's spend is the run's tightest ε")
+    #expect(gates[1]["value"] as? Double == result["dp_audit"]!["auc"] as? Double)
+    #expect(gates[2]["value"] as? Double == result["dp_train"]!["test_accuracy"] as? Double)
+    let accounted = try #require(result["dp_audit"]!["accounted_epsilon"] as? Double)
+    #expect(accounted == spent.values.min() && (result["dp_audit"]!["epsilon_lower_bound"] as! Double) <= accounted, "an audited ε never exceeds the accounted one")
+    let warnings = (json["analyses"] as! [String: [String: Any]])["privacy"]!["warnings"] as! [String]
+    #expect(warnings.contains { $0.contains("not covered by the privacy guarantee; declare it with privacy.dp_train.feature_spec") })
+
+    // Over budget: refused before training, the ledger untouched, the other analyses written.
+    let small = folder.appendingPathComponent("small.ledger")
+    let before = try Data(contentsOf: small)
+    let refused = try Self.run(config.replacingOccurrences(of: "ledger: g.ledger", with: "ledger: small.ledger"), in: folder)
+    #expect(refused.exitCode == 4, "\(refused.standardError)")
+    let analyses = (try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any])["analyses"] as! [String: [String: Any]]
+    #expect(analyses["privacy"]?["status"] as? String == "failed" && analyses["fairness"]?["status"] as? String == "ok")
+    #expect((analyses["privacy"]?["error"] as? String)?.contains("budget") == true, "\(analyses["privacy"] ?? [:])")
+    #expect(try Data(contentsOf: small) == before)
+  }
+
   @Test("the report page loads in headless Chromium with no console message, its what-if panel among its parts",
         .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"))
   func rendersInChromium() throws {

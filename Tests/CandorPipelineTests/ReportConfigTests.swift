@@ -29,6 +29,14 @@ import CandorReport
     #expect(c.gates.map(\.key) == ["accuracy", "demographic_parity_difference(sex|race)"] && c.html == "r.html" && c.json == nil)
   }
 
+  @Test("privacy.dp_train reads into the DP-SGD settings: the target ε, δ from the ledger when not given, the defaults of candor dp-train")
+  func readsPrivateTraining() throws {
+    let text = "data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {ledger: l.ledger, dp_train: {epsilon: 1.5, feature_spec: f.json, insecure_seed: 7, allow_insecure: true, epochs: 2}}\n"
+    let dp = try #require(try ReportConfig.parse(text, path: "rai.yaml").privateTraining)
+    #expect(dp.epsilon == 1.5 && dp.delta == nil && dp.featureSpec == "f.json" && dp.insecureSeed == 7 && dp.allowInsecure)
+    #expect(dp.epochs == 2 && dp.batchSize == 256 && dp.clip == 1 && dp.learningRate == 1 && dp.modelType == "logistic")
+  }
+
   @Test("--set overrides a value, adds a key, takes YAML values, and its errors say they come from --set")
   func overrides() throws {
     let c = try ReportConfig.parse(Self.minimal, path: "rai.yaml", overrides: ["analyses.fairness.bootstrap=500", "analyses.glassbox={}", "sensitive=[race]", "output.json=r.json"])
@@ -64,6 +72,14 @@ import CandorReport
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nmodel: {path: n.json}\n", "rai.yaml, line 3: the key 'model' is given twice."),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {}\n", "rai.yaml, line 5, analyses.mitigation: names no mitigation: give reweigh: true or threshold: {constraint: …}."),
     ("data: {test: e.csv, target: y\nmodel: x\n", "rai.yaml, line 2, column 6: the YAML does not parse"),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {delta: 1e-6}}\n", "rai.yaml, line 4, analyses.privacy.dp_train: dp_train needs epsilon (the target ε the noise is calibrated for, e.g. 1)."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1}}\n", "rai.yaml, line 4, analyses.privacy.dp_train: dp_train needs delta (below 1/n), or privacy.ledger, whose delta is used."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: -1, delta: 1e-6}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.epsilon: expected a number above 0, found -1."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 2}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.delta: expected a number below 1, found 2."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 1e-6, model: tree}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.model: DP-SGD trains logistic or mlp, not 'tree'."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 1e-6, sigma: 2}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.sigma: unknown key; the keys here are allow_insecure, batch_size, clip, delta, epochs, epsilon, feature_spec, insecure_seed, learning_rate, model, note."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {ledger: l.ledger, dp_train: {epsilon: 1, insecure_seed: 7}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.insecure_seed: a seeded run is not private"),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 1e-6}}\n", "rai.yaml, line 4, analyses.privacy.dp_train: DP-SGD trains on data.train: add it (the private training rows)."),
   ])
   func refused(_ text: String, _ message: String) throws {
     #expect(throws: ConfigError.self) { try ReportConfig.parse(text, path: "rai.yaml") }
@@ -112,7 +128,8 @@ import CandorReport
     #expect(MetricGlossary.entry("equalized_odds_ratio_to_overall_mean(race)")?.name == "Equalized odds ratio to overall (race)")
     #expect(MetricGlossary.entry("epsilon_spent")?.direction == "lower is better")
     for name in ["balanced_accuracy", "roc_auc", "selection_rate", "precision", "true_positive_rate", "false_positive_rate", "true_negative_rate",
-                 "false_negative_rate", "log_loss", "brier_score", "expected_calibration_error", "equal_opportunity_difference(sex|race)"] {
+                 "false_negative_rate", "log_loss", "brier_score", "expected_calibration_error", "equal_opportunity_difference(sex|race)",
+                 "dp_accuracy", "dp_epsilon", "dp_membership_auc", "dp_membership_epsilon_lower_bound"] {
       #expect(MetricGlossary.entry(name) != nil, "\(name)")
     }
     #expect(MetricGlossary.entry("roc_auc_of_the_moon") == nil)

@@ -30,6 +30,10 @@ public enum MetricGlossary {
     "epsilon_remaining": .init(name: "Privacy budget left (ε)", meaning: "ε the ledger still allows", direction: "neither: a context value"),
     "membership_auc": .init(name: "Membership-inference AUC", meaning: "how well a loss-threshold attacker tells training rows from test rows (0.5: not at all)", direction: "closer to 0.5 is better"),
     "membership_epsilon_lower_bound": .init(name: "Audited ε (lower bound)", meaning: "the privacy loss the attack proves at least, at 95 % confidence", direction: "lower is better"),
+    "dp_accuracy": .init(name: "DP-SGD model accuracy", meaning: "share of test rows the differentially private model predicts correctly", direction: "higher is better"),
+    "dp_epsilon": .init(name: "DP-SGD model ε", meaning: "the privacy loss the DP-SGD run accounts for (the tightest accountant), at its δ", direction: "lower is more private"),
+    "dp_membership_auc": .init(name: "Membership-inference AUC of the DP-SGD model", meaning: "how well a loss-threshold attacker tells its training rows from test rows (0.5: not at all)", direction: "closer to 0.5 is better"),
+    "dp_membership_epsilon_lower_bound": .init(name: "Audited ε of the DP-SGD model (lower bound)", meaning: "the privacy loss the attack proves at least, at 95 % confidence; never above its accounted ε", direction: "lower is better"),
   ]
 
   static let disparities: [String: (name: String, rate: String)] = [
