@@ -6,7 +6,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CANDOR := .build/release/candor
 
-.PHONY: all deps browser build release test fuzz sanitize demo bench clean
+.PHONY: all deps browser build release test integration fuzz sanitize demo bench clean
 
 all: build
 
@@ -46,6 +46,22 @@ release: deps
 test: deps browser
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
 
+# Against real servers: candor report logging to a real `mlflow server` on loopback, read back with MLflow's own
+# client (Tests/Integration/). MLflow goes into a virtual environment under .build/integration (about 2 minutes the
+# first time, 850 MB); .ci/run runs this after make test.
+INTEGRATION_VENV := .build/integration/venv
+MLFLOW_VERSION := 3.17.2
+integration: release
+	@if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then \
+	  echo "Installing python3-venv with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; \
+	fi
+	@if ! $(INTEGRATION_VENV)/bin/python -c 'import mlflow, sys; sys.exit(mlflow.__version__ != "$(MLFLOW_VERSION)")' >/dev/null 2>&1; then \
+	  echo "Installing MLflow $(MLFLOW_VERSION) into $(INTEGRATION_VENV)..."; \
+	  python3 -m venv $(INTEGRATION_VENV) && $(INTEGRATION_VENV)/bin/pip install -q mlflow==$(MLFLOW_VERSION); \
+	fi
+	$(INTEGRATION_VENV)/bin/python Tests/Integration/mlflow_test.py $(CANDOR)
+
 # Every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (AddressSanitizer on); fails when one crashes.
 # New inputs stay in .build/fuzz/corpus/, crashes go to .build/fuzz/crashes/. Not part of `make test`.
 FUZZ_SECONDS ?= 60
@@ -59,8 +75,15 @@ sanitize: deps browser
 	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 OPENBLAS_NUM_THREADS=1 \
 	  $(SWIFT) test --sanitize=address --scratch-path .build/sanitize
 
+# The tour through one report (candor demo: reports/demo.html and demo.json, a fresh reports/demo.ledger), its
+# screenshot for the README when chromium is there, then each command's own page.
 demo: release
 	@mkdir -p reports
+	$(CANDOR) demo
+	@if command -v chromium >/dev/null 2>&1; then \
+	  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1400 \
+	    --screenshot=docs/demo.png "file://$(CURDIR)/reports/demo.html" >/dev/null 2>&1 && echo "Wrote docs/demo.png."; \
+	fi
 	$(CANDOR) train --data samples/adult_train.csv --target income --positive '>50K' --drop fnlwgt \
 	  --out reports/adult_logistic.json
 	$(CANDOR) predict --model reports/adult_logistic.json --data samples/adult_test.csv \

@@ -34,6 +34,8 @@ public struct ReportRun {
     public var json: Data
     public var analyses: [Analysis]
     public var gates: [GateResult]
+    /// Every value the analyses measured (what gates and MLflow metrics read).
+    public var measured: MeasuredValues
     public var anyAnalysisFailed: Bool { analyses.contains { $0.status == .failed } }
   }
 
@@ -236,7 +238,7 @@ public struct ReportRun {
       "model_card": modelCard(config, modelName: modelName, model: model, measured: measured, positive: positive),
     ]
     let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-    return Outcome(html: html, json: json + Data("\n".utf8), analyses: analyses, gates: gates)
+    return Outcome(html: html, json: json + Data("\n".utf8), analyses: analyses, gates: gates, measured: measured)
   }
 
   // MARK: - Pieces
@@ -253,7 +255,7 @@ public struct ReportRun {
       let report = trained.report
       json["dp_train"] = try JSONSerialization.jsonObject(with: try report.jsonData())
       sections.append(PrivateTrainingSection(report, curve: trained.curve, source: config.data.train!))
-      sentences.append(PrivateTrainingSection.finding(report))
+      sentences.append("DP-SGD: " + PrivateTrainingSection.finding(report))
       if let accuracy = report.testAccuracy { measured.values["dp_accuracy"] = (accuracy, nil) }
       if let tightest = report.tightest { measured.values["dp_epsilon"] = (tightest.epsilon, nil) }
       if !report.isPrivate { warnings.append("The DP-SGD run is seeded (privacy.dp_train.insecure_seed): reproducible and NOT private, since anyone with the seed can remove its noise.") }
@@ -287,15 +289,15 @@ public struct ReportRun {
       measured.values["membership_auc"] = (result.auc, result.aucInterval)
       measured.values["membership_epsilon_lower_bound"] = (result.epsilonLowerBound, nil)
       json["audit"] = try JSONSerialization.jsonObject(with: try result.jsonData())
-      sections.append(PrivacyAuditSection(result, model: modelName))
+      sections.append(PrivacyAuditSection(result, model: modelName, titleSuffix: privateModel == nil ? nil : "of the report's model"))
       sentences.append(PrivacyAuditSection.finding(result))
       if let privateModel {
         let dpResult = try audit(privateModel.model, delta: privateModel.delta, accounted: privateModel.epsilon)
         measured.values["dp_membership_auc"] = (dpResult.auc, dpResult.aucInterval)
         measured.values["dp_membership_epsilon_lower_bound"] = (dpResult.epsilonLowerBound, nil)
         json["dp_audit"] = try JSONSerialization.jsonObject(with: try dpResult.jsonData())
-        sections.append(PrivacyAuditSection(dpResult, model: "the DP-SGD model"))
-        sentences.append("DP-SGD model: " + PrivacyAuditSection.finding(dpResult))
+        sections.append(PrivacyAuditSection(dpResult, model: "the DP-SGD model", titleSuffix: "of the DP-SGD model"))
+        sentences.append("Of the DP-SGD model: " + PrivacyAuditSection.finding(dpResult))
       }
       if outside.count < test.rowCount {
         sentences.append("\(test.rowCount - outside.count) test rows that repeat a training row were left out of the non-members.")
@@ -635,9 +637,10 @@ public struct ReportRun {
     if !owners.isEmpty { details["owners"] = owners.map { ["name": $0] } }
     let metrics: [[String: Any]] = measured.values.keys.sorted().map { key in
       let (value, interval) = measured.values[key]!
-      var m: [String: Any] = ["type": key, "value": formatNumber(value)]
+      // The toolkit's schema (v0.0.2) takes a number; the interval rides along as its later protos name it.
+      var m: [String: Any] = ["type": key, "value": value]
       if let open = key.firstIndex(of: "(") { m["type"] = String(key[..<open]); m["slice"] = String(key[key.index(after: open)..<key.index(before: key.endIndex)]) }
-      if let interval { m["confidence_interval"] = ["lower_bound": formatNumber(interval[0]), "upper_bound": formatNumber(interval[1])] }
+      if let interval { m["confidence_interval"] = ["lower_bound": interval[0], "upper_bound": interval[1]] }
       return m
     }
     var considerations: [String: Any] = [:]
@@ -646,9 +649,10 @@ public struct ReportRun {
     if !limitations.isEmpty { considerations["limitations"] = limitations.map { ["description": $0] } }
     let ethics = list("ethical_considerations")
     if !ethics.isEmpty { considerations["ethical_considerations"] = ethics.map { ["name": $0] } }
-    var data: [String: Any] = ["eval": ["name": c.data.test]]
-    if let train = c.data.train { data["train"] = ["name": train] }
-    return ["model_details": details,
+    var data: [[String: Any]] = []
+    if let train = c.data.train { data.append(["name": train, "description": "training rows"]) }
+    data.append(["name": c.data.test, "description": "evaluation rows: every measured value is on them"])
+    return ["schema_version": "0.0.2", "model_details": details,
             "model_parameters": ["model_architecture": "\(model.outputKind.rawValue) model: \(modelName)", "data": data,
                                  "input_format": model.featureNames.joined(separator: ", "), "output_format": positive.map { "P(\(c.data.target) = \($0))" } ?? model.outputKind.rawValue],
             "quantitative_analysis": ["performance_metrics": metrics], "considerations": considerations]

@@ -17,6 +17,11 @@ struct SummarySection: ReportSection {
   var title: String { "Summary" }
   var anchor: String { "summary" }
 
+  /// An analysis's name in words: "What-if", not "whatif".
+  static func displayName(_ name: String) -> String {
+    ["glassbox": "Glass-box view", "whatif": "What-if", "explanations": "Explanations"][name] ?? name.prefix(1).uppercased() + name.dropFirst()
+  }
+
   static func verdictLine(_ gates: [GateResult]) -> String {
     guard !gates.isEmpty else { return "No gates are set." }
     let count = { (v: GateResult.Verdict) in gates.count { $0.verdict == v } }
@@ -35,9 +40,9 @@ struct SummarySection: ReportSection {
                 g.value.isFinite ? formatRounded(g.value, significantDigits: 4) : "not measured",
                 g.interval.map { "\(formatRounded($0[0], significantDigits: 4)) to \(formatRounded($0[1], significantDigits: 4))" } ?? "—",
                 g.verdict == .inconclusive ? "inconclusive" : g.verdict.rawValue]
-      }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 1, 4])
+      }, flags: gates.map { $0.verdict != .pass }, textColumns: [0, 1, 4], breakable: [0])
     }
-    page.list(analyses.map { a in HTMLText(words: "\(a.name.prefix(1).uppercased() + a.name.dropFirst()): \(a.headline)") })
+    page.list(analyses.map { a in HTMLText(words: "\(Self.displayName(a.name)): \(a.headline)") })
     let warnings = analyses.flatMap(\.warnings)
     if !warnings.isEmpty {
       page.heading("Warnings", anchor: "warnings")
@@ -49,7 +54,7 @@ struct SummarySection: ReportSection {
 /// An analysis that failed or was not run, in place of its sections: what happened, in words.
 struct StatusSection: ReportSection {
   var analysis: ReportRun.Analysis
-  var title: String { analysis.name.prefix(1).uppercased() + analysis.name.dropFirst() + (analysis.status == .failed ? " (failed)" : " (not run)") }
+  var title: String { SummarySection.displayName(analysis.name) + (analysis.status == .failed ? " (failed)" : " (not run)") }
   var anchor: String { analysis.name }
   func render(into page: inout HTMLWriter) { page.paragraph(HTMLText(words: analysis.headline)) }
 }

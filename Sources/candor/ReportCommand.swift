@@ -37,6 +37,12 @@ struct Report: ParsableCommand, FileCommand {
   @Flag(name: .customLong("inconclusive-passes"), help: "With --fail-on-gate: an inconclusive gate does not fail the run.")
   var inconclusivePasses = false
 
+  @Option(name: .customLong("mlflow-tracking-uri"), help: ArgumentHelp("Log the run to this MLflow tracking server (http or https, REST API; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD).", valueName: "URI"))
+  var mlflowTrackingURI: String?
+
+  @Option(name: .customLong("mlflow-experiment"), help: "The MLflow experiment to log to, made when missing (default candor).")
+  var mlflowExperiment: String?
+
   @OptionGroup var reading: ReadOptions
 
   /// The config, read once in `run` before the outputs are checked.
@@ -57,6 +63,10 @@ struct Report: ParsableCommand, FileCommand {
 
   func validate() throws {
     if inconclusivePasses && !failOnGate { throw ValidationError("--inconclusive-passes goes with --fail-on-gate.") }
+    if mlflowExperiment != nil && mlflowTrackingURI == nil { throw ValidationError("--mlflow-experiment goes with --mlflow-tracking-uri.") }
+    if let uri = mlflowTrackingURI, MLflowTracking(uri: uri, experiment: "") == nil {
+      throw ValidationError("--mlflow-tracking-uri \(printable(HTTPExchange.redacted(uri))): give the server's http:// or https:// address (e.g. http://127.0.0.1:5000), without a user name or password (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN).")
+    }
   }
 
   func run() throws {
@@ -68,6 +78,9 @@ struct Report: ParsableCommand, FileCommand {
     }
     let files: OutputTransaction
     do { files = try outputTransaction() } catch { throw ReportFilesNamed(underlying: error) }
+    // The server is asked for the experiment before any analysis runs, so an unreachable one costs nothing.
+    let tracking = mlflowTrackingURI.flatMap { MLflowTracking(uri: $0, experiment: mlflowExperiment ?? "candor") }
+    let experimentID = try tracking.map { try $0.experimentID() }
     let provenance = ReportRun.Provenance(configPath: config, configData: data, commandLine: ["candor"] + CommandLine.arguments.dropFirst(),
                                           candorVersion: Candor.version, gitCommit: GitCommit.current(), started: started)
     let outcome: ReportRun.Outcome
@@ -94,6 +107,21 @@ struct Report: ParsableCommand, FileCommand {
       print("gate \(gate.gate.text): \(gate.verdict.rawValue)\(measured)")
     }
     for (_, path) in outputFiles { if let path { print("Wrote \(path).") } }
+    if let tracking, let experimentID {
+      let (params, metrics, tags) = outcome.mlflowFields()
+      var artifacts: [(name: String, data: Data, contentType: String)] = [("report.html", Data(outcome.html.utf8), "text/html"), ("report.json", outcome.json, "application/json")]
+      if modelCardOut != nil, let card = (try? JSONSerialization.jsonObject(with: outcome.json) as? [String: Any])?["model_card"],
+         let data = try? JSONSerialization.data(withJSONObject: card, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) {
+        artifacts.append(("model_card.json", data, "application/json"))
+      }
+      do {
+        let logged = try tracking.log(experimentID: experimentID, runName: (try? JSONSerialization.jsonObject(with: outcome.json) as? [String: Any])?["title"] as? String ?? "candor report",
+                                      params: params, metrics: metrics, tags: tags, artifacts: artifacts, started: started, finished: Date())
+        print("Logged MLflow run \(logged.runID) in experiment \(printable(tracking.experiment)) (id \(experimentID)): \(params.count) params, \(metrics.count) metrics, \(artifacts.count) artifacts.")
+      } catch let failure as MLflowTracking.Failure {
+        throw FailedAfterWrite(underlying: failure)
+      }
+    }
     let inconclusivePasses = self.inconclusivePasses
     let blocking = outcome.gates.contains { g in g.verdict == GateResult.Verdict.fail || (g.verdict == GateResult.Verdict.inconclusive && !inconclusivePasses) }
     // A failed analysis (4) comes before a gate (3): the gates it would have measured are not measured.
@@ -106,6 +134,13 @@ struct Report: ParsableCommand, FileCommand {
       Foundation.exit(3)
     }
   }
+}
+
+/// MLflow logging that failed after the report was written: the files stay, the exit code is 1.
+struct FailedAfterWrite: CandorError {
+  var underlying: MLflowTracking.Failure
+  var exitStatus: ExitStatus { .failure }
+  func message(naming name: (Setting) -> String) -> String { underlying.message(naming: name) + " The report files were written all the same." }
 }
 
 /// A library error from a report run, its settings named as the config names them.

@@ -73,7 +73,15 @@ import Testing
     #expect(gates[1]["value"] as? Double == measured)
     let inputs = (json["provenance"] as! [String: Any])["inputs"] as! [String: [String: Any]]
     #expect(inputs["test"]?["sha256"] as? String == SHA256.hex(try Data(contentsOf: folder.appendingPathComponent("test.csv"))))
-    let card = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("card.json"))) as! [String: Any]
+    // The model card alone validates against the Model Card Toolkit's own schema (v0.0.2).
+    let cardData = try Data(contentsOf: folder.appendingPathComponent("card.json"))
+    let toolkit = try JSONSchemaValidator(schema: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("modelcard/model_card.schema.json"))))
+    let violations = try toolkit.violations(of: ParsedJSON.parse(cardData))
+    #expect(violations.isEmpty, "\(violations.prefix(5))")
+    let card = try JSONSerialization.jsonObject(with: cardData) as! [String: Any]
+    let metrics = (card["quantitative_analysis"] as! [String: Any])["performance_metrics"] as! [[String: Any]]
+    #expect(metrics.first { $0["type"] as? String == "accuracy" }?["value"] as? Double == gates[0]["value"] as? Double)
+    #expect(metrics.first { $0["type"] as? String == "demographic_parity_difference" && $0["slice"] as? String == "sex" }?["value"] as? Double == measured)
     #expect(((card["model_details"] as! [String: Any])["name"] as? String) == "German <script>alert(1)</script> credit")
     #expect(((card["quantitative_analysis"] as! [String: Any])["performance_metrics"] as! [[String: Any]]).contains { $0["type"] as? String == "accuracy" })
     let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
@@ -173,7 +181,7 @@ import Testing
     #expect(analyses["whatif"]?["status"] as? String == "failed"
       && (analyses["whatif"]?["error"] as? String) == "rai.yaml, line 10, analyses.whatif.counterfactual_rows: row 5000 is past the test data's 1000 rows (rows count from 0).")
     #expect(analyses["fairness"]?["status"] as? String == "ok" && analyses["explanations"]?["status"] as? String == "ok")
-    #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("Whatif (failed)"))
+    #expect(try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8).contains("What-if (failed)"))
   }
 
   @Test("a library's refusal names the config's key, not a flag: a linear model with data.positive")
@@ -192,6 +200,7 @@ import Testing
     ("column", "a pdp feature that is not a column"),
     ("sensitive", "a sensitive feature that is not a column"),
     ("overwrite", "an output that is the test data"),
+    ("mlflow", "an MLflow tracking URI that is not http(s), its password not repeated"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -202,6 +211,7 @@ import Testing
     case "yaml": done = try Self.run("data: {test: x\nmodel: [", in: folder)
     case "folder": done = try Self.run(Self.config(), ["--html", "nowhere/r.html"], in: folder)
     case "overwrite": done = try Self.run(Self.config(), ["--html", Self.data], in: folder)
+    case "mlflow": done = try Self.run(Self.config(), ["--mlflow-tracking-uri", "ftp://u:pw-secret@h/"], in: folder)
     case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
     case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
     default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
@@ -211,8 +221,10 @@ import Testing
                     "yaml": "rai.yaml, line 2, column", "folder": "nowhere", "missing": "absent.yaml",
                     "column": "rai.yaml, line 7, analyses.explanations.pdp.features: 'no_such_feature' is not a column of",
                     "sensitive": "rai.yaml, line 3, sensitive: 'nope' is not a column of",
-                    "overwrite": "the HTML output (output.html or --html) \(Self.data) is the data.test file"][kind]!
+                    "overwrite": "the HTML output (output.html or --html) \(Self.data) is the data.test file",
+                    "mlflow": "--mlflow-tracking-uri ftp://h/: give the server's http:// or https:// address"][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
+    #expect(!done.standardError.contains("pw-secret"))
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))
   }
 }

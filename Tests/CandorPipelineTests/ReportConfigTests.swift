@@ -167,3 +167,24 @@ import CandorReport
     #expect(read + refused == 4000 && read > 0 && refused > 0, "read \(read), refused \(refused)")
   }
 }
+
+@Suite struct MLflowTrackingTests {
+  @Test("names MLflow accepts: a disparity of a set as metric/set, an intersection as metric/a/b, other characters as _")
+  func keys() {
+    #expect(MLflowTracking.key("accuracy") == "accuracy")
+    #expect(MLflowTracking.key("demographic_parity_difference(sex)") == "demographic_parity_difference/sex")
+    #expect(MLflowTracking.key("equalized_odds_difference(sex|race)") == "equalized_odds_difference/sex/race")
+    #expect(MLflowTracking.key("ratio(größe)") == "ratio/gr__e" && MLflowTracking.key("a<b>") == "a_b_")
+  }
+
+  @Test("a tracking URI must be http(s) with a host and no credentials; credentials come from MLflow's variables")
+  func uris() {
+    #expect(MLflowTracking(uri: "http://127.0.0.1:5000/", experiment: "e")?.trackingURI.absoluteString == "http://127.0.0.1:5000")
+    for bad in ["ftp://host/", "http://user:secret@host:5000", "127.0.0.1:5000", "http://"] {
+      #expect(MLflowTracking(uri: bad, experiment: "e") == nil, "\(bad)")
+    }
+    #expect(MLflowTracking(uri: "https://mlflow.example", experiment: "e", environment: ["MLFLOW_TRACKING_TOKEN": "t0k"])?.authorization == "Bearer t0k")
+    #expect(MLflowTracking(uri: "https://mlflow.example", experiment: "e", environment: ["MLFLOW_TRACKING_USERNAME": "u", "MLFLOW_TRACKING_PASSWORD": "p"])?.authorization == "Basic dTpw")
+    #expect(MLflowTracking(uri: "https://mlflow.example", experiment: "e", environment: [:])?.authorization == nil)
+  }
+}

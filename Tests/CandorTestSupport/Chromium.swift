@@ -16,12 +16,23 @@ public enum Chromium {
 
   /// Loads a page headless and returns the DOM after scripts ran and every console message the page logged;
   /// throws `Timeout` when the browser has not finished after `timeoutSeconds`.
-  public static func load(_ file: URL, timeoutSeconds: Double = 60) throws -> (dom: String, consoleMessages: [String]) {
+  /// `windowWidth` lays the page out at that width (Chromium's default otherwise).
+  public static func load(_ file: URL, windowWidth: Int? = nil, timeoutSeconds: Double = 60) throws -> (dom: String, consoleMessages: [String]) {
+    try run(file, action: ["--dump-dom"], windowWidth: windowWidth, timeoutSeconds: timeoutSeconds)
+  }
+
+  /// Saves a PNG of the page's top `height` pixels, laid out `width` wide, to `png`; returns the console messages.
+  @discardableResult
+  public static func screenshot(_ file: URL, to png: URL, width: Int = 1280, height: Int = 2000, timeoutSeconds: Double = 60) throws -> [String] {
+    try run(file, action: ["--hide-scrollbars", "--screenshot=\(png.path)", "--window-size=\(width),\(height)"], windowWidth: nil, timeoutSeconds: timeoutSeconds).consoleMessages
+  }
+
+  static func run(_ file: URL, action: [String], windowWidth: Int?, timeoutSeconds: Double) throws -> (dom: String, consoleMessages: [String]) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path!)
     process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
-                         "--user-data-dir=\(FileManager.default.temporaryDirectory.appendingPathComponent("candor-chromium-\(UUID().uuidString)").path)",
-                         "--dump-dom", file.absoluteString]
+                         "--user-data-dir=\(FileManager.default.temporaryDirectory.appendingPathComponent("candor-chromium-\(UUID().uuidString)").path)"]
+      + (windowWidth.map { ["--window-size=\($0),2000"] } ?? []) + action + [file.absoluteString]
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error

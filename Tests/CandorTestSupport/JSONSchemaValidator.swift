@@ -138,7 +138,8 @@ public indirect enum ParsedJSON: Equatable, Sendable {
 
 /// Checks a document against the JSON Schema subset our schemas in docs/schemas use: `type` (one or a list),
 /// `properties`, `required`, `additionalProperties` (boolean or schema), `items`, `enum`, `const`, `oneOf`,
-/// `minimum`, `minItems`, `maxItems` and `$ref` to `#` or into `#/$defs/`. Returns one line per violation, with its path.
+/// `minimum`, `minItems`, `maxItems` and `$ref` to `#` or into `#/$defs/` (2020-12) or `#/definitions/` (draft-07, as
+/// the Model Card Toolkit's schema has it). Returns one line per violation, with its path.
 public struct JSONSchemaValidator {
   let root: ParsedJSON
 
@@ -151,8 +152,11 @@ public struct JSONSchemaValidator {
   func check(_ value: ParsedJSON, against schema: ParsedJSON, path: String) -> [String] {
     var problems: [String] = []
     if case let .string(reference)? = schema["$ref"] {
-      let name = reference.replacingOccurrences(of: "#/$defs/", with: "")
-      guard let target = reference == "#" ? root : root["$defs"]?[name] else { return ["\(path): unknown reference \(reference)"] }
+      let target: ParsedJSON? = if reference == "#" { root }
+        else if reference.hasPrefix("#/$defs/") { root["$defs"]?[String(reference.dropFirst("#/$defs/".count))] }
+        else if reference.hasPrefix("#/definitions/") { root["definitions"]?[String(reference.dropFirst("#/definitions/".count))] }
+        else { nil }
+      guard let target else { return ["\(path): unknown reference \(reference)"] }
       problems += check(value, against: target, path: path)
     }
     if let type = schema["type"] {

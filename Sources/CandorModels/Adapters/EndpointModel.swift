@@ -62,12 +62,7 @@ public final class EndpointModel: Model, @unchecked Sendable {
   /// The URL without user name or password, for messages.
   public var shownURL: String { Self.redacted(url.absoluteString) }
 
-  static func redacted(_ text: String) -> String {
-    guard var components = URLComponents(string: text), components.user != nil || components.password != nil else { return text }
-    components.user = nil
-    components.password = nil
-    return components.string ?? "(the URL)"
-  }
+  static func redacted(_ text: String) -> String { HTTPExchange.redacted(text) }
 
   /// Rows scored, calls made and seconds spent, so far.
   public var callSummary: (rows: Int, calls: Int, seconds: Double) { statistics.summary }
@@ -112,15 +107,16 @@ public final class EndpointModel: Model, @unchecked Sendable {
         Thread.sleep(forTimeInterval: wait)
         wait *= 2
       }
-      let answer: (status: Int, body: Data)
-      do {
-        answer = url.scheme?.lowercased() == "http" ? try plainHTTP(body) : try viaURLSession(body)
-      } catch let failure as Transport {
-        if case .timedOut = failure { throw Reason(text: "it did not answer within the timeout of \(formatNumber(options.timeout)) s") }
-        if case let .failed(text) = failure { last = "the connection failed (\(text))" }
-        continue
+      let answer: HTTPExchange.Response
+      do throws(HTTPExchange.Failure) {
+        answer = try HTTPExchange(method: "POST", url: url, headers: headers, body: body, contentType: "application/json", timeout: options.timeout).send(session: session)
       } catch {
-        continue
+        switch error {
+        case .timedOut: throw Reason(text: "it did not answer within the timeout of \(formatNumber(options.timeout)) s")
+        case let .failed(text):
+          last = "the connection failed (\(text))"
+          continue
+        }
       }
       let status = answer.status
       if status >= 500 || status == 429 {
@@ -133,117 +129,6 @@ public final class EndpointModel: Model, @unchecked Sendable {
     throw Reason(text: "\(last) on all \(Self.retries + 1) attempts")
   }
 
-  enum Transport: Error {
-    case timedOut
-    case failed(String)
-  }
-
-  /// One POST over a fresh socket (HTTP/1.1, `Connection: close`, the answer read to the end): Foundation's
-  /// URLSession on Linux, under load, sent some requests without their body and then waited out the timeout.
-  func plainHTTP(_ body: Data) throws(Transport) -> (status: Int, body: Data) {
-    guard let host = url.host else { throw .failed("no host") }
-    let port = url.port ?? 80
-    var hints = addrinfo()
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    var found: UnsafeMutablePointer<addrinfo>?
-    guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else { throw .failed("the host \(printable(host)) is unknown") }
-    defer { freeaddrinfo(found) }
-    let socket = Glibc.socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
-    guard socket >= 0 else { throw .failed(String(cString: strerror(errno))) }
-    defer { close(socket) }
-    var limit = timeval(tv_sec: Int(options.timeout), tv_usec: Int((options.timeout - options.timeout.rounded(.down)) * 1e6))
-    setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-    guard connect(socket, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
-      throw errno == EINPROGRESS || errno == EAGAIN ? .timedOut : .failed(errno == ECONNREFUSED ? "connection refused" : String(cString: strerror(errno)))
-    }
-    var path = url.path.isEmpty ? "/" : url.path
-    if let query = url.query { path += "?" + query }
-    var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
-    for (name, value) in headers { head += "\(name): \(value)\r\n" }
-    let request = Data((head + "\r\n").utf8) + body
-    let sent = request.withUnsafeBytes { bytes -> Int32 in
-      var written = 0
-      while written < bytes.count {
-        let count = send(socket, bytes.baseAddress! + written, bytes.count - written, Int32(MSG_NOSIGNAL))
-        if count < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        written += count
-      }
-      return 0
-    }
-    if sent != 0 { throw sent == EAGAIN ? .timedOut : .failed(String(cString: strerror(sent))) }
-    var answer = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw errno == EAGAIN ? .timedOut : .failed(String(cString: strerror(errno)))
-      }
-      if count == 0 { break }
-      answer += buffer[0..<count]
-    }
-    return try Self.parseResponse(answer)
-  }
-
-  /// Status and body of an HTTP/1.1 response read to its end (Content-Length, chunked, or to the close).
-  static func parseResponse(_ bytes: [UInt8]) throws(Transport) -> (status: Int, body: Data) {
-    guard let end = bytes.indices.dropLast(3).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
-      throw .failed(bytes.isEmpty ? "the server closed the connection without answering" : "the answer is not HTTP")
-    }
-    let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
-    let statusWords = head[0].split(separator: " ")
-    guard statusWords.count >= 2, statusWords[0].hasPrefix("HTTP/"), let status = Int(statusWords[1]) else { throw .failed("the answer is not HTTP") }
-    let fields = Dictionary(head.dropFirst().compactMap { line -> (String, String)? in
-      guard let colon = line.firstIndex(of: ":") else { return nil }
-      return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-    }, uniquingKeysWith: { first, _ in first })
-    var body = Array(bytes[(end + 4)...])
-    if fields["transfer-encoding"]?.lowercased().contains("chunked") == true {
-      var decoded = [UInt8](), position = 0
-      while let lineEnd = body[position...].indices.dropLast().first(where: { body[$0] == 13 && body[$0 + 1] == 10 }) {
-        let sizeText = String(decoding: body[position..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-        guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else { throw .failed("a chunk size is not a number") }
-        if size == 0 { break }
-        let start = lineEnd + 2
-        guard start + size <= body.count else { throw .failed("the answer ends inside a chunk") }
-        decoded += body[start..<(start + size)]
-        position = start + size + 2
-        if position > body.count { break }
-      }
-      body = decoded
-    } else if let length = fields["content-length"].flatMap({ Int($0) }) {
-      guard length <= body.count else { throw .failed("the answer ends before its Content-Length") }
-      body = Array(body[..<length])
-    }
-    return (status, Data(body))
-  }
-
-  /// One POST through URLSession (for https).
-  func viaURLSession(_ body: Data) throws(Transport) -> (status: Int, body: Data) {
-    var request = URLRequest(url: url, timeoutInterval: options.timeout)
-    request.httpMethod = "POST"
-    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    request.setValue("close", forHTTPHeaderField: "Connection")
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    request.httpBody = body
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var answer: (Data?, URLResponse?, (any Error)?) = (nil, nil, nil)
-    session.dataTask(with: request) { data, response, error in
-      answer = (data, response, error)
-      done.signal()
-    }.resume()
-    done.wait()
-    if let error = answer.2 as? URLError {
-      throw error.code == .timedOut ? .timedOut : .failed(error.code == .cannotConnectToHost ? "connection refused" : error.localizedDescription)
-    }
-    if answer.2 != nil { throw .failed("the request failed") }
-    return ((answer.1 as? HTTPURLResponse)?.statusCode ?? 0, answer.0 ?? Data())
-  }
-
   /// The scores in an endpoint's raw HTTP answer (status line, header fields, body — chunked or not), as one call
   /// reads them: for the fuzz target of the answer's readers (`Fuzz/EndpointAnswer`).
   /// - Throws: `ModelError.modelEndpointFailed` with the reason the answer is refused.
@@ -251,7 +136,7 @@ public final class EndpointModel: Model, @unchecked Sendable {
     func failed(_ reason: String) -> ModelError { .modelEndpointFailed(url: "(answer)", rows: 0...max(rows - 1, 0), reason: reason) }
     let status: Int, body: Data
     do {
-      (status, body) = try parseResponse(bytes)
+      (status, body) = try HTTPExchange.parseResponse(bytes)
     } catch .timedOut {
       throw failed("it timed out")
     } catch let .failed(reason) {

@@ -45,7 +45,10 @@ public struct HTMLWriter: Sendable {
   /// A table; `flags[r]` marks row r for attention (shown highlighted); the columns in `textColumns` hold prose
   /// and are aligned left (the others are numbers, aligned right); `highlighted` holds [row, column] of cells to
   /// mark (a changed value). Every cell is data, isolated.
-  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = [], highlighted: Set<[Int]> = []) {
+  /// `breakable` columns hold long identifiers (`demographic_parity_difference(sex)`): they may wrap after an
+  /// underscore and before a parenthesis rather than mid-word, and copy as typed.
+  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = [], highlighted: Set<[Int]> = [],
+                             breakable: Set<Int> = []) {
     html += "<div class=\"scroll\"><table><thead><tr>"
     for (c, name) in header.enumerated() { html += textColumns.contains(c) ? "<th class=\"text\">\(HTMLText.isolated(name))</th>" : "<th>\(HTMLText.isolated(name))</th>" }
     html += "</tr></thead><tbody>"
@@ -53,7 +56,10 @@ public struct HTMLWriter: Sendable {
       html += r < flags.count && flags[r] ? "<tr class=\"flag\">" : "<tr>"
       for (c, cell) in row.enumerated() {
         let classes = (textColumns.contains(c) ? ["text"] : []) + (highlighted.contains([r, c]) ? ["changed"] : [])
-        html += classes.isEmpty ? "<td>\(HTMLText.isolated(cell))</td>" : "<td class=\"\(classes.joined(separator: " "))\">\(HTMLText.isolated(cell))</td>"
+        let text = breakable.contains(c)
+          ? "<bdi>" + escapeHTML(cell).replacingOccurrences(of: "_", with: "_<wbr>").replacingOccurrences(of: "(", with: "<wbr>(") + "</bdi>"
+          : HTMLText.isolated(cell)
+        html += classes.isEmpty ? "<td>\(text)</td>" : "<td class=\"\(classes.joined(separator: " "))\">\(text)</td>"
       }
       html += "</tr>"
     }

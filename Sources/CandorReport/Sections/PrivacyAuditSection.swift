@@ -10,13 +10,17 @@ public struct PrivacyAuditSection: ReportSection {
   /// The model audited, as the user named it.
   public var model: String
 
-  public init(_ result: MembershipAuditResult, model: String) {
+  /// Said after the title when a page audits more than one model ("of the DP-SGD model").
+  public var titleSuffix: String?
+
+  public init(_ result: MembershipAuditResult, model: String, titleSuffix: String? = nil) {
     self.result = result
     self.model = model
+    self.titleSuffix = titleSuffix
   }
 
-  public var title: String { "Membership-inference audit" }
-  public var anchor: String { "audit" }
+  public var title: String { "Membership-inference audit" + (titleSuffix.map { " \($0)" } ?? "") }
+  public var anchor: String { titleSuffix == nil ? "audit" : "audit-" + titleSuffix!.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }.replacingOccurrences(of: " ", with: "-") }
 
   /// "LiRA (online, 16 shadow models)", "The loss-threshold attack".
   public static func attackName(_ r: MembershipAuditResult) -> String {
