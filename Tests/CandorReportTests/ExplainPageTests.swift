@@ -24,16 +24,17 @@ import Testing
     let page = try PageChecks.expectWellFormed(ExplainPage.shapHTML(result, explained: table, source: "adult.csv"))
     #expect(page.headings.map(\.description) == ["h1 KernelSHAP explanations", "h2 Rows"])
     let charts = page.elements("svg")
-    #expect(charts.map { $0.attributes["aria-label"]! } == ["mean |φ|", "φ by feature (colour: feature value)", "row 0: -1 → -0.6250", "row 2: -1 → -1"])
+    #expect(charts.map { $0.attributes["aria-label"]! } == ["mean |φ|", "φ by feature (colour: feature value)", "row 0: -1 → -0.6250 (P = 0.349)", "row 2: -1 → -1 (P = 0.269)"])
     #expect(charts[0].descendants("rect").count == 3)
     let dots = charts[1].descendants("circle")
     #expect(dots.count == result.rows.count * result.features.count)
     // Features by mean |φ| (script, attribute, entity); the categorical one is grey, numeric ones coloured by value.
     #expect(dots.map { $0.descendants("title")[0].text } == ["row 0: 0.5000", "row 2: -1", "row 0: -0.2500", "row 2: 0.7500", "row 0: 0.1250", "row 2: 0.2500"])
     #expect(dots.map { $0.attributes["fill"] } == ["rgb(30,110,255)", "rgb(255,30,25)", "#888", "#888", "rgb(30,110,255)", "rgb(255,30,25)"])
-    // Row 0's waterfall: largest |φ| first.
+    // Row 0's waterfall: largest |φ| first, each bar named with the row's value of its feature; on the logit scale
+    // the title gives the probability too.
     #expect(charts[2].descendants("rect").map { $0.descendants("title")[0].text }
-      == ["\(ReportInputs.script): 0.5000 ± 0.0100", "\(ReportInputs.attribute): -0.2500 ± 0.0200", "\(ReportInputs.entity): 0.1250 ± 0.0300"])
+      == ["\(ReportInputs.script) = 1: 0.5000 ± 0.0100", "\(ReportInputs.attribute) = a: -0.2500 ± 0.0200", "\(ReportInputs.entity) = 10: 0.1250 ± 0.0300"])
     #expect(charts[3].descendants("rect").count == 3)
   }
 

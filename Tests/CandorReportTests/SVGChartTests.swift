@@ -54,7 +54,8 @@ import Testing
     #expect(svg.descendants("polyline").count == 2)
     #expect(svg.descendants("circle").count == 3 + 2)
     let texts = svg.descendants("text").map(\.text)
-    #expect(texts.contains("fpr") && texts.contains("tpr") && texts.contains(Self.hostile) && texts.contains("chosen"))
+    #expect(texts.contains("fpr") && texts.contains("tpr") && texts.contains(Self.hostile) && texts.contains("1: chosen"))
+    #expect(texts.contains("1"), "the point's number beside its ring")
   }
 
   @Test("beeswarm: one circle per row and point, rows in order, positions symmetric about 0, colour by value")
@@ -75,19 +76,28 @@ import Testing
     #expect(texts == ["φ", "-1", "0.000", "1", "SHAP value", "<script>alert(1)</scr…", "plain"])
   }
 
+  @Test("round ticks: steps of 1, 2 or 5 × 10^k covering the range, written as the round numbers they are")
+  func roundTicks() {
+    #expect(SVGChart.roundTicks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+    #expect(SVGChart.roundTicks(0.173, 0.91) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+    #expect(SVGChart.roundTicks(-3.2, 7.9) == [-4, -2, 0, 2, 4, 6, 8])
+    #expect(SVGChart.roundTicks(1, 3, count: 3) == [1, 2, 3] && SVGChart.roundTicks(0.0012, 0.0049, count: 4) == [0.001, 0.002, 0.003, 0.004, 0.005])
+    #expect(SVGChart.roundTicks(5, 5).count >= 2 && SVGChart.roundTicks(.nan, 1) == [0, 1])
+  }
+
   @Test("waterfall: one rect per contribution from the running total before it to the one after, in the order given")
   func waterfall() throws {
     let svg = try Self.read(SVGChart.waterfall(title: "row 3", base: 1, labels: ["up", Self.hostile, "again"], contributions: [2, -0.5, 0.25],
                                                errors: [0.1, 0.2, 0.3], xLabel: "output"))
     Self.expectTitle(svg, "row 3")
-    // Totals 1 → 3 → 2.5 → 2.75 on x = 130 + (v − 1) / 2 · 180.
+    // Totals 1 → 3 → 2.5 → 2.75 on x = 225 + (v − 1) / 2 · 180 (the round ticks 1, 2, 3 cover them exactly).
     let rects = svg.descendants("rect")
-    #expect(rects.map { Self.number($0, "x") } == [130, 265, 265])
+    #expect(rects.map { Self.number($0, "x") } == [225, 360, 360])
     #expect(rects.map { Self.number($0, "width") } == [180, 45, 22.5])
     #expect(rects.map { Self.number($0, "y") } == [31, 51, 71])
     #expect(rects.map { $0.attributes["fill"] } == ["#d62728", "#1f77b4", "#d62728"])
     #expect(rects.map { $0.descendants("title")[0].text } == ["up: 2 ± 0.1000", "\(Self.hostile): -0.5000 ± 0.2000", "again: 0.2500 ± 0.3000"])
     let texts = svg.descendants("text").map(\.text)
-    #expect(texts == ["row 3", "1", "3", "output", "up", "2", "<script>alert(1)</scr…", "-0.500", "again", "0.250"])
+    #expect(texts == ["row 3", "1", "2", "3", "output", "up", "2", "<script>alert(1)</script>", "-0.500", "again", "0.250"])
   }
 }

@@ -107,7 +107,10 @@ public enum SVGChart {
       let pad = (high - low) * 0.05
       return (low - pad, high + pad)
     }
-    let (x0, x1) = domain(allX, xDomain), (y0, y1) = domain(allY, yDomain)
+    var (x0, x1) = domain(allX, xDomain), (y0, y1) = domain(allY, yDomain)
+    // Round ticks (0.2, 0.4, … not 0.173, 0.346, …), the axes extended to the outermost ones.
+    let roundX = ticks == nil ? roundTicks(x0, x1) : [], roundY = ticks == nil ? roundTicks(y0, y1) : []
+    if ticks == nil { (x0, x1, y0, y1) = (roundX.first!, roundX.last!, roundY.first!, roundY.last!) }
     let legendSeries = series.filter { !$0.name.isEmpty }
     let legendHeight = 14.0 * Double(legendSeries.count + highlights.count)
     let height = top + size + 46 + legendHeight
@@ -120,15 +123,14 @@ public enum SVGChart {
       let digits = (-log10(max(span / 4, 1e-12))).rounded(.up)
       return digits.isFinite ? max(2, Int(digits) + 1) : 2  // a span of inf (values near ±Double.greatestFiniteMagnitude)
     }
-    let even = (0...4).map { Double($0) / 4 }
-    let (xTicks, yTicks) = ticks ?? (even.map { x0 + (x1 - x0) * $0 }, even.map { y0 + (y1 - y0) * $0 })
+    let (xTicks, yTicks) = ticks ?? (roundX, roundY)
     for tx in xTicks {
-      let text = tickText?(tx) ?? formatValue(tx, decimals: decimals(x1 - x0))
+      let text = tickText?(tx) ?? (ticks == nil ? formatNumber(tx) : formatValue(tx, decimals: decimals(x1 - x0)))
       svg += "<text x=\"\(f(px(tx)))\" y=\"\(f(top + size + 12))\" font-size=\"9\" text-anchor=\"middle\">\(escapeHTML(text))</text>"
       if ticks != nil { svg += "<line x1=\"\(f(px(tx)))\" x2=\"\(f(px(tx)))\" y1=\"\(f(top))\" y2=\"\(f(top + size))\" stroke=\"#eee\"/>" }
     }
     for ty in yTicks {
-      let text = tickText?(ty) ?? formatValue(ty, decimals: decimals(y1 - y0))
+      let text = tickText?(ty) ?? (ticks == nil ? formatNumber(ty) : formatValue(ty, decimals: decimals(y1 - y0)))
       svg += "<text x=\"\(f(left - 4))\" y=\"\(f(py(ty) + 3))\" font-size=\"9\" text-anchor=\"end\">\(escapeHTML(text))</text>"
       if ticks != nil { svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + size))\" y1=\"\(f(py(ty)))\" y2=\"\(f(py(ty)))\" stroke=\"#eee\"/>" }
     }
@@ -159,9 +161,13 @@ public enum SVGChart {
     }
     for (k, point) in highlights.enumerated() where point.x.isFinite && point.y.isFinite {
       svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>\(escapeHTML(point.label))</title></circle>"
+      // A direct label: the point's number beside its ring (inside the plot), the legend saying what it is.
+      let (nx, ny) = (px(point.x) > left + size - 14 ? px(point.x) - 8 : px(point.x) + 8, py(point.y) < top + 12 ? py(point.y) + 14 : py(point.y) - 6)
+      let anchor = px(point.x) > left + size - 14 ? "end" : "start"
+      svg += "<text x=\"\(f(nx))\" y=\"\(f(ny))\" font-size=\"10\" font-weight=\"bold\" fill=\"#c00\" text-anchor=\"\(anchor)\">\(k + 1)</text>"
       let y = top + size + 50 + 14 * Double(legendSeries.count + k)
       svg += "<circle cx=\"\(left + 5)\" cy=\"\(f(y - 6))\" r=\"4\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>"
-      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(truncated(point.label, legendLength)))</text>"
+      svg += "<text x=\"\(left + 14)\" y=\"\(f(y - 3))\" font-size=\"10\">\(escapeHTML(truncated("\(k + 1): " + point.label, legendLength)))</text>"
     }
     return svg + "</svg>"
   }
@@ -175,16 +181,33 @@ public enum SVGChart {
   }
 
   /// A horizontal axis at `y`: tick marks with their values, and `label` centred below them at `labelX`.
-  static func axis(ticks: [Double], at x: (Double) -> Double, y: Double, label: String, labelX: Double) -> String {
+  /// `round`: the ticks are `roundTicks`, written as the short numbers they are (0.5, not 0.500).
+  static func axis(ticks: [Double], at x: (Double) -> Double, y: Double, label: String, labelX: Double, round: Bool = false) -> String {
     var svg = "<line x1=\"\(f(x(ticks.min() ?? 0)))\" x2=\"\(f(x(ticks.max() ?? 0)))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#999\"/>"
     for tick in ticks {
       svg += "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(y))\" y2=\"\(f(y + 3))\" stroke=\"#999\"/>"
-      svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(y + 13))\" font-size=\"9\" text-anchor=\"middle\">\(formatValue(tick, decimals: 3))</text>"
+      svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(y + 13))\" font-size=\"9\" text-anchor=\"middle\">\(round ? formatNumber(tick) : formatValue(tick, decimals: 3))</text>"
     }
     return svg + "<text x=\"\(f(labelX))\" y=\"\(f(y + 27))\" font-size=\"10\" text-anchor=\"middle\">\(escapeHTML(label))</text>"
   }
 
   static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+  /// About `count` round ticks (steps of 1, 2 or 5 × 10^k, Heckbert's "nice numbers", Graphics Gems 1990) that
+  /// cover `low…high`: the first at or below `low`, the last at or above `high`.
+  public static func roundTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+    guard low.isFinite, high.isFinite else { return [0, 1] }
+    let span = max(high - low, abs(high) * 1e-9, 1e-12)
+    let rough = span / Double(max(count - 1, 1))
+    let magnitude = pow(10, (log10(rough)).rounded(.down))
+    // The round step nearest the rough one (Heckbert's rounding: below 1.5 → 1, 3 → 2, 7 → 5, else 10).
+    let fraction = rough / magnitude
+    let step = (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10) * magnitude
+    let first = (low / step).rounded(.down) * step, last = (high / step).rounded(.up) * step
+    let n = Int(((last - first) / step).rounded()) + 1
+    // Multiples of the step, so 0.30000000000000004 is written 0.3.
+    return (0..<max(n, 2)).map { (((first / step).rounded() + Double($0)) * step * 1e12).rounded() / 1e12 }
+  }
 
   /// Characters that fit a row label (about 140 units at font size 11) and a legend entry (about 240 units at
   /// 10); longer text ends in "…" (tooltips keep it whole).

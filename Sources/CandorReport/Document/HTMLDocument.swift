@@ -76,5 +76,8 @@ public struct HTMLDocument: Sendable {
     .panel label{display:flex;gap:.5rem;align-items:center}.panel .name{min-width:9em;overflow-wrap:anywhere}
     .panel input[type=range]{flex:1;min-width:6em}.panel output[data-value]{min-width:4em;text-align:right}
     .prediction output{font-size:1.1rem;font-weight:600}.presets button{margin:.1rem .2rem}
+    @media print{body{margin:0;max-width:none;font-size:10pt}nav.toc,.panel{display:none}.scroll{overflow:visible}
+    table{width:100%;font-size:8pt}th,td{overflow-wrap:anywhere;padding:.1rem .25rem}tr,figure,svg{break-inside:avoid}
+    h2,h3,h4{break-after:avoid}.grid{display:block}figure{display:inline-block;vertical-align:top;max-width:48%}}
     """
 }

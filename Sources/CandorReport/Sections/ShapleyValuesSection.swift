@@ -1,4 +1,5 @@
 import CandorCore
+import Foundation
 import CandorExplain
 
 /// Shapley-value explanations (KernelSHAP or TreeSHAP), per model output: mean |φ| by feature, a beeswarm of every
@@ -74,8 +75,10 @@ public struct ShapleyValuesSection: ReportSection {
         page.figure(svg: beeswarm(output: k, order: order))
       }
       page.heading("Rows", depth: depth)
+      page.note("Each row's largest contributions, from the base value to its prediction, all on one scale; each bar is labelled with the row's value of the feature.")
       page.grid { page in
-        for row in rows.prefix(Self.waterfallRows) { page.figure(svg: waterfall(row, output: k)) }
+        let domain = sharedDomain(output: k)
+        for row in rows.prefix(Self.waterfallRows) { page.figure(svg: waterfall(row, output: k, domain: domain)) }
       }
     }
   }
@@ -93,14 +96,39 @@ public struct ShapleyValuesSection: ReportSection {
                              xLabel: "SHAP value\(scale)")
   }
 
-  /// From the base value towards the prediction, the row's largest |φ| first.
-  private func waterfall(_ row: Row, output k: Int) -> String {
+  /// From the base value towards the prediction, the row's largest |φ| first, each bar labelled with the row's
+  /// value of the feature (`marital_status = Never-married`); every row's waterfall on the scale of `domain`.
+  private func waterfall(_ row: Row, output k: Int, domain: (low: Double, high: Double)) -> String {
     let values = row.values[k]
-    let order = Array(features.indices.sorted { abs(values[$0]) > abs(values[$1]) }.prefix(Self.waterfallFeatures))
+    let order = Self.waterfallOrder(values)
     let base = baseValue[k]
     let end = order.reduce(base) { $0 + values[$1] }
-    return SVGChart.waterfall(title: "row \(row.row): \(formatValue(base)) → \(formatValue(end))", base: base,
-                              labels: order.map { features[$0] }, contributions: order.map { values[$0] },
-                              errors: row.errors.map { errors in order.map { errors[k][$0] } }, xLabel: "output\(scale)")
+    let labels = order.map { j -> String in
+      guard let column = try? explained.column(features[j]), row.row < explained.rowCount else { return features[j] }
+      let value = column.text(at: row.row)
+      return features[j] + " = " + (value ?? "missing")
+    }
+    // On the logit scale the probability beside the log-odds.
+    let probability = scale == " (logit)" ? " (P = \(formatValue(1 / (1 + exp(-end)), decimals: 3)))" : ""
+    return SVGChart.waterfall(title: "row \(row.row): \(formatValue(base)) → \(formatValue(end))\(probability)", base: base,
+                              labels: labels, contributions: order.map { values[$0] },
+                              errors: row.errors.map { errors in order.map { errors[k][$0] } }, xLabel: "output\(scale)", domain: domain)
+  }
+
+  static func waterfallOrder(_ values: [Double]) -> [Int] {
+    Array(values.indices.sorted { abs(values[$0]) > abs(values[$1]) }.prefix(waterfallFeatures))
+  }
+
+  /// The range every drawn waterfall of output `k` runs through, so they share one scale.
+  private func sharedDomain(output k: Int) -> (low: Double, high: Double) {
+    var low = baseValue[k], high = baseValue[k]
+    for row in rows.prefix(Self.waterfallRows) {
+      var running = baseValue[k]
+      for j in Self.waterfallOrder(row.values[k]) where row.values[k][j].isFinite {
+        running += row.values[k][j]
+        (low, high) = (min(low, running), max(high, running))
+      }
+    }
+    return (low, high)
   }
 }
