@@ -34,7 +34,9 @@ public struct Gate: Sendable, Equatable, Codable {
 
   public init(parsing text: String) throws(ParseError) {
     let spelled = text.replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "≥", with: ">=")
-    guard let operatorRange = spelled.range(of: "<=|>=|<|>", options: .regularExpression) else {
+    // The comparison comes after the sensitive set, whose column names may hold < or > themselves.
+    let after = spelled.lastIndex(of: ")") ?? spelled.startIndex
+    guard let operatorRange = spelled.range(of: "<=|>=|<|>", options: .regularExpression, range: after..<spelled.endIndex) else {
       throw ParseError(reason: "the gate '\(printable(text))' has no comparison; write it as metric < limit, e.g. \"demographic_parity_difference(sex) < 0.1\" or \"accuracy >= 0.8\"")
     }
     let left = spelled[..<operatorRange.lowerBound].trimmingCharacters(in: .whitespaces)

@@ -1,4 +1,5 @@
 import CandorCore
+import CandorModels
 import Foundation
 import Yams
 
@@ -20,6 +21,25 @@ public struct ReportConfig: Sendable, Equatable {
     case train(String)
     /// A model file of any format `--model` reads.
     case path(String)
+    /// A model behind an HTTP endpoint (MLflow's scoring protocol, as `--model-url`).
+    case url(String, BlackBox)
+    /// A model behind a command (the line protocol of `--model-cmd`).
+    case command(String, BlackBox)
+  }
+
+  /// What a model behind a URL or a command reads and answers (`--model-features`, `--model-output`,
+  /// `--model-classes` and the batching flags of the CLI).
+  public struct BlackBox: Sendable, Equatable {
+    public var features: [String]
+    /// binary, multiclass, regression or labels.
+    public var output = "binary"
+    public var classes: [String]?
+    public var batchSize: Int?
+    public var concurrency: Int?
+    public var timeout: Double?
+    /// For a URL: headers whose values are read from environment variables (name → variable), so no secret sits in
+    /// the config.
+    public var headersFromEnvironment: [String: String] = [:]
   }
 
   public struct FairnessSettings: Sendable, Equatable {
@@ -152,9 +172,14 @@ public struct ReportConfig: Sendable, Equatable {
                            target: try dataNode.required("target", in: dataKeys).string(), positive: try dataKeys["positive"]?.string(),
                            drop: try dataKeys["drop"]?.strings() ?? [])
     let modelNode = try top.required("model", in: keys)
-    let modelKeys = try modelNode.mapping(allowed: ["train", "path", "url", "cmd"])
+    let blackBoxKeys: Set<String> = ["features", "output", "classes", "batch_size", "concurrency", "timeout", "headers_from_env"]
+    let allModelKeys = try modelNode.mapping(allowed: Set(["train", "path", "url", "cmd"]).union(blackBoxKeys))
+    let modelKeys = allModelKeys.filter { !blackBoxKeys.contains($0.key) }
     guard modelKeys.count == 1, let (kind, value) = modelKeys.first else {
-      throw modelNode.error("give exactly one of train (a model type to fit on data.train) or path (a model file)")
+      throw modelNode.error("give exactly one of train (a model type to fit on data.train), path (a model file), url (a scoring endpoint) or cmd (a command)")
+    }
+    if kind == "train" || kind == "path", let extra = allModelKeys.keys.filter(blackBoxKeys.contains).sorted().first {
+      throw allModelKeys[extra]!.error("\(extra) goes with model.url or model.cmd (a model that does not say what it reads); model.\(kind) needs none")
     }
     let model: ModelSource
     switch kind {
@@ -165,9 +190,12 @@ public struct ReportConfig: Sendable, Equatable {
       guard data.train != nil else { throw modelNode.error("training a model needs data.train (the rows to fit it on)") }
       model = .train(type)
     case "path": model = .path(try value.string())
-    default: throw value.error("a model behind a URL or a command is not run by candor report yet; give path (a model file) or train")
+    default:
+      let box = try blackBox(allModelKeys, at: modelNode, url: kind == "url")
+      model = kind == "url" ? .url(try value.string(), box) : .command(try value.string(), box)
     }
     var config = ReportConfig(data: data, model: model, sensitive: [])
+    config.lines["model"] = modelNode.line
     if let sensitive = keys["sensitive"] {
       config.lines["sensitive"] = sensitive.line
       config.sensitive = try sensitive.sequence().map { item in item.isSequence ? try item.strings() : [try item.string()] }
@@ -374,14 +402,15 @@ struct ConfigNode {
   func child(_ key: String, _ node: Node) -> ConfigNode { ConfigNode(node, path: path.isEmpty ? key : "\(path).\(key)", file: file) }
 
   /// The keys of a mapping (an empty value, `performance:` or `{}`, is an empty mapping); an unknown key is an error.
-  func mapping(allowed: Set<String>) throws -> [String: ConfigNode] {
+  /// `allowed` nil takes any key (a mapping of names the user chooses).
+  func mapping(allowed: Set<String>?) throws -> [String: ConfigNode] {
     if case let .scalar(scalar) = node, scalar.string.isEmpty || scalar.tag.description.hasSuffix(":null") { return [:] }
     guard case let .mapping(mapping) = node else { throw error("expected keys (a mapping), found \(kind)") }
     var out: [String: ConfigNode] = [:]
     for (key, value) in mapping {
       guard case let .scalar(name) = key else { throw ConfigNode(key, path: path, file: file).error("a key must be text") }
       let entry = child(name.string, value)
-      guard allowed.contains(name.string) else {
+      if let allowed, !allowed.contains(name.string) {
         throw ConfigError(file: file, line: key.mark?.line ?? line, keyPath: entry.path, problem: allowed.isEmpty
           ? "unknown key; \(path.isEmpty ? "this" : path) takes no keys" : "unknown key; the keys here are \(allowed.sorted().joined(separator: ", "))")
       }
@@ -475,5 +504,35 @@ extension ReportConfig {
     }
     s.note = try k["note"]?.string() ?? s.note
     return s
+  }
+}
+
+extension ReportConfig {
+  /// The keys that say what a model behind `model.url` or `model.cmd` reads and answers.
+  static func blackBox(_ k: [String: ConfigNode], at node: ConfigNode, url: Bool) throws -> BlackBox {
+    guard let features = k["features"] else { throw node.error("a model behind a URL or a command needs features (the columns it reads, in its order)") }
+    var box = BlackBox(features: try features.strings())
+    guard !box.features.isEmpty else { throw features.error("give at least one column") }
+    if let output = k["output"] {
+      let kinds = ["binary", "multiclass", "regression", "labels"]
+      box.output = try output.string()
+      guard kinds.contains(box.output) else { throw output.error("'\(printable(box.output))' is not an output; the outputs are \(kinds.joined(separator: ", "))") }
+    }
+    box.classes = try k["classes"]?.strings()
+    if case let .failure(problem) = BlackBoxOutput.declared(kind: box.output, classes: box.classes) {
+      throw (k["classes"] ?? k["output"] ?? node).error("\(problem.classes.map { printable($0) }.joined(separator: ", ")): \(problem.reason)")
+    }
+    box.batchSize = try k["batch_size"]?.int(minimum: 1, maximum: 1_000_000)
+    box.concurrency = try k["concurrency"]?.int(minimum: 1, maximum: 64)
+    if let t = k["timeout"] {
+      let timeout = try t.double()
+      guard timeout > 0 else { throw t.error("expected seconds above 0, found \(formatNumber(timeout))") }
+      box.timeout = timeout
+    }
+    if let headers = k["headers_from_env"] {
+      guard url else { throw headers.error("headers go with model.url") }
+      for (name, variable) in try headers.mapping(allowed: nil) { box.headersFromEnvironment[name] = try variable.string() }
+    }
+    return box
   }
 }

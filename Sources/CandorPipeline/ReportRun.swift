@@ -57,7 +57,7 @@ public struct ReportRun {
   ///   could run), or a gate names a value no analysis measured (the values that were measured listed).
   public static func run(_ config: ReportConfig, provenance: Provenance, readOptions: CSVOptions = CSVOptions(), now: () -> Date = Date.init) throws -> Outcome {
     var options = readOptions
-    let (loaded, modelName, training) = try loadModel(config, options: options)
+    let (loaded, modelName, training) = try loadModel(config, options: options, file: provenance.configPath)
     let model = loaded.model, modelHash = loaded.sha256
     options.modelNumericColumns = model.numericFeatureNames
     let test = try CSVReader.read(path: config.data.test, options: options)
@@ -361,17 +361,44 @@ public struct ReportRun {
     }
   }
 
-  static func loadModel(_ config: ReportConfig, options: CSVOptions) throws -> (LoadedModel, String, TrainingSummary?) {
+  static func loadModel(_ config: ReportConfig, options: CSVOptions, file: String) throws -> (LoadedModel, String, TrainingSummary?) {
     switch config.model {
     case let .path(path):
       let loaded = try ModelLoader.loadModel(path: path)
       return (loaded, path, loaded.file?.training)
+    case let .url(url, box):
+      var headers: [String] = []
+      for (name, variable) in box.headersFromEnvironment.sorted(by: { $0.key < $1.key }) {
+        guard let value = ProcessInfo.processInfo.environment[variable] else {
+          throw ConfigError(file: file, line: config.lines["model"] ?? 1, keyPath: "model.headers_from_env.\(name)",
+                            problem: "the environment variable \(printable(variable)) is not set")
+        }
+        headers.append("\(name): \(value)")
+      }
+      let model = try EndpointModel(url: url, headers: headers, features: box.features, output: try blackBoxOutput(box), options: batching(box))
+      return (LoadedModel(model: model, format: .modelEndpoint, file: nil, path: model.shownURL), model.shownURL, nil)
+    case let .command(command, box):
+      let model = try CommandModel(command: command, features: box.features, output: try blackBoxOutput(box), options: batching(box))
+      return (LoadedModel(model: model, format: .modelCommand, file: nil, path: command), "the model behind \(command)", nil)
     case let .train(type):
       let train = try CSVReader.read(path: config.data.train!, options: options)
       let (model, summary) = try ModelTrainer.fit(train, spec: trainingSpec(config), options: trainingOptions(type))
       let name = "\(type) model trained on \(config.data.train!)"
       return (LoadedModel(model: model.model, format: .candor, file: ModelFile(model: model, target: config.data.target, training: summary), path: name), name, summary)
     }
+  }
+
+  /// The declared output (checked when the config was read).
+  static func blackBoxOutput(_ box: ReportConfig.BlackBox) throws -> BlackBoxOutput {
+    try BlackBoxOutput.declared(kind: box.output, classes: box.classes).get()
+  }
+
+  static func batching(_ box: ReportConfig.BlackBox) -> BatchingOptions {
+    var options = BatchingOptions()
+    if let size = box.batchSize { options.batchSize = size }
+    if let concurrency = box.concurrency { options.concurrency = concurrency }
+    if let timeout = box.timeout { options.timeout = timeout }
+    return options
   }
 
   static func trainingSpec(_ config: ReportConfig) -> TrainingSpec {
@@ -583,7 +610,13 @@ public struct ReportRun {
     var data: [String: Any] = ["test": c.data.test, "target": c.data.target, "drop": c.data.drop]
     if let train = c.data.train { data["train"] = train }
     if let positive = c.data.positive { data["positive"] = positive }
-    let model: [String: Any] = switch c.model { case let .train(t): ["train": t]; case let .path(p): ["path": p] }
+    let model: [String: Any] = switch c.model {
+    case let .train(t): ["train": t]
+    case let .path(p): ["path": p]
+    // The URL without credentials; header values never (only which variables they come from).
+    case let .url(u, box): ["url": HTTPExchange.redacted(u), "features": box.features, "output": box.output, "headers_from_env": box.headersFromEnvironment]
+    case let .command(command, box): ["cmd": command, "features": box.features, "output": box.output]
+    }
     var analyses: [String] = []
     if c.performance { analyses.append("performance") }
     if c.fairness != nil { analyses.append("fairness") }

@@ -133,44 +133,27 @@ struct ModelOptions: ParsableArguments {
       }
     }
     let kind = modelOutput ?? spec?.output.flatMap(BlackBoxKind.init(rawValue:)) ?? .binary
-    let classes = modelClasses.map { commaSeparated([$0]) } ?? spec?.classes ?? (kind == .regression ? ["prediction"] : ["0", "1"])
-    func wrongClasses(_ reason: String) -> any Error {
+    let given = modelClasses.map { commaSeparated([$0]) } ?? spec?.classes
+    let output: BlackBoxOutput
+    switch BlackBoxOutput.declared(kind: kind.rawValue, classes: given) {
+    case let .success(declared): output = declared
+    case let .failure(problem):
       if modelClasses == nil, spec?.classes != nil, let modelSpec {
-        return ModelError.invalidModelSpec(path: modelSpec, reason: "its \"classes\" do not fit: \(reason)")
+        throw ModelError.invalidModelSpec(path: modelSpec, reason: "its \"classes\" do not fit: \(problem.reason)")
       }
-      return FlagError(.modelClasses, value: modelClasses ?? classes.joined(separator: ","), .because(reason))
+      throw FlagError(.modelClasses, value: modelClasses ?? problem.classes.joined(separator: ","), .because(problem.reason.replacingOccurrences(of: "(two: binary)", with: "(two: --model-output binary)")))
     }
-    switch kind {
-    case .binary where classes.count != 2:
-      throw wrongClasses("a binary model has two classes, the positive one last")
-    case .multiclass where classes.count < 3:
-      throw wrongClasses("a multiclass model has three classes or more (two: --model-output binary)")
-    case .labels where classes.count < 2:
-      throw wrongClasses("a model answering labels has two classes or more")
-    default: break
-    }
-    if Set(classes).count != classes.count { throw wrongClasses("the classes must differ from one another") }
     var options = BatchingOptions()
     if let batchSize { options.batchSize = batchSize }
     if let concurrency { options.concurrency = concurrency }
     if let modelTimeout { options.timeout = modelTimeout }
-    return (BlackBoxOutput(kind: kind.outputKind(classes: classes.count), classes: classes, labelsOnly: kind == .labels), options)
+    return (output, options)
   }
 }
 
-/// What a black box's lines hold, as the flag names it.
+/// What a black box's lines hold, as the flag names it (`BlackBoxOutput.declared` reads the name).
 enum BlackBoxKind: String, ExpressibleByArgument, CaseIterable {
   case binary, multiclass, regression, labels
-
-  /// What the scores are; labels are scored as one-hot probabilities of the declared classes.
-  func outputKind(classes: Int) -> OutputKind {
-    switch self {
-    case .binary: .binaryProbability
-    case .multiclass: .multiclassProbabilities
-    case .regression: .regression
-    case .labels: classes == 2 ? .binaryProbability : .multiclassProbabilities
-    }
-  }
 }
 
 /// The models behind commands this run started: `Candor.main` ends them (every child reaped) and reports their

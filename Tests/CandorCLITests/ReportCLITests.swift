@@ -144,6 +144,73 @@ import Testing
     #expect(try Data(contentsOf: small) == before)
   }
 
+  @Test("model: {cmd: …}: a model behind a command is reviewed like any other — its accuracy is the one its formula gives, counterfactuals come from its answers — and the config keeps the command, no hash")
+  func commandModel() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lines = try String(contentsOfFile: Fixtures.sample("adult_test.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+    try (lines[0...1500].joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("adult.csv"), atomically: true, encoding: .utf8)
+    let script = Fixtures.path("adapters/model_command.py")
+    let config = """
+      data: {test: adult.csv, target: income, positive: ">50K"}
+      model: {cmd: "python3 \(script) binary", features: [age, hours_per_week], classes: ["<=50K", ">50K"], batch_size: 500}
+      sensitive: [sex]
+      analyses:
+        performance: {}
+        fairness: {}
+        explanations: {permutation: {repeats: 2}}
+        whatif: {counterfactual_rows: [0]}
+      gates: ["accuracy >= 0.5"]
+      output: {json: r.json}
+      """
+    let done = try Self.run(config, in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
+    let analyses = json["analyses"] as! [String: [String: Any]]
+    #expect(analyses.allSatisfy { $0.value["status"] as? String == "ok" }, "\(analyses.mapValues { $0["error"] ?? $0["status"] ?? "" })")
+    // The script's model: P(>50K) = logistic(0.05·(age − 40) + 0.03·(hours_per_week − 40)).
+    let table = try CSVReader.read(path: folder.appendingPathComponent("adult.csv").path)
+    let age = try table.column("age"), hours = try table.column("hours_per_week"), income = try table.column("income")
+    let right = (0..<table.rowCount).count { r in
+      let z = 0.05 * (Double(age.text(at: r)!)! - 40) + 0.03 * (Double(hours.text(at: r)!)! - 40)
+      return (1 / (1 + exp(-z)) > 0.5) == (income.text(at: r) == ">50K")
+    }
+    #expect((json["gates"] as! [[String: Any]])[0]["value"] as? Double == Double(right) / Double(table.rowCount))
+    let model = (json["config"] as! [String: Any])["model"] as! [String: Any]
+    #expect(model["cmd"] as? String == "python3 \(script) binary" && model["features"] as? [String] == ["age", "hours_per_week"])
+    #expect(((json["provenance"] as! [String: Any])["inputs"] as! [String: Any])["model"] == nil, "a command has no file to hash")
+    let importance = ((analyses["explanations"]!["result"] as! [String: Any])["permutation"] as! [String: Any])["importances"] as! [String: Any]
+    #expect(Set(importance.keys) == ["age", "hours_per_week"], "the command reads two columns")
+  }
+
+  @Test("model: {url: …} with a header from the environment: the endpoint's model is reviewed, the token reaches no output and the config records only the variable's name")
+  func endpointModel() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let server = try EndpointModelCLITests.Server("auth", in: folder)
+    defer { server.stop() }
+    let config = """
+      data: {test: "\(Fixtures.sample("adult_test.csv"))", target: income, positive: ">50K"}
+      model: {url: "\(server.url)", features: [age, hours_per_week], classes: ["<=50K", ">50K"], headers_from_env: {Authorization: CANDOR_TEST_MODEL_AUTH}}
+      analyses: {performance: {}}
+      output: {json: r.json}
+      """
+    try config.write(to: folder.appendingPathComponent("rai.yaml"), atomically: true, encoding: .utf8)
+    let done = try CandorBinary.run(["report", "--config", "rai.yaml"], in: folder, environment: ["CANDOR_TEST_MODEL_AUTH": "Bearer secret-token"])
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let text = try String(contentsOf: folder.appendingPathComponent("r.json"), encoding: .utf8)
+    #expect(!text.contains("secret-token") && !done.standardOutput.contains("secret-token") && text.contains("CANDOR_TEST_MODEL_AUTH"))
+    let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    let table = try CSVReader.read(path: Fixtures.sample("adult_test.csv"))
+    let age = try table.column("age"), hours = try table.column("hours_per_week"), income = try table.column("income")
+    let right = (0..<table.rowCount).count { r in
+      (EndpointModelCLITests.probability(age: Double(age.text(at: r)!)!, hours: Double(hours.text(at: r)!)!) > 0.5) == (income.text(at: r) == ">50K")
+    }
+    let overall = ((json["analyses"] as! [String: [String: Any]])["performance"]!["result"] as! [String: Any])["overall"] as! [String: Double]
+    // The same rows right (the report averages 0/1 outcomes, so the last bit of the ratio may differ).
+    #expect((overall["accuracy"]! * Double(table.rowCount)).rounded() == Double(right) && abs(overall["accuracy"]! - Double(right) / Double(table.rowCount)) < 1e-15)
+  }
+
   @Test("the report page loads in headless Chromium with no console message, its what-if panel among its parts",
         .enabled(if: Chromium.isAvailable, "needs Debian's chromium; make test installs it"))
   func rendersInChromium() throws {
@@ -201,6 +268,9 @@ import Testing
     ("sensitive", "a sensitive feature that is not a column"),
     ("overwrite", "an output that is the test data"),
     ("mlflow", "an MLflow tracking URI that is not http(s), its password not repeated"),
+    ("blackbox", "a model behind a command without its features"),
+    ("classes", "a binary model behind a command with three classes"),
+    ("envheader", "a header read from an environment variable that is not set"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -212,6 +282,9 @@ import Testing
     case "folder": done = try Self.run(Self.config(), ["--html", "nowhere/r.html"], in: folder)
     case "overwrite": done = try Self.run(Self.config(), ["--html", Self.data], in: folder)
     case "mlflow": done = try Self.run(Self.config(), ["--mlflow-tracking-uri", "ftp://u:pw-secret@h/"], in: folder)
+    case "blackbox": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\"}"), in: folder)
+    case "classes": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\", features: [age], classes: [a, b, c]}"), in: folder)
+    case "envheader": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {url: \"http://127.0.0.1:1/invocations\", features: [age], headers_from_env: {Authorization: CANDOR_UNSET_TOKEN_VARIABLE}}"), in: folder)
     case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
     case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
     default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
@@ -222,7 +295,10 @@ import Testing
                     "column": "rai.yaml, line 7, analyses.explanations.pdp.features: 'no_such_feature' is not a column of",
                     "sensitive": "rai.yaml, line 3, sensitive: 'nope' is not a column of",
                     "overwrite": "the HTML output (output.html or --html) \(Self.data) is the data.test file",
-                    "mlflow": "--mlflow-tracking-uri ftp://h/: give the server's http:// or https:// address"][kind]!
+                    "mlflow": "--mlflow-tracking-uri ftp://h/: give the server's http:// or https:// address",
+                    "blackbox": "rai.yaml, line 2, model: a model behind a URL or a command needs features (the columns it reads, in its order).",
+                    "classes": "rai.yaml, line 2, model.classes: a, b, c: a binary model has two classes, the positive one last.",
+                    "envheader": "rai.yaml, line 2, model.headers_from_env.Authorization: the environment variable CANDOR_UNSET_TOKEN_VARIABLE is not set."][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
     #expect(!done.standardError.contains("pw-secret"))
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))

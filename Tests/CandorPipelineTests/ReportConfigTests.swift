@@ -115,6 +115,9 @@ import CandorReport
     #expect(GateResult(gate: atLeast, value: 0.8, interval: nil).verdict == .pass)
     #expect(GateResult(gate: atLeast, value: 0.85, interval: [0.8, 0.9]).verdict == .pass)
     #expect(throws: Gate.ParseError.self) { try Gate(parsing: "(sex) < 0.1") }
+    // A sensitive column whose name holds a comparison sign: the gate's comparison is the one after the set.
+    let signed = try Gate(parsing: "demographic_parity_difference(age<30, x>y) <= 0.2")
+    #expect(signed.sensitiveSet == "age<30|x>y" && signed.comparison == .atMost && signed.limit == 0.2 && signed.key == "demographic_parity_difference(age<30|x>y)")
     #expect(throws: Gate.ParseError.self) { try Gate(parsing: "accuracy > high") }
   }
 }

@@ -21,6 +21,35 @@ public struct BlackBoxOutput: Sendable, Equatable {
     self.labelsOnly = labelsOnly
   }
 
+  /// What a black box answers, declared by its kind (`binary`, `multiclass`, `regression`, `labels`) and classes
+  /// (default 0,1; `prediction` for regression); nil kind means binary.
+  /// - Returns: the output, or why the classes do not fit the kind.
+  public static func declared(kind: String?, classes given: [String]?) -> Result<BlackBoxOutput, DeclarationProblem> {
+    let kind = kind ?? "binary"
+    let classes = given ?? (kind == "regression" ? ["prediction"] : ["0", "1"])
+    let problem: String? = switch kind {
+    case "binary" where classes.count != 2: "a binary model has two classes, the positive one last"
+    case "multiclass" where classes.count < 3: "a multiclass model has three classes or more (two: binary)"
+    case "labels" where classes.count < 2: "a model answering labels has two classes or more"
+    case "binary", "multiclass", "regression", "labels": Set(classes).count != classes.count ? "the classes must differ from one another" : nil
+    default: "'\(kind)' is not an output; the outputs are binary, multiclass, regression, labels"
+    }
+    if let problem { return .failure(DeclarationProblem(reason: problem, classes: classes)) }
+    let outputKind: OutputKind = switch kind {
+    case "multiclass": .multiclassProbabilities
+    case "regression": .regression
+    case "labels": classes.count == 2 ? .binaryProbability : .multiclassProbabilities
+    default: .binaryProbability
+    }
+    return .success(BlackBoxOutput(kind: outputKind, classes: classes, labelsOnly: kind == "labels"))
+  }
+
+  public struct DeclarationProblem: Error, Sendable {
+    public var reason: String
+    /// The classes it was about (the given ones, or the default).
+    public var classes: [String]
+  }
+
   /// Numbers per row in the scores: 1 for binary (P(positive)) and regression, one per class for multiclass.
   var columns: Int { kind == .multiclassProbabilities ? classes.count : 1 }
 
