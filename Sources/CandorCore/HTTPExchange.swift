@@ -41,14 +41,34 @@ public struct HTTPExchange: Sendable {
     return components.string ?? "(the URL)"
   }
 
-  /// Sends the request; `session` (for https) defaults to an ephemeral one with the request's timeout.
+  /// What is wrong with a header, or nil: its name must be a token (RFC 9110 §5.1: letters, digits and
+  /// !#$%&'*+-.^_`|~) and its value free of control characters but the tab (§5.5), so no CR or LF in either can
+  /// end the header and start another one the caller never wrote. The reason names neither: the value may be a
+  /// secret, and the caller words the name.
+  public static func headerProblem(name: String, value: String) -> String? {
+    let tokenCharacters = Set("!#$%&'*+-.^_`|~".unicodeScalars)
+    if name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenCharacters.contains($0)) }) {
+      return "a header name is letters, digits and !#$%&'*+-.^_`|~ only (no space, colon or line break)"
+    }
+    if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+      return "a header value may not hold a line break or another control character"
+    }
+    return nil
+  }
+
+  /// Sends the request; `session` (for https) defaults to an ephemeral one with the request's timeout. A header
+  /// that `headerProblem` refuses is never sent.
   public func send(session: URLSession? = nil) throws(Failure) -> Response {
-    url.scheme?.lowercased() == "http" ? try plainHTTP() : try viaURLSession(session ?? Self.session(timeout: timeout))
+    for (name, value) in headers {
+      if let problem = Self.headerProblem(name: name, value: value) { throw .failed("the header \(printable(name)) is not sent: \(problem)") }
+    }
+    return url.scheme?.lowercased() == "http" ? try plainHTTP() : try viaURLSession(session ?? Self.session(timeout: timeout))
   }
 
   static func session(timeout: Double) -> URLSession {
     let configuration = URLSessionConfiguration.ephemeral
     configuration.timeoutIntervalForRequest = timeout
+    configuration.timeoutIntervalForResource = timeout
     return URLSession(configuration: configuration)
   }
 
@@ -90,7 +110,11 @@ public struct HTTPExchange: Sendable {
     if sent != 0 { throw sent == EAGAIN ? .timedOut : .failed(String(cString: strerror(sent))) }
     var answer = [UInt8]()
     var buffer = [UInt8](repeating: 0, count: 65_536)
+    // The receive timeout bounds each wait; this bounds the whole answer, so a server that drips a byte a second
+    // cannot hold the request open forever.
+    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(timeout, 1e9) * 1e9)
     while true {
+      if DispatchTime.now().uptimeNanoseconds > deadline { throw .timedOut }
       let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
       if count < 0 {
         if errno == EINTR { continue }

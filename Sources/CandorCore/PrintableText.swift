@@ -5,7 +5,9 @@
 /// `limit − 1` and ends in "…" with its full length said: `…` + ` (500 characters)`. A backslash stays as it is.
 ///
 /// Escaped: C0 controls and DEL, C1 controls (U+0080–U+009F), the line and paragraph separators U+2028 and
-/// U+2029, and the bidirectional embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069.
+/// U+2029, the bidirectional embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, every other format
+/// character (Unicode category Cf: zero-width spaces and joiners, the byte-order mark, the Arabic letter mark), the
+/// no-break space and the Hangul fillers.
 /// - Complexity: O(characters); one allocation when nothing needs escaping or cutting.
 public func printable(_ text: String, limit: Int? = 60) -> String {
   func escape(_ scalar: Unicode.Scalar) -> String? {
@@ -13,7 +15,12 @@ public func printable(_ text: String, limit: Int? = 60) -> String {
     case 0x0A: "\\n"
     case 0x0D: "\\r"
     case 0x09: "\\t"
-    case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
+    // Controls, line separators, bidi overrides, and the characters that print as nothing or as a plain space
+    // (zero-width spaces and joiners, the byte-order mark, the no-break space, the Hangul fillers): a key written
+    // `perf\u{200b}ormance` must not read as `performance`.
+    case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069, 0x00A0, 0x115F, 0x1160, 0x3164, 0xFFA0:
+      "\\u{\(String(scalar.value, radix: 16))}"
+    case _ where scalar.properties.generalCategory == .format:
       "\\u{\(String(scalar.value, radix: 16))}"
     default: nil
     }

@@ -19,18 +19,37 @@ public struct MLflowTracking: Sendable {
   public var experiment: String
   public var timeout = 30.0
   var authorization: String?
+  /// The credentials as sent and as given, taken out of anything the server says before it reaches a message.
+  var secrets: [String] = []
 
-  /// nil for a URI that is not http(s) or that holds a user name or password (give those in the environment).
+  /// nil for a URI that is not http(s), names a port outside 1–65535 or holds a user name or password (give those
+  /// in the environment).
   public init?(uri: String, experiment: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
     guard let url = URL(string: uri.hasSuffix("/") ? String(uri.dropLast()) : uri), let scheme = url.scheme?.lowercased(),
-          scheme == "http" || scheme == "https", url.host != nil, url.user == nil, url.password == nil else { return nil }
+          scheme == "http" || scheme == "https", url.host != nil, url.user == nil, url.password == nil,
+          url.port.map({ (1...65_535).contains($0) }) ?? true else { return nil }
     trackingURI = url
     self.experiment = experiment
     if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
       authorization = "Bearer \(token)"
+      secrets = [token]
     } else if let user = environment["MLFLOW_TRACKING_USERNAME"], let password = environment["MLFLOW_TRACKING_PASSWORD"] {
-      authorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+      let encoded = Data("\(user):\(password)".utf8).base64EncodedString()
+      authorization = "Basic " + encoded
+      secrets = [encoded] + (password.isEmpty ? [] : [password])
     }
+  }
+
+  /// What is wrong with the credentials in the environment, or nil: a token or password with a line break or
+  /// another control character cannot be sent as a header (its value is never shown).
+  public var credentialProblem: String? {
+    guard let authorization, HTTPExchange.headerProblem(name: "Authorization", value: authorization) != nil else { return nil }
+    return "MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD holds a line break or another control character, so it cannot be sent as a header"
+  }
+
+  /// `text` from the server with every credential replaced, so a server that echoes the request cannot put a secret in a message.
+  func withoutSecrets(_ text: String) -> String {
+    secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "(redacted)") }
   }
 
   /// The experiment's id: found by name, or created.
@@ -127,7 +146,7 @@ public struct MLflowTracking: Sendable {
     let object = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
     guard (200..<300).contains(answer.status) || allowing.contains(answer.status) else {
       let said = [object["error_code"] as? String, object["message"] as? String].compactMap { $0 }.joined(separator: ": ")
-      throw failure("\(method) /api/2.0/\(path.split(separator: "?")[0]) answered HTTP \(answer.status)" + (said.isEmpty ? "" : " (\(printable(said, limit: 300)))"))
+      throw failure("\(method) /api/2.0/\(path.split(separator: "?")[0]) answered HTTP \(answer.status)" + (said.isEmpty ? "" : " (\(printable(withoutSecrets(said), limit: 300)))"))
     }
     return (answer.status, object)
   }
@@ -150,7 +169,7 @@ extension ReportRun.Outcome {
       }
     }
     flatten(document["config"] ?? [:], "")
-    var metrics = measured.values.keys.sorted().map { ($0, measured.values[$0]!.value) }
+    var metrics = measured.values.keys.sorted().map { ($0, measured.values[$0]!.value) }.filter { $0.1.isFinite }
     for (index, gate) in gates.enumerated() {
       if gate.value.isFinite { metrics.append(("gate_\(index)_value", gate.value)) }
       metrics.append(("gate_\(index)_passed", gate.verdict == .pass ? 1 : gate.verdict == .inconclusive ? 0.5 : 0))

@@ -112,7 +112,7 @@ public struct ReportRun {
     }
     if let explanations = config.explanations {
       analyses += attempt(["explanations"]) {
-        var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = []
+        var json: [String: Any] = [:], sections: [any ReportSection] = [], sentences: [String] = [], warnings: [String] = []
         if let repeats = explanations.permutationRepeats {
           var request = PermutationImportanceRequest(targetColumn: config.data.target)
           request.repeats = repeats
@@ -120,6 +120,7 @@ public struct ReportRun {
           let result = try PermutationImportance.run(request, model: model, data: test)
           json["permutation"] = try JSONSerialization.jsonObject(with: try result.jsonData())
           sections.append(PermutationImportanceSection(result, source: source))
+          warnings += ExplanationWarnings.uncertainImportance(result)
           if let top = result.importances.max(by: { $0.value.mean < $1.value.mean || ($0.value.mean == $1.value.mean && $0.key > $1.key) }) {
             sentences.append("Shuffling \(top.key) costs the model the most: \(formatRounded(top.value.mean, significantDigits: 3)) of its \(result.scorer.rawValue) on average over \(repeats) repeats.")
           }
@@ -140,6 +141,7 @@ public struct ReportRun {
             let result = try KernelSHAP.run(request, model: model, data: test)
             json["shap"] = try JSONSerialization.jsonObject(with: try result.jsonData())
             sections.append(ShapleyValuesSection(result, explained: test, source: source))
+            warnings += ExplanationWarnings.uncertainShapley(result)
           }
           sentences.append("SHAP values explain \(rows.count) rows.")
         }
@@ -148,10 +150,15 @@ public struct ReportRun {
           request.players = PlayerSelection(features: features)
           let result = try FeatureEffects.run(request, model: model, data: test)
           json["pdp"] = try JSONSerialization.jsonObject(with: try result.jsonData())
-          sections.append(FeatureEffectsSection(result, source: source))
+          let correlated = ExplanationWarnings.correlatedFeatures(result.features.keys.sorted(), in: test,
+                                                                  others: test.columnNames.filter { $0 != config.data.target })
+          sections.append(FeatureEffectsSection(result, source: source, warnings: correlated))
           sentences.append("Partial dependence shows how the prediction moves with \(features.isEmpty ? "each feature" : features.joined(separator: ", ")).")
+          warnings += correlated
         }
-        return [Analysis(name: "explanations", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)]
+        var analysis = Analysis(name: "explanations", status: .ok, headline: sentences.joined(separator: " "), json: json, sections: sections)
+        analysis.warnings = warnings
+        return [analysis]
       }
     }
     if config.glassBox {
@@ -237,7 +244,7 @@ public struct ReportRun {
       "gates": gates.map(gateObject), "provenance": provenanceJSON, "config": configObject(config),
       "model_card": modelCard(config, modelName: modelName, model: model, measured: measured, positive: positive),
     ]
-    let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    let json = try JSONSerialization.data(withJSONObject: Self.finite(document), options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     return Outcome(html: html, json: json + Data("\n".utf8), analyses: analyses, gates: gates, measured: measured)
   }
 
@@ -534,6 +541,17 @@ public struct ReportRun {
                           problem: "'\(printable(desired))' is not one of the model's classes (\(model.classes.map { printable($0) }.joined(separator: ", ")))")
       }
     }
+    switch config.model {
+    case let .url(_, box), let .command(_, box): try check(box.features, "model.features", line: "model")
+    default: break
+    }
+    // The privacy inputs are read now, so a ledger or feature spec that does not read is refused before any
+    // analysis runs or anything is written (a spend over the budget is found only when charged: exit 4).
+    if let ledger = config.privacyLedger {
+      let read = try LedgerFile.read(ledger)
+      if config.privateTraining != nil, let train = config.data.train { try read.checkDataset(at: train, ledgerPath: ledger) }
+    }
+    if let spec = config.privateTraining?.featureSpec { _ = try FeatureSpecFile.decode(try InputFile.read(spec), path: spec) }
     if (config.fairness != nil || config.mitigation != nil || config.performance), model.isClassifier, model.classes.count > 2 {
       throw ConfigError(file: file, line: 1, keyPath: "data.target", problem: "performance, fairness and mitigation measure a binary classifier, and the model has \(model.classes.count) classes")
     }
@@ -660,6 +678,17 @@ public struct ReportRun {
 
   /// The model card in Google's Model Card Toolkit field names (schema v0.0.2): details from the config, the
   /// measured overall metrics as performance metrics, the considerations from the config.
+  /// `value` with every NaN or infinity written as null (JSON has neither): a metric undefined for a model that
+  /// gives every row one score, a gate that could not be measured. Other values, numbers included, stay as they are.
+  static func finite(_ value: Any) -> Any {
+    switch value {
+    case let number as Double where !number.isFinite: NSNull()
+    case let list as [Any]: list.map(finite)
+    case let object as [String: Any]: object.mapValues(finite)
+    default: value
+    }
+  }
+
   static func modelCard(_ c: ReportConfig, modelName: String, model: any Model, measured: MeasuredValues, positive: String?) -> [String: Any] {
     func text(_ key: String) -> String? { if case let .text(t)? = c.modelCard[key] { t } else if case let .list(l)? = c.modelCard[key] { l.joined(separator: "; ") } else { nil } }
     func list(_ key: String) -> [String] { if case let .list(l)? = c.modelCard[key] { l } else if case let .text(t)? = c.modelCard[key] { [t] } else { [] } }
@@ -668,12 +697,14 @@ public struct ReportRun {
     if let version = text("version") { details["version"] = ["name": version] }
     let owners = list("owners")
     if !owners.isEmpty { details["owners"] = owners.map { ["name": $0] } }
-    let metrics: [[String: Any]] = measured.values.keys.sorted().map { key in
+    // An undefined metric (precision when nothing is predicted positive) has no number to give, and is left out.
+    let metrics: [[String: Any]] = measured.values.keys.sorted().compactMap { key in
       let (value, interval) = measured.values[key]!
+      guard value.isFinite else { return nil }
       // The toolkit's schema (v0.0.2) takes a number; the interval rides along as its later protos name it.
       var m: [String: Any] = ["type": key, "value": value]
       if let open = key.firstIndex(of: "(") { m["type"] = String(key[..<open]); m["slice"] = String(key[key.index(after: open)..<key.index(before: key.endIndex)]) }
-      if let interval { m["confidence_interval"] = ["lower_bound": interval[0], "upper_bound": interval[1]] }
+      if let interval, interval.allSatisfy(\.isFinite) { m["confidence_interval"] = ["lower_bound": interval[0], "upper_bound": interval[1]] }
       return m
     }
     var considerations: [String: Any] = [:]

@@ -34,7 +34,7 @@ struct SummarySection: ReportSection {
     page.paragraph(HTMLText(words: what + "."))
     page.paragraph(HTMLText(words: Self.verdictLine(gates)))
     if !gates.isEmpty {
-      page.table(header: ["Gate", "What it measures", "Measured", "95 % interval", "Verdict"], rows: gates.map { g in
+      page.table(caption: "Scorecard gates", header: ["Gate", "What it measures", "Measured", "95 % interval", "Verdict"], rows: gates.map { g in
         let entry = MetricGlossary.entry(g.gate.key)
         return [g.gate.text, entry.map { "\($0.name): \($0.meaning); \($0.direction)" } ?? "",
                 g.value.isFinite ? formatRounded(g.value, significantDigits: 4) : "not measured",
@@ -65,7 +65,7 @@ struct ProvenanceSection: ReportSection {
   var title: String { "Provenance" }
   var anchor: String { "provenance" }
   func render(into page: inout HTMLWriter) {
-    page.table(header: ["", "Value"], rows: entries.map { [$0.0, $0.1] }, textColumns: [0, 1])
+    page.table(caption: "Provenance of this report", header: ["", "Value"], rows: entries.map { [$0.0, $0.1] }, textColumns: [0, 1])
   }
 }
 

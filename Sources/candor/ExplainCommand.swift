@@ -214,6 +214,7 @@ struct Explain: ParsableCommand, FileCommand {
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       try files.commit()
       print(ExplainPage.permutationText(result))
+      for warning in ExplanationWarnings.uncertainImportance(result) { warn(warning) }
     case .treeshap, .shap where model.treeEnsembleView != nil:
       guard model.treeEnsembleView != nil else {
         throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model, or an ONNX graph scored by one tree node whose features each come from one column); use --method kernelshap or shap"))
@@ -241,6 +242,7 @@ struct Explain: ParsableCommand, FileCommand {
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
       try files.commit()
       print(ExplainPage.shapText(result))
+      for warning in ExplanationWarnings.uncertainShapley(result) { warn(warning) }
     case .pdp, .ale:
       var request = FeatureEffectsRequest(method: method == .pdp ? .pdp : .ale)
       request.players = players
@@ -252,9 +254,13 @@ struct Explain: ParsableCommand, FileCommand {
       }
       request.ice = ice
       let result = try FeatureEffects.run(request, model: model, data: table)
-      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source) })
+      // ALE is the remedy for the correlation, so only partial dependence is warned about.
+      let warnings = method == .pdp ? ExplanationWarnings.correlatedFeatures(result.features.keys.sorted(), in: table,
+                                                                               others: table.columnNames.filter { $0 != target }) : []
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source, warnings: warnings) })
       try files.commit()
       print(ExplainPage.effectsText(result))
+      for warning in warnings { warn(warning) }
     }
   }
 

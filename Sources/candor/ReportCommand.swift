@@ -64,8 +64,12 @@ struct Report: ParsableCommand, FileCommand {
   func validate() throws {
     if inconclusivePasses && !failOnGate { throw ValidationError("--inconclusive-passes goes with --fail-on-gate.") }
     if mlflowExperiment != nil && mlflowTrackingURI == nil { throw ValidationError("--mlflow-experiment goes with --mlflow-tracking-uri.") }
+    if let name = mlflowExperiment, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || name.count > 500 {
+      throw ValidationError("--mlflow-experiment: give the experiment's name, 1 to 500 characters (found \(name.count)).")
+    }
+    if let uri = mlflowTrackingURI, let problem = MLflowTracking(uri: uri, experiment: "")?.credentialProblem { throw ValidationError(problem + ".") }
     if let uri = mlflowTrackingURI, MLflowTracking(uri: uri, experiment: "") == nil {
-      throw ValidationError("--mlflow-tracking-uri \(printable(HTTPExchange.redacted(uri))): give the server's http:// or https:// address (e.g. http://127.0.0.1:5000), without a user name or password (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN).")
+      throw ValidationError("--mlflow-tracking-uri \(printable(HTTPExchange.redacted(uri))): give the server's http:// or https:// address (e.g. http://127.0.0.1:5000; a port from 1 to 65535), without a user name or password (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN).")
     }
   }
 

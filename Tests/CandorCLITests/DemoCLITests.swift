@@ -64,6 +64,26 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
   }
 
+  @Test("a demo refused before it spends anything leaves the ledger as it was and makes no folder",
+        arguments: [["--set", "sensitive=[no_such_column]"], ["--set", "data.train=samples/no_such.csv"],
+                    ["--set", "analyses.privacy.ledger=new_folder/sub/x.ledger"], ["--set", "analyses.fairness.bootstrap=1"]])
+  func refusedKeepsLedger(_ arguments: [String]) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let manager = FileManager.default
+    for name in ["samples", "reports"] { try manager.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true) }
+    for name in ["demo.yaml", "adult_train.csv", "adult_test.csv", "adult_feature_spec.json"] {
+      try manager.copyItem(atPath: Fixtures.sample(name), toPath: folder.appendingPathComponent("samples/\(name)").path)
+    }
+    let ledger = folder.appendingPathComponent("reports/demo.ledger")
+    try Data("an earlier ledger, kept byte for byte\n".utf8).write(to: ledger)
+    let result = try CandorBinary.run(["demo"] + arguments, in: folder)
+    #expect(result.exitCode == 2, "\(arguments): \(result.standardError)")
+    #expect(try Data(contentsOf: ledger) == Data("an earlier ledger, kept byte for byte\n".utf8), "\(arguments)")
+    #expect(!manager.fileExists(atPath: folder.appendingPathComponent("new_folder").path))
+    #expect(try manager.contentsOfDirectory(atPath: folder.appendingPathComponent("reports").path).filter { !$0.hasSuffix(".lock") } == ["demo.ledger"])
+  }
+
   /// Opens every `<details>`, then measures at 1280 px: an element whose content runs past its own box without
   /// being a scroll box, a page wider than the window, SVG text outside its drawing; then moves the what-if panel's
   /// first control and reads whether the prediction changed. The verdict is written into the page for --dump-dom.

@@ -29,9 +29,9 @@ import Testing
     """
   }
 
-  static func run(_ config: String, _ arguments: [String] = [], in folder: URL) throws -> CommandResult {
+  static func run(_ config: String, _ arguments: [String] = [], in folder: URL, environment: [String: String] = [:]) throws -> CommandResult {
     try config.write(to: folder.appendingPathComponent("rai.yaml"), atomically: true, encoding: .utf8)
-    return try CandorBinary.run(["report", "--config", "rai.yaml"] + arguments, in: folder)
+    return try CandorBinary.run(["report", "--config", "rai.yaml"] + arguments, in: folder, environment: environment)
   }
 
   @Test("the report: a schema-valid JSON with every analysis, the gates with their intervals and verdicts, provenance hashes and a model card; the page opens with the summary and escapes the config's text; the same inputs give the same JSON but for its times")
@@ -183,6 +183,31 @@ import Testing
     #expect(Set(importance.keys) == ["age", "hours_per_week"], "the command reads two columns")
   }
 
+  @Test("a model that gives every row one score: the report is written, and the model card leaves out the ROC AUC interval such scores leave undefined")
+  func constantModel() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let config = """
+      data: {test: "\(Fixtures.sample("adult_test.csv"))", target: income, positive: ">50K"}
+      model: {cmd: "python3 \(Fixtures.path("adapters/model_command.py")) constant", features: [age, hours_per_week], classes: ["<=50K", ">50K"]}
+      sensitive: [sex]
+      analyses: {performance: {}, fairness: {}}
+      output: {json: r.json, html: r.html}
+      """
+    let done = try Self.run(config, ["--model-card-out", "card.json"], in: folder)
+    #expect(done.exitCode == 0, "\(done.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as! [String: Any]
+    let overall = ((json["analyses"] as! [String: [String: Any]])["performance"]!["result"] as! [String: Any])["overall"] as! [String: Any]
+    #expect(overall["roc_auc"] as? Double == 0.5 && overall["selection_rate"] as? Double == 0 && overall["precision"] as? Double == 0)
+    let card = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("card.json"))) as! [String: Any]
+    let metrics = (card["quantitative_analysis"] as! [String: Any])["performance_metrics"] as! [[String: Any]]
+    #expect(!metrics.isEmpty && metrics.allSatisfy { ($0["value"] as? Double)?.isFinite == true })
+    let auc = metrics.first { $0["type"] as? String == "roc_auc" }
+    #expect(auc?["value"] as? Double == 0.5 && auc?["confidence_interval"] == nil)
+    let toolkit = try JSONSchemaValidator(schema: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("modelcard/model_card.schema.json"))))
+    #expect(try toolkit.violations(of: ParsedJSON.parse(Data(contentsOf: folder.appendingPathComponent("card.json")))).isEmpty)
+  }
+
   @Test("model: {url: …} with a header from the environment: the endpoint's model is reviewed, the token reaches no output and the config records only the variable's name")
   func endpointModel() throws {
     let folder = try temporaryDirectory()
@@ -271,6 +296,14 @@ import Testing
     ("blackbox", "a model behind a command without its features"),
     ("classes", "a binary model behind a command with three classes"),
     ("envheader", "a header read from an environment variable that is not set"),
+    ("headername", "a header name with a line break in it (a second header smuggled in)"),
+    ("headervalue", "a header value from the environment with a line break in it, the value never shown"),
+    ("mlflowport", "an MLflow tracking URI with a port above 65535"),
+    ("mlflowname", "an empty MLflow experiment name"),
+    ("mlflowtoken", "an MLflow token with a line break in it, never shown"),
+    ("ledger", "a privacy ledger that is not there, refused before any analysis"),
+    ("featurespec", "a DP-SGD feature spec that is not there, refused before any analysis"),
+    ("modelfeatures", "a model behind a command that reads a column the data lacks"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -285,6 +318,20 @@ import Testing
     case "blackbox": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\"}"), in: folder)
     case "classes": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\", features: [age], classes: [a, b, c]}"), in: folder)
     case "envheader": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {url: \"http://127.0.0.1:1/invocations\", features: [age], headers_from_env: {Authorization: CANDOR_UNSET_TOKEN_VARIABLE}}"), in: folder)
+    case "headername": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {url: \"http://127.0.0.1:1/invocations\", features: [age], headers_from_env: {\"X-Ok\\r\\nX-Evil\": CANDOR_TEST_HEADER}}"), in: folder,
+                                           environment: ["CANDOR_TEST_HEADER": "fine"])
+    case "headervalue": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {url: \"http://127.0.0.1:1/invocations\", features: [age], headers_from_env: {Authorization: CANDOR_TEST_HEADER}}"), in: folder,
+                                            environment: ["CANDOR_TEST_HEADER": "Bearer pw-secret\r\nX-Injected: 1"])
+    case "mlflowport": done = try Self.run(Self.config(), ["--mlflow-tracking-uri", "http://127.0.0.1:99999"], in: folder)
+    case "mlflowname": done = try Self.run(Self.config(), ["--mlflow-tracking-uri", "http://127.0.0.1:5000", "--mlflow-experiment", " "], in: folder)
+    case "mlflowtoken": done = try Self.run(Self.config(), ["--mlflow-tracking-uri", "http://127.0.0.1:5000"], in: folder, environment: ["MLFLOW_TRACKING_TOKEN": "pw-secret\nX-Injected: 1"])
+    case "ledger": done = try Self.run(Self.config(privacy: true), in: folder)
+    case "featurespec":
+      let made = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "g.ledger", "--epsilon", "3", "--delta", "1e-5", "--dataset", Self.data], in: folder)
+      try #require(made.exitCode == 0, "\(made.standardError)")
+      done = try Self.run(Self.config().replacingOccurrences(of: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}",
+                                                             with: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}\n  privacy: {ledger: g.ledger, dp_train: {epsilon: 1, feature_spec: no_spec.json}}"), in: folder)
+    case "modelfeatures": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\", features: [age, no_such_column], classes: [\"0\", \"1\"]}"), in: folder)
     case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
     case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
     default: done = try CandorBinary.run(["report", "--config", "absent.yaml"], in: folder)
@@ -298,7 +345,14 @@ import Testing
                     "mlflow": "--mlflow-tracking-uri ftp://h/: give the server's http:// or https:// address",
                     "blackbox": "rai.yaml, line 2, model: a model behind a URL or a command needs features (the columns it reads, in its order).",
                     "classes": "rai.yaml, line 2, model.classes: a, b, c: a binary model has two classes, the positive one last.",
-                    "envheader": "rai.yaml, line 2, model.headers_from_env.Authorization: the environment variable CANDOR_UNSET_TOKEN_VARIABLE is not set."][kind]!
+                    "envheader": "rai.yaml, line 2, model.headers_from_env.Authorization: the environment variable CANDOR_UNSET_TOKEN_VARIABLE is not set.",
+                    "headername": "a header name is letters, digits and !#$%&'*+-.^_`|~ only (no space, colon or line break)",
+                    "headervalue": "'Authorization' (its value not shown): a header value may not hold a line break or another control character",
+                    "mlflowport": "--mlflow-tracking-uri http://127.0.0.1:99999: give the server's http:// or https:// address (e.g. http://127.0.0.1:5000; a port from 1 to 65535)",
+                    "mlflowname": "--mlflow-experiment: give the experiment's name, 1 to 500 characters (found 1).",
+                    "mlflowtoken": "MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD holds a line break or another control character",
+                    "ledger": "g.ledger", "featurespec": "no_spec.json",
+                    "modelfeatures": "rai.yaml, line 2, model.features: 'no_such_column' is not a column of"][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
     #expect(!done.standardError.contains("pw-secret"))
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.json").path))

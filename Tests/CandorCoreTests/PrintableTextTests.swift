@@ -4,12 +4,14 @@ import Testing
 @Suite struct PrintableTextTests {
   static let long = String(repeating: "x", count: 500)
 
-  @Test("control characters and bidirectional overrides come out as visible escapes; other text as it is", arguments: [
+  @Test("control characters, bidirectional overrides and invisible characters come out as visible escapes; other text as it is", arguments: [
     ("\u{1b}[31mred\u{1b}[0m", "\\u{1b}[31mred\\u{1b}[0m"),
     ("two\nlines\r\n\tend", "two\\nlines\\r\\n\\tend"),
     ("\u{202e}txet\u{202c} \u{2066}x\u{2069}", "\\u{202e}txet\\u{202c} \\u{2066}x\\u{2069}"),
     ("bell\u{7} del\u{7f} c1\u{85} nul\u{0} ls\u{2028}", "bell\\u{7} del\\u{7f} c1\\u{85} nul\\u{0} ls\\u{2028}"),
     ("שלום, é, C:\\path, 数据", "שלום, é, C:\\path, 数据"),
+    ("perf\u{200b}ormance j\u{200d}oin \u{feff}bom", "perf\\u{200b}ormance j\\u{200d}oin \\u{feff}bom"),
+    ("nb\u{a0}sp \u{61c}alm \u{3164}filler", "nb\\u{a0}sp \\u{61c}alm \\u{3164}filler"),
   ])
   func escapes(_ text: String, _ expected: String) {
     #expect(printable(text) == expected)

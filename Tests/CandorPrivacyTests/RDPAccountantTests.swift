@@ -132,4 +132,33 @@ func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
     // The series and the closed form meet at 1.1.
     #expect(close(RDPAccountant.laplaceRDP(epsilon: 0.7, order: 1.1 - 1e-9), RDPAccountant.laplaceRDP(epsilon: 0.7, order: 1.1 + 1e-9), relative: 1e-7))
   }
+
+  // Found by a hostile-input pass (2026-12-06): DP-SGD at ε = 1e-300 gave σ ≈ 19,000 and was charged ε = 0, since the
+  // integral over [−40σ, z₀ + 40σ] (z₀ ≈ 7·10⁸) missed the integrand's mass near 0.
+  @Test("at a huge noise multiplier the exact RDP is the small-q expansion's (dp_accounting's series is far above it), ε is above 0 and PLD's and falls as σ grows, until the KL bound makes it 0")
+  func hugeNoise() throws {
+    var previous = Double.infinity
+    for sigma in [1_000, 3_000, 10_000, 18_994.59732070459, 50_000.0] {
+      let event = PrivacyEvent.dpSGD(samplingRate: 0.128064, noiseMultiplier: sigma, steps: 8)
+      var exact = RDPAccountant(), series = RDPAccountant(fractionalOrders: .dpAccounting)
+      try exact.compose(event)
+      try series.compose(event)
+      // A⍺ − 1 = C(α,2)·q²·(exp(1/σ²) − 1)·(1 + O(αq/σ²)): with σ ≥ 1000 and α ≤ 64 the first term is A⍺ − 1 to 1e-5.
+      for (k, order) in exact.orders.enumerated() where order <= 64 {
+        let expansion = 8 * log1p(order * (order - 1) / 2 * 0.128064 * 0.128064 * expm1(1 / (sigma * sigma))) / (order - 1)
+        #expect(close(exact.rdp[k], expansion, relative: 1e-4), "σ \(sigma), order \(order): \(exact.rdp[k]) vs \(expansion)")
+        #expect(exact.rdp[k] <= series.rdp[k] * (1 + 1e-10), "σ \(sigma), order \(order): above dp_accounting's upper bound")
+      }
+      var pld = PLDAccountant()
+      try pld.compose(event)
+      let epsilon = exact.epsilon(delta: 1e-5).epsilon
+      if sigma < 50_000 {
+        #expect(epsilon > 0 && epsilon >= pld.epsilon(delta: 1e-5) && epsilon < previous, "σ \(sigma): ε \(epsilon), PLD's \(pld.epsilon(delta: 1e-5))")
+      } else {
+        // The KL divergence (≤ the RDP at order 1.1, 2.9e-11) is below δ² = 1e-10: the run is (0, δ)-DP, and PLD agrees.
+        #expect(exact.rdp[0] < 1e-10 && epsilon == 0 && pld.epsilon(delta: 1e-5) == 0)
+      }
+      previous = epsilon
+    }
+  }
 }

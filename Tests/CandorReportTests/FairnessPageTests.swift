@@ -40,9 +40,18 @@ import Testing
     #expect(tables[2].rows.map(\.[0]) == report.privilegedComparisons.values.first!.metrics.keys.sorted())
     // Twelve charted rates with a bar per group, then the ROC curves with a line per group.
     let charts = page.elements("svg")
-    #expect(charts.map { $0.attributes["aria-label"]! } == Array(Self.metrics.dropFirst()) + ["ROC curves by group"])
+    #expect(charts.map { $0.attributes["aria-label"]! } == Self.metrics.dropFirst().map { MetricGlossary.entry($0)!.name } + ["ROC curves by group"])
     #expect(charts.dropLast().allSatisfy { $0.descendants("rect").count == 2 })
     #expect(charts.last!.descendants("polyline").count == 2)
+    // Each chart's data table holds what it draws: the selection rates of the metrics table, with their intervals
+    // and the overall rate (the dashed line); the ROC curves' points, group by group.
+    let data = page.chartTables
+    #expect(data.count == charts.count && data[0].header == ["group", "value", "interval from", "interval to"])
+    #expect(data[0].rows.map { [$0[0], $0[1]] } == [[ReportInputs.entity, "0.6667"], [ReportInputs.script, "0.5"], ["overall (dashed line)", "0.6"]])
+    let interval = result.intervals!.byGroup["selection_rate"]![ReportInputs.entity]!
+    #expect(data[0].rows[0].suffix(2).map { Double($0)! } == interval.map { Double(formatRounded($0, significantDigits: 4))! })
+    #expect(data.last!.header == ["series", "false positive rate", "true positive rate"])
+    #expect(Set(data.last!.rows.map(\.[0])) == [ReportInputs.entity, ReportInputs.script])
   }
 
   @Test("a metric undefined in every group (ROC AUC of one-class labels) is a note in place of its chart, and no ROC curve is drawn")
@@ -56,7 +65,7 @@ import Testing
     #expect(page.elements("p").map(\.text).contains(
       "roc_auc is undefined in every group: each group holds labels of one class only, and ROC AUC (like an ROC curve) needs both."))
     let charted = page.elements("svg").map { $0.attributes["aria-label"]! }
-    #expect(charted == Array(Self.metrics.dropFirst()).filter { $0 != "roc_auc" })
+    #expect(charted == Self.metrics.dropFirst().filter { $0 != "roc_auc" }.map { MetricGlossary.entry($0)!.name })
   }
 
   @Test("small groups are highlighted in the metrics table and named in a note")

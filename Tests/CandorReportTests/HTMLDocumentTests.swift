@@ -58,7 +58,7 @@ struct ScriptedSection: ReportSection {
     #expect(page.headings.filter { $0.level == 1 }.map(\.text) == [ReportInputs.script])
   }
 
-  @Test("writer text is escaped in headings, paragraphs, notes, lists and table cells")
+  @Test("writer text is escaped in headings, paragraphs, notes, lists, table captions and cells")
   func writerEscapes() throws {
     let hostile = ReportInputs.attribute
     let section = ScriptedSection(title: hostile, anchor: hostile) { page in
@@ -66,7 +66,7 @@ struct ScriptedSection: ReportSection {
       page.paragraph("\(hostile)")
       page.note("\(hostile)")
       page.list(["\(hostile)"])
-      page.table(header: [hostile], rows: [[hostile]], flags: [true])
+      page.table(caption: hostile, header: [hostile], rows: [[hostile]], flags: [true])
     }
     let html = HTMLDocument(section).rendered()
     let page = try PageChecks.expectWellFormed(html)
@@ -74,6 +74,7 @@ struct ScriptedSection: ReportSection {
     #expect(page.headings.map(\.id) == ["img-src-x-onerror-1", "img-src-x-onerror-1-img-src-x-onerror-1"])
     #expect(page.elements("p").map(\.text) == [hostile, hostile] && page.elements("li").map(\.text) == [hostile])
     #expect(page.tables == [.init(header: [hostile], rows: [[hostile]])])
+    #expect(page.elements("caption").map(\.text) == [hostile])
     #expect(page.elements("title").map(\.text) == [hostile])
     PageChecks.expectEscaped([hostile], in: html, page)
   }
@@ -92,7 +93,7 @@ struct ScriptedSection: ReportSection {
       page.paragraph("Small: \(list: [rtl, "b"]).")
       page.note(HTMLText(data: rtl))
       page.list([HTMLText(words: "plain words")])
-      page.table(header: ["group"], rows: [[rtl]])
+      page.table(caption: "Groups", header: ["group"], rows: [[rtl]])
     }
     let html = HTMLDocument(section).rendered()
     let escaped = "<bdi>\\u{202e}שלום</bdi>"

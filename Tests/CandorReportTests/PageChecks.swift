@@ -19,7 +19,23 @@ enum PageChecks {
     #expect(Set(page.ids).count == page.ids.count, "repeated ids: \(page.ids)", sourceLocation: sourceLocation)
     let levels = page.headings.map(\.level)
     #expect(zip(levels, levels.dropFirst()).allSatisfy { $1 <= $0 + 1 }, "\(page.headings)", sourceLocation: sourceLocation)
+    expectAccessible(page, sourceLocation: sourceLocation)
     return page
+  }
+
+  /// Every table has a caption; every chart is an image with an accessible name and, folded under it, a data
+  /// table of what it draws, captioned with the chart's title.
+  static func expectAccessible(_ page: HTMLStructure, sourceLocation: SourceLocation = #_sourceLocation) {
+    for table in page.elements("table") {
+      let captions = table.descendants("caption")
+      #expect(captions.count == 1 && !captions[0].text.isEmpty, "a table without a caption: \(HTMLStructure.cells(table).header)", sourceLocation: sourceLocation)
+    }
+    for figure in page.elements("figure") {
+      let svg = figure.descendants("svg"), data = figure.descendants("details").filter { $0.attributes["class"] == "data" }
+      #expect(svg.count == 1 && svg[0].attributes["role"] == "img" && svg[0].attributes["aria-label"]?.isEmpty == false, sourceLocation: sourceLocation)
+      #expect(data.count == 1 && data[0].descendants("table").count == 1, "a chart without its data table", sourceLocation: sourceLocation)
+      #expect(data.first?.descendants("caption").first?.text == svg.first?.attributes["aria-label"], sourceLocation: sourceLocation)
+    }
   }
 
   /// Nothing is fetched: no URL but the SVG namespace, no `<link>`, `<img>`, `<iframe>`, `src` or external

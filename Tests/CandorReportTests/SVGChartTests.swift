@@ -6,8 +6,8 @@ import Testing
 @Suite struct SVGChartTests {
   static let hostile = ReportInputs.script
 
-  static func read(_ svg: String) throws -> HTMLStructure.Element {
-    let elements = try HTMLStructure(svg).elements("svg")
+  static func read(_ chart: Chart) throws -> HTMLStructure.Element {
+    let elements = try HTMLStructure(chart.svg).elements("svg")
     try #require(elements.count == 1)
     return elements[0]
   }
@@ -99,5 +99,88 @@ import Testing
     #expect(rects.map { $0.descendants("title")[0].text } == ["up: 2 ± 0.1000", "\(Self.hostile): -0.5000 ± 0.2000", "again: 0.2500 ± 0.3000"])
     let texts = svg.descendants("text").map(\.text)
     #expect(texts == ["row 3", "1", "2", "3", "output", "up", "2", "<script>alert(1)</script>", "-0.500", "again", "0.250"])
+  }
+
+  // MARK: - Data tables (each chart's text alternative)
+
+  @Test("bars' data table: one line per bar with its interval, n/a for what is not a number, the reference line last")
+  func barsTable() {
+    let chart = SVGChart.bars(title: "Selection rate", labels: ["Female", Self.hostile, "none"], values: [0.1234567, 0.25, .nan],
+                              intervals: [[0.1, 0.15], [0.2, 0.3]], reference: 0.2, labelName: "group")
+    #expect(chart.title == "Selection rate")
+    #expect(chart.header == ["group", "value", "interval from", "interval to"])
+    #expect(chart.rows == [["Female", "0.1235", "0.1", "0.15"], [Self.hostile, "0.25", "0.2", "0.3"], ["none", "n/a", "—", "—"],
+                           ["overall (dashed line)", "0.2", "", ""]])
+  }
+
+  @Test("x/y data table: every point of each series, then the marked points; background lines named in the note, not listed")
+  func xyTable() {
+    let chart = SVGChart.xy(title: "t", series: [.init(name: "average", points: [(1, 0.5), (2, 0.75)]),
+                                                 .init(name: "ICE (first 50 rows)", points: [(1, 0), (2, 1)], color: "#ccc"),
+                                                 .init(name: "", points: [(1, 1), (2, 0)], color: "#ccc")],
+                            highlights: [(x: 1.5, y: 0.6, label: "row 3")], xLabel: "age", yLabel: "prediction")
+    #expect(chart.header == ["series", "age", "prediction"])
+    #expect(chart.rows == [["average", "1", "0.5"], ["average", "2", "0.75"], ["marked 1: row 3", "1.5", "0.6"]])
+    #expect(chart.note == "Not listed: ICE (first 50 rows); 1 more background line.")
+  }
+
+  @Test("a long curve's table lists 25 evenly spaced points with both ends, and says so")
+  func longCurveIsThinned() {
+    let points = (0..<1000).map { (x: Double($0) / 999, y: Double($0) / 999) }
+    let chart = SVGChart.unitLines(title: "ROC", series: [(name: "Male", points: points)], xLabel: "fpr", yLabel: "tpr")
+    #expect(chart.rows.count == 25 && chart.rows.first == ["Male", "0", "0"] && chart.rows.last == ["Male", "1", "1"])
+    #expect(chart.rows[1] == ["Male", "0.04204", "0.04204"], "index round(1 · 999 / 24) = 42")
+    #expect(chart.note == "Male: 25 of its 1000 points, evenly spaced, first and last included.")
+    #expect(Chart.thinned(5, limit: 60) == [0, 1, 2, 3, 4] && Chart.thinned(10, limit: 4) == [0, 3, 6, 9])
+  }
+
+  @Test("log–log data table: the points as measured, not their logarithms; points at 0, undrawable, still listed")
+  func logLogTable() {
+    let chart = SVGChart.logLog(title: "ROC, log–log", series: [.init(name: "attack", points: [(0, 0.001), (0.001, 0.01), (1, 1)])],
+                                xLabel: "FPR", yLabel: "TPR", xDomain: (1e-4, 1), yDomain: (1e-4, 1), diagonal: true)
+    #expect(chart.rows == [["attack", "0", "0.001"], ["attack", "0.001", "0.01"], ["attack", "1", "1"]])
+    #expect(chart.note == nil, "the drawn diagonal is not a series of the data")
+  }
+
+  @Test("waterfall data table: base, each contribution with the running total after it, the end; totals add up")
+  func waterfallTable() {
+    let chart = SVGChart.waterfall(title: "row 3", base: 1, labels: ["up", "down"], contributions: [2, -0.5], errors: [0.1, 0.2],
+                                   xLabel: "output", labelName: "feature = the row's value", baseLabel: "base value (dashed line)")
+    #expect(chart.header == ["feature = the row's value", "contribution", "running total (output)", "standard error"])
+    #expect(chart.rows == [["base value (dashed line)", "", "1", ""], ["up", "2", "3", "0.1"], ["down", "-0.5", "2.5", "0.2"], ["end", "", "2.5", ""]])
+  }
+
+  @Test("beeswarm, forest, heat map, shape and score-map tables list what each draws")
+  func otherTables() throws {
+    let swarm = SVGChart.beeswarm(title: "φ", rows: [.init(label: "age", values: [-1, 0.5, .nan])], pointNames: ["a", "b", "c"],
+                                  xLabel: "SHAP value", labelName: "feature")
+    #expect(swarm.header == ["feature", "points", "mean |SHAP value|", "lowest", "highest"] && swarm.rows == [["age", "2", "0.75", "-1", "0.5"]])
+    let forest = SVGChart.forest(title: "Estimates", labels: ["age", "sex"], estimates: [0.5, -1], intervals: [[0.25, 0.75]], xLabel: "log-odds", labelName: "term")
+    #expect(forest.rows == [["age", "0.5", "0.25", "0.75"], ["sex", "-1", "—", "—"]])
+    let heat = SVGChart.heatMap(title: "Error", rowLabels: ["a", "b"], columnLabels: ["x", "y"], values: [[0.5, nil], [0.25, 1]],
+                                counts: [[2, 0], [4, 1]], rowTitle: "age", columnTitle: "sex", format: { formatValue($0, decimals: 2) })
+    #expect(heat.header == ["age", "sex", "error", "rows"])
+    #expect(heat.rows == [["a", "x", "0.50", "2"], ["a", "y", "no rows", "0"], ["b", "x", "0.25", "4"], ["b", "y", "1", "1"]])
+    let shape = SVGChart.shape(title: "age", cuts: [30, 50], scores: [-0.5, 0, 0.5], weights: [1, 2, 1], xLabel: "age", yLabel: "score")
+    #expect(shape.rows == [["≤ 30", "-0.5", "1", "25 %"], ["(30, 50]", "0", "2", "50 %"], ["> 50", "0.5", "1", "25 %"]])
+    let map = SVGChart.scoreMap(title: "age × sex", rowLabels: ["young", "old"], columnLabels: ["F"], scores: [[0.25], [0]], weights: [[3], [0]],
+                                rowTitle: "age", columnTitle: "sex", unit: "logit")
+    #expect(map.rows == [["young", "F", "0.25", "3"]] && map.note == "Not listed: 1 cell without training rows.")
+  }
+
+  @Test("a figure folds its data table under the chart: captioned with the title, every cell escaped and isolated")
+  func figureCarriesItsTable() throws {
+    var writer = HTMLWriter(sectionLevel: 1)
+    writer.figure(SVGChart.bars(title: Self.hostile, labels: [Self.hostile], values: [1], labelName: "group"))
+    let page = try HTMLStructure(writer.html)
+    let figure = try #require(page.elements("figure").first)
+    #expect(figure.descendants("svg").count == 1)
+    let details = try #require(figure.descendants("details").first)
+    #expect(details.descendants("summary").first?.text == "Data table")
+    let table = try #require(details.descendants("table").first)
+    #expect(table.descendants("caption").first?.text == Self.hostile)
+    #expect(table.descendants("th").map(\.text) == ["group", "value"])
+    #expect(table.descendants("td").map(\.text) == [Self.hostile, "1"])
+    #expect(!writer.html.contains("<script>"), "the hostile label is text, never markup")
   }
 }

@@ -28,10 +28,17 @@ public struct HTMLStructure: Sendable {
       return found
     }
 
-    func collect(_ name: String?, into found: inout [Element]) {
-      for case let .element(child) in children {
+    /// Every descendant element called `name` that is not inside an element called `outside`.
+    public func descendants(_ name: String, outside: String) -> [Element] {
+      var found: [Element] = []
+      collect(name, into: &found, skipping: outside)
+      return found
+    }
+
+    func collect(_ name: String?, into found: inout [Element], skipping: String? = nil) {
+      for case let .element(child) in children where child.name != skipping {
         if name == nil || child.name == name { found.append(child) }
-        child.collect(name, into: &found)
+        child.collect(name, into: &found, skipping: skipping)
       }
     }
   }
@@ -105,11 +112,15 @@ public struct HTMLStructure: Sendable {
     }
   }
 
-  public var tables: [TableCells] {
-    elements("table").map { table in
-      TableCells(header: table.descendants("thead").flatMap { $0.descendants("th").map(\.text) },
-                 rows: table.descendants("tbody").flatMap { $0.descendants("tr") }.map { $0.descendants("td").map(\.text) })
-    }
+  /// The page's own tables, in document order; a chart's data table (inside its `<figure>`) is in `chartTables`.
+  public var tables: [TableCells] { document.descendants("table", outside: "figure").map(Self.cells) }
+
+  /// The data table of each chart (its text alternative, inside the chart's `<figure>`), in document order.
+  public var chartTables: [TableCells] { elements("figure").flatMap { $0.descendants("table") }.map(Self.cells) }
+
+  public static func cells(_ table: Element) -> TableCells {
+    TableCells(header: table.descendants("thead").flatMap { $0.descendants("th").map(\.text) },
+               rows: table.descendants("tbody").flatMap { $0.descendants("tr") }.map { $0.descendants("td").map(\.text) })
   }
 
   /// Every `id` attribute, in document order.

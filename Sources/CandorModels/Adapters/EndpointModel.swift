@@ -44,7 +44,11 @@ public final class EndpointModel: Model, @unchecked Sendable {
         // The value may be a secret: only the name part (before any colon) is shown.
         throw ModelError.invalidSetting(.init(.httpHeader, value: "(not shown)", .because("write a header as 'Name: value'")))
       }
-      parsed.append((header[..<colon].trimmingCharacters(in: .whitespaces), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+      let (name, value) = (header[..<colon].trimmingCharacters(in: .whitespaces), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+      if let problem = HTTPExchange.headerProblem(name: name, value: value) {
+        throw ModelError.invalidSetting(.init(.httpHeader, value: "'\(printable(name))' (its value not shown)", .because(problem)))
+      }
+      parsed.append((name, value))
     }
     try options.validate()
     self.url = url

@@ -147,10 +147,10 @@ public struct RDPAccountant: Sendable, Equatable {
   }
 
   /// The ε one order gives (δ > 0); it never falls as the RDP grows. An order whose RDP could not be computed (NaN:
-  /// extreme parameters) gives no bound.
+  /// extreme parameters) or came out below 0 (no divergence is; dp_accounting refuses it) gives no bound.
   static func orderEpsilon(rdp r: Double, order a: Double, delta: Double) -> Double {
-    if r.isNaN { return .infinity }
-    if r < 0 || delta * delta + expm1(-r) > 0 { return 0 }
+    if r.isNaN || r < 0 { return .infinity }
+    if delta * delta + expm1(-r) > 0 { return 0 }
     return a > 1.01 ? r + log1p(-1 / a) - log(delta * a) / (a - 1) : .infinity
   }
 

@@ -68,8 +68,11 @@ enum SubsampledGaussianRDP {
 
   /// A⍺ − 1 by integrating a positive integrand: with x(z) = q·expm1((2z − 1)/(2σ²)), E[x] = 0, so
   /// A⍺ − 1 = E[(1 + x)^α − 1 − αx], and (1 + x)^α − 1 − αx ≥ 0 for α > 1 — no cancellation between the halves
-  /// below and above z₀. Adaptive Gauss–Kronrod over [−40σ, max(α, z₀) + 40σ] (the integrand's mass sits near 0
-  /// and near z = α, width σ), split at 0, ½, z₀ and α; relative tolerance 1e-14.
+  /// below and above z₀. Adaptive Gauss–Kronrod over [−40σ, max(α, ½) + 40σ] (the integrand's mass sits near 0
+  /// and near z = α, width σ: beyond z₀ the excess grows as exp(αz/σ²) and the Gaussian falls as exp(−z²/2σ²),
+  /// their product peaking at z = α), split at 0, ½, α, 3σ and 10σ either side of them, and z₀ when it falls
+  /// inside; relative tolerance 1e-14. (Running to z₀ + 40σ instead, at σ in the thousands z₀ is ~10⁹: the rule's
+  /// first nodes all missed the mass near 0, and ε came out 0.)
   static func aMinusOneByIntegration(q: Double, sigma: Double, alpha: Double) -> Double {
     let variance = sigma * sigma
     let z0 = variance * log(1 / q - 1) + 0.5
@@ -103,8 +106,9 @@ enum SubsampledGaussianRDP {
       // φ(z)·excess, in log space where the excess is huge and φ tiny.
       return exp(logExcess - z * z / (2 * variance)) * normalizer
     }
-    let low = -40 * sigma, high = max(alpha, z0, 0.5) + 40 * sigma
-    let cuts = ([low, 0, 0.5, z0, alpha, high].filter { $0 >= low && $0 <= high }).sorted()
+    let low = -40 * sigma, high = max(alpha, 0.5) + 40 * sigma
+    let around = [0, 0.5, alpha].flatMap { centre in [-10, -3, 0, 3, 10].map { centre + $0 * sigma } }
+    let cuts = Array(Set(([low, z0, high] + around).filter { $0 >= low && $0 <= high })).sorted()
     // A first pass for the scale, then each interval to 1e-14 of its value or its share of that scale.
     let segments = Array(zip(cuts, cuts.dropFirst())).filter { $0.1 > $0.0 }
     let scale = segments.reduce(0.0) { $0 + kronrod15(integrand, $1.0, $1.1).value }

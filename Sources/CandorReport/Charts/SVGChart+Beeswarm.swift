@@ -18,8 +18,10 @@ extension SVGChart {
   /// Rows of dots on a shared axis symmetric about 0 (a SHAP summary plot): one dot per observation and row,
   /// jittered vertically inside the row, with the zero line, ticks at −limit, 0 and limit, and an axis label.
   /// - Parameter pointNames: the observation of each point, for its tooltip ("row 12").
+  /// - Returns: the chart, its table one line per row: the points' count, mean absolute value, lowest and highest
+  ///   (every point would be rows × observations cells; the page's own tables list them).
   /// - Complexity: linear in rows × observations.
-  public static func beeswarm(title: String, rows: [BeeswarmRow], pointNames: [String], xLabel: String) -> String {
+  public static func beeswarm(title: String, rows: [BeeswarmRow], pointNames: [String], xLabel: String, labelName: String = "") -> Chart {
     let rowHeight = 22.0, labelWidth = 150.0, plotWidth = 200.0, top = 28.0
     let bottom = top + rowHeight * Double(rows.count)
     var limit = 0.0
@@ -47,6 +49,11 @@ extension SVGChart {
         svg += "<circle cx=\"\(f(x(value)))\" cy=\"\(f(y + jitter))\" r=\"2.4\" fill=\"\(fill)\"><title>\(escapeHTML(pointNames[r])): \(formatValue(value))</title></circle>"
       }
     }
-    return svg + "</svg>"
+    let summary = rows.map { row -> [String] in
+      let finite = row.values.filter(\.isFinite)
+      let meanAbsolute = finite.isEmpty ? Double.nan : finite.reduce(0) { $0 + abs($1) } / Double(finite.count)
+      return [row.label, String(finite.count), Chart.cell(meanAbsolute), Chart.cell(finite.min() ?? .nan), Chart.cell(finite.max() ?? .nan)]
+    }
+    return Chart(title: title, svg: svg + "</svg>", header: [labelName, "points", "mean |\(xLabel)|", "lowest", "highest"], rows: summary)
   }
 }

@@ -6,7 +6,7 @@ extension SVGChart {
   /// `null` (no effect), and a value axis labelled `xLabel`. Labels get a column wide enough for `labelLength`
   /// characters (longer ones end in "…", the tooltip keeps them whole).
   public static func forest(title: String, labels: [String], estimates: [Double], intervals: [[Double]], xLabel: String,
-                            null: Double = 0, labelLength: Int = 34) -> String {
+                            null: Double = 0, labelLength: Int = 34, labelName: String = "") -> Chart {
     let rowHeight = 18.0, labelWidth = 6.2 * Double(labelLength), plotWidth = 300.0, top = 28.0
     let values = (estimates + intervals.flatMap { $0 } + [null]).filter(\.isFinite)
     var low = values.min() ?? -1, high = values.max() ?? 1
@@ -31,6 +31,10 @@ extension SVGChart {
     }
     let step = (high - low) / 4
     svg += axis(ticks: (0...4).map { low + step * Double($0) }, at: x, y: plotBottom + 4, label: xLabel, labelX: labelWidth + plotWidth / 2)
-    return svg + "</svg>"
+    let rows = labels.indices.map { i -> [String] in
+      let interval = i < intervals.count && intervals[i].count == 2 ? intervals[i].map(Chart.cell) : ["—", "—"]
+      return [labels[i], Chart.cell(estimates[i])] + interval
+    }
+    return Chart(title: title, svg: svg + "</svg>", header: [labelName, xLabel, "interval from", "interval to"], rows: rows)
   }
 }

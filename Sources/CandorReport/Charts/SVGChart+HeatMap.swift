@@ -5,7 +5,7 @@ extension SVGChart {
   /// A grid of cells shaded by value (white at the smallest, dark red at the largest), each with its value and row
   /// count; labelled rows and columns, and a legend of the scale.
   public static func heatMap(title: String, rowLabels: [String], columnLabels: [String], values: [[Double?]], counts: [[Int]],
-                             rowTitle: String, columnTitle: String, format: (Double) -> String) -> String {
+                             rowTitle: String, columnTitle: String, format: (Double) -> String, valueName: String = "error") -> Chart {
     let cell = 64.0, cellHeight = 34.0, left = 150.0, top = 44.0
     let finite = values.flatMap { $0 }.compactMap { $0 }
     let low = finite.min() ?? 0, high = finite.max() ?? 1
@@ -34,6 +34,15 @@ extension SVGChart {
     svg += "<rect x=\"\(f(left))\" y=\"\(f(legendY))\" width=\"12\" height=\"10\" fill=\"rgb(255,255,255)\" stroke=\"#ccc\"/><text x=\"\(f(left + 16))\" y=\"\(f(legendY + 9))\" font-size=\"9\">\(escapeHTML(format(low)))</text>"
     svg += "<rect x=\"\(f(left + 90))\" y=\"\(f(legendY))\" width=\"12\" height=\"10\" fill=\"rgb(180,40,40)\"/><text x=\"\(f(left + 106))\" y=\"\(f(legendY + 9))\" font-size=\"9\">\(escapeHTML(format(high)))</text>"
     svg += "<text x=\"\(f(left + 180))\" y=\"\(f(legendY + 9))\" font-size=\"9\">error (darker is worse)</text>"
-    return svg + "</svg>"
+    var rows: [[String]] = []
+    for (i, label) in rowLabels.enumerated() {
+      for (j, column) in columnLabels.enumerated() {
+        let value = i < values.count && j < values[i].count ? values[i][j] : nil
+        let count = i < counts.count && j < counts[i].count ? counts[i][j] : 0
+        rows.append(columnLabels.count == 1 ? [label, value.map(format) ?? "no rows", String(count)] : [label, column, value.map(format) ?? "no rows", String(count)])
+      }
+    }
+    let header = (columnLabels.count == 1 ? [rowTitle] : [rowTitle, columnTitle]) + [valueName, "rows"]
+    return Chart(title: title, svg: svg + "</svg>", header: header, rows: rows)
   }
 }

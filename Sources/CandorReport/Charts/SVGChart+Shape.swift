@@ -8,7 +8,7 @@ extension SVGChart {
   ///   - cuts: the bin boundaries, ascending; bin k covers (cuts[k−1], cuts[k]].
   ///   - scores: one per bin (cuts.count + 1).
   ///   - weights: the training weight per bin.
-  public static func shape(title: String, cuts: [Double], scores: [Double], weights: [Double], xLabel: String, yLabel: String) -> String {
+  public static func shape(title: String, cuts: [Double], scores: [Double], weights: [Double], xLabel: String, yLabel: String) -> Chart {
     let width = 420.0, left = 56.0, top = 28.0, plot = 180.0, rug = 36.0
     let span = max((cuts.last ?? 1) - (cuts.first ?? 0), 1e-9)
     let x0 = (cuts.first ?? 0) - span * 0.06, x1 = (cuts.last ?? 1) + span * 0.06
@@ -53,13 +53,18 @@ extension SVGChart {
     let legendY = top + plot + rug + 48
     svg += "<rect x=\"\(f(left))\" y=\"\(f(legendY - 7))\" width=\"10\" height=\"3\" fill=\"\(color(0))\"/><text x=\"\(f(left + 14))\" y=\"\(f(legendY - 3))\" font-size=\"9\">score per bin</text>"
     svg += "<rect x=\"\(f(left + 110))\" y=\"\(f(legendY - 9))\" width=\"8\" height=\"7\" fill=\"#9498a0\"/><text x=\"\(f(left + 122))\" y=\"\(f(legendY - 3))\" font-size=\"9\">training rows per bin (density)</text>"
-    return svg + "</svg>"
+    let rows = scores.indices.map { k -> [String] in
+      let range = k == 0 ? "≤ \(formatNumber(cuts.first ?? 0))" : k == cuts.count ? "> \(formatNumber(cuts.last ?? 0))" : "(\(formatNumber(cuts[k - 1])), \(formatNumber(cuts[k]))]"
+      let weight = k < weights.count ? weights[k] : 0
+      return [cuts.isEmpty ? "all values" : range, Chart.cell(scores[k]), Chart.cell(weight), formatRounded(weight / total * 100, significantDigits: 3) + " %"]
+    }
+    return Chart(title: title, svg: svg + "</svg>", header: ["\(xLabel) in", yLabel, "training rows (weight)", "share of rows"], rows: rows)
   }
 
   /// A pair's scores over its two features' bins: small cells shaded blue (below 0) to white (0) to red (above 0) on
   /// one symmetric scale, the row and column labels thinned to fit, a legend of the scale; empty cells grey.
   public static func scoreMap(title: String, rowLabels: [String], columnLabels: [String], scores: [[Double]], weights: [[Double]],
-                              rowTitle: String, columnTitle: String, unit: String) -> String {
+                              rowTitle: String, columnTitle: String, unit: String) -> Chart {
     let left = 130.0, top = 96.0
     let cell = max(6.0, min(28.0, 520.0 / Double(max(columnLabels.count, 1))))
     let cellHeight = max(6.0, min(22.0, 360.0 / Double(max(rowLabels.count, 1))))
@@ -95,6 +100,15 @@ extension SVGChart {
       svg += "<rect x=\"\(f(x))\" y=\"\(f(legendY))\" width=\"12\" height=\"10\" fill=\"\(fill(v))\" stroke=\"#bbb\"/><text x=\"\(f(x + 16))\" y=\"\(f(legendY + 9))\" font-size=\"9\">\(escapeHTML(formatValue(v, decimals: 3))) \(escapeHTML(unit))</text>"
     }
     svg += "<rect x=\"\(f(left + 330))\" y=\"\(f(legendY))\" width=\"12\" height=\"10\" fill=\"#e4e4e4\"/><text x=\"\(f(left + 346))\" y=\"\(f(legendY + 9))\" font-size=\"9\">no training rows</text>"
-    return svg + "</svg>"
+    // Cells without training rows carry no score worth reading; the note says how many were left out.
+    var rows: [[String]] = [], empty = 0
+    for (i, label) in rowLabels.enumerated() {
+      for (j, column) in columnLabels.enumerated() {
+        guard weights[i][j] > 0 else { empty += 1; continue }
+        rows.append([label, column, Chart.cell(scores[i][j]), Chart.cell(weights[i][j])])
+      }
+    }
+    return Chart(title: title, svg: svg + "</svg>", header: [rowTitle, columnTitle, "score (\(unit))", "training rows (weight)"], rows: rows,
+                 note: empty == 0 ? nil : "Not listed: \(empty) cell\(empty == 1 ? "" : "s") without training rows.")
   }
 }

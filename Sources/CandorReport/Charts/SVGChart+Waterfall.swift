@@ -4,9 +4,11 @@ extension SVGChart {
   /// an axis from the lowest to the highest running total.
   /// - Parameter errors: a standard error per contribution, shown in the bar's tooltip.
   /// `domain`: the value axis's range, to share one scale across several waterfalls (default: this one's totals);
-  /// the axis is extended to round ticks either way.
+  /// the axis is extended to round ticks either way. The data table lists the base, each contribution with the
+  /// running total after it, and the end value.
   public static func waterfall(title: String, base: Double, labels: [String], contributions: [Double], errors: [Double]? = nil,
-                               xLabel: String, domain: (low: Double, high: Double)? = nil) -> String {
+                               xLabel: String, domain: (low: Double, high: Double)? = nil, labelName: String = "",
+                               baseLabel: String = "start (dashed line)") -> Chart {
     precondition(labels.count == contributions.count, "\(labels.count) labels for \(contributions.count) contributions")
     var running = base, totals = [base]
     totals.reserveCapacity(contributions.count + 1)
@@ -33,6 +35,12 @@ extension SVGChart {
         + "fill=\"\(value >= 0 ? "#d62728" : "#1f77b4")\"><title>\(escapeHTML(label)): \(formatValue(value))\(error)</title></rect>"
       svg += "<text x=\"\(f(labelWidth + plotWidth + 6))\" y=\"\(f(y + 13))\" font-size=\"9\">\(formatValue(value, decimals: 3))</text>"
     }
-    return svg + "</svg>"
+    let blank = errors == nil ? [] : [""]
+    var rows = [[baseLabel, "", Chart.cell(base)] + blank]
+    for (k, label) in labels.enumerated() {
+      rows.append([label, Chart.cell(contributions[k]), Chart.cell(totals[k + 1])] + (errors.map { [Chart.cell($0[k])] } ?? []))
+    }
+    rows.append(["end", "", Chart.cell(totals.last!)] + blank)
+    return Chart(title: title, svg: svg + "</svg>", header: [labelName, "contribution", "running total (\(xLabel))"] + (errors == nil ? [] : ["standard error"]), rows: rows)
   }
 }

@@ -2,16 +2,18 @@ import CandorCore
 import Foundation
 
 /// Inline SVG charts: bars, x/y lines, beeswarms and waterfalls from plain data (labels, values). Each has a
-/// title and labelled axes; every label goes through `escapeHTML`; sizes are in SVG user units.
+/// title and labelled axes; every label goes through `escapeHTML`; sizes are in SVG user units. Each returns a
+/// `Chart`: the SVG and the numbers it draws as a table, the chart's text alternative.
 public enum SVGChart {
   static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
 
   public static func color(_ index: Int) -> String { palette[index % palette.count] }
 
   /// Horizontal bars, one per label, with optional interval whiskers and a dashed reference line (e.g. the
-  /// overall value).
+  /// overall value). `labelName` heads the labels' column of the data table ("group").
   public static func bars(title: String, labels: [String], values: [Double], intervals: [[Double]]? = nil,
-                          reference: Double? = nil, referenceLabel: String = "overall", labelWidth: Double = 150) -> String {
+                          reference: Double? = nil, referenceLabel: String = "overall", labelWidth: Double = 150,
+                          labelName: String = "") -> Chart {
     let rowHeight = 22.0, plotWidth = 170.0, top = 28.0
     // About 6.4 units per character at font size 11.
     let labelLength = max(rowLabelLength, Int((labelWidth - 8) / 6.4))
@@ -34,7 +36,7 @@ public enum SVGChart {
       } else {
         svg += "<text x=\"\(labelWidth + 4)\" y=\"\(y + 14)\" font-size=\"10\" fill=\"#777\">n/a</text>"
       }
-      if let interval = intervals?[i], interval.count == 2, interval[0].isFinite, interval[1].isFinite {
+      if let intervals, i < intervals.count, case let interval = intervals[i], interval.count == 2, interval[0].isFinite, interval[1].isFinite {
         let mid = y + rowHeight / 2 - 1
         svg += "<line x1=\"\(f(x(interval[0])))\" x2=\"\(f(x(interval[1])))\" y1=\"\(f(mid))\" y2=\"\(f(mid))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
         for end in interval {
@@ -46,7 +48,13 @@ public enum SVGChart {
       svg += "<line x1=\"\(f(x(reference)))\" x2=\"\(f(x(reference)))\" y1=\"\(top - 2)\" y2=\"\(f(height - 20))\" stroke=\"#c00\" stroke-dasharray=\"3 3\"/>"
       svg += "<text x=\"\(f(x(reference)))\" y=\"\(f(height - 8))\" font-size=\"10\" fill=\"#c00\" text-anchor=\"middle\">\(escapeHTML(referenceLabel)) \(formatValue(reference, decimals: 3))</text>"
     }
-    return svg + "</svg>"
+    func whisker(_ i: Int) -> [String] {
+      guard let intervals else { return [] }
+      return i < intervals.count && intervals[i].count == 2 ? intervals[i].map(Chart.cell) : ["—", "—"]
+    }
+    var rows = labels.indices.map { [labels[$0], Chart.cell(values[$0])] + whisker($0) }
+    if let reference, reference.isFinite { rows.append(["\(referenceLabel) (dashed line)", Chart.cell(reference)] + (intervals == nil ? [] : ["", ""])) }
+    return Chart(title: title, svg: svg + "</svg>", header: [labelName, "value"] + (intervals == nil ? [] : ["interval from", "interval to"]), rows: rows)
   }
 
   /// One series of an x/y chart.
@@ -55,7 +63,8 @@ public enum SVGChart {
     public var points: [(x: Double, y: Double)]
     public var line = true
     public var markers = false
-    /// A fixed colour (thin background lines such as ICE curves); nil takes the palette's.
+    /// A fixed colour (thin background lines such as ICE curves, reference lines such as a threshold); nil takes
+    /// the palette's. Such lines are named in the data table's note, not listed point by point.
     public var color: String?
     public init(name: String, points: [(x: Double, y: Double)], line: Bool = true, markers: Bool = false, color: String? = nil) {
       self.name = name
@@ -68,7 +77,7 @@ public enum SVGChart {
 
   /// Lines through points in the unit square (ROC curves), with the diagonal and a legend.
   public static func unitLines(title: String, series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String,
-                               yLabel: String, diagonal: Bool = true) -> String {
+                               yLabel: String, diagonal: Bool = true) -> Chart {
     xy(title: title, series: series.map { Series(name: $0.name, points: $0.points) }, xLabel: xLabel, yLabel: yLabel,
        xDomain: (0, 1), yDomain: (0, 1), diagonal: diagonal)
   }
@@ -77,7 +86,7 @@ public enum SVGChart {
   /// the domains (given in the data's units, both ends positive), the diagonal y = x dashed. Points at or below 0
   /// cannot be drawn and are left out.
   public static func logLog(title: String, series: [Series], xLabel: String, yLabel: String, xDomain: (Double, Double),
-                            yDomain: (Double, Double), diagonal: Bool = false) -> String {
+                            yDomain: (Double, Double), diagonal: Bool = false) -> Chart {
     func logged(_ p: (x: Double, y: Double)) -> (x: Double, y: Double)? { p.x > 0 && p.y > 0 ? (log10(p.x), log10(p.y)) : nil }
     let transformed = series.map { Series(name: $0.name, points: $0.points.compactMap(logged), line: $0.line, markers: $0.markers, color: $0.color) }
     var lines = transformed
@@ -87,15 +96,50 @@ public enum SVGChart {
     }
     let xRange = (log10(xDomain.0), log10(xDomain.1)), yRange = (log10(yDomain.0), log10(yDomain.1))
     func decades(_ range: (Double, Double)) -> [Double] { Array(stride(from: range.0.rounded(.up), through: range.1, by: 1)) }
-    return xy(title: title, series: lines, xLabel: xLabel, yLabel: yLabel, xDomain: xRange, yDomain: yRange,
-              ticks: (decades(xRange), decades(yRange)), tickText: { formatNumber(pow(10, $0.rounded())) })
+    let svg = xyDrawing(title: title, series: lines, xLabel: xLabel, yLabel: yLabel, xDomain: xRange, yDomain: yRange,
+                        ticks: (decades(xRange), decades(yRange)), tickText: { formatNumber(pow(10, $0.rounded())) })
+    // The table lists the points as measured, not their logarithms.
+    return pointTable(title: title, svg: svg, series: series, highlights: [], xLabel: xLabel, yLabel: yLabel)
+  }
+
+  /// The most points of one series a data table lists; a longer curve (an ROC over every threshold) is thinned.
+  static let listedPoints = 25
+
+  /// An x/y chart's data table: one row per listed point (series, x, y), then the marked points; background and
+  /// reference lines (a fixed colour) are named in the note.
+  static func pointTable(title: String, svg: String, series: [Series], highlights: [(x: Double, y: Double, label: String)],
+                         xLabel: String, yLabel: String) -> Chart {
+    var rows: [[String]] = [], notes: [String] = []
+    for line in series where line.color == nil {
+      let picked = Chart.thinned(line.points.count, limit: listedPoints)
+      if picked.count < line.points.count { notes.append("\(line.name): \(picked.count) of its \(line.points.count) points, evenly spaced, first and last included.") }
+      for i in picked { rows.append([line.name, Chart.cell(line.points[i].x), Chart.cell(line.points[i].y)]) }
+    }
+    for (k, point) in highlights.enumerated() { rows.append(["marked \(k + 1): \(point.label)", Chart.cell(point.x), Chart.cell(point.y)]) }
+    let background = series.filter { $0.color != nil }
+    let named = background.map(\.name).filter { !$0.isEmpty }, unnamed = background.count - named.count
+    if !background.isEmpty {
+      let what = named + (unnamed == 0 ? [] : ["\(unnamed) more background line\(unnamed == 1 ? "" : "s")"])
+      notes.append("Not listed: " + what.joined(separator: "; ") + ".")
+    }
+    return Chart(title: title, svg: svg, header: ["series", xLabel, yLabel], rows: rows, note: notes.isEmpty ? nil : notes.joined(separator: " "))
   }
 
   /// An x/y chart: lines and/or markers per series, optional highlighted points (drawn as rings with a
   /// label), the domains given or taken from the data.
   public static func xy(title: String, series: [Series], highlights: [(x: Double, y: Double, label: String)] = [],
                         xLabel: String, yLabel: String, xDomain: (Double, Double)? = nil, yDomain: (Double, Double)? = nil,
-                        diagonal: Bool = false, ticks: (x: [Double], y: [Double])? = nil, tickText: ((Double) -> String)? = nil) -> String {
+                        diagonal: Bool = false) -> Chart {
+    let svg = xyDrawing(title: title, series: series, highlights: highlights, xLabel: xLabel, yLabel: yLabel, xDomain: xDomain,
+                        yDomain: yDomain, diagonal: diagonal)
+    return pointTable(title: title, svg: svg, series: series, highlights: highlights, xLabel: xLabel, yLabel: yLabel)
+  }
+
+  /// The SVG of `xy`; `ticks` and `tickText` place and write the ticks of a transformed axis (`logLog`).
+  private static func xyDrawing(title: String, series: [Series], highlights: [(x: Double, y: Double, label: String)] = [],
+                                xLabel: String, yLabel: String, xDomain: (Double, Double)? = nil, yDomain: (Double, Double)? = nil,
+                                diagonal: Bool = false, ticks: (x: [Double], y: [Double])? = nil,
+                                tickText: ((Double) -> String)? = nil) -> String {
     let size = 240.0, left = 48.0, top = 26.0
     let allX = series.flatMap { $0.points.map(\.x) } + highlights.map(\.x)
     let allY = series.flatMap { $0.points.map(\.y) } + highlights.map(\.y)

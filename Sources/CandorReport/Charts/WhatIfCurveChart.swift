@@ -5,7 +5,7 @@ import CandorExplain
 /// a binary model (P = 0.5), a ring at the row's own value and one at each flip.
 enum WhatIfCurveChart {
   /// nil for a curve over a text feature (its levels are a table, not a line).
-  static func svg(_ curve: WhatIfCurve, focusClass: String, binary: Bool, rowProbability: Double?, rowLabel: String) -> String? {
+  static func chart(_ curve: WhatIfCurve, focusClass: String, binary: Bool, rowProbability: Double?, rowLabel: String) -> Chart? {
     var points: [(x: Double, y: Double)] = []
     for (value, point) in zip(curve.grid, curve.points) {
       if case let .number(x) = value, let p = point.probabilities[focusClass] { points.append((x, p)) }

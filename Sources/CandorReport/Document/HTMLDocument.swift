@@ -69,15 +69,17 @@ public struct HTMLDocument: Sendable {
     table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
     th{background:#f3f3f3}td:first-child,th:first-child,td.text,th.text{text-align:left}tr.flag td{background:#fff1e6}
     .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
-    .scroll{overflow-x:auto}figure{margin:0;max-width:520px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
+    .scroll{overflow-x:auto}figure{margin:0;max-width:520px}figure.wide{max-width:none}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
     p,li{overflow-wrap:anywhere}td:first-child{overflow-wrap:anywhere;min-width:10em}
-    td.changed{background:#e3f2e6;font-weight:600}
+    td.changed{background:#e3f2e6;font-weight:600}p.warning{border-left:4px solid #d08700;background:#fff8e6;padding:.35rem .6rem}caption{caption-side:top;text-align:left;font-size:.85rem;color:#555;padding:.15rem 0}
+    details.data{margin:.1rem 0 .6rem}details.data summary{font-size:.8rem;color:#1f4fa8;cursor:pointer}details.data table{font-size:.75rem;margin:.3rem 0}
+    details.data th,details.data td{padding:.1rem .3rem}details.data td:first-child{min-width:0;overflow-wrap:break-word}details.data td:not(.text){white-space:nowrap}
     .panel .controls{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.4rem 1.2rem}
     .panel label{display:flex;gap:.5rem;align-items:center}.panel .name{min-width:9em;overflow-wrap:anywhere}
     .panel input[type=range]{flex:1;min-width:6em}.panel output[data-value]{min-width:4em;text-align:right}
     .prediction output{font-size:1.1rem;font-weight:600}.presets button{margin:.1rem .2rem}
-    @media print{body{margin:0;max-width:none;font-size:10pt}nav.toc,.panel{display:none}.scroll{overflow:visible}
+    @media print{body{margin:0;max-width:none;font-size:10pt}nav.toc,.panel,details.data{display:none}.scroll{overflow:visible}
     table{width:100%;font-size:8pt}th,td{overflow-wrap:anywhere;padding:.1rem .25rem}tr,figure,svg{break-inside:avoid}
-    h2,h3,h4{break-after:avoid}.grid{display:block}figure{display:inline-block;vertical-align:top;max-width:48%}}
+    h2,h3,h4{break-after:avoid}.grid{display:block}figure{display:inline-block;vertical-align:top;max-width:48%}figure.wide{display:block;max-width:100%}}
     """
 }

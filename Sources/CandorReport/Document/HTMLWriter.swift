@@ -36,20 +36,25 @@ public struct HTMLWriter: Sendable {
     html += "<p class=\"note\">\(text.markup)</p>\n"
   }
 
+  /// A warning the data calls for (a small group, an uncertain estimate), set off from the text around it.
+  public mutating func warning(_ text: HTMLText) {
+    html += "<p class=\"warning\"><strong>Warning:</strong> \(text.markup)</p>\n"
+  }
+
   public mutating func list(_ items: [HTMLText]) {
     html += "<ul>"
     for item in items { html += "<li>\(item.markup)</li>" }
     html += "</ul>\n"
   }
 
-  /// A table; `flags[r]` marks row r for attention (shown highlighted); the columns in `textColumns` hold prose
+  /// A table titled by its `caption` (what a screen reader announces, and what names it on paper); `flags[r]` marks row r for attention (shown highlighted); the columns in `textColumns` hold prose
   /// and are aligned left (the others are numbers, aligned right); `highlighted` holds [row, column] of cells to
   /// mark (a changed value). Every cell is data, isolated.
   /// `breakable` columns hold long identifiers (`demographic_parity_difference(sex)`): they may wrap after an
   /// underscore and before a parenthesis rather than mid-word, and copy as typed.
-  public mutating func table(header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = [], highlighted: Set<[Int]> = [],
-                             breakable: Set<Int> = []) {
-    html += "<div class=\"scroll\"><table><thead><tr>"
+  public mutating func table(caption: String, header: [String], rows: [[String]], flags: [Bool] = [], textColumns: Set<Int> = [],
+                             highlighted: Set<[Int]> = [], breakable: Set<Int> = []) {
+    html += "<div class=\"scroll\"><table><caption>\(HTMLText.isolated(caption))</caption><thead><tr>"
     for (c, name) in header.enumerated() { html += textColumns.contains(c) ? "<th class=\"text\">\(HTMLText.isolated(name))</th>" : "<th>\(HTMLText.isolated(name))</th>" }
     html += "</tr></thead><tbody>"
     for (r, row) in rows.enumerated() {
@@ -91,9 +96,15 @@ public struct HTMLWriter: Sendable {
     html += markup
   }
 
-  /// A chart built by `SVGChart`, which escapes its own labels; never pass user text here unescaped.
-  mutating func figure(svg: String) {
-    html += "<figure>\(svg)</figure>\n"
+  /// A chart built by `SVGChart`, which escapes its own labels, and under it, folded, the numbers it draws as a
+  /// table (its text alternative, captioned with the chart's title). A `wide` chart (a tree) keeps its drawn size
+  /// and scrolls inside its box rather than shrinking to the column.
+  mutating func figure(_ chart: Chart, wide: Bool = false) {
+    html += wide ? "<figure class=\"wide\"><div class=\"scroll\">\(chart.svg)</div>" : "<figure>\(chart.svg)"
+    html += "\n<details class=\"data\"><summary>Data table</summary>\n"
+    table(caption: chart.title, header: chart.header, rows: chart.rows, textColumns: [0])
+    if let note = chart.note { html += "<p class=\"note\">\(HTMLText.isolated(note))</p>\n" }
+    html += "</details></figure>\n"
   }
 
   // MARK: - Document structure

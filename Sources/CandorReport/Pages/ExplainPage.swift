@@ -81,7 +81,7 @@ public enum ExplainPage {
   }
 
   /// Feature effects as a page of their own: `FeatureEffectsSection` in a one-section document.
-  public static func effectsHTML(_ result: FeatureEffects, source: String) -> String {
-    HTMLDocument(FeatureEffectsSection(result, source: source)).rendered()
+  public static func effectsHTML(_ result: FeatureEffects, source: String, warnings: [String] = []) -> String {
+    HTMLDocument(FeatureEffectsSection(result, source: source, warnings: warnings)).rendered()
   }
 }

@@ -37,8 +37,8 @@ public struct AdditiveTermsSection: ReportSection {
     page.paragraph(HTMLText(words: Self.finding(result)))
     let ranked = result.terms.sorted { $0.importance > $1.importance }
     let charted = ranked.prefix(25)
-    page.figure(svg: SVGChart.bars(title: "Term importance (mean |score|, \(unit))", labels: charted.map(\.term), values: charted.map(\.importance),
-                                   labelWidth: 230))
+    page.figure(SVGChart.bars(title: "Term importance (mean |score|, \(unit))", labels: charted.map(\.term), values: charted.map(\.importance),
+                                   labelWidth: 230, labelName: "term"))
     if ranked.count > charted.count {
       page.note(HTMLText(words: "The \(charted.count) most important of \(ranked.count) terms; the least important: \(ranked.suffix(ranked.count - charted.count).map { "\($0.term) (\(formatRounded($0.importance, significantDigits: 2)))" }.joined(separator: ", "))."))
     }
@@ -51,15 +51,15 @@ public struct AdditiveTermsSection: ReportSection {
         // Numeric: bins 1… are intervals; bin 0 is missing.
         let intervals = Array(bins.dropFirst())
         let cuts = intervals.compactMap(\.upper)
-        page.figure(svg: SVGChart.shape(title: "\(name): score by value", cuts: cuts, scores: intervals.map(\.score), weights: intervals.map(\.weight),
+        page.figure(SVGChart.shape(title: "\(name): score by value", cuts: cuts, scores: intervals.map(\.score), weights: intervals.map(\.weight),
                                         xLabel: name, yLabel: "score (\(unit))"))
         if bins[0].weight > 0 {
           page.note(HTMLText(words: "\(name) missing: score \(formatRounded(bins[0].score, significantDigits: 4)) (\(formatRounded(bins[0].weight, significantDigits: 6)) training rows)."))
         }
       } else {
         let shown = bins.dropFirst().filter { $0.weight > 0 }
-        page.figure(svg: SVGChart.bars(title: "\(name): score by level (\(unit))", labels: shown.map { "\($0.label) (n=\(formatRounded($0.weight, significantDigits: 6)))" },
-                                       values: shown.map(\.score), labelWidth: 230))
+        page.figure(SVGChart.bars(title: "\(name): score by level (\(unit))", labels: shown.map { "\($0.label) (n=\(formatRounded($0.weight, significantDigits: 6)))" },
+                                       values: shown.map(\.score), labelWidth: 230, labelName: "\(name) (training rows)"))
       }
     }
     let pairs = ranked.filter { $0.features.count == 2 }
@@ -73,14 +73,14 @@ public struct AdditiveTermsSection: ReportSection {
         let keptColumns = allColumns.indices.filter { j in allWeights.contains { $0[j] > 0 } }
         let rows = keptRows.map { allRows[$0] }, columns = keptColumns.map { allColumns[$0] }
         let scores = keptRows.map { i in keptColumns.map { allScores[i][$0] } }, weights = keptRows.map { i in keptColumns.map { allWeights[i][$0] } }
-        page.raw("<div class=\"scroll\">" + SVGChart.scoreMap(title: "\(term.term) (importance \(formatRounded(term.importance, significantDigits: 3)))", rowLabels: rows, columnLabels: columns,
-                                                              scores: scores, weights: weights, rowTitle: term.features[0], columnTitle: term.features[1], unit: unit) + "</div>\n")
+        page.figure(SVGChart.scoreMap(title: "\(term.term) (importance \(formatRounded(term.importance, significantDigits: 3)))", rowLabels: rows, columnLabels: columns,
+                                                              scores: scores, weights: weights, rowTitle: term.features[0], columnTitle: term.features[1], unit: unit), wide: true)
       }
     }
     if !result.rows.isEmpty {
       page.heading("Explained rows", anchor: "rows")
       page.note(HTMLText(words: "Per row: the score (\(unit)) = intercept \(formatRounded(result.intercept, significantDigits: 4)) + the terms' contributions; the largest contributions are listed. Shapley values per feature (split pairs in half between their features) are in the JSON."))
-      page.table(header: ["Row", "Prediction", "Score", "Largest contributions"], rows: result.rows.map { row in
+      page.table(caption: "Explained rows and their largest contributions", header: ["Row", "Prediction", "Score", "Largest contributions"], rows: result.rows.map { row in
         let top = row.contributions.sorted { abs($0.value) > abs($1.value) || (abs($0.value) == abs($1.value) && $0.key < $1.key) }.prefix(5)
         return [String(row.row), formatRounded(row.prediction, significantDigits: 4), formatRounded(row.margin, significantDigits: 4),
                 top.map { "\($0.key) \($0.value >= 0 ? "+" : "−")\(formatRounded(abs($0.value), significantDigits: 3))" }.joined(separator: ", ")]

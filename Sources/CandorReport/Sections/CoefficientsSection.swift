@@ -46,14 +46,14 @@ public struct CoefficientsSection: ReportSection {
       if let odds = t.oddsRatio { row.append(formatRounded(odds, significantDigits: 4)) }
       return row
     }
-    page.table(header: header, rows: rows, flags: table.terms.map { ($0.pValue ?? 1) < 0.05 && $0.term != "intercept" }, textColumns: [0])
+    page.table(caption: "Coefficients", header: header, rows: rows, flags: table.terms.map { ($0.pValue ?? 1) < 0.05 && $0.term != "intercept" }, textColumns: [0])
     if hasInference { page.note("Highlighted: terms whose 95 % interval excludes 0. Wald intervals and normal p-values, as statsmodels' Logit summary.") }
     let shown = table.terms.filter { $0.term != "intercept" }
     let labels = shown.map { t in (t.outputClass.map { "\($0): " } ?? "") + t.term }
     let unit = table.model == "logistic" ? "log-odds" : "target units"
-    page.figure(svg: SVGChart.forest(title: hasInference ? "Estimates with 95 % intervals" : "Estimates", labels: labels, estimates: shown.map(\.estimate),
+    page.figure(SVGChart.forest(title: hasInference ? "Estimates with 95 % intervals" : "Estimates", labels: labels, estimates: shown.map(\.estimate),
                                      intervals: hasInference ? shown.map { [$0.ciLow!, $0.ciHigh!] } : [],
-                                     xLabel: "estimate (\(unit); 0 = no effect)"))
+                                     xLabel: "estimate (\(unit); 0 = no effect)", labelName: "term"))
   }
 
   static func pValue(_ p: Double) -> String { p < 1e-4 ? String(format: "%.1e", p) : formatRounded(p, significantDigits: 3) }

@@ -72,7 +72,7 @@ public struct CounterfactualSection: ReportSection {
   ]
 
   func metricTable(_ m: CounterfactualMetrics, into page: inout HTMLWriter) {
-    page.table(header: ["Measure", "Value", "What it means"], rows: Self.metricRows.map { [$0.name, $0.value(m), $0.meaning] }, textColumns: [2])
+    page.table(caption: "Quality of the counterfactuals (DiCE\u{2019}s measures)", header: ["Measure", "Value", "What it means"], rows: Self.metricRows.map { [$0.name, $0.value(m), $0.meaning] }, textColumns: [2])
   }
 
   func detail(_ q: CounterfactualResult, into page: inout HTMLWriter) {
@@ -88,7 +88,7 @@ public struct CounterfactualSection: ReportSection {
     rows.append(["P(\(q.desiredClass))", pOriginal] + q.counterfactuals.map { $0.probabilities[q.desiredClass].map { formatProbability($0) } ?? "—" })
     rows.append(["Distance", "0"] + q.counterfactuals.map { formatRounded($0.distance) })
     rows.append(["Features changed", "0"] + q.counterfactuals.map { String($0.changed.count) })
-    page.table(header: header, rows: rows, textColumns: Set(1..<header.count).subtracting([]), highlighted: highlighted)
+    page.table(caption: "Row \(q.row) and its counterfactuals, feature by feature", header: header, rows: rows, textColumns: Set(1..<header.count).subtracting([]), highlighted: highlighted)
     page.note(HTMLText(words: "Changed values are highlighted. Distance is DiCE's: each numeric change over the feature's median absolute deviation in the data, averaged over numeric features, plus the share of text features switched."))
   }
 
@@ -98,8 +98,8 @@ public struct CounterfactualSection: ReportSection {
     page.paragraph(HTMLText(words: "The model's probability of class \(q.desiredClass) as each feature the counterfactuals change moves over its range, every other value held at the row's\(binary ? "; the grey line is the decision threshold, P = 0.5, and a ring marks where the decision flips" : "")."))
     page.grid { grid in
       for curve in curves {
-        if let svg = WhatIfCurveChart.svg(curve, focusClass: q.desiredClass, binary: binary, rowProbability: q.original.probabilities[q.desiredClass], rowLabel: "row \(q.row)") {
-          grid.figure(svg: svg)
+        if let chart = WhatIfCurveChart.chart(curve, focusClass: q.desiredClass, binary: binary, rowProbability: q.original.probabilities[q.desiredClass], rowLabel: "row \(q.row)") {
+          grid.figure(chart)
         }
       }
     }
@@ -126,7 +126,7 @@ public struct CounterfactualSection: ReportSection {
     metricTable(s.metrics, into: &page)
     page.note(HTMLText(words: "Validity and diversity are averaged over every row that needed a change, proximity, sparsity and redundancy over those that got a counterfactual (DiCE's benchmark convention)."))
     page.heading("Rows", anchor: "rows")
-    page.table(header: ["Row", "Prediction", "P(\(batch.desiredClass))", "Nearest change", "Distance", "Counterfactuals"],
+    page.table(caption: "Each row, its prediction and its nearest counterfactual", header: ["Row", "Prediction", "P(\(batch.desiredClass))", "Nearest change", "Distance", "Counterfactuals"],
                rows: batch.queries.map { q in
                  [String(q.row), q.original.prediction, q.original.probabilities[batch.desiredClass].map { formatProbability($0) } ?? "—",
                   q.note != nil ? "none needed" : q.counterfactuals.first.map { Self.changes($0, from: q.original) } ?? "none within the constraints",

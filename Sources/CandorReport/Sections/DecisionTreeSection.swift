@@ -22,11 +22,11 @@ public struct DecisionTreeSection: ReportSection {
   public func render(into page: inout HTMLWriter) {
     page.paragraph(HTMLText(words: Self.finding(tree)))
     if tree.nodeCount > 63 { page.note("A tree of more than 63 nodes is drawn in a box that scrolls; its rules below list every leaf.") }
-    page.raw("<div class=\"scroll\">" + SVGChart.tree(tree, title: tree.isRegression ? "Tree: rows and mean per node" : "Tree: rows and class shares per node") + "</div>\n")
+    page.figure(SVGChart.tree(tree, title: tree.isRegression ? "Tree: rows and mean per node" : "Tree: rows and class shares per node"), wide: true)
     page.note(tree.isRegression ? "Each box: the condition that leads into it, its training rows and their mean target."
       : "Each box: the condition that leads into it, the training rows that reach it and their share of each class (darker blue: more of the last class).")
     page.heading("Its rules", anchor: "rules")
-    page.table(header: ["Rule (each line is inside the one above)"], rows: tree.rules.map { [$0.replacingOccurrences(of: "  ", with: "\u{2003}")] }, textColumns: [0])
+    page.table(caption: "The tree as rules", header: ["Rule (each line is inside the one above)"], rows: tree.rules.map { [$0.replacingOccurrences(of: "  ", with: "\u{2003}")] }, textColumns: [0])
     page.note("A missing numeric value is read as its training mean and goes the mean's way; a missing text value is the level missing.")
   }
 }

@@ -31,16 +31,16 @@ public struct ErrorAnalysisSection: ReportSection {
     if let note = r.note { page.note(HTMLText(words: note)) }
     page.heading("Cohorts, worst first", anchor: "cohorts")
     let header = ["Cohort", "Rows", r.error == "misclassification" ? "Error rate" : "Mean absolute error"] + (r.error == "misclassification" ? ["95 % interval"] : [])
-    page.table(header: header, rows: r.cohorts.map { c in
+    page.table(caption: "Cohorts, worst first", header: header, rows: r.cohorts.map { c in
       [c.condition, String(c.rows), Self.rate(r, c.errorRate)] + (c.interval.map { ["\(Self.rate(r, $0[0])) to \(Self.rate(r, $0[1]))"] } ?? [])
     }, flags: r.cohorts.map { $0.errorRate > r.overallError }, textColumns: [0])
     page.note("Highlighted: cohorts that err more than the model overall. Each cohort's condition can be given back as --cohort \"…\" to candor fairness or explain.")
     if !r.heatMaps.isEmpty { page.heading("Heat maps", anchor: "heat-maps") }
     for map in r.heatMaps {
-      page.figure(svg: SVGChart.heatMap(title: map.features.count == 1 ? "Error by \(map.features[0])" : "Error by \(map.features[0]) × \(map.features[1])",
+      page.figure(SVGChart.heatMap(title: map.features.count == 1 ? "Error by \(map.features[0])" : "Error by \(map.features[0]) × \(map.features[1])",
                                         rowLabels: map.bins[0], columnLabels: map.bins.count > 1 ? map.bins[1] : ["all"], values: map.errorRates, counts: map.rows,
                                         rowTitle: map.features[0], columnTitle: map.features.count > 1 ? map.features[1] : "",
-                                        format: { Self.rate(r, $0) }))
+                                        format: { Self.rate(r, $0) }, valueName: r.error == "misclassification" ? "error rate" : "mean absolute error"))
     }
   }
 }

@@ -36,7 +36,7 @@ public struct FairnessSection: ReportSection {
       page.note("\(comparison.privilegedCount) privileged rows, \(comparison.unprivilegedCount) unprivileged. Four-fifths rule "
         + (comparison.fourFifthsRuleViolated ? "violated (disparate impact below 0.8)." : "met."))
       let names = comparison.metrics.keys.sorted()
-      page.table(header: ["metric", "value"] + (comparison.intervals == nil ? [] : ["interval"]),
+      page.table(caption: "\(comparison.column): metrics of the privileged against the unprivileged groups", header: ["metric", "value"] + (comparison.intervals == nil ? [] : ["interval"]),
                  rows: names.map { name in
                    [name, formatValue(comparison.metrics[name]!)] + (comparison.intervals.map { [FairnessPage.intervalText($0[name])] } ?? [])
                  },
@@ -60,17 +60,17 @@ public struct FairnessSection: ReportSection {
       // The three headline disparities in words first; every variant (ratios, to overall, means) folded below.
       let primary = ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"].filter { set.disparities[$0] != nil }
       if !primary.isEmpty {
-        page.table(header: ["disparity", "what it measures", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
+        page.table(caption: "Headline disparities by \(key)", header: ["disparity", "what it measures", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
                    rows: primary.map { row($0, words: true) }, flags: primary.map(flagged), textColumns: [0, 1])
       }
       let names = set.disparities.keys.sorted()
       page.raw("<details><summary>All \(names.count) disparities (differences and ratios, between groups and to overall, and the means of equalized odds)</summary>\n")
-      page.table(header: ["disparity", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
+      page.table(caption: "All disparities by \(key)", header: ["disparity", "value"] + (set.intervals == nil ? [] : [level, "distinguishable from parity"]),
                  rows: names.map { row($0, words: false) }, flags: names.map(flagged))
       page.raw("</details>\n")
     }
     page.heading("Metrics by group", depth: 2)
-    page.table(header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],
+    page.table(caption: "Metrics by group of \(key), and overall", header: ["group"] + report.metricNames, rows: metricRows(set) + [["overall"] + report.metricNames.map { formatValue(set.overall[$0] ?? .nan) }],
                flags: set.groups.map { set.smallGroups.contains($0) } + [false])
     if !set.smallGroups.isEmpty {
       page.note("Highlighted groups have fewer rows than the minimum group size: \(list: set.smallGroups).")
@@ -83,15 +83,15 @@ public struct FairnessSection: ReportSection {
           continue
         }
         let intervals = set.intervals?.byGroup[metric.rawValue] ?? set.wilsonIntervals?.byGroup[metric.rawValue]
-        page.figure(svg: SVGChart.bars(title: metric.rawValue, labels: set.groups, values: values,
+        page.figure(SVGChart.bars(title: MetricGlossary.entry(metric.rawValue)?.name ?? metric.rawValue, labels: set.groups, values: values,
                                        intervals: intervals.map { i in set.groups.map { i[$0] ?? [.nan, .nan] } },
-                                       reference: set.overall[metric.rawValue]))
+                                       reference: set.overall[metric.rawValue], labelName: "group"))
       }
       // A group of one label class has no ROC curve (its ROC AUC is undefined, and a note says so).
       let rocAUC = set.byGroup[FairnessMetric.rocAUC.rawValue] ?? [:]
       let drawn = set.groups.compactMap { g in curves[g].flatMap { rocAUC[g]?.isFinite == true ? (g, $0) : nil } }
       if !drawn.isEmpty {
-        page.figure(svg: SVGChart.unitLines(title: "ROC curves by group", series: drawn, xLabel: "false positive rate",
+        page.figure(SVGChart.unitLines(title: "ROC curves by group", series: drawn, xLabel: "false positive rate",
                                             yLabel: "true positive rate"))
       }
     }
@@ -101,7 +101,7 @@ public struct FairnessSection: ReportSection {
     }
     for stratum in (set.strata ?? [:]).keys.sorted() {
       page.heading("\(key) within \(Grouping.key(set.controlFeatures ?? [])) = \(stratum)", depth: 2)
-      page.table(header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
+      page.table(caption: "Metrics by group of \(key) within \(Grouping.key(set.controlFeatures ?? [])) = \(stratum)", header: ["group"] + report.metricNames, rows: metricRows(set.strata![stratum]!))
     }
   }
 

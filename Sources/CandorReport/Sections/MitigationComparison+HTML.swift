@@ -16,7 +16,7 @@ extension MitigationComparison {
       default: block.disparities[name] ?? .nan
       }
     }
-    page.table(header: ["", "before", "after", "change"], rows: names.map { name in
+    page.table(caption: "Before and after mitigation", header: ["", "before", "after", "change"], rows: names.map { name in
       let old = value(before, name), new = value(after, name)
       return [name, formatValue(old), formatValue(new), formatValue(new - old)]
     })
@@ -24,8 +24,8 @@ extension MitigationComparison {
       for metric in Self.comparedRates {
         guard let old = before.byGroup[metric], let new = after.byGroup[metric] else { continue }
         let groups = old.keys.sorted()
-        page.figure(svg: SVGChart.bars(title: "\(metric): before → after", labels: groups.flatMap { ["\($0) before", "\($0) after"] },
-                                       values: groups.flatMap { [old[$0] ?? .nan, new[$0] ?? .nan] }))
+        page.figure(SVGChart.bars(title: "\(metric): before → after", labels: groups.flatMap { ["\($0) before", "\($0) after"] },
+                                       values: groups.flatMap { [old[$0] ?? .nan, new[$0] ?? .nan] }, labelName: "group"))
       }
     }
   }

@@ -33,7 +33,7 @@ public struct ModelComparisonSection: ReportSection {
     let header = ["row (0-based)", "model A", "model B", "largest |A − B|", "A decides", "B decides"]
     if !c.flipped.isEmpty {
       page.heading("Rows whose decision differs")
-      page.table(header: header, rows: rows(c.flipped))
+      page.table(caption: "Rows whose decision differs", header: header, rows: rows(c.flipped))
     }
     if !c.divergences.isEmpty {
       page.heading("Where the tree paths part")
@@ -41,7 +41,7 @@ public struct ModelComparisonSection: ReportSection {
         + "threshold (the same split stored as different numbers, such as a float32 rounding), comparison (the same value and threshold "
         + "under another rule: double against float32, < against <=), missing value (a missing value sent another way), input (the models "
         + "read different values), tree shape (the trees differ from here on).")
-      page.table(header: ["row", "tree", "depth", "feature", "value (A / B)", "A: threshold, rule, goes", "B: threshold, rule, goes", "cause"],
+      page.table(caption: "Where the trees first part ways, per differing row", header: ["row", "tree", "depth", "feature", "value (A / B)", "A: threshold, rule, goes", "B: threshold, rule, goes", "cause"],
                  rows: c.divergences.map { d in
                    [String(d.row), String(d.tree), String(d.depth), d.feature, "\(ModelComparisonPage.exact(d.a.value)) / \(ModelComparisonPage.exact(d.b.value))",
                     "\(ModelComparisonPage.exact(d.a.threshold)), \(d.a.rule), \(d.a.goes)", "\(ModelComparisonPage.exact(d.b.threshold)), \(d.b.rule), \(d.b.goes)", d.cause]
@@ -49,7 +49,7 @@ public struct ModelComparisonSection: ReportSection {
     }
     if !c.largest.isEmpty {
       page.heading("Rows farthest apart")
-      page.table(header: header, rows: rows(c.largest))
+      page.table(caption: "Rows farthest apart", header: header, rows: rows(c.largest))
     }
     if c.treeComparison != "walked" { page.note(HTMLText(stringLiteral: "Tree paths " + c.treeComparison + ".")) }
   }

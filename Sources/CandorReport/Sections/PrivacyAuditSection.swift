@@ -68,16 +68,16 @@ public struct PrivacyAuditSection: ReportSection {
                                 points: r.roc.map { (x: $0.fpr, y: $0.tpr) })
     let chance = SVGChart.Series(name: "chance (TPR = FPR)", points: [], color: "#bbb")
     page.grid { grid in
-      grid.figure(svg: SVGChart.logLog(title: "ROC, log–log", series: [curve, chance], xLabel: "false-positive rate (share of non-members flagged)",
+      grid.figure(SVGChart.logLog(title: "ROC, log–log", series: [curve, chance], xLabel: "false-positive rate (share of non-members flagged)",
                                        yLabel: "true-positive rate (share of members)", xDomain: (floor, 1), yDomain: (floor, 1), diagonal: true))
       var labels = ["proved by the attack"], values = [r.epsilonLowerBound]
       if let accounted = r.accountedEpsilon { labels.append("accounted ε"); values.append(accounted) }
-      grid.figure(svg: SVGChart.bars(title: r.accountedEpsilon == nil ? "ε proved (95 %)" : "ε proved (95 %) and promised", labels: labels, values: values))
+      grid.figure(SVGChart.bars(title: r.accountedEpsilon == nil ? "ε proved (95 %)" : "ε proved (95 %) and promised", labels: labels, values: values))
     }
     page.note("Points where no member or no non-member is flagged (a rate of 0) cannot be drawn on log axes. The grey diagonal is an attacker who guesses at random.")
     page.heading("True-positive rate at low false-positive rates")
     let rates = r.tprAtFPR.keys.sorted { Double($0)! < Double($1)! }
-    page.table(header: ["FPR at most", "FPR reached", "its 95 % interval", "TPR", "its 95 % interval", "members flagged", "non-members flagged", "ε at least"],
+    page.table(caption: "True-positive rate of the attack at each false-positive rate, and the ε it proves", header: ["FPR at most", "FPR reached", "its 95 % interval", "TPR", "its 95 % interval", "members flagged", "non-members flagged", "ε at least"],
                rows: rates.map { key in
                  let a = r.tprAtFPR[key]!
                  return [Self.percent(Double(key)!), Self.percent(a.fpr), "\(Self.percent(a.fprInterval[0])) to \(Self.percent(a.fprInterval[1]))", Self.percent(a.tpr),
@@ -88,7 +88,7 @@ public struct PrivacyAuditSection: ReportSection {
     page.paragraph(HTMLText(words: "Best balanced accuracy over thresholds: \(formatRounded(r.balancedAccuracy, significantDigits: 3)). A lower bound far below an accounted ε is expected: an attack is one test of the guarantee, which covers the worst case."))
     if !r.topRecords.isEmpty {
       page.heading("Most exposed members")
-      page.table(header: ["row of the members file (0-based)", "attack score"], rows: r.topRecords.map { [String($0.row), formatRounded($0.score, significantDigits: 4)] })
+      page.table(caption: "The members the attack is most sure of", header: ["row of the members file (0-based)", "attack score"], rows: r.topRecords.map { [String($0.row), formatRounded($0.score, significantDigits: 4)] })
       page.note("Row numbers only: the page shows no record's values.")
     }
   }

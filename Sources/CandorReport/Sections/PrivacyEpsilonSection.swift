@@ -27,14 +27,14 @@ public struct PrivacyEpsilonSection: ReportSection {
     page.paragraph(HTMLText(words: Self.finding(result)))
     if let curve, let chart = curve.chart(prefix: "ε") {
       page.grid { grid in
-        grid.figure(svg: SVGChart.xy(title: "ε against steps", series: chart.series, xLabel: "steps", yLabel: "ε (δ = \(formatRounded(result.delta)))",
+        grid.figure(SVGChart.xy(title: "ε against steps", series: chart.series, xLabel: "steps", yLabel: "ε (δ = \(formatRounded(result.delta)))",
                                      xDomain: (0, chart.lastStep), yDomain: (0, chart.top * 1.05)))
       }
       if let overlap = curve.overlapNote { page.note(HTMLText(words: overlap)) }
     }
     if let entries = result.accountants {
       page.heading("Accountants")
-      page.table(header: ["accountant", "ε", "true ε lies in", "what it is"], rows: entries.map { entry in
+      page.table(caption: "ε by accountant", header: ["accountant", "ε", "true ε lies in", "what it is"], rows: entries.map { entry in
         [entry.accountant, entry.epsilon.map { formatRounded($0) } ?? "—",
          entry.bracket.map { "\(formatRounded($0.lower))–\(formatRounded($0.upper))" } ?? (entry.epsilon.map { "0–\(formatRounded($0))" } ?? "—"),
          entry.note.map { "\(entry.bound); \($0)" } ?? entry.bound]

@@ -31,7 +31,7 @@ public struct PrivacyLedgerSection: ReportSection {
       let budget = SVGChart.Series(name: "budget ε = \(formatRounded(s.budget.epsilon))",
                                    points: [(x: 0, y: s.budget.epsilon), (x: Double((s.spends.count + 3) / 4 * 4), y: s.budget.epsilon)])
       page.grid { grid in
-        grid.figure(svg: SVGChart.xy(title: "ε spent over the spends", series: [spent, budget], xLabel: "spend (entry number)",
+        grid.figure(SVGChart.xy(title: "ε spent over the spends", series: [spent, budget], xLabel: "spend (entry number)",
                                      yLabel: "ε (δ = \(formatRounded(s.budget.delta)))", xDomain: (0, Double((s.spends.count + 3) / 4 * 4)),
                                      yDomain: (0, max(s.budget.epsilon, s.spentEpsilon) * 1.05)))
       }
@@ -40,7 +40,7 @@ public struct PrivacyLedgerSection: ReportSection {
     if s.spends.isEmpty {
       page.paragraph("Nothing has been spent.")
     } else {
-      page.table(header: ["entry", "time (UTC)", "command", "note", "what was released", "its ε alone", "ε after", "accountant"],
+      page.table(caption: "Every spend in the ledger, oldest first", header: ["entry", "time (UTC)", "command", "note", "what was released", "its ε alone", "ε after", "accountant"],
                  rows: zip(s.spends, s.spendAlone).map { e, alone in
                    [String(e.index), e.time, e.command, e.note, e.events.summary, LedgerSummary.byAccountant(alone.byAccountant),
                     formatRounded(e.epsilonAfter), (e.accountant ?? "rdp").uppercased()]

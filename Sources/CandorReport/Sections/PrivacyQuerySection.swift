@@ -77,7 +77,7 @@ public struct PrivacyQuerySection: ReportSection {
     if !charts.isEmpty {
       page.grid { grid in
         for chart in charts.prefix(12) {
-          grid.figure(svg: SVGChart.bars(title: chart.title, labels: chart.labels, values: chart.values, intervals: chart.intervals))
+          grid.figure(SVGChart.bars(title: chart.title, labels: chart.labels, values: chart.values, intervals: chart.intervals))
         }
       }
       page.note("Bars are the released values; whiskers their 95 % intervals (the noise actually added; for a mean or variance, all its noisy parts). Per value, not simultaneous.")
@@ -94,7 +94,7 @@ public struct PrivacyQuerySection: ReportSection {
       }
       series.append(SVGChart.Series(name: "budget ε = \(formatRounded(s.budget.epsilon))", points: [(x: 0, y: s.budget.epsilon), (x: width, y: s.budget.epsilon)], color: "#c00"))
       page.grid { grid in
-        grid.figure(svg: SVGChart.xy(title: "ε spent, entry by entry", series: series, xLabel: "ledger entry (in time order)",
+        grid.figure(SVGChart.xy(title: "ε spent, entry by entry", series: series, xLabel: "ledger entry (in time order)",
                                      yLabel: "ε (δ = \(formatRounded(s.budget.delta)))", xDomain: (0, width), yDomain: (0, max(s.budget.epsilon, s.spentEpsilon) * 1.05)))
       }
       let rows = ["training", "statistics", "other"].compactMap { kind -> [String]? in
@@ -103,7 +103,7 @@ public struct PrivacyQuerySection: ReportSection {
         let alone = entries.map { $0.1.byAccountant.values.min() ?? 0 }.reduce(0, +)
         return [kind, String(entries.count), formatRounded(alone), entries.last!.0.time]
       }
-      page.table(header: ["kind", "entries", "ε of each alone, added", "latest (UTC)"], rows: rows, textColumns: [0, 3])
+      page.table(caption: "Spends by kind", header: ["kind", "entries", "ε of each alone, added", "latest (UTC)"], rows: rows, textColumns: [0, 3])
       page.note("Spends compose more tightly than they add: the ledger re-accounts every event together (the line in the chart), so the per-kind sums are upper bounds on each kind's share.")
     }
 
@@ -112,7 +112,7 @@ public struct PrivacyQuerySection: ReportSection {
     if releases.isEmpty {
       page.paragraph("None yet.")
     } else {
-      page.table(header: ["entry", "time (UTC)", "query", "bounds", "answer", "95 % interval", "ε", "δ", "mechanism", "noise"],
+      page.table(caption: "Every released statistic", header: ["entry", "time (UTC)", "query", "bounds", "answer", "95 % interval", "ε", "δ", "mechanism", "noise"],
                  rows: releases.map { e in
                    let q = e.release!.query, a = e.release!.answer
                    let bounds = q.lower.map { "\(formatNumber($0)) to \(formatNumber(q.upper!))" } ?? "—"

@@ -47,14 +47,14 @@ public struct PrivateTrainingSection: ReportSection {
       series.append(.init(name: "target ε = \(formatRounded(target))", points: [(x: 0, y: target), (x: Double(r.steps), y: target)]))
     }
     page.grid { grid in
-      grid.figure(svg: SVGChart.xy(title: "ε after each step of the run", series: series, xLabel: "steps",
+      grid.figure(SVGChart.xy(title: "ε after each step of the run", series: series, xLabel: "steps",
                                    yLabel: "ε (δ = \(formatRounded(r.delta)))", xDomain: (0, Double(r.steps)),
                                    yDomain: (0, max(top, 1e-9) * 1.05)))
     }
     if let overlap = curve.overlapNote { page.note(HTMLText(words: overlap)) }
     page.heading("How it ran")
     let batches = r.batches
-    page.table(header: ["setting", "value"], rows: [
+    page.table(caption: "How the private training ran", header: ["setting", "value"], rows: [
       ["noise multiplier σ", formatRounded(r.noiseMultiplier) + (r.targetEpsilon.map { " (calibrated for ε ≤ \(formatRounded($0)) under \((r.calibratedWith ?? "rdp").uppercased()))" } ?? "")],
       ["clipping norm C", formatRounded(r.clip)],
       ["sampling", "Poisson, rate q = \(formatRounded(r.samplingRate)) (expected batch \(formatRounded(batches.expected)))"],
@@ -79,10 +79,10 @@ public struct PrivateTrainingSection: ReportSection {
         : "within the accountant's ε = \(formatRounded(accounted)), as it must be; a bound far below it is expected, since one run and black-box guesses see a fraction of the worst case."
       page.paragraph(HTMLText(words: "\(audit.canaries) training rows were made canaries (Steinke, Nasr & Jagielski 2023): each was taken out and, with probability ½, put back with its label changed (\(audit.included) were). Guessing from the trained model alone which were put back, \(audit.correct) of \(audit.guesses) guesses were right, which proves \(audit.epsilonLowerBound > 0 ? "" : "nothing: ")ε ≥ \(formatRounded(audit.epsilonLowerBound, significantDigits: 3)) at \(formatNumber(100 * audit.confidence)) % confidence (δ = \(formatRounded(audit.delta))) — \(verdict)"))
       page.grid { grid in
-        grid.figure(svg: SVGChart.bars(title: "ε proved (95 %) and promised", labels: ["one-run audit", "accountant"],
+        grid.figure(SVGChart.bars(title: "ε proved (95 %) and promised", labels: ["one-run audit", "accountant"],
                                        values: [audit.epsilonLowerBound, accounted]))
       }
-      page.table(header: ["guesses (half in, half out)", "right", "share right", "ε at least"],
+      page.table(caption: "The one-run audit\u{2019}s guesses", header: ["guesses (half in, half out)", "right", "share right", "ε at least"],
                  rows: audit.readings.map { [String($0.guesses), String($0.correct), formatRounded(Double($0.correct) / Double($0.guesses), significantDigits: 3),
                                              formatRounded($0.epsilonLowerBound, significantDigits: 3)] })
       page.note("Each guess count's p-value is corrected for the \(audit.readings.count) tried (Bonferroni), so the largest bound holds at the stated confidence. The model written is the audited one, with its canaries.")

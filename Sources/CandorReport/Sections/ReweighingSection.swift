@@ -22,13 +22,13 @@ public struct ReweighingSection: ReportSection {
     let r = reweighing
     page.paragraph("Data: \(source). Each row of group g with label y gets weight P(g)·P(y)/P(g, y) (Kamiran & Calders 2012), "
       + "which makes label and group independent under the weights. Overall label rate \(formatValue(r.overallLabelRate)).")
-    page.table(header: ["group", "n (y=0)", "n (y=1)", "weight (y=0)", "weight (y=1)", "label rate before", "weighted label rate after"],
+    page.table(caption: "Counts, weights and label rates by group and label", header: ["group", "n (y=0)", "n (y=1)", "weight (y=0)", "weight (y=1)", "label rate before", "weighted label rate after"],
                rows: r.groups.map { g in
                  [g, formatValue(r.counts[g]!["0"]!), formatValue(r.counts[g]!["1"]!), formatValue(r.weights[g]!["0"]!),
                   formatValue(r.weights[g]!["1"]!), formatValue(r.labelRateByGroupBefore[g]!), formatValue(r.weightedLabelRateByGroupAfter[g]!)]
                })
-    page.figure(svg: SVGChart.bars(title: "label rate by group before reweighing", labels: r.groups,
-                                   values: r.groups.map { r.labelRateByGroupBefore[$0]! }, reference: r.overallLabelRate))
+    page.figure(SVGChart.bars(title: "label rate by group before reweighing", labels: r.groups,
+                                   values: r.groups.map { r.labelRateByGroupBefore[$0]! }, reference: r.overallLabelRate, labelName: "group"))
     evaluation?.render(heading: "Original vs retrained model (evaluation data)", into: &page)
   }
 }

@@ -28,6 +28,8 @@ public struct ShapleyValuesSection: ReportSection {
   let meanAbs: [String: [Double]]
   /// Players the model never uses (φ = 0 exactly).
   let notRead: [String]
+  /// What the estimates call for (`ExplanationWarnings.uncertainShapley`); none for exact values.
+  let warnings: [String]
   /// The explained rows' table (indexed by `Row.row`), for the feature values that colour the dots.
   public var explained: Table
   /// The data file, as the user named it.
@@ -42,6 +44,7 @@ public struct ShapleyValuesSection: ReportSection {
     (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
     rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: $0.stdErrors) }
     notRead = result.featuresNotRead ?? []
+    warnings = ExplanationWarnings.uncertainShapley(result)
     self.explained = explained
     self.source = source
   }
@@ -56,6 +59,7 @@ public struct ShapleyValuesSection: ReportSection {
     (features, outputs, baseValue, meanAbs) = (result.features, result.outputs, result.baseValue, result.meanAbs)
     rows = result.rows.map { Row(row: $0.row, values: $0.values, errors: nil) }
     notRead = result.featuresNotRead ?? []
+    warnings = []
     self.explained = explained
     self.source = source
   }
@@ -65,27 +69,28 @@ public struct ShapleyValuesSection: ReportSection {
     let base: HTMLText = " Base value: \(baseValue.map { formatValue($0) }.joined(separator: ", "))."
     page.paragraph(data + method + base)
     if !notRead.isEmpty { page.note("The model never uses \(list: notRead): φ = 0 for every row.") }
+    for warning in warnings { page.warning(HTMLText(words: warning)) }
     let depth = outputs.count > 1 ? 2 : 1
     for (k, output) in outputs.enumerated() {
       if outputs.count > 1 { page.heading("Output \(output)") }
       let order = features.indices.sorted { meanAbs[features[$0]]![k] > meanAbs[features[$1]]![k] }
       page.grid { page in
-        page.figure(svg: SVGChart.bars(title: "mean |φ|", labels: order.map { features[$0] },
-                                       values: order.map { meanAbs[features[$0]]![k] }))
-        page.figure(svg: beeswarm(output: k, order: order))
+        page.figure(SVGChart.bars(title: "mean |φ|", labels: order.map { features[$0] },
+                                       values: order.map { meanAbs[features[$0]]![k] }, labelName: "feature"))
+        page.figure(beeswarm(output: k, order: order))
       }
       page.heading("Rows", depth: depth)
       page.note("Each row's largest contributions, from the base value to its prediction, all on one scale; each bar is labelled with the row's value of the feature.")
       page.grid { page in
         let domain = sharedDomain(output: k)
-        for row in rows.prefix(Self.waterfallRows) { page.figure(svg: waterfall(row, output: k, domain: domain)) }
+        for row in rows.prefix(Self.waterfallRows) { page.figure(waterfall(row, output: k, domain: domain)) }
       }
     }
   }
 
   /// One dot per explained row and feature at its φ, coloured by the feature's value (grey for categorical
   /// features).
-  private func beeswarm(output k: Int, order: [Int]) -> String {
+  private func beeswarm(output k: Int, order: [Int]) -> Chart {
     let swarm = order.map { j in
       let name = features[j]
       var shades: [Double]?
@@ -93,17 +98,18 @@ public struct ShapleyValuesSection: ReportSection {
       return SVGChart.BeeswarmRow(label: name, values: rows.map { $0.values[k][j] }, colorValues: shades)
     }
     return SVGChart.beeswarm(title: "φ by feature (colour: feature value)", rows: swarm, pointNames: rows.map { "row \($0.row)" },
-                             xLabel: "SHAP value\(scale)")
+                             xLabel: "SHAP value\(scale)", labelName: "feature")
   }
 
   /// From the base value towards the prediction, the row's largest |φ| first, each bar labelled with the row's
   /// value of the feature (`marital_status = Never-married`); every row's waterfall on the scale of `domain`.
-  private func waterfall(_ row: Row, output k: Int, domain: (low: Double, high: Double)) -> String {
+  private func waterfall(_ row: Row, output k: Int, domain: (low: Double, high: Double)) -> Chart {
     let values = row.values[k]
-    let order = Self.waterfallOrder(values)
+    let steps = Self.waterfallSteps(values)
     let base = baseValue[k]
-    let end = order.reduce(base) { $0 + values[$1] }
-    let labels = order.map { j -> String in
+    let end = steps.reduce(base) { $0 + $1.value }
+    let labels = steps.map { step -> String in
+      guard let j = step.feature else { return "\(values.count - steps.count + 1) other features" }
       guard let column = try? explained.column(features[j]), row.row < explained.rowCount else { return features[j] }
       let value = column.text(at: row.row)
       return features[j] + " = " + (value ?? "missing")
@@ -111,12 +117,20 @@ public struct ShapleyValuesSection: ReportSection {
     // On the logit scale the probability beside the log-odds.
     let probability = scale == " (logit)" ? " (P = \(formatValue(1 / (1 + exp(-end)), decimals: 3)))" : ""
     return SVGChart.waterfall(title: "row \(row.row): \(formatValue(base)) → \(formatValue(end))\(probability)", base: base,
-                              labels: labels, contributions: order.map { values[$0] },
-                              errors: row.errors.map { errors in order.map { errors[k][$0] } }, xLabel: "output\(scale)", domain: domain)
+                              labels: labels, contributions: steps.map(\.value),
+                              errors: row.errors.map { errors in steps.map { $0.feature.map { errors[k][$0] } ?? .nan } },
+                              xLabel: "output\(scale)", domain: domain, labelName: "feature = the row's value",
+                              baseLabel: "base value (dashed line)")
   }
 
-  static func waterfallOrder(_ values: [Double]) -> [Int] {
-    Array(values.indices.sorted { abs(values[$0]) > abs(values[$1]) }.prefix(waterfallFeatures))
+  /// A waterfall's bars: the largest |φ| first, and when there are more features than `waterfallFeatures`, the
+  /// rest added up into one last bar (feature nil), so the bars still end at the prediction — as SHAP's waterfall
+  /// plot does with its "N other features".
+  static func waterfallSteps(_ values: [Double]) -> [(feature: Int?, value: Double)] {
+    let order = values.indices.sorted { abs(values[$0]) > abs(values[$1]) }
+    guard order.count > waterfallFeatures else { return order.map { ($0, values[$0]) } }
+    let shown = order.prefix(waterfallFeatures - 1)
+    return shown.map { ($0, values[$0]) } + [(nil, order.dropFirst(waterfallFeatures - 1).reduce(0) { $0 + values[$1] })]
   }
 
   /// The range every drawn waterfall of output `k` runs through, so they share one scale.
@@ -124,8 +138,8 @@ public struct ShapleyValuesSection: ReportSection {
     var low = baseValue[k], high = baseValue[k]
     for row in rows.prefix(Self.waterfallRows) {
       var running = baseValue[k]
-      for j in Self.waterfallOrder(row.values[k]) where row.values[k][j].isFinite {
-        running += row.values[k][j]
+      for step in Self.waterfallSteps(row.values[k]) where step.value.isFinite {
+        running += step.value
         (low, high) = (min(low, running), max(high, running))
       }
     }

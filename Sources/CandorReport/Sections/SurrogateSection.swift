@@ -31,23 +31,23 @@ public struct SurrogateSection: ReportSection {
     if result.fidelity < 0.9 { page.note("Fidelity is below 90 %: read the surrogate as a rough sketch of the model, not as its explanation.") }
     if let tree {
       page.heading("The tree", anchor: "tree")
-      page.raw("<div class=\"scroll\">" + SVGChart.tree(tree, title: "Surrogate tree: rows and class shares per node") + "</div>\n")
+      page.figure(SVGChart.tree(tree, title: "Surrogate tree: rows and class shares per node"), wide: true)
       page.note("Each box: the condition that leads into it, the training rows that reach it and their share of each class of the model's predictions (darker blue: more of the last class).")
     }
     if let rules = result.rules {
       page.heading("Its rules", anchor: "rules")
-      page.table(header: ["Rule (each line is inside the one above)"], rows: rules.map { [$0.replacingOccurrences(of: "  ", with: "\u{2003}")] }, textColumns: [0])
+      page.table(caption: "The surrogate tree as rules", header: ["Rule (each line is inside the one above)"], rows: rules.map { [$0.replacingOccurrences(of: "  ", with: "\u{2003}")] }, textColumns: [0])
     }
     if let leaves = result.leaves, !leaves.isEmpty {
       page.heading("Where it agrees least", anchor: "leaves")
-      page.table(header: ["Leaf", "Predicts", "Held-out rows", result.fidelityMeasure == "agreement" ? "Agreement" : "R²"],
+      page.table(caption: "The surrogate\u{2019}s leaves, least faithful first", header: ["Leaf", "Predicts", "Held-out rows", result.fidelityMeasure == "agreement" ? "Agreement" : "R²"],
                  rows: leaves.map { [$0.condition.isEmpty ? "(all rows)" : $0.condition, $0.prediction, String($0.heldOutRows), $0.fidelity.map { formatRounded($0, significantDigits: 4) } ?? "—"] },
                  flags: leaves.map { ($0.fidelity ?? 1) < result.fidelity }, textColumns: [0, 1])
       page.note("Highlighted: leaves less faithful than the surrogate overall.")
     }
     if let coefficients = result.coefficients {
       page.heading("Its coefficients", anchor: "coefficients")
-      page.table(header: ["Term", "Estimate"] + (coefficients.model == "logistic" ? ["Odds ratio"] : []),
+      page.table(caption: "The surrogate\u{2019}s coefficients", header: ["Term", "Estimate"] + (coefficients.model == "logistic" ? ["Odds ratio"] : []),
                  rows: coefficients.terms.map { [$0.term, formatRounded($0.estimate, significantDigits: 5)] + ($0.oddsRatio.map { [formatRounded($0, significantDigits: 4)] } ?? []) },
                  textColumns: [0])
     }

@@ -27,7 +27,7 @@ public struct ThresholdMitigationSection: ReportSection {
       + (result.search.flip ? ", flipped thresholds allowed." : "."))
     page.heading("Policy")
     let groups = result.policy.keys.sorted()
-    page.table(header: ["group", "p0", "threshold0", "p1", "threshold1", "p_ignore", "prediction_constant"], rows: groups.map { g in
+    page.table(caption: "Thresholds by group (Fairlearn\u{2019}s ThresholdOptimizer policy)", header: ["group", "p0", "threshold0", "p1", "threshold1", "p_ignore", "prediction_constant"], rows: groups.map { g in
       let r = result.policy[g]!
       return [g, formatValue(r.p0), r.operator0.rawValue + " " + formatValue(r.threshold0, decimals: 6), formatValue(r.p1),
               r.operator1.rawValue + " " + formatValue(r.threshold1, decimals: 6),
@@ -39,18 +39,18 @@ public struct ThresholdMitigationSection: ReportSection {
     result.evaluation?.render(heading: "Before and after (evaluation data, in expectation)", into: &page)
     page.heading("Trade-off curves by group and the chosen operating points")
     page.grid { page in
-      page.figure(svg: tradeoffCurves(groups))
-      if let sweep = result.sweep { page.figure(svg: sweepChart(sweep)) }
+      page.figure(tradeoffCurves(groups))
+      if let sweep = result.sweep { page.figure(sweepChart(sweep)) }
     }
     if let sweep = result.sweep {
-      page.table(header: ["point", "accuracy", result.disparityName], rows: sweep.map { [$0.label, formatValue($0.accuracy), formatValue($0.disparity)] })
+      page.table(caption: "Accuracy and disparity of each point of the trade-off", header: ["point", "accuracy", result.disparityName], rows: sweep.map { [$0.label, formatValue($0.accuracy), formatValue($0.disparity)] })
     }
   }
 
   // MARK: - Charts
 
   /// Each group's curve (ROC hulls for equalized odds) with its chosen operating point ringed.
-  private func tradeoffCurves(_ groups: [String]) -> String {
+  private func tradeoffCurves(_ groups: [String]) -> Chart {
     let isROC = result.isEqualizedOdds
     return SVGChart.xy(
       title: isROC ? "ROC convex hulls" : "\(result.constrainedMetricName) vs objective",
@@ -61,7 +61,7 @@ public struct ThresholdMitigationSection: ReportSection {
   }
 
   /// Accuracy against disparity as the constraint is relaxed, beside the reference models.
-  private func sweepChart(_ sweep: [ThresholdMitigationResult.TradeoffPoint]) -> String {
+  private func sweepChart(_ sweep: [ThresholdMitigationResult.TradeoffPoint]) -> Chart {
     let relaxed = sweep.filter { $0.tolerance != nil }, references = sweep.filter { $0.tolerance == nil }
     let fitted = result.search.tolerance ?? 0
     let chosen = relaxed.min { abs(($0.tolerance ?? 0) - fitted) < abs(($1.tolerance ?? 0) - fitted) }

@@ -47,7 +47,7 @@ public struct WhatIfSection: ReportSection {
     if !cases.isEmpty {
       let flips = cases.count { $0.flipped }
       page.paragraph(HTMLText(words: "\(cases.count) scenarios, scored in one model call; \(flips) flip the decision."))
-      page.table(header: ["Row", "Edits", "Before", "After", "Δ P(\(focus))"],
+      page.table(caption: "Scenarios, one per line", header: ["Row", "Edits", "Before", "After", "Δ P(\(focus))"],
                  rows: cases.map { c in [String(c.row), c.edits.isEmpty ? "(none)" : Self.edits(c.edits), Self.point(c.before, focus: focus), Self.point(c.after, focus: focus),
                                          c.delta[focus].map { formatRounded($0) } ?? "—"] },
                  flags: cases.map(\.flipped), textColumns: [1, 2, 3])
@@ -56,22 +56,22 @@ public struct WhatIfSection: ReportSection {
     }
     page.paragraph(HTMLText(words: Self.finding(report, focus: focus)))
     if let changes = report.edits, let after = report.after {
-      page.table(header: ["Class", "Before", "After", "Change"], rows: classes.map { c in
+      page.table(caption: "Probabilities before and after the edits", header: ["Class", "Before", "After", "Change"], rows: classes.map { c in
         [c, report.before.probabilities[c].map { formatProbability($0) } ?? "—", after.probabilities[c].map { formatProbability($0) } ?? "—",
          report.delta?[c].map { formatRounded($0) } ?? "—"]
       }, flags: classes.map { $0 == after.prediction && report.flipped == true })
       if !changes.isEmpty {
-        page.table(header: ["Feature", "From", "To"], rows: changes.map { [$0.column, CounterfactualSection.show($0.from), CounterfactualSection.show($0.to)] }, textColumns: [1, 2])
+        page.table(caption: "The edits", header: ["Feature", "From", "To"], rows: changes.map { [$0.column, CounterfactualSection.show($0.from), CounterfactualSection.show($0.to)] }, textColumns: [1, 2])
       }
     }
     if let curve = report.curve {
       page.heading("What-if curve over \(curve.feature)", anchor: "curve")
       let start = curve.ofEditedRow == true ? report.after : report.before
-      if let svg = WhatIfCurveChart.svg(curve, focusClass: focus, binary: binary, rowProbability: start?.probabilities[focus], rowLabel: curve.ofEditedRow == true ? "edited row" : "row") {
+      if let chart = WhatIfCurveChart.chart(curve, focusClass: focus, binary: binary, rowProbability: start?.probabilities[focus], rowLabel: curve.ofEditedRow == true ? "edited row" : "row") {
         page.paragraph(HTMLText(words: "P(\(focus)) as \(curve.feature) moves over the grid, every other value held at the \(curve.ofEditedRow == true ? "edited " : "")row's\(binary ? "; the grey line is the decision threshold, P = 0.5" : "")."))
-        page.grid { $0.figure(svg: svg) }
+        page.grid { $0.figure(chart) }
       } else {
-        page.table(header: [curve.feature, "Prediction", "P(\(focus))"], rows: zip(curve.grid, curve.points).map { value, p in
+        page.table(caption: "Predictions over \(curve.feature)", header: [curve.feature, "Prediction", "P(\(focus))"], rows: zip(curve.grid, curve.points).map { value, p in
           [CounterfactualSection.show(value), p.prediction, p.probabilities[focus].map { formatProbability($0) } ?? "—"]
         }, textColumns: [0, 1])
       }
@@ -80,7 +80,7 @@ public struct WhatIfSection: ReportSection {
       page.heading("How each feature's share moved", anchor: "explanation")
       page.paragraph(HTMLText(words: "\(e.method == .treeshap ? "TreeSHAP" : "KernelSHAP")\(e.exact ? " (exact)" : "") values of P(\(e.output)) before and after the edits, against one background drawn from the data (base value \(formatRounded(e.baseValue))); the largest moves first."))
       let order = e.difference.keys.sorted { abs(e.difference[$0]!) > abs(e.difference[$1]!) || (abs(e.difference[$0]!) == abs(e.difference[$1]!) && $0 < $1) }
-      page.table(header: ["Feature", "Before", "After", "Change"], rows: order.map { [$0, formatRounded(e.before[$0]!), formatRounded(e.after[$0]!), formatRounded(e.difference[$0]!)] })
+      page.table(caption: "SHAP values before and after the edits", header: ["Feature", "Before", "After", "Change"], rows: order.map { [$0, formatRounded(e.before[$0]!), formatRounded(e.after[$0]!), formatRounded(e.difference[$0]!)] })
     }
   }
 }

@@ -49,6 +49,8 @@ for line in sys.stdin:
         print("not-a-number", flush=True)
     elif mode == "pair":
         print("0.5,0.5", flush=True)
+    elif mode == "constant":
+        print("0.3", flush=True)
     elif mode == "outside":
         print("1.5", flush=True)
     elif mode == "more" and answered == 0:
