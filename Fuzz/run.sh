@@ -19,7 +19,10 @@ work=$root/.build/fuzz
 lib=$work/lib
 swiftc=${SWIFTC:-swiftc}
 # -assert-config Debug keeps the bounds checks of unsafe buffer pointers that -O removes.
-flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS" -I "$root/Sources/CSHA256/include")
+# Yams (the YAML parser of report configs) and its C part, libyaml, come from SwiftPM's checkout of the package.
+yams=$root/.build/checkouts/Yams/Sources
+flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS" -I "$root/Sources/CSHA256/include"
+  -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
 for flag in $(pkg-config --cflags-only-I openblas 2>/dev/null); do flags+=(-Xcc "$flag"); done
 libs=($(pkg-config --libs openblas 2>/dev/null || echo -lopenblas))
 
@@ -32,6 +35,24 @@ if [[ ! -f $sha ]] || [[ -n $(find Sources/CSHA256 "$0" -newer "$sha" | head -1)
   ar rcs "$sha" "$lib/csha256.o"
 fi
 libs+=("$sha")
+
+# Yams and libyaml as instrumented static libraries (libyaml's C with ASan and libFuzzer's coverage), for the modules
+# that import Yams; rebuilt when the checkout or this script changes.
+build_yams() {
+  [[ -d $yams ]] || swift package resolve >/dev/null
+  local archive=$lib/libYams.a c object objects=()
+  if [[ -f $archive ]] && [[ -z $(find "$yams" "$0" -newer "$archive" | head -1) ]]; then return; fi
+  echo "fuzz: building Yams and libyaml (instrumented; log: $work/logs/Yams.build.log)"
+  for c in "$yams"/CYaml/src/*.c; do
+    object=$lib/cyaml-$(basename "$c" .c).o
+    "${CLANG:-clang}" -O2 -g -fsanitize=fuzzer-no-link,address -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" -c "$c" -o "$object"
+    objects+=("$object")
+  done
+  ar rcs "$lib/libCYaml.a" "${objects[@]}"
+  # Yams imports CYaml only when built as a package (#if SWIFT_PACKAGE), as SwiftPM defines.
+  "$swiftc" "${flags[@]}" -DSWIFT_PACKAGE -module-name Yams -emit-library -static -emit-module -emit-module-path "$lib/Yams.swiftmodule" \
+    "$yams"/Yams/*.swift -o "$archive" >"$work/logs/Yams.build.log" 2>&1 || { cat "$work/logs/Yams.build.log"; exit 1; }
+}
 
 # The Candor modules that some Swift files import.
 imports() { sed -n 's/^import \(Candor[A-Za-z]*\).*/\1/p' "$@" | sort -u; }
@@ -54,6 +75,7 @@ build_module() {
   local module=$1 sources dep deps=()
   mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
   for dep in $(imports "${sources[@]}"); do deps+=("$lib/lib$dep.a"); done
+  if grep -qs '^import Yams' "${sources[@]}"; then deps+=("$lib/libYams.a"); fi
   local archive=$lib/lib$module.a
   if [[ -f $archive ]] && [[ -z $(find "${sources[@]}" "${deps[@]}" "$0" -newer "$archive" | head -1) ]]; then return; fi
   echo "fuzz: building $module (instrumented; log: $work/logs/$module.build.log)"
@@ -68,6 +90,11 @@ build_target() {
   mapfile -t sources < <(find "Fuzz/$target" Fuzz/Support -name '*.swift' | sort)
   order=()
   add_modules "${sources[@]}"
+  # Yams first, and linked last (after the modules that use it), when any module imports it.
+  if grep -qs '^import Yams' $(for module in "${order[@]}"; do find "Sources/$module" -name '*.swift'; done); then
+    build_yams
+    archives=("$lib/libYams.a" "$lib/libCYaml.a")
+  fi
   for module in "${order[@]}"; do
     build_module "$module"
     archives=("$lib/lib$module.a" "${archives[@]}")

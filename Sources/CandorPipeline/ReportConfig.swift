@@ -161,6 +161,13 @@ public struct ReportConfig: Sendable, Equatable {
         if hits.count >= 2 { (problem.line, problem.column) = (hits[1] + 1, nil) }
         problem.problem = "the key '\(printable(String(key)))' is given twice"
       }
+      // At the end of a file without a final newline libyaml marks the line after the last (found by
+      // Fuzz/ReportConfig): name the end of the last line instead. Lines end as YAML's do: LF, CR LF, a lone CR, NEL,
+      // LS or PS.
+      let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+      if problem.line > lines.count {
+        (problem.line, problem.column) = (lines.count, (lines.last?.count ?? 0) + 1)
+      }
       throw problem
     }
     for override in overrides { root = try apply(override, to: root, file: path) }

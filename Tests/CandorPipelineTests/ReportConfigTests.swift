@@ -20,6 +20,13 @@ import CandorReport
     output: {html: r.html}
     """
 
+  @Test("YAML that ends inside a flow mapping, with no final newline, is refused at the end of its last line, not the line after (found by Fuzz/ReportConfig)")
+  func errorAtTheEnd() {
+    #expect(throws: ConfigError(file: "rai.yaml", line: 2, column: 11, keyPath: "", problem: "the YAML does not parse: did not find expected ',' or '}'")) {
+      try ReportConfig.parse("data: {test: t.csv, target: y}\nmodel: {tr", path: "rai.yaml")
+    }
+  }
+
   @Test("a config reads into its settings: data, model, sensitive sets (a list is intersectional), analyses, gates, outputs")
   func reads() throws {
     let c = try ReportConfig.parse(Self.minimal, path: "rai.yaml")
