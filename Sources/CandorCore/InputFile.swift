@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// Reads an input file whole, with every failure worded for a user: "no such file", "is a folder",
-/// "permission denied" — never a Foundation error code. Devices and FIFOs are read to their end (a named pipe
-/// works as `--data`), up to the same 4 GiB limit as a file.
+/// "permission denied" — never a Foundation error code. A pipe is read to its end (a named pipe or `<(…)` works as
+/// `--data`), up to the same 4 GiB limit as a file; a device is refused.
 public enum InputFile {
   public static let sizeLimit = 1 << 32
 
@@ -22,6 +22,9 @@ public enum InputFile {
     switch info.st_mode & S_IFMT {
     case S_IFDIR: throw .unreadable(path, reason: "it is a folder, not a file")
     case S_IFREG: if Int(info.st_size) >= sizeLimit { throw tooLarge(path) }
+    // A device (/dev/zero, /dev/urandom, a terminal) is not data: it would be read up to the size limit, or wait for
+    // typing. A pipe is read (process substitution, /dev/stdin from a pipe), as `cat` reads it.
+    case S_IFCHR, S_IFBLK: throw .unreadable(path, reason: "it is a device, not a file")
     default: break
     }
     var data = Data(count: info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 1 << 16)

@@ -261,8 +261,9 @@ public struct ReportConfig: Sendable, Equatable {
             throw node.error("privacy needs ledger (a privacy-budget ledger file, from candor privacy ledger init), dp_train: {epsilon: …} (a DP-SGD model) or audit: {} (a membership-inference audit)")
           }
           config.privacyLedger = try p["ledger"]?.string()
+          if let ledger = p["ledger"] { config.lines[ledger.path] = ledger.line }
           if let dp = p["dp_train"] {
-            config.privateTraining = try privateTraining(dp, hasLedger: config.privacyLedger != nil, hasTrain: data.train != nil)
+            config.privateTraining = try privateTraining(dp, hasLedger: config.privacyLedger != nil, hasTrain: data.train != nil, lines: &config.lines)
           }
           if let audit = p["audit"] {
             _ = try audit.mapping(allowed: [])
@@ -273,10 +274,7 @@ public struct ReportConfig: Sendable, Equatable {
           let m = try node.mapping(allowed: ["sensitive", "reweigh", "threshold"])
           var settings = MitigationSettings()
           settings.sensitive = try m["sensitive"]?.strings()
-          if let r = m["reweigh"] {
-            guard let flag = Bool(try r.string()) else { throw r.error("expected true or false, found '\(printable(try r.string()))'") }
-            settings.reweigh = flag
-          }
+          if let r = m["reweigh"] { settings.reweigh = try r.flag() }
           if let t = m["threshold"] {
             let constraint = try t.mapping(allowed: ["constraint"])["constraint"]?.string() ?? "demographic_parity"
             let known = ["demographic_parity", "equalized_odds", "true_positive_rate_parity", "false_positive_rate_parity", "false_negative_rate_parity", "true_negative_rate_parity"]
@@ -378,8 +376,13 @@ public struct ConfigError: CandorError, Equatable {
     switch error {
     case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
       self.init(file: file, line: mark.line, column: mark.column, keyPath: "", problem: "the YAML does not parse: \(short(problem).trimmingCharacters(in: CharacterSet(charactersIn: ".")))")
-    case let .reader(problem, _, _, _):
-      self.init(file: file, line: 1, keyPath: "", problem: "the file cannot be read as YAML: \(short(problem))")
+    case let .reader(problem, offset, value, yaml):
+      // The reader gives no mark, only an offset (Yams counts it in Characters): the line and column are counted here.
+      let before = offset.map { String(yaml.prefix(max(0, $0))) } ?? ""
+      let lines = before.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+      let character = value >= 0 ? " (U+\(String(format: "%04X", value)))" : ""
+      self.init(file: file, line: lines.count, column: (lines.last?.unicodeScalars.count ?? 0) + 1, keyPath: "",
+                problem: "the file cannot be read as YAML: \(short(problem).trimmingCharacters(in: CharacterSet(charactersIn: ".")))\(character)")
     default:
       self.init(file: file, line: 1, keyPath: "", problem: "the YAML does not parse: \(short("\(error)"))")
     }
@@ -414,14 +417,15 @@ struct ConfigNode {
     if case let .scalar(scalar) = node, scalar.string.isEmpty || scalar.tag.description.hasSuffix(":null") { return [:] }
     guard case let .mapping(mapping) = node else { throw error("expected keys (a mapping), found \(kind)") }
     var out: [String: ConfigNode] = [:]
+    // A key without a mark came from --set (line 0).
     for (key, value) in mapping {
       guard case let .scalar(name) = key else { throw ConfigNode(key, path: path, file: file).error("a key must be text") }
       let entry = child(name.string, value)
       if let allowed, !allowed.contains(name.string) {
-        throw ConfigError(file: file, line: key.mark?.line ?? line, keyPath: entry.path, problem: allowed.isEmpty
+        throw ConfigError(file: file, line: key.mark?.line ?? 0, keyPath: entry.path, problem: allowed.isEmpty
           ? "unknown key; \(path.isEmpty ? "this" : path) takes no keys" : "unknown key; the keys here are \(allowed.sorted().joined(separator: ", "))")
       }
-      guard out[name.string] == nil else { throw ConfigError(file: file, line: key.mark?.line ?? line, keyPath: entry.path, problem: "the key is given twice") }
+      guard out[name.string] == nil else { throw ConfigError(file: file, line: key.mark?.line ?? 0, keyPath: entry.path, problem: "the key is given twice") }
       out[name.string] = entry
     }
     return out
@@ -447,15 +451,33 @@ struct ConfigNode {
     return scalar.string
   }
 
+  /// The text of a value that must be a number or true/false. It must be written plain: YAML reads a quoted "1" as
+  /// text, and a config read strictly does not guess that text was meant as a number.
+  func plain(_ expected: String) throws -> String {
+    guard case let .scalar(scalar) = node else { throw error("expected \(expected), found \(kind)") }
+    if scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+      throw error("expected \(expected), found the text '\(printable(scalar.string))' in quotes (YAML reads a quoted value as text); write it without the quotes")
+    }
+    return scalar.string
+  }
+
+  func flag() throws -> Bool {
+    let text = try plain("true or false")
+    guard let flag = Bool(text) else { throw error("expected true or false, found '\(printable(text))'") }
+    return flag
+  }
+
   func int(minimum: Int, maximum: Int = Int.max) throws -> Int {
-    guard let value = Int(try string()) else { throw error("expected a whole number, found '\(printable(try string()))'") }
+    let text = try plain("a whole number")
+    guard let value = Int(text) else { throw error("expected a whole number, found '\(printable(text))'") }
     guard value >= minimum else { throw error("expected a whole number of at least \(minimum), found \(value)") }
     guard value <= maximum else { throw error("expected a whole number of at most \(maximum), found \(value)") }
     return value
   }
 
   func double() throws -> Double {
-    guard let value = Double(try string()), value.isFinite else { throw error("expected a number, found '\(printable(try string()))'") }
+    let text = try plain("a number")
+    guard let value = Double(text), value.isFinite else { throw error("expected a number, found '\(printable(text))'") }
     return value
   }
 
@@ -473,9 +495,11 @@ struct ConfigNode {
 
 extension ReportConfig {
   /// `privacy.dp_train`: the keys of `candor dp-train` that a config sets.
-  static func privateTraining(_ node: ConfigNode, hasLedger: Bool, hasTrain: Bool) throws -> PrivateTrainingSettings {
+  /// Each key's line goes into `lines`, for the errors found when the settings meet the training rows.
+  static func privateTraining(_ node: ConfigNode, hasLedger: Bool, hasTrain: Bool, lines: inout [String: Int]) throws -> PrivateTrainingSettings {
     let k = try node.mapping(allowed: ["epsilon", "delta", "feature_spec", "model", "epochs", "batch_size", "clip", "learning_rate",
                                        "insecure_seed", "allow_insecure", "note"])
+    for entry in k.values { lines[entry.path] = entry.line }
     guard hasTrain else { throw node.error("DP-SGD trains on data.train: add it (the private training rows)") }
     func positive(_ key: String) throws -> Double? {
       guard let n = k[key] else { return nil }
@@ -499,11 +523,12 @@ extension ReportConfig {
     s.clip = try positive("clip") ?? s.clip
     s.learningRate = try positive("learning_rate") ?? s.learningRate
     if let seed = k["insecure_seed"] {
-      guard let value = UInt64(try seed.string()) else { throw seed.error("expected a whole number from 0 to 2^64 − 1, found '\(printable(try seed.string()))'") }
+      let text = try seed.plain("a whole number from 0 to 2^64 − 1")
+      guard let value = UInt64(text) else { throw seed.error("expected a whole number from 0 to 2^64 − 1, found '\(printable(text))'") }
       s.insecureSeed = value
     }
     if let allow = k["allow_insecure"] {
-      guard let flag = Bool(try allow.string()) else { throw allow.error("expected true or false, found '\(printable(try allow.string()))'") }
+      let flag = try allow.flag()
       s.allowInsecure = flag
     }
     if s.insecureSeed != nil, hasLedger, !s.allowInsecure {

@@ -61,7 +61,7 @@ public struct ReportRun {
     let model = loaded.model, modelHash = loaded.sha256
     options.modelNumericColumns = model.numericFeatureNames
     let test = try CSVReader.read(path: config.data.test, options: options)
-    try preflight(config, test: test, model: model, file: provenance.configPath)
+    try preflight(config, test: test, model: model, options: options, file: provenance.configPath)
     let positive = config.data.positive ?? (model.outputKind == .binaryProbability ? model.classes[1] : nil)
     var measured = MeasuredValues()
     var analyses: [Analysis] = []
@@ -520,7 +520,7 @@ public struct ReportRun {
 
   /// Every column and class the config names, checked against the test data and the model before any analysis runs,
   /// so a misspelt name is bad input (exit 2, its key and line), not a failed analysis.
-  static func preflight(_ config: ReportConfig, test: Table, model: any Model, file: String) throws {
+  static func preflight(_ config: ReportConfig, test: Table, model: any Model, options: CSVOptions, file: String) throws {
     func check(_ names: [String], _ key: String, line: String) throws {
       for name in names where test.index(of: name) == nil {
         let columns = test.columnNames.prefix(20).map { printable($0) }.joined(separator: ", ") + (test.columnNames.count > 20 ? ", …" : "")
@@ -547,13 +547,39 @@ public struct ReportRun {
     }
     // The privacy inputs are read now, so a ledger or feature spec that does not read is refused before any
     // analysis runs or anything is written (a spend over the budget is found only when charged: exit 4).
-    if let ledger = config.privacyLedger {
-      let read = try LedgerFile.read(ledger)
-      if config.privateTraining != nil, let train = config.data.train { try read.checkDataset(at: train, ledgerPath: ledger) }
+    let ledger = try config.privacyLedger.map { try LedgerFile.read($0) }
+    if let dp = config.privateTraining, let train = config.data.train {
+      if let ledger, let path = config.privacyLedger { try ledger.checkDataset(at: train, ledgerPath: path) }
+      if let spec = dp.featureSpec { _ = try FeatureSpecFile.decode(try InputFile.read(spec), path: spec) }
+      try checkPrivateTraining(dp, delta: dp.delta ?? ledger!.header.budget.delta, train: train, options: options, config: config, file: file)
     }
-    if let spec = config.privateTraining?.featureSpec { _ = try FeatureSpecFile.decode(try InputFile.read(spec), path: spec) }
     if (config.fairness != nil || config.mitigation != nil || config.performance), model.isClassifier, model.classes.count > 2 {
       throw ConfigError(file: file, line: 1, keyPath: "data.target", problem: "performance, fairness and mitigation measure a binary classifier, and the model has \(model.classes.count) classes")
+    }
+  }
+
+  /// DP-SGD's settings against the training rows, before anything runs or is charged: δ below 1/n, an expected
+  /// batch of at most n rows, at least one step (the run checks them again on the rows it trains on).
+  static func checkPrivateTraining(_ dp: ReportConfig.PrivateTrainingSettings, delta: Double, train: String, options: CSVOptions,
+                                   config: ReportConfig, file: String) throws {
+    var reading = options
+    reading.modelNumericColumns = []
+    let rows = try CSVReader.read(path: train, options: reading).rowCount
+    func line(_ key: String) -> Int { config.lines[key] ?? config.lines["analyses.privacy"] ?? 1 }
+    if delta * Double(rows) >= 1 {
+      let key = dp.delta == nil ? "analyses.privacy.ledger" : "analyses.privacy.dp_train.delta"
+      throw ConfigError(file: file, line: line(key), keyPath: key,
+                        problem: "δ = \(formatNumber(delta))\(dp.delta == nil ? " (the ledger's)" : "") is at least 1/n for the \(rows) rows of \(printable(train)): a mechanism could then publish a record outright and still meet it; give dp_train a delta well below 1/n")
+    }
+    var settings = DPSGD.Settings(noiseMultiplier: 1)
+    settings.clipNorm = dp.clip
+    settings.expectedBatchSize = dp.batchSize
+    settings.epochs = dp.epochs
+    settings.optimizer = .sgd(learningRate: dp.learningRate, momentum: 0)
+    do { try settings.validate(examples: rows) } catch {
+      guard case let .invalidSetting(invalid) = error else { throw error }
+      let key = configSpelling(invalid.setting)
+      throw ConfigError(file: file, line: line(key), keyPath: key, problem: "found \(printable(invalid.value)); \(invalid.requirement)")
     }
   }
 
@@ -563,7 +589,9 @@ public struct ReportRun {
       "positiveClass": "data.positive", "targetColumn": "data.target", "sensitiveFeatures": "sensitive", "sensitiveSets": "sensitive",
       "bootstrapReplicates": "analyses.fairness.bootstrap", "threshold": "analyses.fairness.threshold", "desiredClass": "analyses.whatif.desired_class",
       "immutable": "analyses.whatif.immutable", "repeats": "analyses.explanations.permutation.repeats", "rows": "analyses.explanations.kernelshap.rows",
-      "features": "analyses.explanations.pdp.features", "modelType": "model.train", "nonMembers": "data.test (the non-members)", "members": "data.train (the members)",
+      "features": "analyses.explanations.pdp.features", "modelType": "model.train",
+      "batchSize": "analyses.privacy.dp_train.batch_size", "epochs": "analyses.privacy.dp_train.epochs", "clip": "analyses.privacy.dp_train.clip",
+      "learningRate": "analyses.privacy.dp_train.learning_rate", "nonMembers": "data.test (the non-members)", "members": "data.train (the members)",
     ]
     return names[setting.rawValue] ?? setting.rawValue
   }

@@ -58,6 +58,11 @@ import Testing
          message: "error: sub: cannot be read (it is a folder, not a file).\n"),
     RefusalCase(name: "a folder as the rows file", arguments: explain("kernelshap") + ["--rows-file", "sub"],
          message: "error: sub: cannot be read (it is a folder, not a file).\n"),
+    RefusalCase(name: "a device as the data (it would be read to the 4 GiB limit)",
+         arguments: ["predict", "--model", "m.json", "--data", "/dev/zero", "--out", "p.csv"],
+         message: "error: /dev/zero: cannot be read (it is a device, not a file).\n"),
+    RefusalCase(name: "a device as the model", arguments: ["predict", "--model", "/dev/urandom", "--data", "D.csv", "--out", "p.csv"],
+         message: "error: /dev/urandom: cannot be read (it is a device, not a file).\n"),
     RefusalCase(name: "a missing rows file", arguments: explain("kernelshap") + ["--rows-file", "/nonexistent"],
          message: "error: /nonexistent: no such file.\n"),
 

@@ -304,6 +304,8 @@ import Testing
     ("ledger", "a privacy ledger that is not there, refused before any analysis"),
     ("featurespec", "a DP-SGD feature spec that is not there, refused before any analysis"),
     ("modelfeatures", "a model behind a command that reads a column the data lacks"),
+    ("batchsize", "a DP-SGD batch larger than the training rows, refused before anything is charged"),
+    ("delta", "a DP-SGD δ of at least 1/n, refused before anything is charged"),
   ])
   func refused(_ kind: String, _ what: String) throws {
     let folder = try temporaryDirectory()
@@ -331,6 +333,14 @@ import Testing
       try #require(made.exitCode == 0, "\(made.standardError)")
       done = try Self.run(Self.config().replacingOccurrences(of: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}",
                                                              with: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}\n  privacy: {ledger: g.ledger, dp_train: {epsilon: 1, feature_spec: no_spec.json}}"), in: folder)
+    case "batchsize", "delta":
+      let made = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "g.ledger", "--epsilon", "3", "--delta", "1e-5", "--dataset", Self.data], in: folder)
+      try #require(made.exitCode == 0, "\(made.standardError)")
+      let before = try Data(contentsOf: folder.appendingPathComponent("g.ledger"))
+      let settings = kind == "batchsize" ? "epsilon: 1, batch_size: 5000" : "epsilon: 1, delta: 0.01"
+      done = try Self.run(Self.config().replacingOccurrences(of: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}",
+                                                             with: "  whatif: {counterfactual_rows: [1], immutable: [sex, age]}\n  privacy:\n    ledger: g.ledger\n    dp_train: {\(settings)}"), in: folder)
+      #expect(try Data(contentsOf: folder.appendingPathComponent("g.ledger")) == before, "the ledger was changed")
     case "modelfeatures": done = try Self.run(Self.config().replacingOccurrences(of: "model: {train: logistic}", with: "model: {cmd: \"python3 m.py\", features: [age, no_such_column], classes: [\"0\", \"1\"]}"), in: folder)
     case "column": done = try Self.run(Self.config(pdp: "[no_such_feature]"), in: folder)
     case "sensitive": done = try Self.run(Self.config().replacingOccurrences(of: "sensitive: [sex, [sex, housing]]", with: "sensitive: [sex, [sex, nope]]"), in: folder)
@@ -352,6 +362,8 @@ import Testing
                     "mlflowname": "--mlflow-experiment: give the experiment's name, 1 to 500 characters (found 1).",
                     "mlflowtoken": "MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD holds a line break or another control character",
                     "ledger": "g.ledger", "featurespec": "no_spec.json",
+                    "batchsize": "rai.yaml, line 13, analyses.privacy.dp_train.batch_size: found 5000; the expected batch size must be above 0 and at most the 1000 training rows.",
+                    "delta": "rai.yaml, line 13, analyses.privacy.dp_train.delta: δ = 0.01 is at least 1/n for the 1000 rows of",
                     "modelfeatures": "rai.yaml, line 2, model.features: 'no_such_column' is not a column of"][kind]!
     #expect(done.standardError.contains(expected), "\(what): \(done.standardError)")
     #expect(!done.standardError.contains("pw-secret"))

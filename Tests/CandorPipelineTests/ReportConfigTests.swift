@@ -50,7 +50,10 @@ import CandorReport
     #expect(c.fairness?.bootstrap == 500 && c.fairness?.seed == 3 && c.glassBox && c.sensitive == [["race"]] && c.json == "r.json" && c.html == "r.html")
     for (override, message) in [("analyses.fairness.bootstrap=many", "rai.yaml with --set, analyses.fairness.bootstrap: expected a whole number, found 'many'."),
                                 ("analyses.fairness", "rai.yaml with --set, --set analyses.fairness: write it as key.path=value, e.g. analyses.fairness.bootstrap=500."),
-                                ("data.test.x=1", "rai.yaml with --set, --set data.test.x=1: x would go inside a value that is not a mapping.")] {
+                                ("data.test.x=1", "rai.yaml with --set, --set data.test.x=1: x would go inside a value that is not a mapping."),
+                                // The mapping is in the file, the unknown key only in --set: the error names --set, not the mapping's line.
+                                ("analyses.fairness.foo=1", "rai.yaml with --set, analyses.fairness.foo: unknown key; the keys here are bootstrap, seed, threshold."),
+                                ("analyses.fairness.seed=\"3\"", "rai.yaml with --set, analyses.fairness.seed: expected a whole number, found the text '3' in quotes (YAML reads a quoted value as text); write it without the quotes.")] {
       do {
         _ = try ReportConfig.parse(Self.minimal, path: "rai.yaml", overrides: [override])
         Issue.record("\(override) was accepted")
@@ -87,6 +90,12 @@ import CandorReport
     ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 1e-6, sigma: 2}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.sigma: unknown key; the keys here are allow_insecure, batch_size, clip, delta, epochs, epsilon, feature_spec, insecure_seed, learning_rate, model, note."),
     ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {ledger: l.ledger, dp_train: {epsilon: 1, insecure_seed: 7}}\n", "rai.yaml, line 4, analyses.privacy.dp_train.insecure_seed: a seeded run is not private"),
     ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy: {dp_train: {epsilon: 1, delta: 1e-6}}\n", "rai.yaml, line 4, analyses.privacy.dp_train: DP-SGD trains on data.train: add it (the private training rows)."),
+    // A quoted number or flag is text in YAML: refused, not guessed.
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  privacy:\n    dp_train:\n      epsilon: \"1\"\n      delta: 1e-6\n", "rai.yaml, line 6, analyses.privacy.dp_train.epsilon: expected a number, found the text '1' in quotes (YAML reads a quoted value as text); write it without the quotes."),
+    ("data: {train: t.csv, test: e.csv, target: y}\nmodel: {path: m.json}\nsensitive: [sex]\nanalyses:\n  mitigation: {reweigh: 'true'}\n", "rai.yaml, line 5, analyses.mitigation.reweigh: expected true or false, found the text 'true' in quotes"),
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\nanalyses:\n  fairness: {bootstrap: [200]}\n", "rai.yaml, line 4, analyses.fairness.bootstrap: expected a whole number, found a list."),
+    // The reader gives an offset, counted into a line and column (é is two bytes, one column).
+    ("data: {test: e.csv, target: y}\nmodel: {path: m.json}\n# é \u{1B}\n", "rai.yaml, line 3, column 5: the file cannot be read as YAML: control characters are not allowed (U+001B)."),
   ])
   func refused(_ text: String, _ message: String) throws {
     #expect(throws: ConfigError.self) { try ReportConfig.parse(text, path: "rai.yaml") }

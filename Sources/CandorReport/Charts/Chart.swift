@@ -25,8 +25,6 @@ public struct Chart: Sendable {
     value.isFinite ? formatRounded(value, significantDigits: 4) : formatValue(value)
   }
 
-  static func cell(_ value: Double?) -> String { value.map(cell) ?? "—" }
-
   /// The indices of `count` points to list: all of them up to `limit`, else `limit` evenly spaced ones that keep
   /// the first and the last (a curve's shape survives; its thousand steps need not be read one by one).
   static func thinned(_ count: Int, limit: Int) -> [Int] {
