@@ -110,17 +110,8 @@ public enum FairnessAssessment {
     let layout = SetLayout(metrics: metrics, groups: grouping.keys, isBinary: terms.kind == .binary)
     let groupCount = grouping.keys.count
     let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
-    var result = SensitiveSetResult(
-      sensitiveFeatures: grouping.columns, groups: grouping.keys, groupValues: grouping.columns.count > 1 ? grouping.values : nil, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
-      differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
-      wilsonIntervals: nil, intervals: nil,
-      smallGroups: zip(grouping.keys, grouping.counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),
-      notes: notes(sums, groups: grouping.keys, metrics: metrics, isBinary: terms.kind == .binary))
-    layout.fill(&result, from: layout.evaluate(sums))
-    if terms.kind == .binary { result.notes += undefinedRatioNotes(result) }
-    if terms.kind == .binary {
-      result.wilsonIntervals = wilsonIntervals(sums, groups: grouping.keys, metrics: metrics, level: configuration.confidenceLevel)
-    }
+    var result = setResult(sums, features: grouping.columns, values: grouping.values, counts: grouping.counts, metrics: metrics,
+                           isBinary: terms.kind == .binary, configuration: configuration)
     if configuration.bootstrapReplicates > 0 {
       let intervals = StratifiedBootstrap.intervals(
         terms: terms, groups: grouping.groupOfRow, groupCount: groupCount, replicates: configuration.bootstrapReplicates,
@@ -133,6 +124,26 @@ public enum FairnessAssessment {
           return interval[0] <= parity && parity <= interval[1]
         }.map(\.key).sorted()
       }
+    }
+    return result
+  }
+
+  /// A set's point estimates, Wilson intervals, small groups and notes: everything its sums give (the sums of its
+  /// rows, or of merged shards).
+  static func setResult(_ sums: GroupSums, features: [String], values: [[String]], counts: [Int], metrics: [FairnessMetric],
+                        isBinary: Bool, configuration: FairnessConfiguration) -> SensitiveSetResult {
+    let keys = values.map(Grouping.key)
+    let layout = SetLayout(metrics: metrics, groups: keys, isBinary: isBinary)
+    var result = SensitiveSetResult(
+      sensitiveFeatures: features, groups: keys, groupValues: features.count > 1 ? values : nil, overall: [:], byGroup: [:], groupMin: [:], groupMax: [:],
+      differenceBetweenGroups: [:], differenceToOverall: [:], ratioBetweenGroups: [:], ratioToOverall: [:], disparities: [:],
+      wilsonIntervals: nil, intervals: nil,
+      smallGroups: zip(keys, counts).filter { $0.1 < configuration.minGroupSize }.map(\.0),
+      notes: notes(sums, groups: keys, metrics: metrics, isBinary: isBinary))
+    layout.fill(&result, from: layout.evaluate(sums))
+    if isBinary {
+      result.notes += undefinedRatioNotes(result)
+      result.wilsonIntervals = wilsonIntervals(sums, groups: keys, metrics: metrics, level: configuration.confidenceLevel)
     }
     return result
   }
@@ -226,27 +237,43 @@ public enum FairnessAssessment {
   static func compare(_ split: PrivilegedSplit, terms: RowTerms, table: Table, configuration: FairnessConfiguration) throws
     -> PrivilegedComparisonResult
   {
-    let column = try table.column(split.column).asCategorical()
-    let present = Set(column.presentLevels)
-    for value in split.values where !present.contains(value) {
-      throw FairnessError.privilegedValueNotFound(column: split.column, value: value,
-                                                  seen: present.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
-    }
-    let privilegedCodes = Set(split.values.compactMap { v in column.levels.firstIndex(of: v).map(Int32.init) })
-    let groups = ContiguousArray(column.codes.map { privilegedCodes.contains($0) ? Int32(0) : Int32(1) })
+    let (groups, _) = try privilegedGroups(split, table: table, requireEveryValue: true)
     let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
-    let comparison = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
-    let values = comparison.values(sums)
-    var intervals: [String: Interval]?
+    var result = comparison(split, sums: sums, configuration: configuration)
     if configuration.bootstrapReplicates > 0 {
+      let metrics = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
       let computed = StratifiedBootstrap.intervals(
         terms: terms, groups: groups, groupCount: 2, replicates: configuration.bootstrapReplicates,
-        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: comparison.values)
-      intervals = Dictionary(zip(comparison.names, computed).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: metrics.values)
+      result.intervals = Dictionary(zip(metrics.names, computed).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     }
-    let metrics = Dictionary(zip(comparison.names, values).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+    return result
+  }
+
+  /// Group 0 (privileged) or 1 per row, and the column's values the rows hold; with `requireEveryValue` a
+  /// privileged value no row holds is an error.
+  static func privilegedGroups(_ split: PrivilegedSplit, table: Table, requireEveryValue: Bool) throws
+    -> (groups: ContiguousArray<Int32>, seen: [String])
+  {
+    let column = try table.column(split.column).asCategorical()
+    let present = Set(column.presentLevels)
+    if requireEveryValue {
+      for value in split.values where !present.contains(value) {
+        throw FairnessError.privilegedValueNotFound(column: split.column, value: value,
+                                                    seen: present.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+      }
+    }
+    let privilegedCodes = Set(split.values.compactMap { v in column.levels.firstIndex(of: v).map(Int32.init) })
+    return (ContiguousArray(column.codes.map { privilegedCodes.contains($0) ? Int32(0) : Int32(1) }),
+            present.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+  }
+
+  /// The comparison the privileged and unprivileged sums give (without intervals).
+  static func comparison(_ split: PrivilegedSplit, sums: GroupSums, configuration: FairnessConfiguration) -> PrivilegedComparisonResult {
+    let comparison = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
+    let metrics = Dictionary(zip(comparison.names, comparison.values(sums)).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     return PrivilegedComparisonResult(
       column: split.column, privilegedValues: split.values, privilegedCount: Int(sums[0, GroupSums.Slot.rows]), unprivilegedCount: Int(sums[1, GroupSums.Slot.rows]),
-      metrics: metrics, fourFifthsRuleViolated: metrics[PrivilegedMetrics.disparateImpact]! < 0.8, intervals: intervals)
+      metrics: metrics, fourFifthsRuleViolated: metrics[PrivilegedMetrics.disparateImpact]! < 0.8, intervals: nil)
   }
 }

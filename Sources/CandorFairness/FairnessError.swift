@@ -25,6 +25,8 @@ public enum FairnessError: CandorError, Equatable {
   case degenerateGroup(group: String)
   /// A sensitive set (or the sensitive features of a mitigation) names no column.
   case noSensitiveFeatures
+  /// A part of a sharded assessment (the `index`-th given to the merge) that does not hold what a part holds.
+  case damagedPart(index: Int, reason: String)
 
   public func message(naming name: (Setting) -> String) -> String {
     func at(_ file: String?, _ row: Int) -> String { "\(file.map { "\($0), " } ?? "")data row \(row)" }
@@ -63,6 +65,8 @@ public enum FairnessError: CandorError, Equatable {
       return invalid.message(naming: name)
     case let .degenerateGroup(group):
       return "Group '\(printable(group))' has only one label class in the fitting data, so no threshold trade-off can be computed for it."
+    case let .damagedPart(index, reason):
+      return "Part \(index + 1) of the merge is damaged: \(reason)."
     case .noSensitiveFeatures:
       return "\(name(.sensitiveFeatures)) names no column: give at least one sensitive column (several make intersectional groups)."
     case let .privilegedValueNotFound(column, value, seen):
@@ -85,6 +89,7 @@ extension Setting {
   /// The score a threshold policy maximizes.
   public static let objective = Setting("objective")
   public static let bootstrapReplicates = Setting("bootstrapReplicates")
+  public static let controlFeatures = Setting("controlFeatures")
   /// Privileged groups of AIF360's comparisons (`column=value`).
   public static let privilegedSplits = Setting("privilegedSplits")
   /// The orders α of the generalized entropy indices.

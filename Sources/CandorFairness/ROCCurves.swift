@@ -35,16 +35,28 @@ public enum ROCCurves {
       }
       touched.removeAll(keepingCapacity: true)
     }
-    var result: [String: [(x: Double, y: Double)]] = [:]
-    for (g, key) in grouping.keys.enumerated() {
-      let curve = curves[g]
-      if curve.count <= maxPoints {
-        result[key] = curve
-      } else {
-        let step = Double(curve.count - 1) / Double(maxPoints - 1)
-        result[key] = (0..<maxPoints).map { curve[Int((Double($0) * step).rounded())] }
+    return Dictionary(uniqueKeysWithValues: zip(grouping.keys, curves.map { thinned($0, maxPoints: maxPoints) }))
+  }
+
+  /// The same curves from each group's score histogram (merged shards): a point at every distinct score, from the
+  /// highest down.
+  static func compute(histograms: [String: ScoreHistogram], maxPoints: Int = 200) -> [String: [(x: Double, y: Double)]] {
+    histograms.mapValues { histogram in
+      let positives = histogram.positive.reduce(0, +), negatives = histogram.negative.reduce(0, +)
+      var truePositives = 0.0, falsePositives = 0.0
+      var curve: [(x: Double, y: Double)] = [(0, 0)]
+      for k in histogram.scores.indices.reversed() {
+        truePositives += histogram.positive[k]
+        falsePositives += histogram.negative[k]
+        curve.append((negatives > 0 ? falsePositives / negatives : 0, positives > 0 ? truePositives / positives : 0))
       }
+      return thinned(curve, maxPoints: maxPoints)
     }
-    return result
+  }
+
+  static func thinned(_ curve: [(x: Double, y: Double)], maxPoints: Int) -> [(x: Double, y: Double)] {
+    guard curve.count > maxPoints else { return curve }
+    let step = Double(curve.count - 1) / Double(maxPoints - 1)
+    return (0..<maxPoints).map { curve[Int((Double($0) * step).rounded())] }
   }
 }

@@ -23,7 +23,7 @@ struct Candor: ParsableCommand {
     commandName: "candor",
     abstract: "Responsible-AI analysis: train and score models, then explain, assess fairness, and more.",
     version: version,
-    subcommands: [Inspect.self, Train.self, Predict.self, CompareModels.self, Fairness.self, Mitigate.self, Explain.self, WhatIf.self, Counterfactual.self, Privacy.self, DPTrain.self, Report.self, Demo.self])
+    subcommands: [Inspect.self, Train.self, Predict.self, CompareModels.self, Fairness.self, Mitigate.self, Explain.self, WhatIf.self, Counterfactual.self, Privacy.self, DPTrain.self, Report.self, Demo.self, Merge.self])
 
   static func main() {
     BLAS.useSingleThread()

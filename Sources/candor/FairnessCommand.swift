@@ -75,6 +75,8 @@ struct Fairness: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
+  @OptionGroup(title: "Sharding") var shards: ShardOptions
+
   func validate() throws {
     guard modelOptions.isGiven != (predictions != nil) else {
       throw ValidationError("Give either --model with --data, or --predictions.")
@@ -90,13 +92,21 @@ struct Fairness: ParsableCommand, FileCommand {
                      scope: "to the privileged comparisons (--privileged)")
     warnUnused([("--ci", ci != nil), ("--seed", seed != nil)], unless: bootstrap > 0, here: "without --bootstrap",
                      scope: "with --bootstrap")
+    if shards.isSharded {
+      if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+        throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
+      }
+      if bootstrap > 0 { throw ValidationError("--bootstrap does not shard yet: run it unsharded (the Wilson intervals of a merged run are exact).") }
+      if !control.isEmpty { throw ValidationError("--control does not shard yet: run it unsharded.") }
+    }
   }
+
 
   @Option(help: ArgumentHelp("Assess only the rows of a cohort, e.g. \"age ≤ 25 and workclass = Private\" (as error analysis names them).", valueName: "conditions"))
   var cohort: String?
 
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data), (.predictions, predictions)] }
-  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.partialOut, shards.partialOut)] }
 
   func run() throws {
     let files = try outputTransaction()
@@ -104,9 +114,33 @@ struct Fairness: ParsableCommand, FileCommand {
     let model = try modelOptions.loadIfGiven()?.model
     var table = try reading.read(source, for: model)
     if let cohort { table = try Cohort(parsing: cohort).select(table) }
+    let request = try request()
+    if shards.isSharded {
+      let rows = try shards.rows(of: table.rowCount)
+      let part = try FairnessAssessment.partial(request, data: table.selecting(rows: Array(rows)), model: model, firstRow: rows.lowerBound)
+      let document = ShardPart(candorVersion: Candor.version, command: Self.configuration.commandName!,
+                               arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
+                               inputs: try Sharding.hashes(inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)]),
+                               shard: .init(index: try shards.shard(), count: shards.count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: table.rowCount),
+                               result: part)
+      try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
+      try files.commit()
+      print("Shard \(document.shard.index) of \(document.shard.count): rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(table.rowCount), written to \(shards.partialOut!); combine the parts with candor merge.")
+      return
+    }
+    let analysis = try FairnessAssessment.run(request, data: table, model: model)
+    for warning in analysis.report.warnings { warn(warning) }
+    try outputs.write(into: files, json: { try analysis.report.jsonData() },
+                      html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
+    try files.commit()
+    print(FairnessPage.text(analysis.report))
+  }
+
+  /// The assessment these flags ask for (everything but the data).
+  func request() throws -> FairnessRequest {
     let outcome: FairnessRequest.Outcome
     let threshold = threshold ?? 0.5
-    if model != nil {
+    if modelOptions.isGiven {
       outcome = .model(threshold: threshold)
     } else if task == .regression {
       guard let predictionColumn else { throw ValidationError("--task regression needs --pred-column.") }
@@ -137,12 +171,7 @@ struct Fairness: ParsableCommand, FileCommand {
     if let seed { request.configuration.seed = seed }
     request.configuration.minGroupSize = minGroupSize
     request.rocCurves = outputs.html != nil
-    let analysis = try FairnessAssessment.run(request, data: table, model: model)
-    for warning in analysis.report.warnings { warn(warning) }
-    try outputs.write(into: files, json: { try analysis.report.jsonData() },
-                      html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
-    try files.commit()
-    print(FairnessPage.text(analysis.report))
+    return request
   }
 }
 

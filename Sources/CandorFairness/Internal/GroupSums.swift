@@ -35,6 +35,12 @@ struct GroupSums {
   /// The weight of one confusion cell of group g.
   func weight(_ cell: Cell, group g: Int) -> Double { self[g, Slot.cells + cell.rawValue] }
 
+  /// Sums already added up (merged shards): groupCount + 1 blocks, the last one of all rows.
+  init(groupCount: Int, slotCount: Int, sums: [Double], areas: [Double]) {
+    precondition(sums.count == (groupCount + 1) * slotCount, "one block of sums per group and one of all rows")
+    (self.groupCount, self.slotCount, self.sums, self.areas) = (groupCount, slotCount, sums, areas)
+  }
+
   init(terms: RowTerms, groups: UnsafeBufferPointer<Int32>, groupCount: Int, multiplicity: UnsafeBufferPointer<Double>? = nil) {
     self.groupCount = groupCount
     slotCount = terms.slotCount

@@ -48,17 +48,7 @@ extension FairnessAssessment {
   /// - Throws: `TableError` for an absent or unreadable column, `FairnessError` for a bad setting, label,
   ///   prediction, score or weight.
   public static func run(_ request: FairnessRequest, data: Table, model: (any Model)? = nil) throws -> FairnessAnalysis {
-    try request.configuration.validate()
-    for set in request.configuration.sensitiveSets {
-      try ColumnRoles(target: request.targetColumn, sensitive: set, weights: request.weightsColumn).check()
-    }
-    switch request.outcome {
-    case let .model(threshold), let .binaryColumns(_, _, threshold):
-      guard threshold >= 0 && threshold <= 1 else {
-        throw FairnessError.invalidSetting(.init(.threshold, value: formatNumber(threshold), .fromZeroToOne))
-      }
-    case .regressionColumn: break
-    }
+    try check(request)
     let outcomes = try Outcomes.make(request, data: data, model: model)
     let weights = try request.weightsColumn.map { try Outcomes.weights(data.column($0), file: data.source) }
     let report = try assess(outcomes, weights: weights, table: data, configuration: request.configuration)
@@ -70,6 +60,77 @@ extension FairnessAssessment {
       }
     }
     return FairnessAnalysis(report: report, rocCurves: curves)
+  }
+
+  static func check(_ request: FairnessRequest) throws {
+    try request.configuration.validate()
+    for set in request.configuration.sensitiveSets {
+      try ColumnRoles(target: request.targetColumn, sensitive: set, weights: request.weightsColumn).check()
+    }
+    switch request.outcome {
+    case let .model(threshold), let .binaryColumns(_, _, threshold):
+      guard threshold >= 0 && threshold <= 1 else {
+        throw FairnessError.invalidSetting(.init(.threshold, value: formatNumber(threshold), .fromZeroToOne))
+      }
+    case .regressionColumn: break
+    }
+  }
+
+  /// The part of the assessment `request` asks for that the rows of `data` give — rows `firstRow` onwards of the
+  /// whole data, so an error names the row of the whole file. An empty part (a shard without rows) is valid.
+  public static func partial(_ request: FairnessRequest, data: Table, model: (any Model)? = nil, firstRow: Int = 0) throws -> FairnessPartial {
+    try check(request)
+    try refuseUnmergeable(request.configuration)
+    let isRegression: Bool
+    switch request.outcome {
+    case .regressionColumn: isRegression = true
+    case .model: isRegression = model?.outputKind == .regression
+    case .binaryColumns: isRegression = false
+    }
+    let positive = isRegression ? nil : request.positive ?? (model.map { $0.classes[$0.classes.count - 1] } ?? "1")
+    guard data.rowCount > 0 else {
+      return FairnessPartial(task: isRegression ? .regression : .binaryClassification, rows: 0, weighted: request.weightsColumn != nil,
+                             hasScores: false, positive: positive, labelValues: [],
+                             sets: request.configuration.sensitiveSets.map { .init(features: $0, groups: []) },
+                             privilegedComparisons: request.configuration.privilegedSplits.map { .init(column: $0.column, values: $0.values, valuesSeen: [], sums: []) })
+    }
+    do {
+      let outcomes = try Outcomes.make(request, data: data, model: model)
+      // All-zero weights are checked at the merge: one shard's may be.
+      let weights = try request.weightsColumn.map { name in
+        do { return try Outcomes.weights(data.column(name), file: data.source) } catch FairnessError.weightsAllZero { return ContiguousArray(repeating: 0, count: data.rowCount) }
+      }
+      let labelValues = isRegression ? [] : try data.column(request.targetColumn).asCategorical().presentLevels
+      return try partial(outcomes, weights: weights, table: data, configuration: request.configuration, positive: positive, labelValues: labelValues)
+    } catch let error as FairnessError {
+      throw error.shiftingRows(by: firstRow)
+    } catch let error as TableError {
+      throw error.shiftingRows(by: firstRow)
+    }
+  }
+}
+
+extension FairnessError {
+  /// The error with its data row counted in the whole data, for a part that starts at row `offset` of it.
+  func shiftingRows(by offset: Int) -> FairnessError {
+    switch self {
+    case let .predictionNotBinary(column, row, value, file): .predictionNotBinary(column: column, row: row + offset, value: value, file: file)
+    case let .scoreOutOfRange(column, row, value, file): .scoreOutOfRange(column: column, row: row + offset, value: value, file: file)
+    case let .scoreNotFinite(column, row, value, file): .scoreNotFinite(column: column, row: row + offset, value: value, file: file)
+    case let .missingValue(column, row, file): .missingValue(column: column, row: row + offset, file: file)
+    case let .negativeWeight(column, row, value, file): .negativeWeight(column: column, row: row + offset, value: value, file: file)
+    default: self
+    }
+  }
+}
+
+extension TableError {
+  func shiftingRows(by offset: Int) -> TableError {
+    switch self {
+    case let .textInNumericFeature(file, column, row, value): .textInNumericFeature(file: file, column: column, row: row + offset, value: value)
+    case let .textInNumericColumn(file, column, row, value): .textInNumericColumn(file: file, column: column, row: row + offset, value: value)
+    default: self
+    }
   }
 }
 

@@ -1,0 +1,312 @@
+import CandorCore
+import Foundation
+
+/// One shard's share of a fairness assessment, from which the shards' parts merge into exactly the assessment of
+/// all their rows (`candor fairness --shard-index i --shard-count n --partial-out`, then `candor merge`).
+///
+/// Every metric of a group is a function of the group's weighted sums (`GroupSums`: rows, weight, the confusion
+/// cells and their Σw², the log-loss, Brier and calibration terms, or the regression moments), and sums add up
+/// across shards. ROC AUC is not a sum of per-shard values: a pair of a positive in one shard and a negative in
+/// another counts too. Each group therefore carries its scores at full resolution, as a histogram — the distinct
+/// scores in ascending order, each with the weight of its positive and of its negative rows — and the merge walks
+/// the merged histogram exactly as the unsharded run walks its rows in score order (the Mann–Whitney statistic,
+/// ties counted as half). A part is then as large as its number of distinct (score, group) pairs; a model whose
+/// scores are few (trees, rounded scores, replicated rows) gives a small part.
+///
+/// What a part cannot know alone is checked at the merge: that the label column holds two classes one of which is
+/// the positive one, that the weights are not all zero, that each privileged value occurs.
+public struct FairnessPartial: Sendable, Equatable, Codable {
+  public var task: FairnessTask
+  public var rows: Int
+  public var weighted: Bool
+  public var hasScores: Bool
+  /// The positive label and the label values this part's rows hold (binary tasks).
+  public var positive: String?
+  public var labelValues: [String]
+  public var sets: [SetPart]
+  public var privilegedComparisons: [PrivilegedPart]
+
+  /// One sensitive set: its groups present in this part, in the order `Table.grouping` gives them.
+  public struct SetPart: Sendable, Equatable, Codable {
+    public var features: [String]
+    public var groups: [GroupPart]
+  }
+
+  public struct GroupPart: Sendable, Equatable, Codable {
+    /// The group's value in each sensitive feature.
+    public var values: [String]
+    /// The group's weighted sums, in `GroupSums.Slot` order.
+    public var sums: [Double]
+    /// Binary tasks with scores.
+    public var scores: ScoreHistogram?
+  }
+
+  /// A privileged split: the sums of the privileged rows (group 0) and of the others (group 1).
+  public struct PrivilegedPart: Sendable, Equatable, Codable {
+    public var column: String
+    public var values: [String]
+    /// The values of the column that occur in this part.
+    public var valuesSeen: [String]
+    public var sums: [[Double]]
+
+    enum CodingKeys: String, CodingKey {
+      case column, values, sums
+      case valuesSeen = "values_seen"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case task, rows, weighted, positive, sets
+    case hasScores = "has_scores"
+    case labelValues = "label_values"
+    case privilegedComparisons = "privileged_comparisons"
+  }
+}
+
+/// Distinct scores in ascending order, with the weight of the positive and of the negative rows at each.
+public struct ScoreHistogram: Sendable, Equatable, Codable {
+  public var scores: [Double] = []
+  public var positive: [Double] = []
+  public var negative: [Double] = []
+
+  public init() {}
+
+  mutating func add(score: Double, weight: Double, isPositive: Bool) {
+    if scores.last != score {
+      scores.append(score)
+      positive.append(0)
+      negative.append(0)
+    }
+    if isPositive { positive[positive.count - 1] += weight } else { negative[negative.count - 1] += weight }
+  }
+
+  /// The histograms' union (equal scores combined): pairwise merges of their ascending scores, in a balanced tree,
+  /// O(entries · log parts). At an equal score the earlier part's weight is added first, so the order of additions
+  /// is the same on every run.
+  static func merging(_ parts: [ScoreHistogram]) -> ScoreHistogram {
+    guard !parts.isEmpty else { return ScoreHistogram() }
+    var level = parts
+    while level.count > 1 {
+      level = stride(from: 0, to: level.count, by: 2).map { i in i + 1 < level.count ? merging(level[i], level[i + 1]) : level[i] }
+    }
+    return level[0]
+  }
+
+  static func merging(_ a: ScoreHistogram, _ b: ScoreHistogram) -> ScoreHistogram {
+    var merged = ScoreHistogram()
+    merged.scores.reserveCapacity(a.scores.count + b.scores.count)
+    merged.positive.reserveCapacity(a.scores.count + b.scores.count)
+    merged.negative.reserveCapacity(a.scores.count + b.scores.count)
+    var i = 0, j = 0
+    while i < a.scores.count || j < b.scores.count {
+      let takeA = j == b.scores.count || (i < a.scores.count && a.scores[i] <= b.scores[j])
+      let (score, positive, negative) = takeA ? (a.scores[i], a.positive[i], a.negative[i]) : (b.scores[j], b.positive[j], b.negative[j])
+      if takeA { i += 1 } else { j += 1 }
+      if merged.scores.last == score {
+        merged.positive[merged.positive.count - 1] += positive
+        merged.negative[merged.negative.count - 1] += negative
+      } else {
+        merged.scores.append(score)
+        merged.positive.append(positive)
+        merged.negative.append(negative)
+      }
+    }
+    return merged
+  }
+
+  /// ROC AUC = Σ_s P_s·(N_below + ½·N_s) / (P·N), as `RankedScores.rocAreas` computes it row by row; NaN with one
+  /// class only.
+  var rocArea: Double {
+    var area = 0.0, negativesBelow = 0.0, positives = 0.0
+    for k in scores.indices {
+      area += positive[k] * (negativesBelow + 0.5 * negative[k])
+      negativesBelow += negative[k]
+      positives += positive[k]
+    }
+    return positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : .nan
+  }
+}
+
+extension FairnessAssessment {
+  /// This part of an assessment: the sums and score histograms of each group of each set and privileged split.
+  ///
+  /// - Throws: `FairnessError.invalidSetting` for what does not merge yet (bootstrap replicates, control features).
+  public static func partial(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table,
+                             configuration: FairnessConfiguration, positive: String?, labelValues: [String]) throws -> FairnessPartial {
+    precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
+    try configuration.validate()
+    try refuseUnmergeable(configuration)
+    let terms = RowTerms(outcomes, weights: weights)
+    var sets: [FairnessPartial.SetPart] = []
+    for features in configuration.sensitiveSets {
+      let grouping = try table.grouping(by: features)
+      let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: grouping.keys.count) }
+      let histograms = terms.ranked.map { scoreHistograms($0, groups: grouping.groupOfRow, groupCount: grouping.keys.count) }
+      sets.append(.init(features: features, groups: grouping.values.indices.map { g in
+        .init(values: grouping.values[g], sums: Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]), scores: histograms?[g])
+      }))
+    }
+    var comparisons: [FairnessPartial.PrivilegedPart] = []
+    for split in configuration.privilegedSplits {
+      let (groups, seen) = try privilegedGroups(split, table: table, requireEveryValue: false)
+      let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
+      comparisons.append(.init(column: split.column, values: split.values, valuesSeen: seen,
+                               sums: (0..<2).map { g in Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]) }))
+    }
+    return FairnessPartial(task: terms.kind == .binary ? .binaryClassification : .regression, rows: outcomes.count,
+                           weighted: weights != nil, hasScores: outcomes.hasScores, positive: positive, labelValues: labelValues,
+                           sets: sets, privilegedComparisons: comparisons)
+  }
+
+  /// The assessment of the rows of all `parts` — the same report, to rounding in the last digits of the sums, as
+  /// `assess` gives on those rows at once. The parts must come from the same configuration (the caller checks
+  /// that their inputs and options agree).
+  ///
+  /// - Throws: `FairnessError` for what no part could see alone: a label column of more than two classes or
+  ///   without the positive one, weights all zero, a privileged value that never occurs.
+  public static func merge(_ parts: [FairnessPartial], configuration: FairnessConfiguration, weightsColumn: String?,
+                           targetColumn: String, rocCurves: Bool = false) throws -> FairnessAnalysis {
+    precondition(!parts.isEmpty, "at least one part")
+    try configuration.validate()
+    try refuseUnmergeable(configuration)
+    try checkShapes(parts, configuration: configuration)
+    let first = parts[0]
+    let isBinary = first.task == .binaryClassification
+    let hasScores = parts.contains { $0.hasScores }
+    if isBinary {
+      let present = Set(parts.flatMap(\.labelValues)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+      guard present.count <= 2 else { throw FairnessError.labelNotBinary(column: targetColumn, values: present, file: nil) }
+      if let positive = first.positive, present.count == 2, !present.contains(positive) {
+        throw FairnessError.positiveNotFound(column: targetColumn, positive: positive, values: present, file: nil)
+      }
+    }
+    let metrics = isBinary ? FairnessMetric.binary(weighted: first.weighted, hasScores: hasScores) : FairnessMetric.regression(weighted: first.weighted)
+    let slotCount = isBinary ? RowTerms.binarySlots : RowTerms.regressionSlots
+    var warnings: [String] = []
+    var sets: [String: SensitiveSetResult] = [:]
+    var curves: [String: [String: [ROCPoint]]] = [:]
+    for (index, features) in configuration.sensitiveSets.enumerated() {
+      // The union of the groups, ordered as `Table.grouping` orders them: by each feature's value, code-point order.
+      var positionOf: [[String]: Int] = [:]
+      var values: [[String]] = []
+      for part in parts { for group in part.sets[index].groups where positionOf[group.values] == nil {
+        positionOf[group.values] = values.count
+        values.append(group.values)
+      } }
+      values.sort { a, b in
+        for (x, y) in zip(a, b) where x != y { return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) }
+        return false
+      }
+      positionOf = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
+      var sums = [Double](repeating: 0, count: (values.count + 1) * slotCount)
+      var histograms = [[ScoreHistogram]](repeating: [], count: values.count)
+      for part in parts {
+        for group in part.sets[index].groups {
+          let g = positionOf[group.values]!
+          for k in 0..<slotCount { sums[g * slotCount + k] += group.sums[k] }
+          if let scores = group.scores { histograms[g].append(scores) }
+        }
+      }
+      for g in 0..<values.count { for k in 0..<slotCount { sums[values.count * slotCount + k] += sums[g * slotCount + k] } }
+      if index == 0, sums[values.count * slotCount + GroupSums.Slot.weight] == 0, let weightsColumn {
+        throw FairnessError.weightsAllZero(column: weightsColumn, file: nil)
+      }
+      var areas: [Double] = []
+      let keys = values.map(Grouping.key)
+      let key = Grouping.key(features)
+      if hasScores {
+        let merged = histograms.map { ScoreHistogram.merging($0) }
+        areas = merged.map(\.rocArea) + [ScoreHistogram.merging(merged).rocArea]
+        if rocCurves { curves[key] = ROCCurves.compute(histograms: Dictionary(uniqueKeysWithValues: zip(keys, merged))) }
+      }
+      let groupSums = GroupSums(groupCount: values.count, slotCount: slotCount, sums: sums, areas: areas)
+      if keys.count == 1 {
+        warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(keys[0]))'): no disparity can be measured.")
+      }
+      sets[key] = setResult(groupSums, features: features, values: values, counts: (0..<values.count).map { Int(groupSums[$0, GroupSums.Slot.rows]) },
+                            metrics: metrics, isBinary: isBinary, configuration: configuration)
+    }
+    var comparisons: [String: PrivilegedComparisonResult] = [:]
+    for (index, split) in configuration.privilegedSplits.enumerated() {
+      let seen = Set(parts.flatMap { $0.privilegedComparisons[index].valuesSeen })
+      if let absent = split.values.first(where: { !seen.contains($0) }) {
+        throw FairnessError.privilegedValueNotFound(column: split.column, value: absent,
+                                                    seen: seen.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+      }
+      var sums = [Double](repeating: 0, count: 3 * slotCount)
+      for part in parts where part.rows > 0 {
+        for g in 0..<2 { for k in 0..<slotCount { sums[g * slotCount + k] += part.privilegedComparisons[index].sums[g][k] } }
+      }
+      for g in 0..<2 { for k in 0..<slotCount { sums[2 * slotCount + k] += sums[g * slotCount + k] } }
+      comparisons[split.key] = comparison(split, sums: GroupSums(groupCount: 2, slotCount: slotCount, sums: sums, areas: []), configuration: configuration)
+    }
+    let report = FairnessReport(task: first.task, rows: parts.reduce(0) { $0 + $1.rows }, weighted: first.weighted, metrics: metrics,
+                                confidenceLevel: configuration.confidenceLevel, bootstrap: nil, sensitiveSets: sets,
+                                privilegedComparisons: comparisons, warnings: warnings)
+    return FairnessAnalysis(report: report, rocCurves: curves)
+  }
+
+  /// Refuses parts that do not hold what the configuration's parts hold: one task and weighting, its sets and
+  /// splits in its order, a full block of sums per group, histograms of ascending scores.
+  static func checkShapes(_ parts: [FairnessPartial], configuration: FairnessConfiguration) throws(FairnessError) {
+    let first = parts[0]
+    let slotCount = first.task == .binaryClassification ? RowTerms.binarySlots : RowTerms.regressionSlots
+    for (p, part) in parts.enumerated() {
+      func damaged(_ what: String) -> FairnessError { .damagedPart(index: p, reason: what) }
+      guard part.task == first.task, part.weighted == first.weighted, part.positive == first.positive else {
+        throw damaged("its task, weighting or positive label differs from the first part's")
+      }
+      guard part.rows >= 0, part.sets.map(\.features) == configuration.sensitiveSets else {
+        throw damaged("its sensitive sets are not \(configuration.sensitiveSets.map { Grouping.key($0) }.joined(separator: ", "))")
+      }
+      guard part.privilegedComparisons.map(\.column) == configuration.privilegedSplits.map(\.column),
+            part.privilegedComparisons.map(\.values) == configuration.privilegedSplits.map(\.values) else {
+        throw damaged("its privileged comparisons are not the command's")
+      }
+      for (s, set) in part.sets.enumerated() {
+        var setRows = 0.0
+        for group in set.groups {
+          guard group.values.count == set.features.count, group.sums.count == slotCount, group.sums.allSatisfy(\.isFinite) else {
+            throw damaged("a group of sensitive set \(s + 1) does not hold \(slotCount) finite sums")
+          }
+          setRows += group.sums[GroupSums.Slot.rows]
+          if let h = group.scores {
+            guard h.positive.count == h.scores.count, h.negative.count == h.scores.count, zip(h.scores, h.scores.dropFirst()).allSatisfy({ $0 < $1 }),
+                  (h.positive + h.negative).allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+              throw damaged("a score histogram of sensitive set \(s + 1) is not ascending scores with their weights")
+            }
+          }
+        }
+        guard setRows == Double(part.rows) else { throw damaged("the groups of sensitive set \(s + 1) hold \(formatNumber(setRows)) rows, not \(part.rows)") }
+      }
+      for comparison in part.privilegedComparisons where part.rows > 0 {
+        guard comparison.sums.count == 2, comparison.sums.allSatisfy({ $0.count == slotCount && $0.allSatisfy(\.isFinite) }) else {
+          throw damaged("a privileged comparison does not hold two blocks of \(slotCount) sums")
+        }
+      }
+    }
+  }
+
+  /// What shards cannot merge yet: bootstrap replicates (resampled within each group, which needs every row of
+  /// the group) and control strata.
+  static func refuseUnmergeable(_ configuration: FairnessConfiguration) throws(FairnessError) {
+    if configuration.bootstrapReplicates > 0 {
+      throw .invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)",
+                                  .because("sharded assessments do not bootstrap yet; run without it (the Wilson intervals are still given)")))
+    }
+    if !configuration.controlFeatures.isEmpty {
+      throw .invalidSetting(.init(.controlFeatures, value: configuration.controlFeatures.joined(separator: ","),
+                                  .because("sharded assessments do not take control features yet")))
+    }
+  }
+
+  /// Per group, the histogram of its scores: one pass over the rows in score order.
+  static func scoreHistograms(_ ranked: RankedScores, groups: ContiguousArray<Int32>, groupCount: Int) -> [ScoreHistogram] {
+    var histograms = [ScoreHistogram](repeating: ScoreHistogram(), count: groupCount)
+    for k in 0..<ranked.count {
+      let i = Int(ranked.order[k])
+      histograms[Int(groups[i])].add(score: ranked.sortedScores[k], weight: ranked.weights?[i] ?? 1, isPositive: ranked.labels[i] == 1)
+    }
+    return histograms
+  }
+}

@@ -1,0 +1,172 @@
+import ArgumentParser
+import CandorCore
+import CandorFairness
+import CandorReport
+import Foundation
+
+extension Setting {
+  static let part = Setting("part")
+}
+
+/// A part's result, read once its header has been checked.
+struct PartBody<Result: Decodable>: Decodable {
+  var result: Result
+}
+
+/// A part that cannot be merged, or parts that do not belong together.
+struct MergeError: CandorError {
+  let text: String
+  func message(naming name: (Setting) -> String) -> String { text }
+}
+
+struct Merge: ParsableCommand, FileCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge",
+    abstract: "Combine the parts of a sharded run into the result of the whole data.",
+    discussion: """
+      Each part is the --partial-out file of one shard (candor fairness --shard-index i --shard-count n). The parts \
+      must come from one command line, one Candor version and the same inputs (each part records them, with \
+      SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
+      the same JSON, page and text.
+      """)
+
+  @Argument(help: ArgumentHelp("The parts, one per shard, in any order.", valueName: "part"))
+  var parts: [String] = []
+
+  @OptionGroup var outputs: ReportOutputs
+
+  func validate() throws {
+    if parts.isEmpty { throw ValidationError("Give the parts to merge (the --partial-out files of every shard).") }
+  }
+
+  var inputFiles: [(Setting, String?)] { parts.map { (.part, $0) } }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+
+  func run() throws {
+    let files = try outputTransaction()
+    let documents = try Self.read(parts)
+    let first = documents[0].part
+    switch first.command {
+    case Fairness.configuration.commandName:
+      let fairness: Fairness
+      do { fairness = try Fairness.parse(first.arguments) } catch {
+        throw MergeError(text: "\(printable(documents[0].path)): its recorded arguments do not parse: \(Fairness.message(for: error))")
+      }
+      let request = try fairness.request()
+      let parts = try documents.map { try Self.decode(FairnessPartial.self, $0) }
+      let analysis: FairnessAnalysis
+      do {
+        analysis = try FairnessAssessment.merge(parts, configuration: request.configuration, weightsColumn: request.weightsColumn,
+                                                targetColumn: request.targetColumn, rocCurves: outputs.html != nil)
+      } catch let FairnessError.damagedPart(index, reason) {
+        throw MergeError(text: "\(printable(documents[index].path)) is a damaged part: \(reason).")
+      }
+      for warning in analysis.report.warnings { warn(warning) }
+      let source = fairness.predictions ?? fairness.data!
+      try outputs.write(into: files, json: { try analysis.report.jsonData() },
+                        html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
+      try files.commit()
+      print(FairnessPage.text(analysis.report))
+    default:
+      throw MergeError(text: "\(printable(documents[0].path)) is a part of candor \(printable(first.command)), which candor merge does not combine.")
+    }
+  }
+
+  /// What every part says about itself, without its result.
+  struct Header: Decodable {
+    var format: String
+    var formatVersion: Int
+    var candorVersion: String
+    var command: String
+    var arguments: [String]
+    var inputs: [InputHash]
+    var shard: ShardSlice
+
+    enum CodingKeys: String, CodingKey {
+      case format, command, arguments, inputs, shard
+      case formatVersion = "format_version"
+      case candorVersion = "candor_version"
+    }
+  }
+
+  /// Reads every part's header and checks that they belong together: one format, version, command line and set
+  /// of inputs, and each shard of the count once.
+  static func read(_ paths: [String]) throws -> [(path: String, part: Header, data: Data)] {
+    var documents: [(path: String, part: Header, data: Data)] = []
+    for path in paths {
+      let data = try InputFile.read(path)
+      guard case let .success(object) = jsonTopLevelObject(data), object["format"] as? String == "candor-partial" else {
+        throw MergeError(text: "\(printable(path)) is not a part of a sharded Candor run (a --partial-out file).")
+      }
+      guard object["format_version"] as? Int == 1 else {
+        throw MergeError(text: "\(printable(path)) is a part of format version \(object["format_version"].map { "\($0)" } ?? "(none)"); this Candor reads version 1.")
+      }
+      do {
+        documents.append((path, try CandorJSON.decoder().decode(Header.self, from: data), data))
+      } catch {
+        throw MergeError(text: "\(printable(path)) is a damaged part: \(decodingProblem(error)).")
+      }
+    }
+    let (firstPath, first, _) = documents[0]
+    for (path, part, _) in documents.dropFirst() {
+      func differ(_ what: String) -> MergeError {
+        MergeError(text: "\(printable(firstPath)) and \(printable(path)) are not parts of one run: \(what).")
+      }
+      if part.candorVersion != first.candorVersion {
+        throw differ("they were computed by Candor \(printable(first.candorVersion)) and \(printable(part.candorVersion))")
+      }
+      if part.command != first.command || part.arguments != first.arguments {
+        let a = [first.command] + first.arguments, b = [part.command] + part.arguments
+        let k = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        func argument(_ list: [String]) -> String { k < list.count ? "'\(printable(list[k]))'" : "the end of the line" }
+        throw differ("their command lines differ at argument \(k + 1): \(argument(a)) and \(argument(b))")
+      }
+      let mine = Dictionary(first.inputs.map { ($0.flag, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+      let theirs = Dictionary(part.inputs.map { ($0.flag, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+      for flag in Set(mine.keys).union(theirs.keys).sorted() where mine[flag] != theirs[flag] {
+        throw differ("they read different \(flag) files (SHA-256 \((mine[flag] ?? "none").prefix(12))… and \((theirs[flag] ?? "none").prefix(12))…)")
+      }
+      if part.shard.count != first.shard.count { throw differ("one is a shard of \(first.shard.count), the other of \(part.shard.count)") }
+      if part.shard.totalRows != first.shard.totalRows { throw differ("their data has \(first.shard.totalRows) and \(part.shard.totalRows) rows") }
+    }
+    var pathOfShard: [Int: String] = [:]
+    for (path, part, _) in documents {
+      let expected = ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
+      guard part.shard.index >= 0, part.shard.index < part.shard.count, part.shard.firstRow == expected.lowerBound, part.shard.rows == expected.count else {
+        throw MergeError(text: "\(printable(path)) is a damaged part: shard \(part.shard.index) of \(part.shard.count) over \(part.shard.totalRows) rows cannot hold rows \(part.shard.firstRow) to \(part.shard.firstRow + part.shard.rows - 1).")
+      }
+      if let other = pathOfShard[part.shard.index] {
+        throw MergeError(text: "Shard \(part.shard.index) is given twice: \(printable(other)) and \(printable(path)).")
+      }
+      pathOfShard[part.shard.index] = path
+    }
+    let missing = (0..<first.shard.count).filter { pathOfShard[$0] == nil }
+    if !missing.isEmpty {
+      let shown = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
+      throw MergeError(text: "\(missing.count == 1 ? "Shard" : "Shards") \(shown) of \(first.shard.count) \(missing.count == 1 ? "is" : "are") missing: every shard's part is needed.")
+    }
+    return documents.sorted { $0.part.shard.index < $1.part.shard.index }
+  }
+
+  /// A part's result, checked to hold the rows its header says.
+  static func decode<Result: Decodable>(_ type: Result.Type, _ document: (path: String, part: Header, data: Data)) throws -> Result {
+    do {
+      return try CandorJSON.decoder().decode(PartBody<Result>.self, from: document.data).result
+    } catch {
+      throw MergeError(text: "\(printable(document.path)) is a damaged part: \(decodingProblem(error)).")
+    }
+  }
+
+  /// A decoding error in words: the key path and what was wrong.
+  static func decodingProblem(_ error: any Error) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+    }
+    switch error as? DecodingError {
+    case let .keyNotFound(key, context)?: return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?: return "\(path(context)) is not what a part holds there"
+    case let .dataCorrupted(context)?: return context.codingPath.isEmpty ? "it is not valid JSON" : "\(path(context)) is not what a part holds there"
+    default: return "it does not decode"
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import CandorCore
+import Foundation
+
+extension Setting {
+  static let partialOut = Setting("partialOut")
+}
+
+/// `--shard-index i --shard-count n --partial-out FILE`: compute the part of an analysis that rows
+/// ⌊i·N/n⌋ ..< ⌊(i+1)·N/n⌋ of the data give, for `candor merge` to combine with the other parts. Slicing by row
+/// number makes a retried shard recompute exactly the same part; the part is written as every output is (staged,
+/// then renamed into place), so a killed shard never leaves a torn file.
+struct ShardOptions: ParsableArguments {
+  @Option(name: .customLong("shard-index"),
+          help: "This shard's number, from 0 to --shard-count − 1 (default: $JOB_COMPLETION_INDEX, which a Kubernetes Indexed Job sets).")
+  var index: Int?
+
+  @Option(name: .customLong("shard-count"),
+          help: "Split the rows by row number into this many shards and compute only this one's part (written with --partial-out; combine the parts with candor merge).")
+  var count: Int?
+
+  @Option(name: .customLong("partial-out"), help: "With --shard-count: write this shard's part here.")
+  var partialOut: String?
+
+  /// The flags, as they appear on a command line, that say which part is computed and where it goes: left out of
+  /// the arguments a part records, which must be the same in every part.
+  static let flags: Set<String> = ["--shard-index", "--shard-count", "--partial-out"]
+
+  var isSharded: Bool { count != nil }
+
+  func validate() throws {
+    guard let count else {
+      if index != nil || partialOut != nil {
+        throw ValidationError("\(index != nil ? "--shard-index" : "--partial-out") needs --shard-count (the number of shards).")
+      }
+      return
+    }
+    guard count >= 1 && count <= 1_000_000 else { throw ValidationError("--shard-count \(count): give from 1 to 1000000 shards.") }
+    guard partialOut != nil else { throw ValidationError("--shard-count needs --partial-out (where this shard's part is written).") }
+    _ = try shard()
+  }
+
+  /// This shard's number: --shard-index, else $JOB_COMPLETION_INDEX.
+  func shard() throws -> Int {
+    let count = count ?? 1
+    if let index {
+      guard index >= 0 && index < count else {
+        throw ValidationError("--shard-index \(index): the shards of --shard-count \(count) are numbered 0 to \(count - 1).")
+      }
+      return index
+    }
+    guard let text = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"] else {
+      throw ValidationError("Give --shard-index (this shard's number), or run where JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job).")
+    }
+    guard let index = Int(text), index >= 0, index < count else {
+      throw ValidationError("JOB_COMPLETION_INDEX is '\(printable(text))': the shards of --shard-count \(count) are numbered 0 to \(count - 1).")
+    }
+    return index
+  }
+
+  /// The rows of this shard among `total`.
+  func rows(of total: Int) throws -> Range<Int> {
+    let count = count ?? 1, index = try shard()
+    return ShardSlice.rows(index: index, count: count, total: total)
+  }
+}
+
+/// A partial result as written by a sharded command and read by `candor merge`.
+struct ShardPart<Result: Codable>: Codable {
+  static var format: String { "candor-partial" }
+  var format = Self.format
+  var formatVersion = 1
+  var candorVersion: String
+  /// The command that computed the part (`fairness`).
+  var command: String
+  /// Its arguments, without the shard flags: the same in every part of one run, and what `candor merge` reads the
+  /// analysis's settings from.
+  var arguments: [String]
+  /// SHA-256 of each input, by flag in flag order: the same in every part.
+  var inputs: [InputHash]
+  var shard: ShardSlice
+  var result: Result
+
+  enum CodingKeys: String, CodingKey {
+    case format, command, arguments, inputs, shard, result
+    case formatVersion = "format_version"
+    case candorVersion = "candor_version"
+  }
+}
+
+/// The SHA-256 of one input file, named by its flag.
+struct InputHash: Codable, Equatable {
+  var flag: String
+  var sha256: String
+}
+
+/// Which rows of the data a shard holds.
+struct ShardSlice: Codable, Equatable {
+  var index: Int
+  var count: Int
+  var firstRow: Int
+  var rows: Int
+  var totalRows: Int
+
+  /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋ (count ≤ 10⁶ and a table's rows < 2³² keep the
+  /// products far inside Int).
+  static func rows(index: Int, count: Int, total: Int) -> Range<Int> {
+    (index * total / count)..<((index + 1) * total / count)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case index, count, rows
+    case firstRow = "first_row"
+    case totalRows = "total_rows"
+  }
+}
+
+/// What a sharded command records in its part.
+enum Sharding {
+  /// The command line's arguments without the shard flags and their values.
+  static func recordedArguments(_ arguments: [String]) -> [String] {
+    var kept: [String] = [], skipNext = false
+    for argument in arguments {
+      if skipNext { skipNext = false; continue }
+      if ShardOptions.flags.contains(argument) { skipNext = true; continue }
+      if let equals = argument.firstIndex(of: "="), ShardOptions.flags.contains(String(argument[..<equals])) { continue }
+      kept.append(argument)
+    }
+    return kept
+  }
+
+  /// SHA-256 of each input file given, by flag (a model behind a URL or a command: of its text).
+  static func hashes(_ inputs: [(Setting, String?)]) throws -> [InputHash] {
+    try inputs.compactMap { setting, path in
+      try path.map { InputHash(flag: Flags.spelling(setting), sha256: SHA256.hex(try InputFile.read($0))) }
+    }.sorted { $0.flag < $1.flag }
+  }
+}

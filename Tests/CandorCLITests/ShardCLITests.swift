@@ -1,0 +1,161 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// Sharded runs (`--shard-index i --shard-count n --partial-out`) merged by `candor merge` give the unsharded
+/// result: the same JSON to 1e-12 (ROC AUC included, which is not a sum of the shards' values), the same
+/// Fairlearn reference numbers; parts that do not belong together are refused.
+@Suite struct ShardCLITests {
+  static let predictions = ["fairness", "--predictions", Fixtures.path("adult_test_predictions.csv"), "--target", "y_true",
+                            "--pred-column", "y_pred", "--score-column", "y_score", "--sensitive", "sex", "--sensitive", "race",
+                            "--sensitive", "sex,race", "--privileged", "sex=Male", "--gei-alpha", "0.5,2"]
+
+  /// Runs `arguments` whole (whole.json) and as `count` shards merged in reverse order (merged.json).
+  static func wholeAndMerged(_ arguments: [String], count: Int, in folder: URL) throws -> (whole: Any, merged: Any, parts: [String]) {
+    let whole = try CandorBinary.run(arguments + ["--json", "whole.json"], in: folder)
+    try #require(whole.exitCode == 0, "\(whole.standardError)")
+    var parts: [String] = []
+    for index in 0..<count {
+      let part = try CandorBinary.run(arguments + ["--shard-count", "\(count)", "--shard-index", "\(index)", "--partial-out", "part-\(index).json"], in: folder)
+      try #require(part.exitCode == 0, "\(part.standardError)")
+      #expect(part.standardOutput.hasPrefix("Shard \(index) of \(count): rows "))
+      parts.append("part-\(index).json")
+    }
+    let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--json", "merged.json", "--html", "merged.html"], in: folder)
+    try #require(merged.exitCode == 0, "\(merged.standardError)")
+    #expect(merged.standardOutput == whole.standardOutput, "the merged text differs")
+    func read(_ name: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(name))) }
+    return (try read("whole.json"), try read("merged.json"), parts)
+  }
+
+  /// Every difference between two JSON values, numbers compared to `tolerance` relative (absolute below 1).
+  static func differences(_ a: Any, _ b: Any, path: String = "", tolerance: Double = 1e-12) -> [String] {
+    switch (a, b) {
+    case let (x as [String: Any], y as [String: Any]):
+      guard Set(x.keys) == Set(y.keys) else { return ["\(path): keys \(x.keys.sorted()) vs \(y.keys.sorted())"] }
+      return x.keys.sorted().flatMap { differences(x[$0]!, y[$0]!, path: "\(path).\($0)", tolerance: tolerance) }
+    case let (x as [Any], y as [Any]):
+      guard x.count == y.count else { return ["\(path): \(x.count) vs \(y.count) items"] }
+      return zip(x, y).enumerated().flatMap { differences($1.0, $1.1, path: "\(path)[\($0)]", tolerance: tolerance) }
+    case let (x as String, y as String):
+      return x == y ? [] : ["\(path): \(x) vs \(y)"]
+    case let (x as NSNumber, y as NSNumber):
+      let (u, v) = (x.doubleValue, y.doubleValue)
+      return abs(u - v) <= tolerance * max(1, abs(v)) ? [] : ["\(path): \(u) vs \(v)"]
+    default:
+      return "\(a)" == "\(b)" ? [] : ["\(path): \(a) vs \(b)"]
+    }
+  }
+
+  @Test("merged shards give the unsharded JSON and text, and Fairlearn's numbers", arguments: [(2, false), (3, true), (7, false)])
+  func mergedEqualsWhole(count: Int, weighted: Bool) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (whole, merged, _) = try Self.wholeAndMerged(Self.predictions + (weighted ? ["--weights-column", "weight"] : []), count: count, in: folder)
+    #expect(Self.differences(merged, whole) == [])
+    // ROC AUC pairs rows across shards; unweighted, every term is a half-integer and the merge is exact.
+    let sets = (merged as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
+    let wholeSets = (whole as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
+    let auc = (sets["sex|race"]!["by_group"] as! [String: [String: Any]])["roc_auc"]!
+    let wholeAUC = (wholeSets["sex|race"]!["by_group"] as! [String: [String: Any]])["roc_auc"]!
+    for (group, value) in wholeAUC where !weighted {
+      #expect(FairnessCLITests.number(auc[group]) == FairnessCLITests.number(value), "\(group)")
+    }
+    // The merged numbers are Fairlearn's, at the reference's tolerance.
+    let reference = (try Fixtures.json("adult_metricframe.json") as! [String: Any])[weighted ? "weighted" : "unweighted"] as! [String: Any]
+    var compared = 0
+    for (key, expected) in reference["sensitive_feature_sets"] as! [String: [String: Any]] {
+      for (metric, value) in expected["overall"] as! [String: Any] {
+        #expect(FairnessCLITests.matches((sets[key]!["overall"] as! [String: Any])[metric], value, tolerance: weighted ? 1e-10 : 1e-12), "\(key) \(metric)")
+        compared += 1
+      }
+    }
+    #expect(compared > 20)
+    let page = try String(contentsOf: folder.appendingPathComponent("merged.html"), encoding: .utf8)
+    #expect(page.contains("ROC curves"))
+  }
+
+  @Test("a model scored shard by shard; more shards than rows give empty parts that merge; JOB_COMPLETION_INDEX names the shard")
+  func modelAndEmptyShards() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var small = "age,sex,income\n"
+    for row in 0..<5 { small += "\(20 + 7 * row),\(row % 2 == 0 ? "F" : "M"),\(row % 3 == 0 ? "yes" : "no")\n" }
+    try Data(small.utf8).write(to: folder.appendingPathComponent("D.csv"))
+    let train = try CandorBinary.run(["train", "--data", "D.csv", "--target", "income", "--out", "m.json"], in: folder)
+    try #require(train.exitCode == 0, "\(train.standardError)")
+    let arguments = ["fairness", "--model", "m.json", "--data", "D.csv", "--target", "income", "--sensitive", "sex", "--min-group-size", "1"]
+    let (whole, merged, _) = try Self.wholeAndMerged(arguments, count: 8, in: folder)
+    #expect(Self.differences(merged, whole) == [])
+    let indexed = try CandorBinary.run(arguments + ["--shard-count", "8", "--partial-out", "k.json"], in: folder, environment: ["JOB_COMPLETION_INDEX": "3"])
+    #expect(indexed.exitCode == 0, "\(indexed.standardError)")
+    #expect(try Data(contentsOf: folder.appendingPathComponent("k.json")) == Data(contentsOf: folder.appendingPathComponent("part-3.json")))
+  }
+
+  @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
+    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "bootstrap", "environment", "alone",
+  ])
+  func refused(_ kind: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let shard = { (index: Int, count: Int, extra: [String], out: String) throws -> CommandResult in
+      try CandorBinary.run(Self.predictions + extra + ["--shard-count", "\(count)", "--shard-index", "\(index)", "--partial-out", out], in: folder)
+    }
+    for index in 0..<3 { try #require(try shard(index, 3, [], "p\(index).json").exitCode == 0) }
+    let result: CommandResult, expected: String
+    switch kind {
+    case "missing":
+      result = try CandorBinary.run(["merge", "p0.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: Shard 1 of 3 is missing: every shard's part is needed.\n"
+    case "twice":
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "p1.json", "--json", "m.json"], in: folder)
+      expected = "error: Shard 1 is given twice: p1.json and p1.json.\n"
+    case "arguments":
+      try #require(try shard(1, 3, ["--min-group-size", "5"], "q1.json").exitCode == 0)
+      result = try CandorBinary.run(["merge", "p0.json", "q1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p0.json and q1.json are not parts of one run: their command lines differ at argument 20: the end of the line and '--min-group-size'.\n"
+    case "data":
+      // The same command line over a data file that changed between two shards.
+      let original = try String(contentsOfFile: Fixtures.path("adult_test_predictions.csv"), encoding: .utf8)
+      let arguments = Self.predictions.map { $0 == Fixtures.path("adult_test_predictions.csv") ? "data.csv" : $0 } + ["--shard-count", "2", "--partial-out"]
+      try original.write(to: folder.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+      try #require(try CandorBinary.run(arguments + ["a.json", "--shard-index", "0"], in: folder).exitCode == 0)
+      try (original + original.split(separator: "\n").last! + "\n").write(to: folder.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+      try #require(try CandorBinary.run(arguments + ["b.json", "--shard-index", "1"], in: folder).exitCode == 0)
+      result = try CandorBinary.run(["merge", "a.json", "b.json", "--json", "m.json"], in: folder)
+      expected = "error: a.json and b.json are not parts of one run: they read different --predictions files (SHA-256 "
+    case "count":
+      try #require(try shard(1, 2, [], "h1.json").exitCode == 0)
+      result = try CandorBinary.run(["merge", "p0.json", "h1.json", "--json", "m.json"], in: folder)
+      expected = "error: p0.json and h1.json are not parts of one run: one is a shard of 3, the other of 2.\n"
+    case "garbage":
+      let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+      try text.replacingOccurrences(of: "\"sums\": [", with: "\"sums\": [\"x\", ").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: result.sets[0].groups[0].sums[0] is not what a part holds there.\n"
+    case "notpart":
+      result = try CandorBinary.run(["merge", Fixtures.path("adult_metricframe.json"), "--json", "m.json"], in: folder)
+      expected = "error: \(Fixtures.path("adult_metricframe.json")) is not a part of a sharded Candor run (a --partial-out file).\n"
+    case "index":
+      result = try shard(3, 3, [], "x.json")
+      expected = "error: --shard-index 3: the shards of --shard-count 3 are numbered 0 to 2."
+    case "json":
+      result = try shard(0, 3, ["--json", "m.json"], "x.json")
+      expected = "error: --json does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result."
+    case "bootstrap":
+      result = try shard(0, 3, ["--bootstrap", "20"], "x.json")
+      expected = "error: --bootstrap does not shard yet: run it unsharded (the Wilson intervals of a merged run are exact)."
+    case "environment":
+      result = try CandorBinary.run(Self.predictions + ["--shard-count", "3", "--partial-out", "x.json"], in: folder, environment: ["JOB_COMPLETION_INDEX": "7"])
+      expected = "error: JOB_COMPLETION_INDEX is '7': the shards of --shard-count 3 are numbered 0 to 2."
+    default:
+      result = try CandorBinary.run(Self.predictions + ["--shard-index", "1", "--partial-out", "x.json"], in: folder)
+      expected = "error: --shard-index needs --shard-count (the number of shards)."
+    }
+    #expect(result.exitCode == 2, "\(kind): \(result.standardError)")
+    #expect(result.standardError.hasPrefix(expected), "\(kind): \(result.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path))
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+  }
+}
