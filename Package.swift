@@ -47,6 +47,7 @@ let package = Package(
     .testTarget(name: "CandorPipelineTests", dependencies: ["CandorPipeline", "CandorTestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["CandorCore", "CandorFairness", "CandorModels", "CandorTestSupport"]),
     .testTarget(name: "CandorCLITests",
-                dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport"]),
+                dependencies: ["candor", "CandorCore", "CandorModels", "CandorFairness", "CandorExplain", "CandorPrivacy", "CandorTestSupport",
+                               .product(name: "Yams", package: "Yams")]),
   ]
 )

@@ -75,6 +75,9 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
     public var tolerance: Double?
     /// Explicit feature selection: only the K largest |φ| are estimated, the rest reported as 0.
     public var maxFeatures: Int?
+    /// The random stream of the first explained row: row i of `rows` samples its coalitions from stream
+    /// firstStream + i, so a shard explaining positions p… of a longer list draws what the whole run draws there.
+    public var firstStream = 0
     public init() {}
   }
 
@@ -136,19 +139,14 @@ public struct KernelSHAP: Sendable, Equatable, Codable, JSONDocument {
       results[i] = Result {
         try explainRow(model: model, source: source, explained: backgroundCount + i, backgroundCount: backgroundCount,
                        groupColumns: groupColumns, nsamples: nsamples, link: configuration.link,
-                       random: SeededRandom(seed: configuration.seed, stream: i), row: rows[i],
+                       random: SeededRandom(seed: configuration.seed, stream: configuration.firstStream + i), row: rows[i],
                        fx: (0..<outputCount).map { basePredictions[backgroundCount + i, $0] }, meanBackground: meanBackground,
                        backgroundWeights: weights, encoded: fastPath, tolerance: configuration.tolerance,
                        maxFeatures: configuration.maxFeatures)
       }
     }
     let explanations = try results.values.map { try $0!.get() }
-    var meanAbs: [String: [Double]] = [:]
-    for (j, group) in groups.enumerated() {
-      meanAbs[group.name] = (0..<outputCount).map { k in
-        explanations.reduce(0) { $0 + abs($1.values[k][j]) } / Double(max(explanations.count, 1))
-      }
-    }
+    let meanAbs = meanAbsolute(explanations.map(\.values), players: groups.map(\.name), outputs: outputCount)
     let exact = featureCount < 31 && (1 << featureCount) - 2 <= nsamples
     let unread = Set(model.unreadFeatureNames)
     let used = Set(model.featureNames).subtracting(unread)

@@ -108,10 +108,7 @@ public struct TreeSHAP: Sendable, Equatable, Codable, JSONDocument {
     let explanations = results.values.enumerated().map { i, values in
       RowExplanation(row: rows[i], prediction: (0..<outputs).map { explainedMargins[i * outputs + $0] }, values: values)
     }
-    var meanAbs: [String: [Double]] = [:]
-    for (p, player) in players.enumerated() {
-      meanAbs[player.name] = (0..<outputs).map { k in explanations.reduce(0) { $0 + abs($1.values[k][p]) } / Double(max(explanations.count, 1)) }
-    }
+    let meanAbs = meanAbsolute(explanations.map(\.values), players: players.map(\.name), outputs: outputs)
     let names = model.outputKind == .binaryProbability ? [model.classes[1]] : model.classes
     // The columns some split tests, through the tree features computed from them.
     var tested = Set<String>()

@@ -74,13 +74,12 @@ public enum FairnessAssessment {
     }
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
-    for (index, (features, grouping)) in zip(configuration.sensitiveSets, groupings).enumerated() {
+    for (features, grouping) in zip(configuration.sensitiveSets, groupings) {
       let key = Grouping.key(features)
       if grouping.keys.count == 1 {
         warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(grouping.keys[0]))'): no disparity can be measured.")
       }
-      var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration,
-                             bootstrapSeed: configuration.seed &+ UInt64(index))
+      var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration)
       if !configuration.controlFeatures.isEmpty {
         result.controlFeatures = configuration.controlFeatures
         result.strata = try strata(outcomes, weights: weights, table: table, features: features, configuration: configuration)
@@ -101,31 +100,37 @@ public enum FairnessAssessment {
       task: isBinary ? .binaryClassification : .regression, rows: outcomes.count, weighted: weights != nil,
       metrics: metrics, confidenceLevel: configuration.confidenceLevel,
       bootstrap: configuration.bootstrapReplicates > 0
-        ? BootstrapSettings(replicates: configuration.bootstrapReplicates, seed: configuration.seed, stratifiedByGroup: true) : nil,
+        ? BootstrapSettings(replicates: configuration.bootstrapReplicates, seed: configuration.seed) : nil,
       sensitiveSets: sets, privilegedComparisons: comparisons, warnings: warnings)
   }
 
-  static func assessSet(terms: RowTerms, metrics: [FairnessMetric], grouping: Grouping, configuration: FairnessConfiguration,
-                        bootstrapSeed: UInt64) -> SensitiveSetResult {
+  /// One set's result; its bootstrap draws the replicates every set draws (one seed), so the overall intervals of
+  /// every set agree.
+  static func assessSet(terms: RowTerms, metrics: [FairnessMetric], grouping: Grouping, configuration: FairnessConfiguration) -> SensitiveSetResult {
     let layout = SetLayout(metrics: metrics, groups: grouping.keys, isBinary: terms.kind == .binary)
     let groupCount = grouping.keys.count
     let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
     var result = setResult(sums, features: grouping.columns, values: grouping.values, counts: grouping.counts, metrics: metrics,
                            isBinary: terms.kind == .binary, configuration: configuration)
     if configuration.bootstrapReplicates > 0 {
-      let intervals = StratifiedBootstrap.intervals(
+      let intervals = PoissonBootstrap.intervals(
         terms: terms, groups: grouping.groupOfRow, groupCount: groupCount, replicates: configuration.bootstrapReplicates,
-        seed: bootstrapSeed, level: configuration.confidenceLevel, evaluate: layout.evaluate)
-      let block = layout.intervalBlock(intervals)
-      result.intervals = block
-      if terms.kind == .binary {
-        result.indistinguishableFromParity = block.disparities.filter { name, interval in
-          let parity = Disparity.parityValue(ofKey: name)
-          return interval[0] <= parity && parity <= interval[1]
-        }.map(\.key).sorted()
-      }
+        seed: configuration.seed, level: configuration.confidenceLevel, evaluate: layout.evaluate)
+      setIntervals(intervals, of: &result, layout: layout)
     }
     return result
+  }
+
+  /// A set's bootstrap intervals, laid out as its estimates, and the disparities they cannot tell from parity.
+  static func setIntervals(_ intervals: [Interval], of result: inout SensitiveSetResult, layout: SetLayout) {
+    let block = layout.intervalBlock(intervals)
+    result.intervals = block
+    if layout.isBinary {
+      result.indistinguishableFromParity = block.disparities.filter { name, interval in
+        let parity = Disparity.parityValue(ofKey: name)
+        return interval[0] <= parity && parity <= interval[1]
+      }.map(\.key).sorted()
+    }
   }
 
   /// A set's point estimates, Wilson intervals, small groups and notes: everything its sums give (the sums of its
@@ -229,7 +234,7 @@ public enum FairnessAssessment {
         ? FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
         : FairnessMetric.regression(weighted: weights != nil)
       result[stratum] = assessSet(terms: terms, metrics: metrics, grouping: try table.selecting(rows: rows).grouping(by: features),
-                                  configuration: inner, bootstrapSeed: 0)
+                                  configuration: inner)
     }
     return result
   }
@@ -242,9 +247,9 @@ public enum FairnessAssessment {
     var result = comparison(split, sums: sums, configuration: configuration)
     if configuration.bootstrapReplicates > 0 {
       let metrics = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
-      let computed = StratifiedBootstrap.intervals(
+      let computed = PoissonBootstrap.intervals(
         terms: terms, groups: groups, groupCount: 2, replicates: configuration.bootstrapReplicates,
-        seed: configuration.seed &+ 1_000_003, level: configuration.confidenceLevel, evaluate: metrics.values)
+        seed: configuration.seed, level: configuration.confidenceLevel, evaluate: metrics.values)
       result.intervals = Dictionary(zip(metrics.names, computed).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     }
     return result

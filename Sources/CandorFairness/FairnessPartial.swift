@@ -25,6 +25,34 @@ public struct FairnessPartial: Sendable, Equatable, Codable {
   public var labelValues: [String]
   public var sets: [SetPart]
   public var privilegedComparisons: [PrivilegedPart]
+  /// With bootstrap replicates.
+  public var bootstrap: BootstrapPart?
+
+  /// The part's share of the Poisson bootstrap: each replicate's sums, whose counts depend on the row numbers
+  /// alone (see `PoissonBootstrap`), and for ROC AUC every row's score — a replicate's AUC pairs rows across shards,
+  /// so the merge computes it from all rows, as the unsharded run does.
+  public struct BootstrapPart: Sendable, Equatable, Codable {
+    public var replicates: Int
+    public var seed: UInt64
+    /// The part's first row in the whole data.
+    public var firstRow: Int
+    /// Per set, per replicate: the sums of the set's groups in this part, one block after the other in `groups` order.
+    public var setSums: [[[Double]]]
+    /// Per privileged split, per replicate: the privileged block, then the unprivileged one.
+    public var privilegedSums: [[[Double]]]
+    /// With scores, per row in row order: score, label (1 positive), weight (weighted parts) and group in each set.
+    public var scores: [Double]?
+    public var labels: [UInt8]?
+    public var weights: [Double]?
+    public var groups: [[Int32]]?
+
+    enum CodingKeys: String, CodingKey {
+      case replicates, seed, scores, labels, weights, groups
+      case firstRow = "first_row"
+      case setSums = "set_sums"
+      case privilegedSums = "privileged_sums"
+    }
+  }
 
   /// One sensitive set: its groups present in this part, in the order `Table.grouping` gives them.
   public struct SetPart: Sendable, Equatable, Codable {
@@ -56,7 +84,7 @@ public struct FairnessPartial: Sendable, Equatable, Codable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case task, rows, weighted, positive, sets
+    case task, rows, weighted, positive, sets, bootstrap
     case hasScores = "has_scores"
     case labelValues = "label_values"
     case privilegedComparisons = "privileged_comparisons"
@@ -132,14 +160,30 @@ extension FairnessAssessment {
   ///
   /// - Throws: `FairnessError.invalidSetting` for what does not merge yet (bootstrap replicates, control features).
   public static func partial(_ outcomes: Outcomes, weights: ContiguousArray<Double>?, table: Table,
-                             configuration: FairnessConfiguration, positive: String?, labelValues: [String]) throws -> FairnessPartial {
+                             configuration: FairnessConfiguration, positive: String?, labelValues: [String], firstRow: Int = 0) throws -> FairnessPartial {
     precondition(table.rowCount == outcomes.count, "table and outcomes differ in length")
     try configuration.validate()
     try refuseUnmergeable(configuration)
     let terms = RowTerms(outcomes, weights: weights)
     var sets: [FairnessPartial.SetPart] = []
+    let replicates = configuration.bootstrapReplicates
+    var bootstrap = FairnessPartial.BootstrapPart(replicates: replicates, seed: configuration.seed, firstRow: firstRow, setSums: [], privilegedSums: [])
+    if replicates > 0, let ranked = terms.ranked {
+      bootstrap.scores = Array(unsafeUninitializedCapacity: ranked.count) { buffer, count in
+        for k in 0..<ranked.count { buffer[Int(ranked.order[k])] = ranked.sortedScores[k] }
+        count = ranked.count
+      }
+      bootstrap.labels = Array(ranked.labels)
+      bootstrap.weights = ranked.weights.map(Array.init)
+      bootstrap.groups = []
+    }
     for features in configuration.sensitiveSets {
       let grouping = try table.grouping(by: features)
+      if replicates > 0 {
+        bootstrap.setSums.append(PoissonBootstrap.replicateSums(terms: terms, groups: grouping.groupOfRow, groupCount: grouping.keys.count,
+                                                                replicates: replicates, seed: configuration.seed, firstRow: firstRow))
+        bootstrap.groups?.append(Array(grouping.groupOfRow))
+      }
       let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: grouping.keys.count) }
       let histograms = terms.ranked.map { scoreHistograms($0, groups: grouping.groupOfRow, groupCount: grouping.keys.count) }
       sets.append(.init(features: features, groups: grouping.values.indices.map { g in
@@ -150,12 +194,16 @@ extension FairnessAssessment {
     for split in configuration.privilegedSplits {
       let (groups, seen) = try privilegedGroups(split, table: table, requireEveryValue: false)
       let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
+      if replicates > 0 {
+        bootstrap.privilegedSums.append(PoissonBootstrap.replicateSums(terms: terms, groups: groups, groupCount: 2, replicates: replicates,
+                                                                       seed: configuration.seed, firstRow: firstRow))
+      }
       comparisons.append(.init(column: split.column, values: split.values, valuesSeen: seen,
                                sums: (0..<2).map { g in Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]) }))
     }
     return FairnessPartial(task: terms.kind == .binary ? .binaryClassification : .regression, rows: outcomes.count,
                            weighted: weights != nil, hasScores: outcomes.hasScores, positive: positive, labelValues: labelValues,
-                           sets: sets, privilegedComparisons: comparisons)
+                           sets: sets, privilegedComparisons: comparisons, bootstrap: replicates > 0 ? bootstrap : nil)
   }
 
   /// The assessment of the rows of all `parts` — the same report, to rounding in the last digits of the sums, as
@@ -170,6 +218,7 @@ extension FairnessAssessment {
     try configuration.validate()
     try refuseUnmergeable(configuration)
     try checkShapes(parts, configuration: configuration)
+    let replicates = configuration.bootstrapReplicates
     let first = parts[0]
     let isBinary = first.task == .binaryClassification
     let hasScores = parts.contains { $0.hasScores }
@@ -185,6 +234,11 @@ extension FairnessAssessment {
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
     var curves: [String: [String: [ROCPoint]]] = [:]
+    let totalRows = parts.reduce(0) { $0 + $1.rows }
+    // The bootstrap's ROC AUC: every row's score in row order (the parts are contiguous, in shard order), ranked once.
+    let ranked: RankedScores? = replicates > 0 && hasScores ? RankedScores(
+      scores: ContiguousArray(parts.flatMap { $0.bootstrap?.scores ?? [] }), labels: ContiguousArray(parts.flatMap { $0.bootstrap?.labels ?? [] }),
+      weights: first.weighted ? ContiguousArray(parts.flatMap { $0.bootstrap?.weights ?? [] }) : nil) : nil
     for (index, features) in configuration.sensitiveSets.enumerated() {
       // The union of the groups, ordered as `Table.grouping` orders them: by each feature's value, code-point order.
       var positionOf: [[String]: Int] = [:]
@@ -223,8 +277,34 @@ extension FairnessAssessment {
       if keys.count == 1 {
         warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(keys[0]))'): no disparity can be measured.")
       }
-      sets[key] = setResult(groupSums, features: features, values: values, counts: (0..<values.count).map { Int(groupSums[$0, GroupSums.Slot.rows]) },
-                            metrics: metrics, isBinary: isBinary, configuration: configuration)
+      var result = setResult(groupSums, features: features, values: values, counts: (0..<values.count).map { Int(groupSums[$0, GroupSums.Slot.rows]) },
+                             metrics: metrics, isBinary: isBinary, configuration: configuration)
+      if replicates > 0 {
+        // Each part's groups in the merged order, and each row's merged group for the replicates' AUC.
+        let mapping = parts.map { part in part.sets[index].groups.map { positionOf[$0.values]! } }
+        let groupOfRow = ContiguousArray(zip(parts, mapping).flatMap { part, map in (part.bootstrap?.groups?[index] ?? []).map { Int32(map[Int($0)]) } })
+        let layout = SetLayout(metrics: metrics, groups: keys, isBinary: isBinary)
+        let groupCount = values.count
+        let samples = DisjointWrites<[Double]>(repeating: [], count: replicates)
+        parallelFor(replicates) { r in
+          var sums = [Double](repeating: 0, count: (groupCount + 1) * slotCount)
+          for (part, map) in zip(parts, mapping) where part.rows > 0 {
+            let replicate = part.bootstrap!.setSums[index][r]
+            for (local, g) in map.enumerated() { for k in 0..<slotCount { sums[g * slotCount + k] += replicate[local * slotCount + k] } }
+          }
+          for g in 0..<groupCount { for k in 0..<slotCount { sums[groupCount * slotCount + k] += sums[g * slotCount + k] } }
+          var areas: [Double] = []
+          if let ranked {
+            let multiplicity = PoissonBootstrap.multiplicities(seed: configuration.seed, replicate: r, firstRow: 0, count: totalRows)
+            areas = groupOfRow.withUnsafeBufferPointer { g in
+              multiplicity.withUnsafeBufferPointer { m in ranked.rocAreas(groups: g, groupCount: groupCount, multiplicity: m) }
+            }
+          }
+          samples[r] = layout.evaluate(GroupSums(groupCount: groupCount, slotCount: slotCount, sums: sums, areas: areas))
+        }
+        setIntervals(PoissonBootstrap.percentiles((0..<replicates).map { samples[$0] }, level: configuration.confidenceLevel), of: &result, layout: layout)
+      }
+      sets[key] = result
     }
     var comparisons: [String: PrivilegedComparisonResult] = [:]
     for (index, split) in configuration.privilegedSplits.enumerated() {
@@ -238,10 +318,26 @@ extension FairnessAssessment {
         for g in 0..<2 { for k in 0..<slotCount { sums[g * slotCount + k] += part.privilegedComparisons[index].sums[g][k] } }
       }
       for g in 0..<2 { for k in 0..<slotCount { sums[2 * slotCount + k] += sums[g * slotCount + k] } }
-      comparisons[split.key] = comparison(split, sums: GroupSums(groupCount: 2, slotCount: slotCount, sums: sums, areas: []), configuration: configuration)
+      var result = comparison(split, sums: GroupSums(groupCount: 2, slotCount: slotCount, sums: sums, areas: []), configuration: configuration)
+      if replicates > 0 {
+        let metrics = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
+        let samples = (0..<replicates).map { r in
+          var sums = [Double](repeating: 0, count: 3 * slotCount)
+          for part in parts where part.rows > 0 {
+            let replicate = part.bootstrap!.privilegedSums[index][r]
+            for k in 0..<(2 * slotCount) { sums[k] += replicate[k] }
+          }
+          for g in 0..<2 { for k in 0..<slotCount { sums[2 * slotCount + k] += sums[g * slotCount + k] } }
+          return metrics.values(GroupSums(groupCount: 2, slotCount: slotCount, sums: sums, areas: []))
+        }
+        let intervals = PoissonBootstrap.percentiles(samples, level: configuration.confidenceLevel)
+        result.intervals = Dictionary(zip(metrics.names, intervals).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+      }
+      comparisons[split.key] = result
     }
-    let report = FairnessReport(task: first.task, rows: parts.reduce(0) { $0 + $1.rows }, weighted: first.weighted, metrics: metrics,
-                                confidenceLevel: configuration.confidenceLevel, bootstrap: nil, sensitiveSets: sets,
+    let report = FairnessReport(task: first.task, rows: totalRows, weighted: first.weighted, metrics: metrics,
+                                confidenceLevel: configuration.confidenceLevel,
+                                bootstrap: replicates > 0 ? BootstrapSettings(replicates: replicates, seed: configuration.seed) : nil, sensitiveSets: sets,
                                 privilegedComparisons: comparisons, warnings: warnings)
     return FairnessAnalysis(report: report, rocCurves: curves)
   }
@@ -284,16 +380,29 @@ extension FairnessAssessment {
           throw damaged("a privileged comparison does not hold two blocks of \(slotCount) sums")
         }
       }
+      let replicates = configuration.bootstrapReplicates
+      guard replicates > 0, part.rows > 0 else { continue }
+      guard let b = part.bootstrap, b.replicates == replicates, b.seed == configuration.seed else {
+        throw damaged("it holds no bootstrap of \(replicates) replicates with seed \(configuration.seed)")
+      }
+      guard b.firstRow == parts[..<p].reduce(0, { $0 + $1.rows }) else { throw damaged("its rows do not follow the previous part's") }
+      guard b.setSums.count == part.sets.count, b.privilegedSums.count == part.privilegedComparisons.count,
+            zip(b.setSums, part.sets).allSatisfy({ sums, set in sums.count == replicates && sums.allSatisfy { $0.count == set.groups.count * slotCount } }),
+            b.privilegedSums.allSatisfy({ $0.count == replicates && $0.allSatisfy { $0.count == 2 * slotCount } }) else {
+        throw damaged("its bootstrap does not hold \(replicates) replicates of sums for each set and split")
+      }
+      if part.hasScores {
+        guard let scores = b.scores, let labels = b.labels, let groups = b.groups, scores.count == part.rows, labels.count == part.rows,
+              (b.weights?.count ?? part.rows) == part.rows, (b.weights != nil) == part.weighted, scores.allSatisfy(\.isFinite),
+              groups.count == part.sets.count, zip(groups, part.sets).allSatisfy({ g, set in g.count == part.rows && g.allSatisfy { $0 >= 0 && Int($0) < set.groups.count } }) else {
+          throw damaged("its bootstrap does not hold every row's score, label and groups")
+        }
+      }
     }
   }
 
-  /// What shards cannot merge yet: bootstrap replicates (resampled within each group, which needs every row of
-  /// the group) and control strata.
+  /// What shards cannot merge yet: control strata.
   static func refuseUnmergeable(_ configuration: FairnessConfiguration) throws(FairnessError) {
-    if configuration.bootstrapReplicates > 0 {
-      throw .invalidSetting(.init(.bootstrapReplicates, value: "\(configuration.bootstrapReplicates)",
-                                  .because("sharded assessments do not bootstrap yet; run without it (the Wilson intervals are still given)")))
-    }
     if !configuration.controlFeatures.isEmpty {
       throw .invalidSetting(.init(.controlFeatures, value: configuration.controlFeatures.joined(separator: ","),
                                   .because("sharded assessments do not take control features yet")))

@@ -36,12 +36,14 @@ public enum FairnessTask: String, Sendable, Codable {
 public struct BootstrapSettings: Sendable, Equatable, Codable {
   public var replicates: Int
   public var seed: UInt64
-  /// Rows are resampled within each group of the set, so every replicate keeps every group at its size.
-  public var stratifiedByGroup: Bool
+  /// "poisson": each row counts m ~ Poisson(1) times in a replicate, m a function of (seed, replicate, row number)
+  /// alone, so the replicates of merged shards are the unsharded run's.
+  public var method = "poisson"
+
+  public init(replicates: Int, seed: UInt64) { (self.replicates, self.seed) = (replicates, seed) }
 
   enum CodingKeys: String, CodingKey {
-    case replicates, seed
-    case stratifiedByGroup = "stratified_by_group"
+    case replicates, seed, method
   }
 }
 

@@ -602,8 +602,8 @@ public struct ReportRun {
   }
 
   /// Every overall metric and disparity of every set, with its bootstrap interval (or the Wilson interval of an
-  /// overall rate when there is no bootstrap). The overall metrics are the first set's in the config's order (each
-  /// set's bootstrap resamples within its own groups, so their intervals differ a little).
+  /// overall rate when there is no bootstrap). The overall metrics are the first set's in the config's order (every
+  /// set's bootstrap draws the same replicates, so their overall intervals agree).
   static func record(_ report: FairnessReport, sets: [[String]], into measured: inout MeasuredValues) {
     for key in sets.map(Grouping.key) {
       guard let set = report.sensitiveSets[key] else { continue }

@@ -85,6 +85,8 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
+  @OptionGroup(title: "Sharding (shap, kernelshap, treeshap)") var shards: ShardOptions
+
   var inputFiles: [(Setting, String?)] {
     [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
   }
@@ -104,7 +106,7 @@ struct Explain: ParsableCommand, FileCommand {
   @Option(name: .customLong("surrogate-out"), help: "Surrogate: write it as a candor-model file every command takes.")
   var surrogateOut: String?
 
-  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.surrogateOut, surrogateOut)] }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.surrogateOut, surrogateOut), (.partialOut, shards.partialOut)] }
 
   /// Each method's own options, refused with another method, where they would do nothing.
   func validate() throws {
@@ -133,6 +135,12 @@ struct Explain: ParsableCommand, FileCommand {
     try refuseUnused([("--min-cohort", minCohort != nil)], unless: method == .errorAnalysis, here: here, scope: "with --method error-analysis")
     if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a tree needs a depth of at least 1.") }
     if let minCohort, minCohort < 1 { throw ValidationError("--min-cohort \(minCohort): a cohort holds at least 1 row.") }
+    if shards.isSharded {
+      try refuseUnused([("--shard-count", true)], unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+      if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+        throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
+      }
+    }
     if method == .coefficients {
       try refuseUnused([("--data", data != nil), ("--features", !features.isEmpty), ("--group", !group.isEmpty)], unless: false, here: here,
                        scope: "with the other methods (the model file holds its coefficients and their standard errors)")
@@ -220,16 +228,23 @@ struct Explain: ParsableCommand, FileCommand {
         throw FlagError(.effectMethod, value: "treeshap", .because("TreeSHAP needs a tree ensemble (an XGBoost or LightGBM model, or an ONNX graph scored by one tree node whose features each come from one column); use --method kernelshap or shap"))
       }
       try refuseUnused(kernelSHAPOnly, unless: false, here: "with TreeSHAP", scope: "with KernelSHAP (--method kernelshap)")
-      var request = TreeSHAPRequest(rows: try explainedRows(table))
+      let (rows, firstPosition) = try rowsToExplain(table)
+      var request = TreeSHAPRequest(rows: rows)
       if let background { request.background = try backgroundRows(background, model: model) }
       request.players = players
       if let seed { request.seed = seed }
       let result = try TreeSHAP.run(request, model: model, data: table)
+      if shards.isSharded {
+        return try writePart(ExplanationPart(treeSHAP: result, explained: TableExcerpt(table, rows: rows, columns: result.features)),
+                             firstPosition: firstPosition, explainedCount: try explainedRows(table).count, files: files)
+      }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.treeSHAPHTML(result, explained: table, source: source) })
       try files.commit()
       print(ExplainPage.treeSHAPText(result))
     case .kernelshap, .shap:
-      var request = KernelSHAPRequest(rows: try explainedRows(table))
+      let (rows, firstPosition) = try rowsToExplain(table)
+      var request = KernelSHAPRequest(rows: rows)
+      request.configuration.firstStream = firstPosition
       if let background { request.background = try backgroundRows(background, model: model) }
       request.backgroundClusters = backgroundKmeans
       request.players = players
@@ -239,6 +254,10 @@ struct Explain: ParsableCommand, FileCommand {
       if let link { request.configuration.link = link }
       if let seed { request.configuration.seed = seed }
       let result = try KernelSHAP.run(request, model: model, data: table)
+      if shards.isSharded {
+        return try writePart(ExplanationPart(kernelSHAP: result, explained: TableExcerpt(table, rows: rows, columns: Self.columns(of: result.features, groups: group))),
+                             firstPosition: firstPosition, explainedCount: try explainedRows(table).count, files: files)
+      }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
       try files.commit()
       print(ExplainPage.shapText(result))
@@ -264,6 +283,34 @@ struct Explain: ParsableCommand, FileCommand {
     }
   }
 
+  /// The rows this run explains: all of --rows, or this shard's positions among them (and the first one's position).
+  func rowsToExplain(_ table: Table) throws -> (rows: [Int], firstPosition: Int) {
+    let all = try explainedRows(table)
+    guard shards.isSharded else { return (all, 0) }
+    let slice = try shards.rows(of: all.count)
+    return (Array(all[slice]), slice.lowerBound)
+  }
+
+  /// The data columns behind the players (a --group's columns, a feature itself).
+  static func columns(of players: [String], groups: [String]) -> [String] {
+    let defined = Dictionary(groups.compactMap { try? FeatureGroup(parsing: $0) }.map { ($0.name, $0.columns) }, uniquingKeysWith: { a, _ in a })
+    return players.flatMap { defined[$0] ?? [$0] }
+  }
+
+  /// A shard's part of an explanation, written to --partial-out.
+  func writePart(_ part: ExplanationPart, firstPosition: Int, explainedCount: Int, files: OutputTransaction) throws {
+    let document = ShardPart(candorVersion: Candor.version, command: Self.configuration.commandName!,
+                             arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
+                             inputs: try Sharding.hashes(inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)]),
+                             shard: .init(index: try shards.shard(), count: shards.count!, firstRow: firstPosition,
+                                          rows: part.explained.rows.count, totalRows: explainedCount),
+                             result: part)
+    try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
+    try files.commit()
+    print("Shard \(document.shard.index) of \(document.shard.count): positions \(firstPosition) to \(firstPosition + part.explained.rows.count - 1) "
+      + "of the \(explainedCount) explained rows, written to \(shards.partialOut!); combine the parts with candor merge.")
+  }
+
   /// The rows --rows or --rows-file name (default: the first 20).
   func explainedRows(_ table: Table) throws -> [Int] {
     try KernelSHAPRequest.rows(parsing: rowsFile.map(Self.text(ofFile:)) ?? rows ?? "0:\(min(20, table.rowCount))", rowCount: table.rowCount)
@@ -285,4 +332,21 @@ struct Explain: ParsableCommand, FileCommand {
 
 extension Setting {
   static let surrogateOut = Setting("surrogateOut")
+}
+
+/// A shard's share of a SHAP explanation: its rows' values, and those rows' feature values for the merged page.
+struct ExplanationPart: Codable {
+  var kernelSHAP: KernelSHAP?
+  var treeSHAP: TreeSHAP?
+  var explained: TableExcerpt
+
+  init(kernelSHAP: KernelSHAP? = nil, treeSHAP: TreeSHAP? = nil, explained: TableExcerpt) {
+    (self.kernelSHAP, self.treeSHAP, self.explained) = (kernelSHAP, treeSHAP, explained)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case explained
+    case kernelSHAP = "kernelshap"
+    case treeSHAP = "treeshap"
+  }
 }

@@ -96,7 +96,6 @@ struct Fairness: ParsableCommand, FileCommand {
       if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
         throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
       }
-      if bootstrap > 0 { throw ValidationError("--bootstrap does not shard yet: run it unsharded (the Wilson intervals of a merged run are exact).") }
       if !control.isEmpty { throw ValidationError("--control does not shard yet: run it unsharded.") }
     }
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CandorCore
+import CandorExplain
 import CandorFairness
 import CandorReport
 import Foundation
@@ -24,7 +25,8 @@ struct Merge: ParsableCommand, FileCommand {
     commandName: "merge",
     abstract: "Combine the parts of a sharded run into the result of the whole data.",
     discussion: """
-      Each part is the --partial-out file of one shard (candor fairness --shard-index i --shard-count n). The parts \
+      Each part is the --partial-out file of one shard (candor fairness or candor explain --method shap|kernelshap|treeshap \
+      with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
       the same JSON, page and text.
@@ -47,28 +49,73 @@ struct Merge: ParsableCommand, FileCommand {
     let documents = try Self.read(parts)
     let first = documents[0].part
     switch first.command {
-    case Fairness.configuration.commandName:
-      let fairness: Fairness
-      do { fairness = try Fairness.parse(first.arguments) } catch {
-        throw MergeError(text: "\(printable(documents[0].path)): its recorded arguments do not parse: \(Fairness.message(for: error))")
-      }
-      let request = try fairness.request()
-      let parts = try documents.map { try Self.decode(FairnessPartial.self, $0) }
-      let analysis: FairnessAnalysis
-      do {
-        analysis = try FairnessAssessment.merge(parts, configuration: request.configuration, weightsColumn: request.weightsColumn,
-                                                targetColumn: request.targetColumn, rocCurves: outputs.html != nil)
-      } catch let FairnessError.damagedPart(index, reason) {
-        throw MergeError(text: "\(printable(documents[index].path)) is a damaged part: \(reason).")
-      }
-      for warning in analysis.report.warnings { warn(warning) }
-      let source = fairness.predictions ?? fairness.data!
-      try outputs.write(into: files, json: { try analysis.report.jsonData() },
-                        html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
-      try files.commit()
-      print(FairnessPage.text(analysis.report))
+    case Fairness.configuration.commandName: try mergeFairness(documents, files: files)
+    case Explain.configuration.commandName: try mergeExplanation(documents, files: files)
     default:
       throw MergeError(text: "\(printable(documents[0].path)) is a part of candor \(printable(first.command)), which candor merge does not combine.")
+    }
+  }
+
+  /// The command the parts' recorded arguments give.
+  static func command<C: ParsableCommand>(_ type: C.Type, _ documents: [(path: String, part: Header, data: Data)]) throws -> C {
+    do { return try C.parse(documents[0].part.arguments) } catch {
+      throw MergeError(text: "\(printable(documents[0].path)): its recorded arguments do not parse: \(C.message(for: error))")
+    }
+  }
+
+  /// Group sums and score histograms of every shard, into the unsharded assessment.
+  func mergeFairness(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+    let fairness = try Self.command(Fairness.self, documents)
+    let request = try fairness.request()
+    let parts = try documents.map { try Self.decode(FairnessPartial.self, $0) }
+    let analysis: FairnessAnalysis
+    do {
+      analysis = try FairnessAssessment.merge(parts, configuration: request.configuration, weightsColumn: request.weightsColumn,
+                                              targetColumn: request.targetColumn, rocCurves: outputs.html != nil)
+    } catch let FairnessError.damagedPart(index, reason) {
+      throw MergeError(text: "\(printable(documents[index].path)) is a damaged part: \(reason).")
+    }
+    for warning in analysis.report.warnings { warn(warning) }
+    let source = fairness.predictions ?? fairness.data!
+    try outputs.write(into: files, json: { try analysis.report.jsonData() },
+                      html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
+    try files.commit()
+    print(FairnessPage.text(analysis.report))
+  }
+
+  /// SHAP values of every shard's rows, in shard order, with the rows' values for the page.
+  func mergeExplanation(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+    let explain = try Self.command(Explain.self, documents)
+    let parts = try documents.map { try Self.decode(ExplanationPart.self, $0) }
+    for (document, part) in zip(documents, parts) {
+      guard (part.kernelSHAP == nil) != (part.treeSHAP == nil), (part.kernelSHAP != nil) == (parts[0].kernelSHAP != nil), part.explained.isWellFormed,
+            part.explained.rows.count == document.part.shard.rows,
+            part.explained.columns.map(\.name) == parts[0].explained.columns.map(\.name) else {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold one explanation of its \(document.part.shard.rows) rows with their values.")
+      }
+    }
+    let excerpt = TableExcerpt(concatenating: parts.map(\.explained))
+    let table = try excerpt.table(source: explain.data)
+    let positions = Dictionary(excerpt.rows.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    let source = explain.data ?? "the data"
+    func merged<T>(_ merge: () throws(ExplanationMergeError) -> T) throws -> T {
+      do { return try merge() } catch {
+        throw MergeError(text: "\(printable(documents[0].path)) and \(printable(documents[error.part].path)) are not parts of one run: \(error.reason).")
+      }
+    }
+    if parts[0].kernelSHAP != nil {
+      let result = try merged { () throws(ExplanationMergeError) in try KernelSHAP.merging(parts.map { $0.kernelSHAP! }) }
+      try outputs.write(into: files, json: { try result.jsonData() },
+                        html: { ExplainPage.shapHTML(result, explained: table, source: source, positions: positions) })
+      try files.commit()
+      print(ExplainPage.shapText(result))
+      for warning in ExplanationWarnings.uncertainShapley(result) { warn(warning) }
+    } else {
+      let result = try merged { () throws(ExplanationMergeError) in try TreeSHAP.merging(parts.map { $0.treeSHAP! }) }
+      try outputs.write(into: files, json: { try result.jsonData() },
+                        html: { ExplainPage.treeSHAPHTML(result, explained: table, source: source, positions: positions) })
+      try files.commit()
+      print(ExplainPage.treeSHAPText(result))
     }
   }
 

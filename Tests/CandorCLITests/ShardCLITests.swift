@@ -2,6 +2,7 @@ import CandorCore
 import CandorTestSupport
 import Foundation
 import Testing
+import Yams
 
 /// Sharded runs (`--shard-index i --shard-count n --partial-out`) merged by `candor merge` give the unsharded
 /// result: the same JSON to 1e-12 (ROC AUC included, which is not a sum of the shards' values), the same
@@ -19,7 +20,7 @@ import Testing
     for index in 0..<count {
       let part = try CandorBinary.run(arguments + ["--shard-count", "\(count)", "--shard-index", "\(index)", "--partial-out", "part-\(index).json"], in: folder)
       try #require(part.exitCode == 0, "\(part.standardError)")
-      #expect(part.standardOutput.hasPrefix("Shard \(index) of \(count): rows "))
+      #expect(part.standardOutput.hasPrefix("Shard \(index) of \(count): \(arguments[0] == "explain" ? "positions" : "rows") "))
       parts.append("part-\(index).json")
     }
     let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--json", "merged.json", "--html", "merged.html"], in: folder)
@@ -48,12 +49,19 @@ import Testing
     }
   }
 
-  @Test("merged shards give the unsharded JSON and text, and Fairlearn's numbers", arguments: [(2, false), (3, true), (7, false)])
-  func mergedEqualsWhole(count: Int, weighted: Bool) throws {
+  @Test("merged shards give the unsharded JSON and text (bootstrap intervals included), and Fairlearn's numbers",
+        arguments: [(2, false, 0), (3, true, 30), (7, false, 30)])
+  func mergedEqualsWhole(count: Int, weighted: Bool, replicates: Int) throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let (whole, merged, _) = try Self.wholeAndMerged(Self.predictions + (weighted ? ["--weights-column", "weight"] : []), count: count, in: folder)
+    let extra = (weighted ? ["--weights-column", "weight"] : []) + (replicates > 0 ? ["--bootstrap", "\(replicates)", "--seed", "4"] : [])
+    let (whole, merged, _) = try Self.wholeAndMerged(Self.predictions + extra, count: count, in: folder)
     #expect(Self.differences(merged, whole) == [])
+    if replicates > 0 {
+      let sets = (merged as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
+      let intervals = try #require(sets["sex|race"]?["intervals"] as? [String: Any])
+      #expect((intervals["by_group"] as? [String: Any])?["roc_auc"] != nil && (intervals["disparities"] as? [String: Any])?.count ?? 0 > 10)
+    }
     // ROC AUC pairs rows across shards; unweighted, every term is a half-integer and the merge is exact.
     let sets = (merged as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
     let wholeSets = (whole as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
@@ -94,7 +102,7 @@ import Testing
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "bootstrap", "environment", "alone",
+    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "pdp",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -143,12 +151,16 @@ import Testing
     case "json":
       result = try shard(0, 3, ["--json", "m.json"], "x.json")
       expected = "error: --json does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result."
-    case "bootstrap":
-      result = try shard(0, 3, ["--bootstrap", "20"], "x.json")
-      expected = "error: --bootstrap does not shard yet: run it unsharded (the Wilson intervals of a merged run are exact)."
+    case "control":
+      result = try shard(0, 3, ["--control", "race"], "x.json")
+      expected = "error: --control does not shard yet: run it unsharded."
     case "environment":
       result = try CandorBinary.run(Self.predictions + ["--shard-count", "3", "--partial-out", "x.json"], in: folder, environment: ["JOB_COMPLETION_INDEX": "7"])
       expected = "error: JOB_COMPLETION_INDEX is '7': the shards of --shard-count 3 are numbered 0 to 2."
+    case "pdp":
+      result = try CandorBinary.run(["explain", "--model", "m.json", "--data", "d.csv", "--method", "pdp", "--shard-count", "2", "--shard-index", "0",
+                                     "--partial-out", "x.json"], in: folder)
+      expected = "error: --shard-count does nothing with --method pdp: it applies with --method shap, kernelshap or treeshap only."
     default:
       result = try CandorBinary.run(Self.predictions + ["--shard-index", "1", "--partial-out", "x.json"], in: folder)
       expected = "error: --shard-index needs --shard-count (the number of shards)."
@@ -157,5 +169,69 @@ import Testing
     #expect(result.standardError.hasPrefix(expected), "\(kind): \(result.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path))
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+  }
+
+  @Test("the Kubernetes manifest's command lines, run as its pods run them (4 processes at once, JOB_COMPLETION_INDEX set), merge into the unsharded run")
+  func kubernetesManifest() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let manifest = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/kubernetes/candor-fairness-job.yaml"), encoding: .utf8)
+    let documents = try Array(Yams.load_all(yaml: manifest)).map { $0 as! [String: Any] }
+    func container(_ job: [String: Any]) -> [String: Any] {
+      (((job["spec"] as! [String: Any])["template"] as! [String: Any])["spec"] as! [String: Any])["containers"].map { ($0 as! [Any])[0] as! [String: Any] }!
+    }
+    let spec = documents[0]["spec"] as! [String: Any]
+    #expect(spec["completionMode"] as? String == "Indexed")
+    let completions = spec["completions"] as! Int
+    let shard = container(documents[0]), merge = container(documents[1])
+    #expect(shard["command"] as? [String] == ["candor"] && merge["command"] as? [String] == ["sh", "-c"])
+    // The pods' volume, here: /work in the test's folder.
+    for sub in ["work/data", "work/parts"] { try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true) }
+    try FileManager.default.copyItem(atPath: Fixtures.path("adult_test_predictions.csv"), toPath: folder.appendingPathComponent("work/data/predictions.csv").path)
+    func local(_ text: String) -> String { text.replacingOccurrences(of: "/work/", with: folder.path + "/work/") }
+    let arguments = (shard["args"] as! [String]).map(local)
+    let results = DisjointWrites<CommandResult?>(repeating: nil, count: completions)
+    DispatchQueue.concurrentPerform(iterations: completions) { index in
+      // Kubernetes expands $(JOB_COMPLETION_INDEX) in args from the container's environment.
+      results[index] = try? CandorBinary.run(arguments.map { $0.replacingOccurrences(of: "$(JOB_COMPLETION_INDEX)", with: "\(index)") },
+                                             environment: ["JOB_COMPLETION_INDEX": "\(index)"])
+    }
+    for index in 0..<completions { #expect(results[index]?.exitCode == 0, "pod \(index): \(results[index]?.standardError ?? "did not run")") }
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = ["-c", local((merge["args"] as! [String])[0])]
+    shell.environment = ProcessInfo.processInfo.environment.merging(["PATH": CandorBinary.url.deletingLastPathComponent().path + ":/usr/bin:/bin"]) { $1 }
+    shell.standardOutput = FileHandle.nullDevice
+    try shell.run()
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == 0)
+    let whole = try CandorBinary.run(Array(arguments.prefix { $0 != "--shard-count" }) + ["--json", "whole.json"], in: folder)
+    try #require(whole.exitCode == 0, "\(whole.standardError)")
+    func read(_ path: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(path))) }
+    #expect(Self.differences(try read("work/parts/fairness.json"), try read("whole.json")) == [])
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("work/parts/fairness.html").path))
+  }
+
+  @Test("SHAP explanations sharded by explained row merge into the unsharded run: KernelSHAP sampled (each row's own random stream), TreeSHAP",
+        arguments: ["kernelshap", "treeshap"])
+  func explanations(_ method: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let modelType = method == "treeshap" ? "tree" : "logistic"
+    let train = try CandorBinary.run(["train", "--data", Fixtures.sample("german_credit.csv"), "--target", "risk", "--model-type", modelType,
+                                      "--out", "m.json"], in: folder)
+    try #require(train.exitCode == 0, "\(train.standardError)")
+    let arguments = ["explain", "--model", "m.json", "--data", Fixtures.sample("german_credit.csv"), "--method", method, "--rows", "3:14", "--seed", "5",
+                     "--background", "40"] + (method == "kernelshap" ? ["--nsamples", "120", "--group", "money=credit_amount,duration"] : [])
+    let (whole, merged, _) = try Self.wholeAndMerged(arguments, count: 4, in: folder)
+    #expect(Self.differences(merged, whole) == [])
+    let rows = ((merged as! [String: Any])["rows"] as! [[String: Any]]).map { $0["row"] as! Int }
+    #expect(rows == Array(3..<14))
+    // The merged page shows each explained row's values, from the parts (the merge reads no data).
+    let page = try String(contentsOf: folder.appendingPathComponent("merged.html"), encoding: .utf8)
+    #expect(page.contains("row 3: ") && page.contains(" = "))
+    let unsharded = try CandorBinary.run(arguments + ["--html", "whole.html"], in: folder)
+    try #require(unsharded.exitCode == 0)
+    #expect(page == (try String(contentsOf: folder.appendingPathComponent("whole.html"), encoding: .utf8)), "the merged page differs from the unsharded one")
   }
 }

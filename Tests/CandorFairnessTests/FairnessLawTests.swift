@@ -91,8 +91,38 @@ import Testing
     let set = a.sensitiveSets["race"]!
     let dp = set.disparities["demographic_parity_difference"]!, interval = set.intervals!.disparities["demographic_parity_difference"]!
     #expect(interval[0] <= dp && dp <= interval[1])
-    // Stratified: the count of each group never varies, so its interval is a point.
-    #expect(set.intervals!.byGroup["count"]!["Other"] == [135, 135])
+    // Poisson: a group's count in a replicate is Poisson(135), whose central 95 % is about [112, 158].
+    let count = set.intervals!.byGroup["count"]!["Other"]!
+    #expect(count[0] > 105 && count[0] < 125 && count[1] > 145 && count[1] < 165, "\(count)")
+    // One seed for every set: the overall intervals of two sets are the same replicates.
+    configuration.sensitiveSets = [["race"], ["sex"]]
+    let both = try FairnessAssessment.assess(outcomes, weights: nil, table: table, configuration: configuration)
+    let race = both.sensitiveSets["race"]!.intervals!.overall, sex = both.sensitiveSets["sex"]!.intervals!.overall
+    #expect(race.keys == sex.keys && race.allSatisfy { metric, interval in zip(interval, sex[metric]!).allSatisfy { abs($0 - $1) <= 1e-13 } })
+    #expect(both.sensitiveSets["race"]!.intervals == set.intervals)
+  }
+
+  @Test("Poisson bootstrap counts: Poisson(1) frequencies (chi-square over 10⁶ draws), no correlation between neighbouring rows or replicates")
+  func poissonCounts() {
+    var frequencies = [Int](repeating: 0, count: 8)
+    var neighbours = 0.0, replicas = 0.0
+    let draws = 1_000_000
+    for i in 0..<draws {
+      let m = PoissonBootstrap.multiplicity(seed: 5, replicate: i % 100, row: i / 100)
+      frequencies[min(Int(m), 7)] += 1
+      neighbours += (m - 1) * (PoissonBootstrap.multiplicity(seed: 5, replicate: i % 100, row: i / 100 + 1) - 1)
+      replicas += (m - 1) * (PoissonBootstrap.multiplicity(seed: 5, replicate: i % 100 + 1, row: i / 100) - 1)
+    }
+    var expected = (0..<7).map { k in exp(-1) / Double((1...max(1, k)).reduce(1, *)) }
+    expected.append(1 - expected.reduce(0, +))
+    let chiSquare = zip(frequencies, expected).reduce(0.0) { total, pair in
+      let e = pair.1 * Double(draws)
+      return total + (Double(pair.0) - e) * (Double(pair.0) - e) / e
+    }
+    // 7 degrees of freedom: P(χ² > 24.3) = 0.001.
+    #expect(chiSquare < 24.3, "χ² = \(chiSquare), frequencies \(frequencies)")
+    // Covariances of unit-variance counts: 4 standard errors is 0.004.
+    #expect(abs(neighbours / Double(draws)) < 0.004 && abs(replicas / Double(draws)) < 0.004)
   }
 
   @Test("regression targets get count, mean prediction, MAE, MSE and R² by group")

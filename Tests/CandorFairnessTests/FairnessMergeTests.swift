@@ -10,9 +10,11 @@ import Testing
 @Suite struct FairnessMergeTests {
   static let sets = [["sex"], ["race"], ["sex", "race"]]
 
-  static func configuration() -> FairnessConfiguration {
+  static func configuration(replicates: Int = 0) -> FairnessConfiguration {
     var configuration = FairnessConfiguration(sensitiveSets: sets)
     configuration.privilegedSplits = [PrivilegedSplit(column: "race", values: ["White"])]
+    configuration.bootstrapReplicates = replicates
+    configuration.seed = 21
     return configuration
   }
 
@@ -20,7 +22,7 @@ import Testing
     try Outcomes.fromColumns(table: table, labelColumn: "y_true", predictionColumn: "y_pred", scoreColumn: "y_score", positive: "1", threshold: 0.5)
   }
 
-  static func part(_ table: Table, rows: Range<Int>, weighted: Bool) throws -> FairnessPartial {
+  static func part(_ table: Table, rows: Range<Int>, weighted: Bool, replicates: Int = 0) throws -> FairnessPartial {
     let slice = table.selecting(rows: Array(rows))
     guard slice.rowCount > 0 else {
       return FairnessPartial(task: .binaryClassification, rows: 0, weighted: weighted, hasScores: false, positive: "1", labelValues: [],
@@ -28,8 +30,8 @@ import Testing
                              privilegedComparisons: [.init(column: "race", values: ["White"], valuesSeen: [], sums: [])])
     }
     let weights = weighted ? try Outcomes.weights(slice.column("weight"), file: nil) : nil
-    return try FairnessAssessment.partial(try outcomes(slice), weights: weights, table: slice, configuration: configuration(), positive: "1",
-                                          labelValues: try slice.column("y_true").asCategorical().presentLevels)
+    return try FairnessAssessment.partial(try outcomes(slice), weights: weights, table: slice, configuration: configuration(replicates: replicates),
+                                          positive: "1", labelValues: try slice.column("y_true").asCategorical().presentLevels, firstRow: rows.lowerBound)
   }
 
   static func close(_ a: [String: Double], _ b: [String: Double], _ tolerance: Double) -> Bool {
@@ -68,6 +70,29 @@ import Testing
       let comparison = merged.privilegedComparisons["race=White"]!, expected = whole.privilegedComparisons["race=White"]!
       #expect(comparison.privilegedCount == expected.privilegedCount && Self.close(comparison.metrics, expected.metrics, 1e-12))
     }
+  }
+
+  @Test("the bootstrap of merged parts is the unsharded bootstrap: the same replicates, intervals within 1e-12", arguments: [false, true])
+  func bootstrap(weighted: Bool) throws {
+    let table = try CSVReader.read(path: Fixtures.path("adult_test_predictions.csv"))
+    let configuration = Self.configuration(replicates: 24)
+    let whole = try FairnessAssessment.assess(try Self.outcomes(table), weights: weighted ? try Outcomes.weights(table.column("weight"), file: nil) : nil,
+                                              table: table, configuration: configuration)
+    let bounds = [0, 1, 5000, 5000, 11111, table.rowCount]
+    let parts = try zip(bounds, bounds.dropFirst()).map { try Self.part(table, rows: $0..<$1, weighted: weighted, replicates: 24) }
+    let merged = try FairnessAssessment.merge(parts, configuration: configuration, weightsColumn: weighted ? "weight" : nil, targetColumn: "y_true").report
+    #expect(merged.bootstrap == whole.bootstrap)
+    func close(_ a: [String: Interval], _ b: [String: Interval]) -> Bool {
+      a.keys == b.keys && a.allSatisfy { key, interval in zip(interval, b[key]!).allSatisfy { $0 == $1 || abs($0 - $1) <= 1e-12 * max(1, abs($1)) } }
+    }
+    for key in ["sex", "race", "sex|race"] {
+      let a = merged.sensitiveSets[key]!.intervals!, b = whole.sensitiveSets[key]!.intervals!
+      #expect(close(a.overall, b.overall) && close(a.disparities, b.disparities), "\(key)")
+      for metric in b.byGroup.keys { #expect(close(a.byGroup[metric]!, b.byGroup[metric]!), "\(key) \(metric)") }
+      for aggregate in b.aggregates.keys { #expect(close(a.aggregates[aggregate]!, b.aggregates[aggregate]!), "\(key) \(aggregate)") }
+      #expect(merged.sensitiveSets[key]!.indistinguishableFromParity == whole.sensitiveSets[key]!.indistinguishableFromParity)
+    }
+    #expect(close(merged.privilegedComparisons["race=White"]!.intervals!, whole.privilegedComparisons["race=White"]!.intervals!))
   }
 
   @Test("what one part cannot see is checked at the merge: a third class, the positive class absent, a privileged value nowhere")

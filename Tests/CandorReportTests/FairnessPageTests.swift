@@ -18,7 +18,7 @@ import Testing
     #expect(page.headings.map(\.description) == ["h1 Fairness assessment", "h2 \(set)", "h3 Disparities", "h3 Metrics by group",
                                                  "h2 Privileged and unprivileged groups (AIF360)", "h3 \(privileged)"])
     #expect(page.headings[1].id == "fairness-set-img-src-x-onerror-1")
-    #expect(page.elements("p").first?.text == "Data: adult.csv. 5 rows, binary classification. Bootstrap: 20 replicates stratified by group, seed 0, "
+    #expect(page.elements("p").first?.text == "Data: adult.csv. 5 rows, binary classification. Bootstrap: 20 Poisson replicates, seed 0, "
       + "95% percentile intervals.")
     let result = report.sensitiveSets[ReportInputs.attribute]!
     let all = page.tables

@@ -41,7 +41,8 @@ struct GroupSums {
     (self.groupCount, self.slotCount, self.sums, self.areas) = (groupCount, slotCount, sums, areas)
   }
 
-  init(terms: RowTerms, groups: UnsafeBufferPointer<Int32>, groupCount: Int, multiplicity: UnsafeBufferPointer<Double>? = nil) {
+  /// - Parameter withAreas: false leaves `areas` empty (a shard's replicate sums: its AUC is the merge's work).
+  init(terms: RowTerms, groups: UnsafeBufferPointer<Int32>, groupCount: Int, multiplicity: UnsafeBufferPointer<Double>? = nil, withAreas: Bool = true) {
     self.groupCount = groupCount
     slotCount = terms.slotCount
     sums = [Double](repeating: 0, count: (groupCount + 1) * slotCount)
@@ -97,7 +98,7 @@ struct GroupSums {
       let overall = groupCount * slots
       for g in 0..<groupCount { for k in 0..<slots { s[overall + k] += s[g * slots + k] } }
     }
-    if let ranked = terms.ranked {
+    if let ranked = terms.ranked, withAreas {
       areas = ranked.rocAreas(groups: groups, groupCount: groupCount, multiplicity: multiplicity)
     }
   }

@@ -92,7 +92,8 @@ extension FairnessAssessment {
       return FairnessPartial(task: isRegression ? .regression : .binaryClassification, rows: 0, weighted: request.weightsColumn != nil,
                              hasScores: false, positive: positive, labelValues: [],
                              sets: request.configuration.sensitiveSets.map { .init(features: $0, groups: []) },
-                             privilegedComparisons: request.configuration.privilegedSplits.map { .init(column: $0.column, values: $0.values, valuesSeen: [], sums: []) })
+                             privilegedComparisons: request.configuration.privilegedSplits.map { .init(column: $0.column, values: $0.values, valuesSeen: [], sums: []) },
+                             bootstrap: nil)
     }
     do {
       let outcomes = try Outcomes.make(request, data: data, model: model)
@@ -101,7 +102,17 @@ extension FairnessAssessment {
         do { return try Outcomes.weights(data.column(name), file: data.source) } catch FairnessError.weightsAllZero { return ContiguousArray(repeating: 0, count: data.rowCount) }
       }
       let labelValues = isRegression ? [] : try data.column(request.targetColumn).asCategorical().presentLevels
-      return try partial(outcomes, weights: weights, table: data, configuration: request.configuration, positive: positive, labelValues: labelValues)
+      if request.configuration.bootstrapReplicates > 0 {
+        let sets = try request.configuration.sensitiveSets.map { try data.grouping(by: $0) }
+          .map { grouping in
+            let metrics = isRegression ? FairnessMetric.regression(weighted: weights != nil) : FairnessMetric.binary(weighted: weights != nil, hasScores: outcomes.hasScores)
+            return SetLayout(metrics: metrics, groups: grouping.keys, isBinary: !isRegression).width
+          }
+        try BootstrapCost(replicates: request.configuration.bootstrapReplicates, rows: data.rowCount, valueCounts: sets)
+          .check(limit: request.configuration.memoryLimit, maxDraws: request.configuration.maxBootstrapDraws)
+      }
+      return try partial(outcomes, weights: weights, table: data, configuration: request.configuration, positive: positive, labelValues: labelValues,
+                         firstRow: firstRow)
     } catch let error as FairnessError {
       throw error.shiftingRows(by: firstRow)
     } catch let error as TableError {

@@ -50,8 +50,11 @@ public enum ExplainPage {
   }
 
   /// KernelSHAP explanations as a page of their own: `ShapleyValuesSection` in a one-section document.
-  public static func shapHTML(_ result: KernelSHAP, explained: Table, source: String) -> String {
-    HTMLDocument(ShapleyValuesSection(result, explained: explained, source: source)).rendered()
+  /// - Parameter positions: where each explained row is in `explained` when it holds those rows only (a merge).
+  public static func shapHTML(_ result: KernelSHAP, explained: Table, source: String, positions: [Int: Int]? = nil) -> String {
+    var section = ShapleyValuesSection(result, explained: explained, source: source)
+    section.explainedPositions = positions
+    return HTMLDocument(section).rendered()
   }
 
   // MARK: - TreeSHAP
@@ -64,8 +67,10 @@ public enum ExplainPage {
   }
 
   /// TreeSHAP explanations as a page of their own.
-  public static func treeSHAPHTML(_ result: TreeSHAP, explained: Table, source: String) -> String {
-    HTMLDocument(ShapleyValuesSection(result, explained: explained, source: source)).rendered()
+  public static func treeSHAPHTML(_ result: TreeSHAP, explained: Table, source: String, positions: [Int: Int]? = nil) -> String {
+    var section = ShapleyValuesSection(result, explained: explained, source: source)
+    section.explainedPositions = positions
+    return HTMLDocument(section).rendered()
   }
 
   // MARK: - PDP / ICE / ALE

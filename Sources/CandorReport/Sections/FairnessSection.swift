@@ -22,7 +22,7 @@ public struct FairnessSection: ReportSection {
   public func render(into page: inout HTMLWriter) {
     let level = "\(Int(report.confidenceLevel * 100))%"
     page.paragraph("Data: \(source). \(report.rows) rows, \(report.taskDescription)" + (report.weighted ? ", weighted." : ".")
-      + (report.bootstrap.map { " Bootstrap: \($0.replicates) replicates stratified by group, seed \($0.seed), \(level) percentile intervals." }
+      + (report.bootstrap.map { " Bootstrap: \($0.replicates) Poisson replicates, seed \($0.seed), \(level) percentile intervals." }
         ?? " Intervals: Wilson score intervals of the proportions at \(level); bootstrap replicates give intervals on every metric and disparity."))
     if !report.warnings.isEmpty { page.list(report.warnings.map { HTMLText(data: $0) }) }
     for key in report.sensitiveSets.keys.sorted() {

@@ -30,8 +30,19 @@ public struct ShapleyValuesSection: ReportSection {
   let notRead: [String]
   /// What the estimates call for (`ExplanationWarnings.uncertainShapley`); none for exact values.
   let warnings: [String]
-  /// The explained rows' table (indexed by `Row.row`), for the feature values that colour the dots.
+  /// The explained rows' table (indexed by `Row.row`, or through `explainedPositions`), for the feature values that
+  /// colour the dots.
   public var explained: Table
+  /// Where each explained row number is in `explained` when that table holds the explained rows only (a merged
+  /// sharded run's excerpt); nil: `explained` is the whole data.
+  public var explainedPositions: [Int: Int]?
+
+  /// The row of `explained` holding data row `row`.
+  func position(_ row: Int) -> Int? {
+    let at: Int? = explainedPositions == nil ? row : explainedPositions![row]
+    guard let at, at < explained.rowCount else { return nil }
+    return at
+  }
   /// The data file, as the user named it.
   public var source: String
 
@@ -94,7 +105,7 @@ public struct ShapleyValuesSection: ReportSection {
     let swarm = order.map { j in
       let name = features[j]
       var shades: [Double]?
-      if case let .numeric(column)? = explained[name] { shades = rows.map { column.values[$0.row] } }
+      if case let .numeric(column)? = explained[name] { shades = rows.map { position($0.row).map { column.values[$0] } ?? .nan } }
       return SVGChart.BeeswarmRow(label: name, values: rows.map { $0.values[k][j] }, colorValues: shades)
     }
     return SVGChart.beeswarm(title: "φ by feature (colour: feature value)", rows: swarm, pointNames: rows.map { "row \($0.row)" },
@@ -110,8 +121,8 @@ public struct ShapleyValuesSection: ReportSection {
     let end = steps.reduce(base) { $0 + $1.value }
     let labels = steps.map { step -> String in
       guard let j = step.feature else { return "\(values.count - steps.count + 1) other features" }
-      guard let column = try? explained.column(features[j]), row.row < explained.rowCount else { return features[j] }
-      let value = column.text(at: row.row)
+      guard let column = try? explained.column(features[j]), let at = position(row.row) else { return features[j] }
+      let value = column.text(at: at)
       return features[j] + " = " + (value ?? "missing")
     }
     // On the logit scale the probability beside the log-odds.

@@ -1,0 +1,93 @@
+import CandorCore
+
+/// Percentile bootstrap intervals (Efron & Tibshirani 1993, ch. 13) by the Poisson bootstrap: in replicate b, row r
+/// counts m(b, r) ~ Poisson(1) times (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap samples using
+/// Poisson frequencies"; Chamandy, Muralidharan, Najmi & Naidu 2012, "Estimating uncertainty for massive data
+/// streams"). The counts multiply the row weights; every statistic of a replicate comes from one pass over the rows
+/// (plus one over the score order for ROC AUC).
+///
+/// Why Poisson and not a multinomial draw of n rows: m(b, r) is a function of (seed, b, r) alone, so shards
+/// compute their own rows' counts without seeing any other row, and their replicate sums add up to the unsharded
+/// run's — the merged intervals are the unsharded ones. A replicate's group sizes vary around their size, as in
+/// Fairlearn's bootstrap (which resamples all rows together); a group of n rows is empty in a replicate with
+/// probability e^−n (its values there are NaN and left out of that interval).
+enum PoissonBootstrap {
+  /// The count of row `row` (numbered in the whole data) in replicate `replicate`.
+  @inline(__always)
+  static func multiplicity(seed: UInt64, replicate: Int, row: Int) -> Double {
+    // SplitMix64's finalizer (Steele, Lea & Flood 2014) chained over the key's parts: every bit of each part
+    // reaches every bit of the result.
+    let h = mix(mix(mix(seed) ^ UInt64(truncatingIfNeeded: replicate)) ^ UInt64(truncatingIfNeeded: row))
+    let u = Double(h >> 11) * 0x1p-53
+    var k = 0
+    while k < cumulative.count - 1 && u >= cumulative[k] { k += 1 }
+    return Double(k)
+  }
+
+  @inline(__always)
+  static func mix(_ value: UInt64) -> UInt64 {
+    var z = value &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// P(K ≤ k) for K ~ Poisson(1), k = 0 … 19 (P(K > 19) < 10⁻¹⁷, below the resolution of the 53-bit uniform).
+  static let cumulative: [Double] = {
+    var term = 1.0 / 2.718281828459045235360287, total = 0.0
+    return (0..<20).map { k in
+      if k > 0 { term /= Double(k) }
+      total += term
+      return total
+    }
+  }()
+
+  /// Each replicate's counts for `count` rows starting at row `firstRow` of the whole data.
+  static func multiplicities(seed: UInt64, replicate: Int, firstRow: Int, count: Int) -> [Double] {
+    (0..<count).map { multiplicity(seed: seed, replicate: replicate, row: firstRow + $0) }
+  }
+
+  /// The replicates' values `evaluate` gives on their sums, on all cores.
+  static func samples(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64, firstRow: Int = 0,
+                      evaluate: @escaping @Sendable (GroupSums) -> [Double]) -> [[Double]] {
+    let samples = DisjointWrites<[Double]>(repeating: [], count: replicates)
+    parallelFor(replicates) { r in
+      let multiplicity = multiplicities(seed: seed, replicate: r, firstRow: firstRow, count: terms.count)
+      let sums = groups.withUnsafeBufferPointer { g in
+        multiplicity.withUnsafeBufferPointer { m in GroupSums(terms: terms, groups: g, groupCount: groupCount, multiplicity: m) }
+      }
+      samples[r] = evaluate(sums)
+    }
+    return (0..<replicates).map { samples[$0] }
+  }
+
+  /// Each replicate's group sums (the groups' blocks, without the all-rows one and without ROC AUC) of a part whose
+  /// rows start at row `firstRow` of the whole data.
+  static func replicateSums(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64,
+                            firstRow: Int) -> [[Double]] {
+    let sums = DisjointWrites<[Double]>(repeating: [], count: replicates)
+    parallelFor(replicates) { r in
+      let multiplicity = multiplicities(seed: seed, replicate: r, firstRow: firstRow, count: terms.count)
+      let replicate = groups.withUnsafeBufferPointer { g in
+        multiplicity.withUnsafeBufferPointer { m in GroupSums(terms: terms, groups: g, groupCount: groupCount, multiplicity: m, withAreas: false) }
+      }
+      sums[r] = Array(replicate.sums.prefix(groupCount * replicate.slotCount))
+    }
+    return (0..<replicates).map { sums[$0] }
+  }
+
+  static func intervals(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64,
+                        level: Double, evaluate: @escaping @Sendable (GroupSums) -> [Double]) -> [Interval] {
+    percentiles(samples(terms: terms, groups: groups, groupCount: groupCount, replicates: replicates, seed: seed, evaluate: evaluate), level: level)
+  }
+
+  /// The equal-tailed percentile interval of each value over the replicates (NaN replicates left out).
+  static func percentiles(_ samples: [[Double]], level: Double) -> [Interval] {
+    let width = samples[0].count
+    let lowQuantile = (1 - level) / 2
+    return (0..<width).map { v in
+      let values = samples.map { $0[v] }.filter { !$0.isNaN }.sorted()
+      return [Statistics.quantile(sorted: values, lowQuantile), Statistics.quantile(sorted: values, 1 - lowQuantile)]
+    }
+  }
+}
