@@ -352,7 +352,10 @@ extension FairnessAssessment {
       guard part.task == first.task, part.weighted == first.weighted, part.positive == first.positive else {
         throw damaged("its task, weighting or positive label differs from the first part's")
       }
-      guard part.rows >= 0, part.sets.map(\.features) == configuration.sensitiveSets else {
+      // Row counts are whole numbers a table can hold (2⁴⁰), so sums of them and Int(_:) never trap.
+      func isCount(_ value: Double, atMost limit: Int) -> Bool { value >= 0 && value == value.rounded() && value <= Double(limit) }
+      guard part.rows >= 0, part.rows <= 1 << 40 else { throw damaged("it claims \(part.rows) rows") }
+      guard part.sets.map(\.features) == configuration.sensitiveSets else {
         throw damaged("its sensitive sets are not \(configuration.sensitiveSets.map { Grouping.key($0) }.joined(separator: ", "))")
       }
       guard part.privilegedComparisons.map(\.column) == configuration.privilegedSplits.map(\.column),
@@ -362,8 +365,9 @@ extension FairnessAssessment {
       for (s, set) in part.sets.enumerated() {
         var setRows = 0.0
         for group in set.groups {
-          guard group.values.count == set.features.count, group.sums.count == slotCount, group.sums.allSatisfy(\.isFinite) else {
-            throw damaged("a group of sensitive set \(s + 1) does not hold \(slotCount) finite sums")
+          guard group.values.count == set.features.count, group.sums.count == slotCount, group.sums.allSatisfy(\.isFinite),
+                isCount(group.sums[GroupSums.Slot.rows], atMost: part.rows) else {
+            throw damaged("a group of sensitive set \(s + 1) does not hold \(slotCount) finite sums with a count of its rows")
           }
           setRows += group.sums[GroupSums.Slot.rows]
           if let h = group.scores {
@@ -376,8 +380,9 @@ extension FairnessAssessment {
         guard setRows == Double(part.rows) else { throw damaged("the groups of sensitive set \(s + 1) hold \(formatNumber(setRows)) rows, not \(part.rows)") }
       }
       for comparison in part.privilegedComparisons where part.rows > 0 {
-        guard comparison.sums.count == 2, comparison.sums.allSatisfy({ $0.count == slotCount && $0.allSatisfy(\.isFinite) }) else {
-          throw damaged("a privileged comparison does not hold two blocks of \(slotCount) sums")
+        guard comparison.sums.count == 2, comparison.sums.allSatisfy({ $0.count == slotCount && $0.allSatisfy(\.isFinite) && isCount($0[GroupSums.Slot.rows], atMost: part.rows) }),
+              comparison.sums[0][GroupSums.Slot.rows] + comparison.sums[1][GroupSums.Slot.rows] == Double(part.rows) else {
+          throw damaged("a privileged comparison does not hold two blocks of \(slotCount) sums with the counts of its rows")
         }
       }
       let replicates = configuration.bootstrapReplicates

@@ -85,7 +85,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
-  @OptionGroup(title: "Sharding (shap, kernelshap, treeshap)") var shards: ShardOptions
+  @OptionGroup(title: "Sharding (shap, kernelshap, treeshap, pdp, ale)") var shards: ShardOptions
 
   var inputFiles: [(Setting, String?)] {
     [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
@@ -136,7 +136,8 @@ struct Explain: ParsableCommand, FileCommand {
     if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a tree needs a depth of at least 1.") }
     if let minCohort, minCohort < 1 { throw ValidationError("--min-cohort \(minCohort): a cohort holds at least 1 row.") }
     if shards.isSharded {
-      try refuseUnused([("--shard-count", true)], unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+      try refuseUnused([("--shard-count", true)], unless: shapMethods.contains(method) || method == .pdp || method == .ale, here: here,
+                       scope: "with --method shap, kernelshap, treeshap, pdp or ale")
       if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
         throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
       }
@@ -236,7 +237,7 @@ struct Explain: ParsableCommand, FileCommand {
       let result = try TreeSHAP.run(request, model: model, data: table)
       if shards.isSharded {
         return try writePart(ExplanationPart(treeSHAP: result, explained: TableExcerpt(table, rows: rows, columns: result.features)),
-                             firstPosition: firstPosition, explainedCount: try explainedRows(table).count, files: files)
+                             firstPosition: firstPosition, rowCount: rows.count, explainedCount: try explainedRows(table).count, files: files)
       }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.treeSHAPHTML(result, explained: table, source: source) })
       try files.commit()
@@ -256,7 +257,7 @@ struct Explain: ParsableCommand, FileCommand {
       let result = try KernelSHAP.run(request, model: model, data: table)
       if shards.isSharded {
         return try writePart(ExplanationPart(kernelSHAP: result, explained: TableExcerpt(table, rows: rows, columns: Self.columns(of: result.features, groups: group))),
-                             firstPosition: firstPosition, explainedCount: try explainedRows(table).count, files: files)
+                             firstPosition: firstPosition, rowCount: rows.count, explainedCount: try explainedRows(table).count, files: files)
       }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.shapHTML(result, explained: table, source: source) })
       try files.commit()
@@ -272,10 +273,16 @@ struct Explain: ParsableCommand, FileCommand {
         request.percentiles = (bounds[0], bounds[1])
       }
       request.ice = ice
-      let result = try FeatureEffects.run(request, model: model, data: table)
+      let rows = try shards.isSharded ? shards.rows(of: table.rowCount) : 0..<table.rowCount
+      let part = try FeatureEffects.part(request, model: model, data: table, rows: rows)
+      let result = part.effects
       // ALE is the remedy for the correlation, so only partial dependence is warned about.
       let warnings = method == .pdp ? ExplanationWarnings.correlatedFeatures(result.features.keys.sorted(), in: table,
                                                                                others: table.columnNames.filter { $0 != target }) : []
+      if shards.isSharded {
+        return try writePart(ExplanationPart(effects: part, warnings: warnings, explained: TableExcerpt(table, rows: [], columns: [])),
+                             firstPosition: rows.lowerBound, rowCount: rows.count, explainedCount: table.rowCount, files: files)
+      }
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source, warnings: warnings) })
       try files.commit()
       print(ExplainPage.effectsText(result))
@@ -298,17 +305,18 @@ struct Explain: ParsableCommand, FileCommand {
   }
 
   /// A shard's part of an explanation, written to --partial-out.
-  func writePart(_ part: ExplanationPart, firstPosition: Int, explainedCount: Int, files: OutputTransaction) throws {
+  func writePart(_ part: ExplanationPart, firstPosition: Int, rowCount: Int, explainedCount: Int, files: OutputTransaction) throws {
     let document = ShardPart(candorVersion: Candor.version, command: Self.configuration.commandName!,
                              arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
                              inputs: try Sharding.hashes(inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)]),
                              shard: .init(index: try shards.shard(), count: shards.count!, firstRow: firstPosition,
-                                          rows: part.explained.rows.count, totalRows: explainedCount),
+                                          rows: rowCount, totalRows: explainedCount),
                              result: part)
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
-    print("Shard \(document.shard.index) of \(document.shard.count): positions \(firstPosition) to \(firstPosition + part.explained.rows.count - 1) "
-      + "of the \(explainedCount) explained rows, written to \(shards.partialOut!); combine the parts with candor merge.")
+    let what = part.effects == nil ? "positions \(firstPosition) to \(firstPosition + rowCount - 1) of the \(explainedCount) explained rows"
+      : "rows \(firstPosition) to \(firstPosition + rowCount - 1) of \(explainedCount)"
+    print("Shard \(document.shard.index) of \(document.shard.count): \(what), written to \(shards.partialOut!); combine the parts with candor merge.")
   }
 
   /// The rows --rows or --rows-file name (default: the first 20).
@@ -334,18 +342,25 @@ extension Setting {
   static let surrogateOut = Setting("surrogateOut")
 }
 
-/// A shard's share of a SHAP explanation: its rows' values, and those rows' feature values for the merged page.
+/// A shard's share of an explanation: its rows' SHAP values with those rows' feature values for the merged page, or
+/// its rows' PDP/ALE sums with the warnings the whole data calls for.
 struct ExplanationPart: Codable {
   var kernelSHAP: KernelSHAP?
   var treeSHAP: TreeSHAP?
+  var effects: FeatureEffectsPartial?
+  var warnings: [String] = []
   var explained: TableExcerpt
 
-  init(kernelSHAP: KernelSHAP? = nil, treeSHAP: TreeSHAP? = nil, explained: TableExcerpt) {
-    (self.kernelSHAP, self.treeSHAP, self.explained) = (kernelSHAP, treeSHAP, explained)
+  init(kernelSHAP: KernelSHAP? = nil, treeSHAP: TreeSHAP? = nil, effects: FeatureEffectsPartial? = nil, warnings: [String] = [], explained: TableExcerpt) {
+    (self.kernelSHAP, self.treeSHAP, self.effects, self.warnings, self.explained) = (kernelSHAP, treeSHAP, effects, warnings, explained)
   }
 
+  /// Which of the three it holds.
+  var kind: Int { kernelSHAP != nil ? 0 : treeSHAP != nil ? 1 : 2 }
+  var holdsOne: Bool { [kernelSHAP != nil, treeSHAP != nil, effects != nil].filter { $0 }.count == 1 }
+
   enum CodingKeys: String, CodingKey {
-    case explained
+    case explained, effects, warnings
     case kernelSHAP = "kernelshap"
     case treeSHAP = "treeshap"
   }

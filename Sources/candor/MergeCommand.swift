@@ -25,8 +25,8 @@ struct Merge: ParsableCommand, FileCommand {
     commandName: "merge",
     abstract: "Combine the parts of a sharded run into the result of the whole data.",
     discussion: """
-      Each part is the --partial-out file of one shard (candor fairness or candor explain --method shap|kernelshap|treeshap \
-      with --shard-index i --shard-count n). The parts \
+      Each part is the --partial-out file of one shard (candor fairness, or candor explain --method \
+      shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
       the same JSON, page and text.
@@ -88,8 +88,9 @@ struct Merge: ParsableCommand, FileCommand {
     let explain = try Self.command(Explain.self, documents)
     let parts = try documents.map { try Self.decode(ExplanationPart.self, $0) }
     for (document, part) in zip(documents, parts) {
-      guard (part.kernelSHAP == nil) != (part.treeSHAP == nil), (part.kernelSHAP != nil) == (parts[0].kernelSHAP != nil), part.explained.isWellFormed,
-            part.explained.rows.count == document.part.shard.rows,
+      guard part.holdsOne, part.kind == parts[0].kind, part.explained.isWellFormed,
+            part.effects != nil || part.explained.rows.count == document.part.shard.rows,
+            part.effects.map({ $0.rows == document.part.shard.rows }) ?? true,
             part.explained.columns.map(\.name) == parts[0].explained.columns.map(\.name) else {
         throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold one explanation of its \(document.part.shard.rows) rows with their values.")
       }
@@ -103,7 +104,14 @@ struct Merge: ParsableCommand, FileCommand {
         throw MergeError(text: "\(printable(documents[0].path)) and \(printable(documents[error.part].path)) are not parts of one run: \(error.reason).")
       }
     }
-    if parts[0].kernelSHAP != nil {
+    if parts[0].effects != nil {
+      let result = try merged { () throws(ExplanationMergeError) in try FeatureEffectsPartial.merging(parts.map { $0.effects! }) }.effects
+      let warnings = parts[0].warnings
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source, warnings: warnings) })
+      try files.commit()
+      print(ExplainPage.effectsText(result))
+      for warning in warnings { warn(warning) }
+    } else if parts[0].kernelSHAP != nil {
       let result = try merged { () throws(ExplanationMergeError) in try KernelSHAP.merging(parts.map { $0.kernelSHAP! }) }
       try outputs.write(into: files, json: { try result.jsonData() },
                         html: { ExplainPage.shapHTML(result, explained: table, source: source, positions: positions) })
@@ -178,6 +186,9 @@ struct Merge: ParsableCommand, FileCommand {
     }
     var pathOfShard: [Int: String] = [:]
     for (path, part, _) in documents {
+      guard (1...1_000_000).contains(part.shard.count), (0...(1 << 40)).contains(part.shard.totalRows) else {
+        throw MergeError(text: "\(printable(path)) is a damaged part: a shard of \(part.shard.count) over \(part.shard.totalRows) rows.")
+      }
       let expected = ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
       guard part.shard.index >= 0, part.shard.index < part.shard.count, part.shard.firstRow == expected.lowerBound, part.shard.rows == expected.count else {
         throw MergeError(text: "\(printable(path)) is a damaged part: shard \(part.shard.index) of \(part.shard.count) over \(part.shard.totalRows) rows cannot hold rows \(part.shard.firstRow) to \(part.shard.firstRow + part.shard.rows - 1).")

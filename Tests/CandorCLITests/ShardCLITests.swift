@@ -20,7 +20,7 @@ import Yams
     for index in 0..<count {
       let part = try CandorBinary.run(arguments + ["--shard-count", "\(count)", "--shard-index", "\(index)", "--partial-out", "part-\(index).json"], in: folder)
       try #require(part.exitCode == 0, "\(part.standardError)")
-      #expect(part.standardOutput.hasPrefix("Shard \(index) of \(count): \(arguments[0] == "explain" ? "positions" : "rows") "))
+      #expect(part.standardOutput.hasPrefix("Shard \(index) of \(count): rows ") || part.standardOutput.hasPrefix("Shard \(index) of \(count): positions "))
       parts.append("part-\(index).json")
     }
     let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--json", "merged.json", "--html", "merged.html"], in: folder)
@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "pdp",
+    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "permutation",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -157,10 +157,10 @@ import Yams
     case "environment":
       result = try CandorBinary.run(Self.predictions + ["--shard-count", "3", "--partial-out", "x.json"], in: folder, environment: ["JOB_COMPLETION_INDEX": "7"])
       expected = "error: JOB_COMPLETION_INDEX is '7': the shards of --shard-count 3 are numbered 0 to 2."
-    case "pdp":
-      result = try CandorBinary.run(["explain", "--model", "m.json", "--data", "d.csv", "--method", "pdp", "--shard-count", "2", "--shard-index", "0",
-                                     "--partial-out", "x.json"], in: folder)
-      expected = "error: --shard-count does nothing with --method pdp: it applies with --method shap, kernelshap or treeshap only."
+    case "permutation":
+      result = try CandorBinary.run(["explain", "--model", "m.json", "--data", "d.csv", "--method", "permutation", "--target", "y", "--shard-count", "2",
+                                     "--shard-index", "0", "--partial-out", "x.json"], in: folder)
+      expected = "error: --shard-count does nothing with --method permutation: it applies with --method shap, kernelshap, treeshap, pdp or ale only."
     default:
       result = try CandorBinary.run(Self.predictions + ["--shard-index", "1", "--partial-out", "x.json"], in: folder)
       expected = "error: --shard-index needs --shard-count (the number of shards)."
@@ -212,8 +212,8 @@ import Yams
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("work/parts/fairness.html").path))
   }
 
-  @Test("SHAP explanations sharded by explained row merge into the unsharded run: KernelSHAP sampled (each row's own random stream), TreeSHAP",
-        arguments: ["kernelshap", "treeshap"])
+  @Test("explanations sharded merge into the unsharded run: KernelSHAP sampled (each row's own random stream) and TreeSHAP by explained row, PDP with ICE and ALE by data row",
+        arguments: ["kernelshap", "treeshap", "pdp", "ale"])
   func explanations(_ method: String) throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -221,10 +221,19 @@ import Yams
     let train = try CandorBinary.run(["train", "--data", Fixtures.sample("german_credit.csv"), "--target", "risk", "--model-type", modelType,
                                       "--out", "m.json"], in: folder)
     try #require(train.exitCode == 0, "\(train.standardError)")
-    let arguments = ["explain", "--model", "m.json", "--data", Fixtures.sample("german_credit.csv"), "--method", method, "--rows", "3:14", "--seed", "5",
-                     "--background", "40"] + (method == "kernelshap" ? ["--nsamples", "120", "--group", "money=credit_amount,duration"] : [])
-    let (whole, merged, _) = try Self.wholeAndMerged(arguments, count: 4, in: folder)
+    let shap = ["explain", "--model", "m.json", "--data", Fixtures.sample("german_credit.csv"), "--method", method, "--rows", "3:14", "--seed", "5",
+                "--background", "40"] + (method == "kernelshap" ? ["--nsamples", "120", "--group", "money=credit_amount,duration"] : [])
+    let effects = ["explain", "--model", "m.json", "--data", Fixtures.sample("german_credit.csv"), "--method", method,
+                   "--features", "age,duration" + (method == "pdp" ? ",housing" : "")] + (method == "pdp" ? ["--ice", "--grid-resolution", "7"] : [])
+    let arguments = method == "pdp" || method == "ale" ? effects : shap
+    let (whole, merged, _) = try Self.wholeAndMerged(arguments, count: method == "ale" ? 3 : 4, in: folder)
     #expect(Self.differences(merged, whole) == [])
+    if arguments == effects {
+      let curves = (merged as! [String: Any])["features"] as! [String: [String: Any]]
+      #expect(curves.count == (method == "pdp" ? 3 : 2))
+      if method == "pdp" { #expect((curves["age"]?["individual"] as? [Any])?.count == 1000) }
+      return
+    }
     let rows = ((merged as! [String: Any])["rows"] as! [[String: Any]]).map { $0["row"] as! Int }
     #expect(rows == Array(3..<14))
     // The merged page shows each explained row's values, from the parts (the merge reads no data).

@@ -138,4 +138,35 @@ import Testing
     let area = pairs / 16
     #expect(merged.rocArea == area)
   }
+
+  /// Parts come from files anyone can edit: a mutated part decodes and merges, or is refused with an error — never
+  /// a crash or an index out of range (the merge's own checks, `checkShapes`, stand between a part and the sums).
+  @Test("3000 seeded mutants of a part (byte flips, deletions, numbers that are huge, negative, fractional or nan) merge or are refused")
+  func mutants() throws {
+    let table = try CSVReader.read(path: Fixtures.path("adult_test_predictions.csv"))
+    let small = table.selecting(rows: Array(0..<60))
+    let a = try Self.part(small, rows: 0..<30, weighted: false, replicates: 3), b = try Self.part(small, rows: 30..<60, weighted: false, replicates: 3)
+    let original = Array(try CandorJSON.data(b, layout: .compact))
+    let inserts = ["1e308", "-1", "0.5", "\"nan\"", "99999999999", "[]", "{}", "null", ",", "\"x\""].map { Array($0.utf8) }
+    var random = SeededRandom(seed: 41)
+    var decoded = 0, merged = 0
+    for _ in 0..<3000 {
+      var bytes = original
+      for _ in 0..<(1 + random.nextIndex(below: 3)) {
+        let at = random.nextIndex(below: bytes.count)
+        switch random.nextIndex(below: 3) {
+        case 0: bytes[at] = UInt8(truncatingIfNeeded: random.next())
+        case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.nextIndex(below: 6)))
+        default: bytes.insert(contentsOf: inserts[random.nextIndex(below: inserts.count)], at: at)
+        }
+      }
+      guard let part = try? CandorJSON.decoder().decode(FairnessPartial.self, from: Data(bytes)) else { continue }
+      decoded += 1
+      if (try? FairnessAssessment.merge([a, part], configuration: Self.configuration(replicates: 3), weightsColumn: nil, targetColumn: "y_true")) != nil {
+        merged += 1
+      }
+    }
+    // Most mutants break the JSON; some decode, and of those some still merge (a changed digit in a sum).
+    #expect(decoded > 100 && merged > 10, "decoded \(decoded), merged \(merged)")
+  }
 }

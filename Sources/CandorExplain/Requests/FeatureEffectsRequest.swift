@@ -21,13 +21,19 @@ public struct FeatureEffectsRequest: Sendable {
 extension FeatureEffects {
   /// PDP (with ICE) or ALE curves of `model` on `data` as `request` asks.
   public static func run(_ request: FeatureEffectsRequest, model: any Model, data: Table) throws -> FeatureEffects {
+    try part(request, model: model, data: data, rows: 0..<data.rowCount).effects
+  }
+
+  /// The sums rows `rows` of `data` give, grids and bins taken from all of its rows: a shard's part, which
+  /// `FeatureEffectsPartial.merging` adds to the others'.
+  public static func part(_ request: FeatureEffectsRequest, model: any Model, data: Table, rows: Range<Int>) throws -> FeatureEffectsPartial {
     let names = try request.players.players(model: model, table: data).flatMap(\.columns)
     switch request.method {
     case .pdp:
-      return try PartialDependence.compute(model: model, table: data, features: names, resolution: request.gridResolution,
-                                           percentiles: request.percentiles, ice: request.ice)
+      return try PartialDependence.sums(model: model, table: data, rows: rows, features: names, resolution: request.gridResolution,
+                                        percentiles: request.percentiles, ice: request.ice)
     case .ale:
-      return try PartialDependence.accumulatedLocalEffects(model: model, table: data, features: names, bins: request.gridResolution)
+      return try PartialDependence.aleSums(model: model, table: data, rows: rows, features: names, bins: request.gridResolution)
     }
   }
 }
