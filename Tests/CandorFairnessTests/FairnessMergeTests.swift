@@ -151,15 +151,7 @@ import Testing
     var random = SeededRandom(seed: 41)
     var decoded = 0, merged = 0
     for _ in 0..<3000 {
-      var bytes = original
-      for _ in 0..<(1 + random.nextIndex(below: 3)) {
-        let at = random.nextIndex(below: bytes.count)
-        switch random.nextIndex(below: 3) {
-        case 0: bytes[at] = UInt8(truncatingIfNeeded: random.next())
-        case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.nextIndex(below: 6)))
-        default: bytes.insert(contentsOf: inserts[random.nextIndex(below: inserts.count)], at: at)
-        }
-      }
+      let bytes = seededMutant(of: original, inserts: inserts, maxEdits: 3, maxDeletion: 6, random: &random)
       guard let part = try? CandorJSON.decoder().decode(FairnessPartial.self, from: Data(bytes)) else { continue }
       decoded += 1
       if (try? FairnessAssessment.merge([a, part], configuration: Self.configuration(replicates: 3), weightsColumn: nil, targetColumn: "y_true")) != nil {

@@ -166,16 +166,8 @@ import CandorReport
     let inserts: [[UInt8]] = [":", "{", "}", "[", "]", "- ", "&a ", "*a", "!!", "\n", "\t", "'", "\"", "#", "? ", "|", ">", "%", "@", "99999999999999999999", "-1", "1e400", "\u{0}", "\u{FEFF}"].map { Array($0.utf8) }
     var read = 0, refused = 0
     for _ in 0..<4000 {
-      var bytes = [UInt8](sample)
-      for _ in 0..<(1 + random.nextIndex(below: 4)) {
-        let at = random.nextIndex(below: bytes.count)
-        switch random.nextIndex(below: 3) {
-        case 0: bytes[at] = UInt8(truncatingIfNeeded: random.next())
-        case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.nextIndex(below: 8)))
-        default: bytes.insert(contentsOf: inserts[random.nextIndex(below: inserts.count)], at: at)
-        }
-        if bytes.isEmpty { bytes = [UInt8]("a: b".utf8) }
-      }
+      var bytes = seededMutant(of: [UInt8](sample), inserts: inserts, maxEdits: 4, maxDeletion: 8, random: &random)
+      if bytes.isEmpty { bytes = [UInt8]("a: b".utf8) }
       do {
         _ = try ReportConfig.parse(data: Data(bytes), path: "rai.yaml", overrides: random.nextIndex(below: 10) == 0 ? ["analyses.fairness.bootstrap=3"] : [])
         read += 1
