@@ -72,14 +72,29 @@ public enum FairnessAssessment {
                                valueCounts: sets + configuration.privilegedSplits.map { _ in PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas).names.count })
       try cost.check(limit: configuration.memoryLimit, maxDraws: configuration.maxBootstrapDraws)
     }
+    if !configuration.privilegedSplits.isEmpty && !isBinary {
+      throw FairnessError.invalidSetting(.init(.privilegedSplits, value: configuration.privilegedSplits[0].key,
+                                              .because("privileged comparisons need a binary classifier")))
+    }
+    let splitGroups = try configuration.privilegedSplits.map { try privilegedGroups($0, table: table, requireEveryValue: true).groups }
+    // The bootstrap: each replicate's Poisson counts drawn once, for every set and split.
+    var samples: [[[Double]]]?
+    if configuration.bootstrapReplicates > 0 {
+      let privileged = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
+      let evaluators = groupings.map { grouping in
+        PoissonBootstrap.Evaluator(groups: grouping.groupOfRow, groupCount: grouping.keys.count,
+                                   evaluate: SetLayout(metrics: metrics, groups: grouping.keys, isBinary: isBinary).evaluate)
+      } + splitGroups.map { PoissonBootstrap.Evaluator(groups: $0, groupCount: 2, evaluate: privileged.values) }
+      samples = PoissonBootstrap.samples(terms: terms, evaluators: evaluators, replicates: configuration.bootstrapReplicates, seed: configuration.seed)
+    }
     var warnings: [String] = []
     var sets: [String: SensitiveSetResult] = [:]
-    for (features, grouping) in zip(configuration.sensitiveSets, groupings) {
+    for (index, (features, grouping)) in zip(configuration.sensitiveSets, groupings).enumerated() {
       let key = Grouping.key(features)
       if grouping.keys.count == 1 {
         warnings.append("Every row of sensitive set '\(printable(key))' falls in one group ('\(printable(grouping.keys[0]))'): no disparity can be measured.")
       }
-      var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration)
+      var result = assessSet(terms: terms, metrics: metrics, grouping: grouping, configuration: configuration, bootstrap: samples?[index])
       if !configuration.controlFeatures.isEmpty {
         result.controlFeatures = configuration.controlFeatures
         result.strata = try strata(outcomes, weights: weights, table: table, features: features, configuration: configuration)
@@ -87,14 +102,15 @@ public enum FairnessAssessment {
       sets[key] = result
     }
     var comparisons: [String: PrivilegedComparisonResult] = [:]
-    if !configuration.privilegedSplits.isEmpty {
-      guard isBinary else {
-        throw FairnessError.invalidSetting(.init(.privilegedSplits, value: configuration.privilegedSplits[0].key,
-                                                .because("privileged comparisons need a binary classifier")))
+    for (index, (split, groups)) in zip(configuration.privilegedSplits, splitGroups).enumerated() {
+      let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
+      var result = comparison(split, sums: sums, configuration: configuration)
+      if let replicates = samples?[groupings.count + index] {
+        let names = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas).names
+        result.intervals = Dictionary(zip(names, PoissonBootstrap.percentiles(replicates, level: configuration.confidenceLevel)).map { ($0, $1) },
+                                      uniquingKeysWith: { first, _ in first })
       }
-      for split in configuration.privilegedSplits {
-        comparisons[split.key] = try compare(split, terms: terms, table: table, configuration: configuration)
-      }
+      comparisons[split.key] = result
     }
     return FairnessReport(
       task: isBinary ? .binaryClassification : .regression, rows: outcomes.count, weighted: weights != nil,
@@ -106,17 +122,16 @@ public enum FairnessAssessment {
 
   /// One set's result; its bootstrap draws the replicates every set draws (one seed), so the overall intervals of
   /// every set agree.
-  static func assessSet(terms: RowTerms, metrics: [FairnessMetric], grouping: Grouping, configuration: FairnessConfiguration) -> SensitiveSetResult {
+  /// - Parameter bootstrap: the set's values in each bootstrap replicate, when there is a bootstrap.
+  static func assessSet(terms: RowTerms, metrics: [FairnessMetric], grouping: Grouping, configuration: FairnessConfiguration,
+                        bootstrap: [[Double]]? = nil) -> SensitiveSetResult {
     let layout = SetLayout(metrics: metrics, groups: grouping.keys, isBinary: terms.kind == .binary)
     let groupCount = grouping.keys.count
     let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: groupCount) }
     var result = setResult(sums, features: grouping.columns, values: grouping.values, counts: grouping.counts, metrics: metrics,
                            isBinary: terms.kind == .binary, configuration: configuration)
-    if configuration.bootstrapReplicates > 0 {
-      let intervals = PoissonBootstrap.intervals(
-        terms: terms, groups: grouping.groupOfRow, groupCount: groupCount, replicates: configuration.bootstrapReplicates,
-        seed: configuration.seed, level: configuration.confidenceLevel, evaluate: layout.evaluate)
-      setIntervals(intervals, of: &result, layout: layout)
+    if let bootstrap {
+      setIntervals(PoissonBootstrap.percentiles(bootstrap, level: configuration.confidenceLevel), of: &result, layout: layout)
     }
     return result
   }
@@ -235,22 +250,6 @@ public enum FairnessAssessment {
         : FairnessMetric.regression(weighted: weights != nil)
       result[stratum] = assessSet(terms: terms, metrics: metrics, grouping: try table.selecting(rows: rows).grouping(by: features),
                                   configuration: inner)
-    }
-    return result
-  }
-
-  static func compare(_ split: PrivilegedSplit, terms: RowTerms, table: Table, configuration: FairnessConfiguration) throws
-    -> PrivilegedComparisonResult
-  {
-    let (groups, _) = try privilegedGroups(split, table: table, requireEveryValue: true)
-    let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
-    var result = comparison(split, sums: sums, configuration: configuration)
-    if configuration.bootstrapReplicates > 0 {
-      let metrics = PrivilegedMetrics(entropyAlphas: configuration.entropyAlphas)
-      let computed = PoissonBootstrap.intervals(
-        terms: terms, groups: groups, groupCount: 2, replicates: configuration.bootstrapReplicates,
-        seed: configuration.seed, level: configuration.confidenceLevel, evaluate: metrics.values)
-      result.intervals = Dictionary(zip(metrics.names, computed).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
     }
     return result
   }

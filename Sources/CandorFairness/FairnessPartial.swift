@@ -177,13 +177,17 @@ extension FairnessAssessment {
       bootstrap.weights = ranked.weights.map(Array.init)
       bootstrap.groups = []
     }
-    for features in configuration.sensitiveSets {
-      let grouping = try table.grouping(by: features)
-      if replicates > 0 {
-        bootstrap.setSums.append(PoissonBootstrap.replicateSums(terms: terms, groups: grouping.groupOfRow, groupCount: grouping.keys.count,
-                                                                replicates: replicates, seed: configuration.seed, firstRow: firstRow))
-        bootstrap.groups?.append(Array(grouping.groupOfRow))
-      }
+    let groupings = try configuration.sensitiveSets.map { try table.grouping(by: $0) }
+    let splits = try configuration.privilegedSplits.map { try privilegedGroups($0, table: table, requireEveryValue: false) }
+    if replicates > 0 {
+      // Each replicate's counts drawn once, for every set and split.
+      let sums = PoissonBootstrap.replicateSums(terms: terms, groupings: groupings.map { ($0.groupOfRow, $0.keys.count) } + splits.map { ($0.groups, 2) },
+                                                replicates: replicates, seed: configuration.seed, firstRow: firstRow)
+      bootstrap.setSums = Array(sums.prefix(groupings.count))
+      bootstrap.privilegedSums = Array(sums.dropFirst(groupings.count))
+    }
+    for (features, grouping) in zip(configuration.sensitiveSets, groupings) {
+      if replicates > 0 { bootstrap.groups?.append(Array(grouping.groupOfRow)) }
       let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: grouping.keys.count) }
       let histograms = terms.ranked.map { scoreHistograms($0, groups: grouping.groupOfRow, groupCount: grouping.keys.count) }
       sets.append(.init(features: features, groups: grouping.values.indices.map { g in
@@ -191,13 +195,8 @@ extension FairnessAssessment {
       }))
     }
     var comparisons: [FairnessPartial.PrivilegedPart] = []
-    for split in configuration.privilegedSplits {
-      let (groups, seen) = try privilegedGroups(split, table: table, requireEveryValue: false)
+    for (split, (groups, seen)) in zip(configuration.privilegedSplits, splits) {
       let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
-      if replicates > 0 {
-        bootstrap.privilegedSums.append(PoissonBootstrap.replicateSums(terms: terms, groups: groups, groupCount: 2, replicates: replicates,
-                                                                       seed: configuration.seed, firstRow: firstRow))
-      }
       comparisons.append(.init(column: split.column, values: split.values, valuesSeen: seen,
                                sums: (0..<2).map { g in Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]) }))
     }

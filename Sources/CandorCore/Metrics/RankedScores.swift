@@ -40,46 +40,61 @@ public struct RankedScores: Sendable {
   public func rocAreas(groups: UnsafeBufferPointer<Int32>?, groupCount: Int, multiplicity: UnsafeBufferPointer<Double>? = nil) -> [Double] {
     precondition(groups != nil || groupCount == 0, "groups name a group per row")
     let slots = groupCount + 1, all = groupCount
-    var negativesBelow = [Double](repeating: 0, count: slots)
-    var blockPositives = [Double](repeating: 0, count: slots)
-    var blockNegatives = [Double](repeating: 0, count: slots)
-    var area = [Double](repeating: 0, count: slots)
-    var positives = [Double](repeating: 0, count: slots)
+    // Per slot: negatives below the current score, the current score's positives and negatives, the area and the
+    // positives so far — one flat buffer, no closure capturing state (the bootstrap calls this once per replicate).
+    var state = [Double](repeating: 0, count: 5 * slots)
+    var isTouched = [Bool](repeating: false, count: slots)
     // Slots with rows at the current score, flushed when the score changes.
-    var touched: [Int] = []
-    touched.reserveCapacity(slots)
-    func flush() {
-      for g in touched {
-        area[g] += blockPositives[g] * (negativesBelow[g] + 0.5 * blockNegatives[g])
-        negativesBelow[g] += blockNegatives[g]
-        positives[g] += blockPositives[g]
-        blockPositives[g] = 0
-        blockNegatives[g] = 0
+    var touched = [Int](repeating: 0, count: slots)
+    state.withUnsafeMutableBufferPointer { s in
+      isTouched.withUnsafeMutableBufferPointer { isTouched in
+      touched.withUnsafeMutableBufferPointer { touched in
+        order.withUnsafeBufferPointer { order in
+          sortedScores.withUnsafeBufferPointer { sorted in
+            labels.withUnsafeBufferPointer { labels in
+              let below = 0, blockPositive = slots, blockNegative = 2 * slots, area = 3 * slots, positive = 4 * slots
+              var touchedCount = 0
+              @inline(__always) func add(_ w: Double, _ isPositive: Bool, _ g: Int) {
+                if !isTouched[g] {
+                  isTouched[g] = true
+                  touched[touchedCount] = g
+                  touchedCount += 1
+                }
+                s[(isPositive ? blockPositive : blockNegative) + g] += w
+              }
+              var k = 0
+              while k < count {
+                let score = sorted[k]
+                while k < count && sorted[k] == score {
+                  let i = Int(order[k])
+                  k += 1
+                  let m = multiplicity?[i] ?? 1
+                  if m == 0 { continue }
+                  let w = (weights?[i] ?? 1) * m
+                  let isPositive = labels[i] == 1
+                  if let groups { add(w, isPositive, Int(groups[i])) }
+                  add(w, isPositive, all)
+                }
+                for t in 0..<touchedCount {
+                  let g = touched[t]
+                  s[area + g] += s[blockPositive + g] * (s[below + g] + 0.5 * s[blockNegative + g])
+                  s[below + g] += s[blockNegative + g]
+                  s[positive + g] += s[blockPositive + g]
+                  s[blockPositive + g] = 0
+                  s[blockNegative + g] = 0
+                  isTouched[g] = false
+                }
+                touchedCount = 0
+              }
+            }
+          }
+        }
       }
-      touched.removeAll(keepingCapacity: true)
-    }
-    func add(_ w: Double, isPositive: Bool, to g: Int) {
-      if blockPositives[g] == 0 && blockNegatives[g] == 0 { touched.append(g) }
-      if isPositive { blockPositives[g] += w } else { blockNegatives[g] += w }
-    }
-    var k = 0
-    while k < count {
-      let score = sortedScores[k]
-      while k < count && sortedScores[k] == score {
-        let i = Int(order[k])
-        k += 1
-        let m = multiplicity?[i] ?? 1
-        if m == 0 { continue }
-        let w = (weights?[i] ?? 1) * m
-        let isPositive = labels[i] == 1
-        if let groups { add(w, isPositive: isPositive, to: Int(groups[i])) }
-        add(w, isPositive: isPositive, to: all)
       }
-      flush()
     }
     return (0..<slots).map { g in
-      let p = positives[g], negatives = negativesBelow[g]
-      return p > 0 && negatives > 0 ? area[g] / (p * negatives) : .nan
+      let p = state[4 * slots + g], negatives = state[g]
+      return p > 0 && negatives > 0 ? state[3 * slots + g] / (p * negatives) : .nan
     }
   }
 

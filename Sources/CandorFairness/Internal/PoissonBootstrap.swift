@@ -47,38 +47,46 @@ enum PoissonBootstrap {
     (0..<count).map { multiplicity(seed: seed, replicate: replicate, row: firstRow + $0) }
   }
 
-  /// The replicates' values `evaluate` gives on their sums, on all cores.
-  static func samples(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64, firstRow: Int = 0,
-                      evaluate: @escaping @Sendable (GroupSums) -> [Double]) -> [[Double]] {
-    let samples = DisjointWrites<[Double]>(repeating: [], count: replicates)
-    parallelFor(replicates) { r in
-      let multiplicity = multiplicities(seed: seed, replicate: r, firstRow: firstRow, count: terms.count)
-      let sums = groups.withUnsafeBufferPointer { g in
-        multiplicity.withUnsafeBufferPointer { m in GroupSums(terms: terms, groups: g, groupCount: groupCount, multiplicity: m) }
-      }
-      samples[r] = evaluate(sums)
-    }
-    return (0..<replicates).map { samples[$0] }
+  /// A grouping of the rows and what a replicate's sums give for it.
+  struct Evaluator: @unchecked Sendable {
+    let groups: ContiguousArray<Int32>
+    let groupCount: Int
+    let evaluate: (GroupSums) -> [Double]
   }
 
-  /// Each replicate's group sums (the groups' blocks, without the all-rows one and without ROC AUC) of a part whose
-  /// rows start at row `firstRow` of the whole data.
-  static func replicateSums(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64,
-                            firstRow: Int) -> [[Double]] {
-    let sums = DisjointWrites<[Double]>(repeating: [], count: replicates)
+  /// Each evaluator's values in each replicate ([evaluator][replicate]), on all cores: a replicate's counts are
+  /// drawn once and serve every grouping.
+  static func samples(terms: RowTerms, evaluators: [Evaluator], replicates: Int, seed: UInt64, firstRow: Int = 0) -> [[[Double]]] {
+    let samples = DisjointWrites<[[Double]]>(repeating: [], count: replicates)
     parallelFor(replicates) { r in
       let multiplicity = multiplicities(seed: seed, replicate: r, firstRow: firstRow, count: terms.count)
-      let replicate = groups.withUnsafeBufferPointer { g in
-        multiplicity.withUnsafeBufferPointer { m in GroupSums(terms: terms, groups: g, groupCount: groupCount, multiplicity: m, withAreas: false) }
+      samples[r] = multiplicity.withUnsafeBufferPointer { m in
+        evaluators.map { evaluator in
+          let sums = evaluator.groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: evaluator.groupCount, multiplicity: m) }
+          return evaluator.evaluate(sums)
+        }
       }
-      sums[r] = Array(replicate.sums.prefix(groupCount * replicate.slotCount))
     }
-    return (0..<replicates).map { sums[$0] }
+    return evaluators.indices.map { e in (0..<replicates).map { samples[$0][e] } }
   }
 
-  static func intervals(terms: RowTerms, groups: ContiguousArray<Int32>, groupCount: Int, replicates: Int, seed: UInt64,
-                        level: Double, evaluate: @escaping @Sendable (GroupSums) -> [Double]) -> [Interval] {
-    percentiles(samples(terms: terms, groups: groups, groupCount: groupCount, replicates: replicates, seed: seed, evaluate: evaluate), level: level)
+  /// Each grouping's sums in each replicate ([grouping][replicate]: the groups' blocks, without the all-rows one
+  /// and without ROC AUC) for a part whose rows start at row `firstRow` of the whole data.
+  static func replicateSums(terms: RowTerms, groupings: [(groups: ContiguousArray<Int32>, groupCount: Int)], replicates: Int, seed: UInt64,
+                            firstRow: Int) -> [[[Double]]] {
+    let sums = DisjointWrites<[[Double]]>(repeating: [], count: replicates)
+    parallelFor(replicates) { r in
+      let multiplicity = multiplicities(seed: seed, replicate: r, firstRow: firstRow, count: terms.count)
+      sums[r] = multiplicity.withUnsafeBufferPointer { m in
+        groupings.map { grouping in
+          let replicate = grouping.groups.withUnsafeBufferPointer {
+            GroupSums(terms: terms, groups: $0, groupCount: grouping.groupCount, multiplicity: m, withAreas: false)
+          }
+          return Array(replicate.sums.prefix(grouping.groupCount * replicate.slotCount))
+        }
+      }
+    }
+    return groupings.indices.map { g in (0..<replicates).map { sums[$0][g] } }
   }
 
   /// The equal-tailed percentile interval of each value over the replicates (NaN replicates left out).
