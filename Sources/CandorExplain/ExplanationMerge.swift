@@ -59,3 +59,49 @@ extension TreeSHAP: RowwiseExplanation {
   /// The explanation of every part's rows, in part order (TreeSHAP is exact: each row's values are its own).
   public static func merging(_ parts: [TreeSHAP]) throws(ExplanationMergeError) -> TreeSHAP { try concatenating(parts) }
 }
+
+/// One shard's share of permutation importance: the scorer's sums over the shard's rows, unpermuted and per feature
+/// and repeat (`PermutationImportance.partial`).
+public struct PermutationImportancePartial: Sendable, Equatable, Codable {
+  public var scorer: Scorer
+  public var repeats: Int
+  public var seed: UInt64
+  public var features: [String]
+  /// The model's classes as the scorer counts them (0 for regression).
+  public var classCount: Int
+  /// The part's rows.
+  public var rows: Int
+  public var baseline: ScoreSums
+  /// Per feature in `features` order, per repeat.
+  public var permuted: [[ScoreSums]]
+
+  enum CodingKeys: String, CodingKey {
+    case scorer, repeats, seed, features, rows, baseline, permuted
+    case classCount = "class_count"
+  }
+
+  /// The importances of every part's rows: what `PermutationImportance.compute` gives for all of them, up to the
+  /// order of additions (each part's permutations are drawn over all rows with the same seeds).
+  /// - Throws: `ExplanationMergeError` when a part's settings differ from the first's or its sums are not of the
+  ///   scorer's shape (a part is a file anyone can edit).
+  public static func merging(_ parts: [PermutationImportancePartial]) throws(ExplanationMergeError) -> PermutationImportance {
+    let first = parts[0]
+    for (p, part) in parts.enumerated() {
+      guard (part.scorer, part.repeats, part.seed, part.features, part.classCount) == (first.scorer, first.repeats, first.seed, first.features, first.classCount) else {
+        throw ExplanationMergeError(part: p, reason: "its scorer, repeats, seed, features or classes differ from the first part's")
+      }
+      let wellFormed = { (sums: ScoreSums) in part.scorer.isWellFormed(sums, classCount: part.classCount) }
+      guard (0...1_000_000).contains(part.classCount), part.repeats >= 1, part.rows >= 0, part.permuted.count == part.features.count, wellFormed(part.baseline),
+            part.permuted.allSatisfy({ $0.count == part.repeats && $0.allSatisfy(wellFormed) }) else {
+        throw ExplanationMergeError(part: p, reason: "its sums are not those of \(part.features.count) features × \(part.repeats) repeats of the scorer \(part.scorer.rawValue)")
+      }
+    }
+    let scorer = first.scorer
+    let baseline = scorer.score(of: scorer.merging(parts.map(\.baseline)))
+    let scores = first.features.indices.map { g in
+      (0..<first.repeats).map { k in scorer.score(of: scorer.merging(parts.map { $0.permuted[g][k] })) }
+    }
+    return PermutationImportance.finished(scorer: scorer, baseline: baseline, scores: scores, groups: first.features,
+                                          repeats: first.repeats, seed: first.seed)
+  }
+}

@@ -85,7 +85,7 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
-  @OptionGroup(title: "Sharding (shap, kernelshap, treeshap, pdp, ale)") var shards: ShardOptions
+  @OptionGroup(title: "Sharding (permutation, shap, kernelshap, treeshap, pdp, ale)") var shards: ShardOptions
 
   var inputFiles: [(Setting, String?)] {
     [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
@@ -136,8 +136,8 @@ struct Explain: ParsableCommand, FileCommand {
     if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth \(maxDepth): a tree needs a depth of at least 1.") }
     if let minCohort, minCohort < 1 { throw ValidationError("--min-cohort \(minCohort): a cohort holds at least 1 row.") }
     if shards.isSharded {
-      try refuseUnused([("--shard-count", true)], unless: shapMethods.contains(method) || method == .pdp || method == .ale, here: here,
-                       scope: "with --method shap, kernelshap, treeshap, pdp or ale")
+      try refuseUnused([("--shard-count", true)], unless: shapMethods.contains(method) || [.pdp, .ale, .permutation].contains(method), here: here,
+                       scope: "with --method permutation, shap, kernelshap, treeshap, pdp or ale")
       if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
         throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
       }
@@ -219,6 +219,12 @@ struct Explain: ParsableCommand, FileCommand {
       request.sampleWeightColumn = sampleWeight
       request.players = players
       if let seed { request.seed = seed }
+      if shards.isSharded {
+        let rows = try shards.rows(of: table.rowCount)
+        let part = try PermutationImportance.partial(request, model: model, data: table, rows: rows)
+        return try writePart(ExplanationPart(permutation: part, explained: TableExcerpt(table, rows: [], columns: [])),
+                             firstPosition: rows.lowerBound, rowCount: rows.count, explainedCount: table.rowCount, files: files)
+      }
       let result = try PermutationImportance.run(request, model: model, data: table)
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
       try files.commit()
@@ -314,7 +320,7 @@ struct Explain: ParsableCommand, FileCommand {
                              result: part)
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
-    let what = part.effects == nil ? "positions \(firstPosition) to \(firstPosition + rowCount - 1) of the \(explainedCount) explained rows"
+    let what = part.effects == nil && part.permutation == nil ? "positions \(firstPosition) to \(firstPosition + rowCount - 1) of the \(explainedCount) explained rows"
       : "rows \(firstPosition) to \(firstPosition + rowCount - 1) of \(explainedCount)"
     print("Shard \(document.shard.index) of \(document.shard.count): \(what), written to \(shards.partialOut!); combine the parts with candor merge.")
   }
@@ -342,25 +348,32 @@ extension Setting {
   static let surrogateOut = Setting("surrogateOut")
 }
 
-/// A shard's share of an explanation: its rows' SHAP values with those rows' feature values for the merged page, or
-/// its rows' PDP/ALE sums with the warnings the whole data calls for.
+/// A shard's share of an explanation: its rows' SHAP values with those rows' feature values for the merged page, its
+/// rows' PDP/ALE sums with the warnings the whole data calls for, or its rows' scorer sums for permutation importance.
 struct ExplanationPart: Codable {
   var kernelSHAP: KernelSHAP?
   var treeSHAP: TreeSHAP?
   var effects: FeatureEffectsPartial?
+  var permutation: PermutationImportancePartial?
   var warnings: [String] = []
   var explained: TableExcerpt
 
-  init(kernelSHAP: KernelSHAP? = nil, treeSHAP: TreeSHAP? = nil, effects: FeatureEffectsPartial? = nil, warnings: [String] = [], explained: TableExcerpt) {
-    (self.kernelSHAP, self.treeSHAP, self.effects, self.warnings, self.explained) = (kernelSHAP, treeSHAP, effects, warnings, explained)
+  init(kernelSHAP: KernelSHAP? = nil, treeSHAP: TreeSHAP? = nil, effects: FeatureEffectsPartial? = nil,
+       permutation: PermutationImportancePartial? = nil, warnings: [String] = [], explained: TableExcerpt) {
+    (self.kernelSHAP, self.treeSHAP, self.effects, self.permutation) = (kernelSHAP, treeSHAP, effects, permutation)
+    (self.warnings, self.explained) = (warnings, explained)
   }
 
-  /// Which of the three it holds.
-  var kind: Int { kernelSHAP != nil ? 0 : treeSHAP != nil ? 1 : 2 }
-  var holdsOne: Bool { [kernelSHAP != nil, treeSHAP != nil, effects != nil].filter { $0 }.count == 1 }
+  /// Which of the four it holds.
+  var kind: Int { kernelSHAP != nil ? 0 : treeSHAP != nil ? 1 : effects != nil ? 2 : 3 }
+  var holdsOne: Bool { [kernelSHAP != nil, treeSHAP != nil, effects != nil, permutation != nil].filter { $0 }.count == 1 }
+  /// Whether it holds sums over the shard's rows rather than one block per explained row.
+  var holdsSums: Bool { effects != nil || permutation != nil }
+  /// The rows its sums are over.
+  var summedRows: Int? { effects?.rows ?? permutation?.rows }
 
   enum CodingKeys: String, CodingKey {
-    case explained, effects, warnings
+    case explained, effects, warnings, permutation
     case kernelSHAP = "kernelshap"
     case treeSHAP = "treeshap"
   }

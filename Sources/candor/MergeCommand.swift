@@ -26,7 +26,7 @@ struct Merge: ParsableCommand, FileCommand {
     abstract: "Combine the parts of a sharded run into the result of the whole data.",
     discussion: """
       Each part is the --partial-out file of one shard (candor fairness, or candor explain --method \
-      shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
+      permutation|shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
       the same JSON, page and text.
@@ -89,8 +89,8 @@ struct Merge: ParsableCommand, FileCommand {
     let parts = try documents.map { try Self.decode(ExplanationPart.self, $0) }
     for (document, part) in zip(documents, parts) {
       guard part.holdsOne, part.kind == parts[0].kind, part.explained.isWellFormed,
-            part.effects != nil || part.explained.rows.count == document.part.shard.rows,
-            part.effects.map({ $0.rows == document.part.shard.rows }) ?? true,
+            part.holdsSums || part.explained.rows.count == document.part.shard.rows,
+            part.summedRows.map({ $0 == document.part.shard.rows }) ?? true,
             part.explained.columns.map(\.name) == parts[0].explained.columns.map(\.name) else {
         throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold one explanation of its \(document.part.shard.rows) rows with their values.")
       }
@@ -104,7 +104,13 @@ struct Merge: ParsableCommand, FileCommand {
         throw MergeError(text: "\(printable(documents[0].path)) and \(printable(documents[error.part].path)) are not parts of one run: \(error.reason).")
       }
     }
-    if parts[0].effects != nil {
+    if parts[0].permutation != nil {
+      let result = try merged { () throws(ExplanationMergeError) in try PermutationImportancePartial.merging(parts.map { $0.permutation! }) }
+      try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.permutationHTML(result, source: source) })
+      try files.commit()
+      print(ExplainPage.permutationText(result))
+      for warning in ExplanationWarnings.uncertainImportance(result) { warn(warning) }
+    } else if parts[0].effects != nil {
       let result = try merged { () throws(ExplanationMergeError) in try FeatureEffectsPartial.merging(parts.map { $0.effects! }) }.effects
       let warnings = parts[0].warnings
       try outputs.write(into: files, json: { try result.jsonData() }, html: { ExplainPage.effectsHTML(result, source: source, warnings: warnings) })

@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "permutation",
+    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -157,10 +157,10 @@ import Yams
     case "environment":
       result = try CandorBinary.run(Self.predictions + ["--shard-count", "3", "--partial-out", "x.json"], in: folder, environment: ["JOB_COMPLETION_INDEX": "7"])
       expected = "error: JOB_COMPLETION_INDEX is '7': the shards of --shard-count 3 are numbered 0 to 2."
-    case "permutation":
-      result = try CandorBinary.run(["explain", "--model", "m.json", "--data", "d.csv", "--method", "permutation", "--target", "y", "--shard-count", "2",
+    case "surrogate":
+      result = try CandorBinary.run(["explain", "--model", "m.json", "--data", "d.csv", "--method", "surrogate", "--shard-count", "2",
                                      "--shard-index", "0", "--partial-out", "x.json"], in: folder)
-      expected = "error: --shard-count does nothing with --method permutation: it applies with --method shap, kernelshap, treeshap, pdp or ale only."
+      expected = "error: --shard-count does nothing with --method surrogate: it applies with --method permutation, shap, kernelshap, treeshap, pdp or ale only."
     default:
       result = try CandorBinary.run(Self.predictions + ["--shard-index", "1", "--partial-out", "x.json"], in: folder)
       expected = "error: --shard-index needs --shard-count (the number of shards)."
@@ -242,5 +242,39 @@ import Yams
     let unsharded = try CandorBinary.run(arguments + ["--html", "whole.html"], in: folder)
     try #require(unsharded.exitCode == 0)
     #expect(page == (try String(contentsOf: folder.appendingPathComponent("whole.html"), encoding: .utf8)), "the merged page differs from the unsharded one")
+  }
+
+  @Test("permutation importance sharded by data row (each repeat's permutation over all rows, the model called on the shard's rows) merges into the unsharded run for every scorer",
+        arguments: [("accuracy", 3), ("balanced_accuracy", 2), ("roc_auc", 4), ("log_loss", 5), ("r2", 3), ("mae", 2)])
+  func permutation(_ scorer: String, count: Int) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let regression = scorer == "r2" || scorer == "mae"
+    let target = regression ? "credit_amount" : "risk"
+    let train = try CandorBinary.run(["train", "--data", Fixtures.sample("german_credit.csv"), "--target", target,
+                                      "--model-type", regression ? "linear" : "logistic", "--out", "m.json"], in: folder)
+    try #require(train.exitCode == 0, "\(train.standardError)")
+    let arguments = ["explain", "--model", "m.json", "--data", Fixtures.sample("german_credit.csv"), "--method", "permutation",
+                     "--target", target, "--scorer", scorer, "--repeats", "4", "--seed", "11", "--group", "money=duration,age"]
+      + (scorer == "log_loss" || scorer == "r2" ? ["--sample-weight", "job"] : [])
+    let (whole, merged, parts) = try Self.wholeAndMerged(arguments, count: count, in: folder)
+    // An importance is a difference of two scores (MAE in Deutsche Mark, about 2,000), so the sums' order of
+    // additions shows at 1e-12 of the score, not of the difference.
+    let baseline = abs((whole as! [String: Any])["baseline_score"] as! Double)
+    #expect(Self.differences(merged, whole, tolerance: 1e-12 * max(1, baseline)) == [])
+    let importances = (merged as! [String: Any])["importances"] as! [String: [String: Any]]
+    #expect(importances["money"] != nil && importances.count == 8)
+    #expect(importances.values.allSatisfy { ($0["values"] as! [Double]).count == 4 })
+    // A part's sums edited out of shape are refused, not trapped on.
+    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(parts[0]))) as! [String: Any]
+    var result = object["result"] as! [String: Any], permutation = result["permutation"] as! [String: Any]
+    permutation["class_count"] = 1e18
+    (result["permutation"], object["result"]) = (permutation, nil)
+    object["result"] = result
+    try JSONSerialization.data(withJSONObject: object).write(to: folder.appendingPathComponent("edited.json"))
+    let refused = try CandorBinary.run(["merge", "edited.json"] + parts.dropFirst() + ["--json", "out.json"], in: folder)
+    #expect(refused.exitCode == 2)
+    #expect(refused.standardError.contains("not parts of one run") || refused.standardError.contains("damaged part"), "\(refused.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.json").path))
   }
 }

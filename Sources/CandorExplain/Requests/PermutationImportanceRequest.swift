@@ -20,15 +20,29 @@ extension PermutationImportance {
   /// Permutation importance of `model` on `data` as `request` asks.
   /// - Throws: `TableError` for an absent column, `ExplainError` for a bad setting or target.
   public static func run(_ request: PermutationImportanceRequest, model: any Model, data: Table) throws -> PermutationImportance {
+    let (players, truth, weights, scorer) = try inputs(request, model: model, data: data)
+    return try compute(model: model, table: data, truth: truth, weights: weights, scorer: scorer, groups: players,
+                       repeats: request.repeats, seed: request.seed)
+  }
+
+  /// The part of `run`'s result that rows `rows` of `data` give (a shard's), for `PermutationImportancePartial.merging`.
+  public static func partial(_ request: PermutationImportanceRequest, model: any Model, data: Table, rows: Range<Int>) throws -> PermutationImportancePartial {
+    let (players, truth, weights, scorer) = try inputs(request, model: model, data: data)
+    return try partial(model: model, table: data, truth: truth, weights: weights, scorer: scorer, groups: players,
+                       repeats: request.repeats, seed: request.seed, rows: rows)
+  }
+
+  /// The players, the target as the scorers read it, the sample weights and the scorer `request` asks for.
+  static func inputs(_ request: PermutationImportanceRequest, model: any Model, data: Table) throws
+    -> (players: [FeatureGroup], truth: [Double], weights: [Double]?, scorer: Scorer)
+  {
     let players = try request.players.players(model: model, table: data)
     let truth = try Self.truth(model, column: data.column(request.targetColumn))
     let weights = try request.sampleWeightColumn.map { name -> [Double] in
       guard case let .numeric(column) = try data.column(name) else { throw ExplainError.weightsNotNumeric(column: name) }
       return Array(column.values)
     }
-    return try compute(model: model, table: data, truth: truth, weights: weights,
-                       scorer: request.scorer ?? (model.isClassifier ? .accuracy : .r2), groups: players,
-                       repeats: request.repeats, seed: request.seed)
+    return (players, truth, weights, request.scorer ?? (model.isClassifier ? .accuracy : .r2))
   }
 
   /// The target as the scorers read it: a class index of the model's classes, or the value (regression).
