@@ -8,11 +8,12 @@ public struct Predictions: Sendable, Equatable {
   /// Rows × classes for classifiers, rows × 1 for regression.
   public let values: Matrix
   /// Predicted class (highest probability; a binary model predicts positive when p > 0.5; a randomized
-  /// model draws positive with probability p, from the seeded generator), or the value.
+  /// model draws positive with probability p, by `KeyedRandom` from the seed and the row's number), or the value.
   public let labels: [String]
 
-  public init(model: any Model, table: Table, seed: UInt64 = 0) throws {
-    var random = SeededRandom(seed: seed)
+  /// - Parameter firstRow: the number of the table's first row in the whole data (a shard's first row): a
+  ///   randomized model's draw for a row depends on its number, so a shard draws what the whole run draws.
+  public init(model: any Model, table: Table, seed: UInt64 = 0, firstRow: Int = 0) throws {
     outputKind = model.outputKind
     classes = model.classes
     values = model.isClassifier ? try model.classProbabilities(table) : try model.predict(table)
@@ -23,7 +24,7 @@ public struct Predictions: Sendable, Equatable {
       case .regression:
         labels.append("\(values[r, 0])")
       case .binaryProbability:
-        let positive = model.isRandomized ? random.nextUniform() < values[r, 1] : values[r, 1] > 0.5
+        let positive = model.isRandomized ? KeyedRandom.uniform(seed: seed, stream: 0, index: firstRow + r) < values[r, 1] : values[r, 1] > 0.5
         labels.append(classes[positive ? 1 : 0])
       case .multiclassProbabilities:
         var best = 0
@@ -32,6 +33,11 @@ public struct Predictions: Sendable, Equatable {
       }
     }
     self.labels = labels
+  }
+
+  public init(outputKind: OutputKind, classes: [String], values: Matrix, labels: [String]) {
+    precondition(values.rows == labels.count, "one label per row")
+    (self.outputKind, self.classes, self.values, self.labels) = (outputKind, classes, values, labels)
   }
 
   /// `row,prediction[,probability_<class>…]`, rows numbered from 0 in file order, written to `sink`.

@@ -312,17 +312,9 @@ struct Explain: ParsableCommand, FileCommand {
 
   /// A shard's part of an explanation, written to --partial-out.
   func writePart(_ part: ExplanationPart, firstPosition: Int, rowCount: Int, explainedCount: Int, files: OutputTransaction) throws {
-    let document = ShardPart(candorVersion: Candor.version, command: Self.configuration.commandName!,
-                             arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
-                             inputs: try Sharding.hashes(inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)]),
-                             shard: .init(index: try shards.shard(), count: shards.count!, firstRow: firstPosition,
-                                          rows: rowCount, totalRows: explainedCount),
-                             result: part)
-    try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
-    try files.commit()
-    let what = part.effects == nil && part.permutation == nil ? "positions \(firstPosition) to \(firstPosition + rowCount - 1) of the \(explainedCount) explained rows"
-      : "rows \(firstPosition) to \(firstPosition + rowCount - 1) of \(explainedCount)"
-    print("Shard \(document.shard.index) of \(document.shard.count): \(what), written to \(shards.partialOut!); combine the parts with candor merge.")
+    let what = part.holdsSums ? nil : "positions \(firstPosition) to \(firstPosition + rowCount - 1) of the \(explainedCount) explained rows"
+    try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
+                         rows: firstPosition..<(firstPosition + rowCount), total: explainedCount, what: what, files: files)
   }
 
   /// The rows --rows or --rows-file name (default: the first 20).

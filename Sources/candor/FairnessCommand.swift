@@ -117,14 +117,8 @@ struct Fairness: ParsableCommand, FileCommand {
     if shards.isSharded {
       let rows = try shards.rows(of: table.rowCount)
       let part = try FairnessAssessment.partial(request, data: table.selecting(rows: Array(rows)), model: model, firstRow: rows.lowerBound)
-      let document = ShardPart(candorVersion: Candor.version, command: Self.configuration.commandName!,
-                               arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
-                               inputs: try Sharding.hashes(inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)]),
-                               shard: .init(index: try shards.shard(), count: shards.count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: table.rowCount),
-                               result: part)
-      try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
-      try files.commit()
-      print("Shard \(document.shard.index) of \(document.shard.count): rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(table.rowCount), written to \(shards.partialOut!); combine the parts with candor merge.")
+      try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
+                           rows: rows, total: table.rowCount, files: files)
       return
     }
     let analysis = try FairnessAssessment.run(request, data: table, model: model)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CandorCore
 import CandorExplain
 import CandorFairness
+import CandorModels
 import CandorReport
 import Foundation
 
@@ -25,7 +26,7 @@ struct Merge: ParsableCommand, FileCommand {
     commandName: "merge",
     abstract: "Combine the parts of a sharded run into the result of the whole data.",
     discussion: """
-      Each part is the --partial-out file of one shard (candor fairness, or candor explain --method \
+      Each part is the --partial-out file of one shard (candor predict, candor fairness, or candor explain --method \
       permutation|shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
@@ -37,18 +38,27 @@ struct Merge: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
+  @Option(help: "Parts of candor predict: where to write the predictions CSV.")
+  var out: String?
+
   func validate() throws {
     if parts.isEmpty { throw ValidationError("Give the parts to merge (the --partial-out files of every shard).") }
   }
 
   var inputFiles: [(Setting, String?)] { parts.map { (.part, $0) } }
-  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.out, out)] }
 
   func run() throws {
     let files = try outputTransaction()
     let documents = try Self.read(parts)
     let first = documents[0].part
+    let isPredict = first.command == Predict.configuration.commandName
+    if isPredict != (out != nil) {
+      throw ValidationError(isPredict ? "Parts of candor predict merge into a predictions CSV; give --out FILE.csv."
+                                      : "--out does nothing with parts of candor \(printable(first.command)): give --json or --html.")
+    }
     switch first.command {
+    case Predict.configuration.commandName: try mergePredictions(documents, files: files)
     case Fairness.configuration.commandName: try mergeFairness(documents, files: files)
     case Explain.configuration.commandName: try mergeExplanation(documents, files: files)
     default:
@@ -57,8 +67,9 @@ struct Merge: ParsableCommand, FileCommand {
   }
 
   /// The command the parts' recorded arguments give.
-  static func command<C: ParsableCommand>(_ type: C.Type, _ documents: [(path: String, part: Header, data: Data)]) throws -> C {
-    do { return try C.parse(documents[0].part.arguments) } catch {
+  /// `extra`: what the merge's own options add (a shard's predict line has no --out, the merge's has).
+  static func command<C: ParsableCommand>(_ type: C.Type, _ documents: [(path: String, part: Header, data: Data)], adding extra: [String] = []) throws -> C {
+    do { return try C.parse(documents[0].part.arguments + extra) } catch {
       throw MergeError(text: "\(printable(documents[0].path)): its recorded arguments do not parse: \(C.message(for: error))")
     }
   }
@@ -81,6 +92,24 @@ struct Merge: ParsableCommand, FileCommand {
                       html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
     try files.commit()
     print(FairnessPage.text(analysis.report))
+  }
+
+  /// Every shard's predictions, in row order, into the unsharded run's file and score.
+  func mergePredictions(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+    let predict = try Self.command(Predict.self, documents, adding: ["--out", out!])
+    let parts = try documents.map { try Self.decode(PredictionsPart.self, $0) }
+    for (document, part) in zip(documents, parts) {
+      guard part.isWellFormed(rows: document.part.shard.rows), part.outputKind == parts[0].outputKind, part.classes == parts[0].classes,
+            part.columns == parts[0].columns, (part.target == nil) == (predict.target == nil),
+            part.target?.columns.first.map({ ($0.name, $0.numbers == nil) == (predict.target, parts[0].target!.columns[0].numbers == nil) }) ?? true else {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold \(document.part.shard.rows) predictions of the first part's model\(predict.target == nil ? "" : " with their target values").")
+      }
+    }
+    let first = parts[0]
+    let values = Matrix(rows: parts.reduce(0) { $0 + $1.labels.count }, columns: first.columns, storage: ContiguousArray(parts.flatMap(\.values)))
+    let predictions = Predictions(outputKind: first.outputKind, classes: first.classes, values: values, labels: parts.flatMap(\.labels))
+    let target = try predict.target.map { try TableExcerpt(concatenating: parts.map { $0.target! }).table().column($0) }
+    try Predict.write(predictions, target: target, to: out!, files: files)
   }
 
   /// SHAP values of every shard's rows, in shard order, with the rows' values for the page.

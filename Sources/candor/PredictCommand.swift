@@ -8,15 +8,18 @@ struct Predict: ParsableCommand, FileCommand {
     commandName: "predict",
     abstract: "Score a CSV file with a model; write row, prediction and one probability column per class.",
     discussion: """
-      The model format is detected from the file's content. A binary model predicts its positive class when the       probability is above 0.5; a threshold policy (candor mitigate threshold) draws each prediction at random       with its probability, reproducibly with --seed.
+      The model format is detected from the file's content. A binary model predicts its positive class when the \
+      probability is above 0.5; a threshold policy (candor mitigate threshold) draws each prediction at random \
+      with its probability, reproducibly with --seed (each row's draw depends on the seed and the row's number, so \
+      a sharded run draws what the whole run draws).
       """)
 
   @OptionGroup var modelOptions: ModelOptions
 
   @OptionGroup var dataOptions: DataOptions
 
-  @Option(help: "Where to write the predictions CSV.")
-  var out: String
+  @Option(help: "Where to write the predictions CSV (a shard writes --partial-out instead).")
+  var out: String?
 
   @Option(help: "Target column in the data: also print accuracy (classifiers) or R² (regression).")
   var target: String?
@@ -24,8 +27,17 @@ struct Predict: ParsableCommand, FileCommand {
   @Option(help: "Seed for the draws of a randomized model (a threshold policy from candor mitigate threshold).")
   var seed: UInt64 = 0
 
+  @OptionGroup(title: "Sharding") var shards: ShardOptions
+
   var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, dataOptions.data)] }
-  var outputFiles: [(Setting, String?)] { [(.out, out)] }
+  var outputFiles: [(Setting, String?)] { [(.out, out), (.partialOut, shards.partialOut)] }
+
+  func validate() throws {
+    if shards.isSharded, out != nil {
+      throw ValidationError("--out does nothing with --shard-count: a shard writes its part (--partial-out); candor merge --out writes the predictions.")
+    }
+    if !shards.isSharded, out == nil { throw ValidationError("Missing expected argument '--out <out>'.") }
+  }
 
   func run() throws {
     let outputs = try outputTransaction()
@@ -34,17 +46,61 @@ struct Predict: ParsableCommand, FileCommand {
     phases.mark("load model")
     let table = try dataOptions.readTable(for: model)
     phases.mark("read data")
-    let predictions = try Predictions(model: model, table: table, seed: seed)
+    let rows = shards.isSharded ? try shards.rows(of: table.rowCount) : 0..<table.rowCount
+    let scored = rows.count == table.rowCount ? table : table.selecting(rows: Array(rows))
+    let targetColumn = try target.map { try table.column($0) }
+    let predictions = try Predictions(model: model, table: scored, seed: seed, firstRow: rows.lowerBound)
     phases.mark("score")
-    let score = try target.map { try predictions.score(against: table.column($0)) }
-    try outputs.write(.out) { predictions.writeCSV(to: $0) }
-    try outputs.commit()
+    if shards.isSharded {
+      let part = PredictionsPart(predictions, target: target.map { TableExcerpt(table, rows: Array(rows), columns: [$0]) })
+      return try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
+                                  rows: rows, total: table.rowCount, files: outputs)
+    }
+    try Self.write(predictions, target: targetColumn, to: out!, files: outputs)
     phases.mark("write")
     phases.report()
-    print("Wrote \(predictions.labels.count) predictions to \(out).")
+  }
+
+  /// Writes the predictions to `path` and says so, with their score against the target: one definition for a run
+  /// and for the merge of a sharded one.
+  static func write(_ predictions: Predictions, target: Column?, to path: String, files: OutputTransaction) throws {
+    let score = try target.map { try predictions.score(against: $0) }
+    try files.write(.out) { predictions.writeCSV(to: $0) }
+    try files.commit()
+    print("Wrote \(predictions.labels.count) predictions to \(path).")
     if let target, let score {
-      print("\(score.name) against '\(target)': \(String(format: "%.5f", score.value))")
+      print("\(score.name) against '\(target.name)': \(String(format: "%.5f", score.value))")
     }
+  }
+}
+
+/// A shard's predictions: its rows' labels and values, and their target values when --target is given, so that the
+/// merge writes the whole file and scores it exactly as the unsharded run does.
+struct PredictionsPart: Codable {
+  var outputKind: OutputKind
+  var classes: [String]
+  var labels: [String]
+  /// Rows × `columns`, row by row.
+  var values: [Double]
+  var columns: Int
+  var target: TableExcerpt?
+
+  init(_ predictions: Predictions, target: TableExcerpt?) {
+    (outputKind, classes, labels) = (predictions.outputKind, predictions.classes, predictions.labels)
+    (values, columns, self.target) = (Array(predictions.values.storage), predictions.values.columns, target)
+  }
+
+  /// Whether it holds `rows` predictions of one shape, their target values if any, and labels among the classes.
+  func isWellFormed(rows: Int) -> Bool {
+    guard labels.count == rows, columns >= 1, columns <= 100_000, values.count == rows * columns else { return false }
+    guard outputKind == .regression ? columns == 1 : columns == classes.count else { return false }
+    if outputKind != .regression, !labels.allSatisfy(Set(classes).contains) { return false }
+    return target.map { $0.isWellFormed && $0.rows.count == rows && $0.columns.count == 1 } ?? true
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case classes, labels, values, columns, target
+    case outputKind = "output_kind"
   }
 }
 

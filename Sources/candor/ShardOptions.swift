@@ -58,6 +58,22 @@ struct ShardOptions: ParsableArguments {
     return index
   }
 
+  /// Writes `result` as this shard's part of `command`'s run over rows `rows` of `total` (staged, then renamed into
+  /// place with the transaction's other files), with what `candor merge` checks: the versions, the command line
+  /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
+  func writePart<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], rows: Range<Int>, total: Int,
+                                  what: String? = nil, files: OutputTransaction) throws {
+    let document = ShardPart(candorVersion: Candor.version, command: command,
+                             arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
+                             inputs: try Sharding.hashes(inputs),
+                             shard: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total),
+                             result: result)
+    try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
+    try files.commit()
+    let described = what ?? "rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(total)"
+    print("Shard \(document.shard.index) of \(document.shard.count): \(described), written to \(partialOut!); combine the parts with candor merge.")
+  }
+
   /// The rows of this shard among `total`.
   func rows(of total: Int) throws -> Range<Int> {
     let count = count ?? 1, index = try shard()

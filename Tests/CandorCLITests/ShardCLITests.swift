@@ -277,4 +277,55 @@ import Yams
     #expect(refused.standardError.contains("not parts of one run") || refused.standardError.contains("damaged part"), "\(refused.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.json").path))
   }
+
+  @Test("predictions sharded by row merge into the unsharded file and score: a classifier, a regression model, a randomized threshold policy (each row's draw keyed by its number), more shards than rows",
+        arguments: ["logistic", "linear", "policy", "tiny"])
+  func predictions(_ kind: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var data = Fixtures.sample("german_credit.csv")
+    let target = kind == "linear" ? "credit_amount" : "risk"
+    let train = try CandorBinary.run(["train", "--data", data, "--target", target, "--model-type", kind == "linear" ? "linear" : "logistic",
+                                      "--out", "m.json"], in: folder)
+    try #require(train.exitCode == 0, "\(train.standardError)")
+    var model = "m.json"
+    if kind == "policy" {
+      let fit = try CandorBinary.run(["mitigate", "threshold", "--model", "m.json", "--data", data, "--target", "risk", "--sensitive", "sex",
+                                      "--constraint", "demographic_parity", "--out", "policy.json"], in: folder)
+      try #require(fit.exitCode == 0, "\(fit.standardError)")
+      model = "policy.json"
+    }
+    if kind == "tiny" {
+      let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").prefix(4)
+      try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("tiny.csv"), atomically: true, encoding: .utf8)
+      data = "tiny.csv"
+    }
+    let arguments = ["predict", "--model", model, "--data", data, "--target", target, "--seed", "7"]
+    let count = kind == "tiny" ? 5 : 3
+    let whole = try CandorBinary.run(arguments + ["--out", "whole.csv"], in: folder)
+    try #require(whole.exitCode == 0, "\(whole.standardError)")
+    var parts: [String] = []
+    for index in 0..<count {
+      let part = try CandorBinary.run(arguments + ["--shard-count", "\(count)", "--shard-index", "\(index)", "--partial-out", "part-\(index).json"], in: folder)
+      try #require(part.exitCode == 0, "\(part.standardError)")
+      parts.append("part-\(index).json")
+    }
+    let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--out", "merged.csv"], in: folder)
+    try #require(merged.exitCode == 0, "\(merged.standardError)")
+    #expect(merged.standardOutput == whole.standardOutput.replacingOccurrences(of: "whole.csv", with: "merged.csv"))
+    let (a, b) = (try Data(contentsOf: folder.appendingPathComponent("whole.csv")), try Data(contentsOf: folder.appendingPathComponent("merged.csv")))
+    #expect(a == b, "the merged predictions differ from the unsharded ones")
+    #expect(whole.standardOutput.contains(kind == "linear" ? "R² against 'credit_amount': " : "Accuracy against 'risk': "))
+    if kind == "policy" {
+      // The draws are random: another seed gives other predictions.
+      let other = try CandorBinary.run(["predict", "--model", model, "--data", data, "--seed", "8", "--out", "other.csv"], in: folder)
+      #expect(other.exitCode == 0)
+      #expect(try Data(contentsOf: folder.appendingPathComponent("other.csv")) != a)
+    }
+    // The merge needs --out for predictions, and refuses it for other parts.
+    let noOut = try CandorBinary.run(["merge"] + parts + ["--json", "x.json"], in: folder)
+    #expect(noOut.exitCode == 2 && noOut.standardError.contains("Parts of candor predict merge into a predictions CSV; give --out FILE.csv."), "\(noOut.standardError)")
+    let shardOut = try CandorBinary.run(arguments + ["--shard-count", "2", "--shard-index", "0", "--partial-out", "p.json", "--out", "x.csv"], in: folder)
+    #expect(shardOut.exitCode == 2 && shardOut.standardError.contains("--out does nothing with --shard-count"))
+  }
 }

@@ -15,21 +15,10 @@ enum PoissonBootstrap {
   /// The count of row `row` (numbered in the whole data) in replicate `replicate`.
   @inline(__always)
   static func multiplicity(seed: UInt64, replicate: Int, row: Int) -> Double {
-    // SplitMix64's finalizer (Steele, Lea & Flood 2014) chained over the key's parts: every bit of each part
-    // reaches every bit of the result.
-    let h = mix(mix(mix(seed) ^ UInt64(truncatingIfNeeded: replicate)) ^ UInt64(truncatingIfNeeded: row))
-    let u = Double(h >> 11) * 0x1p-53
+    let u = KeyedRandom.uniform(seed: seed, stream: replicate, index: row)
     var k = 0
     while k < cumulative.count - 1 && u >= cumulative[k] { k += 1 }
     return Double(k)
-  }
-
-  @inline(__always)
-  static func mix(_ value: UInt64) -> UInt64 {
-    var z = value &+ 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 
   /// P(K ≤ k) for K ~ Poisson(1), k = 0 … 19 (P(K > 19) < 10⁻¹⁷, below the resolution of the 53-bit uniform).
