@@ -84,3 +84,30 @@ public enum TableError: CandorError, Equatable {
     }
   }
 }
+
+extension TableError {
+  /// The error with its line numbers moved by `delta`: for bytes parsed behind a line that is not the user's (a
+  /// header given with --columns in front of standard input).
+  public func movingLines(by delta: Int) -> TableError {
+    switch self {
+    case let .wrongFieldCount(file, line, expected, found): .wrongFieldCount(file: file, line: line + delta, expected: expected, found: found)
+    case let .unterminatedQuote(file, line): .unterminatedQuote(file: file, line: line + delta)
+    case let .textAfterQuote(file, line, column): .textAfterQuote(file: file, line: line + delta, column: column)
+    case let .invalidUTF8(file, line, column): .invalidUTF8(file: file, line: line + delta, column: column)
+    case let .notANumber(file, column, line, value): .notANumber(file: file, column: column, line: line + delta, value: value)
+    case let .notFinite(file, column, line, value): .notFinite(file: file, column: column, line: line + delta, value: value)
+    case let .textInModelNumericColumn(file, column, line, value): .textInModelNumericColumn(file: file, column: column, line: line + delta, value: value)
+    default: self
+    }
+  }
+}
+
+extension ReadingNote {
+  /// The note with its line number moved by `delta` (see `TableError.movingLines(by:)`).
+  public func movingLines(by delta: Int) -> ReadingNote {
+    switch self {
+    case let .strayText(file, column, line, value, textCells, numbers, levels):
+      .strayText(file: file, column: column, line: line + delta, value: value, textCells: textCells, numbers: numbers, levels: levels)
+    }
+  }
+}

@@ -77,11 +77,29 @@ struct Fairness: ParsableCommand, FileCommand {
 
   @OptionGroup(title: "Sharding") var shards: ShardOptions
 
+  @OptionGroup(title: "Streaming (Spark's RDD.pipe)") var stream: StreamOptions
+
   func validate() throws {
-    guard modelOptions.isGiven != (predictions != nil) else {
-      throw ValidationError("Give either --model with --data, or --predictions.")
+    if stream.isStreaming {
+      // Standard input holds the data a --model scores, or the predictions.
+      if let flag = [("--data", data != nil), ("--predictions", predictions != nil), ("--shard-count", shards.isSharded)].first(where: \.1)?.0 {
+        throw ValidationError("\(flag) does nothing with --stdin-format: the rows come from standard input.")
+      }
+      if stream.stdoutFormat == .jsonl {
+        if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+          throw ValidationError("\(flag) does nothing with --stdout-format jsonl: the partition's part goes to standard output; candor merge writes the result.")
+        }
+        if bootstrap > 0 {
+          throw ValidationError("--bootstrap does not stream: its replicates are keyed by each row's number in the whole data, which a partition of Spark's pipe does not know. Shard by --shard-index, or run it unsharded.")
+        }
+        if !control.isEmpty { throw ValidationError("--control does not shard yet: run it unsharded.") }
+      }
+    } else {
+      guard modelOptions.isGiven != (predictions != nil) else {
+        throw ValidationError("Give either --model with --data, or --predictions.")
+      }
+      if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     }
-    if modelOptions.isGiven && data == nil { throw ValidationError("--model needs --data.") }
     if sensitive.isEmpty { throw ValidationError("Give at least one --sensitive feature.") }
     let mode = modelOptions.isGiven ? "with --model" : "with --predictions"
     try refuseUnused([("--pred-column", predictionColumn != nil), ("--score-column", scoreColumn != nil), ("--task", task != nil)],
@@ -109,11 +127,20 @@ struct Fairness: ParsableCommand, FileCommand {
 
   func run() throws {
     let files = try outputTransaction()
-    let source = predictions ?? data!
+    let source = predictions ?? data ?? StreamOptions.source
     let model = try modelOptions.loadIfGiven()?.model
-    var table = try reading.read(source, for: model)
+    let input = try stream.isStreaming ? stream.readStandardInput(reading: reading, numericColumns: model?.numericFeatureNames ?? []) : nil
+    var table = try input?.table ?? reading.read(source, for: model)
     if let cohort { table = try Cohort(parsing: cohort).select(table) }
     let request = try request()
+    if let input, stream.stdoutFormat == .jsonl {
+      // A partition of Spark's pipe: its part as one line on standard output, for candor merge.
+      let part = try FairnessAssessment.partial(request, data: table, model: model, firstRow: 0)
+      let slice = ShardSlice(index: input.shard.index, count: input.shard.count, firstRow: 0, rows: table.rowCount, totalRows: table.rowCount, streamed: true)
+      let document = try Sharding.part(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)], slice: slice)
+      FileHandle.standardOutput.write(try CandorJSON.data(document, layout: .line))
+      return
+    }
     if shards.isSharded {
       let rows = try shards.rows(of: table.rowCount)
       let part = try FairnessAssessment.partial(request, data: table.selecting(rows: Array(rows)), model: model, firstRow: rows.lowerBound)

@@ -29,7 +29,8 @@ struct Merge: ParsableCommand, FileCommand {
       Each part is the --partial-out file of one shard (candor predict, candor fairness, or candor explain --method \
       permutation|shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
-      SHA-256 hashes), and every shard must be there exactly once. The result is the one the unsharded run gives: \
+      SHA-256 hashes), and every shard must be there exactly once. A file may hold several parts, one per line (the \
+      --stdout-format jsonl lines of Spark's pipe, saved as text). The result is the one the unsharded run gives: \
       the same JSON, page and text.
       """)
 
@@ -87,7 +88,7 @@ struct Merge: ParsableCommand, FileCommand {
       throw MergeError(text: "\(printable(documents[index].path)) is a damaged part: \(reason).")
     }
     for warning in analysis.report.warnings { warn(warning) }
-    let source = fairness.predictions ?? fairness.data!
+    let source = fairness.predictions ?? fairness.data ?? StreamOptions.source
     try outputs.write(into: files, json: { try analysis.report.jsonData() },
                       html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
     try files.commit()
@@ -183,8 +184,7 @@ struct Merge: ParsableCommand, FileCommand {
   /// of inputs, and each shard of the count once.
   static func read(_ paths: [String]) throws -> [(path: String, part: Header, data: Data)] {
     var documents: [(path: String, part: Header, data: Data)] = []
-    for path in paths {
-      let data = try InputFile.read(path)
+    for (path, data) in try paths.flatMap(partsInFile) {
       guard case let .success(object) = jsonTopLevelObject(data), object["format"] as? String == "candor-partial" else {
         throw MergeError(text: "\(printable(path)) is not a part of a sharded Candor run (a --partial-out file).")
       }
@@ -217,14 +217,16 @@ struct Merge: ParsableCommand, FileCommand {
         throw differ("they read different \(flag) files (SHA-256 \((mine[flag] ?? "none").prefix(12))… and \((theirs[flag] ?? "none").prefix(12))…)")
       }
       if part.shard.count != first.shard.count { throw differ("one is a shard of \(first.shard.count), the other of \(part.shard.count)") }
-      if part.shard.totalRows != first.shard.totalRows { throw differ("their data has \(first.shard.totalRows) and \(part.shard.totalRows) rows") }
+      if part.shard.streamed != first.shard.streamed { throw differ("one was read from standard input (--stdin-format), the other from a file") }
+      if part.shard.streamed != true, part.shard.totalRows != first.shard.totalRows { throw differ("their data has \(first.shard.totalRows) and \(part.shard.totalRows) rows") }
     }
     var pathOfShard: [Int: String] = [:]
     for (path, part, _) in documents {
       guard (1...1_000_000).contains(part.shard.count), (0...(1 << 40)).contains(part.shard.totalRows) else {
         throw MergeError(text: "\(printable(path)) is a damaged part: a shard of \(part.shard.count) over \(part.shard.totalRows) rows.")
       }
-      let expected = ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
+      // A partition of standard input holds rows 0 ..< rows of its own.
+      let expected = part.shard.streamed == true ? 0..<part.shard.totalRows : ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
       guard part.shard.index >= 0, part.shard.index < part.shard.count, part.shard.firstRow == expected.lowerBound, part.shard.rows == expected.count else {
         throw MergeError(text: "\(printable(path)) is a damaged part: shard \(part.shard.index) of \(part.shard.count) over \(part.shard.totalRows) rows cannot hold rows \(part.shard.firstRow) to \(part.shard.firstRow + part.shard.rows - 1).")
       }
@@ -239,6 +241,17 @@ struct Merge: ParsableCommand, FileCommand {
       throw MergeError(text: "\(missing.count == 1 ? "Shard" : "Shards") \(shown) of \(first.shard.count) \(missing.count == 1 ? "is" : "are") missing: every shard's part is needed.")
     }
     return documents.sorted { $0.part.shard.index < $1.part.shard.index }
+  }
+
+  /// The parts a file holds: the file itself, or — JSON Lines, as Spark's `pipe` output is saved — one part per
+  /// line, each named by its line.
+  static func partsInFile(_ path: String) throws -> [(String, Data)] {
+    let data = try InputFile.read(path)
+    if case .success = jsonTopLevelObject(data) { return [(path, data)] }
+    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    let parts = lines.enumerated().filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
+    guard parts.count > 1 else { return [(path, data)] }
+    return parts.map { ("\(path), line \($0.offset + 1)", Data($0.element)) }
   }
 
   /// A part's result, checked to hold the rows its header says.

@@ -16,7 +16,10 @@ struct Predict: ParsableCommand, FileCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "CSV file (RFC 4180, header row, UTF-8); or the rows on standard input with --stdin-format.")
+  var data: String?
+
+  @OptionGroup var reading: ReadOptions
 
   @Option(help: "Where to write the predictions CSV (a shard writes --partial-out instead).")
   var out: String?
@@ -29,13 +32,24 @@ struct Predict: ParsableCommand, FileCommand {
 
   @OptionGroup(title: "Sharding") var shards: ShardOptions
 
-  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, dataOptions.data)] }
+  @OptionGroup(title: "Streaming (Spark's RDD.pipe)") var stream: StreamOptions
+
+  var inputFiles: [(Setting, String?)] { [(.model, modelOptions.model), (.data, data)] }
   var outputFiles: [(Setting, String?)] { [(.out, out), (.partialOut, shards.partialOut)] }
 
   func validate() throws {
     if shards.isSharded, out != nil {
       throw ValidationError("--out does nothing with --shard-count: a shard writes its part (--partial-out); candor merge --out writes the predictions.")
     }
+    if stream.isStreaming {
+      if let flag = [("--data", data != nil), ("--out", out != nil), ("--shard-count", shards.isSharded)].first(where: \.1)?.0 {
+        throw ValidationError("\(flag) does nothing with --stdin-format: the rows come from standard input\(stream.stdoutFormat == nil ? "" : " and the predictions go to standard output").")
+      }
+      if stream.stdoutFormat == nil { throw ValidationError("--stdin-format needs --stdout-format jsonl: the predictions go to standard output, one JSON object per row.") }
+      if target != nil { throw ValidationError("--target does nothing with --stdout-format jsonl: standard output carries the predictions only.") }
+      return
+    }
+    if data == nil { throw ValidationError("Missing expected argument '--data <data>'.") }
     if !shards.isSharded, out == nil { throw ValidationError("Missing expected argument '--out <out>'.") }
   }
 
@@ -44,7 +58,13 @@ struct Predict: ParsableCommand, FileCommand {
     var phases = PhaseClock()
     let model = try modelOptions.load().model
     phases.mark("load model")
-    let table = try dataOptions.readTable(for: model)
+    if stream.isStreaming {
+      let input = try stream.readStandardInput(reading: reading, numericColumns: model.numericFeatureNames)
+      let predictions = try Predictions(model: model, table: input.table, seed: seed)
+      Self.writeLines(predictions)
+      return
+    }
+    let table = try reading.read(data!, for: model)
     phases.mark("read data")
     let rows = shards.isSharded ? try shards.rows(of: table.rowCount) : 0..<table.rowCount
     let scored = rows.count == table.rowCount ? table : table.selecting(rows: Array(rows))
@@ -71,6 +91,25 @@ struct Predict: ParsableCommand, FileCommand {
     if let target, let score {
       print("\(score.name) against '\(target.name)': \(String(format: "%.5f", score.value))")
     }
+  }
+}
+
+extension Predict {
+  /// One JSON object per row on standard output — `{"row":0,"prediction":"1","probability_0":0.2,"probability_1":0.8}`,
+  /// the CSV file's columns — in blocks of about a megabyte.
+  static func writeLines(_ predictions: Predictions) {
+    let names = predictions.outputKind == .regression ? [] : predictions.classes.map { "probability_\($0)" }
+    var buffer = Data()
+    for r in 0..<predictions.labels.count {
+      let prediction: JSONValue = predictions.outputKind == .regression ? .number(predictions.values[r, 0]) : .string(predictions.labels[r])
+      let line = JSONValue.object([("row", .integer(r)), ("prediction", prediction)] + names.enumerated().map { ($1, .number(predictions.values[r, $0])) })
+      buffer += line.data(layout: .line)
+      if buffer.count >= 1 << 20 {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    FileHandle.standardOutput.write(buffer)
   }
 }
 

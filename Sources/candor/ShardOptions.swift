@@ -63,11 +63,8 @@ struct ShardOptions: ParsableArguments {
   /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
   func writePart<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], rows: Range<Int>, total: Int,
                                   what: String? = nil, files: OutputTransaction) throws {
-    let document = ShardPart(candorVersion: Candor.version, command: command,
-                             arguments: Sharding.recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
-                             inputs: try Sharding.hashes(inputs),
-                             shard: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total),
-                             result: result)
+    let document = try Sharding.part(result, command: command, inputs: inputs,
+                                     slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total))
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
     let described = what ?? "rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(total)"
@@ -117,6 +114,9 @@ struct ShardSlice: Codable, Equatable {
   var firstRow: Int
   var rows: Int
   var totalRows: Int
+  /// A partition read from standard input (`--stdin-format`): its rows are numbered from 0 and its place among the
+  /// others is known only by its index, so the merge checks indices, not row ranges.
+  var streamed: Bool? = nil
 
   /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋ (count ≤ 10⁶ and a table's rows < 2³² keep the
   /// products far inside Int).
@@ -125,7 +125,7 @@ struct ShardSlice: Codable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case index, count, rows
+    case index, count, rows, streamed
     case firstRow = "first_row"
     case totalRows = "total_rows"
   }
@@ -133,6 +133,13 @@ struct ShardSlice: Codable, Equatable {
 
 /// What a sharded command records in its part.
 enum Sharding {
+  /// `result` in the envelope `candor merge` checks: the versions, the command line without the shard flags, the
+  /// SHA-256 of every input file given.
+  static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], slice: ShardSlice) throws -> ShardPart<Result> {
+    ShardPart(candorVersion: Candor.version, command: command, arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
+              inputs: try hashes(inputs), shard: slice, result: result)
+  }
+
   /// The command line's arguments without the shard flags and their values.
   static func recordedArguments(_ arguments: [String]) -> [String] {
     var kept: [String] = [], skipNext = false

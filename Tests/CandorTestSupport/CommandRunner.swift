@@ -19,7 +19,8 @@ public enum CandorBinary {
     return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/candor")
   }
 
-  public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+  /// - Parameter input: written to the process's standard input, which is then closed (none: it inherits the tests').
+  public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], input: Data? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = url
     process.arguments = arguments
@@ -30,7 +31,17 @@ public enum CandorBinary {
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
+    let inputPipe = input.map { _ in Pipe() }
+    if let inputPipe { process.standardInput = inputPipe }
     try launch(process)
+    if let input, let inputPipe {
+      signal(SIGPIPE, SIG_IGN)  // a closed pipe fails the write instead of killing the tests
+      DispatchQueue.global().async {
+        // A process that exits before reading it all closes the pipe: the write then fails, which is its answer.
+        try? inputPipe.fileHandleForWriting.write(contentsOf: input)
+        try? inputPipe.fileHandleForWriting.close()
+      }
+    }
     // Read both pipes to the end before waiting (stderr on another thread), so neither can fill and block the
     // child.
     let errorBytes = ReadAll(error.fileHandleForReading.fileDescriptor)

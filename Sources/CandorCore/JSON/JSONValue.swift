@@ -49,11 +49,12 @@ public enum JSONValue: Sendable, Equatable {
 
   private static func writeEmpty(_ open: UInt8, _ close: UInt8, into out: inout [UInt8], indent: Int, layout: JSONLayout) {
     out.append(open)
-    if layout.opensEmptyContainers { out.append(0x0A); newline(&out, indent: indent) }
+    if layout.opensEmptyContainers { out.append(0x0A); newline(&out, indent: indent, layout: layout) }
     out.append(close)
   }
 
-  private static func newline(_ out: inout [UInt8], indent: Int) {
+  private static func newline(_ out: inout [UInt8], indent: Int, layout: JSONLayout) {
+    if layout.isOneLine { return }
     out.append(0x0A)
     out.append(contentsOf: repeatElement(0x20, count: indent))
   }
@@ -69,7 +70,7 @@ public enum JSONValue: Sendable, Equatable {
       }
       out.append(0x5B)
       for (i, value) in values.enumerated() {
-        if i > 0 { out.append(0x2C); out.append(0x20) }
+        if i > 0 { out += layout.isOneLine ? [0x2C] : [0x2C, 0x20] }
         Self.writeNumber(value, into: &out, layout: layout)
       }
       out.append(0x5D)
@@ -85,7 +86,7 @@ public enum JSONValue: Sendable, Equatable {
       if layout.inlinesScalarArrays && items.allSatisfy(\.isScalar) {
         out.append(0x5B)
         for (i, item) in items.enumerated() {
-          if i > 0 { out += [0x2C, 0x20] }
+          if i > 0 { out += layout.isOneLine ? [0x2C] : [0x2C, 0x20] }
           item.write(into: &out, indent: indent, layout: layout)
         }
         out.append(0x5D)
@@ -94,10 +95,10 @@ public enum JSONValue: Sendable, Equatable {
       out.append(0x5B)
       for (i, item) in items.enumerated() {
         if i > 0 { out.append(0x2C) }
-        Self.newline(&out, indent: indent + 2)
+        Self.newline(&out, indent: indent + 2, layout: layout)
         item.write(into: &out, indent: indent + 2, layout: layout)
       }
-      Self.newline(&out, indent: indent)
+      Self.newline(&out, indent: indent, layout: layout)
       out.append(0x5D)
     case let .object(members):
       if members.isEmpty {
@@ -109,12 +110,12 @@ public enum JSONValue: Sendable, Equatable {
       out.append(0x7B)
       for (i, (key, value)) in ordered.enumerated() {
         if i > 0 { out.append(0x2C) }
-        Self.newline(&out, indent: indent + 2)
+        Self.newline(&out, indent: indent + 2, layout: layout)
         Self.writeString(key, into: &out, layout: layout)
-        out += layout.spacesAroundColon ? [0x20, 0x3A, 0x20] : [0x3A, 0x20]
+        out += layout.spacesAroundColon ? [0x20, 0x3A, 0x20] : layout.isOneLine ? [0x3A] : [0x3A, 0x20]
         value.write(into: &out, indent: indent + 2, layout: layout)
       }
-      Self.newline(&out, indent: indent)
+      Self.newline(&out, indent: indent, layout: layout)
       out.append(0x7D)
     }
   }
@@ -173,6 +174,8 @@ public struct JSONLayout: Sendable, Equatable {
   /// `[` newline newline `]` for an empty container, as JSONEncoder's pretty printing does.
   public var opensEmptyContainers: Bool
   public var endsWithNewline: Bool
+  /// The whole document on one line, without spaces: a line of JSON Lines.
+  public var isOneLine = false
 
   /// Sorted keys, one element per line, the layout of `JSONEncoder`'s `[.prettyPrinted, .sortedKeys]`:
   /// fairness, mitigation and permutation-importance results and model files.
@@ -181,4 +184,7 @@ public struct JSONLayout: Sendable, Equatable {
   /// Keys in the order encoded and arrays of numbers on one line: KernelSHAP and feature effects.
   public static let compact = JSONLayout(sortsKeys: false, inlinesScalarArrays: true, spacesAroundColon: false, escapesSlash: false,
                                          dropsIntegralFraction: false, opensEmptyContainers: false, endsWithNewline: true)
+  /// One line, ended by a line break (JSON Lines): rows and parts on a streaming command's standard output.
+  public static let line = JSONLayout(sortsKeys: false, inlinesScalarArrays: true, spacesAroundColon: false, escapesSlash: false,
+                                      dropsIntegralFraction: false, opensEmptyContainers: false, endsWithNewline: true, isOneLine: true)
 }

@@ -1,0 +1,113 @@
+import CandorCore
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// Candor as a stage of Spark's `RDD.pipe` (`--stdin-format csv|jsonl --stdout-format jsonl`): partitions of rows on
+/// standard input, data only on standard output, each partition's part merged into the unsharded result.
+@Suite struct StreamCLITests {
+  static let fairness = ["fairness", "--target", "y_true", "--pred-column", "y_pred", "--score-column", "y_score",
+                         "--sensitive", "sex", "--sensitive", "race", "--sensitive", "sex,race", "--privileged", "sex=Male"]
+
+  /// The Adult predictions' header and data lines.
+  static func predictionLines() throws -> (header: String, rows: [String]) {
+    let lines = try String(contentsOfFile: Fixtures.path("adult_test_predictions.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+    return (lines[0], Array(lines.dropFirst()))
+  }
+
+  @Test("partitions piped through candor fairness (one of them empty) merge from one JSON Lines file into the unsharded JSON and text")
+  func fairnessPartitions() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (header, rows) = try Self.predictionLines()
+    // Partitions of uneven size, as Spark makes them, and an empty one.
+    let cuts = [0, 5_000, 5_001, 12_000, 12_000, rows.count]
+    var lines = ""
+    for p in 0..<(cuts.count - 1) {
+      let input = "#candor-shard \(p) \(cuts.count - 1)\n" + rows[cuts[p]..<cuts[p + 1]].map { $0 + "\n" }.joined()
+      let run = try CandorBinary.run(Self.fairness + ["--stdin-format", "csv", "--columns", header, "--stdout-format", "jsonl"], in: folder, input: Data(input.utf8))
+      try #require(run.exitCode == 0, "\(run.standardError)")
+      #expect(run.standardOutput.hasSuffix("\n") && run.standardOutput.dropLast().allSatisfy { $0 != "\n" }, "a part is one line")
+      #expect(run.standardError.isEmpty)
+      lines += run.standardOutput
+    }
+    try lines.write(to: folder.appendingPathComponent("parts.jsonl"), atomically: true, encoding: .utf8)
+    let merged = try CandorBinary.run(["merge", "parts.jsonl", "--json", "merged.json"], in: folder)
+    try #require(merged.exitCode == 0, "\(merged.standardError)")
+    let whole = try CandorBinary.run(Self.fairness + ["--predictions", Fixtures.path("adult_test_predictions.csv"), "--json", "whole.json"], in: folder)
+    try #require(whole.exitCode == 0)
+    #expect(merged.standardOutput == whole.standardOutput)
+    func read(_ name: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(name))) }
+    #expect(ShardCLITests.differences(try read("merged.json"), try read("whole.json")) == [])
+
+    // A partition missing, or given twice, is named.
+    let partLines = lines.split(separator: "\n")
+    try (partLines.dropLast().joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("short.jsonl"), atomically: true, encoding: .utf8)
+    let short = try CandorBinary.run(["merge", "short.jsonl", "--json", "x.json"], in: folder)
+    #expect(short.exitCode == 2 && short.standardError.contains("Shard 4 of 5 is missing"), "\(short.standardError)")
+    try (partLines + [partLines[1]]).joined(separator: "\n").write(to: folder.appendingPathComponent("twice.jsonl"), atomically: true, encoding: .utf8)
+    let twice = try CandorBinary.run(["merge", "twice.jsonl", "--json", "x.json"], in: folder)
+    #expect(twice.exitCode == 2 && twice.standardError.contains("Shard 1 is given twice: twice.jsonl, line 2 and twice.jsonl, line 6."), "\(twice.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+  }
+
+  @Test("candor predict on standard input (CSV without a header, or JSON Lines) writes one JSON object per row, the CSV file's values")
+  func predictLines() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = Fixtures.sample("german_credit.csv")
+    try #require(try CandorBinary.run(["train", "--data", data, "--target", "risk", "--out", "m.json"], in: folder).exitCode == 0)
+    try #require(try CandorBinary.run(["predict", "--model", "m.json", "--data", data, "--out", "p.csv"], in: folder).exitCode == 0)
+    let expected = try String(contentsOf: folder.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+    let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").map(String.init)
+    let header = lines[0].split(separator: ",").map(String.init)
+    // The same rows as JSON objects: numbers as numbers, text as strings.
+    let objects = lines.dropFirst().map { line -> String in
+      let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      return "{" + zip(header, cells).map { "\"\($0)\":" + (Double($1) != nil ? $1 : "\"\($1)\"") }.joined(separator: ",") + "}"
+    }
+    for (format, input) in [("csv", lines.dropFirst().joined(separator: "\n") + "\n"), ("jsonl", objects.joined(separator: "\n"))] {
+      let run = try CandorBinary.run(["predict", "--model", "m.json", "--stdin-format", format, "--stdout-format", "jsonl"] + (format == "csv" ? ["--columns", lines[0]] : []),
+                                     in: folder, input: Data(input.utf8))
+      try #require(run.exitCode == 0, "\(format): \(run.standardError)")
+      let rows = run.standardOutput.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+      #expect(rows.count == 1000)
+      for (row, want) in zip(rows, expected) {
+        #expect("\(row["row"]!)" == want[0] && row["prediction"] as? String == want[1])
+      }
+      // Foundation's JSONSerialization rounds the last digit on Linux; the text is compared.
+      let probabilities = run.standardOutput.split(separator: "\n").map { $0.split(separator: ":").last!.dropLast() }
+      #expect(zip(probabilities, expected).allSatisfy { Double(String($0)) == Double($1[3]) })
+    }
+  }
+
+  @Test("standard input that does not match what was declared exits 2, names the line, and writes nothing to standard output", arguments: [
+    "fields", "fieldsAfterContext", "jsonKey", "jsonExtra", "notJSON", "context", "text", "bootstrap", "data", "columns", "stdout",
+  ])
+  func refused(_ kind: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (header, rows) = try Self.predictionLines()
+    let csv = ["--stdin-format", "csv", "--columns", header, "--stdout-format", "jsonl"]
+    let good = rows.prefix(3).joined(separator: "\n") + "\n"
+    let (arguments, input, expected): ([String], String, String) = switch kind {
+    case "fields": (Self.fairness + csv, good + "1,0\n", "error: standard input, line 4: 2 fields where the header has \(header.split(separator: ",").count). Quote fields that contain commas.")
+    case "fieldsAfterContext": (Self.fairness + csv, "#candor-shard 0 2\n" + good + "1,0\n", "error: standard input, line 5: 2 fields where the header has \(header.split(separator: ",").count).")
+    case "jsonKey": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"], "{\"y_true\":1,\"y_pred\":1,\"y_score\":0.7,\"sex\":\"Male\",\"race\":\"White\"}\n{\"y_true\":1}\n",
+                     "error: standard input, line 2: the object has no key 'race'")
+    case "jsonExtra": (Self.fairness + ["--stdin-format", "jsonl", "--columns", "y_true,y_pred,y_score,sex,race", "--stdout-format", "jsonl"],
+                       "{\"y_true\":1,\"y_pred\":1,\"y_score\":0.7,\"sex\":\"Male\",\"race\":\"White\",\"age\":3}\n", "error: standard input, line 1: the key 'age' is not one of the columns")
+    case "notJSON": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"], "#candor-shard 0 1\n{\"y_true\":1,\n", "error: standard input, line 2: '{\"y_true\":1,' is not a JSON object")
+    case "context": (Self.fairness + csv, "#candor-shard 3 3\n" + good, "error: standard input, line 1: '#candor-shard 3 3' is not a shard line '#candor-shard I N' (0 ≤ I < N ≤ 1000000).")
+    case "text": (Self.fairness + csv, good + "1,1,high,Male,White,1\n", "error: standard input, data row 4, column 'y_score': 'high' is not a number")
+    case "bootstrap": (Self.fairness + csv + ["--bootstrap", "10"], good, "error: --bootstrap does not stream: its replicates are keyed by each row's number in the whole data")
+    case "data": (Self.fairness + csv + ["--predictions", Fixtures.path("adult_test_predictions.csv")], good, "error: --predictions does nothing with --stdin-format: the rows come from standard input.")
+    case "columns": (Self.fairness + ["--stdin-format", "csv", "--stdout-format", "jsonl"], good, "error: --stdin-format csv needs --columns a,b,… (the lines on standard input have no header).")
+    default: (["predict", "--model", "m.json", "--stdin-format", "csv", "--columns", header], good, "error: --stdin-format needs --stdout-format jsonl")
+    }
+    let run = try CandorBinary.run(arguments, in: folder, input: Data(input.utf8))
+    #expect(run.exitCode == 2, "\(kind): \(run.standardError)")
+    #expect(run.standardError.hasPrefix(expected), "\(kind): \(run.standardError)")
+    #expect(run.standardOutput.isEmpty, "\(kind): \(run.standardOutput)")
+  }
+}
