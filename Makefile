@@ -47,10 +47,12 @@ test: deps browser
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
 
 # Against real servers: candor report logging to a real `mlflow server` on loopback, read back with MLflow's own
-# client (Tests/Integration/). MLflow goes into a virtual environment under .build/integration (about 2 minutes the
-# first time, 850 MB); .ci/run runs this after make test.
+# client, and candor as a stage of a PySpark local[2] job's RDD.pipe (Tests/Integration/). MLflow and PySpark go into
+# a virtual environment under .build/integration (about 3 minutes the first time, 1.4 GB); .ci/run runs this after
+# make test.
 INTEGRATION_VENV := .build/integration/venv
 MLFLOW_VERSION := 3.17.2
+PYSPARK_VERSION := 4.0.5
 integration: release
 	@if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then \
 	  echo "Installing python3-venv with apt-get..."; \
@@ -60,7 +62,16 @@ integration: release
 	  echo "Installing MLflow $(MLFLOW_VERSION) into $(INTEGRATION_VENV)..."; \
 	  python3 -m venv $(INTEGRATION_VENV) && $(INTEGRATION_VENV)/bin/pip install -q mlflow==$(MLFLOW_VERSION); \
 	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+	  echo "Installing Java 17 (openjdk-17-jre-headless) for PySpark with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; \
+	fi
+	@if ! $(INTEGRATION_VENV)/bin/python -c 'import pyspark, sys; sys.exit(pyspark.__version__ != "$(PYSPARK_VERSION)")' >/dev/null 2>&1; then \
+	  echo "Installing PySpark $(PYSPARK_VERSION) into $(INTEGRATION_VENV)..."; \
+	  $(INTEGRATION_VENV)/bin/pip install -q pyspark==$(PYSPARK_VERSION); \
+	fi
 	$(INTEGRATION_VENV)/bin/python Tests/Integration/mlflow_test.py $(CANDOR)
+	$(INTEGRATION_VENV)/bin/python Tests/Integration/spark_test.py $(CANDOR)
 
 # Every libFuzzer target under Fuzz/ for FUZZ_SECONDS each (AddressSanitizer on); fails when one crashes.
 # New inputs stay in .build/fuzz/corpus/, crashes go to .build/fuzz/crashes/. Not part of `make test`.

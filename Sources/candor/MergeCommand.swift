@@ -163,6 +163,26 @@ struct Merge: ParsableCommand, FileCommand {
     }
   }
 
+  /// A document's format and version, whatever else it holds (nil: it is not a JSON object). Read with the
+  /// decoder, not JSONSerialization, which turns every number of a large part into a Decimal.
+  struct Probe: Decodable {
+    var format: String?
+    var formatVersion: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case format
+      case formatVersion = "format_version"
+    }
+
+    init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      format = try? container.decode(String.self, forKey: .format)
+      formatVersion = try? container.decode(Int.self, forKey: .formatVersion)
+    }
+
+    static func read(_ data: Data) -> Probe? { try? JSONDecoder().decode(Probe.self, from: data) }
+  }
+
   /// What every part says about itself, without its result.
   struct Header: Decodable {
     var format: String
@@ -185,11 +205,11 @@ struct Merge: ParsableCommand, FileCommand {
   static func read(_ paths: [String]) throws -> [(path: String, part: Header, data: Data)] {
     var documents: [(path: String, part: Header, data: Data)] = []
     for (path, data) in try paths.flatMap(partsInFile) {
-      guard case let .success(object) = jsonTopLevelObject(data), object["format"] as? String == "candor-partial" else {
+      guard let probe = Probe.read(data), probe.format == "candor-partial" else {
         throw MergeError(text: "\(printable(path)) is not a part of a sharded Candor run (a --partial-out file).")
       }
-      guard object["format_version"] as? Int == 1 else {
-        throw MergeError(text: "\(printable(path)) is a part of format version \(object["format_version"].map { "\($0)" } ?? "(none)"); this Candor reads version 1.")
+      guard probe.formatVersion == 1 else {
+        throw MergeError(text: "\(printable(path)) is a part of format version \(probe.formatVersion.map { "\($0)" } ?? "(none)"); this Candor reads version 1.")
       }
       do {
         documents.append((path, try CandorJSON.decoder().decode(Header.self, from: data), data))
@@ -247,7 +267,7 @@ struct Merge: ParsableCommand, FileCommand {
   /// line, each named by its line.
   static func partsInFile(_ path: String) throws -> [(String, Data)] {
     let data = try InputFile.read(path)
-    if case .success = jsonTopLevelObject(data) { return [(path, data)] }
+    if Probe.read(data) != nil { return [(path, data)] }
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     let parts = lines.enumerated().filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
     guard parts.count > 1 else { return [(path, data)] }
