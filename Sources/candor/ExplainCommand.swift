@@ -87,6 +87,8 @@ struct Explain: ParsableCommand, FileCommand {
 
   @OptionGroup(title: "Sharding (permutation, shap, kernelshap, treeshap, pdp, ale)") var shards: ShardOptions
 
+  @OptionGroup(title: "Streaming (Spark's RDD.pipe; shap, kernelshap, treeshap)") var stream: StreamOptions
+
   var inputFiles: [(Setting, String?)] {
     [(.model, modelOptions.model), (.data, data), (.rowsFile, rowsFile), (.background, background.flatMap { Int($0) == nil ? $0 : nil })]
   }
@@ -142,6 +144,21 @@ struct Explain: ParsableCommand, FileCommand {
         throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
       }
     }
+    if stream.isStreaming {
+      try refuseUnused([("--stdin-format", true)], unless: shapMethods.contains(method), here: here, scope: "with --method shap, kernelshap or treeshap")
+      let given = [("--data", data != nil), ("--rows", rows != nil), ("--rows-file", rowsFile != nil), ("--shard-count", shards.isSharded),
+                   ("--json", outputs.json != nil), ("--html", outputs.html != nil)]
+      if let flag = given.first(where: \.1)?.0 {
+        throw ValidationError("\(flag) does nothing with --stdin-format: every row on standard input is explained and its values go to standard output.")
+      }
+      if stream.stdoutFormat == nil { throw ValidationError("--stdin-format needs --stdout-format jsonl: each explained row's values go to standard output, one JSON object per row.") }
+      if let background, Int(background) != nil {
+        throw ValidationError("--background \(background) would sample from this partition's rows, so partitions would explain against different backgrounds; give --background FILE.csv (the same file for every partition).")
+      }
+      if method != .treeshap && background == nil {
+        throw ValidationError("KernelSHAP on standard input needs --background FILE.csv: the background must be the same for every partition.")
+      }
+    }
     if method == .coefficients {
       try refuseUnused([("--data", data != nil), ("--features", !features.isEmpty), ("--group", !group.isEmpty)], unless: false, here: here,
                        scope: "with the other methods (the model file holds its coefficients and their standard errors)")
@@ -175,6 +192,7 @@ struct Explain: ParsableCommand, FileCommand {
       print(ExplainPage.termsText(result))
       return
     }
+    if stream.isStreaming { return try explainStandardInput(model: model) }
     guard let data else { throw ValidationError("--method \(method.rawValue) explains the model on data; give --data FILE.csv.") }
     var table = try reading.read(data, for: model)
     if let cohort { table = try Cohort(parsing: cohort).select(table) }
@@ -293,6 +311,43 @@ struct Explain: ParsableCommand, FileCommand {
       try files.commit()
       print(ExplainPage.effectsText(result))
       for warning in warnings { warn(warning) }
+    }
+  }
+
+  /// Every row of standard input explained, each row's values written to standard output as one JSON object:
+  /// `{"row":0,"base_value":[…],"prediction":[…],"values":{"age":[…],…}}` (one number per output). KernelSHAP's row
+  /// at position p of the partition draws its coalitions from random stream p.
+  func explainStandardInput(model: any Model) throws {
+    var table = try stream.readStandardInput(reading: reading, numericColumns: model.numericFeatureNames).table
+    if let cohort { table = try Cohort(parsing: cohort).select(table) }
+    guard table.rowCount > 0 else { return }
+    let players = PlayerSelection(groups: try group.map { try FeatureGroup(parsing: $0) }, features: commaSeparated(features))
+    let rows = Array(0..<table.rowCount)
+    let explained: (features: [String], base: [Double], rows: [(row: Int, prediction: [Double], values: [[Double]])])
+    if method == .treeshap || (method == .shap && model.treeEnsembleView != nil) {
+      var request = TreeSHAPRequest(rows: rows)
+      if let background { request.background = try backgroundRows(background, model: model) }
+      request.players = players
+      let result = try TreeSHAP.run(request, model: model, data: table)
+      explained = (result.features, result.baseValue, result.rows.map { ($0.row, $0.prediction, $0.values) })
+    } else {
+      var request = KernelSHAPRequest(rows: rows)
+      request.background = try backgroundRows(background!, model: model)
+      request.backgroundClusters = backgroundKmeans
+      request.players = players
+      request.configuration.nsamples = nsamples
+      request.configuration.tolerance = tolerance
+      request.configuration.maxFeatures = maxFeatures
+      if let link { request.configuration.link = link }
+      if let seed { request.configuration.seed = seed }
+      let result = try KernelSHAP.run(request, model: model, data: table)
+      explained = (result.features, result.baseValue, result.rows.map { ($0.row, $0.prediction, $0.values) })
+    }
+    StreamOptions.writeLines(count: explained.rows.count) { k in
+      let row = explained.rows[k]
+      let values = JSONValue.object(explained.features.enumerated().map { j, name in (name, .numberArray(row.values.map { $0[j] })) })
+      return .object([("row", .integer(row.row)), ("base_value", .numberArray(explained.base)), ("prediction", .numberArray(row.prediction)),
+                      ("values", values)])
     }
   }
 

@@ -99,17 +99,10 @@ extension Predict {
   /// the CSV file's columns — in blocks of about a megabyte.
   static func writeLines(_ predictions: Predictions) {
     let names = predictions.outputKind == .regression ? [] : predictions.classes.map { "probability_\($0)" }
-    var buffer = Data()
-    for r in 0..<predictions.labels.count {
+    StreamOptions.writeLines(count: predictions.labels.count) { r in
       let prediction: JSONValue = predictions.outputKind == .regression ? .number(predictions.values[r, 0]) : .string(predictions.labels[r])
-      let line = JSONValue.object([("row", .integer(r)), ("prediction", prediction)] + names.enumerated().map { ($1, .number(predictions.values[r, $0])) })
-      buffer += line.data(layout: .line)
-      if buffer.count >= 1 << 20 {
-        FileHandle.standardOutput.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
-      }
+      return .object([("row", .integer(r)), ("prediction", prediction)] + names.enumerated().map { ($1, .number(predictions.values[r, $0])) })
     }
-    FileHandle.standardOutput.write(buffer)
   }
 }
 

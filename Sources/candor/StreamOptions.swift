@@ -31,7 +31,7 @@ struct StreamOptions: ParsableArguments {
   var stdinFormat: StdinFormat?
 
   @Option(name: .customLong("stdout-format"),
-          help: "jsonl: standard output carries data only — candor predict writes one JSON object per row, candor fairness its partial result as one line at the end of input, for candor merge.")
+          help: "jsonl: standard output carries data only — candor predict and candor explain write one JSON object per row, candor fairness its partial result as one line at the end of input, for candor merge.")
   var stdoutFormat: StdoutFormat?
 
   @Option(help: ArgumentHelp("With --stdin-format: the columns of each input line, in order (jsonl: the keys each object must have; default the first object's, sorted).", valueName: "a,b"))
@@ -160,6 +160,19 @@ struct StreamOptions: ParsableArguments {
       }
     }
     return (names, csv)
+  }
+
+  /// Writes `count` JSON values to standard output, one line each (`JSONLayout.line`), in blocks of about a megabyte.
+  static func writeLines(count: Int, _ line: (Int) -> JSONValue) {
+    var buffer = Data()
+    for k in 0..<count {
+      buffer += line(k).data(layout: .line)
+      if buffer.count >= 1 << 20 {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    FileHandle.standardOutput.write(buffer)
   }
 
   /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.

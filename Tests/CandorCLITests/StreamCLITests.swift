@@ -110,4 +110,41 @@ import Testing
     #expect(run.standardError.hasPrefix(expected), "\(kind): \(run.standardError)")
     #expect(run.standardOutput.isEmpty, "\(kind): \(run.standardOutput)")
   }
+
+  @Test("SHAP rows from standard input, partition by partition: TreeSHAP and exactly enumerated KernelSHAP give the unsharded run's values; a sampled background is refused",
+        arguments: ["treeshap", "kernelshap"])
+  func shapLines(_ method: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = Fixtures.sample("german_credit.csv")
+    try #require(try CandorBinary.run(["train", "--data", data, "--target", "risk", "--model-type", method == "treeshap" ? "tree" : "logistic",
+                                       "--out", "m.json"], in: folder).exitCode == 0)
+    let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").map(String.init)
+    try (lines.prefix(41).joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("bg.csv"), atomically: true, encoding: .utf8)
+    let common = ["explain", "--model", "m.json", "--method", method, "--background", "bg.csv"]
+    let whole = try CandorBinary.run(common + ["--data", data, "--rows", "0:9", "--json", "whole.json"], in: folder)
+    try #require(whole.exitCode == 0, "\(whole.standardError)")
+    let wholeJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("whole.json"))) as! [String: Any]
+    let features = wholeJSON["features"] as! [String]
+    let expected = (wholeJSON["rows"] as! [[String: Any]]).map { ($0["values"] as! [[Double]])[0] }
+    var streamed: [[Double]] = []
+    for (p, range) in [1..<5, 5..<10].enumerated() {
+      let input = "#candor-shard \(p) 2\n" + lines[range].joined(separator: "\n") + "\n"
+      let run = try CandorBinary.run(common + ["--stdin-format", "csv", "--columns", lines[0], "--stdout-format", "jsonl"], in: folder, input: Data(input.utf8))
+      try #require(run.exitCode == 0, "\(run.standardError)")
+      for (k, line) in run.standardOutput.split(separator: "\n").enumerated() {
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(object["row"] as? Int == k)
+        let values = object["values"] as! [String: [Double]]
+        streamed.append(features.map { values[$0]![0] })
+      }
+    }
+    #expect(streamed.count == 9)
+    // Within 1e-12: Foundation's JSONSerialization on Linux may round a last digit.
+    #expect(zip(streamed, expected).allSatisfy { zip($0, $1).allSatisfy { abs($0 - $1) <= 1e-12 } }, "\(streamed.first!) vs \(expected.first!)")
+    let sampled = try CandorBinary.run(["explain", "--model", "m.json", "--method", method, "--background", "40", "--stdin-format", "csv",
+                                        "--columns", lines[0], "--stdout-format", "jsonl"], in: folder, input: Data((lines[1] + "\n").utf8))
+    #expect(sampled.exitCode == 2 && sampled.standardError.contains("--background 40 would sample from this partition's rows") && sampled.standardOutput.isEmpty,
+            "\(sampled.standardError)")
+  }
 }
