@@ -268,16 +268,8 @@ struct Explain: ParsableCommand, FileCommand {
       print(ExplainPage.treeSHAPText(result))
     case .kernelshap, .shap:
       let (rows, firstPosition) = try rowsToExplain(table)
-      var request = KernelSHAPRequest(rows: rows)
+      var request = try kernelSHAPRequest(rows: rows, model: model, players: players)
       request.configuration.firstStream = firstPosition
-      if let background { request.background = try backgroundRows(background, model: model) }
-      request.backgroundClusters = backgroundKmeans
-      request.players = players
-      request.configuration.nsamples = nsamples
-      request.configuration.tolerance = tolerance
-      request.configuration.maxFeatures = maxFeatures
-      if let link { request.configuration.link = link }
-      if let seed { request.configuration.seed = seed }
       let result = try KernelSHAP.run(request, model: model, data: table)
       if shards.isSharded {
         return try writePart(ExplanationPart(kernelSHAP: result, explained: TableExcerpt(table, rows: rows, columns: Self.columns(of: result.features, groups: group))),
@@ -331,16 +323,7 @@ struct Explain: ParsableCommand, FileCommand {
       let result = try TreeSHAP.run(request, model: model, data: table)
       explained = (result.features, result.baseValue, result.rows.map { ($0.row, $0.prediction, $0.values) })
     } else {
-      var request = KernelSHAPRequest(rows: rows)
-      request.background = try backgroundRows(background!, model: model)
-      request.backgroundClusters = backgroundKmeans
-      request.players = players
-      request.configuration.nsamples = nsamples
-      request.configuration.tolerance = tolerance
-      request.configuration.maxFeatures = maxFeatures
-      if let link { request.configuration.link = link }
-      if let seed { request.configuration.seed = seed }
-      let result = try KernelSHAP.run(request, model: model, data: table)
+      let result = try KernelSHAP.run(try kernelSHAPRequest(rows: rows, model: model, players: players), model: model, data: table)
       explained = (result.features, result.baseValue, result.rows.map { ($0.row, $0.prediction, $0.values) })
     }
     StreamOptions.writeLines(count: explained.rows.count) { k in
@@ -349,6 +332,20 @@ struct Explain: ParsableCommand, FileCommand {
       return .object([("row", .integer(row.row)), ("base_value", .numberArray(explained.base)), ("prediction", .numberArray(row.prediction)),
                       ("values", values)])
     }
+  }
+
+  /// KernelSHAP of `rows` as the command line asks.
+  func kernelSHAPRequest(rows: [Int], model: any Model, players: PlayerSelection) throws -> KernelSHAPRequest {
+    var request = KernelSHAPRequest(rows: rows)
+    if let background { request.background = try backgroundRows(background, model: model) }
+    request.backgroundClusters = backgroundKmeans
+    request.players = players
+    request.configuration.nsamples = nsamples
+    request.configuration.tolerance = tolerance
+    request.configuration.maxFeatures = maxFeatures
+    if let link { request.configuration.link = link }
+    if let seed { request.configuration.seed = seed }
+    return request
   }
 
   /// The rows this run explains: all of --rows, or this shard's positions among them (and the first one's position).
