@@ -326,7 +326,7 @@ struct Explain: ParsableCommand, FileCommand {
       let result = try KernelSHAP.run(try kernelSHAPRequest(rows: rows, model: model, players: players), model: model, data: table)
       explained = (result.features, result.baseValue, result.rows.map { ($0.row, $0.prediction, $0.values) })
     }
-    StreamOptions.writeLines(count: explained.rows.count) { k in
+    try StreamOptions.writeLines(count: explained.rows.count) { k in
       let row = explained.rows[k]
       let values = JSONValue.object(explained.features.enumerated().map { j, name in (name, .numberArray(row.values.map { $0[j] })) })
       return .object([("row", .integer(row.row)), ("base_value", .numberArray(explained.base)), ("prediction", .numberArray(row.prediction)),

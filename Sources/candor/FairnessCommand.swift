@@ -138,7 +138,7 @@ struct Fairness: ParsableCommand, FileCommand {
       let part = try FairnessAssessment.partial(request, data: table, model: model, firstRow: 0)
       let slice = ShardSlice(index: input.shard.index, count: input.shard.count, firstRow: 0, rows: table.rowCount, totalRows: table.rowCount, streamed: true)
       let document = try Sharding.part(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)], slice: slice)
-      FileHandle.standardOutput.write(try CandorJSON.data(document, layout: .line))
+      try StreamOptions.writeOut(try CandorJSON.data(document, layout: .line))
       return
     }
     if shards.isSharded {

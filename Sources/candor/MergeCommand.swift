@@ -3,6 +3,7 @@ import CandorCore
 import CandorExplain
 import CandorFairness
 import CandorModels
+import CandorPrivacy
 import CandorReport
 import Foundation
 
@@ -26,7 +27,7 @@ struct Merge: ParsableCommand, FileCommand {
     commandName: "merge",
     abstract: "Combine the parts of a sharded run into the result of the whole data.",
     discussion: """
-      Each part is the --partial-out file of one shard (candor predict, candor fairness, or candor explain --method \
+      Each part is the --partial-out file of one shard (candor predict, candor fairness, candor privacy query, or candor explain --method \
       permutation|shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. A file may hold several parts, one per line (the \
@@ -54,12 +55,16 @@ struct Merge: ParsableCommand, FileCommand {
     let documents = try Self.read(parts)
     let first = documents[0].part
     let isPredict = first.command == Predict.configuration.commandName
+    if isPredict, let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+      throw ValidationError("\(flag) does nothing with parts of candor predict: they merge into the predictions CSV (--out).")
+    }
     if isPredict != (out != nil) {
       throw ValidationError(isPredict ? "Parts of candor predict merge into a predictions CSV; give --out FILE.csv."
                                       : "--out does nothing with parts of candor \(printable(first.command)): give --json or --html.")
     }
     switch first.command {
     case Predict.configuration.commandName: try mergePredictions(documents, files: files)
+    case PrivacyQuery.configuration.commandName: try mergePrivacyQuery(documents, files: files)
     case Fairness.configuration.commandName: try mergeFairness(documents, files: files)
     case Explain.configuration.commandName: try mergeExplanation(documents, files: files)
     default:
@@ -93,6 +98,26 @@ struct Merge: ParsableCommand, FileCommand {
                       html: { FairnessPage.html(analysis.report, source: source, rocCurves: analysis.rocCurves) })
     try files.commit()
     print(FairnessPage.text(analysis.report))
+  }
+
+  /// Every shard's exact sums, added, then noised once and spent once from the ledger — by this process alone.
+  func mergePrivacyQuery(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+    var command = try Self.command(PrivacyQuery.self, documents)
+    command.outputs = outputs  // the merge's --json and --html
+    let query = try command.parsedQuery()
+    let parts = try documents.map { try Self.decode(QueryPart.self, $0) }
+    for (document, part) in zip(documents, parts) {
+      guard part.query == query, part.aggregates.fits(query), part.aggregates.rows == document.part.shard.rows else {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold the sums of \(query.description) over its \(document.part.shard.rows) rows.")
+      }
+    }
+    guard let total = QueryAggregates.adding(parts.map(\.aggregates)) else {
+      throw MergeError(text: "\(printable(documents[0].path)) and the other parts are damaged: their sums do not add up within 64-bit integers.")
+    }
+    guard let digest = documents[0].part.inputs.first(where: { $0.flag == Flags.spelling(.data) })?.sha256 else {
+      throw MergeError(text: "\(printable(documents[0].path)) is a damaged part: it does not record its data file's SHA-256.")
+    }
+    try command.present(try command.request(query).run(merged: total, digest: digest), files: files)
   }
 
   /// Every shard's predictions, in row order, into the unsharded run's file and score.

@@ -61,7 +61,7 @@ struct Predict: ParsableCommand, FileCommand {
     if stream.isStreaming {
       let input = try stream.readStandardInput(reading: reading, numericColumns: model.numericFeatureNames)
       let predictions = try Predictions(model: model, table: input.table, seed: seed)
-      Self.writeLines(predictions)
+      try Self.writeLines(predictions)
       return
     }
     let table = try reading.read(data!, for: model)
@@ -97,9 +97,9 @@ struct Predict: ParsableCommand, FileCommand {
 extension Predict {
   /// One JSON object per row on standard output — `{"row":0,"prediction":"1","probability_0":0.2,"probability_1":0.8}`,
   /// the CSV file's columns — in blocks of about a megabyte.
-  static func writeLines(_ predictions: Predictions) {
+  static func writeLines(_ predictions: Predictions) throws {
     let names = predictions.outputKind == .regression ? [] : predictions.classes.map { "probability_\($0)" }
-    StreamOptions.writeLines(count: predictions.labels.count) { r in
+    try StreamOptions.writeLines(count: predictions.labels.count) { r in
       let prediction: JSONValue = predictions.outputKind == .regression ? .number(predictions.values[r, 0]) : .string(predictions.labels[r])
       return .object([("row", .integer(r)), ("prediction", prediction)] + names.enumerated().map { ($1, .number(predictions.values[r, $0])) })
     }

@@ -79,27 +79,63 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
 
   @OptionGroup var outputs: ReportOutputs
 
+  @OptionGroup(title: "Sharding (exact sums per shard; noise and the spend once, at candor merge)") var shards: ShardOptions
+
   var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
-  var outputFiles: [(Setting, String?)] { outputs.outputFiles }
+  var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.partialOut, shards.partialOut)] }
 
   func validate() throws {
     if insecureSeed != nil && !allowInsecure {
       throw ValidationError("--insecure-seed makes an answer that is not private (anyone with the seed can remove the noise), so it spends nothing real from --ledger; add --allow-insecure to record it there anyway, or drop --insecure-seed.")
     }
     if allowInsecure && insecureSeed == nil { warn("--allow-insecure does nothing without --insecure-seed.") }
+    if shards.isSharded, let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+      throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its sums (--partial-out); candor merge adds the noise, spends from the ledger and writes the answer.")
+    }
   }
 
   func run() throws {
     let query = try parsedQuery()
     let files = try outputTransaction()
-    var request = PrivateQueryRequest(query: query, data: try InputFile.read(data), dataPath: data, ledgerPath: ledger, time: ledgerTime())
-    request.fresh = fresh
-    request.allowLargeDelta = allowLargeDelta
-    request.randomness = insecureSeed.map { .insecureSeed($0) } ?? .secure
+    let bytes = try InputFile.read(data)
+    if shards.isSharded { return try writeShard(query, bytes: bytes, files: files) }
+    var request = self.request(query, bytes: bytes)
     final class Clock { var clock = PhaseClock() }
     let timing = Clock()
     request.stepDone = { timing.clock.mark($0) }
     let result = try request.run()
+    try present(result, files: files)
+    timing.clock.mark("write")
+    timing.clock.report()
+  }
+
+  /// The request the flags make, for the data file's bytes (a merge passes none: its sums come from the parts).
+  func request(_ query: PrivateQuery, bytes: Data = Data()) -> PrivateQueryRequest {
+    var request = PrivateQueryRequest(query: query, data: bytes, dataPath: data, ledgerPath: ledger, time: ledgerTime())
+    request.fresh = fresh
+    request.allowLargeDelta = allowLargeDelta
+    request.randomness = insecureSeed.map { .insecureSeed($0) } ?? .secure
+    return request
+  }
+
+  /// A shard's exact sums over its rows, spending nothing: the data must already be the ledger's (checked here so a
+  /// shard of another file fails at once, and again at the merge), the rounding coins the shard's own.
+  func writeShard(_ query: PrivateQuery, bytes: Data, files: OutputTransaction) throws {
+    let digest = SHA256.hex(bytes), expected = try LedgerFile.read(ledger).header.dataset.sha256
+    guard digest == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: digest) }
+    let table = try CSVReader.parse(bytes, source: data)
+    let rows = try shards.rows(of: table.rowCount)
+    var coins = SystemRandomNumberGenerator()
+    let index = try shards.shard()
+    var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 2 + index) } ?? SeededRandom(seed: coins.next())
+    let sums = try PreparedQuery.aggregates(query, table: table.selecting(rows: Array(rows)), rounding: &rounding)
+    // The ledger is not among the recorded inputs: it may gain entries between the shards and the merge.
+    try shards.writePart(QueryPart(query: query, aggregates: sums), command: Self.configuration.commandName!, inputs: [(.data, data)],
+                         rows: rows, total: table.rowCount, commandWords: 3, files: files)
+  }
+
+  /// Writes the answer (JSON, page) and says it: one definition for a run and for the merge of a sharded one.
+  func present(_ result: QueryResult, files: OutputTransaction) throws {
     // The ledger is committed first (an answer is never shown unspent); should the output then fail, the answer
     // is still the ledger's, and asking again gives it for free.
     do {
@@ -110,8 +146,6 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     } catch let error as any CandorError where !result.cached {
       throw FailedAfterSpend(underlying: error, said: "The answer was spent and is kept in the ledger (entry \(result.entry)); the same query again gives it without spending.")
     }
-    timing.clock.mark("write")
-    timing.clock.report()
     print(Self.text(result))
   }
 
@@ -196,4 +230,10 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
 
 extension Setting {
   static let statistic = Setting("statistic")
+}
+
+/// A shard's part of a private query: the query in normal form and its exact sums over the shard's rows.
+struct QueryPart: Codable {
+  var query: PrivateQuery
+  var aggregates: QueryAggregates
 }

@@ -61,9 +61,11 @@ struct ShardOptions: ParsableArguments {
   /// Writes `result` as this shard's part of `command`'s run over rows `rows` of `total` (staged, then renamed into
   /// place with the transaction's other files), with what `candor merge` checks: the versions, the command line
   /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
+  /// `commandWords`: the words before the command's arguments (the program and the command: 2 for `candor
+  /// fairness`, 3 for `candor privacy query`), left out of the recorded arguments.
   func writePart<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], rows: Range<Int>, total: Int,
-                                  what: String? = nil, files: OutputTransaction) throws {
-    let document = try Sharding.part(result, command: command, inputs: inputs,
+                                  what: String? = nil, commandWords: Int = 2, files: OutputTransaction) throws {
+    let document = try Sharding.part(result, command: command, inputs: inputs, commandWords: commandWords,
                                      slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total))
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
@@ -135,8 +137,9 @@ struct ShardSlice: Codable, Equatable {
 enum Sharding {
   /// `result` in the envelope `candor merge` checks: the versions, the command line without the shard flags, the
   /// SHA-256 of every input file given.
-  static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], slice: ShardSlice) throws -> ShardPart<Result> {
-    ShardPart(candorVersion: Candor.version, command: command, arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(2))),
+  static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], commandWords: Int = 2,
+                                    slice: ShardSlice) throws -> ShardPart<Result> {
+    ShardPart(candorVersion: Candor.version, command: command, arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(commandWords))),
               inputs: try hashes(inputs), shard: slice, result: result)
   }
 

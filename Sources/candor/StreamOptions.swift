@@ -49,6 +49,10 @@ struct StreamOptions: ParsableArguments {
     if stdinFormat == .csv && columnNames.isEmpty {
       throw ValidationError("--stdin-format csv needs --columns a,b,… (the lines on standard input have no header).")
     }
+    let written = columns.joined(separator: ",")
+    if !columns.isEmpty, written.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+      throw ValidationError("--columns \(printable(written)) names a column with no name; every field needs one.")
+    }
     if let duplicate = Dictionary(grouping: columnNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
       throw ValidationError("--columns names '\(printable(duplicate))' twice; column names must be unique.")
     }
@@ -69,9 +73,13 @@ struct StreamOptions: ParsableArguments {
   }
 
   func read(_ data: Data, reading: ReadOptions, numericColumns: [String]) throws -> Input {
-    let bytes = [UInt8](data)
+    var bytes = [UInt8](data)
+    // A byte-order mark is not part of the first field (the file reader drops it too).
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
     var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
     if lines.last?.isEmpty == true { lines.removeLast() }
+    // Only line breaks: an empty partition.
+    if lines.allSatisfy(\.isEmpty) { lines = [] }
     var shard = (index: 0, count: 1)
     var skipped = 0
     if let first = lines.first, first.starts(with: Array("#candor-shard".utf8)) {
@@ -138,6 +146,9 @@ struct StreamOptions: ParsableArguments {
     let decoder = JSONDecoder()
     for (k, line) in lines.enumerated() {
       let number = firstLine + k
+      if let duplicate = firstDuplicateJSONKey(in: Data(line)) {
+        throw StreamError(text: "\(source), line \(number): the key '\(printable(duplicate.key))' appears twice in the object; each column once.")
+      }
       guard let object = try? decoder.decode([String: Cell].self, from: Data(line)) else {
         throw StreamError(text: "\(source), line \(number): '\(printable(String(decoding: line.prefix(80), as: UTF8.self)))' is not a JSON object (one per line, keys the columns).")
       }
@@ -163,16 +174,23 @@ struct StreamOptions: ParsableArguments {
   }
 
   /// Writes `count` JSON values to standard output, one line each (`JSONLayout.line`), in blocks of about a megabyte.
-  static func writeLines(count: Int, _ line: (Int) -> JSONValue) {
+  static func writeLines(count: Int, _ line: (Int) -> JSONValue) throws {
     var buffer = Data()
     for k in 0..<count {
       buffer += line(k).data(layout: .line)
       if buffer.count >= 1 << 20 {
-        FileHandle.standardOutput.write(buffer)
+        try writeOut(buffer)
         buffer.removeAll(keepingCapacity: true)
       }
     }
-    FileHandle.standardOutput.write(buffer)
+    try writeOut(buffer)
+  }
+
+  /// Writes to standard output; a closed, full or broken output is an error with its reason, not a trap.
+  static func writeOut(_ data: Data) throws {
+    do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
+      throw StreamError(text: "Standard output cannot be written (\((error as NSError).localizedDescription)); the rows were not all written.")
+    }
   }
 
   /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.

@@ -323,9 +323,70 @@ import Yams
       #expect(try Data(contentsOf: folder.appendingPathComponent("other.csv")) != a)
     }
     // The merge needs --out for predictions, and refuses it for other parts.
-    let noOut = try CandorBinary.run(["merge"] + parts + ["--json", "x.json"], in: folder)
+    let noOut = try CandorBinary.run(["merge"] + parts, in: folder)
     #expect(noOut.exitCode == 2 && noOut.standardError.contains("Parts of candor predict merge into a predictions CSV; give --out FILE.csv."), "\(noOut.standardError)")
+    let json = try CandorBinary.run(["merge"] + parts + ["--out", "y.csv", "--json", "x.json"], in: folder)
+    #expect(json.exitCode == 2 && json.standardError.contains("--json does nothing with parts of candor predict"), "\(json.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("y.csv").path))
     let shardOut = try CandorBinary.run(arguments + ["--shard-count", "2", "--shard-index", "0", "--partial-out", "p.json", "--out", "x.csv"], in: folder)
     #expect(shardOut.exitCode == 2 && shardOut.standardError.contains("--out does nothing with --shard-count"))
+  }
+
+  @Test("a private query sharded: shards spend nothing, the merge noises the added exact sums once and spends once — with the same seed the unsharded answer; a cached answer spends nothing; damaged parts refused with the ledger unchanged",
+        arguments: ["histogram", "mean"])
+  func privacyQuery(_ statistic: String) throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.copyItem(atPath: Fixtures.sample("adult_test.csv"), toPath: folder.appendingPathComponent("d.csv").path)
+    for ledger in ["whole.jsonl", "sharded.jsonl"] {
+      let made = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", ledger, "--epsilon", "10", "--delta", "1e-5", "--dataset", "d.csv"], in: folder)
+      try #require(made.exitCode == 0, "\(made.standardError)")
+    }
+    // Bounds of 2¹⁶ years put every age on the grid, so no rounding coin decides a sum: the answers can be equal.
+    let query = (statistic == "histogram" ? ["--statistic", "histogram", "--column", "race", "--bins", "White,Black,Other"]
+                                          : ["--statistic", "mean", "--column", "age", "--bounds", "0:65536"])
+      + ["--by", "sex", "--levels", "Male,Female", "--epsilon", "1", "--insecure-seed", "3", "--allow-insecure", "--data", "d.csv"]
+    let whole = try CandorBinary.run(["privacy", "query", "--ledger", "whole.jsonl"] + query + ["--json", "whole.json"], in: folder)
+    try #require(whole.exitCode == 0, "\(whole.standardError)")
+    let ledger = folder.appendingPathComponent("sharded.jsonl")
+    let before = try Data(contentsOf: ledger)
+    var parts: [String] = []
+    for index in 0..<3 {
+      let part = try CandorBinary.run(["privacy", "query", "--ledger", "sharded.jsonl"] + query
+                                      + ["--shard-count", "3", "--shard-index", "\(index)", "--partial-out", "part-\(index).json"], in: folder)
+      try #require(part.exitCode == 0, "\(part.standardError)")
+      parts.append("part-\(index).json")
+    }
+    #expect(try Data(contentsOf: ledger) == before, "a shard changed the ledger")
+    // A part edited to a negative count is refused before anything is spent.
+    let text = try String(contentsOf: folder.appendingPathComponent(parts[1]), encoding: .utf8)
+    let counts = try #require(text.range(of: "\"counts\": ["))
+    try (text[..<counts.upperBound] + "-" + text[counts.upperBound...]).write(to: folder.appendingPathComponent("edited.json"), atomically: true, encoding: .utf8)
+    let refused = try CandorBinary.run(["merge", parts[0], "edited.json", parts[2], "--json", "x.json"], in: folder)
+    #expect(refused.exitCode == 2 && refused.standardError.contains("edited.json is a damaged part"), "\(refused.standardError)")
+    let unchanged = try Data(contentsOf: ledger) == before
+    #expect(unchanged && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+
+    let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--json", "merged.json"], in: folder)
+    try #require(merged.exitCode == 0, "\(merged.standardError)")
+    func read(_ name: String) throws -> [String: Any] {
+      try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(name))) as! [String: Any]
+    }
+    let (a, b) = (try read("merged.json"), try read("whole.json"))
+    for key in ["answer", "interval_95", "noise", "events", "epsilon", "remaining", "query", "cached", "entry"] {
+      #expect(Self.differences(a[key]!, b[key]!) == [], "\(key)")
+    }
+    #expect(merged.standardOutput == whole.standardOutput)
+    let spent = try String(contentsOf: ledger, encoding: .utf8).split(separator: "\n").count
+    #expect(spent == 2, "the header and one spend")
+    // The same query again is the ledger's answer: nothing spent.
+    let again = try CandorBinary.run(["merge"] + parts + ["--json", "again.json"], in: folder)
+    let cached = try read("again.json")["cached"] as? Bool
+    #expect(again.exitCode == 0 && cached == true)
+    #expect(try String(contentsOf: ledger, encoding: .utf8).split(separator: "\n").count == spent)
+
+    let onShard = try CandorBinary.run(["privacy", "query", "--ledger", "sharded.jsonl"] + query
+                                       + ["--shard-count", "3", "--shard-index", "0", "--partial-out", "p.json", "--json", "o.json"], in: folder)
+    #expect(onShard.exitCode == 2 && onShard.standardError.contains("--json does nothing with --shard-count"))
   }
 }

@@ -83,6 +83,7 @@ import Testing
 
   @Test("standard input that does not match what was declared exits 2, names the line, and writes nothing to standard output", arguments: [
     "fields", "fieldsAfterContext", "jsonKey", "jsonExtra", "notJSON", "context", "text", "bootstrap", "data", "columns", "stdout",
+    "duplicateKey", "emptyColumn",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -103,6 +104,11 @@ import Testing
     case "bootstrap": (Self.fairness + csv + ["--bootstrap", "10"], good, "error: --bootstrap does not stream: its replicates are keyed by each row's number in the whole data")
     case "data": (Self.fairness + csv + ["--predictions", Fixtures.path("adult_test_predictions.csv")], good, "error: --predictions does nothing with --stdin-format: the rows come from standard input.")
     case "columns": (Self.fairness + ["--stdin-format", "csv", "--stdout-format", "jsonl"], good, "error: --stdin-format csv needs --columns a,b,… (the lines on standard input have no header).")
+    case "duplicateKey": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"],
+                          "{\"y_true\":1,\"y_pred\":1,\"y_score\":0.7,\"sex\":\"Male\",\"sex\":\"Female\",\"race\":\"White\"}\n",
+                          "error: standard input, line 1: the key 'sex' appears twice in the object; each column once.")
+    case "emptyColumn": (Self.fairness + ["--stdin-format", "csv", "--columns", "y_true,y_pred,,y_score,sex,race,weight", "--stdout-format", "jsonl"], good,
+                         "error: --columns y_true,y_pred,,y_score,sex,race,weight names a column with no name; every field needs one.")
     default: (["predict", "--model", "m.json", "--stdin-format", "csv", "--columns", header], good, "error: --stdin-format needs --stdout-format jsonl")
     }
     let run = try CandorBinary.run(arguments, in: folder, input: Data(input.utf8))
@@ -146,5 +152,32 @@ import Testing
                                         "--columns", lines[0], "--stdout-format", "jsonl"], in: folder, input: Data((lines[1] + "\n").utf8))
     #expect(sampled.exitCode == 2 && sampled.standardError.contains("--background 40 would sample from this partition's rows") && sampled.standardOutput.isEmpty,
             "\(sampled.standardError)")
+  }
+
+  @Test("a byte-order mark and a partition of blank lines are read as a file would be; an output that cannot be written is an error, not a trap")
+  func edges() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (header, rows) = try Self.predictionLines()
+    let csv = Self.fairness + ["--stdin-format", "csv", "--columns", header, "--stdout-format", "jsonl"]
+    let marked = try CandorBinary.run(csv, in: folder, input: Data([0xEF, 0xBB, 0xBF] + Array((rows.prefix(50).joined(separator: "\n") + "\n").utf8)))
+    try #require(marked.exitCode == 0, "\(marked.standardError)")
+    #expect(!marked.standardOutput.contains("\\ufeff") && !marked.standardOutput.contains("\u{feff}"))
+    let blank = try CandorBinary.run(csv, in: folder, input: Data("\r\n\n".utf8))
+    #expect(blank.exitCode == 0 && blank.standardOutput.hasPrefix("{\"format\":\"candor-partial\""), "\(blank.standardError)")
+    // Standard output on a full device: the message says so, with exit 2 and no backtrace.
+    try (rows.prefix(50).joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    let line = ([CandorBinary.url.path] + csv).map { "'\($0)'" }.joined(separator: " ") + " < in.csv > /dev/full"
+    shell.arguments = ["-c", line]
+    shell.currentDirectoryURL = folder
+    let errors = Pipe()
+    shell.standardError = errors
+    try shell.run()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == 2, "\(message)")
+    #expect(message.hasPrefix("error: Standard output cannot be written ("), "\(message)")
   }
 }

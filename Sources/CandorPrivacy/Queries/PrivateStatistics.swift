@@ -46,6 +46,60 @@ public struct NoisePart: Sendable, Hashable, Codable {
 
 /// A query's exact aggregates over the private data — counts, grid sums, histogram cells, ranks per group — ready to
 /// be noised. Nothing here is released; `release` adds the noise and returns only noisy values.
+/// A query's exact sums over some rows — per group its count, its clamped values' and squares' sums in grid steps,
+/// its histogram cells — which add up across the shards of a sharded query (integers: no rounding in the addition).
+/// Noise is added once, to the merged sums (`PreparedQuery(_:aggregates:)`, then `release`).
+public struct QueryAggregates: Sendable, Equatable, Codable {
+  public var rows: Int
+  public var counts: [Int64]
+  public var sums: [Int64]
+  public var squares: [Int64]
+  public var cells: [[Int64]]
+
+  public init(rows: Int, counts: [Int64], sums: [Int64], squares: [Int64], cells: [[Int64]]) {
+    (self.rows, self.counts, self.sums, self.squares, self.cells) = (rows, counts, sums, squares, cells)
+  }
+
+  /// Whether the sums have `query`'s shape (one entry per group, its bins per group), with counts and cells that
+  /// are not negative: what a part read from a file is checked for.
+  public func fits(_ query: PrivateQuery) -> Bool {
+    let groups = query.by == nil ? 1 : (query.levels?.count ?? 0)
+    let numeric = PreparedQuery.grids(query).values != nil
+    guard rows >= 0, counts.count == groups, counts.allSatisfy({ $0 >= 0 }) else { return false }
+    guard sums.count == (numeric ? groups : 0), squares.count == (numeric ? groups : 0) else { return false }
+    let bins = query.binCount
+    return bins == 0 ? cells.isEmpty : cells.count == groups && cells.allSatisfy { $0.count == bins && $0.allSatisfy { $0 >= 0 } }
+  }
+
+  /// The sums of all `parts`; nil when a sum leaves Int64 (only a forged part can make it).
+  public static func adding(_ parts: [QueryAggregates]) -> QueryAggregates? {
+    guard var total = parts.first else { return nil }
+    func add(_ a: inout [Int64], _ b: [Int64]) -> Bool {
+      for k in a.indices {
+        let (sum, overflow) = a[k].addingReportingOverflow(b[k])
+        if overflow { return false }
+        a[k] = sum
+      }
+      return true
+    }
+    for part in parts.dropFirst() {
+      let (rows, overflow) = total.rows.addingReportingOverflow(part.rows)
+      guard !overflow, add(&total.counts, part.counts), add(&total.sums, part.sums), add(&total.squares, part.squares) else { return nil }
+      total.rows = rows
+      for g in total.cells.indices { guard add(&total.cells[g], part.cells[g]) else { return nil } }
+    }
+    return total
+  }
+}
+
+extension PrivateQuery {
+  /// Histogram bins or quantile candidates (0 for the other statistics).
+  var binCount: Int {
+    guard statistic == .histogram || statistic == .quantile else { return 0 }
+    return categories?.count ?? max(0, (edges?.count ?? 0) - (statistic == .histogram ? 1 : 0))
+  }
+}
+
 public struct PreparedQuery: Sendable {
   public let query: PrivateQuery
   /// The groups answered, in declared (sorted) order; [nil] without `by`.
@@ -63,17 +117,42 @@ public struct PreparedQuery: Sendable {
   /// rounded to the grid with coins from `rounding` (any generator: the coins need not be secret).
   /// - Throws: `PrivacyError.invalidSetting` for a query that cannot be answered or a column it cannot use.
   public init(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom) throws(PrivacyError) {
-    if let invalid = query.invalidSetting { throw .invalidSetting(invalid) }
+    self.init(query, aggregates: try Self.aggregates(query, table: table, rounding: &rounding))
+  }
+
+  /// The query over sums already made (`aggregates(_:table:rounding:)`, or the merge of a sharded run's parts).
+  public init(_ query: PrivateQuery, aggregates: QueryAggregates) {
     self.query = query
+    groups = query.by == nil ? [nil] : query.levels!
+    let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
+    middle = lower / 2 + upper / 2
+    (valueGrid, squareGrid) = Self.grids(query)
+    counts = aggregates.counts
+    if valueGrid != nil { (sums, squares) = (aggregates.sums, aggregates.squares) }
+    cells = aggregates.cells
+  }
+
+  /// The value grid of a sum, mean or variance, and the grid of a variance's squares.
+  static func grids(_ query: PrivateQuery) -> (values: ValueGrid?, squares: ValueGrid?) {
+    let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
+    let half = upper / 2 - lower / 2
+    // A sum is of the values in [lo, hi]; a mean and a variance centre them at the midpoint first, which halves
+    // the sensitivity of their sums (as Google's BoundedMean and BoundedVariance).
+    let numeric: Set<PrivateQuery.Statistic> = [.sum, .mean, .variance]
+    let grid = !numeric.contains(query.statistic) ? nil : query.statistic == .sum ? ValueGrid(lower: lower, upper: upper) : ValueGrid(lower: -half, upper: half)
+    let squared = query.statistic == .variance ? ValueGrid(lower: -half * half / 2, upper: half * half / 2) : nil
+    return (grid, squared)
+  }
+
+  /// The query's sums over `table`'s rows: what a shard of a sharded query computes, and what the merge adds up.
+  /// - Throws: `PrivacyError.invalidSetting` for a query that cannot be answered or a column it cannot use.
+  public static func aggregates(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom) throws(PrivacyError) -> QueryAggregates {
+    if let invalid = query.invalidSetting { throw .invalidSetting(invalid) }
     let rows = table.rowCount
     // The group of each row: its declared level's index, or −1 (not answered).
     var group: [Int32]?
     if let by = query.by {
-      let levels = query.levels!
-      groups = levels
-      group = Self.codes(of: try Self.column(by, in: table, setting: .groupColumn), declared: levels)
-    } else {
-      groups = [nil]
+      group = Self.codes(of: try Self.column(by, in: table, setting: .groupColumn), declared: query.levels!)
     }
     let values: ContiguousArray<Double>?
     var categoryCodes: [Int32]?
@@ -96,24 +175,15 @@ public struct PreparedQuery: Sendable {
     } else {
       values = nil
     }
-    let groupCount = groups.count
+    let groupCount = query.by == nil ? 1 : query.levels!.count
     let (lower, upper) = (query.lower ?? 0, query.upper ?? 1)
-    middle = lower / 2 + upper / 2
-    let half = upper / 2 - lower / 2
-    // A sum is of the values in [lo, hi]; a mean and a variance centre them at the midpoint first, which halves
-    // the sensitivity of their sums (as Google's BoundedMean and BoundedVariance).
-    let numeric: Set<PrivateQuery.Statistic> = [.sum, .mean, .variance]
-    let grid = !numeric.contains(query.statistic) ? nil : query.statistic == .sum ? ValueGrid(lower: lower, upper: upper) : ValueGrid(lower: -half, upper: half)
-    let squared = query.statistic == .variance ? ValueGrid(lower: -half * half / 2, upper: half * half / 2) : nil
-    (valueGrid, squareGrid) = (grid, squared)
-    let binned = query.statistic == .histogram || query.statistic == .quantile
-    let binCount = !binned ? 0 : query.categories?.count ?? (query.edges!.count - (query.statistic == .histogram ? 1 : 0))
+    let (grid, squared) = grids(query)
+    let binCount = query.binCount
     let partials = Self.aggregate(rows: rows, groupCount: groupCount, binCount: binCount, group: group, values: values, codes: categoryCodes,
-                                  statistic: query.statistic, edges: query.edges, bounds: (lower, upper), shift: query.statistic == .sum ? 0 : middle,
-                                  grid: grid, squared: squared, seed: rounding.next())
-    counts = partials.counts
-    if grid != nil { (sums, squares) = (partials.sums, partials.squares) }
-    if binned { cells = (0..<groupCount).map { g in Array(partials.cells[(g * binCount)..<((g + 1) * binCount)]) } }
+                                  statistic: query.statistic, edges: query.edges, bounds: (lower, upper),
+                                  shift: query.statistic == .sum ? 0 : lower / 2 + upper / 2, grid: grid, squared: squared, seed: rounding.next())
+    return QueryAggregates(rows: rows, counts: partials.counts, sums: grid != nil ? partials.sums : [], squares: grid != nil ? partials.squares : [],
+                           cells: binCount == 0 ? [] : (0..<groupCount).map { g in Array(partials.cells[(g * binCount)..<((g + 1) * binCount)]) })
   }
 
   /// Counts, grid sums and cells per group (cells flattened group-major).

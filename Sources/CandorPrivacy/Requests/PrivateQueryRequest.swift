@@ -30,17 +30,29 @@ public struct PrivateQueryRequest {
   /// - Throws: `PrivacyError` (a query that cannot be answered, another dataset, over budget, the release cap, a
   ///   damaged ledger) or the CSV reader's `TableError`; the ledger is then unchanged.
   public func run() throws -> QueryResult {
+    try answer(digest: SHA256.hex(data)) { rounding in
+      let table = try CSVReader.parse(data, source: dataPath)
+      stepDone("parse")
+      return try PreparedQuery.aggregates(query, table: table, rounding: &rounding)
+    }
+  }
+
+  /// A sharded query's answer from the sum of its parts' sums (`candor merge`; `QueryAggregates.adding`): the same
+  /// checks, cache and spend as `run`, the noise drawn once, here, for the merged sums. `digest` is the data file's
+  /// SHA-256 the parts recorded. The sums must fit the query (`fits`), as the merge checks of every part it reads.
+  public func run(merged total: QueryAggregates, digest: String) throws -> QueryResult {
+    precondition(total.fits(query), "sums of another query's shape")
+    return try answer(digest: digest) { _ in total }
+  }
+
+  /// The answer of the data whose SHA-256 is `digest`: the ledger's stored one, or the sums `aggregate` makes
+  /// (given the rounding coins) released with fresh noise and spent, under the ledger's lock.
+  private func answer(digest: String, aggregate: (inout SeededRandom) throws -> QueryAggregates) throws -> QueryResult {
     if let invalid = query.invalidSetting { throw PrivacyError.invalidSetting(invalid) }
-    let digest = SHA256.hex(data)
     let before = try LedgerFile.read(ledgerPath)
     try checkDigest(digest, of: before)
     let insecure = if case .insecureSeed = randomness { true } else { false }
     if !fresh, let entry = before.release(of: query, insecure: insecure) { return QueryResult(query: query, entry: entry, cached: true, ledger: before) }
-    let table = try CSVReader.parse(data, source: dataPath)
-    stepDone("parse")
-    if query.mechanism == .gaussian && !allowLargeDelta && table.rowCount > 0 && query.delta >= 1 / Double(table.rowCount) {
-      throw PrivacyError.deltaTooLarge(delta: query.delta, records: table.rowCount)
-    }
     // Coins for rounding values to the grid need no secrecy; the noise comes from `noise`.
     var noise: any RandomNumberGenerator = switch randomness {
     case .secure: BufferedSystemRandom()
@@ -50,7 +62,11 @@ public struct PrivateQueryRequest {
     case .secure: SeededRandom(seed: noise.next())
     case let .insecureSeed(seed): SeededRandom(seed: seed, stream: 0)
     }
-    let prepared = try PreparedQuery(query, table: table, rounding: &rounding)
+    let aggregates = try aggregate(&rounding)
+    if query.mechanism == .gaussian && !allowLargeDelta && aggregates.rows > 0 && query.delta >= 1 / Double(aggregates.rows) {
+      throw PrivacyError.deltaTooLarge(delta: query.delta, records: aggregates.rows)
+    }
+    let prepared = PreparedQuery(query, aggregates: aggregates)
     stepDone("statistic")
     let command = switch randomness {
     case .secure: "privacy query"
