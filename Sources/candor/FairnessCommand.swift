@@ -85,14 +85,8 @@ struct Fairness: ParsableCommand, FileCommand {
       if let flag = [("--data", data != nil), ("--predictions", predictions != nil), ("--shard-count", shards.isSharded)].first(where: \.1)?.0 {
         throw ValidationError("\(flag) does nothing with --stdin-format: the rows come from standard input.")
       }
-      if stream.stdoutFormat == .jsonl {
-        if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
-          throw ValidationError("\(flag) does nothing with --stdout-format jsonl: the partition's part goes to standard output; candor merge writes the result.")
-        }
-        if bootstrap > 0 {
-          throw ValidationError("--bootstrap does not stream: its replicates are keyed by each row's number in the whole data, which a partition of Spark's pipe does not know. Shard by --shard-index, or run it unsharded.")
-        }
-        if !control.isEmpty { throw ValidationError("--control does not shard yet: run it unsharded.") }
+      if stream.stdoutFormat == .jsonl && bootstrap > 0 {
+        throw ValidationError("--bootstrap does not stream: its replicates are keyed by each row's number in the whole data, which a partition of Spark's pipe does not know. Shard by --shard-index, or run it unsharded.")
       }
     } else {
       guard modelOptions.isGiven != (predictions != nil) else {
@@ -110,9 +104,11 @@ struct Fairness: ParsableCommand, FileCommand {
                      scope: "to the privileged comparisons (--privileged)")
     warnUnused([("--ci", ci != nil), ("--seed", seed != nil)], unless: bootstrap > 0, here: "without --bootstrap",
                      scope: "with --bootstrap")
-    if shards.isSharded {
-      if let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
-        throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its part (--partial-out); candor merge writes the result.")
+    // A shard, and a partition of Spark's pipe, write a part; the merge writes the result.
+    if let (flag, part) = shards.isSharded ? ("--shard-count", "a shard writes its part (--partial-out)")
+      : stream.stdoutFormat == .jsonl ? ("--stdout-format jsonl", "the partition's part goes to standard output") : nil {
+      if let output = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
+        throw ValidationError("\(output) does nothing with \(flag): \(part); candor merge writes the result.")
       }
       if !control.isEmpty { throw ValidationError("--control does not shard yet: run it unsharded.") }
     }
