@@ -45,8 +45,59 @@ public enum CSVReader {
   static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String, options: CSVOptions) throws(TableError)
     -> Table
   {
-    let fields = try FieldScanner.scan(bytes, source: source)
-    let names = try headerNames(fields, bytes: bytes, source: source)
+    try typed(try FieldScanner.scan(bytes, source: source), bytes: bytes, source: source, options: options)
+  }
+
+  /// One shard's rows of a CSV file: rows ⌊index·N/count⌋ ..< ⌊(index+1)·N/count⌋ of its N data rows (`ShardRows`),
+  /// with the SHA-256 of the whole file. A file without quote characters is scanned and typed only over the
+  /// shard's bytes, found by counting line feeds, so n shards of one file share its parsing; a file with quotes is
+  /// scanned whole (a line feed may be inside a field). Columns are typed from the shard's rows alone, so a column
+  /// may be numbers in one shard and text in another; `Table.columnKinds` of the parts tell (`candor merge` checks).
+  /// Lines in errors are the file's own. An empty shard (more shards than rows) has no rows.
+  public static func read(path: String, options: CSVOptions = CSVOptions(), shard index: Int, of count: Int) throws(TableError)
+    -> TableShard
+  {
+    try InputFile.withBytes(path) { bytes throws(TableError) -> TableShard in
+      try parse(bytes, source: path, options: options, shard: index, of: count)
+    }
+  }
+
+  /// One shard's rows of CSV bytes, as `read(path:options:shard:of:)` reads a file's; `source` names them in errors.
+  public static func parse(_ data: Data, source: String, options: CSVOptions = CSVOptions(), shard index: Int, of count: Int)
+    throws(TableError) -> TableShard
+  {
+    let result: Result<TableShard, TableError> = data.withUnsafeBytes { raw in
+      Result { () throws(TableError) -> TableShard in try parse(raw.bindMemory(to: UInt8.self), source: source, options: options, shard: index, of: count) }
+    }
+    return try result.get()
+  }
+
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source path: String, options: CSVOptions, shard index: Int, of count: Int)
+    throws(TableError) -> TableShard
+  {
+    let digest = SHA256.hex(UnsafeRawBufferPointer(bytes))
+    guard let located = RecordLocator.locate(bytes, index: index, count: count, rows: ShardRows.rows) else {
+      let table = try parse(bytes, source: path, options: options)
+      let rows = ShardRows.rows(index: index, count: count, total: table.rowCount)
+      return TableShard(table: table.selecting(rows: Array(rows)), rows: rows, totalRows: table.rowCount, sha256: digest)
+    }
+    if located.totalRows == 0 {
+      // The whole scan words the error (no rows, no header, a header of numbers).
+      _ = try parse(bytes, source: path, options: options)
+      throw .noRows(file: path)
+    }
+    guard let fields = try FieldScanner.scanPlainInParallel(bytes, source: path, body: located.body,
+                                                            bodyFirstLine: located.bodyFirstLine) else {
+      throw .emptyFile(path)
+    }
+    let table = try typed(fields, bytes: bytes, source: path, options: options, allowsNoRows: true)
+    return TableShard(table: table, rows: located.rows, totalRows: located.totalRows, sha256: digest)
+  }
+
+  /// The columns of scanned fields, typed.
+  private static func typed(_ fields: ScannedFields, bytes: UnsafeBufferPointer<UInt8>, source: String, options: CSVOptions,
+                            allowsNoRows: Bool = false) throws(TableError) -> Table {
+    let names = try headerNames(fields, bytes: bytes, source: source, allowsNoRows: allowsNoRows)
     for name in options.categoricalColumns + options.numericColumns where !names.contains(name) {
       throw .missingColumn(name, available: names, file: source)
     }
@@ -81,8 +132,8 @@ public enum CSVReader {
     return table
   }
 
-  private static func headerNames(_ fields: ScannedFields, bytes: UnsafeBufferPointer<UInt8>, source: String)
-    throws(TableError) -> [String]
+  private static func headerNames(_ fields: ScannedFields, bytes: UnsafeBufferPointer<UInt8>, source: String,
+                                  allowsNoRows: Bool) throws(TableError) -> [String]
   {
     guard fields.recordCount > 0 else { throw .emptyFile(source) }
     var names: [String] = []
@@ -101,7 +152,7 @@ public enum CSVReader {
     if let first = numericNames.first, numericNames.count * 2 >= fields.columnCount {
       throw .noHeader(file: source, field: first.0, value: first.1)
     }
-    if fields.recordCount == 1 { throw .noRows(file: source) }
+    if fields.recordCount == 1 && !allowsNoRows { throw .noRows(file: source) }
     return names
   }
 }
@@ -110,4 +161,24 @@ public enum CSVReader {
 private struct SharedScan: @unchecked Sendable {
   let fields: ScannedFields
   let bytes: UnsafeBufferPointer<UInt8>
+}
+
+/// One shard's rows of a file (`CSVReader.read(path:options:shard:of:)`).
+public struct TableShard: Sendable {
+  public let table: Table
+  /// Which rows of the file's data rows the table holds.
+  public let rows: Range<Int>
+  public let totalRows: Int
+  /// SHA-256 of the whole file, as 64 lowercase hex digits.
+  public let sha256: String
+}
+
+/// How rows are split among shards: by row number, in contiguous runs, so a retried shard recomputes exactly the
+/// same part.
+public enum ShardRows {
+  /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋ (count ≤ 10⁶ and a table's rows < 2³² keep the
+  /// products far inside Int).
+  public static func rows(index: Int, count: Int, total: Int) -> Range<Int> {
+    (index * total / count)..<((index + 1) * total / count)
+  }
 }

@@ -16,9 +16,18 @@ public enum SHA256 {
 
   /// The 32-byte digest of `data`, with the CPU's SHA instructions when `useHardware` and it has them.
   public static func digest(_ data: Data, useHardware: Bool = hardware) -> [UInt8] {
+    data.withUnsafeBytes { digest($0, useHardware: useHardware) }
+  }
+
+  /// The digest of `bytes` as 64 lowercase hex digits.
+  public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    digest(bytes).map { String(format: "%02x", $0) }.joined()
+  }
+
+  public static func digest(_ data: UnsafeRawBufferPointer, useHardware: Bool = hardware) -> [UInt8] {
     var state: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
     // The message, a 1 bit, zeros to 56 bytes mod 64, and its length in bits as a big-endian 64-bit number.
-    var tail = [UInt8](data.suffix(data.count % 64))
+    var tail = [UInt8](data[(data.count - data.count % 64)...])
     tail.append(0x80)
     while tail.count % 64 != 56 { tail.append(0) }
     let bits = UInt64(data.count) &* 8
@@ -33,7 +42,7 @@ public enum SHA256 {
       for k in 0..<count { compress(&state, block: UnsafeRawBufferPointer(rebasing: bytes[(64 * k)..<(64 * k + 64)]), schedule: &schedule) }
     }
     let whole = data.count / 64
-    if whole > 0 { data.withUnsafeBytes { blocks($0, count: whole) } }
+    if whole > 0 { blocks(data, count: whole) }
     tail.withUnsafeBytes { blocks($0, count: tail.count / 64) }
     return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
   }

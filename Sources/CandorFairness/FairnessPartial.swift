@@ -124,7 +124,8 @@ extension FairnessAssessment {
     }
     for (features, grouping) in zip(configuration.sensitiveSets, groupings) {
       if replicates > 0 { bootstrap.groups?.append(Array(grouping.groupOfRow)) }
-      let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: grouping.keys.count) }
+      // A part's AUC is the merge's work, from the histograms.
+      let sums = grouping.groupOfRow.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: grouping.keys.count, withAreas: false) }
       let histograms = terms.ranked.map { scoreHistograms($0, groups: grouping.groupOfRow, groupCount: grouping.keys.count) }
       sets.append(.init(features: features, groups: grouping.values.indices.map { g in
         .init(values: grouping.values[g], sums: Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]), scores: histograms?[g])
@@ -132,7 +133,7 @@ extension FairnessAssessment {
     }
     var comparisons: [FairnessPartial.PrivilegedPart] = []
     for (split, (groups, seen)) in zip(configuration.privilegedSplits, splits) {
-      let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2) }
+      let sums = groups.withUnsafeBufferPointer { GroupSums(terms: terms, groups: $0, groupCount: 2, withAreas: false) }
       comparisons.append(.init(column: split.column, values: split.values, valuesSeen: seen,
                                sums: (0..<2).map { g in Array(sums.sums[g * sums.slotCount..<(g + 1) * sums.slotCount]) }))
     }
@@ -305,6 +306,14 @@ extension FairnessAssessment {
             throw damaged("a group of sensitive set \(s + 1) does not hold \(slotCount) finite sums with a count of its rows")
           }
           setRows += group.sums[GroupSums.Slot.rows]
+          // Unweighted confusion cells are counts of the group's rows (the unsharded run cannot give others).
+          if part.task == .binaryClassification && !part.weighted {
+            let cells = group.sums[GroupSums.Slot.cells..<(GroupSums.Slot.cells + 4)]
+            guard group.sums[GroupSums.Slot.weight] == group.sums[GroupSums.Slot.rows], cells.allSatisfy({ isCount($0, atMost: part.rows) }),
+                  cells.reduce(0, +) == group.sums[GroupSums.Slot.rows] else {
+              throw damaged("a group of sensitive set \(s + 1) holds confusion counts that are not a split of its \(formatNumber(group.sums[GroupSums.Slot.rows])) rows")
+            }
+          }
           if let h = group.scores {
             guard h.positive.count == h.scores.count, h.negative.count == h.scores.count, zip(h.scores, h.scores.dropFirst()).allSatisfy({ $0 < $1 }),
                   (h.positive + h.negative).allSatisfy({ $0 >= 0 && $0.isFinite }) else {

@@ -38,6 +38,10 @@ struct Candor: ParsableCommand {
       // Ends (and reaps) the processes of models behind commands, also when the run throws.
       defer { StartedModels.shared.shutDown() }
       try command.run()
+      // What a command printed is in stdio's buffer; a full disk or /dev/full behind stdout fails only here.
+      if fflush(nil) != 0 {
+        fail("Standard output cannot be written (\(String(cString: strerror(errno)).lowercased())): the command's summary was not all printed.", code: 2)
+      }
     } catch let error as any CandorError {
       fail(error.message(naming: Flags.spelling), code: error.exitStatus.rawValue)
     } catch {

@@ -126,7 +126,9 @@ struct Fairness: ParsableCommand, FileCommand {
     let source = predictions ?? data ?? StreamOptions.source
     let model = try modelOptions.loadIfGiven()?.model
     let input = try stream.isStreaming ? stream.readStandardInput(reading: reading, numericColumns: model?.numericFeatureNames ?? []) : nil
-    var table = try input?.table ?? reading.read(source, for: model)
+    // A shard of a file reads only its rows; with a cohort, rows are numbered within the cohort, so the whole file.
+    let shardRead = try shards.isSharded && cohort == nil ? shards.readRows(source, reading: reading, numericColumns: model?.numericFeatureNames ?? []) : nil
+    var table = try input?.table ?? shardRead?.shard.table ?? reading.read(source, for: model)
     if let cohort { table = try Cohort(parsing: cohort).select(table) }
     let request = try request()
     if let input, stream.stdoutFormat == .jsonl {
@@ -135,6 +137,13 @@ struct Fairness: ParsableCommand, FileCommand {
       let slice = ShardSlice(index: input.shard.index, count: input.shard.count, firstRow: 0, rows: table.rowCount, totalRows: table.rowCount, streamed: true)
       let document = try Sharding.part(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)], slice: slice)
       try StreamOptions.writeOut(try CandorJSON.data(document, layout: .line))
+      return
+    }
+    if let shardRead {
+      let rows = shardRead.shard.rows
+      let part = try FairnessAssessment.partial(request, data: table, model: model, firstRow: rows.lowerBound)
+      try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
+                           rows: rows, total: shardRead.shard.totalRows, read: shardRead, files: files)
       return
     }
     if shards.isSharded {

@@ -217,11 +217,13 @@ struct Merge: ParsableCommand, FileCommand {
     var arguments: [String]
     var inputs: [InputHash]
     var shard: ShardSlice
+    var columnKinds: [ColumnKind]?
 
     enum CodingKeys: String, CodingKey {
       case format, command, arguments, inputs, shard
       case formatVersion = "format_version"
       case candorVersion = "candor_version"
+      case columnKinds = "column_kinds"
     }
   }
 
@@ -264,6 +266,18 @@ struct Merge: ParsableCommand, FileCommand {
       if part.shard.count != first.shard.count { throw differ("one is a shard of \(first.shard.count), the other of \(part.shard.count)") }
       if part.shard.streamed != first.shard.streamed { throw differ("one was read from standard input (--stdin-format), the other from a file") }
       if part.shard.streamed != true, part.shard.totalRows != first.shard.totalRows { throw differ("their data has \(first.shard.totalRows) and \(part.shard.totalRows) rows") }
+    }
+    // Shards that typed their rows alone must have read every column alike.
+    let typedAlone = documents.filter { $0.part.columnKinds != nil }
+    func kinds(_ part: Header) -> [String: String] {
+      Dictionary(part.columnKinds!.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
+    }
+    for (path, part, _) in typedAlone.dropFirst() {
+      let (firstPath, first, theirs) = (typedAlone[0].path, kinds(typedAlone[0].part), kinds(part))
+      for name in Set(first.keys).union(theirs.keys).sorted() where first[name] != theirs[name] {
+        func kind(_ value: String?) -> String { value == "numeric" ? "numbers" : value == "categorical" ? "text" : "missing" }
+        throw MergeError(text: "\(printable(firstPath)) and \(printable(path)) are not parts of one run: column '\(printable(name))' was read as \(kind(first[name])) in the first and as \(kind(theirs[name])) in the second (each shard types its own rows). Run every shard with --categorical \(printable(name)) or --numeric \(printable(name)).")
+      }
     }
     var pathOfShard: [Int: String] = [:]
     for (path, part, _) in documents {

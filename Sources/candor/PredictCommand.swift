@@ -64,18 +64,25 @@ struct Predict: ParsableCommand, FileCommand {
       try Self.writeLines(predictions)
       return
     }
+    if shards.isSharded {
+      // A shard reads and scores only its rows.
+      let read = try shards.readRows(data!, reading: reading, numericColumns: model.numericFeatureNames)
+      let (table, rows) = (read.shard.table, read.shard.rows)
+      let predictions = try Predictions(model: model, table: table, seed: seed, firstRow: rows.lowerBound)
+      let part = PredictionsPart(predictions, target: try target.map { name in
+        _ = try table.column(name)
+        var excerpt = TableExcerpt(table, rows: Array(0..<table.rowCount), columns: [name])
+        excerpt.rows = Array(rows)  // numbered in the whole file
+        return excerpt
+      })
+      return try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
+                                  rows: rows, total: read.shard.totalRows, read: read, files: outputs)
+    }
     let table = try reading.read(data!, for: model)
     phases.mark("read data")
-    let rows = shards.isSharded ? try shards.rows(of: table.rowCount) : 0..<table.rowCount
-    let scored = rows.count == table.rowCount ? table : table.selecting(rows: Array(rows))
     let targetColumn = try target.map { try table.column($0) }
-    let predictions = try Predictions(model: model, table: scored, seed: seed, firstRow: rows.lowerBound)
+    let predictions = try Predictions(model: model, table: table, seed: seed)
     phases.mark("score")
-    if shards.isSharded {
-      let part = PredictionsPart(predictions, target: target.map { TableExcerpt(table, rows: Array(rows), columns: [$0]) })
-      return try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
-                                  rows: rows, total: table.rowCount, files: outputs)
-    }
     try Self.write(predictions, target: targetColumn, to: out!, files: outputs)
     phases.mark("write")
     phases.report()

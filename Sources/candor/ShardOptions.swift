@@ -62,15 +62,29 @@ struct ShardOptions: ParsableArguments {
   /// place with the transaction's other files), with what `candor merge` checks: the versions, the command line
   /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
   /// `commandWords`: the words before the command's arguments (the program and the command: 2 for `candor
-  /// fairness`, 3 for `candor privacy query`), left out of the recorded arguments.
+  /// fairness`, 3 for `candor privacy query`), left out of the recorded arguments. `read`: the shard's rows as
+  /// `readRows` gave them, whose file's digest is known and whose columns' kinds the part records.
   func writePart<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], rows: Range<Int>, total: Int,
-                                  what: String? = nil, commandWords: Int = 2, files: OutputTransaction) throws {
-    let document = try Sharding.part(result, command: command, inputs: inputs, commandWords: commandWords,
-                                     slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total))
+                                  read: (path: String, shard: TableShard)? = nil, what: String? = nil, commandWords: Int = 2,
+                                  files: OutputTransaction) throws {
+    var document = try Sharding.part(result, command: command, inputs: inputs, commandWords: commandWords,
+                                     slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total),
+                                     knownDigests: read.map { [$0.path: $0.shard.sha256] } ?? [:])
+    if let read, read.shard.table.rowCount > 0 { document.columnKinds = Sharding.kinds(of: read.shard.table) }
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
     let described = what ?? "rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(total)"
     print("Shard \(document.shard.index) of \(document.shard.count): \(described), written to \(partialOut!); combine the parts with candor merge.")
+  }
+
+  /// This shard's rows of the CSV file at `path`, read and typed alone (only its bytes are parsed when the file
+  /// has no quotes), with the file's SHA-256; what the reader noticed goes to stderr.
+  func readRows(_ path: String, reading: ReadOptions, numericColumns: [String]) throws -> (path: String, shard: TableShard) {
+    var options = reading.csvOptions()
+    options.modelNumericColumns = numericColumns
+    let read = try CSVReader.read(path: path, options: options, shard: try shard(), of: count!)
+    for note in read.table.readingNotes { warn(note.message(naming: Flags.spelling)) }
+    return (path, read)
   }
 
   /// The rows of this shard among `total`.
@@ -94,13 +108,23 @@ struct ShardPart<Result: Codable>: Codable {
   /// SHA-256 of each input, by flag in flag order: the same in every part.
   var inputs: [InputHash]
   var shard: ShardSlice
+  /// How a shard that typed its rows alone read each column ("numeric" or "categorical"); absent when the shard read
+  /// the whole table, or had no rows. Every part that has them must agree.
+  var columnKinds: [ColumnKind]? = nil
   var result: Result
 
   enum CodingKeys: String, CodingKey {
     case format, command, arguments, inputs, shard, result
     case formatVersion = "format_version"
     case candorVersion = "candor_version"
+    case columnKinds = "column_kinds"
   }
+}
+
+/// How a shard read one column: "numeric" or "categorical".
+struct ColumnKind: Codable, Equatable {
+  var name: String
+  var kind: String
 }
 
 /// The SHA-256 of one input file, named by its flag.
@@ -120,11 +144,8 @@ struct ShardSlice: Codable, Equatable {
   /// others is known only by its index, so the merge checks indices, not row ranges.
   var streamed: Bool? = nil
 
-  /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋ (count ≤ 10⁶ and a table's rows < 2³² keep the
-  /// products far inside Int).
-  static func rows(index: Int, count: Int, total: Int) -> Range<Int> {
-    (index * total / count)..<((index + 1) * total / count)
-  }
+  /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋.
+  static func rows(index: Int, count: Int, total: Int) -> Range<Int> { ShardRows.rows(index: index, count: count, total: total) }
 
   enum CodingKeys: String, CodingKey {
     case index, count, rows, streamed
@@ -137,10 +158,16 @@ struct ShardSlice: Codable, Equatable {
 enum Sharding {
   /// `result` in the envelope `candor merge` checks: the versions, the command line without the shard flags, the
   /// SHA-256 of every input file given.
+  /// `knownDigests`: SHA-256 of files already read, by path.
   static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], commandWords: Int = 2,
-                                    slice: ShardSlice) throws -> ShardPart<Result> {
+                                    slice: ShardSlice, knownDigests: [String: String] = [:]) throws -> ShardPart<Result> {
     ShardPart(candorVersion: Candor.version, command: command, arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(commandWords))),
-              inputs: try hashes(inputs), shard: slice, result: result)
+              inputs: try hashes(inputs, known: knownDigests), shard: slice, result: result)
+  }
+
+  /// Each column's kind, in file order: what parts typed alone record.
+  static func kinds(of table: Table) -> [ColumnKind] {
+    table.columns.map { ColumnKind(name: $0.name, kind: $0.isNumeric ? "numeric" : "categorical") }
   }
 
   /// The command line's arguments without the shard flags and their values.
@@ -156,9 +183,9 @@ enum Sharding {
   }
 
   /// SHA-256 of each input file given, by flag (a model behind a URL or a command: of its text).
-  static func hashes(_ inputs: [(Setting, String?)]) throws -> [InputHash] {
+  static func hashes(_ inputs: [(Setting, String?)], known: [String: String] = [:]) throws -> [InputHash] {
     try inputs.compactMap { setting, path in
-      try path.map { InputHash(flag: Flags.spelling(setting), sha256: SHA256.hex(try InputFile.read($0))) }
+      try path.map { InputHash(flag: Flags.spelling(setting), sha256: try known[$0] ?? SHA256.hex(try InputFile.read($0))) }
     }.sorted { $0.flag < $1.flag }
   }
 }

@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
+    "missing", "twice", "arguments", "data", "count", "garbage", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -142,6 +142,19 @@ import Yams
       try text.replacingOccurrences(of: "\"sums\": [", with: "\"sums\": [\"x\", ").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
       result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
       expected = "error: p1.json is a damaged part: result.sets[0].groups[0].sums[0] is not what a part holds there.\n"
+    case "cells":
+      // More true positives than the group has rows: well-formed JSON, impossible counts.
+      var part = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p1.json"))) as? [String: Any])
+      var body = part["result"] as! [String: Any], sets = body["sets"] as! [[String: Any]]
+      var groups = sets[0]["groups"] as! [[String: Any]], sums = groups[0]["sums"] as! [Double]
+      sums[2] += 1_000
+      groups[0]["sums"] = sums
+      sets[0]["groups"] = groups
+      body["sets"] = sets
+      part["result"] = body
+      try JSONSerialization.data(withJSONObject: part).write(to: folder.appendingPathComponent("p1.json"))
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: a group of sensitive set 1 holds confusion counts that are not a split of its "
     case "notpart":
       result = try CandorBinary.run(["merge", Fixtures.path("adult_metricframe.json"), "--json", "m.json"], in: folder)
       expected = "error: \(Fixtures.path("adult_metricframe.json")) is not a part of a sharded Candor run (a --partial-out file).\n"
@@ -169,6 +182,26 @@ import Yams
     #expect(result.standardError.hasPrefix(expected), "\(kind): \(result.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path))
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+  }
+
+  @Test("shards type their own rows: a column read as numbers by one shard and as text by another is refused at the merge, naming --categorical; with it, the merge is the unsharded run")
+  func columnKinds() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var lines = ["y,p,band"]
+    for i in 0..<40 { lines.append("\(i % 2),\(i % 3 == 0 ? 1 : 0),\(i < 20 ? "\(i % 4)" : ["young", "old"][i % 2])") }
+    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+    let arguments = ["fairness", "--predictions", "d.csv", "--target", "y", "--pred-column", "p", "--sensitive", "band"]
+    for index in 0..<2 {
+      try #require(try CandorBinary.run(arguments + ["--shard-count", "2", "--shard-index", "\(index)", "--partial-out", "p\(index).json"], in: folder).exitCode == 0)
+    }
+    let refused = try CandorBinary.run(["merge", "p0.json", "p1.json", "--json", "m.json"], in: folder)
+    #expect(refused.exitCode == 2)
+    #expect(refused.standardError == "error: p0.json and p1.json are not parts of one run: column 'band' was read as numbers in the first and as text in the second (each shard types its own rows). Run every shard with --categorical band or --numeric band.\n")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path))
+    let declared = arguments + ["--categorical", "band"]
+    let (whole, merged, _) = try Self.wholeAndMerged(declared, count: 2, in: folder)
+    #expect(Self.differences(whole, merged).isEmpty)
   }
 
   @Test("the Kubernetes manifest's command lines, run as its pods run them (4 processes at once, JOB_COMPLETION_INDEX set), merge into the unsharded run")

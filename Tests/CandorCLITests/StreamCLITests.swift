@@ -167,9 +167,21 @@ import Testing
     #expect(blank.exitCode == 0 && blank.standardOutput.hasPrefix("{\"format\":\"candor-partial\""), "\(blank.standardError)")
     // Standard output on a full device: the message says so, with exit 2 and no backtrace.
     try (rows.prefix(50).joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+    let line = ([CandorBinary.url.path] + csv).map { "'\($0)'" }.joined(separator: " ") + " < in.csv > /dev/full"
+    let piped = try Self.runShell(line, in: folder)
+    #expect(piped.status == 2, "\(piped.message)")
+    #expect(piped.message.hasPrefix("error: Standard output cannot be written ("), "\(piped.message)")
+    // A command writing files whose summary goes to a full device: exit 2 too (its files are written).
+    try ([header] + rows.prefix(50)).joined(separator: "\n").write(to: folder.appendingPathComponent("file.csv"), atomically: true, encoding: .utf8)
+    let summary = try Self.runShell(([CandorBinary.url.path] + Self.fairness).map { "'\($0)'" }.joined(separator: " ")
+                                     + " --predictions file.csv --shard-count 2 --shard-index 0 --partial-out p.json > /dev/full", in: folder)
+    #expect(summary.status == 2, "\(summary.message)")
+    #expect(summary.message == "error: Standard output cannot be written (no space left on device): the command's summary was not all printed.\n", "\(summary.message)")
+  }
+
+  static func runShell(_ line: String, in folder: URL) throws -> (status: Int32, message: String) {
     let shell = Process()
     shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-    let line = ([CandorBinary.url.path] + csv).map { "'\($0)'" }.joined(separator: " ") + " < in.csv > /dev/full"
     shell.arguments = ["-c", line]
     shell.currentDirectoryURL = folder
     let errors = Pipe()
@@ -177,7 +189,6 @@ import Testing
     try shell.run()
     let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     shell.waitUntilExit()
-    #expect(shell.terminationStatus == 2, "\(message)")
-    #expect(message.hasPrefix("error: Standard output cannot be written ("), "\(message)")
+    return (shell.terminationStatus, message)
   }
 }

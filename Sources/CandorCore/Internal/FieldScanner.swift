@@ -177,8 +177,10 @@ enum FieldScanner {
 extension FieldScanner {
   /// A file without any quote character splits at line breaks into independent chunks, scanned on all
   /// cores and concatenated. Returns nil when the header is not on a line of its own (then the sequential
-  /// scanner decides).
-  static func scanPlainInParallel(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(TableError) -> ScannedFields? {
+  /// scanner decides). With `body` (located by `RecordLocator`), only the header and the records in `body` are
+  /// scanned, the first of them on line `bodyFirstLine`.
+  static func scanPlainInParallel(_ bytes: UnsafeBufferPointer<UInt8>, source: String, body: Range<Int>? = nil,
+                                  bodyFirstLine: Int = 0) throws(TableError) -> ScannedFields? {
     let n = bytes.count
     var pos = n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     // The header: the first non-blank line.
@@ -199,16 +201,17 @@ extension FieldScanner {
       throw error
     }
     let columnCount = header.count
-    line += 1
+    line = body == nil ? line + 1 : bodyFirstLine
+    let (first, last) = body.map { ($0.lowerBound, $0.upperBound) } ?? (headerEnd, n)
     // Chunks end just after a line feed.
     let chunkCount = 8
-    var bounds = [headerEnd]
+    var bounds = [first]
     for c in 1..<chunkCount {
-      var cut = max(headerEnd + (n - headerEnd) * c / chunkCount, bounds.last!)
-      while cut < n && bytes[cut - 1] != lf { cut += 1 }
+      var cut = max(first + (last - first) * c / chunkCount, bounds.last!)
+      while cut < last && bytes[cut - 1] != lf { cut += 1 }
       bounds.append(cut)
     }
-    bounds.append(n)
+    bounds.append(last)
     // Chunks count lines from 0; each chunk's offset is the line breaks of the chunks before it.
     struct Chunk: @unchecked Sendable {
       var buffers = FieldBuffers(tracksEscapes: false)
