@@ -119,19 +119,28 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
   }
 
   /// A shard's exact sums over its rows, spending nothing: the data must already be the ledger's (checked here so a
-  /// shard of another file fails at once, and again at the merge), the rounding coins the shard's own.
+  /// shard of another file fails at once, and again at the merge), the rounding coins the shard's own. Only the
+  /// shard's rows are parsed (`CSVReader.parse(_:source:options:shard:of:)`); their columns' kinds need not agree
+  /// across shards, since a query reads cells as numbers or matches them to declared levels whatever the kind.
   func writeShard(_ query: PrivateQuery, bytes: Data, files: OutputTransaction) throws {
-    let digest = SHA256.hex(bytes), expected = try LedgerFile.read(ledger).header.dataset.sha256
-    guard digest == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: digest) }
-    let table = try CSVReader.parse(bytes, source: data)
-    let rows = try shards.rows(of: table.rowCount)
-    var coins = SystemRandomNumberGenerator()
+    let expected = try LedgerFile.read(ledger).header.dataset.sha256
     let index = try shards.shard()
+    let read: TableShard
+    do {
+      read = try CSVReader.parse(bytes, source: data, shard: index, of: shards.count!)
+    } catch {
+      // Another file than the ledger's is named as such, before what is wrong inside it.
+      let digest = SHA256.hex(bytes)
+      guard digest == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: digest) }
+      throw error
+    }
+    guard read.sha256 == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: read.sha256) }
+    var coins = SystemRandomNumberGenerator()
     var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 2 + index) } ?? SeededRandom(seed: coins.next())
-    let sums = try PreparedQuery.aggregates(query, table: table.selecting(rows: Array(rows)), rounding: &rounding)
+    let sums = try PreparedQuery.aggregates(query, table: read.table, rounding: &rounding)
     // The ledger is not among the recorded inputs: it may gain entries between the shards and the merge.
     try shards.writePart(QueryPart(query: query, aggregates: sums), command: Self.configuration.commandName!, inputs: [(.data, data)],
-                         rows: rows, total: table.rowCount, commandWords: 3, files: files)
+                         rows: read.rows, total: read.totalRows, read: (data, read), recordingKinds: false, commandWords: 3, files: files)
   }
 
   /// Writes the answer (JSON, page) and says it: one definition for a run and for the merge of a sharded one.

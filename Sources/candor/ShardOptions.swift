@@ -63,14 +63,15 @@ struct ShardOptions: ParsableArguments {
   /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
   /// `commandWords`: the words before the command's arguments (the program and the command: 2 for `candor
   /// fairness`, 3 for `candor privacy query`), left out of the recorded arguments. `read`: the shard's rows as
-  /// `readRows` gave them, whose file's digest is known and whose columns' kinds the part records.
+  /// `readRows` gave them, whose file's digest is known and whose columns' kinds the part records (unless not
+  /// `recordingKinds`: an analysis that reads cells alike whatever their column's kind).
   func writePart<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], rows: Range<Int>, total: Int,
-                                  read: (path: String, shard: TableShard)? = nil, what: String? = nil, commandWords: Int = 2,
-                                  files: OutputTransaction) throws {
+                                  read: (path: String, shard: TableShard)? = nil, recordingKinds: Bool = true, what: String? = nil,
+                                  commandWords: Int = 2, files: OutputTransaction) throws {
     var document = try Sharding.part(result, command: command, inputs: inputs, commandWords: commandWords,
                                      slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total),
                                      knownDigests: read.map { [$0.path: $0.shard.sha256] } ?? [:])
-    if let read, read.shard.table.rowCount > 0 { document.columnKinds = Sharding.kinds(of: read.shard.table) }
+    if let read, recordingKinds, read.shard.table.rowCount > 0 { document.columnKinds = Sharding.kinds(of: read.shard.table) }
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
     let described = what ?? "rows \(rows.lowerBound) to \(rows.upperBound - 1) of \(total)"

@@ -113,6 +113,10 @@ struct StreamOptions: ParsableArguments {
       for note in table.readingNotes { warn(note.movingLines(by: delta).message(naming: Flags.spelling)) }
       return Input(table: table, shard: shard)
     } catch {
+      // The header of standard input is --columns.
+      if case let .wrongFieldCount(_, line, expected, found) = error.movingLines(by: delta) {
+        throw StreamError(text: "\(Self.source), line \(line): \(found) field\(found == 1 ? "" : "s") where --columns names \(expected). Quote fields that contain commas.")
+      }
       throw error.movingLines(by: delta)
     }
   }
@@ -138,6 +142,14 @@ struct StreamOptions: ParsableArguments {
     }
   }
 
+  /// Whether a JSON value is one cell, for naming the key whose value is not (never throws).
+  struct CellShape: Decodable {
+    var isCell: Bool
+    init(from decoder: any Decoder) {
+      isCell = (try? Cell(from: decoder)) != nil
+    }
+  }
+
   /// JSON lines as CSV lines under `columns` (default: the first object's keys, sorted), so that they are read, typed
   /// and checked as a CSV file is. Every object must have exactly the columns.
   static func jsonLines(_ lines: [ArraySlice<UInt8>], columns: [String], firstLine: Int) throws -> (names: [String], csv: [UInt8]) {
@@ -150,6 +162,12 @@ struct StreamOptions: ParsableArguments {
         throw StreamError(text: "\(source), line \(number): the key '\(printable(duplicate.key))' appears twice in the object; each column once.")
       }
       guard let object = try? decoder.decode([String: Cell].self, from: Data(line)) else {
+        // An object whose value for some key is not one cell (an array, an object, a number beyond a Double): name it.
+        if let shapes = try? decoder.decode([String: CellShape].self, from: Data(line)),
+          let key = shapes.keys.sorted().first(where: { shapes[$0]?.isCell == false })
+        {
+          throw StreamError(text: "\(source), line \(number): the value of '\(printable(key))' is not one cell (a finite number, a text, true, false or null).")
+        }
         throw StreamError(text: "\(source), line \(number): '\(printable(String(decoding: line.prefix(80), as: UTF8.self)))' is not a JSON object (one per line, keys the columns).")
       }
       if names.isEmpty { names = object.keys.sorted() }

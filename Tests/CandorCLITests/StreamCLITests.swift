@@ -83,7 +83,7 @@ import Testing
 
   @Test("standard input that does not match what was declared exits 2, names the line, and writes nothing to standard output", arguments: [
     "fields", "fieldsAfterContext", "jsonKey", "jsonExtra", "notJSON", "context", "text", "bootstrap", "data", "columns", "stdout",
-    "duplicateKey", "emptyColumn",
+    "duplicateKey", "emptyColumn", "nested", "huge",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -92,12 +92,18 @@ import Testing
     let csv = ["--stdin-format", "csv", "--columns", header, "--stdout-format", "jsonl"]
     let good = rows.prefix(3).joined(separator: "\n") + "\n"
     let (arguments, input, expected): ([String], String, String) = switch kind {
-    case "fields": (Self.fairness + csv, good + "1,0\n", "error: standard input, line 4: 2 fields where the header has \(header.split(separator: ",").count). Quote fields that contain commas.")
-    case "fieldsAfterContext": (Self.fairness + csv, "#candor-shard 0 2\n" + good + "1,0\n", "error: standard input, line 5: 2 fields where the header has \(header.split(separator: ",").count).")
+    case "fields": (Self.fairness + csv, good + "1,0\n", "error: standard input, line 4: 2 fields where --columns names \(header.split(separator: ",").count). Quote fields that contain commas.")
+    case "fieldsAfterContext": (Self.fairness + csv, "#candor-shard 0 2\n" + good + "1,0\n", "error: standard input, line 5: 2 fields where --columns names \(header.split(separator: ",").count).")
     case "jsonKey": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"], "{\"y_true\":1,\"y_pred\":1,\"y_score\":0.7,\"sex\":\"Male\",\"race\":\"White\"}\n{\"y_true\":1}\n",
                      "error: standard input, line 2: the object has no key 'race'")
     case "jsonExtra": (Self.fairness + ["--stdin-format", "jsonl", "--columns", "y_true,y_pred,y_score,sex,race", "--stdout-format", "jsonl"],
                        "{\"y_true\":1,\"y_pred\":1,\"y_score\":0.7,\"sex\":\"Male\",\"race\":\"White\",\"age\":3}\n", "error: standard input, line 1: the key 'age' is not one of the columns")
+    case "nested": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"],
+                    "{\"y_true\":1,\"y_pred\":1,\"y_score\":[0.7],\"sex\":\"Male\",\"race\":\"White\"}\n",
+                    "error: standard input, line 1: the value of 'y_score' is not one cell (a finite number, a text, true, false or null).")
+    case "huge": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"],
+                  "{\"y_true\":1,\"y_pred\":1,\"y_score\":1e400,\"sex\":\"Male\",\"race\":\"White\"}\n",
+                  "error: standard input, line 1: the value of 'y_score' is not one cell (a finite number, a text, true, false or null).")
     case "notJSON": (Self.fairness + ["--stdin-format", "jsonl", "--stdout-format", "jsonl"], "#candor-shard 0 1\n{\"y_true\":1,\n", "error: standard input, line 2: '{\"y_true\":1,' is not a JSON object")
     case "context": (Self.fairness + csv, "#candor-shard 3 3\n" + good, "error: standard input, line 1: '#candor-shard 3 3' is not a shard line '#candor-shard I N' (0 ≤ I < N ≤ 1000000).")
     case "text": (Self.fairness + csv, good + "1,1,high,Male,White,1\n", "error: standard input, data row 4, column 'y_score': 'high' is not a number")
