@@ -28,7 +28,8 @@ public enum InputFile {
     default: break
     }
     // Read into uninitialized memory: `Data(count:)` would first write zeros over every page the read then fills.
-    var capacity = max(1, info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 1 << 16)
+    // A regular file's size plus one byte: the read that finds its end then needs no larger buffer (a copy).
+    var capacity = info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) + 1 : 1 << 16
     guard var buffer = malloc(capacity) else { throw .unreadable(path, reason: "there is not enough memory to read it") }
     var filled = 0
     var handedOver = false
