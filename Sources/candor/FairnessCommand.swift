@@ -139,18 +139,13 @@ struct Fairness: ParsableCommand, FileCommand {
       try StreamOptions.writeOut(try CandorJSON.data(document, layout: .line))
       return
     }
-    if let shardRead {
-      let rows = shardRead.shard.rows
-      let part = try FairnessAssessment.partial(request, data: table, model: model, firstRow: rows.lowerBound)
-      try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
-                           rows: rows, total: shardRead.shard.totalRows, read: shardRead, files: files)
-      return
-    }
     if shards.isSharded {
-      let rows = try shards.rows(of: table.rowCount)
-      let part = try FairnessAssessment.partial(request, data: table.selecting(rows: Array(rows)), model: model, firstRow: rows.lowerBound)
+      // Rows of the file as read (or, with a cohort, of the cohort's table).
+      let (rows, total) = try shardRead.map { ($0.shard.rows, $0.shard.totalRows) } ?? (shards.rows(of: table.rowCount), table.rowCount)
+      let part = try FairnessAssessment.partial(request, data: shardRead == nil ? table.selecting(rows: Array(rows)) : table, model: model,
+                                                firstRow: rows.lowerBound)
       try shards.writePart(part, command: Self.configuration.commandName!, inputs: inputFiles + [(Setting("modelSpec"), modelOptions.modelSpec)],
-                           rows: rows, total: table.rowCount, files: files)
+                           rows: rows, total: total, read: shardRead, files: files)
       return
     }
     let analysis = try FairnessAssessment.run(request, data: table, model: model)

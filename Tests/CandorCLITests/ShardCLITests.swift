@@ -204,6 +204,17 @@ import Yams
     #expect(Self.differences(whole, merged).isEmpty)
   }
 
+  @Test("a cohort sharded: rows are numbered within the cohort (each shard reads the whole file), and the merge is the unsharded run, bootstrap included")
+  func cohort() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let arguments = Self.predictions + ["--cohort", "race = White", "--bootstrap", "20"]
+    let (whole, merged, _) = try Self.wholeAndMerged(arguments, count: 3, in: folder)
+    #expect(Self.differences(whole, merged) == [])
+    // The cohort's rows, not the file's 16,281.
+    #expect((merged as? [String: Any])?["rows"] as? Int == 13_946)
+  }
+
   @Test("the Kubernetes manifest's command lines, run as its pods run them (4 processes at once, JOB_COMPLETION_INDEX set), merge into the unsharded run")
   func kubernetesManifest() throws {
     let folder = try temporaryDirectory()
