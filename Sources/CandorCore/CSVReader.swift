@@ -49,10 +49,11 @@ public enum CSVReader {
   }
 
   /// One shard's rows of a CSV file: rows ⌊index·N/count⌋ ..< ⌊(index+1)·N/count⌋ of its N data rows (`ShardRows`),
-  /// with the SHA-256 of the whole file. A file without quote characters is scanned and typed only over the
-  /// shard's bytes, found by counting line feeds, so n shards of one file share its parsing; a file with quotes is
-  /// scanned whole (a line feed may be inside a field). Columns are typed from the shard's rows alone, so a column
-  /// may be numbers in one shard and text in another; `Table.columnKinds` of the parts tell (`candor merge` checks).
+  /// with the SHA-256 of the whole file. A file without quote characters or lone carriage returns is scanned and
+  /// typed only over the shard's bytes, found by counting line feeds (`RecordLocator`), so n shards of one file share
+  /// its parsing; any other file is scanned whole (a line feed may be inside a field). Columns are typed from the
+  /// shard's rows alone, so a column may be numbers in one shard and text in another: a sharded command records its
+  /// columns' kinds in its part, and `candor merge` refuses parts that disagree.
   /// Lines in errors are the file's own. An empty shard (more shards than rows) has no rows.
   public static func read(path: String, options: CSVOptions = CSVOptions(), shard index: Int, of count: Int) throws(TableError)
     -> TableShard
