@@ -26,6 +26,11 @@ deps:
 	  echo "Installing python3 with apt-get..."; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; \
 	fi
+	@# The tests run the README's X25519 recipe for the seeds of masked parties (MaskedMergeCLITests).
+	@if ! command -v openssl >/dev/null 2>&1; then \
+	  echo "Installing openssl with apt-get..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openssl; \
+	fi
 
 # Debian's chromium loads the HTML reports in the tests; without it those checks are skipped (said in the output).
 browser:

@@ -131,12 +131,18 @@ public final class OutputTransaction {
     if !committed { discard() }
   }
 
-  /// Writes what `produce` puts into the sink to the temporary of the output named by `setting`.
-  public func write(_ setting: Setting, _ produce: (OutputSink) -> Void) throws(OutputError) {
+  /// Writes what `produce` puts into the sink to the temporary of the output named by `setting`. `mode`: the file's
+  /// permissions, set before anything is written (0o600 for a secret), instead of the replaced file's or the umask's.
+  public func write(_ setting: Setting, mode: mode_t? = nil, _ produce: (OutputSink) -> Void) throws(OutputError) {
     guard let destination = destinations[setting] else { preconditionFailure("output \(setting) was not declared") }
     precondition(staged[setting] == nil, "output \(setting) written twice")
     let entry = try Self.temporary(for: destination)
     staged[setting] = entry
+    if let mode, fchmod(entry.descriptor, mode) != 0 {
+      let reason = InputFile.reason(errno)
+      discard(setting)
+      throw .cannotWrite(path: destination.path, reason: reason)
+    }
     let sink = OutputSink(descriptor: entry.descriptor)
     produce(sink)
     if let failure = sink.failure {
@@ -145,8 +151,8 @@ public final class OutputTransaction {
     }
   }
 
-  public func write(_ setting: Setting, _ data: Data) throws(OutputError) {
-    try write(setting) { $0.write(data) }
+  public func write(_ setting: Setting, _ data: Data, mode: mode_t? = nil) throws(OutputError) {
+    try write(setting, mode: mode) { $0.write(data) }
   }
 
   public func write(_ setting: Setting, _ text: String) throws(OutputError) {

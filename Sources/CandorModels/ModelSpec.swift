@@ -114,7 +114,7 @@ public struct ModelSpec: Sendable, Equatable {
       guard let list = value as? [Any], !list.isEmpty else { throw invalid("\"classes\" must be a non-empty list of class labels") }
       classes = try list.enumerated().map { k, label in
         if let text = label as? String { return text }
-        if let number = label as? NSNumber, !isBoolean(number) { return formatNumber(number.doubleValue) }
+        if let number = label as? NSNumber, !jsonIsBoolean(number) { return formatNumber(number.doubleValue) }
         throw invalid("classes[\(k)] is \(shown(label)), not a class label")
       }
       guard Set(classes!).count == classes!.count else { throw invalid("\"classes\" lists a class twice") }
@@ -133,7 +133,7 @@ public struct ModelSpec: Sendable, Equatable {
       return text
     }
     func number(_ key: String, _ value: Any) throws -> Double {
-      guard let number = value as? NSNumber, !isBoolean(number), number.doubleValue.isFinite else {
+      guard let number = value as? NSNumber, !jsonIsBoolean(number), number.doubleValue.isFinite else {
         throw invalid("\(place).\(key) must be a number, not \(shown(value))")
       }
       return number.doubleValue
@@ -173,12 +173,10 @@ public struct ModelSpec: Sendable, Equatable {
     return Input(name: name, column: try text("column"), type: type, codes: codes, missing: missing, unknown: unknown)
   }
 
-  private static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
-
   private static func shown(_ value: Any) -> String {
     switch value {
     case let text as String: "'\(printable(text))'"
-    case let number as NSNumber: isBoolean(number) ? (number.boolValue ? "true" : "false") : formatNumber(number.doubleValue)
+    case let number as NSNumber: jsonIsBoolean(number) ? (number.boolValue ? "true" : "false") : formatNumber(number.doubleValue)
     case is NSNull: "null"
     case is [Any]: "a list"
     default: "an object"

@@ -24,6 +24,8 @@ public enum PrivacyError: CandorError, Equatable {
   case deltaTooLarge(delta: Double, records: Int)
   /// The ledger's `--max-queries` cap on released statistics is reached.
   case releaseCapReached(cap: Int)
+  /// A `--mask-with` keys file that cannot be used (the reason never shows a seed).
+  case invalidMaskKeys(path: String, reason: String)
 
   public func message(naming name: (Setting) -> String) -> String {
     switch self {
@@ -53,6 +55,8 @@ public enum PrivacyError: CandorError, Equatable {
       "The privacy ledger \(printable(path)) cannot be written: \(reason). It is unchanged."
     case let .datasetMismatch(path, ledger, expected, found):
       "\(printable(path)) is not the dataset of the ledger \(printable(ledger)): its SHA-256 is \(found), the ledger's is \(expected)."
+    case let .invalidMaskKeys(path, reason):
+      "\(printable(path)) is not a usable mask keys file (\(name(.maskWith))): \(reason)."
     case let .releaseCapReached(cap):
       "The ledger allows \(cap) released statistic\(cap == 1 ? "" : "s") (\(name(.maxQueries)) when it was made) and all are used. Nothing was released or spent; a query asked before is still answered from the ledger."
     case let .deltaTooLarge(delta, records):

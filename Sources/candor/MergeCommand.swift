@@ -32,7 +32,8 @@ struct Merge: ParsableCommand, FileCommand {
       must come from one command line, one Candor version and the same inputs (each part records them, with \
       SHA-256 hashes), and every shard must be there exactly once. A file may hold several parts, one per line (the \
       --stdout-format jsonl lines of Spark's pipe, saved as text). The result is the one the unsharded run gives: \
-      the same JSON, page and text.
+      the same JSON, page and text. Parts of candor privacy query --mask-with (each party's own data, its sums masked) \
+      add up to the parties' totals alone, which are noised once and spent from the federation's --ledger.
       """)
 
   @Argument(help: ArgumentHelp("The parts, one per shard, in any order.", valueName: "part"))
@@ -64,6 +65,7 @@ struct Merge: ParsableCommand, FileCommand {
     }
     switch first.command {
     case Predict.configuration.commandName: try mergePredictions(documents, files: files)
+    case PrivacyQuery.configuration.commandName where first.shard.masked == true: try mergeMaskedQuery(documents, files: files)
     case PrivacyQuery.configuration.commandName: try mergePrivacyQuery(documents, files: files)
     case Fairness.configuration.commandName: try mergeFairness(documents, files: files)
     case Explain.configuration.commandName: try mergeExplanation(documents, files: files)
@@ -118,6 +120,39 @@ struct Merge: ParsableCommand, FileCommand {
       throw MergeError(text: "\(printable(documents[0].path)) is a damaged part: it does not record its data file's SHA-256.")
     }
     try command.present(try command.request(query).run(merged: total, digest: digest), files: files)
+  }
+
+  /// Every party's masked sums, added modulo 2⁶⁴ so that the masks cancel (`SecureAggregation`): this process
+  /// learns the totals alone, then noises them once and spends once from the federation's ledger.
+  func mergeMaskedQuery(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+    // Each party read its own data file, which its part does not name.
+    var command = try Self.command(PrivacyQuery.self, documents, adding: ["--data", "-"])
+    command.outputs = outputs
+    let query = try command.parsedQuery()
+    let parts = try documents.map { try Self.decode(MaskedQueryPart.self, $0) }
+    let count = QueryAggregates.wordCount(query)
+    var words: [[UInt64]] = []
+    for (document, part) in zip(documents, parts) {
+      guard part.query == query, let masked = part.maskedWords, masked.count == count else {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold \(count) masked sums of \(query.description).")
+      }
+      if part.session != parts[0].session {
+        throw MergeError(text: "\(printable(documents[0].path)) and \(printable(document.path)) are not parts of one run: they were masked with the keys of sessions '\(printable(parts[0].session))' and '\(printable(part.session))'.")
+      }
+      words.append(masked)
+    }
+    let session = parts[0].session
+    guard let total = QueryAggregates(words: SecureAggregation.total(words), query: query), total.fits(query) else {
+      throw MergeError(text: "The parts' masks do not cancel, so their sums cannot be read: the parties' keys files are not one set (party i's seed for party j must be party j's seed for party i, all of session '\(printable(session))'), or a part was edited. Nothing was spent.")
+    }
+    let digest = SecureAggregation.federationDigest(session: session)
+    let ledger = try LedgerFile.read(command.ledger)
+    guard ledger.header.dataset.sha256 == digest else {
+      throw MergeError(text: "The ledger \(printable(command.ledger)) is for \(printable(ledger.header.dataset.file)), not for the federation '\(printable(session))' whose parts these are; make its ledger with candor privacy ledger init --federation \(printable(session)) --records N.")
+    }
+    var request = command.request(query)
+    request.dataPath = "the federation '\(session)'"
+    try command.present(try request.run(merged: total, digest: digest), files: files)
   }
 
   /// Every shard's predictions, in row order, into the unsharded run's file and score.
@@ -258,6 +293,8 @@ struct Merge: ParsableCommand, FileCommand {
       if part.candorVersion != first.candorVersion {
         throw differ("they were computed by Candor \(printable(first.candorVersion)) and \(printable(part.candorVersion))")
       }
+      // Before the command lines, which a masked part records without its --data.
+      if part.shard.masked != first.shard.masked { throw differ("one is masked (--mask-with), the other is not") }
       if part.command != first.command || part.arguments != first.arguments {
         let a = [first.command] + first.arguments, b = [part.command] + part.arguments
         let k = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
@@ -291,7 +328,8 @@ struct Merge: ParsableCommand, FileCommand {
         throw MergeError(text: "\(printable(path)) is a damaged part: a shard of \(part.shard.count) over \(part.shard.totalRows) rows.")
       }
       // A partition of standard input holds rows 0 ..< rows of its own.
-      let expected = part.shard.streamed == true ? 0..<part.shard.totalRows : ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
+      // A masked party's part says nothing of its rows (0 of 0).
+      let expected = part.shard.streamed == true || part.shard.masked == true ? 0..<part.shard.totalRows : ShardSlice.rows(index: part.shard.index, count: part.shard.count, total: part.shard.totalRows)
       guard part.shard.index >= 0, part.shard.index < part.shard.count, part.shard.firstRow == expected.lowerBound, part.shard.rows == expected.count else {
         throw MergeError(text: "\(printable(path)) is a damaged part: shard \(part.shard.index) of \(part.shard.count) over \(part.shard.totalRows) rows cannot hold rows \(part.shard.firstRow) to \(part.shard.firstRow + part.shard.rows - 1).")
       }

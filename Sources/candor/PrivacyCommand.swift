@@ -12,7 +12,7 @@ struct Privacy: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "privacy",
     abstract: "Differential privacy: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend), private statistics spent from it (query), membership-leakage audits (audit).",
-    subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self, PrivacyQuery.self, PrivacyAudit.self])
+    subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self, PrivacyQuery.self, PrivacyMaskKeys.self, PrivacyAudit.self])
 }
 
 /// The RDP options both subcommands share.

@@ -43,7 +43,13 @@ struct LedgerInit: ParsableCommand {
   var delta: Double
 
   @Option(help: ArgumentHelp("The dataset (CSV) the budget is for; its SHA-256 and record count are kept.", valueName: "FILE"))
-  var dataset: String
+  var dataset: String?
+
+  @Option(help: ArgumentHelp("Instead of --dataset: the budget is for the rows of every party of this masked-keys session together (candor privacy query --mask-with, merged by candor merge).", valueName: "SESSION"))
+  var federation: String?
+
+  @Option(help: ArgumentHelp("With --federation: the number of records the parties hold together, declared (no file is read), which δ must stay below one over.", valueName: "N"))
+  var records: Int?
 
   @Flag(help: "Accept a delta of at least 1/n.")
   var allowLargeDelta = false
@@ -52,13 +58,21 @@ struct LedgerInit: ParsableCommand {
   var maxQueries: Int?
 
   func validate() throws {
+    switch (dataset, federation) {
+    case (nil, nil): throw ValidationError("Give --dataset FILE (the data the budget is for), or --federation SESSION --records N for the parties of a masked run.")
+    case (_?, _?): throw ValidationError("Give --dataset or --federation, not both: a ledger is for one dataset.")
+    case (_?, nil): if records != nil { throw ValidationError("--records goes with --federation; a --dataset's records are counted from the file.") }
+    case let (nil, session?):
+      if let problem = MaskKeys.sessionProblem(session) { throw ValidationError("--federation: the session name cannot be used: \(problem).") }
+      guard let records, records >= 1 else { throw ValidationError("--federation needs --records N: how many records the parties hold together (at least 1).") }
+    }
     if let maxQueries, maxQueries < 1 { throw ValidationError("--max-queries \(maxQueries): it needs at least 1.") }
     guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon \(formatNumber(epsilon)): it must be a positive finite number.") }
     guard delta > 0 && delta < 1 else { throw ValidationError("--delta \(formatNumber(delta)): it must be between 0 and 1.") }
   }
 
   func run() throws {
-    let identity = try datasetIdentity(dataset)
+    let identity = try federation.map { PrivacyLedger.Dataset.federation(session: $0, records: records!) } ?? datasetIdentity(dataset!)
     if !allowLargeDelta && identity.records > 0 && delta >= 1 / Double(identity.records) {
       throw PrivacyError.deltaTooLarge(delta: delta, records: identity.records)
     }

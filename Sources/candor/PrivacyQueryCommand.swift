@@ -81,7 +81,12 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
 
   @OptionGroup(title: "Sharding (exact sums per shard; noise and the spend once, at candor merge)") var shards: ShardOptions
 
-  var inputFiles: [(Setting, String?)] { [(.data, data), (.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger))] }
+  @Option(help: ArgumentHelp("With --shard-index i --shard-count n: --data is party i's own data, and its part's sums are masked with this keys file (secure aggregation: candor merge learns only the parties' totals).", valueName: "KEYS"))
+  var maskWith: String?
+
+  var inputFiles: [(Setting, String?)] {
+    [(.data, data), (.ledger, ledger), (.ledger, LedgerFile.lockPath(of: ledger)), (.maskWith, maskWith)]
+  }
   var outputFiles: [(Setting, String?)] { outputs.outputFiles + [(.partialOut, shards.partialOut)] }
 
   func validate() throws {
@@ -89,6 +94,12 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
       throw ValidationError("--insecure-seed makes an answer that is not private (anyone with the seed can remove the noise), so it spends nothing real from --ledger; add --allow-insecure to record it there anyway, or drop --insecure-seed.")
     }
     if allowInsecure && insecureSeed == nil { warn("--allow-insecure does nothing without --insecure-seed.") }
+    if maskWith != nil && fresh {
+      throw ValidationError("--fresh cannot be masked: a second release of the same query would reuse its masks, and two parts' difference would show what changed. Run it in a new session (new keys and a new ledger).")
+    }
+    if maskWith != nil && !shards.isSharded {
+      throw ValidationError("--mask-with needs --shard-index i --shard-count n (this party's number and the number of parties, as its keys file says) and --partial-out.")
+    }
     if shards.isSharded, let flag = [("--json", outputs.json), ("--html", outputs.html)].first(where: { $0.1 != nil })?.0 {
       throw ValidationError("\(flag) does nothing with --shard-count: a shard writes its sums (--partial-out); candor merge adds the noise, spends from the ledger and writes the answer.")
     }
@@ -98,6 +109,7 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     let query = try parsedQuery()
     let files = try outputTransaction()
     let bytes = try InputFile.read(data)
+    if maskWith != nil { return try writeMaskedPart(query, bytes: bytes, files: files) }
     if shards.isSharded { return try writeShard(query, bytes: bytes, files: files) }
     var request = self.request(query, bytes: bytes)
     final class Clock { var clock = PhaseClock() }
@@ -141,6 +153,32 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
     // The ledger is not among the recorded inputs: it may gain entries between the shards and the merge.
     try shards.writePart(QueryPart(query: query, aggregates: sums), command: Self.configuration.commandName!, inputs: [(.data, data)],
                          rows: read.rows, total: read.totalRows, read: (data, read), recordingKinds: false, commandWords: 3, files: files)
+  }
+
+  /// A party's part of a federated query: its exact sums over its own data, masked (`SecureAggregation`), so that
+  /// only the sum of every party's part says anything. Spends nothing; the ledger is the coordinator's, which runs
+  /// the merge, and a party need not have it. The part records neither the data file's name nor its digest.
+  func writeMaskedPart(_ query: PrivateQuery, bytes: Data, files: OutputTransaction) throws {
+    let keys = try MaskKeys.decode(try InputFile.read(maskWith!), path: maskWith!)
+    let index = try shards.shard(), count = shards.count!
+    guard keys.parties == count, keys.party == index else {
+      throw ValidationError("\(printable(maskWith!)) holds the keys of party \(keys.party) of \(keys.parties), but this is --shard-index \(index) of --shard-count \(count): give each party its own keys file and its number.")
+    }
+    let table = try CSVReader.parse(bytes, source: data)
+    for note in table.readingNotes { warn(note.message(naming: Flags.spelling)) }
+    var coins = SystemRandomNumberGenerator()
+    var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 2 + index) } ?? SeededRandom(seed: coins.next())
+    let sums = try PreparedQuery.aggregates(query, table: table, rounding: &rounding)
+    // The query's normal form binds the masks to this query: the same seeds never mask another one alike.
+    let context = [UInt8](try CandorJSON.data(query, layout: .sorted))
+    let masked = SecureAggregation.mask(sums.words, keys: keys, context: context)
+    let part = MaskedQueryPart(query: query, session: keys.session, words: masked.map { String(format: "%016llx", $0) })
+    let document = try Sharding.part(part, command: Self.configuration.commandName!, inputs: [], commandWords: 3,
+                                     slice: .init(index: index, count: count, firstRow: 0, rows: 0, totalRows: 0, masked: true),
+                                     dropping: ["--data", "--mask-with"])
+    try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
+    try files.commit()
+    print("Party \(index) of \(count): \(query.description) over this party's \(table.rowCount) rows, masked with session '\(keys.session)', written to \(shards.partialOut!); candor merge of every party's part gives the totals alone.")
   }
 
   /// Writes the answer (JSON, page) and says it: one definition for a run and for the merge of a sharded one.
@@ -245,4 +283,18 @@ extension Setting {
 struct QueryPart: Codable {
   var query: PrivateQuery
   var aggregates: QueryAggregates
+}
+
+/// A party's masked part of a federated query: the query, the keys' session, and the masked words in hexadecimal
+/// (`QueryAggregates.words` plus the party's masks, modulo 2⁶⁴).
+struct MaskedQueryPart: Codable {
+  var query: PrivateQuery
+  var session: String
+  var words: [String]
+
+  /// The words; nil when one is not 16 hexadecimal digits.
+  var maskedWords: [UInt64]? {
+    let values = words.map { $0.utf8.count == 16 ? UInt64($0, radix: 16) : nil }
+    return values.contains(nil) ? nil : values.map { $0! }
+  }
 }

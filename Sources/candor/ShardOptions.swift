@@ -144,12 +144,15 @@ struct ShardSlice: Codable, Equatable {
   /// A partition read from standard input (`--stdin-format`): its rows are numbered from 0 and its place among the
   /// others is known only by its index, so the merge checks indices, not row ranges.
   var streamed: Bool? = nil
+  /// A party's part masked for secure aggregation (`candor privacy query --mask-with`): the party's own data, whose
+  /// rows are not said (rows and total rows 0), its sums masked; the merge checks indices only.
+  var masked: Bool? = nil
 
   /// Rows ⌊index·total/count⌋ ..< ⌊(index+1)·total/count⌋.
   static func rows(index: Int, count: Int, total: Int) -> Range<Int> { ShardRows.rows(index: index, count: count, total: total) }
 
   enum CodingKeys: String, CodingKey {
-    case index, count, rows, streamed
+    case index, count, rows, streamed, masked
     case firstRow = "first_row"
     case totalRows = "total_rows"
   }
@@ -160,9 +163,12 @@ enum Sharding {
   /// `result` in the envelope `candor merge` checks: the versions, the command line without the shard flags, the
   /// SHA-256 of every input file given.
   /// `knownDigests`: SHA-256 of files already read, by path.
+  /// `dropping`: more flags left out of the recorded arguments with their values (those each party of a masked
+  /// run gives its own).
   static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], commandWords: Int = 2,
-                                    slice: ShardSlice, knownDigests: [String: String] = [:]) throws -> ShardPart<Result> {
-    ShardPart(candorVersion: Candor.version, command: command, arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(commandWords))),
+                                    slice: ShardSlice, knownDigests: [String: String] = [:], dropping: Set<String> = []) throws -> ShardPart<Result> {
+    ShardPart(candorVersion: Candor.version, command: command,
+              arguments: recordedArguments(Array(CommandLine.arguments.dropFirst(commandWords)), dropping: dropping),
               inputs: try hashes(inputs, known: knownDigests), shard: slice, result: result)
   }
 
@@ -172,12 +178,13 @@ enum Sharding {
   }
 
   /// The command line's arguments without the shard flags and their values.
-  static func recordedArguments(_ arguments: [String]) -> [String] {
+  static func recordedArguments(_ arguments: [String], dropping: Set<String> = []) -> [String] {
     var kept: [String] = [], skipNext = false
+    let flags = ShardOptions.flags.union(dropping)
     for argument in arguments {
       if skipNext { skipNext = false; continue }
-      if ShardOptions.flags.contains(argument) { skipNext = true; continue }
-      if let equals = argument.firstIndex(of: "="), ShardOptions.flags.contains(String(argument[..<equals])) { continue }
+      if flags.contains(argument) { skipNext = true; continue }
+      if let equals = argument.firstIndex(of: "="), flags.contains(String(argument[..<equals])) { continue }
       kept.append(argument)
     }
     return kept

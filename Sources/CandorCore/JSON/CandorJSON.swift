@@ -68,6 +68,9 @@ public func jsonTopLevelObject(_ data: Data) -> Result<[String: Any], JSONObject
   return .success(top)
 }
 
+/// Whether a number JSONSerialization read was `true` or `false` (it gives booleans as NSNumbers too).
+public func jsonIsBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
+
 /// Why a file is not a JSON object.
 public struct JSONObjectFault: Error, Sendable {
   public let reason: String

@@ -28,10 +28,10 @@ enum ModelDocument {
     switch object {
     case let string as String: return .string(string)
     case let number as NSNumber:
-      if isBoolean(number) { return .bool(number.boolValue) }
+      if jsonIsBoolean(number) { return .bool(number.boolValue) }
       return .number(number.doubleValue)
     case let array as [Any]:
-      if array.allSatisfy({ ($0 as? NSNumber).map { !isBoolean($0) } ?? false }) && !array.isEmpty {
+      if array.allSatisfy({ ($0 as? NSNumber).map { !jsonIsBoolean($0) } ?? false }) && !array.isEmpty {
         return .numberArray(array.map { ($0 as! NSNumber).doubleValue })
       }
       var values: [JSONValue] = []
@@ -49,8 +49,6 @@ enum ModelDocument {
 
   /// JSONSerialization gives true and false as NSNumbers of Objective-C type "c" (char); its numbers are
   /// never chars.
-  private static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
-
   /// Parses UBJSON: big-endian numbers, strings and keys as length + UTF-8 bytes, and the optimized containers
   /// (`$` type, `#` count) XGBoost writes for its number arrays.
   static func ubjson(_ data: Data) throws(Malformed) -> JSONValue {

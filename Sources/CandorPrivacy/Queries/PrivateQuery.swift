@@ -184,4 +184,5 @@ extension Setting {
   public static let quantiles = Setting("quantiles")
   public static let mechanism = Setting("mechanism")
   public static let maxQueries = Setting("maxQueries")
+  public static let maskWith = Setting("maskWith")
 }
