@@ -7,6 +7,63 @@ public struct TableExcerpt: Sendable, Equatable, Codable {
     public var numbers: [Double]?
     /// … or a categorical column's (nil for missing).
     public var texts: [String?]?
+
+    enum CodingKeys: String, CodingKey { case name, numbers, texts, levels, codes }
+
+    /// Packed (`PackedArray`), as a part carries every explained row's values: numbers as their bytes, texts as their
+    /// distinct values ("levels", in order of first appearance) and each row's index among them ("codes", −1 for
+    /// missing). A column written by hand as "texts" is read too.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(name, forKey: .name)
+      if let numbers { try container.encodePacked(numbers, forKey: .numbers) }
+      if let texts {
+        var index: [String: Int32] = [:], levels: [String] = []
+        let codes = texts.map { text -> Int32 in
+          guard let text else { return -1 }
+          if let code = index[text] { return code }
+          index[text] = Int32(levels.count)
+          levels.append(text)
+          return Int32(levels.count - 1)
+        }
+        try container.encode(levels, forKey: .levels)
+        try container.encodePacked(codes, forKey: .codes)
+      }
+    }
+
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      name = try container.decode(String.self, forKey: .name)
+      numbers = try !container.contains(.numbers) || container.decodeNil(forKey: .numbers) ? nil : container.decodePacked([Double].self, forKey: .numbers)
+      if container.contains(.levels) {
+        let levels = try container.decode([String].self, forKey: .levels)
+        let codes = try container.decodePacked([Int32].self, forKey: .codes)
+        guard codes.allSatisfy({ $0 >= -1 && Int($0) < levels.count }) else {
+          throw DecodingError.dataCorruptedError(forKey: .codes, in: container, debugDescription: "a code names no level")
+        }
+        texts = codes.map { $0 < 0 ? nil : levels[Int($0)] }
+      } else {
+        texts = try container.decodeIfPresent([String?].self, forKey: .texts)
+      }
+    }
+
+    init(name: String, numbers: [Double]?, texts: [String?]?) {
+      (self.name, self.numbers, self.texts) = (name, numbers, texts)
+    }
+  }
+
+  enum CodingKeys: String, CodingKey { case rows, columns }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encodePacked(rows.map(Int64.init), forKey: .rows)
+    try container.encode(columns, forKey: .columns)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    rows = try container.decodePacked([Int64].self, forKey: .rows).map { Int($0) }
+    columns = try container.decode([ColumnValues].self, forKey: .columns)
   }
 
   /// Row numbers in the whole table, one per excerpt row.

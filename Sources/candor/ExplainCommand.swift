@@ -420,5 +420,48 @@ struct ExplanationPart: Codable {
     case explained, effects, warnings, permutation
     case kernelSHAP = "kernelshap"
     case treeSHAP = "treeshap"
+    case shapRows = "shap_rows"
+  }
+
+  /// SHAP results are written without their rows, which follow packed (`PackedSHAPRows`) under "shap_rows".
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    var kernel = kernelSHAP, tree = treeSHAP
+    if let rows = kernel?.rows {
+      kernel!.rows = []
+      try container.encode(PackedSHAPRows(rows), forKey: .shapRows)
+    } else if let rows = tree?.rows {
+      tree!.rows = []
+      try container.encode(PackedSHAPRows(rows), forKey: .shapRows)
+    }
+    try container.encodeIfPresent(kernel, forKey: .kernelSHAP)
+    try container.encodeIfPresent(tree, forKey: .treeSHAP)
+    try container.encodeIfPresent(effects, forKey: .effects)
+    try container.encodeIfPresent(permutation, forKey: .permutation)
+    try container.encode(warnings, forKey: .warnings)
+    try container.encode(explained, forKey: .explained)
+  }
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    kernelSHAP = try container.decodeIfPresent(KernelSHAP.self, forKey: .kernelSHAP)
+    treeSHAP = try container.decodeIfPresent(TreeSHAP.self, forKey: .treeSHAP)
+    effects = try container.decodeIfPresent(FeatureEffectsPartial.self, forKey: .effects)
+    permutation = try container.decodeIfPresent(PermutationImportancePartial.self, forKey: .permutation)
+    warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []
+    explained = try container.decode(TableExcerpt.self, forKey: .explained)
+    guard let packed = try container.decodeIfPresent(PackedSHAPRows.self, forKey: .shapRows) else { return }
+    func misfit() -> DecodingError {
+      .dataCorruptedError(forKey: .shapRows, in: container, debugDescription: "not one block of the outputs' and features' values per row")
+    }
+    if let kernel = kernelSHAP, kernel.rows.isEmpty {
+      guard let rows = packed.kernelRows(outputs: kernel.outputs.count, players: kernel.features.count) else { throw misfit() }
+      kernelSHAP!.rows = rows
+    } else if let tree = treeSHAP, tree.rows.isEmpty {
+      guard let rows = packed.treeRows(outputs: tree.outputs.count, players: tree.features.count) else { throw misfit() }
+      treeSHAP!.rows = rows
+    } else {
+      throw misfit()
+    }
   }
 }

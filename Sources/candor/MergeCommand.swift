@@ -128,13 +128,24 @@ struct Merge: ParsableCommand, FileCommand {
     // Each party read its own data file, which its part does not name.
     var command = try Self.command(PrivacyQuery.self, documents, adding: ["--data", "-"])
     command.outputs = outputs
+    if command.fresh {
+      throw MergeError(text: "\(printable(documents[0].path)) records --fresh, which a masked part cannot be (its masks would mask a second release); a party never writes it.")
+    }
     let query = try command.parsedQuery()
+    for document in documents {
+      if let duplicate = firstDuplicateJSONKey(in: document.data) {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: line \(duplicate.line), column \(duplicate.column) repeats the key \"\(printable(duplicate.key))\" within one object.")
+      }
+    }
     let parts = try documents.map { try Self.decode(MaskedQueryPart.self, $0) }
     let count = QueryAggregates.wordCount(query)
     var words: [[UInt64]] = []
     for (document, part) in zip(documents, parts) {
       guard part.query == query, let masked = part.maskedWords, masked.count == count else {
         throw MergeError(text: "\(printable(document.path)) is a damaged part: it does not hold \(count) masked sums of \(query.description).")
+      }
+      if let problem = MaskKeys.sessionProblem(part.session) {
+        throw MergeError(text: "\(printable(document.path)) is a damaged part: its session name cannot be used (\(problem)).")
       }
       if part.session != parts[0].session {
         throw MergeError(text: "\(printable(documents[0].path)) and \(printable(document.path)) are not parts of one run: they were masked with the keys of sessions '\(printable(parts[0].session))' and '\(printable(part.session))'.")

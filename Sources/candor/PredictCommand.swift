@@ -141,6 +141,27 @@ struct PredictionsPart: Codable {
     case classes, labels, values, columns, target
     case outputKind = "output_kind"
   }
+
+  /// The values packed (`PackedArray`).
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(outputKind, forKey: .outputKind)
+    try container.encode(classes, forKey: .classes)
+    try container.encode(labels, forKey: .labels)
+    try container.encodePacked(values, forKey: .values)
+    try container.encode(columns, forKey: .columns)
+    try container.encodeIfPresent(target, forKey: .target)
+  }
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    outputKind = try container.decode(OutputKind.self, forKey: .outputKind)
+    classes = try container.decode([String].self, forKey: .classes)
+    labels = try container.decode([String].self, forKey: .labels)
+    values = try container.decodePacked([Double].self, forKey: .values)
+    columns = try container.decode(Int.self, forKey: .columns)
+    target = try container.decodeIfPresent(TableExcerpt.self, forKey: .target)
+  }
 }
 
 /// Wall time of a command's phases, printed to stderr when CANDOR_PHASE_TIMES=1 (for bench/, which times the

@@ -147,9 +147,11 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
       throw error
     }
     guard read.sha256 == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: read.sha256) }
+    // With --insecure-seed, the unsharded run's rounding seed (`PrivateQueryRequest`: stream 0), keyed by the file's
+    // row numbers, so each row rounds as in the whole run; otherwise a seed of the shard's own.
     var coins = SystemRandomNumberGenerator()
-    var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 2 + index) } ?? SeededRandom(seed: coins.next())
-    let sums = try PreparedQuery.aggregates(query, table: read.table, rounding: &rounding)
+    var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 0) } ?? SeededRandom(seed: coins.next())
+    let sums = try PreparedQuery.aggregates(query, table: read.table, rounding: &rounding, firstRow: read.rows.lowerBound)
     // The ledger is not among the recorded inputs: it may gain entries between the shards and the merge.
     try shards.writePart(QueryPart(query: query, aggregates: sums), command: Self.configuration.commandName!, inputs: [(.data, data)],
                          rows: read.rows, total: read.totalRows, read: (data, read), recordingKinds: false, commandWords: 3, files: files)

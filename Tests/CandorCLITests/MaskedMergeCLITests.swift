@@ -96,6 +96,15 @@ import Testing
     let plain = try CandorBinary.run(["privacy", "query", "--ledger", "whole.jsonl", "--data", "whole.csv"] + query
                                      + ["--shard-index", "2", "--shard-count", "3", "--partial-out", "plain-2.json"], in: folder)
     try #require(plain.exitCode == 0, "\(plain.standardError)")
+    // The recorded arguments edited to --fresh; a key repeated.
+    for part in parts {
+      let text = try String(contentsOf: folder.appendingPathComponent(part), encoding: .utf8)
+      try text.replacingOccurrences(of: "\"--epsilon\", \"1\"", with: "\"--epsilon\", \"1\", \"--fresh\"")
+        .write(to: folder.appendingPathComponent("fresh-" + part), atomically: true, encoding: .utf8)
+    }
+    let repeated = try String(contentsOf: folder.appendingPathComponent(parts[2]), encoding: .utf8)
+      .replacingOccurrences(of: "\"session\": \"s1\"", with: "\"session\": \"s1\", \"session\": \"s2\"")
+    try repeated.write(to: folder.appendingPathComponent("repeated.json"), atomically: true, encoding: .utf8)
     let ledgers = ["fed.jsonl", "whole.jsonl"].map { folder.appendingPathComponent($0) }
     let before = try ledgers.map { try Data(contentsOf: $0) }
     for (given, expected) in [
@@ -105,6 +114,8 @@ import Testing
       ([parts[0], parts[1], session2[2]], "were masked with the keys of sessions 's1' and 's2'"),
       ([parts[0], "edited.json", parts[2]], "The parts' masks do not cancel"),
       ([parts[0], parts[1], "plain-2.json"], "one is masked (--mask-with), the other is not"),
+      (parts.map { "fresh-" + $0 }, "records --fresh, which a masked part cannot be"),
+      ([parts[0], parts[1], "repeated.json"], "repeated.json is a damaged part: line "),
     ] {
       let run = try CandorBinary.run(["merge"] + given + ["--json", "x.json"], in: folder)
       #expect(run.exitCode == 2 && run.standardError.contains(expected), "\(given): \(run.standardError)")
@@ -154,6 +165,8 @@ import Testing
       (["--federation", "s1"], "--federation needs --records N"),
       (["--federation", "s1", "--records", "10", "--dataset", "whole.csv"], "not both"),
       ([String](), "Give --dataset FILE"),
+      (["--federation", "café", "--records", "10"], "use ASCII letters, digits"),
+      (["--federation", "x" + String(repeating: "ab", count: 8), "--records", "10"], "16 hexadecimal digits in a row"),
     ] {
       let run = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", "new.jsonl", "--epsilon", "1", "--delta", "1e-6"] + arguments, in: folder)
       #expect(run.exitCode == 2 && run.standardError.contains(expected), "\(arguments): \(run.standardError)")

@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
+    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -142,6 +142,14 @@ import Yams
       try text.replacingOccurrences(of: "\"sums\": [", with: "\"sums\": [\"x\", ").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
       result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
       expected = "error: p1.json is a damaged part: result.sets[0].groups[0].sums[0] is not what a part holds there.\n"
+    case "packed":
+      // A score histogram's packed scores cut to 7 bytes (base64 "AAAAAAAAAA==").
+      let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+      let scores = try #require(text.range(of: #""scores": ""#))
+      let end = try #require(text[scores.upperBound...].firstIndex(of: "\""))
+      try (text[..<scores.upperBound] + "AAAAAAAAAA==" + text[end...]).write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: result.sets[0].groups[0].scores.scores is not what a part holds there.\n"
     case "cells":
       // More true positives than the group has rows: well-formed JSON, impossible counts.
       var part = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p1.json"))) as? [String: Any])
@@ -376,8 +384,8 @@ import Yams
     #expect(shardOut.exitCode == 2 && shardOut.standardError.contains("--out does nothing with --shard-count"))
   }
 
-  @Test("a private query sharded: shards spend nothing, the merge noises the added exact sums once and spends once — with the same seed the unsharded answer; a cached answer spends nothing; damaged parts refused with the ledger unchanged",
-        arguments: ["histogram", "mean", "kinds"])
+  @Test("a private query sharded: shards spend nothing, the merge noises the added exact sums once and spends once — with the same seed the unsharded answer, on the grid or rounded to it (each row's coin keyed by its number); a cached answer spends nothing; damaged parts refused with the ledger unchanged",
+        arguments: ["histogram", "mean", "kinds", "rounded"])
   func privacyQuery(_ statistic: String) throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -394,8 +402,10 @@ import Yams
       let made = try CandorBinary.run(["privacy", "ledger", "init", "--ledger", ledger, "--epsilon", "10", "--delta", "1e-5", "--dataset", "d.csv"], in: folder)
       try #require(made.exitCode == 0, "\(made.standardError)")
     }
-    // Bounds of 2¹⁶ years put every age on the grid, so no rounding coin decides a sum: the answers can be equal.
+    // Bounds of 2¹⁶ years put every age on the grid, so no rounding coin decides a sum; "rounded": a variance of
+    // bounds 17:90.3, whose centred values and squares are rounded to the grid, each by its row's keyed coin.
     let query = (statistic == "histogram" ? ["--statistic", "histogram", "--column", "race", "--bins", "White,Black,Other"]
+                 : statistic == "rounded" ? ["--statistic", "variance", "--column", "age", "--bounds", "17:90.3"]
                                           : ["--statistic", "mean", "--column", "age", "--bounds", "0:65536"])
       + ["--by", "sex", "--levels", statistic == "kinds" ? "1,2,other" : "Male,Female", "--epsilon", "1", "--insecure-seed", "3", "--allow-insecure", "--data", "d.csv"]
     let whole = try CandorBinary.run(["privacy", "query", "--ledger", "whole.jsonl"] + query + ["--json", "whole.json"], in: folder)

@@ -72,3 +72,22 @@ public struct ScoreHistogram: Sendable, Equatable, Codable {
     return positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : .nan
   }
 }
+
+extension ScoreHistogram {
+  enum CodingKeys: String, CodingKey { case scores, positive, negative }
+
+  /// The three arrays packed (`PackedArray`): a part holds a histogram per group of every distinct score.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encodePacked(scores, forKey: .scores)
+    try container.encodePacked(positive, forKey: .positive)
+    try container.encodePacked(negative, forKey: .negative)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    scores = try container.decodePacked([Double].self, forKey: .scores)
+    positive = try container.decodePacked([Double].self, forKey: .positive)
+    negative = try container.decodePacked([Double].self, forKey: .negative)
+  }
+}

@@ -128,11 +128,15 @@ public struct MaskKeys: Sendable, Equatable {
     return sets
   }
 
-  /// Why a session name cannot be used (nil: it can): it is recorded in parts and ledgers and shown in messages.
+  /// Why a session name cannot be used (nil: it can). It is recorded in parts and ledgers and shown in messages, and
+  /// the masks are drawn with its bytes: so it is plain ASCII (one spelling, nothing invisible or reordering) and
+  /// holds no run of 16 hexadecimal digits (a seed pasted in the wrong place would be shown everywhere).
   public static func sessionProblem(_ session: String) -> String? {
     if session.isEmpty { return "it is empty" }
-    if session.utf8.count > 200 { return "it is longer than 200 bytes" }
-    if session.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "it holds a control character" }
+    if session.utf8.count > 200 { return "it is longer than 200 characters" }
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:@+".utf8)
+    if !session.utf8.allSatisfy(allowed.contains) { return "use ASCII letters, digits and - _ . : @ + only" }
+    if shown(session) != "'\(session)'" { return "it holds 16 hexadecimal digits in a row, as a seed does; name a session in words (e.g. bank-2026-q4)" }
     return nil
   }
 
@@ -160,6 +164,9 @@ public struct MaskKeys: Sendable, Equatable {
     switch jsonTopLevelObject(data) {
     case let .success(object): top = object
     case let .failure(fault): throw invalid(fault.reason)
+    }
+    if let duplicate = firstDuplicateJSONKey(in: data) {
+      throw invalid("line \(duplicate.line), column \(duplicate.column) repeats the key \(shown(duplicate.key)) within one object (readers disagree on which one counts)")
     }
     let known: Set<String> = ["format", "format_version", "session", "party", "parties", "pairwise_seeds"]
     if let key = top.keys.sorted().first(where: { !known.contains($0) }) {

@@ -114,7 +114,7 @@ public struct PreparedQuery: Sendable {
   let middle: Double
 
   /// Reads the query's columns from `table` and aggregates them. Values are clamped to the declared bounds and
-  /// rounded to the grid with coins from `rounding` (any generator: the coins need not be secret).
+  /// rounded to the grid with coins keyed by a seed from `rounding` (any generator: the coins need not be secret).
   /// - Throws: `PrivacyError.invalidSetting` for a query that cannot be answered or a column it cannot use.
   public init(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom) throws(PrivacyError) {
     self.init(query, aggregates: try Self.aggregates(query, table: table, rounding: &rounding))
@@ -145,8 +145,11 @@ public struct PreparedQuery: Sendable {
   }
 
   /// The query's sums over `table`'s rows: what a shard of a sharded query computes, and what the merge adds up.
+  /// A value's rounding coin is keyed by the seed `rounding` gives and the row's number, `firstRow` + its row in
+  /// `table` (`KeyedRandom`): a shard of rows firstRow … with the same generator rounds each row as the whole run does,
+  /// so the merged sums are the unsharded ones, on or off the grid.
   /// - Throws: `PrivacyError.invalidSetting` for a query that cannot be answered or a column it cannot use.
-  public static func aggregates(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom) throws(PrivacyError) -> QueryAggregates {
+  public static func aggregates(_ query: PrivateQuery, table: Table, rounding: inout SeededRandom, firstRow: Int = 0) throws(PrivacyError) -> QueryAggregates {
     if let invalid = query.invalidSetting { throw .invalidSetting(invalid) }
     let rows = table.rowCount
     // The group of each row: its declared level's index, or −1 (not answered).
@@ -181,7 +184,8 @@ public struct PreparedQuery: Sendable {
     let binCount = query.binCount
     let partials = Self.aggregate(rows: rows, groupCount: groupCount, binCount: binCount, group: group, values: values, codes: categoryCodes,
                                   statistic: query.statistic, edges: query.edges, bounds: (lower, upper),
-                                  shift: query.statistic == .sum ? 0 : lower / 2 + upper / 2, grid: grid, squared: squared, seed: rounding.next())
+                                  shift: query.statistic == .sum ? 0 : lower / 2 + upper / 2, grid: grid, squared: squared, seed: rounding.next(),
+                                  firstRow: firstRow)
     return QueryAggregates(rows: rows, counts: partials.counts, sums: grid != nil ? partials.sums : [], squares: grid != nil ? partials.squares : [],
                            cells: binCount == 0 ? [] : (0..<groupCount).map { g in Array(partials.cells[(g * binCount)..<((g + 1) * binCount)]) })
   }
@@ -203,11 +207,12 @@ public struct PreparedQuery: Sendable {
     }
   }
 
-  /// One pass over the rows on every core: each of the row blocks rounds with its own stream of `seed`, so the result
-  /// depends on the seed only, never on scheduling. Histogram bins of equal width are found by division.
+  /// One pass over the rows on every core: row r's coins are keyed by `seed` and its number firstRow + r (stream 0
+  /// for its value, 1 for its square), so the result depends on the seed and the rows only, never on scheduling or
+  /// on how the rows are split. Histogram bins of equal width are found by division.
   static func aggregate(rows: Int, groupCount: Int, binCount: Int, group: [Int32]?, values: ContiguousArray<Double>?, codes: [Int32]?,
                         statistic: PrivateQuery.Statistic, edges: [Double]?, bounds: (Double, Double), shift: Double,
-                        grid: ValueGrid?, squared: ValueGrid?, seed: UInt64) -> Aggregates {
+                        grid: ValueGrid?, squared: ValueGrid?, seed: UInt64, firstRow: Int) -> Aggregates {
     let blocks = rows >= 50_000 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1
     let results = DisjointWrites(repeating: Aggregates(groups: groupCount, bins: binCount), count: blocks)
     let (lower, upper) = bounds
@@ -218,7 +223,6 @@ public struct PreparedQuery: Sendable {
     }
     parallelFor(blocks) { b in
       var part = Aggregates(groups: groupCount, bins: binCount)
-      var random = SeededRandom(seed: seed, stream: b)
       let range = (b * rows / blocks)..<((b + 1) * rows / blocks)
       let half = upper / 2 - lower / 2, offset = half * half / 2
       for r in range {
@@ -236,8 +240,8 @@ public struct PreparedQuery: Sendable {
           guard !x.isNaN else { continue }
           let centred = min(max(x, lower), upper) - shift
           part.counts[g] += 1
-          part.sums[g] += grid!.steps(centred, using: &random)
-          if let squared { part.squares[g] += squared.steps(centred * centred - offset, using: &random) }
+          part.sums[g] += grid!.steps(centred, coin: KeyedRandom.uniform(seed: seed, stream: 0, index: firstRow + r))
+          if let squared { part.squares[g] += squared.steps(centred * centred - offset, coin: KeyedRandom.uniform(seed: seed, stream: 1, index: firstRow + r)) }
         case .histogram, .quantile:
           let bin: Int
           if let codes {

@@ -137,12 +137,12 @@ public struct ValueGrid: Sendable, Hashable, Codable {
   /// The sensitivity of a sum of grid values: the largest |value| a record can add.
   public var sensitivity: Int { Int(max(abs((lower / step).rounded(.down)), abs((upper / step).rounded(.up)))) }
 
-  /// `x` clamped and randomly rounded, in steps.
+  /// `x` clamped and randomly rounded, in steps: up when `coin` (uniform in [0, 1)) falls below the fraction, so the
+  /// rounding is unbiased.
   @inline(__always)
-  public func steps(_ x: Double, using random: inout SeededRandom) -> Int64 {
+  public func steps(_ x: Double, coin: Double) -> Int64 {
     let scaled = min(max(x, lower), upper) / step
     let floor = scaled.rounded(.down)
-    let up = Double(random.next() >> 11) * 0x1.0p-53 < scaled - floor
-    return Int64(floor) + (up ? 1 : 0)
+    return Int64(floor) + (coin < scaled - floor ? 1 : 0)
   }
 }
