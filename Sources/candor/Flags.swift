@@ -18,7 +18,7 @@ enum Flags {
     .sensitiveFeatures: "sensitive", .costFalsePositive: "cost-fp", .costFalseNegative: "cost-fn", .positiveClass: "positive", .maxEpochs: "epochs",
     .entropyAlphas: "gei-alpha", .httpHeader: "header", .modelURL: "model-url",
     .calibrationTolerance: "tolerance", .fractionalOrders: "rdp-fractional",
-    .queryColumn: "column", .groupColumn: "by", .groupLevels: "levels", .validationShare: "validation-size",
+    .streamColumns: "columns", .queryColumn: "column", .groupColumn: "by", .groupLevels: "levels", .validationShare: "validation-size",
   ]
 
   static func spelling(_ setting: Setting) -> String {

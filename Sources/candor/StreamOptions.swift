@@ -58,13 +58,9 @@ struct StreamOptions: ParsableArguments {
     }
   }
 
-  /// What standard input held: the rows as a table, and the shard its context line named (0 of 1 without one).
-  struct Input {
-    var table: Table
-    var shard: (index: Int, count: Int)
-  }
+  typealias Input = StreamRows.Input
 
-  static let source = "standard input"
+  static let source = StreamRows.source
 
   /// Reads standard input to its end (a partition is bounded by Spark's partitioning).
   func readStandardInput(reading: ReadOptions, numericColumns: [String]) throws -> Input {
@@ -72,123 +68,13 @@ struct StreamOptions: ParsableArguments {
     try read(InputFile.read("/dev/stdin"), reading: reading, numericColumns: numericColumns)
   }
 
+  /// The rows `data` holds in the declared format (`StreamRows.read`); what the reader noticed goes to stderr.
   func read(_ data: Data, reading: ReadOptions, numericColumns: [String]) throws -> Input {
-    var bytes = [UInt8](data)
-    // A byte-order mark is not part of the first field (the file reader drops it too).
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    // Only line breaks: an empty partition.
-    if lines.allSatisfy(\.isEmpty) { lines = [] }
-    var shard = (index: 0, count: 1)
-    var skipped = 0
-    if let first = lines.first, first.starts(with: Array("#candor-shard".utf8)) {
-      shard = try Self.context(String(decoding: first, as: UTF8.self))
-      lines.removeFirst()
-      skipped = 1
-    }
-    let names: [String]
-    var csv: [UInt8]
-    switch stdinFormat! {
-    case .csv:
-      names = columnNames
-      csv = Array(lines.joined(separator: [UInt8(ascii: "\n")]))
-    case .jsonl:
-      (names, csv) = try Self.jsonLines(lines, columns: columnNames, firstLine: skipped + 1)
-    }
     var options = reading.csvOptions()
     options.modelNumericColumns = numericColumns
-    if lines.isEmpty {
-      // An empty partition: a table of no rows (numeric columns unless declared categorical), whose part is empty.
-      let categorical = Set(options.categoricalColumns)
-      return Input(table: try Table(columns: names.map { name in
-        categorical.contains(name) ? .categorical(CategoricalColumn(name: name, strings: [])) : .numeric(NumericColumn(name: name, values: []))
-      }, source: Self.source), shard: shard)
-    }
-    let header = Array(names.map(Self.csvField).joined(separator: ",").utf8) + [UInt8(ascii: "\n")]
-    // The header takes line 1; line k + 1 of the parsed bytes is line k + skipped of standard input.
-    let delta = skipped - 1
-    do {
-      let table = try CSVReader.parse(Data(header + csv), source: Self.source, options: options)
-      for note in table.readingNotes { warn(note.movingLines(by: delta).message(naming: Flags.spelling)) }
-      return Input(table: table, shard: shard)
-    } catch {
-      // The header of standard input is --columns.
-      if case let .wrongFieldCount(_, line, expected, found) = error.movingLines(by: delta) {
-        throw StreamError(text: "\(Self.source), line \(line): \(found) field\(found == 1 ? "" : "s") where --columns names \(expected). Quote fields that contain commas.")
-      }
-      throw error.movingLines(by: delta)
-    }
-  }
-
-  /// `#candor-shard I N`.
-  static func context(_ line: String) throws -> (index: Int, count: Int) {
-    let words = line.split(separator: " ")
-    guard words.count == 3, let index = Int(words[1]), let count = Int(words[2]), (1...1_000_000).contains(count), (0..<count).contains(index) else {
-      throw StreamError(text: "\(source), line 1: '\(printable(String(line.prefix(80))))' is not a shard line '#candor-shard I N' (0 ≤ I < N ≤ 1000000).")
-    }
-    return (index, count)
-  }
-
-  /// A JSON value of one cell.
-  enum Cell: Decodable {
-    case missing, number(Double), text(String)
-    init(from decoder: any Decoder) throws {
-      let container = try decoder.singleValueContainer()
-      if container.decodeNil() { self = .missing; return }
-      if let flag = try? container.decode(Bool.self) { self = .text(flag ? "true" : "false"); return }
-      if let number = try? container.decode(Double.self) { self = .number(number); return }
-      self = .text(try container.decode(String.self))
-    }
-  }
-
-  /// Whether a JSON value is one cell, for naming the key whose value is not (never throws).
-  struct CellShape: Decodable {
-    var isCell: Bool
-    init(from decoder: any Decoder) {
-      isCell = (try? Cell(from: decoder)) != nil
-    }
-  }
-
-  /// JSON lines as CSV lines under `columns` (default: the first object's keys, sorted), so that they are read, typed
-  /// and checked as a CSV file is. Every object must have exactly the columns.
-  static func jsonLines(_ lines: [ArraySlice<UInt8>], columns: [String], firstLine: Int) throws -> (names: [String], csv: [UInt8]) {
-    var names = columns
-    var csv: [UInt8] = []
-    let decoder = JSONDecoder()
-    for (k, line) in lines.enumerated() {
-      let number = firstLine + k
-      if let duplicate = firstDuplicateJSONKey(in: Data(line)) {
-        throw StreamError(text: "\(source), line \(number): the key '\(printable(duplicate.key))' appears twice in the object; each column once.")
-      }
-      guard let object = try? decoder.decode([String: Cell].self, from: Data(line)) else {
-        // An object whose value for some key is not one cell (an array, an object, a number beyond a Double): name it.
-        if let shapes = try? decoder.decode([String: CellShape].self, from: Data(line)),
-          let key = shapes.keys.sorted().first(where: { shapes[$0]?.isCell == false })
-        {
-          throw StreamError(text: "\(source), line \(number): the value of '\(printable(key))' is not one cell (a finite number, a text, true, false or null).")
-        }
-        throw StreamError(text: "\(source), line \(number): '\(printable(String(decoding: line.prefix(80), as: UTF8.self)))' is not a JSON object (one per line, keys the columns).")
-      }
-      if names.isEmpty { names = object.keys.sorted() }
-      if let missing = names.first(where: { object[$0] == nil }) {
-        throw StreamError(text: "\(source), line \(number): the object has no key '\(printable(missing))'; every line needs the columns \(names.map { printable($0) }.joined(separator: ", ")).")
-      }
-      if object.count != names.count, let extra = object.keys.sorted().first(where: { !names.contains($0) }) {
-        throw StreamError(text: "\(source), line \(number): the key '\(printable(extra))' is not one of the columns \(names.map { printable($0) }.joined(separator: ", ")).")
-      }
-      if k > 0 { csv.append(UInt8(ascii: "\n")) }
-      for (c, name) in names.enumerated() {
-        if c > 0 { csv.append(UInt8(ascii: ",")) }
-        switch object[name]! {
-        case .missing: break
-        // Whole numbers as integers, as a CSV file writes them (a level "39" stays "39", not "39.0").
-        case let .number(value): csv += Array((value == value.rounded() && abs(value) < 0x1p53 ? "\(Int(value))" : "\(value)").utf8)
-        case let .text(text): csv += Array(csvField(text).utf8)
-        }
-      }
-    }
-    return (names, csv)
+    let input = try StreamRows.read(data, format: stdinFormat! == .csv ? .csv : .jsonl, columns: columnNames, options: options)
+    for note in input.notes { warn(note.message(naming: Flags.spelling)) }
+    return input
   }
 
   /// Writes `count` JSON values to standard output, one line each (`JSONLayout.line`), in blocks of about a megabyte.
@@ -207,19 +93,13 @@ struct StreamOptions: ParsableArguments {
   /// Writes to standard output; a closed, full or broken output is an error with its reason, not a trap.
   static func writeOut(_ data: Data) throws {
     do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
-      throw StreamError(text: "Standard output cannot be written (\((error as NSError).localizedDescription)); the rows were not all written.")
+      throw StandardOutputError(reason: (error as NSError).localizedDescription)
     }
   }
-
-  /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
-  static func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-  }
-
 }
 
-/// Standard input that is not what --stdin-format declared.
-struct StreamError: CandorError {
-  let text: String
-  func message(naming name: (Setting) -> String) -> String { text }
+/// Standard output closed, full or broken while rows were being written.
+struct StandardOutputError: CandorError {
+  let reason: String
+  func message(naming name: (Setting) -> String) -> String { "Standard output cannot be written (\(reason)); the rows were not all written." }
 }
