@@ -9,6 +9,8 @@ public enum FairnessError: CandorError, Equatable {
   case missingValue(column: String, row: Int, file: String?)
   case negativeWeight(column: String, row: Int, value: Double, file: String?)
   case weightsAllZero(column: String, file: String?)
+  /// Weights whose total (or total of squares) is beyond the largest double, so every weighted metric would be wrong.
+  case weightsTooLarge(column: String, file: String?)
   case notABinaryModel(classes: [String])
   /// The positive label is neither of the label column's two values.
   case positiveNotFound(column: String, positive: String, values: [String], file: String?)
@@ -46,6 +48,8 @@ public enum FairnessError: CandorError, Equatable {
       return "\(at(file, row)), column '\(printable(column))': weight \(formatNumber(value)) is negative."
     case let .weightsAllZero(column, file):
       return "\(file.map { "\($0): " } ?? "")every weight in column '\(printable(column))' is zero."
+    case let .weightsTooLarge(column, file):
+      return "\(file.map { "\($0): " } ?? "")the weights in column '\(printable(column))' add up (or their squares do) beyond the largest number a double holds (about 1.8e308). Divide them by a common factor: no metric changes."
     case let .notABinaryModel(classes):
       return "Fairness metrics need a binary classifier or a regression model; this model has \(classes.count) classes (\(classes.map { printable($0) }.joined(separator: ", ")))."
     case let .positiveNotFound(column, positive, values, file):

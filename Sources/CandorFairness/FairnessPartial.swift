@@ -201,6 +201,11 @@ extension FairnessAssessment {
       if index == 0, sums[values.count * slotCount + GroupSums.Slot.weight] == 0, let weightsColumn {
         throw FairnessError.weightsAllZero(column: weightsColumn, file: nil)
       }
+      // Each part's weights add up; the parts' together may not (as the unsharded run refuses them).
+      let weightSlots = [GroupSums.Slot.weight] + (isBinary ? Array(GroupSums.Slot.squaredWeights..<(GroupSums.Slot.squaredWeights + 4)) : [])
+      if let weightsColumn, (0...values.count).contains(where: { g in weightSlots.contains { !sums[g * slotCount + $0].isFinite } }) {
+        throw FairnessError.weightsTooLarge(column: weightsColumn, file: nil)
+      }
       var areas: [Double] = []
       let keys = values.map(Grouping.key)
       let key = Grouping.key(features)

@@ -67,6 +67,10 @@ extension Outcomes {
       throw FairnessError.negativeWeight(column: column.name, row: row + 1, value: values[row], file: file)
     }
     if values.allSatisfy({ $0 == 0 }) { throw FairnessError.weightsAllZero(column: column.name, file: file) }
+    // Every metric divides weighted sums; a total that overflows (1e308 twice) would turn them into inf/inf.
+    var (total, squares) = (0.0, 0.0)
+    for w in values { total += w; squares += w * w }
+    if !total.isFinite || !squares.isFinite { throw FairnessError.weightsTooLarge(column: column.name, file: file) }
     return values
   }
 

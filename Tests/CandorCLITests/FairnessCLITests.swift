@@ -115,6 +115,8 @@ import Testing
             message: "error: p.csv, data row 2, column 'w': weight -1 is negative.\n"),
     BadCase(name: "all weights zero", csv: "y,p,s,g,w\n1,1,0.9,a,0\n0,0,0.1,b,0\n", arguments: base + ["--sensitive", "g", "--weights-column", "w"],
             message: "error: p.csv: every weight in column 'w' is zero.\n"),
+    BadCase(name: "weights that overflow", csv: "y,p,s,g,w\n1,1,0.9,a,1e308\n0,0,0.1,a,1e308\n1,0,0.3,b,1\n", arguments: base + ["--sensitive", "g", "--weights-column", "w"],
+            message: "error: p.csv: the weights in column 'w' add up (or their squares do) beyond the largest number a double holds (about 1.8e308). Divide them by a common factor: no metric changes.\n"),
     BadCase(name: "no sensitive feature", csv: "y,p,s,g\n1,1,0.9,a\n", arguments: base,
             message: "error: Give at least one --sensitive feature. Run 'candor fairness --help' for usage.\n"),
     BadCase(name: "privileged value absent", csv: "y,p,s,g\n1,1,0.9,a\n0,0,0.1,b\n", arguments: base + ["--sensitive", "g", "--privileged", "g=c"],

@@ -120,6 +120,17 @@ import Testing
     }
   }
 
+  @Test("weights whose parts' totals are finite alone but overflow together are refused at the merge, as the unsharded run refuses them")
+  func weightsOverflowTogether() throws {
+    let table = try CSVReader.read(path: Fixtures.path("adult_test_predictions.csv"))
+    var a = try Self.part(table, rows: 0..<100, weighted: true), b = try Self.part(table, rows: 100..<200, weighted: true)
+    for k in a.sets[0].groups.indices where a.sets[0].groups[k].values == ["Male"] { a.sets[0].groups[k].sums[1] = 1e308 }
+    for k in b.sets[0].groups.indices where b.sets[0].groups[k].values == ["Male"] { b.sets[0].groups[k].sums[1] = 1e308 }
+    #expect(throws: FairnessError.weightsTooLarge(column: "weight", file: nil)) {
+      try FairnessAssessment.merge([a, b], configuration: Self.configuration(), weightsColumn: "weight", targetColumn: "y_true")
+    }
+  }
+
   @Test("histograms merge by score, equal scores combined, in any grouping of the parts")
   func histograms() {
     var a = ScoreHistogram(), b = ScoreHistogram(), c = ScoreHistogram()
