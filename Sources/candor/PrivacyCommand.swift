@@ -11,7 +11,7 @@ extension NoiseMultiplierRequest.Accountant: ExpressibleByArgument {}
 struct Privacy: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "privacy",
-    abstract: "Differential privacy: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend), private statistics spent from it (query), membership-leakage audits (audit).",
+    abstract: "Differential privacy: what an event costs (epsilon), the noise a target needs (sigma), a budget ledger (ledger, spend), private statistics spent from it (query), the keys of data holders whose query parts are masked (mask-keys), membership-leakage audits (audit).",
     subcommands: [PrivacyEpsilon.self, PrivacySigma.self, PrivacyLedgerGroup.self, PrivacySpend.self, PrivacyQuery.self, PrivacyMaskKeys.self, PrivacyAudit.self])
 }
 
