@@ -293,7 +293,7 @@ struct Merge: ParsableCommand, FileCommand {
       do {
         documents.append((path, try CandorJSON.decoder().decode(Header.self, from: data), data))
       } catch {
-        throw MergeError(text: "\(printable(path)) is a damaged part: \(decodingProblem(error)).")
+        throw MergeError(text: "\(printable(path)) is a damaged part: \(decodingProblem(error, in: data)).")
       }
     }
     let (firstPath, first, _) = documents[0]
@@ -381,19 +381,24 @@ struct Merge: ParsableCommand, FileCommand {
     do {
       return try CandorJSON.decoder().decode(PartBody<Result>.self, from: document.data).result
     } catch {
-      throw MergeError(text: "\(printable(document.path)) is a damaged part: \(decodingProblem(error)).")
+      throw MergeError(text: "\(printable(document.path)) is a damaged part: \(decodingProblem(error, in: document.data)).")
     }
   }
 
   /// A decoding error in words: the key path and what was wrong.
-  static func decodingProblem(_ error: any Error) -> String {
+  /// `data`: the document, parsed again when the decoder blames the whole of it — Foundation's decoder says "not valid
+  /// JSON" for valid JSON holding a number that does not fit (10²⁰ or 1.5 for a count, 1e400).
+  static func decodingProblem(_ error: any Error, in data: Data) -> String {
     func path(_ context: DecodingError.Context) -> String {
       context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
     }
     switch error as? DecodingError {
     case let .keyNotFound(key, context)?: return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
     case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?: return "\(path(context)) is not what a part holds there"
-    case let .dataCorrupted(context)?: return context.codingPath.isEmpty ? "it is not valid JSON" : "\(path(context)) is not what a part holds there"
+    case let .dataCorrupted(context)?:
+      guard context.codingPath.isEmpty else { return "\(path(context)) is not what a part holds there" }
+      return (try? JSONSerialization.jsonObject(with: data)) == nil ? "it is not valid JSON"
+        : "a number in it does not fit where a part holds it (too large, or not whole where a count or an index is)"
     default: return "it does not decode"
     }
   }

@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
+    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "huge", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -150,6 +150,13 @@ import Yams
       try (text[..<scores.upperBound] + "AAAAAAAAAA==" + text[end...]).write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
       result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
       expected = "error: p1.json is a damaged part: result.sets[0].groups[0].scores.scores is not what a part holds there.\n"
+    case "huge":
+      // Valid JSON, but an index beyond Int (Foundation's decoder calls the whole document invalid).
+      let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+      try #require(text.contains("\"index\": 1,"))
+      try text.replacingOccurrences(of: "\"index\": 1,", with: "\"index\": 99999999999999999999,").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: a number in it does not fit where a part holds it (too large, or not whole where a count or an index is).\n"
     case "cells":
       // More true positives than the group has rows: well-formed JSON, impossible counts.
       var part = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p1.json"))) as? [String: Any])
