@@ -5,7 +5,8 @@ import Foundation
 
 /// libFuzzer target: the bytes are the JSON result of a second part of a sharded run (the `result` a --partial-out
 /// file holds), merged after a valid first part computed here. The first byte chooses what the part is of: fairness
-/// (group sums, score histograms, a 3-replicate bootstrap) or permutation importance (scorer sums). A decoding error
+/// (group sums, score histograms, a 3-replicate bootstrap), permutation importance (scorer sums), or (first byte 2
+/// mod 4) an explanation part's packed SHAP rows and explained rows' values, decoded, shaped and re-encoded. A decoding error
 /// or a refusal (`FairnessError`, `ExplanationMergeError`) is a correct answer; a trap, a sanitizer report or a
 /// merged result with a wrong shape is a crash. Seeds: real parts of both kinds.
 let table: Table = {
@@ -47,6 +48,26 @@ let permutationFirst = try! CandorJSON.decoder().decode(PermutationImportancePar
 public func fuzzShardParts(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   guard count >= 1, let start else { return 0 }
   let json = Data(UnsafeBufferPointer(start: start + 1, count: count - 1))
+  if start[0] % 4 == 2 {
+    // An explanation part's packed SHAP rows (1 output × 3 players) and its explained rows' values.
+    if let packed = try? CandorJSON.decoder().decode(PackedSHAPRows.self, from: json) {
+      if let rows = packed.kernelRows(outputs: 1, players: 3) {
+        require(rows.count == packed.rows.count && rows.allSatisfy { $0.values.count == 1 && $0.values[0].count == 3 && $0.stdErrors[0].count == 3 },
+                "KernelSHAP rows of the wrong shape")
+        require(try! CandorJSON.decoder().decode(PackedSHAPRows.self, from: CandorJSON.data(PackedSHAPRows(rows))) == packed, "packed rows do not round-trip")
+      }
+      if let rows = packed.treeRows(outputs: 1, players: 3) {
+        require(rows.allSatisfy { $0.prediction.count == 1 && $0.values[0].count == 3 }, "TreeSHAP rows of the wrong shape")
+      }
+    }
+    if let excerpt = try? CandorJSON.decoder().decode(TableExcerpt.self, from: json), excerpt.isWellFormed {
+      let back = try? CandorJSON.decoder().decode(TableExcerpt.self, from: CandorJSON.data(excerpt))
+      require(back.map { $0.rows == excerpt.rows && $0.columns.map(\.name) == excerpt.columns.map(\.name) && $0.columns.map(\.texts) == excerpt.columns.map(\.texts) } ?? false,
+              "an excerpt does not round-trip")
+      if let table = try? excerpt.table() { require(table.rowCount == excerpt.rows.count || excerpt.columns.isEmpty, "an excerpt's table lost rows") }
+    }
+    return 0
+  }
   if start[0] % 2 == 0 {
     guard let part = try? CandorJSON.decoder().decode(FairnessPartial.self, from: json),
           let merged = try? FairnessAssessment.merge([fairnessFirst, part], configuration: configuration, weightsColumn: nil, targetColumn: "y_true")

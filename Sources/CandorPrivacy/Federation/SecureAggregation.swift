@@ -243,8 +243,7 @@ extension QueryAggregates {
 
   /// How many words `query`'s sums make.
   public static func wordCount(_ query: PrivateQuery) -> Int {
-    let groups = query.by == nil ? 1 : (query.levels?.count ?? 0)
-    let numeric = PreparedQuery.grids(query).values != nil
+    let (groups, numeric) = shape(query)
     return 2 + groups * (numeric ? 3 : 1) + groups * query.binCount
   }
 
@@ -253,8 +252,7 @@ extension QueryAggregates {
   public init?(words: [UInt64], query: PrivateQuery) {
     guard words.count == Self.wordCount(query), words[0] == 0 else { return nil }
     let values = words.map { Int64(bitPattern: $0) }
-    let groups = query.by == nil ? 1 : (query.levels?.count ?? 0)
-    let numeric = PreparedQuery.grids(query).values != nil
+    let (groups, numeric) = Self.shape(query)
     var k = 2
     func take(_ n: Int) -> [Int64] {
       defer { k += n }

@@ -63,12 +63,16 @@ public struct QueryAggregates: Sendable, Equatable, Codable {
   /// Whether the sums have `query`'s shape (one entry per group, its bins per group), with counts and cells that
   /// are not negative: what a part read from a file is checked for.
   public func fits(_ query: PrivateQuery) -> Bool {
-    let groups = query.by == nil ? 1 : (query.levels?.count ?? 0)
-    let numeric = PreparedQuery.grids(query).values != nil
+    let (groups, numeric) = Self.shape(query)
     guard rows >= 0, counts.count == groups, counts.allSatisfy({ $0 >= 0 }) else { return false }
     guard sums.count == (numeric ? groups : 0), squares.count == (numeric ? groups : 0) else { return false }
     let bins = query.binCount
     return bins == 0 ? cells.isEmpty : cells.count == groups && cells.allSatisfy { $0.count == bins && $0.allSatisfy { $0 >= 0 } }
+  }
+
+  /// How many groups `query` answers, and whether it has value sums (and squares): its sums' shape.
+  static func shape(_ query: PrivateQuery) -> (groups: Int, numeric: Bool) {
+    (query.by == nil ? 1 : (query.levels?.count ?? 0), PreparedQuery.grids(query).values != nil)
   }
 
   /// The sums of all `parts`; nil when a sum leaves Int64 (only a forged part can make it).
