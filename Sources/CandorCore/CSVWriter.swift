@@ -133,7 +133,12 @@ struct DoubleText: TextOutputStream {
   }
 
   mutating func write(_ string: String) { for byte in string.utf8 { append(byte) } }
-  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { for byte in buffer { append(byte) } }
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    let n = min(buffer.count, 32 - count)
+    guard n > 0, let source = buffer.baseAddress else { return }
+    withUnsafeMutableBytes(of: &slot) { $0.baseAddress!.advanced(by: count).copyMemory(from: source, byteCount: n) }
+    count += n
+  }
 
   func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
     withUnsafeBytes(of: slot) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }

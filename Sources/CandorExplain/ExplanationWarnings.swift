@@ -95,9 +95,12 @@ public enum ExplanationWarnings {
     var rows: [Int] = []
     for row in result.rows {
       let uncertain = zip(row.values, row.stdErrors).contains { values, errors in
-        let largest = values.map(abs).filter(\.isFinite).max() ?? 0
+        // The largest finite |φ| in one loop, no arrays (this runs for every explained row).
+        var largest = 0.0
+        for value in values where value.isFinite { largest = max(largest, abs(value)) }
+        guard largest > 0 else { return false }
         return zip(values, errors).contains { value, error in
-          largest > 0 && abs(value) >= largeShare * largest && error.isFinite && abs(value) <= 1.96 * error
+          abs(value) >= largeShare * largest && error.isFinite && abs(value) <= 1.96 * error
         }
       }
       if uncertain { rows.append(row.row) }

@@ -155,6 +155,6 @@ public struct PrivilegedComparisonResult: Sendable, Equatable, Codable {
 
 extension FairnessReport {
   public static func decode(_ data: Data) throws -> FairnessReport {
-    try CandorJSON.decoder().decode(FairnessReport.self, from: data)
+    try CandorJSON.decode(FairnessReport.self, from: data)
   }
 }

@@ -28,7 +28,7 @@ public enum FeatureSpecFile {
     }
     let encoder: FeatureEncoder
     do {
-      encoder = try CandorJSON.decoder().decode(FeatureEncoder.self, from: data)
+      encoder = try CandorJSON.decode(FeatureEncoder.self, from: data)
     } catch let error as DecodingError {
       throw invalid(describe(error))
     } catch {

@@ -70,10 +70,11 @@ public struct ModelFile: Sendable, Equatable {
   /// - Throws: `ModelError` saying what is wrong: another format, another version, a missing field, or
   ///   parameters whose shapes do not fit the encoder.
   public static func decode(_ data: Data, path: String) throws -> ModelFile {
-    let decoder = CandorJSON.decoder()
     let header: Header
+    let tree: JSONValue
     do {
-      header = try decoder.decode(Header.self, from: data)
+      tree = try CandorJSON.tree(data)
+      header = try CandorJSON.decode(Header.self, from: tree)
     } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
       throw ModelError.notAModelFile(path: path, reason: "it is not valid JSON")
     } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
@@ -90,7 +91,7 @@ public struct ModelFile: Sendable, Equatable {
     }
     let stored: Stored
     do {
-      stored = try decoder.decode(Stored.self, from: data)
+      stored = try CandorJSON.decode(Stored.self, from: tree)
     } catch let error as DecodingError {
       throw ModelError.invalidModel(path: path, reason: describe(error))
     }

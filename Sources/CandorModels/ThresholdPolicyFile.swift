@@ -84,7 +84,7 @@ public struct ThresholdPolicyFile: Sendable, Equatable {
   public static func decode(_ data: Data, path: String) throws -> ThresholdPolicyFile {
     let stored: Stored
     do {
-      stored = try CandorJSON.decoder().decode(Stored.self, from: data)
+      stored = try CandorJSON.decode(Stored.self, from: data)
     } catch let error as DecodingError {
       throw ModelError.unreadableModel(path: path, format: .thresholdPolicy, reason: describe(error))
     }

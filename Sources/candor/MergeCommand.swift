@@ -76,14 +76,14 @@ struct Merge: ParsableCommand, FileCommand {
 
   /// The command the parts' recorded arguments give.
   /// `extra`: what the merge's own options add (a shard's predict line has no --out, the merge's has).
-  static func command<C: ParsableCommand>(_ type: C.Type, _ documents: [(path: String, part: Header, data: Data)], adding extra: [String] = []) throws -> C {
+  static func command<C: ParsableCommand>(_ type: C.Type, _ documents: [Part], adding extra: [String] = []) throws -> C {
     do { return try C.parse(documents[0].part.arguments + extra) } catch {
       throw MergeError(text: "\(printable(documents[0].path)): its recorded arguments do not parse: \(C.message(for: error))")
     }
   }
 
   /// Group sums and score histograms of every shard, into the unsharded assessment.
-  func mergeFairness(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+  func mergeFairness(_ documents: [Part], files: OutputTransaction) throws {
     let fairness = try Self.command(Fairness.self, documents)
     let request = try fairness.request()
     let parts = try documents.map { try Self.decode(FairnessPartial.self, $0) }
@@ -103,7 +103,7 @@ struct Merge: ParsableCommand, FileCommand {
   }
 
   /// Every shard's exact sums, added, then noised once and spent once from the ledger — by this process alone.
-  func mergePrivacyQuery(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+  func mergePrivacyQuery(_ documents: [Part], files: OutputTransaction) throws {
     var command = try Self.command(PrivacyQuery.self, documents)
     command.outputs = outputs  // the merge's --json and --html
     let query = try command.parsedQuery()
@@ -124,7 +124,7 @@ struct Merge: ParsableCommand, FileCommand {
 
   /// Every party's masked sums, added modulo 2⁶⁴ so that the masks cancel (`SecureAggregation`): this process
   /// learns the totals alone, then noises them once and spends once from the federation's ledger.
-  func mergeMaskedQuery(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+  func mergeMaskedQuery(_ documents: [Part], files: OutputTransaction) throws {
     // Each party read its own data file, which its part does not name.
     var command = try Self.command(PrivacyQuery.self, documents, adding: ["--data", "-"])
     command.outputs = outputs
@@ -167,7 +167,7 @@ struct Merge: ParsableCommand, FileCommand {
   }
 
   /// Every shard's predictions, in row order, into the unsharded run's file and score.
-  func mergePredictions(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+  func mergePredictions(_ documents: [Part], files: OutputTransaction) throws {
     let predict = try Self.command(Predict.self, documents, adding: ["--out", out!])
     let parts = try documents.map { try Self.decode(PredictionsPart.self, $0) }
     for (document, part) in zip(documents, parts) {
@@ -185,7 +185,7 @@ struct Merge: ParsableCommand, FileCommand {
   }
 
   /// SHAP values of every shard's rows, in shard order, with the rows' values for the page.
-  func mergeExplanation(_ documents: [(path: String, part: Header, data: Data)], files: OutputTransaction) throws {
+  func mergeExplanation(_ documents: [Part], files: OutputTransaction) throws {
     let explain = try Self.command(Explain.self, documents)
     let parts = try documents.map { try Self.decode(ExplanationPart.self, $0) }
     for (document, part) in zip(documents, parts) {
@@ -251,7 +251,7 @@ struct Merge: ParsableCommand, FileCommand {
       formatVersion = try? container.decode(Int.self, forKey: .formatVersion)
     }
 
-    static func read(_ data: Data) -> Probe? { try? JSONDecoder().decode(Probe.self, from: data) }
+    static func read(_ data: Data) -> Probe? { try? CandorJSON.decode(Probe.self, from: data) }
   }
 
   /// What every part says about itself, without its result.
@@ -273,31 +273,46 @@ struct Merge: ParsableCommand, FileCommand {
     }
   }
 
+  /// A part as read: its file (and line, for JSON Lines), header, bytes and their tree (read once, decoded twice).
+  struct Part {
+    var path: String
+    var part: Header
+    var data: Data
+    var tree: JSONValue
+  }
+
   /// Reads every part's header and checks that they belong together: one format, version, command line and set
   /// of inputs, and each shard of the count once.
-  static func read(_ paths: [String]) throws -> [(path: String, part: Header, data: Data)] {
-    var documents: [(path: String, part: Header, data: Data)] = []
+  static func read(_ paths: [String]) throws -> [Part] {
+    var documents: [Part] = []
     for (path, data) in try paths.flatMap(partsInFile) {
-      // One decoding of the header when the part is well formed (each one scans the whole document); the probe
-      // words what is wrong with one that is not.
-      if let header = try? CandorJSON.decoder().decode(Header.self, from: data), header.format == "candor-partial", header.formatVersion == 1 {
-        documents.append((path, header, data))
+      let tree: JSONValue
+      do {
+        tree = try CandorJSON.tree(data)
+      } catch {
+        // A part names its format in its first line; bad JSON after that is a damaged part.
+        let named = data.prefix(200).range(of: Data("\"candor-partial\"".utf8)) != nil
+        throw MergeError(text: "\(printable(path)) \(named ? "is a damaged part" : "is not a part of a sharded Candor run (a --partial-out file)"): \(decodingProblem(error)).")
+      }
+      if let header = try? CandorJSON.decode(Header.self, from: tree), header.format == "candor-partial", header.formatVersion == 1 {
+        documents.append(Part(path: path, part: header, data: data, tree: tree))
         continue
       }
-      guard let probe = Probe.read(data), probe.format == "candor-partial" else {
+      // The probe words what is wrong with a part that is not well formed.
+      guard let probe = try? CandorJSON.decode(Probe.self, from: tree), probe.format == "candor-partial" else {
         throw MergeError(text: "\(printable(path)) is not a part of a sharded Candor run (a --partial-out file).")
       }
       guard probe.formatVersion == 1 else {
         throw MergeError(text: "\(printable(path)) is a part of format version \(probe.formatVersion.map { "\($0)" } ?? "(none)"); this Candor reads version 1.")
       }
       do {
-        documents.append((path, try CandorJSON.decoder().decode(Header.self, from: data), data))
+        documents.append(Part(path: path, part: try CandorJSON.decode(Header.self, from: tree), data: data, tree: tree))
       } catch {
-        throw MergeError(text: "\(printable(path)) is a damaged part: \(decodingProblem(error, in: data)).")
+        throw MergeError(text: "\(printable(path)) is a damaged part: \(decodingProblem(error)).")
       }
     }
-    let (firstPath, first, _) = documents[0]
-    for (path, part, _) in documents.dropFirst() {
+    let (firstPath, first) = (documents[0].path, documents[0].part)
+    for (path, part) in documents.dropFirst().map({ ($0.path, $0.part) }) {
       func differ(_ what: String) -> MergeError {
         MergeError(text: "\(printable(firstPath)) and \(printable(path)) are not parts of one run: \(what).")
       }
@@ -326,7 +341,7 @@ struct Merge: ParsableCommand, FileCommand {
     func kinds(_ part: Header) -> [String: String] {
       Dictionary(part.columnKinds!.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
     }
-    for (path, part, _) in typedAlone.dropFirst() {
+    for (path, part) in typedAlone.dropFirst().map({ ($0.path, $0.part) }) {
       let (firstPath, first, theirs) = (typedAlone[0].path, kinds(typedAlone[0].part), kinds(part))
       for name in Set(first.keys).union(theirs.keys).sorted() where first[name] != theirs[name] {
         func kind(_ value: String?) -> String { value == "numeric" ? "numbers" : value == "categorical" ? "text" : "missing" }
@@ -334,7 +349,7 @@ struct Merge: ParsableCommand, FileCommand {
       }
     }
     var pathOfShard: [Int: String] = [:]
-    for (path, part, _) in documents {
+    for (path, part) in documents.map({ ($0.path, $0.part) }) {
       guard (1...1_000_000).contains(part.shard.count), (0...(1 << 40)).contains(part.shard.totalRows) else {
         throw MergeError(text: "\(printable(path)) is a damaged part: a shard of \(part.shard.count) over \(part.shard.totalRows) rows.")
       }
@@ -377,18 +392,16 @@ struct Merge: ParsableCommand, FileCommand {
   }
 
   /// A part's result, checked to hold the rows its header says.
-  static func decode<Result: Decodable>(_ type: Result.Type, _ document: (path: String, part: Header, data: Data)) throws -> Result {
+  static func decode<Result: Decodable>(_ type: Result.Type, _ document: Part) throws -> Result {
     do {
-      return try CandorJSON.decoder().decode(PartBody<Result>.self, from: document.data).result
+      return try CandorJSON.decode(PartBody<Result>.self, from: document.tree).result
     } catch {
-      throw MergeError(text: "\(printable(document.path)) is a damaged part: \(decodingProblem(error, in: document.data)).")
+      throw MergeError(text: "\(printable(document.path)) is a damaged part: \(decodingProblem(error)).")
     }
   }
 
-  /// A decoding error in words: the key path and what was wrong.
-  /// `data`: the document, parsed again when the decoder blames the whole of it — Foundation's decoder says "not valid
-  /// JSON" for valid JSON holding a number that does not fit (10²⁰ or 1.5 for a count, 1e400).
-  static func decodingProblem(_ error: any Error, in data: Data) -> String {
+  /// A decoding error in words: the key path and what was wrong, or the line and column of bad JSON.
+  static func decodingProblem(_ error: any Error) -> String {
     func path(_ context: DecodingError.Context) -> String {
       context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
     }
@@ -396,9 +409,11 @@ struct Merge: ParsableCommand, FileCommand {
     case let .keyNotFound(key, context)?: return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
     case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?: return "\(path(context)) is not what a part holds there"
     case let .dataCorrupted(context)?:
-      guard context.codingPath.isEmpty else { return "\(path(context)) is not what a part holds there" }
-      return (try? JSONSerialization.jsonObject(with: data)) == nil ? "it is not valid JSON"
-        : "a number in it does not fit where a part holds it (too large, or not whole where a count or an index is)"
+      if let syntax = context.underlyingError as? JSONReader.SyntaxError { return syntax.isValidJSON ? "\(syntax)" : "it is not valid JSON (\(syntax))" }
+      if context.debugDescription.hasPrefix("Parsed JSON number") {
+        return "\(path(context)) holds a number that does not fit there (too large, or not whole where a count or an index is)"
+      }
+      return "\(path(context)) is not what a part holds there"
     default: return "it does not decode"
     }
   }

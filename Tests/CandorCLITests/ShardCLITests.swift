@@ -102,7 +102,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "huge", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
+    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "huge", "range", "torn", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -151,12 +151,26 @@ import Yams
       result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
       expected = "error: p1.json is a damaged part: result.sets[0].groups[0].scores.scores is not what a part holds there.\n"
     case "huge":
-      // Valid JSON, but an index beyond Int (Foundation's decoder calls the whole document invalid).
+      // Valid JSON, but an index beyond Int: the message names where.
       let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
       try #require(text.contains("\"index\": 1,"))
       try text.replacingOccurrences(of: "\"index\": 1,", with: "\"index\": 99999999999999999999,").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
       result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
-      expected = "error: p1.json is a damaged part: a number in it does not fit where a part holds it (too large, or not whole where a count or an index is).\n"
+      expected = "error: p1.json is a damaged part: shard.index holds a number that does not fit there (too large, or not whole where a count or an index is).\n"
+    case "range":
+      // Valid JSON, but a number beyond a double's range.
+      let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      let line = try #require(lines.firstIndex { $0.contains("\"index\": 1,") })
+      let column = try #require(lines[line].range(of: "1,")).lowerBound.utf16Offset(in: lines[line]) + 1
+      try text.replacingOccurrences(of: "\"index\": 1,", with: "\"index\": 1e400,").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: line \(line + 1), column \(column): the number 1e400 is beyond the range of a 64-bit float.\n"
+    case "torn":
+      let data = try Data(contentsOf: folder.appendingPathComponent("p1.json"))
+      try data.prefix(data.count / 2).write(to: folder.appendingPathComponent("p1.json"))
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a damaged part: it is not valid JSON (line "
     case "cells":
       // More true positives than the group has rows: well-formed JSON, impossible counts.
       var part = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p1.json"))) as? [String: Any])

@@ -14,14 +14,38 @@ extension JSONDocument {
   }
 }
 
-/// The one JSON path: every result and model file is encoded by `JSONTreeEncoder` into a `JSONValue` and
-/// written by its byte-level writer; documents are read back with `decoder()`.
+/// The one JSON path: every result and model file is written by `JSONStreamEncoder` (layouts in encoded order)
+/// or encoded by `JSONTreeEncoder` into a `JSONValue` and written by its byte-level writer (sorted layouts), the
+/// two byte for byte alike; documents are read back with `decoder()`.
 public enum CandorJSON {
   public static func data<T: Encodable>(_ value: T, layout: JSONLayout = .sorted) throws -> Data {
-    try JSONTreeEncoder.encode(value).data(layout: layout)
+    // Layouts that keep the encoded order are written as they are encoded; sorting keys needs the tree.
+    if layout.streams, let data = JSONStreamEncoder.data(value, layout: layout) { return data }
+    return try JSONTreeEncoder.encode(value).data(layout: layout)
   }
 
-  /// Reads Candor's JSON: non-finite numbers are the strings "nan", "inf", "-inf".
+  /// Reads a document of Candor's JSON with `JSONReader` and `JSONValueDecoder`: non-finite numbers are the
+  /// strings "nan", "inf", "-inf". Bad JSON is a `DecodingError.dataCorrupted` at the top whose underlying error
+  /// is the reader's `SyntaxError` (line, column, reason).
+  public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    try decode(type, from: tree(data))
+  }
+
+  /// A document already read into a tree (one reading for several decodings of it).
+  public static func decode<T: Decodable>(_ type: T.Type, from tree: JSONValue) throws -> T {
+    try JSONValueDecoder.decode(type, from: tree, path: .root)
+  }
+
+  /// The tree of a document, its syntax errors thrown as `decode` throws them.
+  public static func tree(_ data: Data) throws -> JSONValue {
+    do {
+      return try JSONReader.read(data)
+    } catch {
+      throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error).", underlyingError: error))
+    }
+  }
+
+  /// Foundation's decoder configured the same way, for documents read as they stream (JSON Lines rows).
   public static func decoder() -> JSONDecoder {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -42,6 +66,10 @@ public struct NameKey: CodingKey {
 /// Where JSONSerialization found bad JSON: it says "around character N", which is given as the line and column of
 /// that byte; otherwise its own words (nil when it has none).
 public func jsonErrorPlace(_ error: any Error, in data: Data) -> String? {
+  if case let .dataCorrupted(context)? = error as? DecodingError, let syntax = context.underlyingError as? JSONReader.SyntaxError {
+    return "line \(syntax.line), column \(syntax.column)"
+  }
+  if let syntax = error as? JSONReader.SyntaxError { return "line \(syntax.line), column \(syntax.column)" }
   let description = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
   guard let range = description.range(of: #"character (\d+)"#, options: .regularExpression),
         let offset = Int(description[range].dropFirst("character ".count)) else {

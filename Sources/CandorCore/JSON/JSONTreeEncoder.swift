@@ -19,18 +19,16 @@ public struct JSONTreeEncoder: Encoder {
   }
 
   fileprivate static func tree<T: Encodable>(of value: T, codingPath: [any CodingKey]) throws -> Slot {
-    switch value {
-    case let numbers as [Double]: return Slot(.numberArray(numbers))
-    case let numbers as ContiguousArray<Double>: return Slot(.numberArray(Array(numbers)))
+    // Types compared by metatype, not `as?`: a dynamic cast per value cost more than writing it.
+    if T.self == [Double].self { return Slot(.numberArray(unsafeBitCast(value, to: [Double].self))) }
+    if T.self == Double.self { return Slot(.number(unsafeBitCast(value, to: Double.self))) }
+    if T.self == String.self { return Slot(.string(unsafeBitCast(value, to: String.self))) }
+    if T.self == ContiguousArray<Double>.self { return Slot(.numberArray(Array(unsafeBitCast(value, to: ContiguousArray<Double>.self)))) }
     // Matrices of numbers (ICE curves, SHAP values) without a slot per row.
-    case let rows as [[Double]]: return Slot(.array(rows.map(JSONValue.numberArray)))
-    case let number as Double: return Slot(.number(number))
-    case let text as String: return Slot(.string(text))
-    default:
-      let slot = Slot(nil)
-      try value.encode(to: JSONTreeEncoder(codingPath: codingPath, slot: slot))
-      return slot
-    }
+    if T.self == [[Double]].self { return Slot(.array(unsafeBitCast(value, to: [[Double]].self).map(JSONValue.numberArray))) }
+    let slot = Slot(nil)
+    try value.encode(to: JSONTreeEncoder(codingPath: codingPath, slot: slot))
+    return slot
   }
 
   public func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {

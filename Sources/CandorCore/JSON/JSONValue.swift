@@ -62,7 +62,7 @@ public enum JSONValue: Sendable, Equatable {
   private func write(into out: inout [UInt8], indent: Int, layout: JSONLayout) {
     switch self {
     case let .number(value):
-      Self.writeNumber(value, into: &out, layout: layout)
+      JSONBytes.writeNumber(value, into: &out, layout: layout)
     case let .numberArray(values):
       if !layout.inlinesScalarArrays {
         JSONValue.array(values.map(JSONValue.number)).write(into: &out, indent: indent, layout: layout)
@@ -71,11 +71,11 @@ public enum JSONValue: Sendable, Equatable {
       out.append(0x5B)
       for (i, value) in values.enumerated() {
         if i > 0 { out += layout.isOneLine ? [0x2C] : [0x2C, 0x20] }
-        Self.writeNumber(value, into: &out, layout: layout)
+        JSONBytes.writeNumber(value, into: &out, layout: layout)
       }
       out.append(0x5D)
-    case let .integer(value): out += Array(String(value).utf8)
-    case let .string(text): Self.writeString(text, into: &out, layout: layout)
+    case let .integer(value): JSONBytes.writeInteger(value, into: &out)
+    case let .string(text): JSONBytes.writeString(text, into: &out, layout: layout)
     case let .bool(value): out += Array((value ? "true" : "false").utf8)
     case .null: out += Array("null".utf8)
     case let .array(items):
@@ -111,7 +111,7 @@ public enum JSONValue: Sendable, Equatable {
       for (i, (key, value)) in ordered.enumerated() {
         if i > 0 { out.append(0x2C) }
         Self.newline(&out, indent: indent + 2, layout: layout)
-        Self.writeString(key, into: &out, layout: layout)
+        JSONBytes.writeString(key, into: &out, layout: layout)
         out += layout.spacesAroundColon ? [0x20, 0x3A, 0x20] : layout.isOneLine ? [0x3A] : [0x3A, 0x20]
         value.write(into: &out, indent: indent + 2, layout: layout)
       }
@@ -119,41 +119,68 @@ public enum JSONValue: Sendable, Equatable {
       out.append(0x7D)
     }
   }
+}
 
-  private static func writeNumber(_ value: Double, into out: inout [UInt8], layout: JSONLayout) {
+/// The bytes of JSON's scalars, shared by the tree writer and the stream encoder.
+enum JSONBytes {
+  static func writeNumber(_ value: Double, into out: inout [UInt8], layout: JSONLayout) {
     if value.isNaN {
       out.append(contentsOf: "\"nan\"".utf8)
     } else if value.isInfinite {
       out.append(contentsOf: (value > 0 ? "\"inf\"" : "\"-inf\"").utf8)
     } else {
-      DoubleText(value).withBytes { bytes in
-        // Swift writes 200.0; the sorted layout writes 200, as JSONEncoder did.
-        if layout.dropsIntegralFraction, bytes.count >= 2, bytes[bytes.count - 2] == 0x2E, bytes[bytes.count - 1] == 0x30 {
-          out.append(contentsOf: bytes.prefix(bytes.count - 2))
-        } else {
-          out.append(contentsOf: bytes)
-        }
+      // Swift's shortest round-trip digits, straight into the output.
+      var stream = ByteStream()
+      swap(&stream.bytes, &out)
+      value.write(to: &stream)
+      swap(&stream.bytes, &out)
+      // Swift writes 200.0; the sorted layout writes 200, as JSONEncoder did.
+      if layout.dropsIntegralFraction, out.count >= 2, out[out.count - 2] == 0x2E, out[out.count - 1] == 0x30 {
+        out.removeLast(2)
       }
     }
   }
 
-  private static func writeString(_ text: String, into out: inout [UInt8], layout: JSONLayout) {
+  static func writeString(_ text: String, into out: inout [UInt8], layout: JSONLayout) {
     out.append(0x22)
-    for byte in text.utf8 {
-      switch byte {
-      case 0x22: out += [0x5C, 0x22]
-      case 0x5C: out += [0x5C, 0x5C]
-      case 0x2F where layout.escapesSlash: out += [0x5C, 0x2F]
-      case 0x0A: out += [0x5C, 0x6E]
-      case 0x0D: out += [0x5C, 0x72]
-      case 0x09: out += [0x5C, 0x74]
-      case 0x08 where layout.escapesSlash: out += [0x5C, 0x62]
-      case 0x0C where layout.escapesSlash: out += [0x5C, 0x66]
-      case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-      default: out.append(byte)
+    var text = text
+    text.withUTF8 { bytes in
+      let plain = !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || ($0 == 0x2F && layout.escapesSlash) }
+      if plain {
+        out.append(contentsOf: bytes)
+        return
+      }
+      for byte in bytes {
+        switch byte {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x2F where layout.escapesSlash: out += [0x5C, 0x2F]
+        case 0x0A: out += [0x5C, 0x6E]
+        case 0x0D: out += [0x5C, 0x72]
+        case 0x09: out += [0x5C, 0x74]
+        case 0x08 where layout.escapesSlash: out += [0x5C, 0x62]
+        case 0x0C where layout.escapesSlash: out += [0x5C, 0x66]
+        case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+        default: out.append(byte)
+        }
       }
     }
     out.append(0x22)
+  }
+
+  /// What `Double.write(to:)` writes into: bytes appended in one copy.
+  struct ByteStream: TextOutputStream {
+    var bytes: [UInt8] = []
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+  }
+
+  static func writeInteger(_ value: Int, into out: inout [UInt8]) {
+    if value >= 0 && value < 10 {
+      out.append(0x30 + UInt8(value))
+      return
+    }
+    out.append(contentsOf: String(value).utf8)
   }
 }
 
@@ -176,6 +203,9 @@ public struct JSONLayout: Sendable, Equatable {
   public var endsWithNewline: Bool
   /// The whole document on one line, without spaces: a line of JSON Lines.
   public var isOneLine = false
+
+  /// Whether `JSONStreamEncoder` can write it: keys in the order encoded, arrays of scalars inline.
+  var streams: Bool { !sortsKeys && inlinesScalarArrays && !opensEmptyContainers }
 
   /// Sorted keys, one element per line, the layout of `JSONEncoder`'s `[.prettyPrinted, .sortedKeys]`:
   /// fairness, mitigation and permutation-importance results and model files.

@@ -12,13 +12,31 @@ public enum PackedArray {
   }
 
   /// The doubles `text` packs; nil when it is not base64 of a whole number of 8-byte values.
-  public static func doubles(_ text: String) -> [Double]? { (integers(text) as [UInt64]?)?.map(Double.init(bitPattern:)) }
+  public static func doubles(_ text: String) -> [Double]? {
+    #if _endian(little)
+    return values(text, of: Double.self)
+    #else
+    return (integers(text) as [UInt64]?)?.map(Double.init(bitPattern:))
+    #endif
+  }
 
-  public static func integers<T: FixedWidthInteger>(_ text: String) -> [T]? {
-    guard let bytes = Data(base64Encoded: text), bytes.count % MemoryLayout<T>.size == 0 else { return nil }
-    var values = [T](repeating: 0, count: bytes.count / MemoryLayout<T>.size)
-    values.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
-    return values.map { T(littleEndian: $0) }
+  public static func integers<T: FixedWidthInteger & BitwiseCopyable>(_ text: String) -> [T]? {
+    #if _endian(little)
+    return values(text, of: T.self)
+    #else
+    return values(text, of: T.self)?.map { T(littleEndian: $0) }
+    #endif
+  }
+
+  /// The decoded bytes copied once into the array (no per-element conversion on a little-endian machine).
+  private static func values<T: BitwiseCopyable>(_ text: String, of type: T.Type) -> [T]? {
+    let size = MemoryLayout<T>.stride
+    guard let bytes = Data(base64Encoded: text), bytes.count % size == 0 else { return nil }
+    let count = bytes.count / size
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+      initialized = count
+    }
   }
 }
 
@@ -42,7 +60,7 @@ extension KeyedDecodingContainer {
     return values
   }
 
-  public func decodePacked<T: FixedWidthInteger & Decodable>(_ type: [T].Type, forKey key: Key) throws -> [T] {
+  public func decodePacked<T: FixedWidthInteger & BitwiseCopyable & Decodable>(_ type: [T].Type, forKey key: Key) throws -> [T] {
     guard let text = try? decode(String.self, forKey: key) else { return try decode([T].self, forKey: key) }
     guard let values: [T] = PackedArray.integers(text) else {
       throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not base64 of \(MemoryLayout<T>.size)-byte integers")

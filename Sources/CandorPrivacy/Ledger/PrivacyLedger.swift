@@ -194,10 +194,9 @@ public struct PrivacyLedger: Sendable, Equatable {
     guard data.last == 0x0A else { throw corrupt(max(1, data.split(separator: 0x0A).count), "the file does not end with a complete line (it was cut short)") }
     let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
     guard let first = lines.first else { throw corrupt(1, "the file is empty") }
-    let decoder = CandorJSON.decoder()
     let header: Header
     do {
-      header = try decoder.decode(Header.self, from: Data(first))
+      header = try CandorJSON.decode(Header.self, from: Data(first))
     } catch {
       throw corrupt(1, "it is not a ledger header")
     }
@@ -210,7 +209,7 @@ public struct PrivacyLedger: Sendable, Equatable {
       let number = k + 2
       let entry: Entry
       do {
-        entry = try decoder.decode(Entry.self, from: Data(line))
+        entry = try CandorJSON.decode(Entry.self, from: Data(line))
       } catch {
         throw corrupt(number, "it is not a ledger entry")
       }
