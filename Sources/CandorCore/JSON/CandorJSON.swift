@@ -16,7 +16,7 @@ extension JSONDocument {
 
 /// The one JSON path: every result and model file is written by `JSONStreamEncoder` (layouts in encoded order)
 /// or encoded by `JSONTreeEncoder` into a `JSONValue` and written by its byte-level writer (sorted layouts), the
-/// two byte for byte alike; documents are read back with `decoder()`.
+/// two byte for byte alike; documents are read back with `decode` (`JSONReader`, `JSONValueDecoder`).
 public enum CandorJSON {
   public static func data<T: Encodable>(_ value: T, layout: JSONLayout = .sorted) throws -> Data {
     // Layouts that keep the encoded order are written as they are encoded; sorting keys needs the tree.
