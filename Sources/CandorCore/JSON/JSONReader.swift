@@ -162,7 +162,7 @@ public enum JSONReader {
           case let .integer(n) where n.magnitude <= 1 << 53: numbers.append(Double(n))
           default:
             allNumbers = false
-            items = numbers.map(JSONReader.numberValue)
+            items = numbers.map(JSONValue.number)
             items.append(item)
           }
         } else {
@@ -329,6 +329,4 @@ public enum JSONReader {
       return .number(value)
     }
   }
-
-  static func numberValue(_ x: Double) -> JSONValue { .number(x) }
 }

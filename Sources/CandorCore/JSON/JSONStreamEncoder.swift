@@ -131,12 +131,8 @@ struct JSONStreamState {
     while stack.count > depth + 1 {
       let frame = stack.removeLast()
       let close: UInt8 = frame.kind == .object ? 0x7D : 0x5D
-      if frame.count == 0 {
-        if layout.opensEmptyContainers {
-          out.append(0x0A)
-          newline(indent: frame.indent)
-        }
-      } else if frame.kind == .object || !frame.inline {
+      // An empty container is `[]` or `{}` (the layouts streamed do not open them over lines).
+      if frame.count > 0 && (frame.kind == .object || !frame.inline) {
         newline(indent: frame.indent)
       }
       out.append(close)
@@ -149,7 +145,7 @@ struct JSONStreamState {
     guard enter(depth: depth, frame: frame) else { return false }
     valuesBegun += 1
     guard depth > 0, stack[depth].kind == .array else { return true }
-    if stack[depth].inline && (isContainer || !layout.inlinesScalarArrays) {
+    if stack[depth].inline && isContainer {
       relayOut(depth)
     }
     if stack[depth].inline {
