@@ -145,12 +145,12 @@ public enum ModelLoader {
   /// - Parameter inputColumns: for an ONNX model with one `[N, k]` input, the columns that feed it.
   public static func loadModel(_ data: Data, path: String, inputColumns: [String]? = nil) throws -> LoadedModel {
     if data.isEmpty { throw ModelError.notAModelFile(path: path, reason: "the file is empty") }
-    let (format, object) = ModelFormat.detectParsing(data)
+    let (format, tree) = ModelFormat.detectParsing(data)
     func malformed(_ error: ModelDocument.Malformed) -> ModelError { .unreadableModel(path: path, format: format, reason: error.reason) }
     switch format {
     case .xgboostJSON:
       let document: JSONValue
-      do { document = try ModelDocument.value(object!, depth: 0) } catch { throw malformed(error) }
+      do { document = try ModelDocument.normalized(tree!, depth: 0) } catch { throw malformed(error) }
       return LoadedModel(model: try XGBoostModelReader.model(document, format: format, path: path), format: format, file: nil, path: path)
     case .xgboostUBJSON:
       let document: JSONValue

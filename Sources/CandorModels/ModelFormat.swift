@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// Model file formats, recognized by their structure (not their extension, nor words somewhere in them:
@@ -44,20 +45,19 @@ public enum ModelFormat: Sendable, Equatable, CustomStringConvertible {
   /// - Complexity: O(n): a JSON file is parsed, an ONNX candidate's top-level fields are walked.
   public static func detect(_ data: Data) -> ModelFormat { detectParsing(data).format }
 
-  /// The format, and for a JSON file the parsed top-level object (so a loader need not parse it again).
-  static func detectParsing(_ data: Data) -> (format: ModelFormat, object: [String: Any]?) {
+  /// The format, and for a JSON file its tree (`JSONReader`; so a loader need not read it again).
+  static func detectParsing(_ data: Data) -> (format: ModelFormat, tree: JSONValue?) {
     let bytes = [UInt8](data)
     if isXGBoostUBJSON(bytes) { return (.xgboostUBJSON, nil) }
     if isLightGBMText(bytes) { return (.lightGBMText, nil) }
     if isONNX(bytes) { return (.onnx, nil) }
     if isPickle(bytes) { return (.pythonPickle, nil) }
-    guard startsLikeJSONObject(bytes),
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    else { return (.unknown, nil) }
-    if object["format"] as? String == ModelFile.formatName { return (.candor, object) }
-    if object["format"] as? String == ThresholdPolicyFile.formatName { return (.thresholdPolicy, object) }
-    if object["learner"] != nil && object["version"] != nil { return (.xgboostJSON, object) }
-    return (.unknown, object)
+    guard startsLikeJSONObject(bytes), let tree = try? JSONReader.read(data), case .object = tree else { return (.unknown, nil) }
+    let format = tree[member: "format"]?.stringValue
+    if format == ModelFile.formatName { return (.candor, tree) }
+    if format == ThresholdPolicyFile.formatName { return (.thresholdPolicy, tree) }
+    if tree[member: "learner"] != nil && tree[member: "version"] != nil { return (.xgboostJSON, tree) }
+    return (.unknown, tree)
   }
 
   /// Pickle protocol 2–5 starts with PROTO (0x80) and the protocol number; joblib's compressed files are zlib

@@ -22,6 +22,36 @@ enum ModelDocument {
     return try value(object, depth: 0)
   }
 
+  /// A tree `JSONReader` read, in the shape `value` gives the XGBoost reader: every number a double, arrays of
+  /// numbers flat, an object's keys sorted and each once (its first place, as Foundation keeps), at most
+  /// `maxDepth` levels.
+  static func normalized(_ tree: JSONValue, depth: Int) throws(Malformed) -> JSONValue {
+    guard depth < maxDepth else { throw Malformed(reason: "it nests more than \(maxDepth) levels deep") }
+    switch tree {
+    case let .integer(n): return .number(Double(n))
+    case let .array(items):
+      var numbers: [Double] = []
+      for item in items {
+        switch item {
+        case let .number(x): numbers.append(x)
+        case let .integer(n): numbers.append(Double(n))
+        default: break
+        }
+      }
+      if numbers.count == items.count && !items.isEmpty { return .numberArray(numbers) }
+      var values: [JSONValue] = []
+      values.reserveCapacity(items.count)
+      for item in items { values.append(try normalized(item, depth: depth + 1)) }
+      return .array(values)
+    case let .object(members):
+      var seen = Set<String>()
+      var kept: [(String, JSONValue)] = []
+      for (key, value) in members where seen.insert(key).inserted { kept.append((key, try normalized(value, depth: depth + 1))) }
+      return .object(kept.sorted { $0.0 < $1.0 })
+    default: return tree
+    }
+  }
+
   /// The JSONValue of an object JSONSerialization parsed.
   static func value(_ object: Any, depth: Int) throws(Malformed) -> JSONValue {
     guard depth < maxDepth else { throw Malformed(reason: "it nests more than \(maxDepth) levels deep") }
