@@ -116,28 +116,21 @@ extension CSVWriter {
 
 /// A double's shortest round-trip text (at most 24 characters, as `description` writes it), formatted into a
 /// 32-byte slot without an intermediate String; optionally followed by a line feed.
-struct DoubleText: TextOutputStream {
+struct DoubleText {
   typealias Slot = (UInt64, UInt64, UInt64, UInt64)
   private(set) var slot: Slot = (0, 0, 0, 0)
   private(set) var count = 0
 
   init(_ value: Double, newline: Bool = false) {
-    value.write(to: &self)
-    if newline { append(0x0A) }
-  }
-
-  private mutating func append(_ byte: UInt8) {
-    guard count < 32 else { return }
-    withUnsafeMutableBytes(of: &slot) { $0[count] = byte }
-    count += 1
-  }
-
-  mutating func write(_ string: String) { for byte in string.utf8 { append(byte) } }
-  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-    let n = min(buffer.count, 32 - count)
-    guard n > 0, let source = buffer.baseAddress else { return }
-    withUnsafeMutableBytes(of: &slot) { $0.baseAddress!.advanced(by: count).copyMemory(from: source, byteCount: n) }
-    count += n
+    count = withUnsafeMutableBytes(of: &slot) { raw in
+      let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+      var count = ShortestDouble.write(value, to: start)
+      if newline {
+        start[count] = 0x0A
+        count += 1
+      }
+      return count
+    }
   }
 
   func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {

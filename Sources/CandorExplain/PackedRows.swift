@@ -85,3 +85,23 @@ public struct PackedSHAPRows: Sendable, Equatable, Codable {
     stoppedBy = try container.decodeIfPresent([String].self, forKey: .stoppedBy)
   }
 }
+
+// The rows of a SHAP result written straight into the JSON stream, member for member what their synthesized
+// `encode(to:)` writes (ExplanationJSONTests compares the two writers).
+extension KernelSHAP.RowExplanation: JSONObjectStreamable {
+  public func writeJSON(to object: inout JSONObjectStream) {
+    object.integer("row", row)
+    object.numbers("prediction", prediction)
+    object.numberRows("values", values)
+    object.numberRows("std_errors", stdErrors)
+    object.string("stopped_by", stoppedBy.rawValue)
+  }
+}
+
+extension TreeSHAP.RowExplanation: JSONObjectStreamable {
+  public func writeJSON(to object: inout JSONObjectStream) {
+    object.integer("row", row)
+    object.numbers("prediction", prediction)
+    object.numberRows("values", values)
+  }
+}

@@ -78,6 +78,27 @@ import Testing
     #expect(try JSONReader.read(Data([0xEF, 0xBB, 0xBF] + Array(#"{"k": 1}"#.utf8))) == .object([("k", .integer(1))]))
   }
 
+  /// The plain-string scan reads eight bytes at a time: an escape or a control character is found at every
+  /// position of a word and of the tail, and bytes at or above 0x80 (UTF-8) are not mistaken for either.
+  @Test("an escape or a control character is found at every position of a long string")
+  func escapesAtEveryPosition() throws {
+    for length in [7, 8, 9, 23, 24] {
+      for position in 0..<length {
+        let plain = Array(repeating: UInt8(ascii: "a"), count: length)
+        let accented = plain[..<position] + [0xC3, 0xA9] + plain[(position + 1)...]
+        #expect(try JSONReader.read(Data([0x22] + accented + [0x22])) == .string(String(decoding: accented, as: UTF8.self)))
+        var escaped = plain
+        escaped.replaceSubrange(position...position, with: Array(#"\n"#.utf8))
+        var expected = plain
+        expected[position] = 0x0A
+        #expect(try JSONReader.read(Data([0x22] + escaped + [0x22])) == .string(String(decoding: expected, as: UTF8.self)))
+        var control = plain
+        control[position] = 0x1F
+        #expect(throws: JSONReader.SyntaxError.self) { try JSONReader.read(Data([0x22] + control + [0x22])) }
+      }
+    }
+  }
+
   @Test("a key written twice is read at its first place, as Foundation does")
   func duplicateKeys() throws {
     struct K: Decodable { var k: Int }

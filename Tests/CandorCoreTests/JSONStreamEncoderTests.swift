@@ -94,4 +94,12 @@ import Testing
     #expect(JSONStreamEncoder.data(Wide(), layout: .compact) == nil)
     #expect(throws: EncodingError.self) { try CandorJSON.data(Wide(), layout: .compact) }
   }
+
+  @Test("integers are written as Swift prints them, at the extremes and every digit count")
+  func integers() throws {
+    let values: [Int] = [.min, -1_000_000_007, -10, -9, -1, 0, 1, 9, 10, 99, 100, 12_345, 9_999_999_999, .max]
+    let expected = "[" + values.map { String($0) }.joined(separator: ",") + "]\n"
+    #expect(String(decoding: try CandorJSON.data(values, layout: .line), as: UTF8.self) == expected)
+    #expect(String(decoding: try JSONTreeEncoder.encode(values).data(layout: .line), as: UTF8.self) == expected)
+  }
 }

@@ -45,6 +45,32 @@ import Testing
     try Self.compare(trees, table: Self.abc, rows: [0, 1, 2, 3], background: Self.abc.selecting(rows: [3, 4, 5, 6, 0]), tolerance: 1e-9)
   }
 
+  /// The rows' `writeJSON` (the stream writer's path) writes what their `encode(to:)` does (the tree writer's
+  /// path), multiclass rows, a non-finite value and a one-line layout included.
+  @Test("SHAP rows streamed without containers: the same bytes as through the tree, both methods")
+  func rowsStreamLikeTheTree() throws {
+    let trees = try Self.model(Self.small + "/lgbm_multiclass.txt")
+    let players = trees.featureNames.map { FeatureGroup(name: $0, columns: [$0]) }
+    var tree = try TreeSHAP.explain(model: trees, table: Self.abc, rows: [0, 1, 2], background: Self.abc.selecting(rows: [3, 4]), players: players)
+    var configuration = KernelSHAP.Configuration()
+    configuration.nsamples = 20
+    var kernel = try KernelSHAP.explain(model: try MarginModel(trees: trees), table: Self.abc, rows: [0, 1, 2],
+                                        background: Self.abc.selecting(rows: [3, 4]), groups: players, configuration: configuration)
+    #expect(tree.rows[0].values.count == 3 && kernel.rows[0].stdErrors.count == 3)
+    tree.rows[1].values[2][0] = .nan
+    kernel.rows[2].stdErrors[1][1] = -.infinity
+    var none = kernel
+    none.rows = []
+    #expect(try CandorJSON.data(none, layout: .compact) == (try JSONTreeEncoder.encode(none).data(layout: .compact)))
+    for layout in [KernelSHAP.jsonLayout, .line] {
+      let streamed = try CandorJSON.data(kernel, layout: layout)
+      #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: try JSONTreeEncoder.encode(kernel).data(layout: layout), as: UTF8.self))
+      #expect(String(decoding: streamed, as: UTF8.self).contains("\"-inf\""))
+      let treeStreamed = try CandorJSON.data(tree, layout: layout)
+      #expect(String(decoding: treeStreamed, as: UTF8.self) == String(decoding: try JSONTreeEncoder.encode(tree).data(layout: layout), as: UTF8.self))
+    }
+  }
+
   // XGBoost sums its leaves in float32, so its margin (what KernelSHAP sees) differs from TreeSHAP's double sum
   // of the same leaves by float32 rounding.
   @Test("XGBoost (binary, categorical, multiclass, regression): the same within float32 rounding (1e-6)",

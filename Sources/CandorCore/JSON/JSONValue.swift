@@ -124,21 +124,29 @@ public enum JSONValue: Sendable, Equatable {
 /// The bytes of JSON's scalars, shared by the tree writer and the stream encoder.
 enum JSONBytes {
   static func writeNumber(_ value: Double, into out: inout [UInt8], layout: JSONLayout) {
-    if value.isNaN {
-      out.append(contentsOf: "\"nan\"".utf8)
-    } else if value.isInfinite {
-      out.append(contentsOf: (value > 0 ? "\"inf\"" : "\"-inf\"").utf8)
-    } else {
-      // Swift's shortest round-trip digits, straight into the output.
-      var stream = ByteStream()
-      swap(&stream.bytes, &out)
-      value.write(to: &stream)
-      swap(&stream.bytes, &out)
-      // Swift writes 200.0; the sorted layout writes 200, as JSONEncoder did.
-      if layout.dropsIntegralFraction, out.count >= 2, out[out.count - 2] == 0x2E, out[out.count - 1] == 0x30 {
-        out.removeLast(2)
-      }
+    var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &slot) { raw in
+      let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+      out.append(contentsOf: UnsafeBufferPointer(start: start, count: writeNumber(value, to: start, layout: layout)))
     }
+  }
+
+  /// The most bytes `writeNumber(_:to:layout:)` writes.
+  static let numberCapacity = ShortestDouble.capacity
+
+  /// Writes a number's JSON at `out` (room for `numberCapacity` bytes); the number of bytes written. Swift's
+  /// shortest round-trip text (`description`); non-finite values as the strings "nan", "inf", "-inf".
+  @inline(__always)
+  static func writeNumber(_ value: Double, to out: UnsafeMutablePointer<UInt8>, layout: JSONLayout) -> Int {
+    guard value.isFinite else {
+      let text: StaticString = value.isNaN ? "\"nan\"" : value > 0 ? "\"inf\"" : "\"-inf\""
+      out.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+      return text.utf8CodeUnitCount
+    }
+    let count = ShortestDouble.write(value, to: out)
+    // Swift writes 200.0; the sorted layout writes 200, as JSONEncoder did.
+    if layout.dropsIntegralFraction, count >= 2, out[count - 2] == 0x2E, out[count - 1] == 0x30 { return count - 2 }
+    return count
   }
 
   static func writeString(_ text: String, into out: inout [UInt8], layout: JSONLayout) {
@@ -168,19 +176,27 @@ enum JSONBytes {
     out.append(0x22)
   }
 
-  /// What `Double.write(to:)` writes into: bytes appended in one copy.
-  struct ByteStream: TextOutputStream {
-    var bytes: [UInt8] = []
-    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
-  }
-
+  /// An integer's decimal digits, formatted on the stack (at most 20 bytes: a sign and 19 digits).
   static func writeInteger(_ value: Int, into out: inout [UInt8]) {
     if value >= 0 && value < 10 {
       out.append(0x30 + UInt8(value))
       return
     }
-    out.append(contentsOf: String(value).utf8)
+    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &slot) { raw in
+      var magnitude = value.magnitude
+      var start = raw.count
+      repeat {
+        start -= 1
+        raw[start] = 0x30 + UInt8(truncatingIfNeeded: magnitude % 10)
+        magnitude /= 10
+      } while magnitude > 0
+      if value < 0 {
+        start -= 1
+        raw[start] = 0x2D
+      }
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start...]))
+    }
   }
 }
 

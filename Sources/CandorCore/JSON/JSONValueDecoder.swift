@@ -55,7 +55,21 @@ struct JSONValueDecoder: Decoder {
     if T.self == Double.self { return unsafeBitCast(try double(value, path), to: T.self) }
     if T.self == String.self { return unsafeBitCast(try string(value, path), to: T.self) }
     if T.self == Int.self { return unsafeBitCast(try integer(Int.self, value, path), to: T.self) }
+    if T.self == [String].self, let strings = strings(value) { return unsafeBitCast(strings, to: T.self) }
     return try T(from: JSONValueDecoder(value: value, path: path))
+  }
+
+  /// An array of strings without a container per element; nil when `value` is anything else (the generic path
+  /// then says what and where).
+  static func strings(_ value: JSONValue) -> [String]? {
+    guard case let .array(items) = value else { return nil }
+    var strings: [String] = []
+    strings.reserveCapacity(items.count)
+    for item in items {
+      guard case let .string(text) = item else { return nil }
+      strings.append(text)
+    }
+    return strings
   }
 
   static func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: CodingPath) -> DecodingError {

@@ -28,16 +28,75 @@ public enum PackedArray {
     #endif
   }
 
-  /// The decoded bytes copied once into the array (no per-element conversion on a little-endian machine).
+  /// The values `text` packs, decoded from base64 straight into the array's storage (no per-element conversion on
+  /// a little-endian machine); nil when it is not base64 of a whole number of values.
   private static func values<T: BitwiseCopyable>(_ text: String, of type: T.Type) -> [T]? {
-    let size = MemoryLayout<T>.stride
-    guard let bytes = Data(base64Encoded: text), bytes.count % size == 0 else { return nil }
-    let count = bytes.count / size
-    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-      initialized = count
+    var text = text
+    return text.withUTF8 { utf8 -> [T]? in
+      guard let byteCount = decodedCount(utf8), byteCount % MemoryLayout<T>.stride == 0 else { return nil }
+      let count = byteCount / MemoryLayout<T>.stride
+      var decoded = false
+      let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        decoded = count == 0 || decodeBase64(utf8, into: UnsafeMutableRawPointer(buffer.baseAddress!))
+        initialized = decoded ? count : 0
+      }
+      return decoded ? values : nil
     }
   }
+
+  /// The bytes of base64 `text`, or nil (for tests: the decoder compared with Foundation's).
+  static func bytes(base64 text: String) -> [UInt8]? { values(text, of: UInt8.self) }
+
+  /// How many bytes base64 `text` of RFC 4648 §4 (padded, no line breaks, as Foundation writes it) decodes to.
+  private static func decodedCount(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard text.count % 4 == 0 else { return nil }
+    return text.count / 4 * 3 - padding(text)
+  }
+
+  /// How many "=" end `text` (0, 1 or 2; `text` holds whole quanta).
+  private static func padding(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+    guard let last = text.last, last == 0x3D else { return 0 }
+    return text[text.count - 2] == 0x3D ? 2 : 1
+  }
+
+  /// Decodes whole quanta of four characters into three bytes each; the last may hold one or two "=". False at a
+  /// character outside the alphabet (or "=" before the end).
+  private static func decodeBase64(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawPointer) -> Bool {
+    let padding = padding(text)
+    let whole = text.count / 4 - (padding > 0 ? 1 : 0)
+    return sextets.withUnsafeBufferPointer { table in
+      let sextet = table.baseAddress!
+      var input = text.baseAddress!
+      var bad: UInt8 = 0
+      var o = 0
+      for _ in 0..<whole {
+        let a = sextet[Int(input[0])], b = sextet[Int(input[1])], c = sextet[Int(input[2])], d = sextet[Int(input[3])]
+        bad |= a | b | c | d
+        let word = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: word >> 16), toByteOffset: o, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: word >> 8), toByteOffset: o + 1, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: word), toByteOffset: o + 2, as: UInt8.self)
+        input += 4
+        o += 3
+      }
+      if padding > 0 {
+        let a = sextet[Int(input[0])], b = sextet[Int(input[1])], c = padding == 2 ? 0 : sextet[Int(input[2])]
+        bad |= a | b | c
+        out.storeBytes(of: a << 2 | b >> 4, toByteOffset: o, as: UInt8.self)
+        if padding == 1 { out.storeBytes(of: b << 4 | c >> 2, toByteOffset: o + 1, as: UInt8.self) }
+      }
+      return bad & 0x40 == 0
+    }
+  }
+
+  /// Each byte's base64 value; 0x40 for bytes outside the alphabet ("=" included).
+  private static let sextets: [UInt8] = {
+    var table = [UInt8](repeating: 0x40, count: 256)
+    for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+      table[Int(character)] = UInt8(value)
+    }
+    return table
+  }()
 }
 
 extension KeyedEncodingContainer {
