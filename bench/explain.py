@@ -1,12 +1,16 @@
 """Explanations: Candor (`candor explain`) vs shap and scikit-learn, same run, same model, same input.
 
 1. KernelSHAP on the Adult MLP of the explain reference (12 grouped raw features, 50 background rows), nsamples 2048,
-   20 explained rows: shap.KernelExplainer(l1_reg=False) vs `candor explain --method kernelshap`; both errors against
-   the exact Shapley values are printed too.
+   20 explained rows: shap.KernelExplainer(l1_reg=False) vs `candor explain --method kernelshap`.
+   Fair baseline: the same explainer on a gather-based numpy MLP (the first layer adds the weight rows of the
+   categories' indices instead of multiplying a one-hot matrix built by np.eye; asserted to give the same outputs),
+   Candor and shap run in turn, best of 5.
 2. Permutation importance on German credit (logistic pipeline of the reference, rows 500..999), 200 repeats, scorers
    accuracy, roc_auc and log_loss: sklearn `permutation_importance` (one call, 3 scorers) vs three `candor explain` runs.
+   Fair baseline: the same call with n_jobs=2 (both cores).
 3. Partial dependence with ICE for age, duration and housing on all 1000 German rows: sklearn `partial_dependence`
-   (kind='both', one call per feature) vs one `candor explain --method pdp --ice`.
+   (kind='both', one call per feature) vs one `candor explain --method pdp --ice`; the number of model rows (grid
+   points x rows, summed over the features) is counted from Candor's output.
 The models are written as candor-model files from the same arrays the Python side uses.
 """
 import json
@@ -18,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import ROOT, best_of, report, run_candor  # noqa: E402
+from harness import ROOT, AdultMLP, best_of, candor_model, encoder_features, interleaved, report, run_candor  # noqa: E402
 
 warnings.filterwarnings("ignore")
 import shap  # noqa: E402
@@ -34,38 +38,11 @@ os.makedirs(OUT, exist_ok=True)
 REPEATS = int(os.environ.get("REPEATS", "3"))
 
 
-def candor_model(features, layers, classes, target, model_type="mlp", coefficients=None, intercept=None):
-    """A candor-model file from encoder statistics and parameters."""
-    parameters = {"layers": layers} if model_type == "mlp" else {
-        "coefficients": {"rows": 1, "columns": len(coefficients), "values": list(coefficients)}, "intercepts": [intercept]}
-    return {"format": "candor-model", "version": 1, "model_type": model_type, "target": target, "classes": classes,
-            "encoder": {"features": features}, "parameters": parameters}
-
-
-def encoder_features(numeric, means, stds, categorical, categories):
-    return ([{"name": n, "kind": "numeric", "mean": m, "scale": s} for n, m, s in zip(numeric, means, stds)]
-            + [{"name": c, "kind": "categorical", "categories": categories[c]} for c in categorical])
-
-
 # 1. KernelSHAP on the MLP --------------------------------------------------------------------------------------
-case = json.load(open(os.path.join(FIXTURES, "adult_mlp_sampled.json")))
-enc, model = case["encoding"], case["model"]
-numeric, categorical = enc["numeric_features"], enc["categorical_features"]
-std = enc["numeric_standardization"]
-categories = enc["categorical_one_hot"]["categories"]
-W1, b1, W2, b2 = (np.array(model[k]) for k in ("W1", "b1", "W2", "b2"))
-mlp_path = os.path.join(OUT, "adult_mlp.json")
-json.dump(candor_model(encoder_features(numeric, std["mean"], std["std"], categorical, categories),
-                       [{"weights": {"rows": 51, "columns": 16, "values": W1.ravel().tolist()}, "bias": b1.tolist()},
-                        {"weights": {"rows": 16, "columns": 1, "values": W2.ravel().tolist()}, "bias": b2.tolist()}],
-                       ["0", "1"], "income"), open(mlp_path, "w"))
-test = pd.read_csv(os.path.join(ROOT, "samples", "adult_test.csv")).fillna("?")
-columns = numeric + categorical
-background = test.iloc[case["background"]["row_indices"]][columns]
-explained = test.iloc[1001:1021][columns]
-background.to_csv(os.path.join(OUT, "mlp_background.csv"), index=False)
-explained.to_csv(os.path.join(OUT, "mlp_rows.csv"), index=False)
-means, stds = np.array(std["mean"]), np.array(std["std"])
+adult = AdultMLP(OUT, "mlp", 1001, 20)
+numeric, categorical, categories = adult.numeric, adult.categorical, adult.categories
+means, stds, W1, b1, W2, b2 = adult.means, adult.stds, adult.W1, adult.b1, adult.W2, adult.b2
+mlp_path, background, explained = adult.model_path, adult.background, adult.explained
 
 
 def encode(raw):
@@ -89,10 +66,26 @@ def mlp(raw):
     return 1 / (1 + np.exp(-(h @ W2 + b2)))[:, 0]
 
 
-def shap_run():
-    np.random.seed(0)
-    explainer = shap.KernelExplainer(mlp, to_codes(background))
-    return explainer.shap_values(to_codes(explained), nsamples=2048, l1_reg=False, silent=True)
+OFFSETS = adult.offsets
+
+
+def mlp_gather(raw):
+    """mlp without the one-hot matrix: each category adds its row of W1."""
+    x = np.asarray(raw, dtype=float)
+    h = ((x[:, :6] - means) / stds) @ W1[:6] + b1
+    codes = x[:, 6:].astype(np.intp) + OFFSETS
+    for j in range(len(categorical)):
+        h += W1[codes[:, j]]
+    np.maximum(h, 0, out=h)
+    return 1 / (1 + np.exp(-(h @ W2 + b2)))[:, 0]
+
+
+def shap_run(model=mlp):
+    def run():
+        np.random.seed(0)
+        explainer = shap.KernelExplainer(model, to_codes(background))
+        return explainer.shap_values(to_codes(explained), nsamples=2048, l1_reg=False, silent=True)
+    return run
 
 
 def candor_shap():
@@ -102,11 +95,19 @@ def candor_shap():
     return json.load(open(os.path.join(OUT, "shap.json")))
 
 
-candor_time, ours = best_of(REPEATS, candor_shap)
-shap_time, theirs = best_of(1, shap_run)
+# The two models on 10,000 synthetic rows (explained rows' features mixed into background rows at random).
+mix = np.random.default_rng(0).random((10_000, 12)) < 0.5
+synthetic = np.where(mix, to_codes(explained)[np.arange(10_000) % 20], to_codes(background)[np.arange(10_000) % 50])
+model_gap = np.abs(mlp(synthetic) - mlp_gather(synthetic)).max()
+assert model_gap < 1e-12, model_gap
+
+(candor_time, gather_time), (ours, gathered) = interleaved(max(REPEATS, 5), candor_shap, shap_run(mlp_gather))
+shap_time, theirs = best_of(1, shap_run())
 ours_values = np.array([r["values"][0] for r in ours["rows"]])
-report("kernelshap MLP, 20 rows, nsamples 2048", candor_time, shap_time, "shap KernelExplainer",
+report("kernelshap MLP, 20 rows, nsamples 2048", candor_time, shap_time, "shap KernelExplainer (np.eye one-hot MLP)",
        f", max |candor - shap| {np.abs(ours_values - np.array(theirs)).max():.1e} (both sampled)")
+report("  fair baseline", candor_time, gather_time, "shap KernelExplainer (gather MLP)",
+       f", max |gather - one-hot model| {model_gap:.1e}, max |candor - shap| {np.abs(ours_values - np.array(gathered)).max():.1e}")
 
 # 2 and 3: the German logistic pipeline --------------------------------------------------------------------------
 german = json.load(open(os.path.join(FIXTURES, "german_logreg_exact.json")))
@@ -131,9 +132,11 @@ evaluation = data.iloc[500:].reset_index(drop=True)
 evaluation.to_csv(os.path.join(OUT, "german_eval.csv"), index=False)
 
 
-def sklearn_permutation():
-    return permutation_importance(pipeline, evaluation[gnum + gcat], evaluation["risk"], n_repeats=200, random_state=0,
-                                  scoring=["accuracy", "roc_auc", "neg_log_loss"])
+def sklearn_permutation(jobs=None):
+    def run():
+        return permutation_importance(pipeline, evaluation[gnum + gcat], evaluation["risk"], n_repeats=200, random_state=0,
+                                      scoring=["accuracy", "roc_auc", "neg_log_loss"], n_jobs=jobs)
+    return run
 
 
 def candor_permutation():
@@ -142,9 +145,9 @@ def candor_permutation():
                    "--target", "risk", "--scorer", scorer, "--repeats", "200", "--json", os.path.join(OUT, "pi.json"))
 
 
-candor_time, _ = best_of(REPEATS, candor_permutation)
-python_time, _ = best_of(REPEATS, sklearn_permutation)
+(candor_time, python_time, two_jobs_time), _ = interleaved(REPEATS, candor_permutation, sklearn_permutation(), sklearn_permutation(2))
 report("permutation importance, 3 scorers x 200 repeats", candor_time, python_time, "sklearn permutation_importance")
+report("  fair baseline", candor_time, two_jobs_time, "sklearn permutation_importance n_jobs=2")
 
 
 def sklearn_pdp():
@@ -158,5 +161,8 @@ def candor_pdp():
 
 
 candor_time, _ = best_of(REPEATS, candor_pdp)
-python_time, _ = best_of(REPEATS, sklearn_pdp)
-report("partial dependence + ICE, 3 features, 1000 rows", candor_time, python_time, "sklearn partial_dependence")
+python_time, theirs = best_of(REPEATS, sklearn_pdp)
+model_rows = sum(len(f["average"]) * len(f["individual"]) for f in json.load(open(os.path.join(OUT, "pdp.json")))["features"].values())
+sklearn_rows = sum(len(r["grid_values"][0]) * r["individual"].shape[1] for r in theirs)
+report("partial dependence + ICE, 3 features, 1000 rows", candor_time, python_time, "sklearn partial_dependence",
+       f", {model_rows:,} model rows (sklearn {sklearn_rows:,})")

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
 pairs=("$@")
-[ ${#pairs[@]} -eq 0 ] && pairs=(logreg fairness mitigation explain trees treeshap onnx onnx_kernelshap privacy pld prv dpsgd query counterfactual ebm shards)
+[ ${#pairs[@]} -eq 0 ] && pairs=(logreg fairness mitigation explain floor trees treeshap onnx onnx_kernelshap privacy pld prv dpsgd query counterfactual ebm shards)
 for pair in "${pairs[@]}"; do
   .venv/bin/python "$pair.py"
 done

@@ -47,8 +47,10 @@ public final class CSVWriter {
 
   public func field(_ value: Int) {
     separate()
-    var text = String(value)
-    text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &slot) { raw in
+      append(UnsafeRawBufferPointer(rebasing: raw[..<IntegerText.write(value, to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))]))
+    }
   }
 
   public func endRow() {

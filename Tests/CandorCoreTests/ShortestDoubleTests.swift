@@ -72,4 +72,18 @@ import Testing
     }
     #expect(Self.firstMismatch(values) == nil)
   }
+
+  @Test("IntegerText writes what String(value) writes: the extremes, every digit count, 100,000 random values")
+  func integers() {
+    var random = SeededRandom(seed: 19)
+    let values: [Int] = [.min, .max, 0, -1, 9, 10, -10] + (0..<19).map { Int(pow(10, Double($0))) } + (0..<100_000).map { _ in
+      Int(bitPattern: UInt(random.next())) >> Int(random.next() % 64)
+    }
+    let mismatch = values.first { value in
+      var bytes: [UInt8] = []
+      IntegerText.append(value, to: &bytes)
+      return String(decoding: bytes, as: UTF8.self) != String(value)
+    }
+    #expect(mismatch == nil)
+  }
 }

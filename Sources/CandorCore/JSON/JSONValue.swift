@@ -176,27 +176,12 @@ enum JSONBytes {
     out.append(0x22)
   }
 
-  /// An integer's decimal digits, formatted on the stack (at most 20 bytes: a sign and 19 digits).
   static func writeInteger(_ value: Int, into out: inout [UInt8]) {
     if value >= 0 && value < 10 {
       out.append(0x30 + UInt8(value))
       return
     }
-    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    withUnsafeMutableBytes(of: &slot) { raw in
-      var magnitude = value.magnitude
-      var start = raw.count
-      repeat {
-        start -= 1
-        raw[start] = 0x30 + UInt8(truncatingIfNeeded: magnitude % 10)
-        magnitude /= 10
-      } while magnitude > 0
-      if value < 0 {
-        start -= 1
-        raw[start] = 0x2D
-      }
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start...]))
-    }
+    IntegerText.append(value, to: &out)
   }
 }
 
