@@ -21,8 +21,11 @@ let package = Package(
     // SHA-256 with the CPU's SHA instructions (a C function, since Swift cannot name them); CandorCore falls back
     // to its own code on other CPUs.
     .target(name: "CSHA256", path: "Sources/CSHA256"),
+    // AVX2/FMA kernels of explanations' hot loops (C, since Swift cannot target those instructions per function);
+    // run only on CPUs that have them, the Swift code keeps its portable path.
+    .target(name: "CKernels", path: "Sources/CKernels"),
     .target(name: "CandorCore", dependencies: ["COpenBLAS", "CSHA256"]),
-    .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS"]),
+    .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS", "CKernels"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
     // Optimized in debug builds too: its accountants integrate and sum series per order, and DP-SGD runs thousands of
