@@ -3,6 +3,8 @@
 // their portable path for every other CPU.
 #include "ckernels.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+
 #include <immintrin.h>
 #include <math.h>
 
@@ -97,7 +99,8 @@ __attribute__((target("avx2,fma"))) void candor_relu_dot_sigmoid_avx2(const doub
     // A last group of fewer than four rows repeats its last row in the spare lanes, whose results are dropped.
     long n = rows - r < 4 ? rows - r : 4;
     const double *group[4];
-    for (long j = 0; j < 4; j++) group[j] = hidden + (r + (j < n ? j : n - 1)) * width;
+    // (No offset at all when there are no units: an empty batch's storage may be a null pointer.)
+    for (long j = 0; j < 4; j++) group[j] = width > 0 ? hidden + (r + (j < n ? j : n - 1)) * width : hidden;
     __m256d values = sigmoid4(four_sums(group, width, weights, bias));
     if (n == 4) {
       _mm256_storeu_pd(out + r, values);
@@ -108,3 +111,17 @@ __attribute__((target("avx2,fma"))) void candor_relu_dot_sigmoid_avx2(const doub
     }
   }
 }
+
+#else
+
+// Other architectures: no kernels; callers see 0 and keep their portable path, so these are never reached.
+int candor_kernels_have_avx2_fma(void) { return 0; }
+
+void candor_relu_dot_sigmoid_avx2(const double *hidden, long rows, long width, const double *weights, double bias,
+                                  double *out) {
+  (void)hidden; (void)rows; (void)width; (void)weights; (void)bias; (void)out;
+}
+
+void candor_exp_avx2(const double *x, long count, double *out) { (void)x; (void)count; (void)out; }
+
+#endif
