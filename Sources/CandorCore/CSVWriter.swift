@@ -47,10 +47,7 @@ public final class CSVWriter {
 
   public func field(_ value: Int) {
     separate()
-    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    withUnsafeMutableBytes(of: &slot) { raw in
-      append(UnsafeRawBufferPointer(rebasing: raw[..<IntegerText.write(value, to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))]))
-    }
+    TextSlot.with({ IntegerText.write(value, to: $0) }) { append(UnsafeRawBufferPointer($0)) }
   }
 
   public func endRow() {

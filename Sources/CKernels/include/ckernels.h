@@ -10,7 +10,7 @@ int candor_kernels_have_avx2_fma(void);
 void candor_relu_dot_sigmoid_avx2(const double *hidden, long rows, long width, const double *weights, double bias,
                                   double *out);
 
-/// out[i] = exp(x[i]) for x[i] <= 0, within 2 ulp of the correctly rounded value; below -708 (where the result
+/// (The kernels' exp on its own, for tests.) out[i] = exp(x[i]) for x[i] <= 0, within 2 ulp of the correctly rounded value; below -708 (where the result
 /// is subnormal or 0) libm's exp.
 void candor_exp_avx2(const double *x, long count, double *out);
 

@@ -1,10 +1,7 @@
 /// An integer's decimal text, as `String(value)` writes it, formatted without a `String` (which cost several hundred
 /// instructions a number in the JSON and CSV writers).
 enum IntegerText {
-  /// The most `write` writes: a sign and 19 digits.
-  static let capacity = 20
-
-  /// Writes `value`'s digits to `out` (room for `capacity` bytes); the number of bytes written.
+  /// Writes `value`'s digits to `out` (room for 20 bytes: a sign and 19 digits); the number of bytes written.
   @inline(__always)
   static func write(_ value: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
     var magnitude = value.magnitude
@@ -26,10 +23,6 @@ enum IntegerText {
 
   /// Appends `value`'s digits to `bytes`.
   static func append(_ value: Int, to bytes: inout [UInt8]) {
-    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    withUnsafeMutableBytes(of: &slot) { raw in
-      let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: write(value, to: start)))
-    }
+    TextSlot.with({ write(value, to: $0) }) { bytes.append(contentsOf: $0) }
   }
 }

@@ -38,12 +38,7 @@ enum ShortestDouble {
 
   /// Appends `value`'s text to `bytes`.
   static func append(_ value: Double, to bytes: inout [UInt8]) {
-    var slot: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    withUnsafeMutableBytes(of: &slot) { raw in
-      let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      let count = write(value, to: start)
-      bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
-    }
+    TextSlot.with({ write(value, to: $0) }) { bytes.append(contentsOf: $0) }
   }
 
   private static func described(_ value: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {

@@ -124,11 +124,7 @@ public enum JSONValue: Sendable, Equatable {
 /// The bytes of JSON's scalars, shared by the tree writer and the stream encoder.
 enum JSONBytes {
   static func writeNumber(_ value: Double, into out: inout [UInt8], layout: JSONLayout) {
-    var slot: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &slot) { raw in
-      let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      out.append(contentsOf: UnsafeBufferPointer(start: start, count: writeNumber(value, to: start, layout: layout)))
-    }
+    TextSlot.with({ writeNumber(value, to: $0, layout: layout) }) { out.append(contentsOf: $0) }
   }
 
   /// The most bytes `writeNumber(_:to:layout:)` writes.
