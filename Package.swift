@@ -18,13 +18,14 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", path: "Sources/COpenBLAS",
       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    // SHA-256 with the CPU's SHA instructions (a C function, since Swift cannot name them); CandorCore falls back
-    // to its own code on other CPUs.
-    .target(name: "CSHA256", path: "Sources/CSHA256"),
-    // AVX2/FMA kernels of explanations' hot loops (C, since Swift cannot target those instructions per function);
-    // run only on CPUs that have them, the Swift code keeps its portable path.
+    // Digests in C, since Swift cannot name the instructions: SHA-256's compression with the CPU's SHA instructions
+    // (CandorCore falls back to its own code on other CPUs), and BLAKE3 with AVX2 or AVX-512 where the CPU has them.
+    .target(name: "CDigests", path: "Sources/CDigests"),
+    // AVX2/FMA kernels of hot loops (C, since Swift cannot target those instructions per function): explanations'
+    // model evaluations, and counting a CSV file's records for a shard. Run only on CPUs that have them; the
+    // callers keep a portable path.
     .target(name: "CKernels", path: "Sources/CKernels"),
-    .target(name: "CandorCore", dependencies: ["COpenBLAS", "CSHA256"]),
+    .target(name: "CandorCore", dependencies: ["COpenBLAS", "CDigests", "CKernels"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS", "CKernels"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
     .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),

@@ -21,20 +21,29 @@ swiftc=${SWIFTC:-swiftc}
 # -assert-config Debug keeps the bounds checks of unsafe buffer pointers that -O removes.
 # Yams (the YAML parser of report configs) and its C part, libyaml, come from SwiftPM's checkout of the package.
 yams=$root/.build/checkouts/Yams/Sources
-flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS" -I "$root/Sources/CSHA256/include"
+flags=(-O -assert-config Debug -g -sanitize=fuzzer,address -parse-as-library -I "$lib" -I "$root/Sources/COpenBLAS"
   -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
 for flag in $(pkg-config --cflags-only-I openblas 2>/dev/null); do flags+=(-Xcc "$flag"); done
 libs=($(pkg-config --libs openblas 2>/dev/null || echo -lopenblas))
 
 mkdir -p "$lib" "$work/bin" "$work/logs"
 
-# CandorCore's C part (SHA-256 on the CPU's SHA instructions), instrumented too, linked into every target.
-sha=$lib/libCSHA256.a
-if [[ ! -f $sha ]] || [[ -n $(find Sources/CSHA256 "$0" -newer "$sha" | head -1) ]]; then
-  "${CLANG:-clang}" -O2 -g -fsanitize=address -I Sources/CSHA256/include -c Sources/CSHA256/csha256.c -o "$lib/csha256.o"
-  ar rcs "$sha" "$lib/csha256.o"
-fi
-libs+=("$sha")
+# The C targets (SHA-256 and BLAKE3 in CDigests, the vector kernels in CKernels), instrumented too, linked into
+# every target; each is rebuilt when its sources or this script change.
+for ctarget in CDigests CKernels; do
+  flags+=(-I "$root/Sources/$ctarget/include")
+  archive=$lib/lib$ctarget.a
+  if [[ ! -f $archive ]] || [[ -n $(find "Sources/$ctarget" "$0" -newer "$archive" | head -1) ]]; then
+    objects=()
+    for source in Sources/$ctarget/*.c; do
+      object=$lib/$ctarget-$(basename "$source" .c).o
+      "${CLANG:-clang}" -O2 -g -fsanitize=address -I "Sources/$ctarget/include" -c "$source" -o "$object"
+      objects+=("$object")
+    done
+    ar rcs "$archive" "${objects[@]}"
+  fi
+  libs+=("$archive")
+done
 
 # Yams and libyaml as instrumented static libraries (libyaml's C with ASan and libFuzzer's coverage), for the modules
 # that import Yams; rebuilt when the checkout or this script changes.

@@ -76,11 +76,11 @@ public enum CSVReader {
   static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source path: String, options: CSVOptions, shard index: Int, of count: Int)
     throws(TableError) -> TableShard
   {
-    let digest = SHA256.hex(UnsafeRawBufferPointer(bytes))
+    let digest = BLAKE3.hex(UnsafeRawBufferPointer(bytes))
     guard let located = RecordLocator.locate(bytes, index: index, count: count, rows: ShardRows.rows) else {
       let table = try parse(bytes, source: path, options: options)
       let rows = ShardRows.rows(index: index, count: count, total: table.rowCount)
-      return TableShard(table: table.selecting(rows: Array(rows)), rows: rows, totalRows: table.rowCount, sha256: digest)
+      return TableShard(table: table.selecting(rows: Array(rows)), rows: rows, totalRows: table.rowCount, blake3: digest)
     }
     if located.totalRows == 0 {
       // The whole scan words the error (no rows, no header, a header of numbers).
@@ -92,7 +92,7 @@ public enum CSVReader {
       throw .emptyFile(path)
     }
     let table = try typed(fields, bytes: bytes, source: path, options: options, allowsNoRows: true)
-    return TableShard(table: table, rows: located.rows, totalRows: located.totalRows, sha256: digest)
+    return TableShard(table: table, rows: located.rows, totalRows: located.totalRows, blake3: digest)
   }
 
   /// The columns of scanned fields, typed.
@@ -170,8 +170,8 @@ public struct TableShard: Sendable {
   /// Which rows of the file's data rows the table holds.
   public let rows: Range<Int>
   public let totalRows: Int
-  /// SHA-256 of the whole file, as 64 lowercase hex digits.
-  public let sha256: String
+  /// BLAKE3 of the whole file, as 64 lowercase hex digits (`b3sum`'s).
+  public let blake3: String
 }
 
 /// How rows are split among shards: by row number, in contiguous runs, so a retried shard recomputes exactly the

@@ -1,4 +1,4 @@
-import CSHA256
+import CDigests
 import Foundation
 
 /// SHA-256 (FIPS 180-4, "Secure Hash Standard", §6.2), for pinning the files a saved result refers to: a threshold
@@ -7,7 +7,7 @@ import Foundation
 public enum SHA256 {
   /// The digest of `data` as 64 lowercase hex digits.
   public static func hex(_ data: Data) -> String {
-    digest(data).map { String(format: "%02x", $0) }.joined()
+    HexText.lowercase(digest(data))
   }
 
   /// True when the CPU has the SHA extensions: whole blocks then go through `candor_sha256_blocks` (about 1.5 GB/s
@@ -21,7 +21,7 @@ public enum SHA256 {
 
   /// The digest of `bytes` as 64 lowercase hex digits.
   public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
-    digest(bytes).map { String(format: "%02x", $0) }.joined()
+    HexText.lowercase(digest(bytes))
   }
 
   public static func digest(_ data: UnsafeRawBufferPointer, useHardware: Bool = hardware) -> [UInt8] {

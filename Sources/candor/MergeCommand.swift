@@ -116,8 +116,9 @@ struct Merge: ParsableCommand, FileCommand {
     guard let total = QueryAggregates.adding(parts.map(\.aggregates)) else {
       throw MergeError(text: "\(printable(documents[0].path)) and the other parts are damaged: their sums do not add up within 64-bit integers.")
     }
-    guard let digest = documents[0].part.inputs.first(where: { $0.flag == Flags.spelling(.data) })?.sha256 else {
-      throw MergeError(text: "\(printable(documents[0].path)) is a damaged part: it does not record its data file's SHA-256.")
+    let digest = parts[0].dataSHA256
+    if let other = zip(documents, parts).first(where: { $0.1.dataSHA256 != digest }) {
+      throw MergeError(text: "\(printable(documents[0].path)) and \(printable(other.0.path)) are not parts of one run: they record different SHA-256 digests of their data.")
     }
     try command.present(try command.request(query).run(merged: total, digest: digest), files: files)
   }
@@ -294,7 +295,7 @@ struct Merge: ParsableCommand, FileCommand {
         let named = data.prefix(200).range(of: Data("\"candor-partial\"".utf8)) != nil
         throw MergeError(text: "\(printable(path)) \(named ? "is a damaged part" : "is not a part of a sharded Candor run (a --partial-out file)"): \(decodingProblem(error)).")
       }
-      if let header = try? CandorJSON.decode(Header.self, from: tree), header.format == "candor-partial", header.formatVersion == 1 {
+      if let header = try? CandorJSON.decode(Header.self, from: tree), header.format == "candor-partial", header.formatVersion == 2 {
         documents.append(Part(path: path, part: header, data: data, tree: tree))
         continue
       }
@@ -302,8 +303,8 @@ struct Merge: ParsableCommand, FileCommand {
       guard let probe = try? CandorJSON.decode(Probe.self, from: tree), probe.format == "candor-partial" else {
         throw MergeError(text: "\(printable(path)) is not a part of a sharded Candor run (a --partial-out file).")
       }
-      guard probe.formatVersion == 1 else {
-        throw MergeError(text: "\(printable(path)) is a part of format version \(probe.formatVersion.map { "\($0)" } ?? "(none)"); this Candor reads version 1.")
+      guard probe.formatVersion == 2 else {
+        throw MergeError(text: "\(printable(path)) is a part of format version \(probe.formatVersion.map { "\($0)" } ?? "(none)"); this Candor reads version 2 (version 1 parts recorded SHA-256 digests of their inputs, version 2 BLAKE3 ones).")
       }
       do {
         documents.append(Part(path: path, part: try CandorJSON.decode(Header.self, from: tree), data: data, tree: tree))
@@ -327,10 +328,10 @@ struct Merge: ParsableCommand, FileCommand {
         func argument(_ list: [String]) -> String { k < list.count ? "'\(printable(list[k]))'" : "the end of the line" }
         throw differ("their command lines differ at argument \(k + 1): \(argument(a)) and \(argument(b))")
       }
-      let mine = Dictionary(first.inputs.map { ($0.flag, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-      let theirs = Dictionary(part.inputs.map { ($0.flag, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+      let mine = Dictionary(first.inputs.map { ($0.flag, $0.blake3) }, uniquingKeysWith: { a, _ in a })
+      let theirs = Dictionary(part.inputs.map { ($0.flag, $0.blake3) }, uniquingKeysWith: { a, _ in a })
       for flag in Set(mine.keys).union(theirs.keys).sorted() where mine[flag] != theirs[flag] {
-        throw differ("they read different \(flag) files (SHA-256 \((mine[flag] ?? "none").prefix(12))… and \((theirs[flag] ?? "none").prefix(12))…)")
+        throw differ("they read different \(flag) files (BLAKE3 \((mine[flag] ?? "none").prefix(12))… and \((theirs[flag] ?? "none").prefix(12))…)")
       }
       if part.shard.count != first.shard.count { throw differ("one is a shard of \(first.shard.count), the other of \(part.shard.count)") }
       if part.shard.streamed != first.shard.streamed { throw differ("one was read from standard input (--stdin-format), the other from a file") }

@@ -135,25 +135,19 @@ struct PrivacyQuery: ParsableCommand, FileCommand {
   /// shard's rows are parsed (`CSVReader.parse(_:source:options:shard:of:)`); their columns' kinds need not agree
   /// across shards, since a query reads cells as numbers or matches them to declared levels whatever the kind.
   func writeShard(_ query: PrivateQuery, bytes: Data, files: OutputTransaction) throws {
+    // The ledger names its data by SHA-256; another file than the ledger's is named as such, before what is wrong
+    // inside it.
     let expected = try LedgerFile.read(ledger).header.dataset.sha256
-    let index = try shards.shard()
-    let read: TableShard
-    do {
-      read = try CSVReader.parse(bytes, source: data, shard: index, of: shards.count!)
-    } catch {
-      // Another file than the ledger's is named as such, before what is wrong inside it.
-      let digest = SHA256.hex(bytes)
-      guard digest == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: digest) }
-      throw error
-    }
-    guard read.sha256 == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: read.sha256) }
+    let digest = SHA256.hex(bytes)
+    guard digest == expected else { throw PrivacyError.datasetMismatch(path: data, ledger: ledger, expected: expected, found: digest) }
+    let read = try CSVReader.parse(bytes, source: data, shard: try shards.shard(), of: shards.count!)
     // With --insecure-seed, the unsharded run's rounding seed (`PrivateQueryRequest`: stream 0), keyed by the file's
     // row numbers, so each row rounds as in the whole run; otherwise a seed of the shard's own.
     var coins = SystemRandomNumberGenerator()
     var rounding = insecureSeed.map { SeededRandom(seed: $0, stream: 0) } ?? SeededRandom(seed: coins.next())
     let sums = try PreparedQuery.aggregates(query, table: read.table, rounding: &rounding, firstRow: read.rows.lowerBound)
     // The ledger is not among the recorded inputs: it may gain entries between the shards and the merge.
-    try shards.writePart(QueryPart(query: query, aggregates: sums), command: Self.configuration.commandName!, inputs: [(.data, data)],
+    try shards.writePart(QueryPart(query: query, aggregates: sums, dataSHA256: digest), command: Self.configuration.commandName!, inputs: [(.data, data)],
                          rows: read.rows, total: read.totalRows, read: (data, read), recordingKinds: false, commandWords: 3, files: files)
   }
 
@@ -285,6 +279,14 @@ extension Setting {
 struct QueryPart: Codable {
   var query: PrivateQuery
   var aggregates: QueryAggregates
+  /// The data file's SHA-256, by which the ledger names its data (the part's inputs record BLAKE3, as every
+  /// part's do): the merge checks it against the ledger again.
+  var dataSHA256: String
+
+  enum CodingKeys: String, CodingKey {
+    case query, aggregates
+    case dataSHA256 = "data_sha256"
+  }
 }
 
 /// A party's masked part of a federated query: the query, the keys' session, and the masked words in hexadecimal

@@ -60,7 +60,7 @@ struct ShardOptions: ParsableArguments {
 
   /// Writes `result` as this shard's part of `command`'s run over rows `rows` of `total` (staged, then renamed into
   /// place with the transaction's other files), with what `candor merge` checks: the versions, the command line
-  /// without the shard flags, the SHA-256 of every input. Says on stdout what was written, `what` naming the rows.
+  /// without the shard flags, the BLAKE3 digest of every input. Says on stdout what was written, `what` naming the rows.
   /// `commandWords`: the words before the command's arguments (the program and the command: 2 for `candor
   /// fairness`, 3 for `candor privacy query`), left out of the recorded arguments. `read`: the shard's rows as
   /// `readRows` gave them, whose file's digest is known and whose columns' kinds the part records (unless not
@@ -70,7 +70,7 @@ struct ShardOptions: ParsableArguments {
                                   commandWords: Int = 2, files: OutputTransaction) throws {
     var document = try Sharding.part(result, command: command, inputs: inputs, commandWords: commandWords,
                                      slice: .init(index: try shard(), count: count!, firstRow: rows.lowerBound, rows: rows.count, totalRows: total),
-                                     knownDigests: read.map { [$0.path: $0.shard.sha256] } ?? [:])
+                                     knownDigests: read.map { [$0.path: $0.shard.blake3] } ?? [:])
     if let read, recordingKinds, read.shard.table.rowCount > 0 { document.columnKinds = Sharding.kinds(of: read.shard.table) }
     try files.write(.partialOut, try CandorJSON.data(document, layout: .compact))
     try files.commit()
@@ -79,7 +79,7 @@ struct ShardOptions: ParsableArguments {
   }
 
   /// This shard's rows of the CSV file at `path`, read and typed alone (only its bytes are parsed when the file
-  /// has no quotes), with the file's SHA-256; what the reader noticed goes to stderr.
+  /// has no quotes), with the file's BLAKE3 digest; what the reader noticed goes to stderr.
   func readRows(_ path: String, reading: ReadOptions, numericColumns: [String]) throws -> (path: String, shard: TableShard) {
     var options = reading.csvOptions()
     options.modelNumericColumns = numericColumns
@@ -99,14 +99,15 @@ struct ShardOptions: ParsableArguments {
 struct ShardPart<Result: Codable>: Codable {
   static var format: String { "candor-partial" }
   var format = Self.format
-  var formatVersion = 1
+  /// 2 since parts record BLAKE3, not SHA-256, of their inputs.
+  var formatVersion = 2
   var candorVersion: String
   /// The command that computed the part (`fairness`).
   var command: String
   /// Its arguments, without the shard flags: the same in every part of one run, and what `candor merge` reads the
   /// analysis's settings from.
   var arguments: [String]
-  /// SHA-256 of each input, by flag in flag order: the same in every part.
+  /// BLAKE3 of each input, by flag in flag order: the same in every part.
   var inputs: [InputHash]
   var shard: ShardSlice
   /// How a shard that typed its rows alone read each column ("numeric" or "categorical"); absent when the shard read
@@ -128,10 +129,10 @@ struct ColumnKind: Codable, Equatable {
   var kind: String
 }
 
-/// The SHA-256 of one input file, named by its flag.
+/// The BLAKE3 digest of one input file, named by its flag.
 struct InputHash: Codable, Equatable {
   var flag: String
-  var sha256: String
+  var blake3: String
 }
 
 /// Which rows of the data a shard holds.
@@ -161,8 +162,8 @@ struct ShardSlice: Codable, Equatable {
 /// What a sharded command records in its part.
 enum Sharding {
   /// `result` in the envelope `candor merge` checks: the versions, the command line without the shard flags, the
-  /// SHA-256 of every input file given.
-  /// `knownDigests`: SHA-256 of files already read, by path.
+  /// BLAKE3 digest of every input file given.
+  /// `knownDigests`: BLAKE3 digests of files already read, by path.
   /// `dropping`: more flags left out of the recorded arguments with their values (those each party of a masked
   /// run gives its own).
   static func part<Result: Codable>(_ result: Result, command: String, inputs: [(Setting, String?)], commandWords: Int = 2,
@@ -190,10 +191,10 @@ enum Sharding {
     return kept
   }
 
-  /// SHA-256 of each input file given, by flag (a model behind a URL or a command: of its text).
+  /// BLAKE3 of each input file given, by flag (a model behind a URL or a command: of its text).
   static func hashes(_ inputs: [(Setting, String?)], known: [String: String] = [:]) throws -> [InputHash] {
     try inputs.compactMap { setting, path in
-      try path.map { InputHash(flag: Flags.spelling(setting), sha256: try known[$0] ?? SHA256.hex(try InputFile.read($0))) }
+      try path.map { InputHash(flag: Flags.spelling(setting), blake3: try known[$0] ?? BLAKE3.hex(try InputFile.read($0))) }
     }.sorted { $0.flag < $1.flag }
   }
 }

@@ -55,8 +55,11 @@ import Yams
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let extra = (weighted ? ["--weights-column", "weight"] : []) + (replicates > 0 ? ["--bootstrap", "\(replicates)", "--seed", "4"] : [])
-    let (whole, merged, _) = try Self.wholeAndMerged(Self.predictions + extra, count: count, in: folder)
+    let (whole, merged, parts) = try Self.wholeAndMerged(Self.predictions + extra, count: count, in: folder)
     #expect(Self.differences(merged, whole) == [])
+    // Each part records its input's BLAKE3 digest, b3sum's (the blake3 package on PyPI, the reference code's binding).
+    let part = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(parts[0]))) as! [String: Any]
+    #expect(part["inputs"] as? [[String: String]] == [["flag": "--predictions", "blake3": "b74635378636b6a9829dc7429bf7812060f9edd6fd908bde1dede6f155409ec9"]])
     if replicates > 0 {
       let sets = (merged as! [String: Any])["sensitive_sets"] as! [String: [String: Any]]
       let intervals = try #require(sets["sex|race"]?["intervals"] as? [String: Any])
@@ -102,7 +105,7 @@ import Yams
   }
 
   @Test("parts that do not belong together, and shard flags that cannot work, exit 2 and write nothing", arguments: [
-    "missing", "twice", "arguments", "data", "count", "garbage", "packed", "huge", "range", "torn", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
+    "missing", "twice", "arguments", "data", "version", "count", "garbage", "packed", "huge", "range", "torn", "cells", "notpart", "index", "json", "control", "environment", "alone", "surrogate",
   ])
   func refused(_ kind: String) throws {
     let folder = try temporaryDirectory()
@@ -132,7 +135,14 @@ import Yams
       try (original + original.split(separator: "\n").last! + "\n").write(to: folder.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
       try #require(try CandorBinary.run(arguments + ["b.json", "--shard-index", "1"], in: folder).exitCode == 0)
       result = try CandorBinary.run(["merge", "a.json", "b.json", "--json", "m.json"], in: folder)
-      expected = "error: a.json and b.json are not parts of one run: they read different --predictions files (SHA-256 "
+      expected = "error: a.json and b.json are not parts of one run: they read different --predictions files (BLAKE3 "
+    case "version":
+      // A part of the format before BLAKE3 (SHA-256 digests), or of a later one.
+      let text = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+      try #require(text.contains("\"format_version\": 2,"))
+      try text.replacingOccurrences(of: "\"format_version\": 2,", with: "\"format_version\": 1,").write(to: folder.appendingPathComponent("p1.json"), atomically: true, encoding: .utf8)
+      result = try CandorBinary.run(["merge", "p0.json", "p1.json", "p2.json", "--json", "m.json"], in: folder)
+      expected = "error: p1.json is a part of format version 1; this Candor reads version 2 (version 1 parts recorded SHA-256 digests of their inputs, version 2 BLAKE3 ones).\n"
     case "count":
       try #require(try shard(1, 2, [], "h1.json").exitCode == 0)
       result = try CandorBinary.run(["merge", "p0.json", "h1.json", "--json", "m.json"], in: folder)

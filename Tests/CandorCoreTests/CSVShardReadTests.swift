@@ -17,7 +17,7 @@ import Testing
     return url.path
   }
 
-  @Test("the shards of a file, for any count, are the whole table's rows in order, with the file's SHA-256",
+  @Test("the shards of a file, for any count, are the whole table's rows in order, with the file's BLAKE3 digest",
         arguments: [
           "id,x,label\n1,0.5,a\n2,1.5,b\n\n3,2.5,a\n4,3.5,b\n5,4.5,a\n",  // a blank line inside
           "\n\nid,x,label\n1,0.5,a\n2,1.5,b\n3,2.5,a\n\n\n4,3.5,b\n5,4.5,a",  // blank lines first, none at the end
@@ -36,7 +36,7 @@ import Testing
         let shard = try CSVReader.read(path: path, shard: index, of: count)
         #expect(shard.totalRows == 5)
         #expect(shard.rows == ShardRows.rows(index: index, count: count, total: 5))
-        #expect(shard.sha256 == SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(shard.blake3 == BLAKE3.hex(try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(shard.table.columnNames == ["id", "x", "label"])
         #expect(shard.table.rowCount == shard.rows.count)
         if shard.table.rowCount > 0 {

@@ -1,6 +1,8 @@
 #ifndef CANDOR_CKERNELS_H
 #define CANDOR_CKERNELS_H
 
+#include <stdint.h>
+
 /// 1 when this CPU has AVX2 and FMA, so the *_avx2 kernels may run; 0 otherwise (callers take their portable path).
 int candor_kernels_have_avx2_fma(void);
 
@@ -13,5 +15,24 @@ void candor_relu_dot_sigmoid_avx2(const double *hidden, long rows, long width, c
 /// (The kernels' exp on its own, for tests.) out[i] = exp(x[i]) for x[i] <= 0, within 2 ulp of the correctly rounded value; below -708 (where the result
 /// is subnormal or 0) libm's exp.
 void candor_exp_avx2(const double *x, long count, double *out);
+
+/// What candor_scan_records found.
+typedef struct {
+  /// Records (non-blank lines) from `from` on, or before record `stop`.
+  long records;
+  /// Where record `stop` starts; n when there are no more than `stop` records (or no stop).
+  long offset;
+  /// Line feeds between `from` and `offset`.
+  long line_feeds;
+  /// 1 when the bytes scanned hold a double quote.
+  int quote;
+  /// 1 when they hold a carriage return that does not end a line (not followed by a line feed, and not the last byte).
+  int lone_cr;
+} candor_record_scan;
+
+/// Scans bytes[from ..< n], `from` being a line's first byte, for its records: lines that are neither empty nor a
+/// lone "\r". With `stop` >= 0, stops at the start of record `stop` (counted from 0); with -1, counts them all.
+/// 64 bytes at a time with AVX2 when the CPU has it and `portable` is 0, else in portable C (the same result).
+void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int portable, candor_record_scan *out);
 
 #endif

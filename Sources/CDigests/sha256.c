@@ -1,7 +1,7 @@
 // SHA-256 compression with the x86 SHA extensions (Intel, "Intel SHA Extensions", 2013): two rounds per
 // sha256rnds2, the message schedule by sha256msg1/sha256msg2. The state lives as ABEF and CDGH, the layout the
 // instructions take. Everything else (padding, the tail, other CPUs) stays in Swift (CandorCore's SHA256).
-#include "csha256.h"
+#include "cdigests.h"
 
 const uint32_t candor_sha256_round_constants[64] = {
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
