@@ -35,4 +35,27 @@ typedef struct {
 /// 64 bytes at a time with AVX2 when the CPU has it and `portable` is 0, else in portable C (the same result).
 void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int portable, candor_record_scan *out);
 
+/// Where candor_scan_plain_fields is, in and out.
+typedef struct {
+  /// In: where to go on (the first byte of a line); out: where it stopped.
+  long pos;
+  /// The line number at `pos`.
+  long line;
+  /// Field boundaries stored in starts/ends so far, and records (their lines) in lines.
+  long fields;
+  long records;
+  /// With status 2: the fields of the record on `line`.
+  long found;
+  /// 0: the end was reached; 1: the buffers are full (grow them and call again); 2: a record on `line` has not
+  /// `columns` fields.
+  int status;
+} candor_plain_scan;
+
+/// The records of quote-free CSV from state->pos to `end`: fields end at commas, records at LF, CRLF or CR; blank
+/// lines are skipped. Each record must have `columns` fields: their byte ranges go to starts/ends, the record's line
+/// to lines. Stops before a record that would not fit the capacities.
+void candor_scan_plain_fields(const uint8_t *bytes, long end, long columns, uint32_t *starts, uint32_t *ends,
+                              long field_capacity, uint32_t *lines, long line_capacity, int portable,
+                              candor_plain_scan *state);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Field boundaries of a whole CSV buffer, kept in segments of consecutive records as the scanners produce
@@ -257,11 +258,38 @@ extension FieldScanner {
   }
 
   /// Records of a quote-free range: fields end at commas, records at LF, CRLF or CR; blank lines skipped.
-  /// With `columnCount`, every record must have that many fields.
+  /// With `columnCount`, every record must have that many fields, and the scan is CKernels'
+  /// `candor_scan_plain_fields` (delimiters by the lowest set bit of a 64-byte mask; `portable` picks its portable
+  /// C, and `kernel: false` the byte loop below, which the header's scan uses, for tests).
   static func scanPlainRecords(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, firstLine: Int, columnCount: Int?,
-                               into buffers: inout FieldBuffers, lines: inout ContiguousArray<UInt32>, source: String)
+                               into buffers: inout FieldBuffers, lines: inout ContiguousArray<UInt32>, source: String,
+                               kernel: Bool = true, portable: Bool = false)
     throws(TableError) -> Int
   {
+    if kernel, let columnCount, columnCount > 0, from < end, let base = bytes.baseAddress {
+      precondition(buffers.escapes == nil, "a plain scan tracks no escapes")
+      // The kernel writes the records' lines here, a block at a time, and they are appended after each call.
+      let lineCapacity = 4096
+      let lineBlock = UnsafeMutablePointer<UInt32>.allocate(capacity: lineCapacity)
+      defer { lineBlock.deallocate() }
+      var state = candor_plain_scan()
+      (state.pos, state.line) = (from, firstLine)
+      while true {
+        (state.fields, state.records) = (0, 0)
+        candor_scan_plain_fields(base, end, columnCount, buffers.starts + buffers.count, buffers.ends + buffers.count,
+                                 buffers.capacity - buffers.count, lineBlock, lineCapacity, portable ? 1 : 0, &state)
+        buffers.count += state.fields
+        lines.append(contentsOf: UnsafeBufferPointer(start: lineBlock, count: state.records))
+        switch state.status {
+        case 1:
+          if buffers.capacity - buffers.count < columnCount { buffers.reserve(max(2 * buffers.capacity, buffers.count + columnCount)) }
+        case 2:
+          throw .wrongFieldCount(file: source, line: state.line, expected: columnCount, found: state.found)
+        default:
+          return state.line - firstLine
+        }
+      }
+    }
     var pos = from, line = firstLine
     while pos < end {
       if bytes[pos] == lf { pos += 1; line += 1; continue }
