@@ -40,6 +40,7 @@ for ctarget in CDigests CKernels; do
       "${CLANG:-clang}" -O2 -g -fsanitize=address -I "Sources/$ctarget/include" -c "$source" -o "$object"
       objects+=("$object")
     done
+    rm -f "$archive"  # ar adds to an archive: a renamed source would leave its old object behind
     ar rcs "$archive" "${objects[@]}"
   fi
   libs+=("$archive")

@@ -300,6 +300,7 @@ void candor_blake3_level(const uint8_t *input, size_t length, int level, uint8_t
   hash_many_fn hash_many = hash_many_for(level);
   size_t chunks = length == 0 ? 1 : (length + CHUNK_LEN - 1) / CHUNK_LEN;
   uint8_t *scratch = malloc(32 * (chunks < SEGMENT_CHUNKS ? chunks : SEGMENT_CHUNKS) + 64);
+  if (scratch == NULL) abort();  // at most 128 KiB: no digest is better than a wrong one
   // §5.1.2's stack: the values of the full subtrees to the left, largest first (at most 54 for 2⁶⁴ bytes).
   uint8_t stack[64][32], pair[64];
   int depth = 0;

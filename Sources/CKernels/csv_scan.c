@@ -122,6 +122,7 @@ void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int
   }
 #endif
   (void)have_avx2;
+  (void)portable;
   scan_portable(&s, from);
   *out = s.out;
 }

@@ -58,6 +58,10 @@ func numericValues(_ table: Table, _ name: String) -> [Double] {
     #expect(numericValues(table, "x")[0].isNaN && numericValues(table, "x")[1] == 3)
     #expect(categoricalValues(table, "code") == ["1", "2"])
     #expect(categoricalValues(table, "s") == [nil, "b"])
+    // A digit as a missing token: single digits skip the parser, never the token.
+    let digits = try parseCSV("y,z\n0,1\n7,0\n0,\"5\"\n", options: CSVOptions(missingTokens: ["0"]))
+    #expect(numericValues(digits, "y")[0].isNaN && numericValues(digits, "y")[1] == 7 && numericValues(digits, "y")[2].isNaN)
+    #expect(numericValues(digits, "z")[0] == 1 && numericValues(digits, "z")[1].isNaN && numericValues(digits, "z")[2] == 5)
   }
 
   @Test("numbers parse exactly as the standard library parses them")

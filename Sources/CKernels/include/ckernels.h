@@ -31,7 +31,8 @@ typedef struct {
 } candor_record_scan;
 
 /// Scans bytes[from ..< n], `from` being a line's first byte, for its records: lines that are neither empty nor a
-/// lone "\r". With `stop` >= 0, stops at the start of record `stop` (counted from 0); with -1, counts them all.
+/// lone "\r". (A line that starts with a carriage return not followed by a line feed is not counted, but it sets
+/// `lone_cr`, and RecordLocator then scans the file whole.) With `stop` >= 0, stops at the start of record `stop` (counted from 0); with -1, counts them all.
 /// 64 bytes at a time with AVX2 when the CPU has it and `portable` is 0, else in portable C (the same result).
 void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int portable, candor_record_scan *out);
 

@@ -68,8 +68,15 @@ struct ColumnCells {
     var textCells = 0, numbers = 0
     let strayLimit = max(1, rowCount / 1000)
     var scratch: [UInt8] = []
+    // A single digit (labels, counts, flags) needs no parser, unless a digit is a missing token.
+    let digitsAreMissing = missingTokens.contains { $0.count == 1 && (0x30...0x39).contains($0[0]) }
     values.withUnsafeMutableBufferPointer { out in
       forEachCell { row, start, end, escaped in
+        if end - start == 1 && !digitsAreMissing && !escaped, case let digit = bytes[start] &- 0x30, digit <= 9 {
+          out[row] = Double(digit)
+          numbers += 1
+          return true
+        }
         if isMissing(start: start, end: end) { return true }
         // A field holding quotes is text.
         guard !escaped, let value = NumberParser.parse(bytes, start, end, scratch: &scratch) else {
