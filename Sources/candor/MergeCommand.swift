@@ -30,7 +30,7 @@ struct Merge: ParsableCommand, FileCommand {
       Each part is the --partial-out file of one shard (candor predict, candor fairness, candor privacy query, or candor explain --method \
       permutation|shap|kernelshap|treeshap|pdp|ale, with --shard-index i --shard-count n). The parts \
       must come from one command line, one Candor version and the same inputs (each part records them, with \
-      SHA-256 hashes), and every shard must be there exactly once. A file may hold several parts, one per line (the \
+      BLAKE3 digests, as b3sum prints them), and every shard must be there exactly once. A file may hold several parts, one per line (the \
       --stdout-format jsonl lines of Spark's pipe, saved as text). The result is the one the unsharded run gives: \
       the same JSON, page and text. Parts of candor privacy query --mask-with (each party's own data, its sums masked) \
       add up to the parties' totals alone, which are noised once and spent from the federation's --ledger.
