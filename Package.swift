@@ -28,7 +28,7 @@ let package = Package(
     .target(name: "CandorCore", dependencies: ["COpenBLAS", "CDigests", "CKernels"]),
     .target(name: "CandorModels", dependencies: ["CandorCore", "COpenBLAS", "CKernels"]),
     .target(name: "CandorFairness", dependencies: ["CandorCore", "CandorModels"]),
-    .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels"]),
+    .target(name: "CandorExplain", dependencies: ["CandorCore", "CandorModels", "CKernels"]),
     // Optimized in debug builds too: its accountants integrate and sum series per order, and DP-SGD runs thousands of
     // steps, which unoptimized code runs 20–50× slower (make test builds debug).
     .target(name: "CandorPrivacy", dependencies: ["CandorCore", "CandorModels"], swiftSettings: [.unsafeFlags(["-O", "-Xfrontend", "-disable-generic-metadata-prespecialization"], .when(configuration: .debug))]),

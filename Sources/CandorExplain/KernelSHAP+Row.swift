@@ -1,3 +1,4 @@
+import CKernels
 import CandorCore
 import CandorModels
 import Foundation
@@ -198,20 +199,11 @@ extension KernelSHAP {
     return averages
   }
 
-  /// `target = x + y` over `count` doubles, four lanes at a time.
+  /// target = x + y over `count` doubles: CKernels' AVX2 loop where the CPU has it (four lanes; Swift's SIMD4 is two
+  /// SSE2 lanes on baseline x86-64), the same bits as the scalar sum.
   @inline(__always) static func addVectors(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>,
                                            _ count: Int) {
-    var i = 0
-    while i + 4 <= count {
-      let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
-      let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
-      UnsafeMutableRawPointer(target + i).storeBytes(of: a + b, as: SIMD4<Double>.self)
-      i += 4
-    }
-    while i < count {
-      target[i] = x[i] + y[i]
-      i += 1
-    }
+    candor_add_doubles(x, y, target, count, 0)
   }
 
   /// Whether rows a and b of a column hold different values (two missing cells are the same), by value: numbers

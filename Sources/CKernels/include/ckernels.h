@@ -16,6 +16,10 @@ void candor_relu_dot_sigmoid_avx2(const double *hidden, long rows, long width, c
 /// is subnormal or 0) libm's exp.
 void candor_exp_avx2(const double *x, long count, double *out);
 
+/// out[i] = x[i] + y[i] for i < count, with AVX2 where the CPU has it and `portable` is 0 (the same bits either
+/// way). `out` may be `x` or `y`.
+void candor_add_doubles(const double *x, const double *y, double *out, long count, int portable);
+
 /// What candor_scan_records found.
 typedef struct {
   /// Records (non-blank lines) from `from` on, or before record `stop`.
