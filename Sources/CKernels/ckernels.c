@@ -2,6 +2,7 @@
 // (target attributes) and run only when the CPU has them (candor_kernels_have_avx2_fma); the Swift callers keep
 // their portable path for every other CPU.
 #include "ckernels.h"
+#include "cpu.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 
@@ -122,11 +123,6 @@ __attribute__((target("avx2"))) static void add_doubles_avx2(const double *x, co
   }
   for (; i + 4 <= count; i += 4) _mm256_storeu_pd(out + i, _mm256_add_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i)));
   for (; i < count; i++) out[i] = x[i] + y[i];
-}
-
-static int have_avx2(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
 }
 
 #else

@@ -5,6 +5,7 @@
 // - the field boundaries of records (FieldScanner's plain scan): delimiters found by the lowest set bit of the
 //   block's mask of commas, line feeds and carriage returns, not byte by byte.
 #include "ckernels.h"
+#include "cpu.h"
 
 #include <string.h>
 
@@ -104,12 +105,6 @@ __attribute__((target("avx2"))) static inline uint64_t delimiters_avx2(const uin
   return (uint64_t)(uint32_t)_mm256_movemask_epi8(da) | (uint64_t)(uint32_t)_mm256_movemask_epi8(db) << 32;
 }
 
-static int have_avx2(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-}
-#else
-static int have_avx2(void) { return 0; }
 #endif
 
 void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int portable, candor_record_scan *out) {
@@ -121,7 +116,6 @@ void candor_scan_records(const uint8_t *bytes, long n, long from, long stop, int
     return;
   }
 #endif
-  (void)have_avx2;
   (void)portable;
   scan_portable(&s, from);
   *out = s.out;

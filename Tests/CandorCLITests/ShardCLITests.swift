@@ -459,6 +459,16 @@ import Yams
     #expect(refused.exitCode == 2 && refused.standardError.contains("edited.json is a damaged part"), "\(refused.standardError)")
     let unchanged = try Data(contentsOf: ledger) == before
     #expect(unchanged && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
+    // Each part records its data's SHA-256 (the ledger's name for it) beside the BLAKE3 every part records: a part
+    // whose SHA-256 was changed is refused, naming both parts, with nothing spent.
+    let digest = try #require(text.range(of: #""data_sha256": ""#))
+    let changed = text[digest.upperBound] == "0" ? "1" : "0"
+    try (text[..<digest.upperBound] + changed + text[text.index(after: digest.upperBound)...])
+      .write(to: folder.appendingPathComponent("other.json"), atomically: true, encoding: .utf8)
+    let other = try CandorBinary.run(["merge", parts[0], "other.json", parts[2], "--json", "x.json"], in: folder)
+    #expect(other.exitCode == 2 && other.standardError
+      == "error: \(parts[0]) and other.json are not parts of one run: they record different SHA-256 digests of their data.\n", "\(other.standardError)")
+    #expect(try Data(contentsOf: ledger) == before && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.json").path))
 
     let merged = try CandorBinary.run(["merge"] + parts.reversed() + ["--json", "merged.json"], in: folder)
     try #require(merged.exitCode == 0, "\(merged.standardError)")
